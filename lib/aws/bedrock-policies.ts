@@ -1,0 +1,91 @@
+import { Aws } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { geographyOfRegion, modelUsableInRegion, parseModelId } from '../config/region-pinning';
+
+/**
+ * Builders for the IAM and endpoint policy statements that pin Bedrock use to the model
+ * allowlist and the allowed regions. Pure functions of their inputs; ARNs use the stack's
+ * partition and account tokens, never literals.
+ */
+
+/** Bedrock actions that run a model. Converse and ConverseStream are authorised as these. */
+export const BEDROCK_INVOKE_ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] as const;
+
+/** What a stack in one region may call. */
+export interface ModelScope {
+  /** Allowlisted model or inference-profile IDs. */
+  readonly modelIds: readonly string[];
+  /** The region of the stack (and its endpoint). */
+  readonly region: string;
+  /** All regions allowed by data residency. */
+  readonly allowedRegions: readonly string[];
+  /** Strict data residency: no `global.` profiles. */
+  readonly strict: boolean;
+}
+
+/** The allowlisted models usable from `scope.region` (profiles of other geographies are left out). */
+export function usableModelIds(scope: ModelScope): string[] {
+  return scope.modelIds.filter((id) => modelUsableInRegion(id, scope.region, scope.strict));
+}
+
+/**
+ * Resource ARNs that admit exactly the allowlisted models: foundation models in the stack's
+ * region, and for each inference profile the profile in this account plus its foundation
+ * model in every allowed region of the profile's geography (so cross-region routing works
+ * inside the allowlist and fails closed outside it).
+ */
+export function modelResourceArns(scope: ModelScope): string[] {
+  const arns = new Set<string>();
+  const foundationModel = (region: string, id: string) => `arn:${Aws.PARTITION}:bedrock:${region}::foundation-model/${id}`;
+  for (const id of usableModelIds(scope)) {
+    const parsed = parseModelId(id);
+    if (!parsed.profileGeography) {
+      arns.add(foundationModel(scope.region, id));
+      continue;
+    }
+    arns.add(`arn:${Aws.PARTITION}:bedrock:${scope.region}:${Aws.ACCOUNT_ID}:inference-profile/${id}`);
+    const destinations =
+      parsed.profileGeography === 'global'
+        ? ['']
+        : scope.allowedRegions.filter((r) => geographyOfRegion(r) === parsed.profileGeography);
+    for (const region of destinations) arns.add(foundationModel(region, parsed.foundationModelId));
+  }
+  return [...arns];
+}
+
+/** Who may use an endpoint: principals of this account, or of the organisation when given. */
+export function principalConditions(organizationId?: string): Record<string, Record<string, string>> {
+  return organizationId
+    ? { StringEquals: { 'aws:PrincipalOrgID': organizationId } }
+    : { StringEquals: { 'aws:PrincipalAccount': Aws.ACCOUNT_ID } };
+}
+
+/**
+ * The bedrock-runtime endpoint policy: only principals of this account (or organisation), only
+ * the invoke actions, only the allowlisted models in allowed regions.
+ */
+export function runtimeEndpointStatements(scope: ModelScope, organizationId?: string): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'InvokeAllowlistedModelsOnly',
+      principals: [new iam.AnyPrincipal()],
+      actions: [...BEDROCK_INVOKE_ACTIONS],
+      resources: modelResourceArns(scope),
+      conditions: principalConditions(organizationId),
+    }),
+  ];
+}
+
+/**
+ * A Deny statement for identity policies: no Bedrock call of any kind outside the allowed
+ * regions, whatever else the principal is granted.
+ */
+export function regionDenyStatement(allowedRegions: readonly string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DenyBedrockOutsideAllowedRegions',
+    effect: iam.Effect.DENY,
+    actions: ['bedrock:*'],
+    resources: ['*'],
+    conditions: { StringNotEquals: { 'aws:RequestedRegion': [...allowedRegions] } },
+  });
+}

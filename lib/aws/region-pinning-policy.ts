@@ -1,0 +1,34 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { regionDenyStatement } from './bedrock-policies';
+
+/** The in-account half of region pinning. */
+export interface RegionPinningPolicyProps {
+  /** Regions where Bedrock may be called. */
+  readonly allowedRegions: readonly string[];
+}
+
+/**
+ * A customer-managed policy that denies every Bedrock call outside the allowed regions.
+ * Every role and permission set of the blueprint that can call Bedrock gets it attached, so
+ * a broader grant elsewhere cannot reach a non-allowed region.
+ */
+export class RegionPinningPolicy extends Construct {
+  public readonly policy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: RegionPinningPolicyProps) {
+    super(scope, id);
+    if (props.allowedRegions.length === 0) {
+      throw new Error('RegionPinningPolicy: allowedRegions is empty; list at least one region (config: aws.allowedRegions)');
+    }
+    this.policy = new iam.ManagedPolicy(this, 'Resource', {
+      description: `Denies Amazon Bedrock outside ${props.allowedRegions.join(', ')} (data residency)`,
+      statements: [regionDenyStatement(props.allowedRegions)],
+    });
+  }
+
+  /** Attaches the deny policy to a role. */
+  public attachTo(role: iam.IRole): void {
+    role.addManagedPolicy(this.policy);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './schema';
+export * from './region-pinning';
+export * from './loader';

@@ -1,0 +1,180 @@
+import { z } from 'zod';
+
+/**
+ * The organisation config: one typed, validated document that the AWS (CDK), Azure and
+ * Google Cloud (Pulumi) programs all read. Every constraint a user can get wrong has a
+ * message that says what is allowed; the loader adds the field path and the value received.
+ */
+
+/** Data classifications, from least to most sensitive. */
+export const DATA_CLASSIFICATIONS = ['public', 'internal', 'confidential', 'restricted'] as const;
+export type DataClassification = (typeof DATA_CLASSIFICATIONS)[number];
+
+/** The retention periods CloudWatch Logs accepts (PutRetentionPolicy); other clouds accept any of them too. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const slug = (what: string) =>
+  z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{1,30}[a-z0-9]$/, {
+      message: `${what} must be 3-32 characters of lowercase letters, digits and hyphens, starting with a letter`,
+    });
+
+const classification = z.enum(DATA_CLASSIFICATIONS, {
+  message: `must be one of ${DATA_CLASSIFICATIONS.join(', ')}`,
+});
+
+const classifications = z
+  .array(classification)
+  .min(1, { message: 'must list at least one data classification the model may handle' });
+
+const nonEmptyUnique = <T extends z.ZodType<string>>(item: T, what: string) =>
+  z
+    .array(item)
+    .min(1, { message: `must list at least one ${what}` })
+    .refine((xs) => new Set(xs).size === xs.length, { message: `must not repeat a ${what}` });
+
+export const awsRegion = z.string().regex(/^(us-gov|us|eu|ap|ca|sa|me|af|il|mx)-[a-z]+-\d$/, {
+  message: 'must be an AWS region code such as eu-central-1',
+});
+
+const awsAccount = z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account ID (quote it as a string)' });
+
+/**
+ * A Bedrock model ID: a foundation model (`anthropic.claude-...`) or a cross-region inference
+ * profile (`eu.anthropic.claude-...`, `global.anthropic...`).
+ */
+export const bedrockModelId = z
+  .string()
+  .regex(/^([a-z-]+\.)?[a-z0-9-]+\.[A-Za-z0-9._:-]+$/, {
+    message: 'must be a Bedrock model ID such as anthropic.claude-3-haiku-20240307-v1:0 or eu.anthropic.claude-3-7-sonnet-20250219-v1:0',
+  });
+
+const awsModel = z.strictObject({
+  /** Bedrock model or inference-profile ID. */
+  id: bedrockModelId,
+  /** Data classifications this model may process. */
+  classifications,
+});
+
+const vpcNetwork = z
+  .strictObject({
+    /** Use this existing VPC (its isolated subnets) instead of creating one. */
+    existingVpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: 'must be a VPC ID such as vpc-0123456789abcdef0' }).optional(),
+    /** CIDR of a new VPC. */
+    cidr: z
+      .string()
+      .regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, { message: 'must be an IPv4 CIDR with a prefix between /16 and /24, such as 10.40.0.0/16' })
+      .optional(),
+    /** Availability zones of a new VPC. */
+    maxAzs: z.number().int().min(2, { message: 'must be at least 2 so the endpoints survive the loss of one zone' }).max(6, { message: 'must be at most 6' }).optional(),
+    /** Zone names of a new VPC; lets synthesis run offline (no zone lookup). */
+    availabilityZones: z
+      .array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, { message: 'must be an availability zone name such as eu-central-1a' }))
+      .min(2, { message: 'must list at least 2 zones so the endpoints survive the loss of one' })
+      .optional(),
+  })
+  .refine((n) => !(n.existingVpcId && (n.cidr || n.maxAzs || n.availabilityZones)), {
+    message: 'give either existingVpcId (use an existing VPC) or cidr/maxAzs/availabilityZones (create a new VPC), never both',
+  });
+
+const awsTarget = z.strictObject({
+  /** Short name of the environment; becomes part of the stack name. */
+  name: slug('a target name'),
+  account: awsAccount,
+  region: awsRegion,
+  /** @default - a new VPC with 2 AZs and 10.40.0.0/16 */
+  network: vpcNetwork.optional(),
+  /**
+   * Whether this stack owns the account-region's Bedrock model invocation logging setting
+   * (one owner per account and region).
+   */
+  ownsInvocationLogging: z.boolean().default(true),
+});
+
+const identityCenter = z.strictObject({
+  /** ARN of the IAM Identity Center instance. */
+  instanceArn: z.string().regex(/^arn:aws[a-z-]*:sso:::instance\/ssoins-[0-9a-f]{16}$/, {
+    message: 'must be an Identity Center instance ARN such as arn:aws:sso:::instance/ssoins-0123456789abcdef',
+  }),
+  /** Account that hosts Identity Center (management or delegated administrator). */
+  account: awsAccount,
+  region: awsRegion,
+  /** Maximum session length, ISO-8601 duration between PT1H and PT12H. */
+  sessionDuration: z.string().regex(/^PT([1-9]|1[0-2])H$/, { message: 'must be an ISO-8601 duration between PT1H and PT12H' }).default('PT4H'),
+});
+
+const ssoGroups = z.strictObject({
+  /** IAM Identity Center group IDs (identity store GUIDs). */
+  aws: z.array(z.string().regex(/^([0-9a-f]{10}-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { message: 'must be an Identity Center group ID (a GUID)' })).default([]),
+  /** Entra ID group object IDs. */
+  azure: z.array(z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { message: 'must be an Entra ID group object ID (a GUID)' })).default([]),
+  /** Google group e-mail addresses. */
+  gcp: z.array(z.string().regex(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/, { message: 'must be a Google group e-mail address' })).default([]),
+});
+
+export const orgConfigSchema = z.strictObject({
+  organisation: z.strictObject({
+    /** Short name; prefixes resource names. */
+    name: slug('the organisation name'),
+  }),
+  tags: z.strictObject({
+    owner: z.string().min(1, { message: 'must name the owning team or a contact address' }),
+    costCentre: z.string().min(1, { message: 'must name the cost centre to charge' }),
+    dataClassification: classification,
+  }),
+  dataResidency: z.strictObject({
+    /** Refuse `global.` inference profiles and anything that could leave the allowed regions. */
+    strict: z.boolean().default(true),
+  }),
+  logging: z.strictObject({
+    /** Retention of CloudWatch / Log Analytics / Cloud Logging logs, in days. */
+    retentionDays: z.number().refine((n) => (LOG_RETENTION_DAYS as readonly number[]).includes(n), {
+      message: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
+    }),
+    /** Days audit objects are locked (compliance mode) and kept before expiry. */
+    auditRetentionDays: z.number().int().min(365, { message: 'must be at least 365 days so a year of evidence is kept' }).max(3653, { message: 'must be at most 3653 days (10 years)' }),
+    /** Days after which audit objects move to infrequent-access storage. */
+    transitionToInfrequentAccessDays: z.number().int().min(30, { message: 'must be at least 30 (the storage class minimum)' }).default(90),
+    /** Days after which audit objects move to archive storage. */
+    transitionToArchiveDays: z.number().int().min(90, { message: 'must be at least 90' }).default(365),
+  }),
+  sso: z.strictObject({
+    modelUsers: ssoGroups,
+    auditors: ssoGroups,
+    platformAdmins: ssoGroups,
+  }),
+  aws: z.strictObject({
+    /** Regions where AWS resources and model calls are allowed (data residency). */
+    allowedRegions: nonEmptyUnique(awsRegion, 'region'),
+    /** The AWS Organizations ID; endpoint policies then admit principals of the organisation. */
+    organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/, { message: 'must be an AWS Organizations ID such as o-a1b2c3d4e5' }).optional(),
+    /** SSM parameter path prefix for the outputs app teams read. */
+    ssmPrefix: z.string().regex(/^(\/[A-Za-z0-9_.-]+)+$/, { message: 'must be an SSM path such as /private-ai (leading slash, no trailing slash)' }).default('/private-ai'),
+    /** Accounts and regions to deploy to: one stack each. */
+    targets: z.array(awsTarget).min(1, { message: 'must list at least one deployment target' }),
+    /** Allowlisted Bedrock models. */
+    models: z.array(awsModel).min(1, { message: 'must list at least one allowed model' }),
+    /** IAM Identity Center; without it the permission sets are skipped with a warning. */
+    identityCenter: identityCenter.optional(),
+  }),
+  azure: z
+    .strictObject({
+      allowedLocations: nonEmptyUnique(z.string().regex(/^[a-z]+[a-z0-9]*$/, { message: 'must be an Azure location name such as westeurope' }), 'location'),
+    })
+    .optional(),
+  gcp: z
+    .strictObject({
+      allowedRegions: nonEmptyUnique(z.string().regex(/^[a-z]+-[a-z]+\d+$/, { message: 'must be a Google Cloud region such as europe-west4' }), 'region'),
+    })
+    .optional(),
+});
+
+/** The config as written by a user (defaults not yet applied). */
+export type OrgConfigInput = z.input<typeof orgConfigSchema>;
+/** The validated config, defaults applied. */
+export type OrgConfig = z.output<typeof orgConfigSchema>;
+export type AwsTarget = OrgConfig['aws']['targets'][number];
+export type AwsModel = OrgConfig['aws']['models'][number];

@@ -1,0 +1,19 @@
+import { Validations, type App } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
+
+/**
+ * Attaches every rule pack the security review requires. A finding fails `cdk synth`; the
+ * report is written to cdk.out, and acknowledgements are copied into template metadata.
+ */
+export function attachRulePacks(app: App): void {
+  const props = { writeSuppressionsToCloudFormation: true };
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app, props),
+    new HIPAASecurityChecks(app, props),
+    new NIST80053R5Checks(app, props),
+    new PCIDSS321Checks(app, props),
+    new ServerlessChecks(app, props),
+    new CfnGuardValidator(),
+  );
+}
