@@ -1,4 +1,4 @@
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicies, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -57,6 +57,10 @@ export class AuditTrail extends Construct {
 
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
+    // Log delivery must be granted by bucket policy, not by the LogDeliveryWrite ACL, which
+    // would conflict with BucketOwnerEnforced ownership; set here so the construct does not
+    // depend on the app's feature flags.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const iaDays = props.transitionToInfrequentAccessDays ?? 90;
     const archiveDays = props.transitionToArchiveDays ?? 365;
     if (!(iaDays < archiveDays && archiveDays < props.auditRetentionDays)) {
@@ -196,6 +200,10 @@ export class AuditTrail extends Construct {
       reason:
         'This bucket is the end of the server-access-logging chain (logging it to another bucket would need another bucket without logs); every object call on it is recorded as a CloudTrail data event by this trail instead.',
     });
+
+    // Evidence outlives the stack: the trail, its buckets, their policies (TLS-only stays
+    // enforced) and the delivery role are all kept when the stack is deleted.
+    RemovalPolicies.of(this).retain();
 
     this.trail = trail;
     this.bucket = bucket;

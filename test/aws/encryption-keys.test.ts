@@ -1,0 +1,76 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { EncryptionKeys } from '../../lib/aws/encryption-keys';
+
+const stack = new Stack(undefined, 'Keys', { env: { account: '111111111111', region: 'eu-central-1' } });
+new EncryptionKeys(stack, 'Keys', { aliasPrefix: 'acme/prod' });
+const template = Template.fromStack(stack);
+
+function keyPolicyOf(alias: string) {
+  const aliases = template.findResources('AWS::KMS::Alias', { Properties: { AliasName: alias } });
+  const [aliasResource] = Object.values(aliases);
+  const keyId = aliasResource.Properties.TargetKeyId['Fn::GetAtt'][0];
+  return template.toJSON().Resources[keyId];
+}
+
+describe('EncryptionKeys', () => {
+  test('one customer-managed key per purpose, with aliases', () => {
+    template.resourceCountIs('AWS::KMS::Key', 4);
+    for (const purpose of ['audit', 'logs', 'model-data', 'lambda-environment']) {
+      template.hasResourceProperties('AWS::KMS::Alias', { AliasName: `alias/acme/prod/${purpose}` });
+    }
+  });
+
+  test('rotation is on and keys are retained when the stack is deleted', () => {
+    const keys = Object.values(template.findResources('AWS::KMS::Key'));
+    for (const key of keys) {
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      expect(key.Properties.PendingWindowInDays).toBe(30);
+      expect(key.DeletionPolicy).toBe('Retain');
+      expect(key.UpdateReplacePolicy).toBe('Retain');
+    }
+  });
+
+  test('every key limits grants to AWS services (CT.KMS.PR.3)', () => {
+    template.allResourcesProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'kms:CreateGrant',
+            Principal: { AWS: '*' },
+            Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('only CloudTrail of this account, bound to trail ARNs, may encrypt with the audit key', () => {
+    const statements = keyPolicyOf('alias/acme/prod/audit').Properties.KeyPolicy.Statement;
+    const cloudtrail = statements.find((s: { Sid?: string }) => s.Sid === 'AllowCloudTrailEncryptLogs');
+    expect(cloudtrail.Principal).toEqual({ Service: 'cloudtrail.amazonaws.com' });
+    expect(cloudtrail.Action).toBe('kms:GenerateDataKey*');
+    expect(JSON.stringify(cloudtrail.Condition.StringLike)).toContain('kms:EncryptionContext:aws:cloudtrail:arn');
+    expect(JSON.stringify(cloudtrail.Condition.StringLike)).toContain(':trail/*');
+    expect(cloudtrail.Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
+    const services = statements.filter((s: { Principal?: { Service?: string } }) => s.Principal?.Service).map((s: { Principal: { Service: string } }) => s.Principal.Service);
+    expect(new Set(services)).toEqual(new Set(['cloudtrail.amazonaws.com', 'logging.s3.amazonaws.com']));
+  });
+
+  test("the logs key admits CloudWatch Logs only for this account's log groups", () => {
+    const statements = keyPolicyOf('alias/acme/prod/logs').Properties.KeyPolicy.Statement;
+    const logs = statements.find((s: { Sid?: string }) => s.Sid === 'AllowCloudWatchLogsOfThisAccount');
+    expect(JSON.stringify(logs.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn'])).toMatch(/:logs:eu-central-1:111111111111:log-group:\*"/);
+  });
+
+  test('the model-data key admits Bedrock of this account only; the Lambda key admits no service', () => {
+    const model = keyPolicyOf('alias/acme/prod/model-data').Properties.KeyPolicy.Statement;
+    expect(model.find((s: { Sid?: string }) => s.Sid === 'AllowBedrockOfThisAccount')).toMatchObject({
+      Principal: { Service: 'bedrock.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    });
+    const lambda = keyPolicyOf('alias/acme/prod/lambda-environment').Properties.KeyPolicy.Statement;
+    expect(lambda.filter((s: { Principal?: { Service?: string } }) => s.Principal?.Service)).toEqual([]);
+  });
+});

@@ -1,0 +1,124 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ConfigError, loadOrgConfig, parseOrgConfig } from '../../lib/config';
+import { rawExample } from '../support/aws';
+
+type Raw = ReturnType<typeof rawExample>;
+// Tests poke at fields the types forbid, so they work on a loosely typed copy.
+type Loose = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function errorFor(mutate: (raw: Loose) => void): string {
+  const raw = rawExample() as Raw & Loose;
+  mutate(raw);
+  try {
+    parseOrgConfig(raw);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected the config to be refused');
+}
+
+describe('the example config', () => {
+  test('is valid and applies defaults', () => {
+    const config = loadOrgConfig();
+    expect(config.organisation.name).toBe('example-corp');
+    expect(config.aws.targets[0].ownsInvocationLogging).toBe(true);
+    expect(config.aws.ssmPrefix).toBe('/private-ai');
+  });
+});
+
+// Each case: what a user got wrong, the mutation, and the message that must name the field,
+// the value received and what is allowed.
+const cases: Array<[string, (raw: Loose) => void, RegExp]> = [
+  ['organisation name with capitals', (r) => (r.organisation.name = 'Example Corp'), /organisation\.name: received "Example Corp"; the organisation name must be 3-32 characters of lowercase letters/],
+  ['missing owner tag', (r) => delete r.tags.owner, /tags\.owner: received nothing; is required \(string\)/],
+  ['empty cost centre', (r) => (r.tags.costCentre = ''), /tags\.costCentre: received ""; must name the cost centre/],
+  ['unknown data classification tag', (r) => (r.tags.dataClassification = 'secret'), /tags\.dataClassification: received "secret"; must be one of public, internal, confidential, restricted/],
+  ['strict residency not a boolean', (r) => (r.dataResidency.strict = 'yes'), /dataResidency\.strict: received "yes"; Invalid input: expected boolean/],
+  ['log retention CloudWatch does not accept', (r) => (r.logging.retentionDays = 12), /logging\.retentionDays: received 12; must be one of 1, 3, 5, 7, 14, 30/],
+  ['audit retention under a year', (r) => (r.logging.auditRetentionDays = 30), /logging\.auditRetentionDays: received 30; must be at least 365 days/],
+  ['audit retention over ten years', (r) => (r.logging.auditRetentionDays = 5000), /logging\.auditRetentionDays: received 5000; must be at most 3653/],
+  ['infrequent-access transition too early', (r) => (r.logging.transitionToInfrequentAccessDays = 10), /logging\.transitionToInfrequentAccessDays: received 10; must be at least 30/],
+  ['archive transition too early', (r) => (r.logging.transitionToArchiveDays = 30), /logging\.transitionToArchiveDays: received 30; must be at least 90/],
+  ['Identity Center group that is not a GUID', (r) => (r.sso.modelUsers.aws = ['admins']), /sso\.modelUsers\.aws\[0\]: received "admins"; must be an Identity Center group ID/],
+  ['Entra group that is not a GUID', (r) => (r.sso.auditors.azure = ['auditors']), /sso\.auditors\.azure\[0\]: received "auditors"; must be an Entra ID group object ID/],
+  ['Google group without a domain', (r) => (r.sso.platformAdmins.gcp = ['admins']), /sso\.platformAdmins\.gcp\[0\]: received "admins"; must be a Google group e-mail address/],
+  ['missing SSO role', (r) => delete r.sso.auditors, /sso\.auditors: received nothing; is required \(object\)/],
+  ['malformed allowed region', (r) => (r.aws.allowedRegions = ['Frankfurt']), /aws\.allowedRegions\[0\]: received "Frankfurt"; must be an AWS region code such as eu-central-1/],
+  ['no allowed region', (r) => (r.aws.allowedRegions = []), /aws\.allowedRegions: received \[\]; must list at least one region/],
+  ['repeated allowed region', (r) => (r.aws.allowedRegions = ['eu-central-1', 'eu-central-1']), /aws\.allowedRegions: received \["eu-central-1","eu-central-1"\]; must not repeat a region/],
+  ['malformed organisation ID', (r) => (r.aws.organizationId = 'org-1'), /aws\.organizationId: received "org-1"; must be an AWS Organizations ID/],
+  ['SSM prefix without a leading slash', (r) => (r.aws.ssmPrefix = 'private-ai/'), /aws\.ssmPrefix: received "private-ai\/"; must be an SSM path such as \/private-ai/],
+  ['no deployment target', (r) => (r.aws.targets = []), /aws\.targets: received \[\]; must list at least one deployment target/],
+  ['target name with spaces', (r) => (r.aws.targets[0].name = 'prod env'), /aws\.targets\[0\]\.name: received "prod env"; a target name must be 3-32 characters/],
+  ['account ID as a number', (r) => (r.aws.targets[0].account = 111111111111), /aws\.targets\[0\]\.account: received 111111111111; Invalid input: expected string/],
+  ['account ID too short', (r) => (r.aws.targets[0].account = '1234'), /aws\.targets\[0\]\.account: received "1234"; must be a 12-digit AWS account ID/],
+  ['target region outside the allowlist', (r) => (r.aws.targets[0].region = 'us-east-1'), /aws\.targets\[0\]\.region: received "us-east-1"; region us-east-1 is not allowed by data residency policy; allowed: eu-central-1, eu-west-1/],
+  ['VPC CIDR too large', (r) => (r.aws.targets[0].network.cidr = '10.0.0.0/8'), /aws\.targets\[0\]\.network\.cidr: received "10\.0\.0\.0\/8"; must be an IPv4 CIDR with a prefix between \/16 and \/24/],
+  ['a single availability zone', (r) => { r.aws.targets[0].network = { maxAzs: 1 }; }, /aws\.targets\[0\]\.network\.maxAzs: received 1; must be at least 2/],
+  ['malformed zone name', (r) => (r.aws.targets[0].network.availabilityZones = ['a', 'b']), /aws\.targets\[0\]\.network\.availabilityZones\[0\]: received "a"; must be an availability zone name/],
+  ['zone of another region', (r) => (r.aws.targets[0].network.availabilityZones = ['eu-central-1a', 'eu-west-1b']), /aws\.targets\[0\]\.network\.availabilityZones\[1\]: received "eu-west-1b"; must be a zone of the target region eu-central-1/],
+  ['existing VPC and a new CIDR', (r) => (r.aws.targets[0].network = { existingVpcId: 'vpc-0123456789abcdef0', cidr: '10.1.0.0/16' }), /aws\.targets\[0\]\.network: received .*vpc-0123456789abcdef0.*; give either existingVpcId .* never both/],
+  ['malformed VPC ID', (r) => (r.aws.targets[0].network = { existingVpcId: 'my-vpc' }), /aws\.targets\[0\]\.network\.existingVpcId: received "my-vpc"; must be a VPC ID/],
+  ['repeated target name', (r) => r.aws.targets.push({ ...r.aws.targets[0], region: 'eu-west-1', network: undefined }), /aws\.targets\[1\]\.name: received "prod"; target names must be unique/],
+  ['two invocation-logging owners', (r) => r.aws.targets.push({ ...r.aws.targets[0], name: 'prod-two' }), /aws\.targets\[1\]\.ownsInvocationLogging: received true; model invocation logging is one setting per account and region, and aws\.targets\[0\] already owns it for 111111111111\/eu-central-1/],
+  ['no allowed model', (r) => (r.aws.models = []), /aws\.models: received \[\]; must list at least one allowed model/],
+  ['malformed model ID', (r) => (r.aws.models[0].id = 'claude'), /aws\.models\[0\]\.id: received "claude"; must be a Bedrock model ID/],
+  ['model without classifications', (r) => (r.aws.models[0].classifications = []), /aws\.models\[0\]\.classifications: received \[\]; must list at least one data classification/],
+  ['unknown model classification', (r) => (r.aws.models[0].classifications = ['secret']), /aws\.models\[0\]\.classifications\[0\]: received "secret"; must be one of public, internal/],
+  ['repeated model', (r) => r.aws.models.push({ ...r.aws.models[0] }), /aws\.models\[3\]\.id: received "anthropic\.claude-3-haiku-20240307-v1:0"; model IDs must be unique/],
+  ['global profile under strict residency', (r) => (r.aws.models[0].id = 'global.anthropic.claude-sonnet-4-20250514-v1:0'), /aws\.models\[0\]\.id: received "global\.anthropic\.claude-sonnet-4-20250514-v1:0"; global inference profiles may route requests to any region/],
+  ['profile of another geography', (r) => (r.aws.models[0].id = 'us.anthropic.claude-3-haiku-20240307-v1:0'), /aws\.models\[0\]\.id: received "us\.anthropic\.claude-3-haiku-20240307-v1:0"; inference profile us\. routes requests within the us geography, outside the allowed regions \(eu-central-1, eu-west-1\)/],
+  ['malformed Identity Center ARN', (r) => (r.aws.identityCenter.instanceArn = 'ssoins-1'), /aws\.identityCenter\.instanceArn: received "ssoins-1"; must be an Identity Center instance ARN/],
+  ['Identity Center in a non-allowed region', (r) => (r.aws.identityCenter.region = 'us-east-1'), /aws\.identityCenter\.region: received "us-east-1"; region us-east-1 is not allowed by data residency policy/],
+  ['session longer than 12 hours', (r) => (r.aws.identityCenter.sessionDuration = 'PT24H'), /aws\.identityCenter\.sessionDuration: received "PT24H"; must be an ISO-8601 duration between PT1H and PT12H/],
+  ['misspelt setting', (r) => (r.aws.allowedRegion = ['eu-central-1']), /aws\.allowedRegion: received \["eu-central-1"\]; is not a known setting/],
+  ['malformed Azure location', (r) => (r.azure.allowedLocations = ['West Europe']), /azure\.allowedLocations\[0\]: received "West Europe"; must be an Azure location name such as westeurope/],
+  ['malformed Google region', (r) => (r.gcp.allowedRegions = ['europe']), /gcp\.allowedRegions\[0\]: received "europe"; must be a Google Cloud region such as europe-west4/],
+];
+
+describe('a bad config is refused with the field, the value and what is allowed', () => {
+  test.each(cases)('%s', (_name, mutate, expected) => {
+    expect(errorFor(mutate)).toMatch(expected);
+  });
+
+  test('every problem is reported at once', () => {
+    const message = errorFor((r) => {
+      r.tags.dataClassification = 'secret';
+      r.logging.retentionDays = 12;
+    });
+    expect(message).toMatch(/tags\.dataClassification/);
+    expect(message).toMatch(/logging\.retentionDays/);
+  });
+
+  test('global profiles are accepted when residency is not strict', () => {
+    const raw = rawExample() as Loose;
+    raw.dataResidency.strict = false;
+    raw.aws.models[0].id = 'global.anthropic.claude-sonnet-4-20250514-v1:0';
+    expect(parseOrgConfig(raw).aws.models[0].id).toMatch(/^global\./);
+  });
+});
+
+describe('loading from a file', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'org-config-'));
+
+  test('an unreadable file names the path', () => {
+    expect(() => loadOrgConfig(path.join(dir, 'missing.json'))).toThrow(/missing\.json.*cannot read the config file/s);
+  });
+
+  test('invalid JSON names the file', () => {
+    const file = path.join(dir, 'broken.json');
+    fs.writeFileSync(file, '{ "organisation": ');
+    expect(() => loadOrgConfig(file)).toThrow(/broken\.json.*is not valid JSON/s);
+  });
+
+  test('target overrides from CDK context are validated like the file', () => {
+    expect(() => loadOrgConfig(undefined, { targets: [{ name: 'dev', account: '222222222222', region: 'us-west-2' }] })).toThrow(
+      /aws\.targets\[0\]\.region: received "us-west-2"; region us-west-2 is not allowed by data residency policy/,
+    );
+    const config = loadOrgConfig(undefined, { targets: [{ name: 'dev', account: '222222222222', region: 'eu-west-1' }] });
+    expect(config.aws.targets).toEqual([{ name: 'dev', account: '222222222222', region: 'eu-west-1', ownsInvocationLogging: true }]);
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * How the model invoker is bundled, in one place, so the end-to-end test, the benchmark and the
+ * CDK construct agree. The construct's NodejsFunction should use the equivalent of:
+ *
+ *   bundling: { minify: true, target: 'node22', format: OutputFormat.CJS,
+ *               mainFields: ['module', 'main'], bundleAwsSDK: true, externalModules: [] }
+ *
+ * `bundleAwsSDK` pins the SDK version that was tested instead of the runtime's, and
+ * `mainFields: ['module', 'main']` lets esbuild tree-shake the SDK's ES modules (~20% smaller).
+ *
+ * Set INVOKER_BUNDLE to a built file (e.g. the asset's index.js under cdk.out) to run the
+ * end-to-end test against exactly what gets deployed instead of a fresh build.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build, type BuildOptions } from 'esbuild';
+
+export const INVOKER_ENTRY = resolve(__dirname, '../../../lambda/invoke/index.ts');
+
+/** esbuild options for the invoker bundle; everything, @aws-sdk/* included, goes in one file. */
+export const INVOKER_BUNDLING = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  minify: true,
+  mainFields: ['module', 'main'],
+  external: [],
+  sourcemap: false,
+  logLevel: 'warning',
+} as const satisfies BuildOptions;
+
+export interface InvokerBundle {
+  /** Absolute path of the bundled handler (exports `handler`). */
+  readonly file: string;
+  readonly bytes: number;
+  /** Removes the bundle if this helper built it; a no-op for INVOKER_BUNDLE. */
+  cleanup(): void;
+}
+
+/** Bundles lambda/invoke/index.ts into a fresh temporary directory. */
+export async function buildInvokerBundle(): Promise<InvokerBundle> {
+  const dir = mkdtempSync(join(tmpdir(), 'invoker-bundle-'));
+  const file = join(dir, 'index.js');
+  await build({ ...INVOKER_BUNDLING, entryPoints: [INVOKER_ENTRY], outfile: file, mainFields: [...INVOKER_BUNDLING.mainFields], external: [] });
+  return { file, bytes: statSync(file).size, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The bundle named by INVOKER_BUNDLE if set, otherwise a fresh build. */
+export async function resolveInvokerBundle(): Promise<InvokerBundle> {
+  const given = process.env.INVOKER_BUNDLE;
+  if (given) {
+    const file = resolve(given);
+    return { file, bytes: statSync(file).size, cleanup: () => undefined };
+  }
+  return buildInvokerBundle();
+}

@@ -1,0 +1,224 @@
+/**
+ * A local stand-in for the Bedrock runtime, speaking the Converse REST protocol on 127.0.0.1:
+ * `POST /model/{modelId}/converse`, JSON in and out, errors as `x-amzn-errortype` plus
+ * `{ "message" }`. It checks every request's SigV4 signature itself (written from the spec, not
+ * with the SDK's signer, so the two cross-check each other) and answers 403 when it does not hold.
+ */
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** How the server answers requests for one model. */
+export type Behaviour =
+  /** A well-formed Converse reply; `reply` is merged over the default one. */
+  | { readonly kind: 'reply'; readonly reply?: Record<string, unknown> }
+  /** A modelled service error, as Bedrock sends it. */
+  | { readonly kind: 'error'; readonly status: number; readonly errorType: string; readonly message: string }
+  /** Any status, content type and body, e.g. a reply the SDK cannot parse. */
+  | { readonly kind: 'raw'; readonly status: number; readonly contentType: string; readonly body: string }
+  /** Never answers; the connection is dropped when the server closes. */
+  | { readonly kind: 'hang' };
+
+export interface ConverseServerOptions {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly region: string;
+  /** Behaviour per model ID. @default - every model answers with a canned success */
+  readonly behaviours?: Readonly<Record<string, Behaviour>>;
+}
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly modelId?: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: unknown;
+  /** `valid`, or why the signature was refused. */
+  readonly signature: string;
+  /** Which TCP connection carried it, to show keep-alive reuse. */
+  readonly connection: number;
+}
+
+export interface ConverseServer {
+  /** Base URL, e.g. for AWS_ENDPOINT_URL_BEDROCK_RUNTIME. */
+  readonly url: string;
+  readonly requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+export const SIGNING_SERVICE = 'bedrock';
+export const DEFAULT_REPLY_TEXT = 'Hello from the local converse server.';
+
+/** RFC 3986 escaping as SigV4 wants it (encodeURIComponent leaves !'()* alone). */
+function escapeUri(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function sha256Hex(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function hmac(key: string | Buffer, data: string): Buffer {
+  return createHmac('sha256', key).update(data, 'utf8').digest();
+}
+
+function canonicalPath(rawPath: string): string {
+  const segments: string[] = [];
+  for (const segment of rawPath.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment);
+  }
+  const normalized = `/${segments.join('/')}${segments.length > 0 && rawPath.endsWith('/') ? '/' : ''}`;
+  // Non-S3 services sign the already-encoded path encoded once more.
+  return escapeUri(normalized).replace(/%2F/g, '/');
+}
+
+function canonicalQuery(rawQuery: string): string {
+  if (!rawQuery) return '';
+  return rawQuery
+    .split('&')
+    .map((pair) => {
+      const [k, v = ''] = pair.split('=');
+      return [escapeUri(decodeURIComponent(k)), escapeUri(decodeURIComponent(v))];
+    })
+    .sort(([ak, av], [bk, bv]) => (ak === bk ? (av < bv ? -1 : 1) : ak < bk ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+}
+
+/** Verifies an AWS Signature Version 4 Authorization header; returns `valid` or the reason it is not. */
+export function verifySigV4(req: IncomingMessage, body: Buffer, options: ConverseServerOptions, now = new Date()): string {
+  const auth = req.headers.authorization;
+  if (!auth) return 'missing Authorization header';
+  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(auth);
+  if (!m) return 'Authorization header is not SigV4';
+  const [, accessKeyId, shortDate, region, service, signedHeaders, signature] = m;
+  if (accessKeyId !== options.accessKeyId) return `unknown access key ${accessKeyId}`;
+  if (region !== options.region) return `signed for region ${region}`;
+  if (service !== SIGNING_SERVICE) return `signed for service ${service}`;
+  const amzDate = req.headers['x-amz-date'];
+  if (typeof amzDate !== 'string' || !/^\d{8}T\d{6}Z$/.test(amzDate) || !amzDate.startsWith(shortDate)) {
+    return 'x-amz-date missing or inconsistent with the credential scope';
+  }
+  const signedAt = Date.UTC(+amzDate.slice(0, 4), +amzDate.slice(4, 6) - 1, +amzDate.slice(6, 8), +amzDate.slice(9, 11), +amzDate.slice(11, 13), +amzDate.slice(13, 15));
+  if (Math.abs(now.getTime() - signedAt) > 15 * 60_000) return 'signature date is more than 15 minutes off';
+  const names = signedHeaders.split(';');
+  if (!names.includes('host') || !names.includes('x-amz-date')) return 'host and x-amz-date must be signed';
+
+  const payloadHash = sha256Hex(body);
+  const declaredHash = req.headers['x-amz-content-sha256'];
+  if (typeof declaredHash === 'string' && declaredHash !== payloadHash) return 'x-amz-content-sha256 does not match the body';
+
+  const [rawPath, rawQuery = ''] = (req.url ?? '/').split('?');
+  const headerLines = names.map((name) => {
+    const value = req.headers[name];
+    const joined = Array.isArray(value) ? value.join(',') : (value ?? '');
+    return `${name}:${joined.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').trim()}`;
+  });
+  const canonicalRequest = [req.method, canonicalPath(rawPath), canonicalQuery(rawQuery), `${headerLines.join('\n')}\n`, signedHeaders, payloadHash].join('\n');
+  const scope = `${shortDate}/${region}/${service}/aws4_request`;
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
+  const key = hmac(hmac(hmac(hmac(`AWS4${options.secretAccessKey}`, shortDate), region), service), 'aws4_request');
+  const expected = createHmac('sha256', key).update(stringToSign, 'utf8').digest('hex');
+  return expected === signature ? 'valid' : 'signature does not match';
+}
+
+function defaultReply(body: unknown): Record<string, unknown> {
+  const messages = (body as { messages?: Array<{ content?: Array<{ text?: string }> }> })?.messages ?? [];
+  const chars = messages.flatMap((m) => m.content ?? []).reduce((n, b) => n + (b.text?.length ?? 0), 0);
+  const inputTokens = Math.max(1, Math.ceil(chars / 4));
+  return {
+    output: { message: { role: 'assistant', content: [{ text: DEFAULT_REPLY_TEXT }] } },
+    stopReason: 'end_turn',
+    usage: { inputTokens, outputTokens: 9, totalTokens: inputTokens + 9 },
+    metrics: { latencyMs: 7 },
+  };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    'x-amzn-requestid': randomUUID(),
+    ...headers,
+  });
+  res.end(payload);
+}
+
+function sendError(res: ServerResponse, status: number, errorType: string, message: string): void {
+  // Bedrock sends the shape name followed by its namespace; the SDK keeps the part before ':'.
+  sendJson(res, status, { message }, { 'x-amzn-errortype': `${errorType}:http://internal.amazon.com/coral/com.amazon.bedrock/` });
+}
+
+/** Starts the server on an ephemeral port of 127.0.0.1. */
+export async function startConverseServer(options: ConverseServerOptions): Promise<ConverseServer> {
+  const requests: RecordedRequest[] = [];
+  const connectionIds = new WeakMap<Socket, number>();
+  let nextConnection = 0;
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const [path] = (req.url ?? '/').split('?');
+      const match = /^\/model\/([^/]+)\/converse$/.exec(path);
+      const modelId = match ? decodeURIComponent(match[1]) : undefined;
+      let body: unknown;
+      try {
+        body = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
+      } catch {
+        body = undefined;
+      }
+      const signature = verifySigV4(req, raw, options);
+      requests.push({ method: req.method ?? '', path, modelId, headers: req.headers, body, signature, connection: connectionIds.get(req.socket) ?? -1 });
+
+      if (signature !== 'valid') {
+        sendError(res, 403, 'InvalidSignatureException', signature);
+        return;
+      }
+      if (req.method !== 'POST' || modelId === undefined) {
+        sendError(res, 404, 'UnknownOperationException', 'unknown operation');
+        return;
+      }
+      if (body === undefined || typeof body !== 'object') {
+        sendError(res, 400, 'ValidationException', 'request body is not JSON');
+        return;
+      }
+      const behaviour = options.behaviours?.[modelId] ?? { kind: 'reply' };
+      switch (behaviour.kind) {
+        case 'reply':
+          sendJson(res, 200, { ...defaultReply(body), ...behaviour.reply });
+          return;
+        case 'error':
+          sendError(res, behaviour.status, behaviour.errorType, behaviour.message);
+          return;
+        case 'raw':
+          res.writeHead(behaviour.status, { 'content-type': behaviour.contentType, 'x-amzn-requestid': randomUUID() });
+          res.end(behaviour.body);
+          return;
+        case 'hang':
+          return;
+      }
+    });
+  });
+  server.on('connection', (socket: Socket) => connectionIds.set(socket, nextConnection++));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,39 @@
+import { App } from 'aws-cdk-lib';
+import * as cdkJson from '../../cdk.json';
+import { Template } from 'aws-cdk-lib/assertions';
+import { loadOrgConfig, parseOrgConfig, type OrgConfig, type OrgConfigInput } from '../../lib/config';
+import { PlatformStack } from '../../stacks/aws/platform-stack';
+
+/** The embedded example config, validated. */
+export const exampleConfig: OrgConfig = loadOrgConfig();
+
+/** A deep copy of the example as raw JSON, for tests that break one field. */
+export function rawExample(): OrgConfigInput & Record<string, unknown> {
+  return JSON.parse(JSON.stringify(exampleConfig));
+}
+
+/** An app with the feature flags of cdk.json, as `cdk synth` sees them. */
+export function newApp(outdir?: string): App {
+  return new App({ context: cdkJson.context, outdir });
+}
+
+/** Validates a modified copy of the example. */
+export function configWith(mutate: (raw: ReturnType<typeof rawExample>) => void): OrgConfig {
+  const raw = rawExample();
+  mutate(raw);
+  return parseOrgConfig(raw);
+}
+
+/** A platform stack for the first target of a config (no rule packs attached). */
+export function platformStack(config: OrgConfig = exampleConfig): PlatformStack {
+  const app = newApp();
+  const target = config.aws.targets[0];
+  return new PlatformStack(app, 'Platform', { config, target, env: { account: target.account, region: target.region } });
+}
+
+let cached: Template | undefined;
+/** The template of the example's platform stack, synthesized once per test file. */
+export function exampleTemplate(): Template {
+  cached ??= Template.fromStack(platformStack());
+  return cached;
+}
