@@ -189,13 +189,13 @@ export class AuditTrail extends Construct {
     const replicationReason =
       'Evidence stays in one allowed region by design (data residency): replication would copy it to another bucket or region, so durability comes from versioning, compliance-mode object lock and S3 multi-AZ storage instead.';
     for (const b of [accessLogs, bucket]) {
-      Validations.of(b).acknowledge(
+      Validations.of(b.node.defaultChild!).acknowledge(
         { id: 'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled', reason: replicationReason },
         { id: 'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled', reason: replicationReason },
         { id: 'PCI.DSS.321::PCI.DSS.321-S3BucketReplicationEnabled', reason: replicationReason },
       );
     }
-    Validations.of(accessLogs).acknowledge({
+    Validations.of(accessLogs.node.defaultChild!).acknowledge({
       id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',
       reason:
         'This bucket is the end of the server-access-logging chain (logging it to another bucket would need another bucket without logs); every object call on it is recorded as a CloudTrail data event by this trail instead.',

@@ -88,7 +88,7 @@ export class PrivateNetwork extends Construct {
         createInternetGateway: false,
       });
     this.vpc = vpc;
-    const restrictDefaultSg = Stack.of(this).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider');
+    const restrictDefaultSg = Stack.of(this).node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider')?.node.tryFindChild('Handler');
     if (restrictDefaultSg) {
       Validations.of(restrictDefaultSg).acknowledge({
         id: 'cdk-validator-cfnguard::lambda_inside_vpc_check',

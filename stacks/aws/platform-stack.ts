@@ -1,4 +1,4 @@
-import { Aws, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { Aws, Fn, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -34,21 +34,27 @@ const BEDROCK_CONTROL_PLANE_ACTIONS = [
  * endpoints, audit trail, region pinning, and the outputs app teams consume. Wiring only.
  */
 export class PlatformStack extends Stack {
-  /** Configured zones, so a synth needs no zone lookup (the documented CDK override). */
+  /**
+   * The zones of the new VPC: the configured names, else the first `maxAzs` zones resolved at
+   * deploy time with Fn::GetAZs. Either way synthesis needs no zone lookup (and no
+   * credentials), and no zone name is hard-coded for a region it may not exist in.
+   */
   override get availabilityZones(): string[] {
-    return this.configuredZones ?? super.availabilityZones;
+    return this.zones;
   }
 
   public readonly keys: EncryptionKeys;
   public readonly network: PrivateNetwork;
   public readonly audit: AuditTrail;
   public readonly regionPinning: RegionPinningPolicy;
-  private readonly configuredZones?: string[];
+  private readonly zones: string[];
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
     super(scope, id, props);
     const { config, target } = props;
-    this.configuredZones = target.network?.availabilityZones;
+    this.zones =
+      target.network?.availabilityZones ??
+      Array.from({ length: target.network?.maxAzs ?? 2 }, (_, i) => Fn.select(i, Fn.getAzs()));
     const retention = config.logging.retentionDays as logs.RetentionDays;
     const prefix = `${config.organisation.name}/${target.name}`;
     const modelScope: ModelScope = {
@@ -72,8 +78,7 @@ export class PlatformStack extends Stack {
     this.network = new PrivateNetwork(this, 'Network', {
       vpc: existingVpcId ? ec2.Vpc.fromLookup(this, 'ExistingVpc', { vpcId: existingVpcId }) : undefined,
       cidr: target.network?.cidr,
-      maxAzs: target.network?.maxAzs,
-      availabilityZones: target.network?.availabilityZones,
+      availabilityZones: target.network?.existingVpcId ? undefined : this.zones,
       logsKey: this.keys.logsKey,
       logRetention: retention,
       endpoints: [

@@ -1,0 +1,121 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { configWith, exampleConfig, exampleTemplate, newApp } from '../support/aws';
+import { addAwsStacks, platformStackName } from '../../stacks/aws';
+
+const template = exampleTemplate();
+
+describe('PlatformStack', () => {
+  test('the bedrock-runtime endpoint admits only the allowlisted models of this region and geography', () => {
+    const endpoint = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).find((e) => e.Properties.ServiceName === 'com.amazonaws.eu-central-1.bedrock-runtime')!;
+    const [statement] = endpoint.Properties.PolicyDocument.Statement;
+    expect(statement.Action).toEqual(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']);
+    expect(statement.Condition).toEqual({ StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } });
+    const resources = JSON.stringify(statement.Resource);
+    for (const model of exampleConfig.aws.models) expect(resources).toContain(model.id);
+    expect(resources).not.toMatch(/"\*"/);
+  });
+
+  test('subnets take their zones from Fn::GetAZs: no lookup at synth, no zone name hard-coded', () => {
+    const zones = Object.values(template.findResources('AWS::EC2::Subnet')).map((s) => s.Properties.AvailabilityZone);
+    expect(zones).toEqual([
+      { 'Fn::Select': [0, { 'Fn::GetAZs': '' }] },
+      { 'Fn::Select': [1, { 'Fn::GetAZs': '' }] },
+    ]);
+  });
+
+  test('endpoints exist for everything an isolated function needs', () => {
+    const services = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).map((e) => JSON.stringify(e.Properties.ServiceName));
+    for (const service of ['bedrock-runtime', 'bedrock', 'sts', 'kms', 'logs', 'xray', '.s3']) {
+      expect(services.some((s) => s.includes(`${service}"`))).toBe(true);
+    }
+  });
+
+  test('the region-pinning managed policy denies Bedrock outside the allowed regions', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Sid: 'DenyBedrockOutsideAllowedRegions',
+            Effect: 'Deny',
+            Action: 'bedrock:*',
+            Resource: '*',
+            Condition: { StringNotEquals: { 'aws:RequestedRegion': ['eu-central-1', 'eu-west-1'] } },
+          },
+        ],
+      },
+    });
+  });
+
+  test('outputs for app teams exist as stack outputs and as SSM parameters under the prefix', () => {
+    const outputs = template.findOutputs('*');
+    for (const name of ['VpcId', 'BedrockRuntimeEndpointId', 'BedrockRuntimeEndpointDns', 'BedrockRuntimePrivateHostname', 'AuditKeyArn', 'LogsKeyArn', 'ModelDataKeyArn', 'LambdaKeyArn', 'RegionPinningPolicyArn']) {
+      expect(outputs[name]).toBeDefined();
+    }
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/private-ai/prod/vpc-id', Type: 'String', Value: { Ref: Match.stringLikeRegexp('NetworkVpc') } });
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/private-ai/prod/bedrock-runtime-endpoint-dns', Value: Match.objectLike({ 'Fn::Select': Match.anyValue() }) });
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/private-ai/prod/audit-key-arn' });
+  });
+
+  test('every taggable resource carries the owner, cost centre and data classification tags', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      Tags: Match.arrayWith([
+        { Key: 'cost-centre', Value: 'CC-0000' },
+        { Key: 'data-classification', Value: 'confidential' },
+        { Key: 'owner', Value: 'platform-team@example.com' },
+      ]),
+    });
+  });
+});
+
+describe('one stack per target', () => {
+  test('each target becomes a stack pinned to its account and region', () => {
+    const config = configWith((r) => {
+      r.aws.targets.push({ name: 'dr-west', account: '222222222222', region: 'eu-west-1', network: { availabilityZones: ['eu-west-1a', 'eu-west-1b'] } });
+    });
+    const stacks = addAwsStacks(newApp(), config);
+    expect(stacks.map((s) => [s.stackName, s.account, s.region])).toEqual([
+      [platformStackName(config, 'prod'), '111111111111', 'eu-central-1'],
+      ['PrivateAi-example-corp-dr-west', '222222222222', 'eu-west-1'],
+    ]);
+  });
+
+  test('a target in a region outside the allowlist is refused before anything is synthesized', () => {
+    expect(() => configWith((r) => (r.aws.targets[0].region = 'us-east-1'))).toThrow(/region us-east-1 is not allowed by data residency policy; allowed: eu-central-1, eu-west-1/);
+  });
+});
+
+describe('retention', () => {
+  // Resources that hold or protect evidence and keys must survive `cdk destroy`. Everything else
+  // is listed here as intentionally disposable: recreated by the next deploy, holding no data.
+  const MUST_RETAIN = new Set(['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::Logs::LogGroup', 'AWS::CloudTrail::Trail']);
+  const DISPOSABLE = new Set([
+    'AWS::KMS::Alias',
+    'AWS::EC2::VPC',
+    'AWS::EC2::Subnet',
+    'AWS::EC2::RouteTable',
+    'AWS::EC2::SubnetRouteTableAssociation',
+    'AWS::EC2::SecurityGroup',
+    'AWS::EC2::VPCEndpoint',
+    'AWS::EC2::FlowLog',
+    'AWS::IAM::Role',
+    'AWS::IAM::ManagedPolicy',
+    'AWS::SSM::Parameter',
+    'Custom::VpcRestrictDefaultSG',
+    'AWS::Lambda::Function',
+  ]);
+
+  test('every resource is retained or intentionally disposable', () => {
+    const resources = template.toJSON().Resources as Record<string, { Type: string; DeletionPolicy?: string }>;
+    const unclassified: string[] = [];
+    const notRetained: string[] = [];
+    for (const [id, r] of Object.entries(resources)) {
+      if (MUST_RETAIN.has(r.Type)) {
+        if (r.DeletionPolicy !== 'Retain') notRetained.push(`${id} (${r.Type})`);
+      } else if (r.DeletionPolicy !== 'Retain' && !DISPOSABLE.has(r.Type)) {
+        unclassified.push(`${id} (${r.Type})`);
+      }
+    }
+    expect(notRetained).toEqual([]);
+    expect(unclassified).toEqual([]);
+  });
+});

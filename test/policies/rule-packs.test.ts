@@ -1,0 +1,79 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { attachRulePacks } from '../../policies/aws/rule-packs';
+import { addAwsStacks } from '../../stacks/aws';
+import { exampleConfig, newApp } from '../support/aws';
+
+interface Report {
+  pluginReports: Array<{
+    pluginName: string;
+    conclusion: string;
+    violations: Array<{ ruleName: string }>;
+    suppressedViolations?: Array<{ ruleName: string; acknowledgedId: string; acknowledgedAt: string; reason: string }>;
+  }>;
+}
+
+const readReport = (dir: string): Report => JSON.parse(fs.readFileSync(path.join(dir, 'validation-report.json'), 'utf8'));
+
+// The acknowledgements this blueprint makes, each one finding on one construct. Adding one
+// must be a deliberate change to this list (and to the count in the README).
+const EXPECTED_ACKNOWLEDGEMENTS = [
+  'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled @ Audit/AccessLogsBucket/Resource',
+  'HIPAA.Security::HIPAA.Security-S3BucketReplicationEnabled @ Audit/Bucket/Resource',
+  'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled @ Audit/AccessLogsBucket/Resource',
+  'NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled @ Audit/Bucket/Resource',
+  'PCI.DSS.321::PCI.DSS.321-S3BucketReplicationEnabled @ Audit/AccessLogsBucket/Resource',
+  'PCI.DSS.321::PCI.DSS.321-S3BucketReplicationEnabled @ Audit/Bucket/Resource',
+  'cdk-validator-cfnguard::lambda_inside_vpc_check @ Custom::VpcRestrictDefaultSGCustomResourceProvider/Handler',
+  'cdk-validator-cfnguard::s3_bucket_logging_enabled_check @ Audit/AccessLogsBucket/Resource',
+];
+
+describe('the whole app under all six rule packs', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rule-packs-'));
+  const app = newApp(outdir);
+  addAwsStacks(app, exampleConfig);
+  attachRulePacks(app);
+
+  test('synthesizes with zero unacknowledged findings, and only the expected acknowledgements', () => {
+    expect(() => app.synth()).not.toThrow();
+    const report = readReport(outdir);
+    const unacknowledged = report.pluginReports.flatMap((p) => p.violations.map((v) => `${p.pluginName}: ${v.ruleName}`));
+    expect(unacknowledged).toEqual([]);
+    expect(report.pluginReports.every((p) => p.conclusion === 'success')).toBe(true);
+
+    const acknowledged = report.pluginReports.flatMap((p) => p.suppressedViolations ?? []);
+    const stackPrefix = `${app.node.children[0].node.id}/`;
+    expect(acknowledged.map((a) => `${a.acknowledgedId} @ ${a.acknowledgedAt.replace(stackPrefix, '')}`).sort()).toEqual(EXPECTED_ACKNOWLEDGEMENTS);
+    for (const a of acknowledged) expect(a.reason).toMatch(/^[A-Z].{60,}\.$/);
+  });
+
+  test('acknowledgements are written into the template metadata for reviewers', () => {
+    const template = JSON.parse(fs.readFileSync(path.join(outdir, `${app.node.children[0].node.id}.template.json`), 'utf8'));
+    const withMetadata = Object.values(template.Resources as Record<string, { Metadata?: { cdk_nag?: { rules_to_suppress: unknown[] } } }>).filter(
+      (r) => r.Metadata?.cdk_nag,
+    );
+    const total = withMetadata.reduce((n, r) => n + r.Metadata!.cdk_nag!.rules_to_suppress.length, 0);
+    expect(total).toBe(EXPECTED_ACKNOWLEDGEMENTS.length);
+  });
+});
+
+describe('the packs really run', () => {
+  test('a non-compliant stack fails synthesis with findings from every pack', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rule-packs-bad-'));
+    const app = newApp(outdir);
+    const stack = new Stack(app, 'Bad', { env: { account: '111111111111', region: 'eu-central-1' } });
+    new s3.Bucket(stack, 'Plain');
+    new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+    attachRulePacks(app);
+    expect(() => app.synth()).toThrow(/Validation failed|validation/i);
+    const report = readReport(outdir);
+    const failing = new Set(report.pluginReports.filter((p) => p.violations.length > 0).map((p) => p.pluginName));
+    expect([...failing].sort()).toEqual(['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321', 'Serverless', 'cdk-validator-cfnguard']);
+    const rules = report.pluginReports.flatMap((p) => p.violations.map((v) => v.ruleName));
+    expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'Serverless-LambdaTracing', 's3_bucket_versioning_enabled_check']));
+  });
+});
