@@ -21,6 +21,11 @@ export interface ModelScope {
   readonly allowedRegions: readonly string[];
   /** Strict data residency: no `global.` profiles. */
   readonly strict: boolean;
+  /**
+   * Account that owns the inference profiles (for policies written in another account).
+   * @default Aws.ACCOUNT_ID
+   */
+  readonly account?: string;
 }
 
 /** The allowlisted models usable from `scope.region` (profiles of other geographies are left out). */
@@ -43,7 +48,7 @@ export function modelResourceArns(scope: ModelScope): string[] {
       arns.add(foundationModel(scope.region, id));
       continue;
     }
-    arns.add(`arn:${Aws.PARTITION}:bedrock:${scope.region}:${Aws.ACCOUNT_ID}:inference-profile/${id}`);
+    arns.add(`arn:${Aws.PARTITION}:bedrock:${scope.region}:${scope.account ?? Aws.ACCOUNT_ID}:inference-profile/${id}`);
     const destinations =
       parsed.profileGeography === 'global'
         ? ['']

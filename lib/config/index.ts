@@ -1,3 +1,4 @@
 export * from './schema';
 export * from './region-pinning';
 export * from './loader';
+export * from './naming';

@@ -1,3 +1,4 @@
+import { MAX_ORG_AND_TARGET_CHARS } from './naming';
 import type { OrgConfig } from './schema';
 
 /**
@@ -84,6 +85,16 @@ export function checkRegionPinning(config: OrgConfig): ConfigIssue[] {
         });
       }
     });
+  });
+
+  aws.targets.forEach((target, i) => {
+    if (config.organisation.name.length + target.name.length > MAX_ORG_AND_TARGET_CHARS) {
+      issues.push({
+        path: `aws.targets[${i}].name`,
+        received: target.name,
+        message: `together with organisation.name ("${config.organisation.name}") it must be at most ${MAX_ORG_AND_TARGET_CHARS} characters, so the audit bucket names fit S3's 63-character limit; shorten one of them`,
+      });
+    }
   });
 
   const seenTargets = new Map<string, number>();

@@ -94,6 +94,8 @@ const awsTarget = z.strictObject({
   ownsInvocationLogging: z.boolean().default(true),
 });
 
+const sessionDuration = z.string().regex(/^PT([1-9]|1[0-2])H$/, { message: 'must be an ISO-8601 duration between PT1H and PT12H' });
+
 const identityCenter = z.strictObject({
   /** ARN of the IAM Identity Center instance. */
   instanceArn: z.string().regex(/^arn:aws[a-z-]*:sso:::instance\/ssoins-[0-9a-f]{16}$/, {
@@ -102,8 +104,49 @@ const identityCenter = z.strictObject({
   /** Account that hosts Identity Center (management or delegated administrator). */
   account: awsAccount,
   region: awsRegion,
-  /** Maximum session length, ISO-8601 duration between PT1H and PT12H. */
-  sessionDuration: z.string().regex(/^PT([1-9]|1[0-2])H$/, { message: 'must be an ISO-8601 duration between PT1H and PT12H' }).default('PT4H'),
+  /** Maximum session length per permission set, ISO-8601 durations between PT1H and PT12H. */
+  sessionDurations: z
+    .strictObject({
+      modelUsers: sessionDuration.default('PT8H'),
+      auditors: sessionDuration.default('PT4H'),
+      platformAdmins: sessionDuration.default('PT1H'),
+    })
+    .default({ modelUsers: 'PT8H', auditors: 'PT4H', platformAdmins: 'PT1H' }),
+});
+
+/** Guardrail strengths of Bedrock content filters. */
+export const FILTER_STRENGTHS = ['LOW', 'MEDIUM', 'HIGH'] as const;
+
+const guardrail = z.strictObject({
+  /** What happens to personal data in prompts and responses. */
+  piiAction: z.enum(['ANONYMIZE', 'BLOCK'], { message: 'must be ANONYMIZE or BLOCK' }).default('ANONYMIZE'),
+  /** Bedrock PII entity types to detect. */
+  piiEntities: z
+    .array(z.string().regex(/^[A-Z][A-Z_]+$/, { message: 'must be a Bedrock PII entity type such as EMAIL or US_SOCIAL_SECURITY_NUMBER' }))
+    .min(1, { message: 'must list at least one PII entity type' })
+    .default(['EMAIL', 'PHONE', 'NAME', 'ADDRESS', 'CREDIT_DEBIT_CARD_NUMBER', 'INTERNATIONAL_BANK_ACCOUNT_NUMBER', 'US_SOCIAL_SECURITY_NUMBER', 'PASSWORD', 'AWS_ACCESS_KEY', 'AWS_SECRET_KEY']),
+  /** Strength of the hate, insults, sexual, violence and misconduct filters. */
+  contentFilterStrength: z.enum(FILTER_STRENGTHS, { message: `must be one of ${FILTER_STRENGTHS.join(', ')}` }).default('HIGH'),
+  /** Strength of the prompt-attack (jailbreak, injection) filter on input. */
+  promptAttackStrength: z.enum(FILTER_STRENGTHS, { message: `must be one of ${FILTER_STRENGTHS.join(', ')}` }).default('HIGH'),
+  blockedInputMessage: z.string().min(1, { message: 'must not be empty' }).max(500, { message: 'must be at most 500 characters' })
+    .default('This request was blocked by the organisation\'s AI usage policy.'),
+  blockedOutputMessage: z.string().min(1, { message: 'must not be empty' }).max(500, { message: 'must be at most 500 characters' })
+    .default('The response was blocked by the organisation\'s AI usage policy.'),
+  /** Apply the guardrail to every model call in the account (AWS::Bedrock::EnforcedGuardrailConfiguration). */
+  enforceAccountWide: z.boolean().default(false),
+});
+
+const modelInvoker = z.strictObject({
+  reservedConcurrency: z.number().int().min(1, { message: 'must be at least 1' }).max(1000, { message: 'must be at most 1000' }).default(10),
+  timeoutSeconds: z.number().int().min(10, { message: 'must be at least 10 seconds' }).max(300, { message: 'must be at most 300 seconds' }).default(60),
+  memoryMb: z.number().int().min(256, { message: 'must be at least 256 MB' }).max(10240, { message: 'must be at most 10240 MB' }).default(512),
+  /** Steady-state requests per second the API accepts. */
+  throttleRateLimit: z.number().positive({ message: 'must be a positive number of requests per second' }).max(10000, { message: 'must be at most 10000' }).default(20),
+  throttleBurstLimit: z.number().int().min(1, { message: 'must be at least 1' }).max(5000, { message: 'must be at most 5000' }).default(40),
+  maxMessages: z.number().int().min(1, { message: 'must be at least 1' }).max(1000, { message: 'must be at most 1000' }).default(50),
+  maxTextChars: z.number().int().min(1, { message: 'must be at least 1' }).max(1000000, { message: 'must be at most 1000000' }).default(100000),
+  maxTokensCap: z.number().int().min(1, { message: 'must be at least 1' }).max(64000, { message: 'must be at most 64000' }).default(4096),
 });
 
 const ssoGroups = z.strictObject({
@@ -159,6 +202,10 @@ export const orgConfigSchema = z.strictObject({
     models: z.array(awsModel).min(1, { message: 'must list at least one allowed model' }),
     /** IAM Identity Center; without it the permission sets are skipped with a warning. */
     identityCenter: identityCenter.optional(),
+    /** Prompt-attack, content and PII filtering for every call through the blueprint. */
+    guardrail: guardrail.default(guardrail.parse({})),
+    /** The model-invoker function and its private API. */
+    modelInvoker: modelInvoker.default(modelInvoker.parse({})),
   }),
   azure: z
     .strictObject({

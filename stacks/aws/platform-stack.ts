@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { AwsTarget, OrgConfig } from '../../lib/config';
+import { accessLogsBucketName, auditBucketName, logGroupName, type AwsTarget, type OrgConfig } from '../../lib/config';
 import { AppTeamOutputs } from '../../lib/aws/app-team-outputs';
 import { AuditTrail } from '../../lib/aws/audit-trail';
 import { principalConditions, runtimeEndpointStatements, type ModelScope } from '../../lib/aws/bedrock-policies';
@@ -56,7 +56,8 @@ export class PlatformStack extends Stack {
       target.network?.availabilityZones ??
       Array.from({ length: target.network?.maxAzs ?? 2 }, (_, i) => Fn.select(i, Fn.getAzs()));
     const retention = config.logging.retentionDays as logs.RetentionDays;
-    const prefix = `${config.organisation.name}/${target.name}`;
+    const org = config.organisation.name;
+    const prefix = `${org}/${target.name}`;
     const modelScope: ModelScope = {
       modelIds: config.aws.models.map((m) => m.id),
       region: target.region,
@@ -81,6 +82,7 @@ export class PlatformStack extends Stack {
       availabilityZones: target.network?.existingVpcId ? undefined : this.zones,
       logsKey: this.keys.logsKey,
       logRetention: retention,
+      flowLogGroupName: logGroupName(org, target.name, 'vpc-flow-logs'),
       endpoints: [
         { id: 'BedrockRuntime', service: ec2.InterfaceVpcEndpointAwsService.BEDROCK_RUNTIME, statements: runtimeEndpointStatements(modelScope, config.aws.organizationId) },
         { id: 'Bedrock', service: ec2.InterfaceVpcEndpointAwsService.BEDROCK, statements: [accountOnly('BedrockControlPlaneForPlatform', BEDROCK_CONTROL_PLANE_ACTIONS)] },
@@ -107,6 +109,9 @@ export class PlatformStack extends Stack {
     });
 
     this.audit = new AuditTrail(this, 'Audit', {
+      bucketName: auditBucketName(org, target.name, target.account),
+      accessLogsBucketName: accessLogsBucketName(org, target.name, target.account),
+      logGroupName: logGroupName(org, target.name, 'cloudtrail'),
       auditKey: this.keys.auditKey,
       logsKey: this.keys.logsKey,
       logRetention: retention,

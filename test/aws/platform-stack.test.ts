@@ -23,6 +23,13 @@ describe('PlatformStack', () => {
     ]);
   });
 
+  test('audit buckets and log groups have the names the Identity Center permission sets grant on', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', { BucketName: 'example-corp-prod-audit-111111111111' });
+    template.hasResourceProperties('AWS::S3::Bucket', { BucketName: 'example-corp-prod-logs-111111111111' });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/example-corp/prod/cloudtrail' });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/example-corp/prod/vpc-flow-logs' });
+  });
+
   test('endpoints exist for everything an isolated function needs', () => {
     const services = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).map((e) => JSON.stringify(e.Properties.ServiceName));
     for (const service of ['bedrock-runtime', 'bedrock', 'sts', 'kms', 'logs', 'xray', '.s3']) {

@@ -1,0 +1,28 @@
+/**
+ * Physical names that must be known outside the stack that creates them: the Identity Center
+ * permission sets (deployed from another account) grant access to the audit buckets and log
+ * groups by name. Pure functions of the config, shared by every stack that needs them.
+ */
+
+/** Longest `organisation.name` + target name that keeps every bucket name within S3's 63 characters. */
+export const MAX_ORG_AND_TARGET_CHARS = 43;
+
+/** The audit evidence bucket of a target. */
+export function auditBucketName(org: string, target: string, account: string): string {
+  return `${org}-${target}-audit-${account}`;
+}
+
+/** The server-access-log bucket of a target. */
+export function accessLogsBucketName(org: string, target: string, account: string): string {
+  return `${org}-${target}-logs-${account}`;
+}
+
+/** The log-group path prefix of a target; every log group of the blueprint lives under it. */
+export function logGroupPrefix(org: string, target: string): string {
+  return `/${org}/${target}/`;
+}
+
+/** A log group of a target, e.g. `/acme/prod/cloudtrail`. */
+export function logGroupName(org: string, target: string, purpose: string): string {
+  return `${logGroupPrefix(org, target)}${purpose}`;
+}
