@@ -3,10 +3,14 @@
  * CDK construct agree. The construct's NodejsFunction should use the equivalent of:
  *
  *   bundling: { minify: true, target: 'node22', format: OutputFormat.CJS,
- *               mainFields: ['module', 'main'], bundleAwsSDK: true, externalModules: [] }
+ *               mainFields: ['module', 'main'], bundleAwsSDK: true, externalModules: [],
+ *               esbuildArgs: { '--supported:dynamic-import': 'false' } }
  *
- * `bundleAwsSDK` pins the SDK version that was tested instead of the runtime's, and
- * `mainFields: ['module', 'main']` lets esbuild tree-shake the SDK's ES modules (~20% smaller).
+ * `bundleAwsSDK` pins the SDK version that was tested instead of the runtime's;
+ * `mainFields: ['module', 'main']` lets esbuild tree-shake the SDK's ES modules (385 KB instead
+ * of 534 KB when measured); `dynamic-import: false` turns the bundle's two `import()` calls (of
+ * the built-ins node:http and node:async_hooks, both lazy) into `require`, which behaves the same
+ * on Lambda and keeps the bundle loadable by any CommonJS loader, jest's sandbox included.
  *
  * Set INVOKER_BUNDLE to a built file (e.g. the asset's index.js under cdk.out) to run the
  * end-to-end test against exactly what gets deployed instead of a fresh build.
@@ -26,6 +30,7 @@ export const INVOKER_BUNDLING = {
   format: 'cjs',
   minify: true,
   mainFields: ['module', 'main'],
+  supported: { 'dynamic-import': false },
   external: [],
   sourcemap: false,
   logLevel: 'warning',
@@ -43,8 +48,18 @@ export interface InvokerBundle {
 export async function buildInvokerBundle(): Promise<InvokerBundle> {
   const dir = mkdtempSync(join(tmpdir(), 'invoker-bundle-'));
   const file = join(dir, 'index.js');
-  await build({ ...INVOKER_BUNDLING, entryPoints: [INVOKER_ENTRY], outfile: file, mainFields: [...INVOKER_BUNDLING.mainFields], external: [] });
+  await build({ ...INVOKER_BUNDLING, entryPoints: [INVOKER_ENTRY], outfile: file, mainFields: [...INVOKER_BUNDLING.mainFields], external: [], supported: { ...INVOKER_BUNDLING.supported } });
   return { file, bytes: statSync(file).size, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Every module the bundle loads at run time (`require` calls and `import()`s), read by esbuild's
+ * parser rather than by pattern, so error-message strings that mention packages do not count.
+ */
+export async function bundleImports(file: string): Promise<Array<{ path: string; kind: string }>> {
+  const result = await build({ entryPoints: [file], bundle: true, write: false, metafile: true, platform: 'node', packages: 'external', logLevel: 'silent' });
+  const imports = Object.values(result.metafile.inputs).flatMap((input) => input.imports.map(({ path, kind }) => ({ path, kind })));
+  return [...new Map(imports.map((i) => [`${i.kind} ${i.path}`, i])).values()];
 }
 
 /** The bundle named by INVOKER_BUNDLE if set, otherwise a fresh build. */

@@ -1,0 +1,218 @@
+/**
+ * Benchmark of the model invoker (a measurement, not a test):
+ *   - size of the minified bundle;
+ *   - cold init: `node -e "require('<bundle>')"` against a bare `node -e 0`;
+ *   - per-request overhead: the handler against a raw ConverseCommand, both through the same
+ *     client settings to the same local Converse server, interleaved in blocks to share drift.
+ *
+ * Run: npx ts-node --transpile-only bench/run.ts   (writes bench/results.json)
+ * Targets: bundle < 400 KB, cold-init ratio < 1.9, median overhead < 1 ms.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { ConverseCommand, type ConverseCommandInput } from '@aws-sdk/client-bedrock-runtime';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { createBedrockClient } from '../lambda/invoke/client';
+import { parseConfig } from '../lambda/invoke/config';
+import { createHandler } from '../lambda/invoke/handler';
+import { buildInvokerBundle } from '../test/lambda/support/bundle';
+import { startConverseServer } from '../test/lambda/support/converse-server';
+import { GUARDRAIL_ID, GUARDRAIL_VERSION, HAIKU, PROMPT_TEXT, SYSTEM_TEXT, invokerEnv, proxyEvent } from '../test/lambda/support/fixtures';
+
+const COLD_RUNS = 15;
+const REQUESTS = 3000;
+const WARMUP = 300;
+const BLOCK = 100;
+const TARGETS = { bundleBytes: 400_000, coldInitRatio: 1.9, overheadMedianMs: 1 };
+
+const CREDS = { accessKeyId: 'AKIDLOCALBENCHONLY', secretAccessKey: 'local-bench-secret' };
+const REGION = 'eu-central-1';
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+function stats(samples: number[]): { median: number; p99: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { median: quantile(sorted, 0.5), p99: quantile(sorted, 0.99) };
+}
+
+const round = (n: number, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function timeSpawn(args: string[], env: NodeJS.ProcessEnv): number {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) {
+    throw new Error(`node ${args.join(' ')} failed: ${result.stderr.toString()}`);
+  }
+  return ms;
+}
+
+function coldInit(bundleFile: string, env: NodeJS.ProcessEnv) {
+  const bare = ['-e', '0'];
+  const load = ['-e', `require(${JSON.stringify(bundleFile)})`];
+  // Warm the page cache and the binary before counting.
+  for (let i = 0; i < 2; i++) {
+    timeSpawn(bare, env);
+    timeSpawn(load, env);
+  }
+  const bareMs: number[] = [];
+  const bundleMs: number[] = [];
+  for (let i = 0; i < COLD_RUNS; i++) {
+    bareMs.push(timeSpawn(bare, env));
+    bundleMs.push(timeSpawn(load, env));
+  }
+  const bareMedian = stats(bareMs).median;
+  const bundleMedian = stats(bundleMs).median;
+  return { runs: COLD_RUNS, bareMedianMs: round(bareMedian, 1), bundleMedianMs: round(bundleMedian, 1), ratio: round(bundleMedian / bareMedian, 2) };
+}
+
+/** Sends Powertools' per-request log and EMF lines to /dev/null (a real write, as on Lambda) while measuring. */
+function silenceStdout(): () => void {
+  const fd = openSync('/dev/null', 'w');
+  const original = process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    if (typeof chunk === 'string') writeSync(fd, chunk);
+    else writeSync(fd, chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  return () => {
+    process.stdout.write = original;
+    closeSync(fd);
+  };
+}
+
+async function perRequest(bundleFile: string) {
+  const server = await startConverseServer({ ...CREDS, region: REGION });
+  Object.assign(process.env, invokerEnv(), {
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: server.url,
+    AWS_ACCESS_KEY_ID: CREDS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey,
+    AWS_REGION: REGION,
+  });
+  delete process.env.AWS_SESSION_TOKEN;
+
+  const config = parseConfig(process.env);
+  const handler = createHandler({
+    config,
+    client: createBedrockClient(config),
+    logger: new Logger({ serviceName: config.serviceName }),
+    metrics: new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName }),
+  });
+  // The baseline: what the handler sends, sent directly, through a client with the same settings.
+  const raw = createBedrockClient(config);
+  const input: ConverseCommandInput = {
+    modelId: HAIKU,
+    messages: [{ role: 'user', content: [{ text: PROMPT_TEXT }] }],
+    system: [{ text: SYSTEM_TEXT }],
+    inferenceConfig: { maxTokens: 256, temperature: 0.2 },
+    guardrailConfig: { guardrailIdentifier: GUARDRAIL_ID, guardrailVersion: GUARDRAIL_VERSION, trace: 'enabled' },
+  };
+  // The deployed artefact too, with its own copy of the SDK, for reference.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a built file chosen at run time, loaded as CommonJS the way the Lambda runtime loads it
+  const bundled = (require(bundleFile) as { handler: (e: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> }).handler;
+  const event = proxyEvent();
+
+  const variants: Record<'raw' | 'handler' | 'bundled', () => Promise<unknown>> = {
+    raw: () => raw.send(new ConverseCommand(input)),
+    handler: async () => {
+      const result = await handler(event);
+      if (result.statusCode !== 200) throw new Error(`handler answered ${result.statusCode}: ${result.body}`);
+    },
+    bundled: async () => {
+      const result = await bundled(event);
+      if (result.statusCode !== 200) throw new Error(`bundled handler answered ${result.statusCode}: ${result.body}`);
+    },
+  };
+  const samples: Record<keyof typeof variants, number[]> = { raw: [], handler: [], bundled: [] };
+
+  const restore = silenceStdout();
+  try {
+    for (const run of Object.values(variants)) {
+      for (let i = 0; i < WARMUP; i++) await run();
+    }
+    for (let done = 0; done < REQUESTS; done += BLOCK) {
+      for (const [name, run] of Object.entries(variants) as Array<[keyof typeof variants, () => Promise<unknown>]>) {
+        for (let i = 0; i < BLOCK; i++) {
+          const start = process.hrtime.bigint();
+          await run();
+          samples[name].push(Number(process.hrtime.bigint() - start) / 1e6);
+        }
+      }
+    }
+  } finally {
+    restore();
+    await server.close();
+  }
+
+  const s = { raw: stats(samples.raw), handler: stats(samples.handler), bundled: stats(samples.bundled) };
+  return {
+    requests: REQUESTS,
+    rawMs: { median: round(s.raw.median), p99: round(s.raw.p99) },
+    handlerMs: { median: round(s.handler.median), p99: round(s.handler.p99) },
+    bundledHandlerMs: { median: round(s.bundled.median), p99: round(s.bundled.p99) },
+    overheadMs: { median: round(s.handler.median - s.raw.median), p99: round(s.handler.p99 - s.raw.p99) },
+    bundledOverheadMs: { median: round(s.bundled.median - s.raw.median), p99: round(s.bundled.p99 - s.raw.p99) },
+  };
+}
+
+async function main(): Promise<void> {
+  const bundle = await buildInvokerBundle();
+  try {
+    // Lambda runs Node 22; on older Node the SDK prints a support warning that Lambda never pays for.
+    const childEnv = { ...process.env, ...invokerEnv(), AWS_REGION: REGION, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const cold = coldInit(bundle.file, childEnv);
+    const request = await perRequest(bundle.file);
+
+    const results = {
+      measuredAt: new Date().toISOString(),
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      cpus: cpus().length,
+      bundleBytes: bundle.bytes,
+      coldInit: cold,
+      perRequest: request,
+      targets: TARGETS,
+      met: {
+        bundleBytes: bundle.bytes < TARGETS.bundleBytes,
+        coldInitRatio: cold.ratio < TARGETS.coldInitRatio,
+        overheadMedianMs: request.overheadMs.median < TARGETS.overheadMedianMs,
+      },
+    };
+
+    const rows: Array<[string, string, string, string]> = [
+      ['bundle size', `${bundle.bytes} B (${round(bundle.bytes / 1024, 1)} KiB)`, `< ${TARGETS.bundleBytes} B`, results.met.bundleBytes ? 'ok' : 'MISSED'],
+      ['cold init, bare node -e 0', `${cold.bareMedianMs} ms`, '', ''],
+      ['cold init, require(bundle)', `${cold.bundleMedianMs} ms`, '', ''],
+      ['cold init ratio', `${cold.ratio}`, `< ${TARGETS.coldInitRatio}`, results.met.coldInitRatio ? 'ok' : 'MISSED'],
+      ['raw Converse median / p99', `${request.rawMs.median} / ${request.rawMs.p99} ms`, '', ''],
+      ['handler median / p99', `${request.handlerMs.median} / ${request.handlerMs.p99} ms`, '', ''],
+      ['bundled handler median / p99', `${request.bundledHandlerMs.median} / ${request.bundledHandlerMs.p99} ms`, '', ''],
+      ['overhead median', `${request.overheadMs.median} ms`, `< ${TARGETS.overheadMedianMs} ms`, results.met.overheadMedianMs ? 'ok' : 'MISSED'],
+      ['overhead p99', `${request.overheadMs.p99} ms`, '', ''],
+      ['bundled overhead median / p99', `${request.bundledOverheadMs.median} / ${request.bundledOverheadMs.p99} ms`, '', ''],
+    ];
+    const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length), ['metric', 'measured', 'target', ''][c].length));
+    const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
+    console.log(`model invoker benchmark (${results.node}, ${results.platform}, ${results.cpus} CPUs; ${COLD_RUNS} cold starts, ${REQUESTS} requests per variant)`);
+    console.log(line(['metric', 'measured', 'target', '']));
+    console.log(line(widths.map((w) => '-'.repeat(w))));
+    rows.forEach((r) => console.log(line(r)));
+
+    const out = join(__dirname, 'results.json');
+    writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`\nwritten to ${out}`);
+  } finally {
+    bundle.cleanup();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
