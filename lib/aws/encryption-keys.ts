@@ -94,6 +94,16 @@ export class EncryptionKeys extends Construct {
       }),
     );
 
+    audit.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowBedrockInvocationLogDelivery',
+        principals: [new iam.ServicePrincipal('bedrock.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+
     const logs = newKey('LogsKey', 'logs');
     logs.addToResourcePolicy(
       new iam.PolicyStatement({

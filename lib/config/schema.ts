@@ -139,7 +139,7 @@ const guardrail = z.strictObject({
 
 const modelInvoker = z.strictObject({
   reservedConcurrency: z.number().int().min(1, { message: 'must be at least 1' }).max(1000, { message: 'must be at most 1000' }).default(10),
-  timeoutSeconds: z.number().int().min(10, { message: 'must be at least 10 seconds' }).max(300, { message: 'must be at most 300 seconds' }).default(60),
+  timeoutSeconds: z.number().int().min(10, { message: 'must be at least 10 seconds' }).max(300, { message: 'must be at most 300 seconds' }).default(30),
   memoryMb: z.number().int().min(256, { message: 'must be at least 256 MB' }).max(10240, { message: 'must be at most 10240 MB' }).default(512),
   /** Steady-state requests per second the API accepts. */
   throttleRateLimit: z.number().positive({ message: 'must be a positive number of requests per second' }).max(10000, { message: 'must be at most 10000' }).default(20),

@@ -1,13 +1,16 @@
-import { Aws, Fn, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { accessLogsBucketName, auditBucketName, logGroupName, type AwsTarget, type OrgConfig } from '../../lib/config';
+import { accessLogsBucketName, auditBucketName, logGroupName, logGroupPrefix, type AwsTarget, type OrgConfig } from '../../lib/config';
 import { AppTeamOutputs } from '../../lib/aws/app-team-outputs';
 import { AuditTrail } from '../../lib/aws/audit-trail';
-import { principalConditions, runtimeEndpointStatements, type ModelScope } from '../../lib/aws/bedrock-policies';
+import { modelResourceArns, principalConditions, runtimeEndpointStatements, usableModelIds, type ModelScope } from '../../lib/aws/bedrock-policies';
 import { EncryptionKeys } from '../../lib/aws/encryption-keys';
+import { InvocationLogging } from '../../lib/aws/invocation-logging';
+import { ModelGuardrail } from '../../lib/aws/model-guardrail';
+import { ModelInvoker } from '../../lib/aws/model-invoker';
 import { PrivateNetwork } from '../../lib/aws/private-network';
 import { RegionPinningPolicy } from '../../lib/aws/region-pinning-policy';
 
@@ -47,6 +50,9 @@ export class PlatformStack extends Stack {
   public readonly network: PrivateNetwork;
   public readonly audit: AuditTrail;
   public readonly regionPinning: RegionPinningPolicy;
+  public readonly guardrail: ModelGuardrail;
+  public readonly invocationLogging?: InvocationLogging;
+  public readonly modelInvoker: ModelInvoker;
   private readonly zones: string[];
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
@@ -90,6 +96,19 @@ export class PlatformStack extends Stack {
         { id: 'Kms', service: ec2.InterfaceVpcEndpointAwsService.KMS, statements: [accountOnly('KmsForThisAccount', ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'])] },
         { id: 'Logs', service: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS, statements: [accountOnly('LogsForThisAccount', ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'])] },
         { id: 'XRay', service: ec2.InterfaceVpcEndpointAwsService.XRAY, statements: [accountOnly('XRayForThisAccount', ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'])] },
+        {
+          id: 'ExecuteApi',
+          service: ec2.InterfaceVpcEndpointAwsService.APIGATEWAY,
+          statements: [
+            new iam.PolicyStatement({
+              sid: 'PrivateApisOfThisAccount',
+              principals: [new iam.AnyPrincipal()],
+              actions: ['execute-api:Invoke'],
+              resources: [this.formatArn({ service: 'execute-api', resource: '*' })],
+              conditions: inThisOrg,
+            }),
+          ],
+        },
       ],
       s3GatewayStatements: [
         new iam.PolicyStatement({
@@ -122,7 +141,70 @@ export class PlatformStack extends Stack {
 
     this.regionPinning = new RegionPinningPolicy(this, 'RegionPinning', { allowedRegions: config.aws.allowedRegions });
 
+    const guardrailConfig = config.aws.guardrail;
+    this.guardrail = new ModelGuardrail(this, 'Guardrail', {
+      name: `${org}-${target.name}`,
+      key: this.keys.modelDataKey,
+      ...guardrailConfig,
+    });
     const runtime = this.network.endpoints.BedrockRuntime;
+    runtime.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ApplyThePlatformGuardrail',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['bedrock:ApplyGuardrail'],
+        resources: [this.guardrail.guardrailArn],
+        conditions: inThisOrg,
+      }),
+    );
+
+    const logPrefix = logGroupPrefix(org, target.name);
+    const toEndpoints = { peer: ec2.Peer.securityGroupId(this.network.endpointSecurityGroup.securityGroupId), description: 'HTTPS to the VPC interface endpoints' };
+    if (target.ownsInvocationLogging) {
+      this.invocationLogging = new InvocationLogging(this, 'InvocationLogging', {
+        bucket: this.audit.bucket,
+        logsKey: this.keys.logsKey,
+        logRetention: retention,
+        logGroupName: `${logPrefix}model-invocations`,
+        vpc: this.network.vpc,
+        vpcSubnets: this.network.isolatedSubnets,
+        // The isolated subnets route nowhere but the VPC and the S3 gateway endpoint, whose policy
+        // admits only this account's buckets and CloudFormation's response bucket.
+        egress: [toEndpoints, { peer: ec2.Peer.anyIpv4(), description: 'HTTPS to S3 through the gateway endpoint (CloudFormation response)' }],
+        functionKey: this.keys.lambdaKey,
+        functionLogGroupName: `${logPrefix}invocation-logging-setter`,
+      });
+    }
+
+    const usable = usableModelIds(modelScope);
+    const invokerConfig = config.aws.modelInvoker;
+    this.modelInvoker = new ModelInvoker(this, 'ModelInvoker', {
+      vpc: this.network.vpc,
+      vpcSubnets: this.network.isolatedSubnets,
+      endpointSecurityGroup: this.network.endpointSecurityGroup,
+      executeApiEndpoint: this.network.endpoints.ExecuteApi,
+      models: config.aws.models.filter((m) => usable.includes(m.id)),
+      modelArns: modelResourceArns(modelScope),
+      guardrailId: this.guardrail.guardrailId,
+      guardrailArn: this.guardrail.guardrailArn,
+      guardrailVersion: this.guardrail.guardrailVersion,
+      environmentKey: this.keys.lambdaKey,
+      logsKey: this.keys.logsKey,
+      logRetention: retention,
+      logGroupPrefix: logPrefix,
+      organizationId: config.aws.organizationId,
+      reservedConcurrency: invokerConfig.reservedConcurrency,
+      timeout: Duration.seconds(invokerConfig.timeoutSeconds),
+      memorySize: invokerConfig.memoryMb,
+      throttleRateLimit: invokerConfig.throttleRateLimit,
+      throttleBurstLimit: invokerConfig.throttleBurstLimit,
+      maxMessages: invokerConfig.maxMessages,
+      maxTextChars: invokerConfig.maxTextChars,
+      maxTokensCap: invokerConfig.maxTokensCap,
+    });
+    this.regionPinning.attachTo(this.modelInvoker.handler.role);
+    if (this.invocationLogging) this.regionPinning.attachTo(this.invocationLogging.functionRole);
+
     new AppTeamOutputs(this, 'Outputs', {
       parameterPrefix: `${config.aws.ssmPrefix}/${target.name}`,
       outputs: {
@@ -138,6 +220,17 @@ export class PlatformStack extends Stack {
         LambdaKeyArn: { value: this.keys.lambdaKey.keyArn, description: 'KMS key for Lambda environment variables' },
         AuditBucketName: { value: this.audit.bucket.bucketName, description: 'Audit evidence bucket (CloudTrail, invocation logs)' },
         RegionPinningPolicyArn: { value: this.regionPinning.policy.managedPolicyArn, description: 'Managed policy denying Bedrock outside the allowed regions; attach to your roles' },
+        PrivateApiUrl: { value: this.modelInvoker.invokeUrl, description: 'POST Converse-shaped requests here, SigV4-signed (service execute-api), from inside the network' },
+        AllowedModelIds: { value: usable.join(','), description: 'Model IDs the private API accepts from this region (comma-separated)' },
+        GuardrailId: { value: this.guardrail.guardrailId, description: 'Guardrail applied to every call' },
+        GuardrailVersion: { value: this.guardrail.guardrailVersion, description: 'Published guardrail version; pass with GuardrailId when calling Bedrock directly' },
+        GuardrailArn: { value: this.guardrail.guardrailArn, description: 'Guardrail ARN; bedrock:GuardrailIdentifier conditions use "<arn>:<version>"' },
+        ...(this.invocationLogging
+          ? {
+              InvocationLogGroupName: { value: this.invocationLogging.logGroup.logGroupName, description: 'CloudWatch log group of model invocation logs (prompts and responses)' },
+              InvocationLogS3Location: { value: this.invocationLogging.s3Location, description: 'S3 location of model invocation logs' },
+            }
+          : {}),
       },
     });
   }

@@ -1,0 +1,311 @@
+import * as path from 'path';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { BEDROCK_INVOKE_ACTIONS, principalConditions } from './bedrock-policies';
+import { IsolatedFunction } from './isolated-function';
+
+/** A model the API may call, and the data classifications it is cleared for. */
+export interface InvokableModel {
+  readonly id: string;
+  readonly classifications: readonly string[];
+}
+
+/** The model-invoker function and its private API. */
+export interface ModelInvokerProps {
+  readonly vpc: ec2.IVpc;
+  readonly vpcSubnets: ec2.SubnetSelection;
+  /** Security group of the interface endpoints: the function's only egress. */
+  readonly endpointSecurityGroup: ec2.ISecurityGroup;
+  /** The `execute-api` interface endpoint the API is reachable through, and only through. */
+  readonly executeApiEndpoint: ec2.IInterfaceVpcEndpoint;
+  /** Allowlisted models usable from this region; the first is the default. */
+  readonly models: readonly InvokableModel[];
+  /** Resource ARNs that admit exactly those models (foundation models and profiles). */
+  readonly modelArns: readonly string[];
+  readonly guardrailId: string;
+  readonly guardrailArn: string;
+  readonly guardrailVersion: string;
+  readonly environmentKey: kms.IKey;
+  readonly logsKey: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+  /** Prefix of the function and API log-group names, e.g. `/acme/prod/`. */
+  readonly logGroupPrefix: string;
+  /**
+   * AWS Organizations ID; callers of the whole organisation are then admitted.
+   * @default - callers of this account only
+   */
+  readonly organizationId?: string;
+  readonly reservedConcurrency: number;
+  readonly timeout: Duration;
+  readonly memorySize: number;
+  readonly throttleRateLimit: number;
+  readonly throttleBurstLimit: number;
+  readonly maxMessages: number;
+  readonly maxTextChars: number;
+  readonly maxTokensCap: number;
+}
+
+/** API Gateway's own limit on a synchronous integration. */
+const API_INTEGRATION_LIMIT_SECONDS = 29;
+
+/** Validation API Gateway applies before the function runs (the handler validates fully again). */
+function requestModelSchema(props: ModelInvokerProps): apigw.JsonSchema {
+  return {
+    schema: apigw.JsonSchemaVersion.DRAFT4,
+    type: apigw.JsonSchemaType.OBJECT,
+    required: ['messages'],
+    additionalProperties: false,
+    properties: {
+      modelId: { type: apigw.JsonSchemaType.STRING, enum: props.models.map((m) => m.id) },
+      dataClassification: { type: apigw.JsonSchemaType.STRING },
+      system: {},
+      messages: { type: apigw.JsonSchemaType.ARRAY, minItems: 1, maxItems: props.maxMessages },
+      maxTokens: { type: apigw.JsonSchemaType.INTEGER, minimum: 1, maximum: props.maxTokensCap },
+      temperature: { type: apigw.JsonSchemaType.NUMBER, minimum: 0, maximum: 1 },
+    },
+  };
+}
+
+/**
+ * The model-invoker Lambda in the isolated subnets behind a private REST API: reachable only
+ * through the `execute-api` interface endpoint (resource policy pinned to it), IAM (SigV4)
+ * authorization so callers are SSO principals, request validation, throttling, tracing,
+ * CMK-encrypted access and execution logs. The function may invoke only the allowlisted models,
+ * and only with the guardrail.
+ */
+export class ModelInvoker extends Construct {
+  public readonly handler: IsolatedFunction;
+  public readonly api: apigw.RestApi;
+  /** The URL app teams POST to. */
+  public readonly invokeUrl: string;
+  public readonly accessLogGroup: logs.ILogGroup;
+  public readonly webAcl: wafv2.CfnWebACL;
+
+  constructor(scope: Construct, id: string, props: ModelInvokerProps) {
+    super(scope, id);
+    if (props.models.length === 0) {
+      throw new Error('ModelInvoker: no allowlisted model is usable in this region; add one to aws.models (a foundation model or a profile of this geography)');
+    }
+    const timeoutSeconds = props.timeout.toSeconds();
+    // The upstream call must end before API Gateway gives up on the integration, and before the function does.
+    const upstreamTimeoutMs = (Math.min(timeoutSeconds, API_INTEGRATION_LIMIT_SECONDS) - 3) * 1000;
+    if (upstreamTimeoutMs < 5000) {
+      throw new Error(`ModelInvoker: a timeout of ${timeoutSeconds}s leaves under 5s for the model call; use at least 10s (config: aws.modelInvoker.timeoutSeconds)`);
+    }
+
+    this.handler = new IsolatedFunction(this, 'Function', {
+      entry: path.join(__dirname, '../../lambda/invoke/index.ts'),
+      description: 'Invokes allowlisted Bedrock models with the guardrail, through the private endpoint',
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      egress: [{ peer: ec2.Peer.securityGroupId(props.endpointSecurityGroup.securityGroupId), description: 'HTTPS to the VPC interface endpoints only' }],
+      environment: {
+        ALLOWED_MODELS: JSON.stringify(props.models.map((m) => ({ id: m.id, classifications: m.classifications }))),
+        DEFAULT_MODEL_ID: props.models[0].id,
+        GUARDRAIL_ID: props.guardrailId,
+        GUARDRAIL_VERSION: props.guardrailVersion,
+        UPSTREAM_TIMEOUT_MS: String(upstreamTimeoutMs),
+        MAX_MESSAGES: String(props.maxMessages),
+        MAX_TEXT_CHARS: String(props.maxTextChars),
+        MAX_TOKENS_CAP: String(props.maxTokensCap),
+        POWERTOOLS_SERVICE_NAME: 'model-invoker',
+        POWERTOOLS_METRICS_NAMESPACE: 'PrivateAI',
+      },
+      environmentKey: props.environmentKey,
+      logsKey: props.logsKey,
+      logRetention: props.logRetention,
+      logGroupName: `${props.logGroupPrefix}model-invoker`,
+      reservedConcurrency: props.reservedConcurrency,
+      timeout: props.timeout,
+      memorySize: props.memorySize,
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'InvokeAllowlistedModelsWithGuardrail',
+          actions: [...BEDROCK_INVOKE_ACTIONS],
+          resources: [...props.modelArns],
+          conditions: { StringEquals: { 'bedrock:GuardrailIdentifier': `${props.guardrailArn}:${props.guardrailVersion}` } },
+        }),
+        new iam.PolicyStatement({ sid: 'ApplyTheGuardrail', actions: ['bedrock:ApplyGuardrail'], resources: [props.guardrailArn] }),
+      ],
+    });
+
+    const endpointId = props.executeApiEndpoint.vpcEndpointId;
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      logGroupName: `${props.logGroupPrefix}model-api-access`,
+      encryptionKey: props.logsKey,
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const api = new apigw.RestApi(this, 'Api', {
+      description: 'Private model-access API: reachable only through the execute-api VPC endpoint, SigV4 (IAM) callers only',
+      endpointConfiguration: { types: [apigw.EndpointType.PRIVATE], vpcEndpoints: [props.executeApiEndpoint] },
+      policy: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'InvokeThroughThePrivateEndpoint',
+            principals: [new iam.AnyPrincipal()],
+            actions: ['execute-api:Invoke'],
+            resources: ['execute-api:/*'],
+            conditions: { ...principalConditions(props.organizationId), StringEqualsIgnoreCase: { 'aws:SourceVpce': endpointId } },
+          }),
+          new iam.PolicyStatement({
+            sid: 'DenyAnyOtherPath',
+            effect: iam.Effect.DENY,
+            principals: [new iam.AnyPrincipal()],
+            actions: ['execute-api:Invoke'],
+            resources: ['execute-api:/*'],
+            conditions: { StringNotEquals: { 'aws:SourceVpce': endpointId } },
+          }),
+        ],
+      }),
+      cloudWatchRole: false,
+      deployOptions: {
+        stageName: 'v1',
+        tracingEnabled: true,
+        metricsEnabled: true,
+        // Errors only, and never request or response bodies: prompts live only in the invocation logs.
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        throttlingRateLimit: props.throttleRateLimit,
+        throttlingBurstLimit: props.throttleBurstLimit,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
+          caller: true,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: true,
+        }),
+      },
+      defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
+    });
+    this.api = api;
+
+    // Execution logs go to a log group created here, so they are CMK-encrypted with a retention.
+    new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${api.restApiId}/v1`,
+      encryptionKey: props.logsKey,
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Execution logging needs the region's API Gateway CloudWatch role (an account setting).
+    const cloudWatchRole = new iam.Role(this, 'ApiGatewayCloudWatchRole', {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonAPIGatewayPushToCloudWatchLogs')],
+      description: "API Gateway's account-level role for writing execution logs",
+    });
+    Validations.of(cloudWatchRole.node.defaultChild!).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason:
+        "API Gateway's CloudWatch role is one setting per account and region, shared by every API there; the AWS managed policy is the documented role for it, and narrowing it to this API would break execution logging of the account's other APIs.",
+    });
+    const account = new apigw.CfnAccount(this, 'ApiGatewayAccount', { cloudWatchRoleArn: cloudWatchRole.roleArn });
+    api.deploymentStage.node.addDependency(account);
+
+    const validator = api.addRequestValidator('RequestValidator', { validateRequestBody: true, validateRequestParameters: true });
+    const model = api.addModel('InvokeRequest', { contentType: 'application/json', schema: requestModelSchema(props) });
+    const method = api.root.addResource('invoke').addMethod(
+      'POST',
+      new apigw.LambdaIntegration(this.handler.function, { proxy: true, allowTestInvoke: false, timeout: Duration.seconds(API_INTEGRATION_LIMIT_SECONDS) }),
+      {
+        authorizationType: apigw.AuthorizationType.IAM,
+        requestValidator: validator,
+        requestModels: { 'application/json': model },
+      },
+    );
+    // The invoke permission names the source account as well as the API's ARN (CT.LAMBDA.PR.2).
+    for (const child of method.node.children) {
+      if (child instanceof lambda.CfnPermission) child.sourceAccount = Stack.of(this).account;
+    }
+    Validations.of(method.node.defaultChild!).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-COG4',
+      reason: 'Callers are IAM Identity Center (SSO) principals signing with SigV4, so the method uses IAM authorization by design instead of a Cognito user pool.',
+    });
+    this.invokeUrl = api.urlForPath('/invoke');
+
+    this.webAcl = this.protectWithWaf(api, props);
+
+    const stage = api.deploymentStage.node.defaultChild!;
+    const noCacheReason =
+      'Model calls are POST requests, which API Gateway does not cache, and caching prompts or answers would keep sensitive data outside the audited, CMK-encrypted path; no cache cluster is provisioned.';
+    const noClientCertReason =
+      'The only integration is a Lambda proxy invoked inside AWS; a client certificate authenticates API Gateway to HTTP backends and would protect nothing here.';
+    Validations.of(stage).acknowledge(
+      { id: 'HIPAA.Security::HIPAA.Security-APIGWCacheEnabledAndEncrypted', reason: noCacheReason },
+      { id: 'NIST.800.53.R5::NIST.800.53.R5-APIGWCacheEnabledAndEncrypted', reason: noCacheReason },
+      { id: 'PCI.DSS.321::PCI.DSS.321-APIGWCacheEnabledAndEncrypted', reason: noCacheReason },
+      { id: 'HIPAA.Security::HIPAA.Security-APIGWSSLEnabled', reason: noClientCertReason },
+      { id: 'NIST.800.53.R5::NIST.800.53.R5-APIGWSSLEnabled', reason: noClientCertReason },
+      { id: 'PCI.DSS.321::PCI.DSS.321-APIGWSSLEnabled', reason: noClientCertReason },
+    );
+  }
+
+  /**
+   * A regional web ACL on the stage: AWS managed rules for known-bad inputs and common
+   * exploits (body-size rule counted only, since prompts are large and capped by the handler),
+   * a per-caller rate limit, and CMK-encrypted WAF logs with the Authorization header redacted.
+   */
+  private protectWithWaf(api: apigw.RestApi, props: ModelInvokerProps): wafv2.CfnWebACL {
+    const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: false });
+    const managed = (priority: number, name: string, countOnly: string[] = []) => ({
+      name,
+      priority,
+      overrideAction: { none: {} },
+      statement: {
+        managedRuleGroupStatement: {
+          vendorName: 'AWS',
+          name,
+          ruleActionOverrides: countOnly.map((rule) => ({ name: rule, actionToUse: { count: {} } })),
+        },
+      },
+      visibilityConfig: visibility(name),
+    });
+    const webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      description: 'Protects the private model-access API',
+      visibilityConfig: visibility('model-api'),
+      rules: [
+        managed(0, 'AWSManagedRulesKnownBadInputsRuleSet'),
+        managed(1, 'AWSManagedRulesCommonRuleSet', ['SizeRestrictions_BODY']),
+        {
+          name: 'RateLimitPerSource',
+          priority: 2,
+          action: { block: {} },
+          statement: { rateBasedStatement: { aggregateKeyType: 'IP', limit: Math.max(100, Math.ceil(props.throttleRateLimit * 300)) } },
+          visibilityConfig: visibility('RateLimitPerSource'),
+        },
+      ],
+    });
+    const association = new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
+      resourceArn: api.deploymentStage.stageArn,
+      webAclArn: webAcl.attrArn,
+    });
+    association.node.addDependency(api.deploymentStage);
+    // WAF requires log groups named aws-waf-logs-*.
+    const wafLogs = new logs.LogGroup(this, 'WafLogs', {
+      logGroupName: `aws-waf-logs-${Stack.of(this).stackName}`.slice(0, 512),
+      encryptionKey: props.logsKey,
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
+      resourceArn: webAcl.attrArn,
+      logDestinationConfigs: [wafLogs.logGroupArn.replace(/:\*$/, '')],
+      redactedFields: [{ singleHeader: { Name: 'authorization' } }],
+    });
+    return webAcl;
+  }
+}
