@@ -46,7 +46,7 @@ describe('EncryptionKeys', () => {
     });
   });
 
-  test('only CloudTrail of this account, bound to trail ARNs, may encrypt with the audit key', () => {
+  test('only CloudTrail (bound to trail ARNs), S3 log delivery and Bedrock log delivery of this account may use the audit key', () => {
     const statements = keyPolicyOf('alias/acme/prod/audit').Properties.KeyPolicy.Statement;
     const cloudtrail = statements.find((s: { Sid?: string }) => s.Sid === 'AllowCloudTrailEncryptLogs');
     expect(cloudtrail.Principal).toEqual({ Service: 'cloudtrail.amazonaws.com' });
@@ -55,7 +55,7 @@ describe('EncryptionKeys', () => {
     expect(JSON.stringify(cloudtrail.Condition.StringLike)).toContain(':trail/*');
     expect(cloudtrail.Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
     const services = statements.filter((s: { Principal?: { Service?: string } }) => s.Principal?.Service).map((s: { Principal: { Service: string } }) => s.Principal.Service);
-    expect(new Set(services)).toEqual(new Set(['cloudtrail.amazonaws.com', 'logging.s3.amazonaws.com']));
+    expect(new Set(services)).toEqual(new Set(['cloudtrail.amazonaws.com', 'logging.s3.amazonaws.com', 'bedrock.amazonaws.com']));
   });
 
   test("the logs key admits CloudWatch Logs only for this account's log groups", () => {

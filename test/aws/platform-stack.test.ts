@@ -94,7 +94,7 @@ describe('one stack per target', () => {
 describe('retention', () => {
   // Resources that hold or protect evidence and keys must survive `cdk destroy`. Everything else
   // is listed here as intentionally disposable: recreated by the next deploy, holding no data.
-  const MUST_RETAIN = new Set(['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::Logs::LogGroup', 'AWS::CloudTrail::Trail']);
+  const MUST_RETAIN = new Set(['AWS::KMS::Key', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy', 'AWS::Logs::LogGroup', 'AWS::CloudTrail::Trail', 'AWS::SQS::Queue']);
   const DISPOSABLE = new Set([
     'AWS::KMS::Alias',
     'AWS::EC2::VPC',
@@ -109,6 +109,25 @@ describe('retention', () => {
     'AWS::SSM::Parameter',
     'Custom::VpcRestrictDefaultSG',
     'AWS::Lambda::Function',
+    'AWS::Lambda::Permission',
+    'AWS::SQS::QueuePolicy',
+    'AWS::EC2::SecurityGroupEgress',
+    'AWS::EC2::SecurityGroupIngress',
+    'AWS::Bedrock::Guardrail',
+    'AWS::Bedrock::GuardrailVersion',
+    // Deleting it removes the logging setting, not the logs, which stay in the retained bucket and log group.
+    'Custom::BedrockModelInvocationLogging',
+    'AWS::ApiGateway::RestApi',
+    'AWS::ApiGateway::Resource',
+    'AWS::ApiGateway::Method',
+    'AWS::ApiGateway::Model',
+    'AWS::ApiGateway::RequestValidator',
+    'AWS::ApiGateway::Deployment',
+    'AWS::ApiGateway::Stage',
+    'AWS::ApiGateway::Account',
+    'AWS::WAFv2::WebACL',
+    'AWS::WAFv2::WebACLAssociation',
+    'AWS::WAFv2::LoggingConfiguration',
   ]);
 
   test('every resource is retained or intentionally disposable', () => {

@@ -3,7 +3,8 @@
  * Converse server with the real SDK: endpoint resolution from AWS_ENDPOINT_URL_BEDROCK_RUNTIME,
  * credentials from the environment, SigV4 signing, retries, timeouts. Loopback only.
  *
- * INVOKER_BUNDLE=<path to the asset's index.js> runs it against an already built bundle.
+ * By default the bundle is the ModelInvoker asset of a `cdk synth` of the example platform stack
+ * (exactly what deploys); INVOKER_BUNDLE=<path to an index.js> runs it against another build.
  */
 import { isBuiltin } from 'node:module';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
