@@ -1,0 +1,396 @@
+import { createHash } from 'crypto';
+import { Annotations, Aws, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sso from 'aws-cdk-lib/aws-sso';
+import { Construct } from 'constructs';
+import { accessLogsBucketName, auditBucketName, logGroupPrefix } from '../config/naming';
+import { BEDROCK_INVOKE_ACTIONS, modelResourceArns, regionDenyStatement } from './bedrock-policies';
+
+/** The three kinds of people the blueprint gives AWS access to. */
+export const SSO_ROLES = ['modelUsers', 'auditors', 'platformAdmins'] as const;
+export type SsoRole = (typeof SSO_ROLES)[number];
+
+/** A workload account and region whose platform stack the permission sets reach. */
+export interface SsoTarget {
+  /** Target name, as in the platform stack; names the audit buckets and log groups. */
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+}
+
+/** The model allowlist, as the platform stacks apply it. */
+export interface SsoModels {
+  /** Allowlisted model or inference-profile IDs. */
+  readonly modelIds: readonly string[];
+  /** Strict data residency: no `global.` profiles. */
+  readonly strict: boolean;
+}
+
+/** IAM Identity Center permission sets for model users, auditors and platform admins. */
+export interface SsoAccessProps {
+  /** ARN of the IAM Identity Center instance. */
+  readonly instanceArn: string;
+  /** Organisation name: prefixes the permission set names, and names the audit buckets and log groups. */
+  readonly organisationName: string;
+  /** Workload accounts and regions; each account gets every group assigned, each target its own grants. */
+  readonly targets: readonly SsoTarget[];
+  /** Regions where Bedrock may be called; every permission set that can call Bedrock denies the rest. */
+  readonly allowedRegions: readonly string[];
+  /** Models that model users may invoke. */
+  readonly models: SsoModels;
+  /**
+   * Identity Store group IDs per role. A role without groups still gets its permission set,
+   * assigned to nobody, and a synth warning.
+   */
+  readonly groups: { readonly [R in SsoRole]: readonly string[] };
+  /**
+   * Maximum session length per permission set, ISO-8601 durations between PT1H and PT12H.
+   * @default - PT8H for model users, PT4H for auditors, PT1H for platform admins
+   */
+  readonly sessionDurations?: { readonly [R in SsoRole]?: string };
+}
+
+const DEFAULT_SESSION_DURATIONS: { readonly [R in SsoRole]: string } = { modelUsers: 'PT8H', auditors: 'PT4H', platformAdmins: 'PT1H' };
+
+/** Construct ID (also the name suffix) and description of each role's permission set. */
+const ROLE_INFO: { readonly [R in SsoRole]: { readonly id: string; readonly summary: string } } = {
+  modelUsers: { id: 'ModelUser', summary: 'call the allowlisted Bedrock models through the private API or VPC endpoint, with a guardrail' },
+  auditors: { id: 'Auditor', summary: 'read the audit evidence: trail, blueprint log groups, audit buckets' },
+  platformAdmins: { id: 'PlatformAdmin', summary: 'deploy through the CDK bootstrap roles, read stacks, manage guardrails' },
+};
+
+/** CloudFormation's limits on a permission set name. */
+const MAX_NAME_CHARS = 32;
+const NAME_PATTERN = /^[\w+=,.@-]+$/;
+
+/**
+ * IAM counts at most 10,240 non-whitespace characters of inline policy per role, and Identity
+ * Center provisions the inline policy as one on every assigned account's role.
+ */
+const MAX_ROLE_INLINE_POLICY_CHARS = 10240;
+
+/** `example-corp` -> `ExampleCorp`. */
+function pascal(slug: string): string {
+  return slug
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join('');
+}
+
+/**
+ * The permission set name of a role: `<Org>Ai<Role>`, e.g. `ExampleCorpAiModelUser`. Names are
+ * at most 32 characters, so a long organisation name is cut and given 4 hex characters of its
+ * hash, which keeps the name stable and unlikely to collide with another organisation's.
+ */
+export function permissionSetName(organisationName: string, role: SsoRole): string {
+  const tail = `Ai${ROLE_INFO[role].id}`;
+  const org = pascal(organisationName);
+  const budget = MAX_NAME_CHARS - tail.length;
+  const head = org.length <= budget ? org : org.slice(0, budget - 4) + createHash('sha256').update(organisationName).digest('hex').slice(0, 4);
+  return `${head}${tail}`;
+}
+
+/** Whether an ISO-8601 duration (`PT8H`, `PT1H30M`) lies within Identity Center's 1 to 12 hours. */
+function isValidSessionDuration(duration: string): boolean {
+  const match = /^PT(?:(\d+)H)?(?:(\d+)M)?$/.exec(duration);
+  if (!match || (match[1] === undefined && match[2] === undefined)) return false;
+  const minutes = Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0);
+  return minutes >= 60 && minutes <= 720;
+}
+
+/**
+ * The three permission sets of the blueprint, as inline policies scoped to the workload
+ * accounts, each assigned to its Identity Store groups in every target account:
+ *
+ * - model users: the private model-invoker API, and the allowlisted models directly, only
+ *   through a VPC endpoint and only with a guardrail of the target account;
+ * - auditors: read-only on the audit evidence (trail, the blueprint's log groups, the audit
+ *   and access-log buckets, and decryption through S3 and CloudWatch Logs only);
+ * - platform admins: deploy through the CDK bootstrap roles, read stacks, manage guardrails.
+ *
+ * Permission sets and assignments deploy only in the organisation's management account or a
+ * delegated administrator account, so this belongs in its own stack.
+ */
+export class SsoAccess extends Construct {
+  public readonly modelUserPermissionSet: sso.CfnPermissionSet;
+  public readonly auditorPermissionSet: sso.CfnPermissionSet;
+  public readonly platformAdminPermissionSet: sso.CfnPermissionSet;
+  /** Every group-to-account assignment, across the three permission sets. */
+  public readonly assignments: sso.CfnAssignment[] = [];
+
+  constructor(scope: Construct, id: string, props: SsoAccessProps) {
+    super(scope, id);
+    const sessionDurations = { ...DEFAULT_SESSION_DURATIONS, ...props.sessionDurations };
+    validate(props, sessionDurations);
+
+    const policies: { readonly [R in SsoRole]: iam.PolicyDocument } = {
+      modelUsers: new iam.PolicyDocument({ statements: modelUserStatements(props) }),
+      auditors: new iam.PolicyDocument({ statements: auditorStatements(props) }),
+      platformAdmins: new iam.PolicyDocument({ statements: platformAdminStatements(props) }),
+    };
+
+    // Two targets may share an account; an account gets each group once.
+    const accounts = [...new Set(props.targets.map((t) => t.account))];
+    const create = (role: SsoRole): sso.CfnPermissionSet => {
+      const info = ROLE_INFO[role];
+      const policy = policies[role];
+      const problems = policy.validateForIdentityPolicy();
+      if (problems.length > 0) throw new Error(`SsoAccess: the ${role} policy is invalid: ${problems.join('; ')}`);
+
+      const holder = new Construct(this, info.id);
+      const name = permissionSetName(props.organisationName, role);
+      const permissionSet = new sso.CfnPermissionSet(holder, 'Resource', {
+        instanceArn: props.instanceArn,
+        name,
+        description: `private-ai-blueprint (${props.organisationName}): ${info.summary}`,
+        sessionDuration: sessionDurations[role],
+        inlinePolicy: policy,
+      });
+
+      const size = estimatePolicyChars(Stack.of(this).resolve(policy));
+      if (size > MAX_ROLE_INLINE_POLICY_CHARS) {
+        Annotations.of(this).addWarningV2(
+          'privateai:sso-policy-size',
+          `the inline policy of permission set ${name} is about ${size} characters, over IAM's ${MAX_ROLE_INLINE_POLICY_CHARS} per role, so provisioning it to the accounts will fail; split the targets over several blueprint deployments or shorten the model allowlist`,
+        );
+      }
+
+      const groups = [...new Set(props.groups[role])];
+      if (groups.length === 0) {
+        Annotations.of(this).addWarningV2(
+          'privateai:sso-no-groups',
+          `no Identity Center groups are configured for ${role} (config: sso.${role}.aws); permission set ${name} is created but assigned to nobody`,
+        );
+      }
+      for (const groupId of groups) {
+        for (const account of accounts) {
+          // The ID is the pair itself, so adding or removing another pair never replaces this one.
+          this.assignments.push(
+            new sso.CfnAssignment(holder, `Assignment-${groupId}-${account}`, {
+              instanceArn: props.instanceArn,
+              permissionSetArn: permissionSet.attrPermissionSetArn,
+              principalType: 'GROUP',
+              principalId: groupId,
+              targetType: 'AWS_ACCOUNT',
+              targetId: account,
+            }),
+          );
+        }
+      }
+      return permissionSet;
+    };
+
+    this.modelUserPermissionSet = create('modelUsers');
+    this.auditorPermissionSet = create('auditors');
+    this.platformAdminPermissionSet = create('platformAdmins');
+  }
+}
+
+function validate(props: SsoAccessProps, sessionDurations: { readonly [R in SsoRole]: string }): void {
+  if (props.targets.length === 0) {
+    throw new Error('SsoAccess: targets is empty; list at least one workload account to grant access to (config: aws.targets)');
+  }
+  if (props.allowedRegions.length === 0) {
+    throw new Error('SsoAccess: allowedRegions is empty; list at least one region (config: aws.allowedRegions)');
+  }
+  if (!Token.isUnresolved(props.instanceArn) && !/^arn:aws[a-z-]*:sso:::instance\/ssoins-[0-9a-f]{16}$/.test(props.instanceArn)) {
+    throw new Error(`SsoAccess: instanceArn ${props.instanceArn} is not an Identity Center instance ARN such as arn:aws:sso:::instance/ssoins-0123456789abcdef (config: aws.identityCenter.instanceArn)`);
+  }
+  for (const role of SSO_ROLES) {
+    if (!isValidSessionDuration(sessionDurations[role])) {
+      throw new Error(`SsoAccess: sessionDurations.${role} ${sessionDurations[role]} must be an ISO-8601 duration between PT1H and PT12H (config: aws.identityCenter.sessionDurations.${role})`);
+    }
+    const name = permissionSetName(props.organisationName, role);
+    if (name.length > MAX_NAME_CHARS || !NAME_PATTERN.test(name)) {
+      throw new Error(`SsoAccess: permission set name ${name} derived from organisation name ${props.organisationName} is not 1-32 characters of [\\w+=,.@-]; use an organisation name of letters, digits and hyphens (config: organisation.name)`);
+    }
+  }
+  for (const target of props.targets) {
+    if (!props.allowedRegions.includes(target.region)) {
+      throw new Error(`SsoAccess: target ${target.name} is in region ${target.region}, which is not allowed by data residency policy; allowed: ${props.allowedRegions.join(', ')} (config: aws.allowedRegions)`);
+    }
+    if (modelArnsOf(props, target).length === 0) {
+      throw new Error(`SsoAccess: no allowlisted model is usable from target ${target.name} (${target.region}), so model users could call nothing there; allow a foundation model or a profile of the ${target.region} geography (config: aws.models)`);
+    }
+  }
+}
+
+function modelArnsOf(props: SsoAccessProps, target: SsoTarget): string[] {
+  return modelResourceArns({ modelIds: props.models.modelIds, strict: props.models.strict, allowedRegions: props.allowedRegions, region: target.region, account: target.account });
+}
+
+/** A statement ID suffix per target (`prod-eu` -> `ProdEu`), made unique if two names collapse to one. */
+function sidSuffixes(targets: readonly SsoTarget[]): string[] {
+  const seen = new Set<string>();
+  return targets.map((t, i) => {
+    const base = pascal(t.name);
+    const suffix = seen.has(base) ? `${base}${i}` : base;
+    seen.add(suffix);
+    return suffix;
+  });
+}
+
+const arn = (service: string, region: string, account: string, resource: string) => `arn:${Aws.PARTITION}:${service}:${region}:${account}:${resource}`;
+const guardrailArns = (t: SsoTarget) => arn('bedrock', t.region, t.account, 'guardrail/*');
+
+/**
+ * Model users: the private API (whose resource policy admits only its VPC endpoint), the
+ * allowlisted models of each target directly (only through a VPC endpoint, only with a
+ * guardrail of that account and region, and only from the role in that account, because
+ * foundation-model ARNs name no account), and the guardrails of the targets.
+ */
+export function modelUserStatements(props: SsoAccessProps): iam.PolicyStatement[] {
+  const suffixes = sidSuffixes(props.targets);
+  return [
+    new iam.PolicyStatement({
+      sid: 'InvokePrivateModelApi',
+      actions: ['execute-api:Invoke'],
+      resources: props.targets.map((t) => arn('execute-api', t.region, t.account, '*/*/POST/invoke')),
+    }),
+    ...props.targets.map(
+      (t, i) =>
+        new iam.PolicyStatement({
+          sid: `InvokeAllowlistedModels${suffixes[i]}`,
+          actions: [...BEDROCK_INVOKE_ACTIONS],
+          resources: modelArnsOf(props, t),
+          conditions: {
+            StringEquals: { 'aws:PrincipalAccount': t.account },
+            Null: { 'aws:SourceVpce': 'false' },
+            StringLike: { 'bedrock:GuardrailIdentifier': guardrailArns(t) },
+          },
+        }),
+    ),
+    new iam.PolicyStatement({
+      sid: 'ApplyGuardrailsOfTargets',
+      actions: ['bedrock:ApplyGuardrail'],
+      resources: props.targets.map(guardrailArns),
+    }),
+    regionDenyStatement(props.allowedRegions),
+  ];
+}
+
+/**
+ * Auditors: read-only on the audit evidence of each target. Actions with no resource-level
+ * permissions (listing trails and log groups, CloudTrail event history, fetching or stopping a
+ * Logs Insights query by ID, the account's invocation-logging setting) need `*`; everything
+ * else names the trail, the blueprint's log groups, the two audit buckets and the account's keys.
+ */
+export function auditorStatements(props: SsoAccessProps): iam.PolicyStatement[] {
+  const org = props.organisationName;
+  const buckets = props.targets.flatMap((t) => [auditBucketName(org, t.name, t.account), accessLogsBucketName(org, t.name, t.account)]);
+  const bucketArn = (bucket: string) => `arn:${Aws.PARTITION}:s3:::${bucket}`;
+  const regions = [...new Set(props.targets.map((t) => t.region))];
+  return [
+    new iam.PolicyStatement({
+      sid: 'ReadTrailsOfTargets',
+      actions: ['cloudtrail:GetTrail', 'cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors'],
+      // The trail's name is generated; its ARN carries the home region, the target's.
+      resources: props.targets.map((t) => arn('cloudtrail', t.region, t.account, 'trail/*')),
+    }),
+    new iam.PolicyStatement({
+      sid: 'ListTrailsAndLookupEvents',
+      actions: ['cloudtrail:LookupEvents', 'cloudtrail:DescribeTrails', 'cloudtrail:ListTrails'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadBlueprintLogGroups',
+      actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:StartQuery'],
+      // The trailing wildcard also matches `<group>:*` and `<group>:log-stream:<name>` (GetLogEvents).
+      resources: props.targets.map((t) => arn('logs', t.region, t.account, `log-group:${logGroupPrefix(org, t.name)}*`)),
+    }),
+    new iam.PolicyStatement({
+      sid: 'ListLogGroupsAndFollowQueries',
+      actions: ['logs:DescribeLogGroups', 'logs:GetQueryResults', 'logs:StopQuery'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadAuditObjects',
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resources: buckets.map((b) => `${bucketArn(b)}/*`),
+    }),
+    new iam.PolicyStatement({
+      sid: 'ListAuditBuckets',
+      actions: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'],
+      resources: buckets.map(bucketArn),
+    }),
+    new iam.PolicyStatement({
+      sid: 'DecryptEvidenceThroughS3AndLogsOnly',
+      actions: ['kms:Decrypt'],
+      resources: props.targets.map((t) => arn('kms', t.region, t.account, 'key/*')),
+      conditions: { StringEquals: { 'kms:ViaService': regions.flatMap((r) => [`s3.${r}.amazonaws.com`, `logs.${r}.amazonaws.com`]) } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadInvocationLoggingConfiguration',
+      actions: ['bedrock:GetModelInvocationLoggingConfiguration'],
+      resources: ['*'],
+    }),
+    regionDenyStatement(props.allowedRegions),
+  ];
+}
+
+/** The CDK bootstrap roles a deployment assumes; the CloudFormation execution role trusts only CloudFormation. */
+const CDK_BOOTSTRAP_ROLES = ['deploy-role', 'file-publishing-role', 'image-publishing-role', 'lookup-role'] as const;
+
+/**
+ * Platform admins: deploy through the CDK bootstrap roles of each target (any qualifier), read
+ * the stacks and change sets of the target accounts and regions, manage their guardrails, and
+ * read the Bedrock configuration. Bedrock reads are listed rather than `bedrock:Get*`, which
+ * would include reading conversation data (agent memory, session invocation steps).
+ */
+export function platformAdminStatements(props: SsoAccessProps): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'AssumeCdkBootstrapRoles',
+      actions: ['sts:AssumeRole'],
+      resources: props.targets.flatMap((t) => CDK_BOOTSTRAP_ROLES.map((role) => `arn:${Aws.PARTITION}:iam::${t.account}:role/cdk-*-${role}-${t.account}-${t.region}`)),
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadStacksOfTargets',
+      actions: ['cloudformation:Describe*', 'cloudformation:Get*', 'cloudformation:List*'],
+      resources: props.targets.flatMap((t) => [arn('cloudformation', t.region, t.account, 'stack/*'), arn('cloudformation', t.region, t.account, 'changeSet/*')]),
+    }),
+    new iam.PolicyStatement({
+      sid: 'ListStacks',
+      actions: ['cloudformation:ListStacks'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ManageGuardrailsOfTargets',
+      actions: ['bedrock:CreateGuardrail', 'bedrock:UpdateGuardrail', 'bedrock:DeleteGuardrail', 'bedrock:GetGuardrail', 'bedrock:CreateGuardrailVersion'],
+      resources: props.targets.map(guardrailArns),
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadModelsOfTargets',
+      actions: ['bedrock:GetFoundationModel', 'bedrock:GetInferenceProfile'],
+      resources: props.targets.flatMap((t) => [arn('bedrock', t.region, '', 'foundation-model/*'), arn('bedrock', t.region, t.account, 'inference-profile/*')]),
+    }),
+    new iam.PolicyStatement({
+      sid: 'ListBedrockConfiguration',
+      actions: ['bedrock:ListGuardrails', 'bedrock:ListFoundationModels', 'bedrock:ListInferenceProfiles', 'bedrock:GetModelInvocationLoggingConfiguration'],
+      resources: ['*'],
+    }),
+    regionDenyStatement(props.allowedRegions),
+  ];
+}
+
+/**
+ * The size IAM will count for a resolved policy: non-whitespace characters, with
+ * `arn:${AWS::Partition}:...` joins rendered with the longest commercial partition name.
+ */
+export function estimatePolicyChars(resolved: unknown): number {
+  const render = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(render);
+    if (x && typeof x === 'object') {
+      const o = x as Record<string, unknown>;
+      if (o.Ref === 'AWS::Partition') return 'aws-us-gov';
+      if (Array.isArray(o['Fn::Join'])) {
+        const [sep, parts] = o['Fn::Join'] as [string, unknown[]];
+        return parts.map(render).map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(sep);
+      }
+      return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, render(v)]));
+    }
+    return x;
+  };
+  return JSON.stringify(render(resolved)).replace(/\s/g, '').length;
+}

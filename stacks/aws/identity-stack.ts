@@ -1,0 +1,46 @@
+import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { OrgConfig } from '../../lib/config';
+import { SsoAccess } from '../../lib/aws/sso-access';
+
+export interface IdentityStackProps extends StackProps {
+  /** The organisation config; `aws.identityCenter` must be set. */
+  readonly config: OrgConfig;
+}
+
+/**
+ * The IAM Identity Center permission sets of the blueprint and their group assignments to
+ * every target account. Identity Center resources deploy only in the organisation's
+ * management account or a delegated administrator account, so this stack targets that
+ * account rather than a workload account. Wiring only.
+ */
+export class IdentityStack extends Stack {
+  public readonly access: SsoAccess;
+
+  constructor(scope: Construct, id: string, props: IdentityStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const identityCenter = config.aws.identityCenter;
+    if (!identityCenter) {
+      throw new Error('IdentityStack: aws.identityCenter is not configured; give the Identity Center instance ARN, account and region, or do not create this stack');
+    }
+
+    Tags.of(this).add('owner', config.tags.owner);
+    Tags.of(this).add('cost-centre', config.tags.costCentre);
+    Tags.of(this).add('data-classification', config.tags.dataClassification);
+
+    this.access = new SsoAccess(this, 'Access', {
+      instanceArn: identityCenter.instanceArn,
+      organisationName: config.organisation.name,
+      targets: config.aws.targets,
+      allowedRegions: config.aws.allowedRegions,
+      models: { modelIds: config.aws.models.map((m) => m.id), strict: config.dataResidency.strict },
+      groups: { modelUsers: config.sso.modelUsers.aws, auditors: config.sso.auditors.aws, platformAdmins: config.sso.platformAdmins.aws },
+      sessionDurations: identityCenter.sessionDurations,
+    });
+
+    new CfnOutput(this, 'ModelUserPermissionSetArn', { value: this.access.modelUserPermissionSet.attrPermissionSetArn, description: 'Permission set for calling the allowlisted models privately' });
+    new CfnOutput(this, 'AuditorPermissionSetArn', { value: this.access.auditorPermissionSet.attrPermissionSetArn, description: 'Permission set for reading the audit evidence' });
+    new CfnOutput(this, 'PlatformAdminPermissionSetArn', { value: this.access.platformAdminPermissionSet.attrPermissionSetArn, description: 'Permission set for deploying the platform and managing guardrails' });
+  }
+}
