@@ -19,7 +19,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createBedrockClient } from '../lambda/invoke/client';
 import { parseConfig } from '../lambda/invoke/config';
 import { createHandler } from '../lambda/invoke/handler';
-import { buildInvokerBundle } from '../test/lambda/support/bundle';
+import { synthesizedInvokerBundle } from '../test/lambda/support/bundle';
 import { startConverseServer } from '../test/lambda/support/converse-server';
 import { GUARDRAIL_ID, GUARDRAIL_VERSION, HAIKU, PROMPT_TEXT, SYSTEM_TEXT, invokerEnv, proxyEvent } from '../test/lambda/support/fixtures';
 
@@ -162,7 +162,8 @@ async function perRequest(bundleFile: string) {
 }
 
 async function main(): Promise<void> {
-  const bundle = await buildInvokerBundle();
+  // The asset exactly as `cdk synth` bundles it for the ModelInvoker function.
+  const bundle = synthesizedInvokerBundle();
   try {
     // Lambda runs Node 22; on older Node the SDK prints a support warning that Lambda never pays for.
     const childEnv = { ...process.env, ...invokerEnv(), AWS_REGION: REGION, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };

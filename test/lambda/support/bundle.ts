@@ -73,7 +73,7 @@ export function synthesizedInvokerBundle(): InvokerBundle {
   const { PlatformStack } = require('../../../stacks/aws/platform-stack') as typeof import('../../../stacks/aws/platform-stack');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const outdir = mkdtempSync(join(tmpdir(), 'invoker-assembly-'));
-  const app = newApp(outdir);
+  const app = newApp(outdir, { bundle: true });
   const target = exampleConfig.aws.targets[0];
   const stack = new PlatformStack(app, 'InvokerBundle', { config: exampleConfig, target, env: { account: target.account, region: target.region } });
   const template = app.synth().getStackArtifact(stack.artifactId).template;

@@ -1,0 +1,173 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { ModelInvoker, type ModelInvokerProps } from '../../lib/aws/model-invoker';
+import { exampleConfig, exampleTemplate } from '../support/aws';
+
+const template = exampleTemplate();
+type Resource = { Type: string; Properties: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+const resources = template.toJSON().Resources as Record<string, Resource>;
+const idOf = (pattern: RegExp, type: string) => {
+  const id = Object.keys(resources).find((k) => pattern.test(k) && resources[k].Type === type);
+  if (!id) throw new Error(`no ${type} matching ${pattern}`);
+  return id;
+};
+const fnId = idOf(/^ModelInvokerFunction[0-9A-F]{8}$/, 'AWS::Lambda::Function');
+const fn = resources[fnId].Properties;
+const executeApiEndpointId = Object.keys(resources).find((k) => resources[k].Type === 'AWS::EC2::VPCEndpoint' && JSON.stringify(resources[k].Properties.ServiceName).includes('execute-api'))!;
+
+describe('ModelInvoker: the function', () => {
+  test('Node.js on Lambda, in the isolated subnets, reserved concurrency, tracing, CMK-encrypted environment', () => {
+    expect(fn.Runtime).toBe('nodejs24.x');
+    expect(fn.VpcConfig.SubnetIds).toEqual([{ Ref: expect.stringMatching(/isolatedSubnet1/) }, { Ref: expect.stringMatching(/isolatedSubnet2/) }]);
+    expect(fn.ReservedConcurrentExecutions).toBe(exampleConfig.aws.modelInvoker.reservedConcurrency);
+    expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(fn.KmsKeyArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^KeysLambdaKey/), 'Arn'] });
+    expect(fn.Timeout).toBe(30);
+    expect(fn.DeadLetterConfig).toBeDefined();
+  });
+
+  test('is told the allowlist, the guardrail and an upstream timeout shorter than API Gateway allows', () => {
+    const env = fn.Environment.Variables;
+    expect(JSON.parse(env.ALLOWED_MODELS)).toEqual(exampleConfig.aws.models.map((m) => ({ id: m.id, classifications: m.classifications })));
+    expect(env.DEFAULT_MODEL_ID).toBe(exampleConfig.aws.models[0].id);
+    expect(env.GUARDRAIL_ID).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Guardrail/), 'GuardrailId'] });
+    expect(env.GUARDRAIL_VERSION).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^GuardrailVersion/), 'Version'] });
+    expect(env.UPSTREAM_TIMEOUT_MS).toBe('26000');
+  });
+
+  test('egress only to the endpoint security group on 443', () => {
+    const sgId = fn.VpcConfig.SecurityGroupIds[0]['Fn::GetAtt'][0];
+    const sg = resources[sgId].Properties;
+    expect(sg.SecurityGroupEgress).toEqual([
+      expect.objectContaining({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, DestinationSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^NetworkEndpointSecurityGroup/), 'GroupId'] } }),
+    ]);
+  });
+
+  test('its log group is CMK-encrypted with retention', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/example-corp/prod/model-invoker', RetentionInDays: 365, KmsKeyId: Match.anyValue() });
+    expect(fn.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/^ModelInvokerFunctionLogs/) });
+  });
+
+  test('may invoke only the allowlisted models, only with the pinned guardrail, and never outside the allowed regions', () => {
+    const policy = resources[idOf(/^ModelInvokerFunctionPolicy/, 'AWS::IAM::ManagedPolicy')].Properties.PolicyDocument.Statement;
+    const invoke = policy.find((s: { Sid?: string }) => s.Sid === 'InvokeAllowlistedModelsWithGuardrail');
+    expect(invoke.Action).toEqual(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']);
+    expect(JSON.stringify(invoke.Resource)).not.toMatch(/"\*"/);
+    expect(JSON.stringify(invoke.Condition.StringEquals['bedrock:GuardrailIdentifier'])).toMatch(/GuardrailArn.*:.*Version/);
+    expect(policy.find((s: { Sid?: string }) => s.Sid === 'ApplyTheGuardrail').Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Guardrail/), 'GuardrailArn'] });
+    const role = resources[fn.Role['Fn::GetAtt'][0]].Properties;
+    expect(role.ManagedPolicyArns).toEqual(expect.arrayContaining([{ Ref: expect.stringMatching(/^RegionPinning/) }]));
+    expect(resources[fnId].Properties.Role).toBeDefined();
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+});
+
+describe('ModelInvoker: the private API', () => {
+  const apiId = idOf(/^ModelInvokerApi[0-9A-F]{8}$/, 'AWS::ApiGateway::RestApi');
+  const api = resources[apiId].Properties;
+
+  test('is PRIVATE, reachable only through the execute-api endpoint, and its resource policy pins that endpoint', () => {
+    expect(api.EndpointConfiguration).toEqual({ Types: ['PRIVATE'], VpcEndpointIds: [{ Ref: executeApiEndpointId }] });
+    const [allow, deny] = api.Policy.Statement;
+    expect(allow).toMatchObject({ Effect: 'Allow', Action: 'execute-api:Invoke', Condition: { StringEqualsIgnoreCase: { 'aws:SourceVpce': { Ref: executeApiEndpointId } } } });
+    expect(allow.Condition.StringEquals).toEqual({ 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } });
+    expect(deny).toMatchObject({ Effect: 'Deny', Action: 'execute-api:Invoke', Condition: { StringNotEquals: { 'aws:SourceVpce': { Ref: executeApiEndpointId } } } });
+  });
+
+  test('POST /invoke requires IAM (SigV4) authorization and a validated body', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      AuthorizationType: 'AWS_IAM',
+      RequestValidatorId: { Ref: Match.stringLikeRegexp('RequestValidator') },
+      RequestModels: { 'application/json': { Ref: Match.stringLikeRegexp('InvokeRequest') } },
+      Integration: Match.objectLike({ Type: 'AWS_PROXY', TimeoutInMillis: 29000 }),
+    });
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    const model = Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::Model')!.Properties.Schema;
+    expect(model).toMatchObject({ required: ['messages'], additionalProperties: false });
+    expect(model.properties.messages).toEqual({ type: 'array', minItems: 1, maxItems: exampleConfig.aws.modelInvoker.maxMessages });
+    expect(model.properties.modelId.enum).toEqual(exampleConfig.aws.models.map((m) => m.id));
+  });
+
+  test('the stage throttles, traces, logs errors without bodies, and writes CMK-encrypted access logs', () => {
+    const stage = Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::Stage')!.Properties;
+    expect(stage.TracingEnabled).toBe(true);
+    expect(stage.MethodSettings).toEqual([
+      expect.objectContaining({ LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: true, ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40, HttpMethod: '*', ResourcePath: '/*' }),
+    ]);
+    expect(stage.AccessLogSetting.DestinationArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ModelInvokerAccessLogs/), 'Arn'] });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/example-corp/prod/model-api-access', KmsKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: apiId }, '/v1']] }, KmsKeyId: Match.anyValue() });
+  });
+
+  test('only this API, of this account, may invoke the function', () => {
+    const permissions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Permission');
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0].Properties).toMatchObject({ Principal: 'apigateway.amazonaws.com', SourceAccount: '111111111111' });
+    expect(JSON.stringify(permissions[0].Properties.SourceArn)).toContain('/POST/invoke');
+  });
+
+  test('a WAF web ACL guards the stage, with the Authorization header redacted from its CMK-encrypted logs', () => {
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      Rules: Match.arrayWith([Match.objectLike({ Name: 'AWSManagedRulesKnownBadInputsRuleSet' }), Match.objectLike({ Name: 'RateLimitPerSource' })]),
+    });
+    template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', { ResourceArn: Match.anyValue(), WebACLArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('WebAcl'), 'Arn'] } });
+    template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', { RedactedFields: [{ SingleHeader: { Name: 'authorization' } }] });
+  });
+
+  test('outputs give app teams the URL, the models, and the guardrail', () => {
+    const outputs = template.findOutputs('*');
+    const url = JSON.stringify(outputs.PrivateApiUrl.Value);
+    expect(url).toMatch(/^\{"Fn::Join":\["",\["https:\/\/",\{"Ref":"ModelInvokerApi[0-9A-F]{8}"\},"\.execute-api\.eu-central-1\."/);
+    expect(url).toMatch(/DeploymentStagev1[0-9A-F]{8}"\},"\/invoke"\]\]\}$/);
+    expect(outputs.AllowedModelIds.Value).toBe(exampleConfig.aws.models.map((m) => m.id).join(','));
+    expect(outputs.GuardrailId).toBeDefined();
+    expect(outputs.GuardrailVersion).toBeDefined();
+    template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/private-ai/prod/private-api-url' });
+  });
+});
+
+describe('ModelInvoker: bad input', () => {
+  function props(stack: Stack, overrides: Partial<ModelInvokerProps>): ModelInvokerProps {
+    const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const key = new kms.Key(stack, 'Key');
+    return {
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      endpointSecurityGroup: new ec2.SecurityGroup(stack, 'Sg', { vpc }),
+      executeApiEndpoint: vpc.addInterfaceEndpoint('Api', { service: ec2.InterfaceVpcEndpointAwsService.APIGATEWAY }),
+      models: [{ id: 'anthropic.claude-3-haiku-20240307-v1:0', classifications: ['internal'] }],
+      modelArns: ['arn'],
+      guardrailId: 'g',
+      guardrailArn: 'arn:g',
+      guardrailVersion: '1',
+      environmentKey: key,
+      logsKey: key,
+      logRetention: logs.RetentionDays.ONE_YEAR,
+      logGroupPrefix: '/t/',
+      reservedConcurrency: 1,
+      timeout: Duration.seconds(30),
+      memorySize: 512,
+      throttleRateLimit: 1,
+      throttleBurstLimit: 1,
+      maxMessages: 1,
+      maxTextChars: 1,
+      maxTokensCap: 1,
+      ...overrides,
+    };
+  }
+
+  test('no usable model is refused', () => {
+    const stack = new Stack();
+    expect(() => new ModelInvoker(stack, 'I', props(stack, { models: [] }))).toThrow(/no allowlisted model is usable in this region/);
+  });
+
+  test('a timeout that leaves no time for the model is refused', () => {
+    const stack = new Stack();
+    expect(() => new ModelInvoker(stack, 'I', props(stack, { timeout: Duration.seconds(6) }))).toThrow(/a timeout of 6s leaves under 5s for the model call/);
+  });
+});
