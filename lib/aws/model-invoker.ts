@@ -235,6 +235,11 @@ export class ModelInvoker extends Construct {
     });
     this.invokeUrl = api.urlForPath('/invoke');
 
+    // Errors API Gateway answers itself (bad body, denied, throttled) take the handler's shape.
+    const errorTemplate = '{"error":{"code":"$context.error.responseType","message":$context.error.messageString,"requestId":"$context.requestId"}}';
+    api.addGatewayResponse('Default4xx', { type: apigw.ResponseType.DEFAULT_4XX, templates: { 'application/json': errorTemplate } });
+    api.addGatewayResponse('Default5xx', { type: apigw.ResponseType.DEFAULT_5XX, templates: { 'application/json': errorTemplate } });
+
     this.webAcl = this.protectWithWaf(api, props);
 
     const stage = api.deploymentStage.node.defaultChild!;

@@ -92,6 +92,15 @@ describe('ModelInvoker: the private API', () => {
     expect(model.properties.modelId.enum).toEqual(exampleConfig.aws.models.map((m) => m.id));
   });
 
+  test("errors API Gateway answers itself have the handler's error shape", () => {
+    for (const type of ['DEFAULT_4XX', 'DEFAULT_5XX']) {
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        ResponseTemplates: { 'application/json': '{"error":{"code":"$context.error.responseType","message":$context.error.messageString,"requestId":"$context.requestId"}}' },
+      });
+    }
+  });
+
   test('the stage throttles, traces, logs errors without bodies, and writes CMK-encrypted access logs', () => {
     const stage = Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::Stage')!.Properties;
     expect(stage.TracingEnabled).toBe(true);

@@ -125,6 +125,7 @@ describe('retention', () => {
     'AWS::ApiGateway::Deployment',
     'AWS::ApiGateway::Stage',
     'AWS::ApiGateway::Account',
+    'AWS::ApiGateway::GatewayResponse',
     'AWS::WAFv2::WebACL',
     'AWS::WAFv2::WebACLAssociation',
     'AWS::WAFv2::LoggingConfiguration',
