@@ -81,6 +81,17 @@ export function runtimeEndpointStatements(scope: ModelScope, organizationId?: st
   ];
 }
 
+/** Lets this account's principals apply the platform guardrail through the runtime endpoint. */
+export function applyGuardrailEndpointStatement(guardrailArn: string, organizationId?: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'ApplyThePlatformGuardrail',
+    principals: [new iam.AnyPrincipal()],
+    actions: ['bedrock:ApplyGuardrail'],
+    resources: [guardrailArn],
+    conditions: principalConditions(organizationId),
+  });
+}
+
 /**
  * A Deny statement for identity policies: no Bedrock call of any kind outside the allowed
  * regions, whatever else the principal is granted.

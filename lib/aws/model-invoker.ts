@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -308,7 +308,10 @@ export class ModelInvoker extends Construct {
     });
     new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
       resourceArn: webAcl.attrArn,
-      logDestinationConfigs: [wafLogs.logGroupArn.replace(/:\*$/, '')],
+      // WAF wants the log group's ARN without the trailing ":*" that Fn::GetAtt returns.
+      logDestinationConfigs: [
+        Stack.of(this).formatArn({ service: 'logs', resource: 'log-group', resourceName: wafLogs.logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      ],
       redactedFields: [{ singleHeader: { Name: 'authorization' } }],
     });
     return webAcl;

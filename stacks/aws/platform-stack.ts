@@ -1,12 +1,12 @@
 import { Aws, Duration, Fn, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { accessLogsBucketName, auditBucketName, logGroupName, logGroupPrefix, type AwsTarget, type OrgConfig } from '../../lib/config';
 import { AppTeamOutputs } from '../../lib/aws/app-team-outputs';
 import { AuditTrail } from '../../lib/aws/audit-trail';
-import { modelResourceArns, principalConditions, runtimeEndpointStatements, usableModelIds, type ModelScope } from '../../lib/aws/bedrock-policies';
+import { applyGuardrailEndpointStatement, modelResourceArns, usableModelIds, type ModelScope } from '../../lib/aws/bedrock-policies';
+import { platformEndpoints, s3GatewayStatements } from '../../lib/aws/endpoint-policies';
 import { EncryptionKeys } from '../../lib/aws/encryption-keys';
 import { InvocationLogging } from '../../lib/aws/invocation-logging';
 import { ModelGuardrail } from '../../lib/aws/model-guardrail';
@@ -19,18 +19,6 @@ export interface PlatformStackProps extends StackProps {
   readonly target: AwsTarget;
 }
 
-/** Control-plane actions the platform's own functions call through the `bedrock` endpoint. */
-const BEDROCK_CONTROL_PLANE_ACTIONS = [
-  'bedrock:GetModelInvocationLoggingConfiguration',
-  'bedrock:PutModelInvocationLoggingConfiguration',
-  'bedrock:DeleteModelInvocationLoggingConfiguration',
-  'bedrock:GetGuardrail',
-  'bedrock:ListGuardrails',
-  'bedrock:GetFoundationModel',
-  'bedrock:ListFoundationModels',
-  'bedrock:GetInferenceProfile',
-  'bedrock:ListInferenceProfiles',
-];
 
 /**
  * The private AWS platform for one account and region: keys, isolated network with Bedrock
@@ -70,9 +58,6 @@ export class PlatformStack extends Stack {
       allowedRegions: config.aws.allowedRegions,
       strict: config.dataResidency.strict,
     };
-    const inThisOrg = principalConditions(config.aws.organizationId);
-    const accountOnly = (sid: string, actions: string[]) =>
-      new iam.PolicyStatement({ sid, principals: [new iam.AnyPrincipal()], actions, resources: ['*'], conditions: inThisOrg });
 
     Tags.of(this).add('owner', config.tags.owner);
     Tags.of(this).add('cost-centre', config.tags.costCentre);
@@ -89,42 +74,8 @@ export class PlatformStack extends Stack {
       logsKey: this.keys.logsKey,
       logRetention: retention,
       flowLogGroupName: logGroupName(org, target.name, 'vpc-flow-logs'),
-      endpoints: [
-        { id: 'BedrockRuntime', service: ec2.InterfaceVpcEndpointAwsService.BEDROCK_RUNTIME, statements: runtimeEndpointStatements(modelScope, config.aws.organizationId) },
-        { id: 'Bedrock', service: ec2.InterfaceVpcEndpointAwsService.BEDROCK, statements: [accountOnly('BedrockControlPlaneForPlatform', BEDROCK_CONTROL_PLANE_ACTIONS)] },
-        { id: 'Sts', service: ec2.InterfaceVpcEndpointAwsService.STS, statements: [accountOnly('StsForThisAccount', ['sts:AssumeRole', 'sts:GetCallerIdentity'])] },
-        { id: 'Kms', service: ec2.InterfaceVpcEndpointAwsService.KMS, statements: [accountOnly('KmsForThisAccount', ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'])] },
-        { id: 'Logs', service: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS, statements: [accountOnly('LogsForThisAccount', ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'])] },
-        { id: 'XRay', service: ec2.InterfaceVpcEndpointAwsService.XRAY, statements: [accountOnly('XRayForThisAccount', ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'])] },
-        {
-          id: 'ExecuteApi',
-          service: ec2.InterfaceVpcEndpointAwsService.APIGATEWAY,
-          statements: [
-            new iam.PolicyStatement({
-              sid: 'PrivateApisOfThisAccount',
-              principals: [new iam.AnyPrincipal()],
-              actions: ['execute-api:Invoke'],
-              resources: [this.formatArn({ service: 'execute-api', resource: '*' })],
-              conditions: inThisOrg,
-            }),
-          ],
-        },
-      ],
-      s3GatewayStatements: [
-        new iam.PolicyStatement({
-          sid: 'OwnBucketsOfThisAccount',
-          principals: [new iam.AnyPrincipal()],
-          actions: ['s3:GetObject', 's3:PutObject', 's3:ListBucket', 's3:GetBucketLocation'],
-          resources: ['*'],
-          conditions: { ...inThisOrg, StringEqualsIfExists: { 'aws:ResourceAccount': Aws.ACCOUNT_ID } },
-        }),
-        new iam.PolicyStatement({
-          sid: 'CustomResourceResponsesToCloudFormation',
-          principals: [new iam.AnyPrincipal()],
-          actions: ['s3:PutObject'],
-          resources: [`arn:${Aws.PARTITION}:s3:::cloudformation-custom-resource-response-*/*`],
-        }),
-      ],
+      endpoints: platformEndpoints(modelScope, config.aws.organizationId),
+      s3GatewayStatements: s3GatewayStatements(config.aws.organizationId),
     });
 
     this.audit = new AuditTrail(this, 'Audit', {
@@ -148,15 +99,7 @@ export class PlatformStack extends Stack {
       ...guardrailConfig,
     });
     const runtime = this.network.endpoints.BedrockRuntime;
-    runtime.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ApplyThePlatformGuardrail',
-        principals: [new iam.AnyPrincipal()],
-        actions: ['bedrock:ApplyGuardrail'],
-        resources: [this.guardrail.guardrailArn],
-        conditions: inThisOrg,
-      }),
-    );
+    runtime.addToPolicy(applyGuardrailEndpointStatement(this.guardrail.guardrailArn, config.aws.organizationId));
 
     const logPrefix = logGroupPrefix(org, target.name);
     const toEndpoints = { peer: ec2.Peer.securityGroupId(this.network.endpointSecurityGroup.securityGroupId), description: 'HTTPS to the VPC interface endpoints' };

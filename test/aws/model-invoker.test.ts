@@ -125,7 +125,11 @@ describe('ModelInvoker: the private API', () => {
       Rules: Match.arrayWith([Match.objectLike({ Name: 'AWSManagedRulesKnownBadInputsRuleSet' }), Match.objectLike({ Name: 'RateLimitPerSource' })]),
     });
     template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', { ResourceArn: Match.anyValue(), WebACLArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('WebAcl'), 'Arn'] } });
-    template.hasResourceProperties('AWS::WAFv2::LoggingConfiguration', { RedactedFields: [{ SingleHeader: { Name: 'authorization' } }] });
+    const [logging] = Object.values(resources).filter((r) => r.Type === 'AWS::WAFv2::LoggingConfiguration');
+    expect(logging.Properties.RedactedFields).toEqual([{ SingleHeader: { Name: 'authorization' } }]);
+    // WAF needs the bare log-group ARN (no ":*"), of a group named aws-waf-logs-*.
+    expect(JSON.stringify(logging.Properties.LogDestinationConfigs)).toMatch(/:log-group:",\{"Ref":"ModelInvokerWafLogs[0-9A-F]{8}"\}\]\]\}\]$/);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('^aws-waf-logs-'), KmsKeyId: Match.anyValue() });
   });
 
   test('outputs give app teams the URL, the models, and the guardrail', () => {
