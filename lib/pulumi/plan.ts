@@ -1,0 +1,113 @@
+import * as pulumi from '@pulumi/pulumi';
+
+/**
+ * Offline plans of the Pulumi programs: the program runs in-process under Pulumi's mocks (no
+ * CLI, no backend, no provider plugins, no credentials), every resource it registers is
+ * recorded with its resolved inputs and parent, and its exports are resolved. The plan is what a
+ * security reviewer reads and what the policy packs check. Nothing here reads or writes files.
+ */
+
+/** One resource the program would create. */
+export interface PlanResource {
+  /** Pulumi type token, e.g. `azure-native:cognitiveservices:Account`. */
+  readonly type: string;
+  readonly name: string;
+  /** Logical name of the parent component, or null for a top-level resource. */
+  readonly parent: string | null;
+  /** Inputs as the provider would receive them, outputs of other resources resolved. */
+  readonly inputs: Record<string, unknown>;
+}
+
+export interface Plan {
+  readonly cloud: string;
+  readonly stack: string;
+  readonly resources: PlanResource[];
+  readonly outputs: Record<string, unknown>;
+}
+
+export interface PlanOptions {
+  readonly cloud: string;
+  readonly project: string;
+  readonly stack: string;
+  /**
+   * Extra state the mock returns for a resource, e.g. computed attributes a program reads.
+   * @default - the inputs, plus `name` and a mock `id`
+   */
+  readonly state?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
+}
+
+/** The slice of the mock monitor's request the recorder reads. */
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+}
+interface RecordingMonitor {
+  registerResource(req: RegisterRequest, callback: (...args: unknown[]) => void): unknown;
+}
+
+function resolve<T>(value: pulumi.Input<T> | T): Promise<T> {
+  return new Promise((done) => pulumi.output(value).apply((v) => done(v as T)));
+}
+
+/** Resolves once no new resource has been registered for a while (components register lazily). */
+async function settle(count: () => number): Promise<void> {
+  let last = -1;
+  let quiet = 0;
+  for (let i = 0; i < 2000 && quiet < 5; i++) {
+    await new Promise((r) => setTimeout(r, 5));
+    const now = count();
+    quiet = now === last ? quiet + 1 : 0;
+    last = now;
+  }
+}
+
+/**
+ * Runs `program` under mocks and returns its plan. `program` creates resources and returns
+ * the stack's exports. Any provider function call (invoke) is refused: programs take what they
+ * need from config, so the plan never depends on a cloud lookup.
+ */
+export async function planProgram(options: PlanOptions, program: () => Record<string, unknown>): Promise<Plan> {
+  const recorded: Array<{ type: string; name: string; inputs: Record<string, unknown>; custom: boolean }> = [];
+  const parents = new Map<string, string>();
+  // A refused call must fail the plan, not leave an export unresolved forever.
+  let refuse: (e: Error) => void = () => undefined;
+  const refused = new Promise<never>((_, reject) => (refuse = reject));
+  refused.catch(() => undefined);
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        recorded.push({ type: args.type, name: args.name, inputs: args.inputs, custom: args.custom ?? true });
+        const state = options.state?.(args.type, args.name, args.inputs) ?? {};
+        return { id: `${args.name}-id`, state: { name: args.name, ...args.inputs, ...state } };
+      },
+      call: (args) => {
+        const error = new Error(`the ${options.cloud} program called ${args.token} during an offline plan; take the value from config instead`);
+        refuse(error);
+        throw error;
+      },
+    },
+    options.project,
+    options.stack,
+    false,
+  );
+  const monitor = pulumi.runtime.getMonitor() as unknown as RecordingMonitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    const parentUrn = req.getParent();
+    if (parentUrn) parents.set(`${req.getType()}::${req.getName()}`, parentUrn.split('::').pop()!);
+    return register(req, callback);
+  };
+
+  const exported = program();
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(exported)) outputs[key] = await Promise.race([resolve(value), refused]);
+  await Promise.race([settle(() => recorded.length), refused]);
+
+  const resources = recorded
+    .filter((r) => r.type !== 'pulumi:pulumi:Stack')
+    .map((r) => ({ type: r.type, name: r.name, parent: parents.get(`${r.type}::${r.name}`) ?? null, inputs: r.inputs }));
+  // Component resources are registered too (custom: false); they carry no inputs.
+  return { cloud: options.cloud, stack: options.stack, resources, outputs };
+}

@@ -1,0 +1,31 @@
+import * as pulumi from '@pulumi/pulumi';
+import { planProgram } from '../../lib/pulumi/plan';
+
+class Box extends pulumi.ComponentResource {
+  public readonly child: pulumi.CustomResource;
+  constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+    super('test:index:Box', name, {}, opts);
+    this.child = new pulumi.CustomResource('test:index:Thing', `${name}-thing`, { size: 3 }, { parent: this });
+    this.registerOutputs({});
+  }
+}
+
+describe('planProgram', () => {
+  test('records every resource with its type, inputs and parent, and resolves the exports', async () => {
+    const plan = await planProgram({ cloud: 'test', project: 'p', stack: 'example' }, () => {
+      const box = new Box('box');
+      const top = new pulumi.CustomResource('test:index:Other', 'top', { ref: box.child.id });
+      return { boxChildId: box.child.id, topName: 'top', topId: top.id };
+    });
+    expect(plan.cloud).toBe('test');
+    expect(plan.stack).toBe('example');
+    expect(plan.resources).toEqual(
+      expect.arrayContaining([
+        { type: 'test:index:Box', name: 'box', parent: null, inputs: {} },
+        { type: 'test:index:Thing', name: 'box-thing', parent: 'box', inputs: { size: 3 } },
+        { type: 'test:index:Other', name: 'top', parent: null, inputs: { ref: 'box-thing-id' } },
+      ]),
+    );
+    expect(plan.outputs).toEqual({ boxChildId: 'box-thing-id', topName: 'top', topId: 'top-id' });
+  });
+});
