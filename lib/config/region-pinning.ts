@@ -141,6 +141,30 @@ export function checkRegionPinning(config: OrgConfig): ConfigIssue[] {
     }
   });
 
+  const azure = config.azure;
+  azure?.models.forEach((model, i) => {
+    if (dataResidency.strict && !['Standard', 'ProvisionedManaged'].includes(model.sku)) {
+      issues.push({
+        path: `azure.models[${i}].sku`,
+        received: model.sku,
+        message: `${model.sku} deployments may process data outside the deployment's location, which strict data residency forbids; use Standard or ProvisionedManaged, or set dataResidency.strict: false`,
+      });
+    }
+  });
+  const azureDeployments = new Set<string>();
+  azure?.models.forEach((model, i) => {
+    if (azureDeployments.has(model.deployment)) {
+      issues.push({ path: `azure.models[${i}].deployment`, received: model.deployment, message: 'deployment names must be unique' });
+    }
+    azureDeployments.add(model.deployment);
+  });
+  const gcpModels = new Set<string>();
+  config.gcp?.models.forEach((model, i) => {
+    const key = `${model.publisher}/${model.id}`;
+    if (gcpModels.has(key)) issues.push({ path: `gcp.models[${i}].id`, received: model.id, message: 'models must be unique per publisher' });
+    gcpModels.add(key);
+  });
+
   const ic = aws.identityCenter;
   if (ic && !allowed.includes(ic.region)) {
     issues.push({

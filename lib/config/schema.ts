@@ -59,6 +59,31 @@ const awsModel = z.strictObject({
   classifications,
 });
 
+/** Azure OpenAI deployment SKUs and whether each keeps data in the deployment's location. */
+export const AZURE_SKUS = ['Standard', 'ProvisionedManaged', 'DataZoneStandard', 'DataZoneProvisionedManaged', 'GlobalStandard', 'GlobalProvisionedManaged'] as const;
+
+const azureModel = z.strictObject({
+  /** Deployment name callers use. */
+  deployment: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{1,63}$/, { message: 'must be 2-64 letters, digits, dots, underscores or hyphens' }),
+  /** Model name, e.g. gpt-4o. */
+  model: z.string().min(1, { message: 'must name the model, such as gpt-4o' }),
+  /** Pinned model version, e.g. 2024-11-20 (no auto-upgrade). */
+  version: z.string().min(1, { message: 'must pin a model version, such as 2024-11-20' }),
+  format: z.string().min(1).default('OpenAI'),
+  sku: z.enum(AZURE_SKUS, { message: `must be one of ${AZURE_SKUS.join(', ')}` }).default('Standard'),
+  /** Capacity in thousands of tokens per minute (or PTUs for provisioned SKUs). */
+  capacity: z.number().int().min(1, { message: 'must be at least 1' }).max(100000, { message: 'must be at most 100000' }),
+  classifications,
+});
+
+const gcpModel = z.strictObject({
+  /** Vertex AI publisher model ID, e.g. gemini-2.5-flash. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9.@-]*$/, { message: 'must be a Vertex AI model ID such as gemini-2.5-flash' }),
+  /** Model publisher. */
+  publisher: z.string().regex(/^[a-z0-9-]+$/, { message: 'must be a Vertex AI publisher such as google or anthropic' }).default('google'),
+  classifications,
+});
+
 const vpcNetwork = z
   .strictObject({
     /** Use this existing VPC (its isolated subnets) instead of creating one. */
@@ -209,12 +234,26 @@ export const orgConfigSchema = z.strictObject({
   }),
   azure: z
     .strictObject({
+      /** Azure locations where resources and model deployments may be (data residency). */
       allowedLocations: nonEmptyUnique(z.string().regex(/^[a-z]+[a-z0-9]*$/, { message: 'must be an Azure location name such as westeurope' }), 'location'),
+      /** `AIServices` (Azure AI Foundry) or `OpenAI` (Azure OpenAI). */
+      accountKind: z.enum(['AIServices', 'OpenAI'], { message: 'must be AIServices (Azure AI Foundry) or OpenAI' }).default('AIServices'),
+      /** Model deployments: the Azure allowlist. */
+      models: z.array(azureModel).min(1, { message: 'must list at least one model deployment' }),
+      /** Severity from which content filters block (lower blocks more). */
+      contentFilterSeverity: z.enum(['Low', 'Medium', 'High'], { message: 'must be Low, Medium or High' }).default('Medium'),
     })
     .optional(),
   gcp: z
     .strictObject({
+      /** Google Cloud regions where resources and Vertex AI calls may be (data residency). */
       allowedRegions: nonEmptyUnique(z.string().regex(/^[a-z]+-[a-z]+\d+$/, { message: 'must be a Google Cloud region such as europe-west4' }), 'region'),
+      /** Vertex AI publisher models: the Google Cloud allowlist. */
+      models: z.array(gcpModel).min(1, { message: 'must list at least one Vertex AI model' }),
+      /** VPC Service Controls around the project: off, dry run (logs violations) or enforced. */
+      vpcServiceControls: z.enum(['off', 'dryRun', 'enforced'], { message: 'must be off, dryRun or enforced' }).default('dryRun'),
+      /** Lock the audit log bucket's retention (irreversible: the bucket cannot be deleted before it expires). */
+      lockAuditRetention: z.boolean().default(false),
     })
     .optional(),
 });

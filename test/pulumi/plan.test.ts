@@ -1,11 +1,17 @@
 import * as pulumi from '@pulumi/pulumi';
 import { planProgram } from '../../lib/pulumi/plan';
 
+class Thing extends pulumi.CustomResource {
+  constructor(type: string, name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
+    super(type, name, props, opts);
+  }
+}
+
 class Box extends pulumi.ComponentResource {
   public readonly child: pulumi.CustomResource;
   constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
     super('test:index:Box', name, {}, opts);
-    this.child = new pulumi.CustomResource('test:index:Thing', `${name}-thing`, { size: 3 }, { parent: this });
+    this.child = new Thing('test:index:Thing', `${name}-thing`, { size: 3 }, { parent: this });
     this.registerOutputs({});
   }
 }
@@ -14,7 +20,7 @@ describe('planProgram', () => {
   test('records every resource with its type, inputs and parent, and resolves the exports', async () => {
     const plan = await planProgram({ cloud: 'test', project: 'p', stack: 'example' }, () => {
       const box = new Box('box');
-      const top = new pulumi.CustomResource('test:index:Other', 'top', { ref: box.child.id });
+      const top = new Thing('test:index:Other', 'top', { ref: box.child.id });
       return { boxChildId: box.child.id, topName: 'top', topId: top.id };
     });
     expect(plan.cloud).toBe('test');
