@@ -35,3 +35,13 @@ describe('planProgram', () => {
     expect(plan.outputs).toEqual({ boxChildId: 'box-thing-id', topName: 'top', topId: 'top-id' });
   });
 });
+
+describe('planProgram, twice in one process', () => {
+  test('a second plan records only its own resources', async () => {
+    const first = await planProgram({ cloud: 'test', project: 'p', stack: 'one' }, () => ({ id: new Box('first').child.id }));
+    const second = await planProgram({ cloud: 'test', project: 'p', stack: 'two' }, () => ({ id: new Box('second').child.id }));
+    expect(first.resources.map((r) => r.name).sort()).toEqual(['first', 'first-thing']);
+    expect(second.resources.map((r) => r.name).sort()).toEqual(['second', 'second-thing']);
+    expect(second.stack).toBe('two');
+  });
+});
