@@ -15,7 +15,7 @@ const config = loadOrgConfig(app.node.tryGetContext('config'), {
 });
 
 addAwsStacks(app, config);
-attachRulePacks(app);
+attachRulePacks(app, config);
 const assembly = app.synth();
 
 const guardDir = path.join(assembly.directory, 'org-guards');

@@ -1,19 +1,23 @@
 import { Validations, type App } from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
+import type { OrgConfig } from '../../lib/config';
+import { BedrockChecks } from './bedrock-pack';
 
 /**
- * Attaches every rule pack the security review requires. A finding fails `cdk synth`; the
+ * Attaches every rule pack the security review requires, the blueprint's Bedrock pack included. A finding fails `cdk synth`; the
  * report is written to cdk.out, and acknowledgements are copied into template metadata.
  */
-export function attachRulePacks(app: App): void {
+export function attachRulePacks(app: App, config: OrgConfig): void {
   const props = { writeSuppressionsToCloudFormation: true };
+  const pinning = { allowedRegions: config.aws.allowedRegions, strict: config.dataResidency.strict };
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app, props),
     new HIPAASecurityChecks(app, props),
     new NIST80053R5Checks(app, props),
     new PCIDSS321Checks(app, props),
     new ServerlessChecks(app, props),
+    new BedrockChecks(app, { ...props, pinning }),
     new CfnGuardValidator(),
   );
 }

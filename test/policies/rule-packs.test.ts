@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { attachRulePacks } from '../../policies/aws/rule-packs';
@@ -44,11 +45,11 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   'cdk-validator-cfnguard::s3_bucket_logging_enabled_check @ Audit/AccessLogsBucket/Resource',
 ];
 
-describe('the whole app under all six rule packs', () => {
+describe('the whole app under all seven rule packs (six standard, one Bedrock)', () => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rule-packs-'));
   const app = newApp(outdir);
   addAwsStacks(app, exampleConfig);
-  attachRulePacks(app);
+  attachRulePacks(app, exampleConfig);
 
   test('synthesizes with zero unacknowledged findings, and only the expected acknowledgements', () => {
     expect(() => app.synth()).not.toThrow();
@@ -80,13 +81,14 @@ describe('the packs really run', () => {
     const app = newApp(outdir);
     const stack = new Stack(app, 'Bad', { env: { account: '111111111111', region: 'eu-central-1' } });
     new s3.Bucket(stack, 'Plain');
-    new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
-    attachRulePacks(app);
+    const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['bedrock:InvokeModel'], resources: ['*'] }));
+    attachRulePacks(app, exampleConfig);
     expect(() => app.synth()).toThrow(/Validation failed|validation/i);
     const report = readReport(outdir);
     const failing = new Set(report.pluginReports.filter((p) => p.violations.length > 0).map((p) => p.pluginName));
-    expect([...failing].sort()).toEqual(['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321', 'Serverless', 'cdk-validator-cfnguard']);
+    expect([...failing].sort()).toEqual(['AwsSolutions', 'Bedrock', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321', 'Serverless', 'cdk-validator-cfnguard']);
     const rules = report.pluginReports.flatMap((p) => p.violations.map((v) => v.ruleName));
-    expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'Serverless-LambdaTracing', 's3_bucket_versioning_enabled_check']));
+    expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'Serverless-LambdaTracing', 's3_bucket_versioning_enabled_check', 'Bedrock-InvokeScoped', 'Bedrock-InvokerInVpc']));
   });
 });
