@@ -1,0 +1,57 @@
+import type { Policies } from '@pulumi/policy';
+import { mandatoryViolations, runPoliciesOffline } from '../../policies/pulumi/offline';
+import type { Plan } from '../../lib/pulumi/plan';
+
+const plan: Plan = {
+  cloud: 'test',
+  stack: 'example',
+  outputs: {},
+  resources: [
+    { type: 'test:index:Box', name: 'box', parent: null, inputs: {} },
+    { type: 'test:index:Thing', name: 'open', parent: 'box', inputs: { public: true } },
+    { type: 'test:index:Thing', name: 'closed', parent: 'box', inputs: { public: false } },
+  ],
+};
+
+const policies: Policies = [
+  {
+    name: 'no-public-things',
+    description: 'things are private',
+    enforcementLevel: 'mandatory',
+    validateResource: (args, report) => {
+      if (args.type === 'test:index:Thing' && args.props.public) report(`${args.name} is public`);
+    },
+  },
+  {
+    name: 'at-least-one-box',
+    description: 'a box exists',
+    enforcementLevel: 'advisory',
+    validateStack: (args, report) => {
+      if (!args.resources.some((r) => r.type === 'test:index:Box')) report('no box');
+    },
+  },
+  {
+    name: 'only-for-widgets',
+    description: 'applies to widgets',
+    enforcementLevel: 'mandatory',
+    validateStack: (args) => {
+      if (!args.resources.some((r) => r.type === 'test:index:Widget')) args.notApplicable('no widgets in this stack');
+    },
+  },
+];
+
+describe('runPoliciesOffline', () => {
+  test('resource and stack policies run over the plan; findings name the policy, level and resource', async () => {
+    const result = await runPoliciesOffline('test-pack', policies, plan);
+    expect(result.violations).toEqual([{ policy: 'no-public-things', enforcementLevel: 'mandatory', message: 'open is public', resource: 'test:index:Thing::open' }]);
+    expect(result.passed).toEqual(['at-least-one-box']);
+    expect(result.notApplicable).toEqual([{ policy: 'only-for-widgets', reason: 'no widgets in this stack' }]);
+    expect(mandatoryViolations(result)).toHaveLength(1);
+  });
+
+  test('a stack policy sees every resource with its parent', async () => {
+    const parents: Array<string | undefined> = [];
+    await runPoliciesOffline('p', [{ name: 'x', description: 'x', validateStack: (args) => void parents.push(...args.resources.map((r) => r.opts.parent)) }], plan, 'proj');
+    expect(parents).toEqual([undefined, 'urn:pulumi:example::proj::test:index:Box::box', 'urn:pulumi:example::proj::test:index:Box::box']);
+  });
+});
