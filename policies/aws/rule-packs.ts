@@ -4,6 +4,9 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Ch
 import type { OrgConfig } from '../../lib/config';
 import { BedrockChecks } from './bedrock-pack';
 
+/** Names the attached packs report under (CDK leaves packs with nothing to say out of its report). */
+export const CDK_PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321', 'Serverless', 'Bedrock', 'cdk-validator-cfnguard'] as const;
+
 /**
  * Attaches every rule pack the security review requires, the blueprint's Bedrock pack included. A finding fails `cdk synth`; the
  * report is written to cdk.out, and acknowledgements are copied into template metadata.

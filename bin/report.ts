@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// Writes reports/security-report.{md,html} and reports/controls.json from cdk.out and plans/,
+// running the Pulumi policy packs over the offline plans. Exits non-zero when a control fails
+// or a rule pack has an unacknowledged (mandatory) finding.
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadOrgConfig } from '../lib/config';
+import type { Plan } from '../lib/pulumi/plan';
+import { CDK_PACKS } from '../policies/aws/rule-packs';
+import { buildReport, renderHtml, renderMarkdown, reportFails, type CdkValidationReport, type PulumiCloudInput } from '../policies/report';
+import type { AwsStackInput, CfnTemplate } from '../policies/report/aws';
+import { PULUMI_CLOUDS } from '../policies/report/pulumi-clouds';
+
+const root = path.join(__dirname, '..');
+const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+
+async function main(): Promise<void> {
+  const cdkOut = path.join(root, 'cdk.out');
+  const config = loadOrgConfig();
+  const manifest = readJson<{ artifacts: Record<string, { type: string; environment?: string; properties?: { templateFile?: string } }> }>(path.join(cdkOut, 'manifest.json'));
+  const stacks: AwsStackInput[] = Object.entries(manifest.artifacts)
+    .filter(([, a]) => a.type === 'aws:cloudformation:stack')
+    .map(([name, a]) => {
+      const [, account, region] = /^aws:\/\/([^/]+)\/(.+)$/.exec(a.environment ?? '') ?? [];
+      return { name, account, region, template: readJson<CfnTemplate>(path.join(cdkOut, a.properties!.templateFile!)) };
+    });
+  const scpFile = path.join(cdkOut, 'org-guards', 'bedrock-region-pinning.scp.json');
+  const pulumi: PulumiCloudInput[] = [];
+  for (const cloud of PULUMI_CLOUDS) {
+    const plan = readJson<Plan>(path.join(root, 'plans', `${cloud.cloud}.json`));
+    pulumi.push(await cloud.evaluate(plan, config));
+  }
+  const report = buildReport({
+    generatedAt: new Date().toISOString(),
+    aws: { stacks, allowedRegions: config.aws.allowedRegions, scp: fs.existsSync(scpFile) ? readJson(scpFile) : undefined },
+    cdkValidation: readJson<CdkValidationReport>(path.join(cdkOut, 'validation-report.json')),
+    cdkPacks: CDK_PACKS,
+    pulumi,
+  });
+  const outDir = path.join(root, 'reports');
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, 'controls.json'), `${JSON.stringify(report, null, 2)}\n`);
+  fs.writeFileSync(path.join(outDir, 'security-report.md'), renderMarkdown(report));
+  fs.writeFileSync(path.join(outDir, 'security-report.html'), renderHtml(report));
+  const failed = report.clouds.flatMap((c) => c.controls.filter((r) => r.status === 'fail').map((r) => `${c.cloud}: ${r.control}`));
+  const findings = report.rulePacks.filter((p) => p.findings > 0).map((p) => `${p.cloud}: ${p.pack} (${p.findings})`);
+  console.log(`security report: ${report.clouds.length} clouds, ${failed.length} failed controls, ${report.acknowledgements.length} acknowledgements -> reports/`);
+  if (reportFails(report)) {
+    console.error(`FAIL: ${[...failed, ...findings].join('; ')}`);
+    process.exit(1);
+  }
+}
+
+main().catch((e: Error) => {
+  console.error(e.message);
+  process.exit(1);
+});

@@ -1,0 +1,230 @@
+import { invokePolicyProblems, endpointPolicyProblems, grantsInvoke, statementsOf } from '../aws/bedrock-rules';
+import { statusOf, type CloudSection, type ControlResult, type Evidence } from './model';
+
+/** A synthesized CloudFormation template (the parts the evaluator reads). */
+export interface CfnTemplate {
+  readonly Resources?: Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string }>;
+  readonly Outputs?: Record<string, { Value: unknown; Description?: string }>;
+}
+
+export interface AwsStackInput {
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+  readonly template: CfnTemplate;
+}
+
+export interface AwsInput {
+  readonly stacks: AwsStackInput[];
+  readonly allowedRegions: readonly string[];
+  /** The generated organisation SCP, if written. */
+  readonly scp?: { Statement: Array<Record<string, unknown>> };
+}
+
+/** The full JSON text of a value, for matching (never truncated). */
+const json = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
+
+type Res = { stack: string; id: string; type: string; props: Record<string, unknown>; deletionPolicy?: string };
+
+const show = (v: unknown): string => {
+  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  return text === undefined ? 'absent' : text.length > 80 ? `${text.slice(0, 77)}...` : text;
+};
+
+function all(input: AwsInput): Res[] {
+  return input.stacks.flatMap((s) =>
+    Object.entries(s.template.Resources ?? {}).map(([id, r]) => ({ stack: s.name, id, type: r.Type, props: r.Properties ?? {}, deletionPolicy: r.DeletionPolicy })),
+  );
+}
+
+function ev(r: Res, property: string, value: unknown, ok: boolean): Evidence {
+  return { resource: `${r.stack}/${r.id}`, type: r.type, property, value: show(value), ok };
+}
+
+const get = (o: unknown, path: string): unknown => path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
+const isPlatform = (s: AwsStackInput) => Object.values(s.template.Resources ?? {}).some((r) => r.Type === 'AWS::EC2::VPC' || r.Type === 'AWS::EC2::VPCEndpoint');
+
+/** Evaluates the checklist over the synthesized AWS stacks. */
+export function evaluateAws(input: AwsInput): CloudSection {
+  const res = all(input);
+  const ofType = (t: string) => res.filter((r) => r.type === t);
+  const platforms = input.stacks.filter(isPlatform);
+  const results: ControlResult[] = [];
+  const add = (control: string, evidence: Evidence[], note?: string) => results.push({ control, status: statusOf(evidence), evidence, note });
+
+  // private-path
+  {
+    const e: Evidence[] = [];
+    for (const s of platforms) {
+      const endpoints = res.filter((r) => r.stack === s.name && r.type === 'AWS::EC2::VPCEndpoint' && /bedrock-runtime/.test(json(r.props.ServiceName)));
+      if (endpoints.length === 0) e.push({ resource: s.name, type: 'AWS::EC2::VPCEndpoint', property: 'ServiceName', value: 'no bedrock-runtime endpoint', ok: false });
+      for (const r of endpoints) e.push(ev(r, 'PrivateDnsEnabled', r.props.PrivateDnsEnabled, r.props.PrivateDnsEnabled === true && r.props.VpcEndpointType === 'Interface'));
+      const gateways = res.filter((r) => r.stack === s.name && ['AWS::EC2::InternetGateway', 'AWS::EC2::NatGateway'].includes(r.type));
+      e.push({ resource: s.name, type: 'AWS::EC2::InternetGateway|NatGateway', property: 'count', value: String(gateways.length), ok: gateways.length === 0 });
+    }
+    for (const r of ofType('AWS::ApiGateway::RestApi')) e.push(ev(r, 'EndpointConfiguration.Types', get(r.props, 'EndpointConfiguration.Types'), json(get(r.props, 'EndpointConfiguration.Types')) === '["PRIVATE"]'));
+    for (const r of ofType('AWS::Lambda::Function').filter((f) => f.props.VpcConfig)) e.push(ev(r, 'VpcConfig.SubnetIds', get(r.props, 'VpcConfig.SubnetIds'), true));
+    add('private-path', e);
+  }
+
+  // sso-no-keys
+  {
+    const e: Evidence[] = [];
+    const keys = res.filter((r) => ['AWS::IAM::User', 'AWS::IAM::AccessKey'].includes(r.type));
+    e.push({ resource: 'all stacks', type: 'AWS::IAM::User|AccessKey', property: 'count', value: String(keys.length), ok: keys.length === 0 });
+    for (const r of ofType('AWS::ApiGateway::Method')) e.push(ev(r, 'AuthorizationType', r.props.AuthorizationType, r.props.AuthorizationType === 'AWS_IAM'));
+    const sets = ofType('AWS::SSO::PermissionSet');
+    if (sets.length === 0) e.push({ resource: 'identity stack', type: 'AWS::SSO::PermissionSet', property: 'count', value: '0 (aws.identityCenter not configured)', ok: false });
+    for (const r of sets) e.push(ev(r, 'SessionDuration', r.props.SessionDuration, typeof r.props.SessionDuration === 'string'));
+    for (const r of ofType('AWS::SSO::Assignment')) e.push(ev(r, 'PrincipalType', r.props.PrincipalType, r.props.PrincipalType === 'GROUP'));
+    add('sso-no-keys', e);
+  }
+
+  // least-privilege
+  {
+    const e: Evidence[] = [];
+    for (const r of ofType('AWS::EC2::VPCEndpoint').filter((x) => /bedrock/.test(json(x.props.ServiceName)))) {
+      const problems = endpointPolicyProblems(statementsOf(r.props.PolicyDocument));
+      e.push(ev(r, 'PolicyDocument', problems.length ? problems.join('; ') : 'principals, actions and models restricted', problems.length === 0));
+    }
+    for (const r of [...ofType('AWS::IAM::ManagedPolicy'), ...ofType('AWS::IAM::Policy')]) {
+      const statements = statementsOf(r.props.PolicyDocument);
+      if (!statements.some(grantsInvoke)) continue;
+      const problems = invokePolicyProblems(statements, false);
+      e.push(ev(r, 'PolicyDocument', problems.length ? problems.join('; ') : 'invoke limited to named models', problems.length === 0));
+    }
+    for (const r of ofType('AWS::SSO::PermissionSet')) {
+      const statements = statementsOf(r.props.InlinePolicy);
+      if (!statements.some(grantsInvoke)) continue;
+      const problems = invokePolicyProblems(statements, true);
+      e.push(ev(r, 'InlinePolicy', problems.length ? problems.join('; ') : 'named models, through a VPC endpoint only', problems.length === 0));
+    }
+    add('least-privilege', e);
+  }
+
+  // encryption-cmk
+  {
+    const e: Evidence[] = [];
+    for (const r of ofType('AWS::KMS::Key')) e.push(ev(r, 'EnableKeyRotation', r.props.EnableKeyRotation, r.props.EnableKeyRotation === true));
+    for (const r of ofType('AWS::S3::Bucket')) {
+      const algo = get(r.props, 'BucketEncryption.ServerSideEncryptionConfiguration.0.ServerSideEncryptionByDefault.SSEAlgorithm');
+      e.push(ev(r, 'BucketEncryption.SSEAlgorithm', algo, algo === 'aws:kms'));
+    }
+    for (const r of ofType('AWS::Logs::LogGroup')) e.push(ev(r, 'KmsKeyId', r.props.KmsKeyId ? 'customer-managed key' : undefined, r.props.KmsKeyId !== undefined));
+    for (const r of ofType('AWS::CloudTrail::Trail')) e.push(ev(r, 'KMSKeyId', r.props.KMSKeyId ? 'customer-managed key' : undefined, r.props.KMSKeyId !== undefined));
+    for (const r of ofType('AWS::SQS::Queue')) e.push(ev(r, 'KmsMasterKeyId', r.props.KmsMasterKeyId ? 'customer-managed key' : undefined, r.props.KmsMasterKeyId !== undefined));
+    for (const r of ofType('AWS::Bedrock::Guardrail')) e.push(ev(r, 'KmsKeyArn', r.props.KmsKeyArn ? 'customer-managed key' : undefined, r.props.KmsKeyArn !== undefined));
+    for (const r of ofType('AWS::Lambda::Function').filter((f) => f.props.Environment)) e.push(ev(r, 'KmsKeyArn', r.props.KmsKeyArn ? 'customer-managed key' : undefined, r.props.KmsKeyArn !== undefined));
+    add('encryption-cmk', e);
+  }
+
+  // tls-in-transit
+  {
+    const e: Evidence[] = [];
+    const denies = (doc: unknown) => statementsOf(doc).some((s) => s.effect === 'Deny' && json(s.condition).includes('aws:SecureTransport'));
+    for (const b of ofType('AWS::S3::Bucket')) {
+      const policy = res.find((p) => p.type === 'AWS::S3::BucketPolicy' && p.stack === b.stack && get(p.props, 'Bucket.Ref') === b.id);
+      e.push(ev(b, 'BucketPolicy: deny aws:SecureTransport=false', policy ? denies(policy.props.PolicyDocument) : 'no bucket policy', !!policy && denies(policy.props.PolicyDocument)));
+    }
+    for (const q of ofType('AWS::SQS::Queue')) {
+      const policy = res.find((p) => p.type === 'AWS::SQS::QueuePolicy' && p.stack === q.stack && json(p.props.Queues).includes(q.id));
+      e.push(ev(q, 'QueuePolicy: deny aws:SecureTransport=false', policy ? denies(policy.props.PolicyDocument) : 'no queue policy', !!policy && denies(policy.props.PolicyDocument)));
+    }
+    add('tls-in-transit', e, 'Bedrock, API Gateway and the VPC endpoints accept HTTPS only by design; the stores below refuse plain-text requests by policy.');
+  }
+
+  // audited
+  {
+    const e: Evidence[] = [];
+    for (const r of ofType('AWS::CloudTrail::Trail')) {
+      e.push(ev(r, 'IsMultiRegionTrail', r.props.IsMultiRegionTrail, r.props.IsMultiRegionTrail === true));
+      e.push(ev(r, 'EnableLogFileValidation', r.props.EnableLogFileValidation, r.props.EnableLogFileValidation === true));
+      const types = json(r.props.AdvancedEventSelectors);
+      e.push(ev(r, 'AdvancedEventSelectors', 'Management + Bedrock data events', types.includes('Management') && types.includes('AWS::Bedrock::')));
+    }
+    for (const s of platforms) {
+      const owned = input.stacks.some((o) => o.account === s.account && o.region === s.region && Object.values(o.template.Resources ?? {}).some((r) => r.Type === 'Custom::BedrockModelInvocationLogging'));
+      e.push({ resource: s.name, type: 'Custom::BedrockModelInvocationLogging', property: `owner for ${s.account}/${s.region}`, value: owned ? 'configured' : 'missing', ok: owned });
+    }
+    for (const r of ofType('AWS::ApiGateway::Stage')) e.push(ev(r, 'AccessLogSetting.DestinationArn', get(r.props, 'AccessLogSetting.DestinationArn') ? 'CMK log group' : undefined, !!get(r.props, 'AccessLogSetting.DestinationArn')));
+    if (ofType('AWS::CloudTrail::Trail').length === 0) e.push({ resource: 'all stacks', type: 'AWS::CloudTrail::Trail', property: 'count', value: '0', ok: false });
+    add('audited', e);
+  }
+
+  // immutable-retention
+  {
+    const e: Evidence[] = [];
+    for (const r of ofType('AWS::S3::Bucket')) {
+      const lock = get(r.props, 'ObjectLockConfiguration.Rule.DefaultRetention');
+      if (lock) e.push(ev(r, 'ObjectLockConfiguration.DefaultRetention', lock, get(lock, 'Mode') === 'COMPLIANCE'));
+      e.push(ev(r, 'DeletionPolicy', r.deletionPolicy, r.deletionPolicy === 'Retain'));
+    }
+    for (const r of [...ofType('AWS::Logs::LogGroup'), ...ofType('AWS::KMS::Key'), ...ofType('AWS::CloudTrail::Trail')]) e.push(ev(r, 'DeletionPolicy', r.deletionPolicy, r.deletionPolicy === 'Retain'));
+    if (!ofType('AWS::S3::Bucket').some((r) => get(r.props, 'ObjectLockConfiguration.Rule.DefaultRetention.Mode') === 'COMPLIANCE')) {
+      e.push({ resource: 'all stacks', type: 'AWS::S3::Bucket', property: 'ObjectLockConfiguration', value: 'no compliance-mode evidence bucket', ok: false });
+    }
+    add('immutable-retention', e);
+  }
+
+  // data-residency
+  {
+    const e: Evidence[] = [];
+    for (const s of input.stacks) e.push({ resource: s.name, type: 'AWS::CloudFormation::Stack', property: 'region', value: s.region, ok: input.allowedRegions.includes(s.region) });
+    const denies = ofType('AWS::IAM::ManagedPolicy').filter((r) => statementsOf(r.props.PolicyDocument).some((st) => st.effect === 'Deny' && json(st.condition).includes('aws:RequestedRegion')));
+    for (const s of platforms) {
+      const own = denies.filter((r) => r.stack === s.name);
+      e.push({ resource: s.name, type: 'AWS::IAM::ManagedPolicy', property: 'Deny bedrock:* outside aws:RequestedRegion', value: own.length ? own.map((r) => r.id).join(', ') : 'missing', ok: own.length > 0 });
+    }
+    const scpOk = !!input.scp?.Statement.some((st) => json(st.Condition).includes('aws:RequestedRegion'));
+    e.push({ resource: 'org-guards/bedrock-region-pinning.scp.json', type: 'AWS Organizations SCP', property: 'Deny outside allowed regions', value: scpOk ? input.allowedRegions.join(', ') : 'not generated', ok: scpOk });
+    add('data-residency', e);
+  }
+
+  // prompt-filters
+  {
+    const e: Evidence[] = [];
+    for (const r of ofType('AWS::Bedrock::Guardrail')) {
+      const filters = json(get(r.props, 'ContentPolicyConfig.FiltersConfig'));
+      e.push(ev(r, 'ContentPolicyConfig PROMPT_ATTACK', 'input filter', /"Type":"PROMPT_ATTACK","InputStrength":"(LOW|MEDIUM|HIGH)"|"InputStrength":"(LOW|MEDIUM|HIGH)"[^}]*"Type":"PROMPT_ATTACK"/.test(filters)));
+      const pii = get(r.props, 'SensitiveInformationPolicyConfig.PiiEntitiesConfig') as unknown[] | undefined;
+      e.push(ev(r, 'SensitiveInformationPolicyConfig', `${pii?.length ?? 0} PII types + ${(get(r.props, 'SensitiveInformationPolicyConfig.RegexesConfig') as unknown[] | undefined)?.length ?? 0} secret patterns`, (pii?.length ?? 0) > 0));
+    }
+    if (ofType('AWS::Bedrock::Guardrail').length === 0) e.push({ resource: 'all stacks', type: 'AWS::Bedrock::Guardrail', property: 'count', value: '0', ok: false });
+    for (const r of ofType('AWS::IAM::ManagedPolicy')) {
+      const invoke = statementsOf(r.props.PolicyDocument).filter(grantsInvoke);
+      if (invoke.length === 0) continue;
+      const required = invoke.every((s) => json(s.condition).includes('bedrock:GuardrailIdentifier'));
+      e.push(ev(r, 'Condition bedrock:GuardrailIdentifier', required ? 'required' : 'missing', required));
+    }
+    add('prompt-filters', e);
+  }
+
+  // rate-limits
+  {
+    const e: Evidence[] = [];
+    for (const r of ofType('AWS::ApiGateway::Stage')) {
+      const settings = get(r.props, 'MethodSettings.0') as Record<string, unknown> | undefined;
+      e.push(ev(r, 'MethodSettings throttling', `${settings?.ThrottlingRateLimit ?? '-'} rps, burst ${settings?.ThrottlingBurstLimit ?? '-'}`, typeof settings?.ThrottlingRateLimit === 'number'));
+    }
+    for (const r of ofType('AWS::WAFv2::WebACL')) e.push(ev(r, 'Rules rateBasedStatement', 'per-source rate limit', json(r.props.Rules).includes('RateBasedStatement')));
+    for (const r of ofType('AWS::Lambda::Function').filter((f) => f.props.ReservedConcurrentExecutions !== undefined)) e.push(ev(r, 'ReservedConcurrentExecutions', r.props.ReservedConcurrentExecutions, true));
+    add('rate-limits', e);
+  }
+
+  // model-pinning
+  {
+    const e: Evidence[] = [];
+    for (const r of ofType('AWS::EC2::VPCEndpoint').filter((x) => /bedrock-runtime/.test(json(x.props.ServiceName)))) {
+      const models = [...new Set(json(r.props.PolicyDocument).match(/(foundation-model|inference-profile)\/[A-Za-z0-9.:_-]+/g) ?? [])];
+      for (const m of models) e.push(ev(r, 'model ARN', m, /-v\d+(:\d+)?$|:\d+$/.test(m)));
+    }
+    for (const r of ofType('AWS::Bedrock::GuardrailVersion')) e.push(ev(r, 'published guardrail version', 'pinned by callers', true));
+    add('model-pinning', e);
+  }
+
+  const outputs: Record<string, string> = {};
+  for (const s of input.stacks) {
+    for (const [name, o] of Object.entries(s.template.Outputs ?? {})) outputs[`${s.name}.${name}`] = o.Description ?? show(o.Value);
+  }
+  return { cloud: 'aws', sources: input.stacks.map((s) => `${s.name} (${s.account}/${s.region})`), controls: results, outputs };
+}

@@ -1,0 +1,77 @@
+/**
+ * The security report's data model. Every status is computed from synthesized templates and
+ * offline plans by the evaluators; nothing here is written by hand.
+ */
+
+export type Cloud = 'aws' | 'azure' | 'gcp';
+export type Status = 'pass' | 'fail' | 'not applicable';
+
+/** A control a security checklist asks for. */
+export interface Control {
+  readonly id: string;
+  readonly title: string;
+  /** What must be true for the control to pass. */
+  readonly requirement: string;
+}
+
+/** The resource and property that prove (or disprove) a control. */
+export interface Evidence {
+  readonly resource: string;
+  readonly type: string;
+  readonly property: string;
+  /** The value found, short. */
+  readonly value: string;
+  readonly ok: boolean;
+}
+
+export interface ControlResult {
+  readonly control: string;
+  readonly status: Status;
+  readonly evidence: Evidence[];
+  /** Why the status is what it is, when evidence alone does not say (e.g. not applicable). */
+  readonly note?: string;
+}
+
+export interface RulePackResult {
+  readonly cloud: Cloud;
+  readonly pack: string;
+  readonly findings: number;
+  readonly acknowledged: number;
+  readonly passed?: number;
+  readonly details: string[];
+}
+
+export interface Acknowledgement {
+  readonly cloud: Cloud;
+  readonly pack: string;
+  readonly rule: string;
+  readonly construct: string;
+  readonly reason: string;
+}
+
+export interface CloudSection {
+  readonly cloud: Cloud;
+  /** Stacks (AWS) or Pulumi stacks the section was computed from. */
+  readonly sources: string[];
+  readonly controls: ControlResult[];
+  /** What application teams consume: output name to value or description. */
+  readonly outputs: Record<string, string>;
+}
+
+export interface SecurityReport {
+  readonly generatedAt: string;
+  readonly controls: readonly Control[];
+  readonly clouds: CloudSection[];
+  readonly rulePacks: RulePackResult[];
+  readonly acknowledgements: Acknowledgement[];
+}
+
+/** A control passes when it has evidence and all of it holds. */
+export function statusOf(evidence: Evidence[]): Status {
+  return evidence.length > 0 && evidence.every((e) => e.ok) ? 'pass' : 'fail';
+}
+
+/** Whether the report must fail the build: a failed control or an unacknowledged finding. */
+export function reportFails(report: SecurityReport): boolean {
+  return report.clouds.some((c) => c.controls.some((r) => r.status === 'fail')) || report.rulePacks.some((p) => p.findings > 0);
+}
