@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { retainedLogGroup } from './retained-log-group';
 
 /** Bedrock resource types whose data events the trail records. */
 export const BEDROCK_DATA_EVENT_TYPES = [
@@ -99,8 +100,9 @@ export class AuditTrail extends Construct {
     // S3 server access logs cannot be delivered to a bucket with a default object-lock
     // retention: object lock is on, retention is left unset. The key policy lets the S3
     // logging service use the audit key (EncryptionKeys).
-    const accessLogs = new s3.Bucket(this, 'AccessLogsBucket', {
-      bucketName: props.accessLogsBucketName,
+    // What both buckets promise: CMK, TLS only, no public access, versions, object lock,
+    // lifecycle, and survival of `cdk destroy`.
+    const evidenceBucket: s3.BucketProps = {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: props.auditKey,
       bucketKeyEnabled: true,
@@ -111,32 +113,23 @@ export class AuditTrail extends Construct {
       objectLockEnabled: true,
       lifecycleRules,
       removalPolicy: RemovalPolicy.RETAIN,
-    });
+    };
+    const accessLogs = new s3.Bucket(this, 'AccessLogsBucket', { ...evidenceBucket, bucketName: props.accessLogsBucketName });
     enableEventBridge(accessLogs);
 
     const bucket = new s3.Bucket(this, 'Bucket', {
+      ...evidenceBucket,
       bucketName: props.bucketName,
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: props.auditKey,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      objectLockEnabled: true,
       objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(props.auditRetentionDays)),
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'audit-bucket/',
-      lifecycleRules,
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     enableEventBridge(bucket);
 
-    const logGroup = new logs.LogGroup(this, 'TrailLogs', {
+    const logGroup = retainedLogGroup(this, 'TrailLogs', {
       logGroupName: props.logGroupName,
       encryptionKey: props.logsKey,
       retention: props.logRetention,
-      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     // The trail is built from L1 pieces so that its delivery role's permissions sit in a

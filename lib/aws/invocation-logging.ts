@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Aws, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { IsolatedFunction } from './isolated-function';
+import { retainedLogGroup } from './retained-log-group';
 
 /** Where model invocation logs (prompts and responses) go. */
 export interface InvocationLoggingProps {
@@ -58,11 +59,10 @@ export class InvocationLogging extends Construct {
       ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'bedrock', resource: '*' }) },
     };
 
-    const logGroup = new logs.LogGroup(this, 'Logs', {
+    const logGroup = retainedLogGroup(this, 'Logs', {
       logGroupName: props.logGroupName,
       encryptionKey: props.logsKey,
       retention: props.logRetention,
-      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     // Bedrock writes logs with this role (CloudWatch) and with its service principal (S3).

@@ -7,6 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { retainedLogGroup } from './retained-log-group';
 
 /** A Node.js function that runs only inside the isolated network. */
 export interface IsolatedFunctionProps {
@@ -65,11 +66,10 @@ export class IsolatedFunction extends Construct {
     });
     for (const rule of props.egress) securityGroup.addEgressRule(rule.peer, ec2.Port.tcp(443), rule.description);
 
-    const logGroup = new logs.LogGroup(this, 'Logs', {
+    const logGroup = retainedLogGroup(this, 'Logs', {
       logGroupName: props.logGroupName,
       encryptionKey: props.logsKey,
       retention: props.logRetention,
-      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     const deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {

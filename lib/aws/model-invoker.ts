@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,6 +10,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { BEDROCK_INVOKE_ACTIONS, principalConditions } from './bedrock-policies';
 import { IsolatedFunction } from './isolated-function';
+import { retainedLogGroup } from './retained-log-group';
 
 /** A model the API may call, and the data classifications it is cleared for. */
 export interface InvokableModel {
@@ -137,11 +138,10 @@ export class ModelInvoker extends Construct {
     });
 
     const endpointId = props.executeApiEndpoint.vpcEndpointId;
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+    this.accessLogGroup = retainedLogGroup(this, 'AccessLogs', {
       logGroupName: `${props.logGroupPrefix}model-api-access`,
       encryptionKey: props.logsKey,
       retention: props.logRetention,
-      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     const api = new apigw.RestApi(this, 'Api', {
@@ -194,11 +194,10 @@ export class ModelInvoker extends Construct {
     this.api = api;
 
     // Execution logs go to a log group created here, so they are CMK-encrypted with a retention.
-    new logs.LogGroup(this, 'ExecutionLogs', {
+    retainedLogGroup(this, 'ExecutionLogs', {
       logGroupName: `API-Gateway-Execution-Logs_${api.restApiId}/v1`,
       encryptionKey: props.logsKey,
       retention: props.logRetention,
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     // Execution logging needs the region's API Gateway CloudWatch role (an account setting).
     const cloudWatchRole = new iam.Role(this, 'ApiGatewayCloudWatchRole', {
@@ -300,11 +299,10 @@ export class ModelInvoker extends Construct {
     });
     association.node.addDependency(api.deploymentStage);
     // WAF requires log groups named aws-waf-logs-*.
-    const wafLogs = new logs.LogGroup(this, 'WafLogs', {
+    const wafLogs = retainedLogGroup(this, 'WafLogs', {
       logGroupName: `aws-waf-logs-${Stack.of(this).stackName}`.slice(0, 512),
       encryptionKey: props.logsKey,
       retention: props.logRetention,
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     new wafv2.CfnLoggingConfiguration(this, 'WafLogging', {
       resourceArn: webAcl.attrArn,

@@ -1,9 +1,10 @@
-import { Aws, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { retainedLogGroup } from './retained-log-group';
 
 /** An interface endpoint this network creates. */
 export interface EndpointSpec {
@@ -105,11 +106,10 @@ export class PrivateNetwork extends Construct {
       throw new Error(`PrivateNetwork: the VPC ${vpc.vpcId} needs isolated subnets in at least two zones; found ${vpc.isolatedSubnets.length}`);
     }
 
-    const flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
+    const flowLogGroup = retainedLogGroup(this, 'FlowLogs', {
       logGroupName: props.flowLogGroupName,
       encryptionKey: props.logsKey,
       retention: props.logRetention,
-      removalPolicy: RemovalPolicy.RETAIN,
     });
     // L1 flow log with a role whose permissions sit in a managed policy: the L2 puts them
     // inline, which the HIPAA, NIST and PCI packs reject.
