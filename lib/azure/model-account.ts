@@ -1,0 +1,243 @@
+import * as cognitiveservices from '@pulumi/azure-native/cognitiveservices';
+import * as pulumi from '@pulumi/pulumi';
+import { BASE_RAI_POLICY, contentFilters, type FilterSeverity } from './content-filter';
+import { CUSTOM_SUBDOMAIN_PATTERN } from './naming';
+import { MODEL_ACCOUNT_PRIVATE_DNS_ZONES, PrivateServiceEndpoint } from './private-endpoint';
+import { assertResidentSku } from './residency';
+import { OPENAI_MODEL_FORMAT } from './roles';
+
+/** `AIServices` (Azure AI Foundry) or `OpenAI` (Azure OpenAI). */
+export type ModelAccountKind = 'AIServices' | 'OpenAI';
+
+/** One model deployment: what callers name, which model and version, and its capacity. */
+export interface ModelDeploymentSpec {
+  /** Deployment name callers use. */
+  readonly deployment: string;
+  /** Model name, e.g. gpt-4o. */
+  readonly model: string;
+  /** Pinned model version; never upgraded automatically. */
+  readonly version: string;
+  /** Model format, e.g. OpenAI. */
+  readonly format: string;
+  /** Deployment SKU, e.g. Standard. */
+  readonly sku: string;
+  /** Thousands of tokens per minute (or PTUs for provisioned SKUs). */
+  readonly capacity: number;
+}
+
+/** Name of the blueprint's content filter policy on the account. */
+export const RAI_POLICY_NAME = 'privateai-content-filter';
+
+/**
+ * Problems with a list of deployments: residency of the SKU, formats the account kind cannot
+ * serve, unpinned versions and repeated names. `source(i)` says where deployment i came from.
+ */
+export function checkDeployments(
+  kind: ModelAccountKind,
+  strictResidency: boolean,
+  deployments: readonly ModelDeploymentSpec[],
+  source: (index: number) => string,
+): string[] {
+  const problems: string[] = [];
+  if (deployments.length === 0) problems.push('at least one model deployment is required');
+  const seen = new Set<string>();
+  deployments.forEach((d, i) => {
+    try {
+      assertResidentSku(d.sku, strictResidency, source(i));
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+    if (kind === 'OpenAI' && d.format !== OPENAI_MODEL_FORMAT) {
+      problems.push(`deployment ${d.deployment}: format ${d.format} cannot be deployed on an OpenAI account, only on AIServices (${source(i)})`);
+    }
+    if (d.version.trim() === '') problems.push(`deployment ${d.deployment}: the model version must be pinned (${source(i)})`);
+    if (seen.has(d.deployment)) problems.push(`deployment ${d.deployment} is listed twice; deployment names must be unique (${source(i)})`);
+    seen.add(d.deployment);
+  });
+  return problems;
+}
+
+/** The public host names of an account's APIs; inside the VNet they resolve to the private endpoint. */
+export function accountEndpoints(kind: ModelAccountKind, customSubDomainName: string): { openAi: string; cognitiveServices: string; aiServices?: string } {
+  return {
+    openAi: `https://${customSubDomainName}.openai.azure.com/`,
+    cognitiveServices: `https://${customSubDomainName}.cognitiveservices.azure.com/`,
+    ...(kind === 'AIServices' ? { aiServices: `https://${customSubDomainName}.services.ai.azure.com/` } : {}),
+  };
+}
+
+/** How the account finds and uses its customer-managed key. */
+export interface AccountEncryption {
+  /** URI of the vault holding the key. */
+  readonly keyVaultUri: pulumi.Input<string>;
+  readonly keyName: pulumi.Input<string>;
+  /** Resource ID of the user-assigned identity that may use the key. */
+  readonly identityId: pulumi.Input<string>;
+  readonly identityClientId: pulumi.Input<string>;
+  /** Resources that must exist before the account uses the key (the identity's role assignment). */
+  readonly grants: readonly pulumi.Resource[];
+}
+
+/** A private model account with its deployments. */
+export interface PrivateModelAccountArgs {
+  readonly resourceGroupName: pulumi.Input<string>;
+  readonly location: string;
+  readonly kind: ModelAccountKind;
+  /** Globally unique subdomain (also the account name); required for private endpoints and Entra ID tokens. */
+  readonly customSubDomainName: string;
+  readonly encryption: AccountEncryption;
+  /** Subnet that holds the account's private endpoint. */
+  readonly privateEndpointSubnetId: pulumi.Input<string>;
+  /**
+   * Create the three private DNS zones of the account, link them to `virtualNetworkId` and
+   * register the endpoint in them.
+   * @default true
+   */
+  readonly createPrivateDnsZones?: boolean;
+  /** @default - none; required when `createPrivateDnsZones` is true */
+  readonly virtualNetworkId?: pulumi.Input<string>;
+  /** The model allowlist: the only deployments the account gets. */
+  readonly deployments: readonly ModelDeploymentSpec[];
+  /** Severity from which hate, sexual, violence and self-harm content is blocked. @default 'Medium' */
+  readonly contentFilterSeverity?: FilterSeverity;
+  /** Refuse deployment SKUs that may process data outside the location. @default true */
+  readonly strictResidency?: boolean;
+  /**
+   * Where each deployment came from, for error messages.
+   * @default - `deployments[i]`
+   */
+  readonly deploymentSource?: (index: number) => string;
+  /** @default - no tags */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * An AI Services or Azure OpenAI account reachable only through its private endpoint:
+ * Entra ID sign-in only (no keys), network ACLs deny with no bypass, outbound access
+ * restricted, encrypted with the customer-managed key. Its deployments come only from the
+ * allowlist, with pinned versions and the blueprint's content filter (prompt shields blocking).
+ */
+export class PrivateModelAccount extends pulumi.ComponentResource {
+  public readonly accountId: pulumi.Output<string>;
+  public readonly accountName: pulumi.Output<string>;
+  public readonly endpoints: { openAi: string; cognitiveServices: string; aiServices?: string };
+  public readonly deploymentNames: string[];
+  public readonly deployments: cognitiveservices.Deployment[];
+  public readonly raiPolicyName: pulumi.Output<string>;
+  public readonly privateEndpoint: PrivateServiceEndpoint;
+
+  constructor(name: string, args: PrivateModelAccountArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('privateai:azure:PrivateModelAccount', name, {}, opts);
+    const severity = args.contentFilterSeverity ?? 'Medium';
+    const source = args.deploymentSource ?? ((i: number) => `deployments[${i}]`);
+    if (!CUSTOM_SUBDOMAIN_PATTERN.test(args.customSubDomainName)) {
+      throw new Error(`${name}: customSubDomainName "${args.customSubDomainName}" must be 2-64 lowercase letters, digits and hyphens, starting and ending with a letter or digit`);
+    }
+    const problems = checkDeployments(args.kind, args.strictResidency ?? true, args.deployments, source);
+    if (problems.length > 0) throw new Error(`${name}: ${problems.join('; ')}`);
+
+    const account = new cognitiveservices.Account(
+      `${name}-account`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        accountName: args.customSubDomainName,
+        kind: args.kind,
+        sku: { name: 'S0' },
+        identity: { type: 'UserAssigned', userAssignedIdentities: [args.encryption.identityId] },
+        properties: {
+          customSubDomainName: args.customSubDomainName,
+          publicNetworkAccess: 'Disabled',
+          disableLocalAuth: true,
+          networkAcls: { defaultAction: 'Deny', bypass: 'None', ipRules: [], virtualNetworkRules: [] },
+          restrictOutboundNetworkAccess: true,
+          ...(args.kind === 'AIServices' ? { allowProjectManagement: true } : {}),
+          encryption: {
+            keySource: 'Microsoft.KeyVault',
+            // No key version: the account follows the key's rotation.
+            keyVaultProperties: {
+              keyVaultUri: args.encryption.keyVaultUri,
+              keyName: args.encryption.keyName,
+              identityClientId: args.encryption.identityClientId,
+            },
+          },
+        },
+        tags: args.tags,
+      },
+      // The account checks the key when it is created: the identity's role must exist first.
+      { parent: this, dependsOn: [...args.encryption.grants] },
+    );
+
+    this.privateEndpoint = new PrivateServiceEndpoint(
+      `${name}-pe`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        subnetId: args.privateEndpointSubnetId,
+        serviceResourceId: account.id,
+        groupId: 'account',
+        dnsZoneNames: MODEL_ACCOUNT_PRIVATE_DNS_ZONES,
+        createDnsZones: args.createPrivateDnsZones ?? true,
+        virtualNetworkId: args.virtualNetworkId,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+
+    const policy = new cognitiveservices.RaiPolicy(
+      `${name}-content-filter`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        accountName: account.name,
+        raiPolicyName: RAI_POLICY_NAME,
+        properties: {
+          basePolicyName: BASE_RAI_POLICY,
+          // Default filters synchronously; Asynchronous_filter would stream text before it is checked.
+          mode: 'Default',
+          contentFilters: contentFilters(severity),
+        },
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+
+    // Azure refuses concurrent deployment writes on one account: each waits for the previous one.
+    const deployments: cognitiveservices.Deployment[] = [];
+    for (const spec of args.deployments) {
+      const previous = deployments[deployments.length - 1];
+      deployments.push(
+        new cognitiveservices.Deployment(
+          `${name}-deployment-${spec.deployment}`,
+          {
+            resourceGroupName: args.resourceGroupName,
+            accountName: account.name,
+            deploymentName: spec.deployment,
+            sku: { name: spec.sku, capacity: spec.capacity },
+            properties: {
+              model: { format: spec.format, name: spec.model, version: spec.version },
+              versionUpgradeOption: 'NoAutoUpgrade',
+              raiPolicyName: policy.name,
+            },
+            tags: args.tags,
+          },
+          { parent: this, dependsOn: previous ? [previous] : [] },
+        ),
+      );
+    }
+
+    this.accountId = account.id;
+    this.accountName = account.name;
+    this.endpoints = accountEndpoints(args.kind, args.customSubDomainName);
+    this.deploymentNames = args.deployments.map((d) => d.deployment);
+    this.deployments = deployments;
+    this.raiPolicyName = policy.name;
+
+    this.registerOutputs({
+      accountId: this.accountId,
+      accountName: this.accountName,
+      endpoints: this.endpoints,
+      deploymentNames: this.deploymentNames,
+      raiPolicyName: this.raiPolicyName,
+    });
+  }
+}

@@ -1,0 +1,93 @@
+import * as pulumi from '@pulumi/pulumi';
+import * as kms from '@pulumi/gcp/kms';
+import * as projects from '@pulumi/gcp/projects';
+import { vertexServiceAgent } from './naming';
+
+/** Customer-managed keys for Vertex AI and the audit logs, in the Vertex AI region. */
+export interface EncryptionKeysArgs {
+  /** Project ID. */
+  readonly project: string;
+  /** Project number; names the Vertex AI service agent. */
+  readonly projectNumber: string;
+  /** Region of the key ring; CMEK keys must be in the same region as the data they protect. */
+  readonly region: string;
+  /**
+   * Name of the key ring. Key rings can never be deleted, so a name cannot be reused.
+   * @default - the component name
+   */
+  readonly keyRingName?: string;
+  /**
+   * How often a new primary key version is created, in seconds with an `s` suffix (more than a day).
+   * @default '7776000s' (90 days)
+   */
+  readonly rotationPeriod?: string;
+  /** Labels of the keys. @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** Default rotation: 90 days. */
+export const DEFAULT_ROTATION_PERIOD = '7776000s';
+/** Role that lets a service agent use a key. */
+export const ENCRYPTER_DECRYPTER = 'roles/cloudkms.cryptoKeyEncrypterDecrypter';
+
+/** Seconds in a rotation period such as `7776000s`, or undefined when it is not one. */
+export function rotationSeconds(period: string): number | undefined {
+  const m = /^(\d+)(\.\d{1,9})?s$/.exec(period);
+  return m ? Number(`${m[1]}${m[2] ?? ''}`) : undefined;
+}
+
+/**
+ * A key ring in the Vertex AI region with two rotating keys: one for Vertex AI resources, one
+ * for the audit log bucket (separate so the auditors' key can outlive or be governed apart
+ * from the workload's). The Vertex AI service agent is created and granted use of its key.
+ *
+ * Destroying a Cloud KMS key destroys all its versions and makes everything encrypted with it
+ * unreadable, including the audit evidence. So the keys are both `protect`ed (Pulumi refuses to
+ * delete or replace them until someone unprotects them on purpose) and `deletionPolicy:
+ * 'PREVENT'` (the provider refuses too, so removing the protect flag alone is not enough).
+ */
+export class EncryptionKeys extends pulumi.ComponentResource {
+  /** Key for Vertex AI resources: `projects/<p>/locations/<r>/keyRings/<ring>/cryptoKeys/vertex`. */
+  public readonly vertexKeyId: pulumi.Output<string>;
+  /** Key for the audit log bucket. */
+  public readonly auditKeyId: pulumi.Output<string>;
+  /** `serviceAccount:` member of the Vertex AI service agent. */
+  public readonly vertexServiceAgentMember: string;
+  public readonly vertexKey: kms.CryptoKey;
+  public readonly auditKey: kms.CryptoKey;
+
+  constructor(name: string, args: EncryptionKeysArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('privateai:gcp:EncryptionKeys', name, {}, opts);
+    const rotationPeriod = args.rotationPeriod ?? DEFAULT_ROTATION_PERIOD;
+    const seconds = rotationSeconds(rotationPeriod);
+    if (seconds === undefined || seconds <= 86400) {
+      throw new Error(`EncryptionKeys ${name}: rotationPeriod ${JSON.stringify(rotationPeriod)} must be a number of seconds above 86400 (one day) followed by s, such as ${DEFAULT_ROTATION_PERIOD}`);
+    }
+    if (!/^\d+$/.test(args.projectNumber)) throw new Error(`EncryptionKeys ${name}: projectNumber ${JSON.stringify(args.projectNumber)} must be digits only`);
+    const labels = args.labels ? { ...args.labels } : undefined;
+
+    const ring = new kms.KeyRing(`${name}-ring`, { project: args.project, location: args.region, name: args.keyRingName ?? name }, { parent: this });
+    const ringId = pulumi.interpolate`projects/${args.project}/locations/${args.region}/keyRings/${ring.name}`;
+    const key = (suffix: string, keyName: string) =>
+      new kms.CryptoKey(
+        `${name}-${suffix}`,
+        { name: keyName, keyRing: ringId, purpose: 'ENCRYPT_DECRYPT', rotationPeriod, labels, deletionPolicy: 'PREVENT' },
+        { parent: this, protect: true },
+      );
+    this.vertexKey = key('vertex', 'vertex');
+    this.auditKey = key('audit', 'audit-logs');
+    this.vertexKeyId = pulumi.interpolate`${ringId}/cryptoKeys/${this.vertexKey.name}`;
+    this.auditKeyId = pulumi.interpolate`${ringId}/cryptoKeys/${this.auditKey.name}`;
+
+    // The agent appears on first use of Vertex AI; create it now so the key grant can name it.
+    const agent = new projects.ServiceIdentity(`${name}-vertex-agent`, { project: args.project, service: 'aiplatform.googleapis.com' }, { parent: this });
+    this.vertexServiceAgentMember = `serviceAccount:${vertexServiceAgent(args.projectNumber)}`;
+    new kms.CryptoKeyIAMMember(
+      `${name}-vertex-agent-key`,
+      { cryptoKeyId: this.vertexKeyId, role: ENCRYPTER_DECRYPTER, member: this.vertexServiceAgentMember },
+      { parent: this, dependsOn: [agent] },
+    );
+
+    this.registerOutputs({ vertexKeyId: this.vertexKeyId, auditKeyId: this.auditKeyId, vertexServiceAgentMember: this.vertexServiceAgentMember });
+  }
+}

@@ -1,0 +1,255 @@
+import * as pulumi from '@pulumi/pulumi';
+import * as compute from '@pulumi/gcp/compute';
+import * as dns from '@pulumi/gcp/dns';
+import { cidrContains, isAligned, isPrivateIpv4, parseCidr, parseIpv4 } from './cidr';
+import { isPscEndpointName, pscEndpointName, vertexApiHost } from './naming';
+
+/** Google API bundles a Private Service Connect endpoint can target. */
+export type GoogleApiBundle = 'all-apis' | 'vpc-sc';
+
+/** A VPC from which Google APIs, Vertex AI included, are reached only through a private endpoint. */
+export interface PrivateNetworkArgs {
+  /** Project ID; the endpoint, zones and firewall rules are created here. */
+  readonly project: string;
+  /** Region of the subnet and of the endpoint's Service Directory registration. */
+  readonly region: string;
+  /**
+   * Use this VPC (`projects/<p>/global/networks/<n>` or its self link) instead of creating one.
+   * @default - a new custom-mode VPC with one subnet
+   */
+  readonly existingNetwork?: string;
+  /**
+   * A subnet of `existingNetwork` where workloads run; only reported to app teams.
+   * @default - none reported
+   */
+  readonly existingSubnetwork?: string;
+  /**
+   * CIDR of the subnet of a new VPC; never together with `existingNetwork`.
+   * @default '10.50.0.0/24'
+   */
+  readonly subnetCidr?: string;
+  /** Internal IPv4 address of the endpoint; outside every subnet of the VPC. */
+  readonly pscEndpointIp: string;
+  /**
+   * Name of the endpoint's forwarding rule: 1-20 lowercase letters and digits, starting with a letter.
+   * @default - the component name without hyphens, truncated, plus `psc`
+   */
+  readonly pscEndpointName?: string;
+  /**
+   * `vpc-sc` when a VPC Service Controls perimeter protects the project, so the endpoint only
+   * serves APIs the perimeter can protect.
+   * @default 'all-apis'
+   */
+  readonly apiBundle?: GoogleApiBundle;
+  /**
+   * Create the private `googleapis.com.` zone. Turn off where a central DNS team owns that zone.
+   * @default true
+   */
+  readonly createDnsZones?: boolean;
+  /**
+   * Deny egress to the internet and allow HTTPS only to the endpoint.
+   * @default - true for a new VPC; false for an existing one, whose owners set its egress policy
+   */
+  readonly denyInternetEgress?: boolean;
+  /** Labels of labelable children (the address and the DNS zone). @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** Default CIDR of the subnet of a new VPC. */
+export const DEFAULT_SUBNET_CIDR = '10.50.0.0/24';
+
+/** The zone that sends every `*.googleapis.com` name to the endpoint. */
+export const GOOGLEAPIS_ZONE = 'googleapis.com.';
+
+/** A VPC path or self link; group 1 is its project. */
+export const NETWORK_PATH = /^(?:https:\/\/www\.googleapis\.com\/compute\/v1\/)?projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/global\/networks\/[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+/** A subnet path or self link; group 1 is its project, group 2 its region. */
+export const SUBNETWORK_PATH = /^(?:https:\/\/www\.googleapis\.com\/compute\/v1\/)?projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/regions\/([a-z]+-[a-z]+\d+)\/subnetworks\/[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** DNS names that resolve to the endpoint once the private zone exists. */
+export function privateDnsNames(region: string): string[] {
+  // The wildcard CNAME covers the regional Vertex AI host (`<region>-aiplatform` is one label
+  // below googleapis.com), so it needs no record of its own; it is listed for app teams.
+  return ['googleapis.com', '*.googleapis.com', vertexApiHost(region)];
+}
+
+/**
+ * A custom-mode VPC (or an existing one) with Private Google Access, a Private Service Connect
+ * endpoint for Google APIs, a private `googleapis.com.` zone pointing every Google API name at
+ * that endpoint, and egress firewall rules that deny the internet and allow HTTPS to the
+ * endpoint only. Vertex AI is then reached at its usual host name, over an internal address.
+ */
+export class PrivateNetwork extends pulumi.ComponentResource {
+  /** The VPC, as `projects/<p>/global/networks/<n>` or a self link. */
+  public readonly networkId: pulumi.Output<string>;
+  /** The subnet where workloads run, when known. */
+  public readonly subnetworkId: pulumi.Output<string> | undefined;
+  /** Internal address of the endpoint. */
+  public readonly pscEndpointAddress: string;
+  /** Name of the endpoint's forwarding rule. */
+  public readonly pscEndpointName: string;
+  /** Names that resolve to the endpoint (empty when the zone is managed elsewhere). */
+  public readonly dnsNames: readonly string[];
+  public readonly forwardingRule: compute.GlobalForwardingRule;
+
+  constructor(name: string, args: PrivateNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('privateai:gcp:PrivateNetwork', name, {}, opts);
+    const fail = (message: string): never => {
+      throw new Error(`PrivateNetwork ${name}: ${message}`);
+    };
+    const existing = args.existingNetwork;
+    if (existing && args.subnetCidr) {
+      fail(`give either existingNetwork (use an existing VPC) or subnetCidr (create a new VPC), never both; received existingNetwork ${existing} and subnetCidr ${args.subnetCidr}`);
+    }
+    if (existing && !NETWORK_PATH.test(existing)) fail(`existingNetwork ${JSON.stringify(existing)} must be projects/<project>/global/networks/<name> or its self link`);
+    if (args.existingSubnetwork && !existing) fail('existingSubnetwork needs existingNetwork; a new VPC gets its own subnet');
+    if (args.existingSubnetwork && !SUBNETWORK_PATH.test(args.existingSubnetwork)) {
+      fail(`existingSubnetwork ${JSON.stringify(args.existingSubnetwork)} must be projects/<project>/regions/<region>/subnetworks/<name> or its self link`);
+    }
+    const subnetCidr = existing ? undefined : (args.subnetCidr ?? DEFAULT_SUBNET_CIDR);
+    const subnet = subnetCidr === undefined ? undefined : parseCidr(subnetCidr);
+    if (subnetCidr !== undefined && (!subnet || !isAligned(subnet) || subnet.prefix < 8 || subnet.prefix > 29 || !isPrivateIpv4(subnet.base))) {
+      fail(`subnetCidr ${JSON.stringify(subnetCidr)} must be a private IPv4 network address with a prefix between /8 and /29, such as ${DEFAULT_SUBNET_CIDR}`);
+    }
+    const ip = parseIpv4(args.pscEndpointIp);
+    if (ip === undefined || !isPrivateIpv4(ip)) fail(`pscEndpointIp ${JSON.stringify(args.pscEndpointIp)} must be a private IPv4 address (10/8, 172.16/12, 192.168/16 or 100.64/10)`);
+    if (subnet && cidrContains(subnet, ip!)) fail(`pscEndpointIp ${args.pscEndpointIp} is inside the subnet ${subnetCidr}; an endpoint for Google APIs must use an address outside every subnet`);
+    const endpointName = args.pscEndpointName ?? pscEndpointName(name);
+    if (!isPscEndpointName(endpointName)) fail(`pscEndpointName ${JSON.stringify(endpointName)} must be 1-20 lowercase letters and digits, starting with a letter`);
+    const bundle = args.apiBundle ?? 'all-apis';
+    const createDnsZones = args.createDnsZones ?? true;
+    const denyEgress = args.denyInternetEgress ?? !existing;
+    const labels = args.labels ? { ...args.labels } : undefined;
+
+    let networkId: pulumi.Output<string>;
+    if (existing) {
+      networkId = pulumi.output(existing);
+      this.subnetworkId = args.existingSubnetwork ? pulumi.output(args.existingSubnetwork) : undefined;
+    } else {
+      const network = new compute.Network(
+        `${name}-vpc`,
+        {
+          project: args.project,
+          description: 'Private AI: Google APIs only through Private Service Connect',
+          autoCreateSubnetworks: false,
+          routingMode: 'REGIONAL',
+          // No route to the internet gateway: the endpoint is an internal address and needs none.
+          deleteDefaultRoutesOnCreate: true,
+        },
+        { parent: this },
+      );
+      networkId = network.id;
+      const subnetwork = new compute.Subnetwork(
+        `${name}-subnet`,
+        {
+          project: args.project,
+          region: args.region,
+          network: network.id,
+          ipCidrRange: subnetCidr!,
+          // VMs without external addresses need Private Google Access to use the endpoint.
+          privateIpGoogleAccess: true,
+          logConfig: { aggregationInterval: 'INTERVAL_5_SEC', flowSampling: 0.5, metadata: 'INCLUDE_ALL_METADATA' },
+        },
+        { parent: this },
+      );
+      this.subnetworkId = subnetwork.id;
+    }
+    this.networkId = networkId;
+
+    const address = new compute.GlobalAddress(
+      `${name}-psc-ip`,
+      {
+        project: args.project,
+        description: 'Private Service Connect endpoint for Google APIs',
+        purpose: 'PRIVATE_SERVICE_CONNECT',
+        addressType: 'INTERNAL',
+        address: args.pscEndpointIp,
+        network: networkId,
+        labels,
+      },
+      { parent: this },
+    );
+    this.forwardingRule = new compute.GlobalForwardingRule(
+      `${name}-psc`,
+      {
+        project: args.project,
+        name: endpointName,
+        target: bundle,
+        network: networkId,
+        ipAddress: address.id,
+        loadBalancingScheme: '',
+        // The registration defaults to us-central1; keep it in the deployment region.
+        serviceDirectoryRegistrations: { serviceDirectoryRegion: args.region },
+        // No labels: the API refuses labels when creating a PSC forwarding rule.
+      },
+      // The name is fixed (Google restricts it), so a replacement must delete the old rule first.
+      { parent: this, deleteBeforeReplace: true },
+    );
+
+    if (createDnsZones) {
+      const zone = new dns.ManagedZone(
+        `${name}-googleapis`,
+        {
+          project: args.project,
+          dnsName: GOOGLEAPIS_ZONE,
+          description: 'Google APIs through the Private Service Connect endpoint',
+          visibility: 'private',
+          privateVisibilityConfig: { networks: [{ networkUrl: networkId }] },
+          labels,
+        },
+        { parent: this },
+      );
+      new dns.RecordSet(
+        `${name}-googleapis-a`,
+        { project: args.project, managedZone: zone.name, name: GOOGLEAPIS_ZONE, type: 'A', ttl: 300, rrdatas: [args.pscEndpointIp] },
+        { parent: this },
+      );
+      new dns.RecordSet(
+        `${name}-googleapis-wildcard`,
+        { project: args.project, managedZone: zone.name, name: `*.${GOOGLEAPIS_ZONE}`, type: 'CNAME', ttl: 300, rrdatas: [GOOGLEAPIS_ZONE] },
+        { parent: this },
+      );
+    }
+    this.dnsNames = createDnsZones ? privateDnsNames(args.region) : [];
+
+    if (denyEgress) {
+      new compute.Firewall(
+        `${name}-deny-egress`,
+        {
+          project: args.project,
+          network: networkId,
+          description: 'Deny all egress; only higher-priority allow rules open a path',
+          direction: 'EGRESS',
+          priority: 65534,
+          destinationRanges: ['0.0.0.0/0'],
+          denies: [{ protocol: 'all' }],
+          logConfig: { metadata: 'INCLUDE_ALL_METADATA' },
+        },
+        { parent: this },
+      );
+      new compute.Firewall(
+        `${name}-allow-psc`,
+        {
+          project: args.project,
+          network: networkId,
+          description: 'HTTPS to Google APIs through the Private Service Connect endpoint',
+          direction: 'EGRESS',
+          priority: 1000,
+          destinationRanges: [`${args.pscEndpointIp}/32`],
+          allows: [{ protocol: 'tcp', ports: ['443'] }],
+        },
+        { parent: this },
+      );
+    }
+
+    this.pscEndpointAddress = args.pscEndpointIp;
+    this.pscEndpointName = endpointName;
+    this.registerOutputs({
+      networkId: this.networkId,
+      subnetworkId: this.subnetworkId,
+      pscEndpointAddress: this.pscEndpointAddress,
+      pscEndpointName: this.pscEndpointName,
+      dnsNames: this.dnsNames,
+    });
+  }
+}

@@ -1,0 +1,150 @@
+import * as pulumi from '@pulumi/pulumi';
+import type { OrgConfig } from '../../lib/config';
+import { ModelAccess } from '../../lib/azure/access';
+import { AuditLogs } from '../../lib/azure/audit';
+import { EncryptionKeys } from '../../lib/azure/keys';
+import { PrivateModelAccount } from '../../lib/azure/model-account';
+import { resourceTags } from '../../lib/azure/naming';
+import { PrivateNetwork } from '../../lib/azure/network';
+import { KEY_VAULT_PRIVATE_DNS_ZONES, MODEL_ACCOUNT_PRIVATE_DNS_ZONES } from '../../lib/azure/private-endpoint';
+import { modelUserRoles } from '../../lib/azure/roles';
+import type { CloudProgram } from '../cloud-program';
+import { azureMockState } from './mock-state';
+import { NAMESPACE, readAzureSettings, type AzureSettings } from './settings';
+
+export type { AzureSettings } from './settings';
+
+/** What app teams and reviewers read from the stack. Never a key: the account has none. */
+export type AzureStackOutputs = {
+  location: string;
+  resourceGroupName: pulumi.Output<string>;
+  /** Resource ID of the model account (for role assignments and diagnostics). */
+  accountId: pulumi.Output<string>;
+  accountName: pulumi.Output<string>;
+  /** The OpenAI API endpoint; inside the network it resolves to the private endpoint. */
+  openAiEndpoint: string;
+  /** The Foundry (AI Services) endpoint; only for AIServices accounts. */
+  aiServicesEndpoint: string | undefined;
+  /** Host names that resolve to the private endpoints inside the network. */
+  privateEndpointHostNames: string[];
+  /** Deployment names callers pass as the model. */
+  deploymentNames: string[];
+  /** Roles model users have on the account. */
+  modelUserRoles: string[];
+  /** Resource ID of the audit Log Analytics workspace. */
+  workspaceId: pulumi.Output<string>;
+  logRetentionDays: number;
+  keyVaultUri: pulumi.Output<string>;
+  /** Whether this stack created the private DNS zones; if not, DNS must be registered centrally. */
+  privateDnsZonesCreated: boolean;
+  privateDnsZones: string[];
+  privateDns: string;
+};
+
+/** Creates the private model platform of one subscription and location. */
+export function runAzure(org: OrgConfig, settings: AzureSettings): AzureStackOutputs {
+  const azure = org.azure;
+  if (!azure) throw new Error('the organisation config has no azure section; add azure.allowedLocations and azure.models to deploy to Azure');
+  const tags = resourceTags(org.tags);
+  const { location, network: choice } = settings;
+
+  const network = new PrivateNetwork('network', {
+    location,
+    allowedLocations: azure.allowedLocations,
+    resourceGroupName: settings.resourceGroupName,
+    ...(choice.kind === 'existing'
+      ? { existingVirtualNetworkId: choice.virtualNetworkId, existingPrivateEndpointSubnetId: choice.privateEndpointSubnetId }
+      : { addressSpace: choice.addressSpace, privateEndpointSubnetPrefix: choice.privateEndpointSubnetPrefix, applicationSubnetPrefix: choice.applicationSubnetPrefix }),
+    tags,
+  });
+  const placement = {
+    resourceGroupName: network.resourceGroupName,
+    location,
+    privateEndpointSubnetId: network.privateEndpointSubnetId,
+    createPrivateDnsZones: settings.createPrivateDnsZones,
+    virtualNetworkId: network.virtualNetworkId,
+    tags,
+  };
+
+  const keys = new EncryptionKeys('keys', {
+    ...placement,
+    tenantId: settings.tenantId,
+    subscriptionId: settings.subscriptionId,
+    vaultName: settings.keyVaultName,
+  });
+
+  const models = new PrivateModelAccount('models', {
+    ...placement,
+    kind: azure.accountKind,
+    customSubDomainName: settings.customSubDomainName,
+    encryption: {
+      keyVaultUri: keys.vaultUri,
+      keyName: keys.keyName,
+      identityId: keys.identityId,
+      identityClientId: keys.identityClientId,
+      grants: keys.grants,
+    },
+    deployments: azure.models,
+    contentFilterSeverity: azure.contentFilterSeverity,
+    strictResidency: org.dataResidency.strict,
+    deploymentSource: (i) => `config: azure.models[${i}]`,
+  });
+
+  const audit = new AuditLogs('audit', {
+    resourceGroupName: network.resourceGroupName,
+    location,
+    retentionDays: org.logging.retentionDays,
+    modelAccountId: models.accountId,
+    keyVaultId: keys.vaultId,
+    tags,
+  });
+
+  const userRoles = modelUserRoles(azure.models.map((m) => m.format));
+  new ModelAccess('access', {
+    subscriptionId: settings.subscriptionId,
+    modelUserGroups: org.sso.modelUsers.azure,
+    auditorGroups: org.sso.auditors.azure,
+    platformAdminGroups: org.sso.platformAdmins.azure,
+    modelAccountId: models.accountId,
+    workspaceId: audit.workspaceId,
+    resourceGroupId: network.resourceGroupId,
+    modelUserRoles: userRoles,
+  });
+
+  const hostNames = [
+    ...Object.values(models.endpoints).map((url) => new URL(url).hostname),
+    `${settings.keyVaultName}.vault.azure.net`,
+  ];
+  const zones = [...MODEL_ACCOUNT_PRIVATE_DNS_ZONES, ...KEY_VAULT_PRIVATE_DNS_ZONES];
+  return {
+    location,
+    resourceGroupName: network.resourceGroupName,
+    accountId: models.accountId,
+    accountName: models.accountName,
+    openAiEndpoint: models.endpoints.openAi,
+    aiServicesEndpoint: models.endpoints.aiServices,
+    privateEndpointHostNames: hostNames,
+    deploymentNames: models.deploymentNames,
+    modelUserRoles: userRoles.map((r) => r.name),
+    workspaceId: audit.workspaceId,
+    logRetentionDays: audit.retentionInDays,
+    keyVaultUri: keys.vaultUri,
+    privateDnsZonesCreated: settings.createPrivateDnsZones,
+    privateDnsZones: zones,
+    privateDns: settings.createPrivateDnsZones
+      ? `the private DNS zones were created in the deployment's resource group and linked to the virtual network`
+      : `no private DNS zones were created (${NAMESPACE}:createPrivateDnsZones is false): register the private endpoints of ${hostNames.join(', ')} in your central zones ${zones.join(', ')} and link them to the virtual network, or the names resolve to public addresses that refuse every call`,
+  };
+}
+
+/** The Azure Pulumi program: settings from stack config `privateai:*`, resources from the org config. */
+export const azureProgram: CloudProgram<AzureSettings> & {
+  /** Computed attributes for offline plans (`planProgram`'s `state`). */
+  readonly mockState: typeof azureMockState;
+} = {
+  project: 'private-ai-azure',
+  namespace: NAMESPACE,
+  readSettings: readAzureSettings,
+  run: runAzure,
+  mockState: azureMockState,
+};

@@ -1,0 +1,161 @@
+import type { OrgConfig } from '../../lib/config';
+import { logAnalyticsRetention } from '../../lib/azure/audit';
+import { checkDeployments } from '../../lib/azure/model-account';
+import {
+  CUSTOM_SUBDOMAIN_PATTERN,
+  defaultCustomSubDomainName,
+  defaultKeyVaultName,
+  GUID_PATTERN,
+  KEY_VAULT_NAME_PATTERN,
+  resourceGroupName,
+} from '../../lib/azure/naming';
+import { chooseNetwork, type NetworkChoice, type NetworkInput } from '../../lib/azure/network';
+import { assertAllowedLocation } from '../../lib/azure/residency';
+
+/**
+ * The deployment-specific settings of the Azure program (Pulumi stack config, namespace
+ * `privateai`): where to deploy and into which network. Everything the organisation decides
+ * (locations, models, groups, retention, tags) stays in the organisation config.
+ */
+
+/** Config namespace of the settings. */
+export const NAMESPACE = 'privateai';
+
+/** Every key the program reads, and what it is for. */
+export const SETTING_KEYS = {
+  orgConfig: 'path of the organisation config, relative to the project directory (default: the embedded example)',
+  subscriptionId: 'subscription to deploy to (a GUID)',
+  tenantId: 'Entra ID tenant of the subscription (a GUID)',
+  location: 'Azure location of every resource; one of azure.allowedLocations',
+  resourceGroupPrefix: 'prefix of the resource group name (<prefix>-<location>) and of globally unique names',
+  createPrivateDnsZones: 'create the private DNS zones and link them to the network (true) or leave DNS to central policy (false)',
+  existingVirtualNetworkId: 'use this virtual network instead of creating one',
+  existingPrivateEndpointSubnetId: 'the subnet of existingVirtualNetworkId for the private endpoints',
+  addressSpace: 'address space of a new virtual network',
+  privateEndpointSubnetPrefix: 'private-endpoint subnet of a new virtual network',
+  applicationSubnetPrefix: 'application subnet of a new virtual network',
+  customSubDomainName: 'subdomain (and name) of the model account, globally unique',
+  keyVaultName: 'name of the Key Vault, globally unique',
+} as const;
+
+export type SettingKey = keyof typeof SETTING_KEYS;
+
+/** The validated settings, defaults applied. */
+export interface AzureSettings {
+  readonly subscriptionId: string;
+  readonly tenantId: string;
+  readonly location: string;
+  readonly resourceGroupName: string;
+  readonly network: NetworkChoice;
+  readonly createPrivateDnsZones: boolean;
+  readonly customSubDomainName: string;
+  readonly keyVaultName: string;
+}
+
+const PREFIX_PATTERN = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,38}[a-z0-9]$/;
+
+/**
+ * Validates the stack settings against the organisation config. Collects every problem and
+ * throws one error listing them; each names the key, the value received and what is allowed.
+ */
+export function readAzureSettings(get: (key: string) => unknown, org: OrgConfig): AzureSettings {
+  const azure = org.azure;
+  if (!azure) {
+    throw new Error('the organisation config has no azure section; add azure.allowedLocations and azure.models to deploy to Azure');
+  }
+  const issues: string[] = [];
+  const problem = (key: SettingKey, message: string) => issues.push(`${message} (config: ${NAMESPACE}:${key})`);
+
+  const text = (key: SettingKey): string | undefined => {
+    const value = get(key);
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string') {
+      problem(key, `${key} ${JSON.stringify(value)} must be a string`);
+      return undefined;
+    }
+    return value.trim();
+  };
+  const required = (key: SettingKey): string | undefined => {
+    const raw = get(key);
+    const value = text(key);
+    if (raw === undefined || raw === null || raw === '') problem(key, `${key} is required: the ${SETTING_KEYS[key]}`);
+    return value;
+  };
+  const guid = (key: SettingKey): string => {
+    const value = required(key);
+    if (value !== undefined && !GUID_PATTERN.test(value)) problem(key, `${key} "${value}" is not a GUID; give the ${SETTING_KEYS[key].replace(/ \(a GUID\)$/, '')}, such as 00000000-0000-0000-0000-000000000000`);
+    return value?.toLowerCase() ?? '';
+  };
+
+  const subscriptionId = guid('subscriptionId');
+  const tenantId = guid('tenantId');
+
+  const location = required('location') ?? '';
+  if (location) {
+    try {
+      assertAllowedLocation(location, azure.allowedLocations, `config: ${NAMESPACE}:location`);
+    } catch (e) {
+      issues.push((e as Error).message);
+    }
+  }
+
+  const prefix = text('resourceGroupPrefix') ?? `${org.organisation.name}-ai`;
+  if (!PREFIX_PATTERN.test(prefix)) {
+    problem('resourceGroupPrefix', `resourceGroupPrefix "${prefix}" must be 3-40 lowercase letters, digits and single hyphens, starting with a letter and ending with a letter or digit`);
+  }
+
+  const createPrivateDnsZones = flag(get('createPrivateDnsZones'), true);
+  if (createPrivateDnsZones === undefined) {
+    problem('createPrivateDnsZones', `createPrivateDnsZones ${JSON.stringify(get('createPrivateDnsZones'))} must be true or false`);
+  }
+
+  const networkInput: NetworkInput = {
+    existingVirtualNetworkId: text('existingVirtualNetworkId'),
+    existingPrivateEndpointSubnetId: text('existingPrivateEndpointSubnetId'),
+    addressSpace: text('addressSpace'),
+    privateEndpointSubnetPrefix: text('privateEndpointSubnetPrefix'),
+    applicationSubnetPrefix: text('applicationSubnetPrefix'),
+  };
+  const network = chooseNetwork(networkInput);
+  network.issues.forEach((i) => problem(i.field, i.message));
+
+  const customSubDomainName = text('customSubDomainName') ?? defaultCustomSubDomainName(prefix, location, subscriptionId);
+  if (!CUSTOM_SUBDOMAIN_PATTERN.test(customSubDomainName)) {
+    problem('customSubDomainName', `customSubDomainName "${customSubDomainName}" must be 2-64 lowercase letters, digits and hyphens, starting and ending with a letter or digit`);
+  }
+  const keyVaultName = text('keyVaultName') ?? defaultKeyVaultName(prefix, location, subscriptionId);
+  if (!KEY_VAULT_NAME_PATTERN.test(keyVaultName)) {
+    problem('keyVaultName', `keyVaultName "${keyVaultName}" must be 3-24 letters, digits and single hyphens, starting with a letter and ending with a letter or digit`);
+  }
+
+  // Organisation-level rules that only the Azure program can check, reported with the rest.
+  try {
+    logAnalyticsRetention(org.logging.retentionDays);
+  } catch (e) {
+    issues.push((e as Error).message);
+  }
+  issues.push(...checkDeployments(azure.accountKind, org.dataResidency.strict, azure.models, (i) => `config: azure.models[${i}]`));
+
+  if (issues.length > 0 || !network.choice || createPrivateDnsZones === undefined) {
+    throw new Error(`invalid Azure stack settings:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+  }
+  return {
+    subscriptionId,
+    tenantId,
+    location,
+    resourceGroupName: resourceGroupName(prefix, location),
+    network: network.choice,
+    createPrivateDnsZones,
+    customSubDomainName,
+    keyVaultName,
+  };
+}
+
+/** A boolean setting: YAML gives booleans, `pulumi config set` gives the strings "true"/"false". */
+function flag(value: unknown, fallback: boolean): boolean | undefined {
+  if (value === undefined || value === null || value === '') return fallback;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return undefined;
+}

@@ -1,0 +1,140 @@
+import type { OrgConfig } from '../../lib/config';
+import { AuditLogging } from '../../lib/gcp/audit-logging';
+import { EncryptionKeys } from '../../lib/gcp/encryption-keys';
+import { GroupAccess } from '../../lib/gcp/group-access';
+import { gcpLabels } from '../../lib/gcp/labels';
+import { ModelArmor } from '../../lib/gcp/model-armor';
+import { groupMember, publisherModelName, vertexEndpoint } from '../../lib/gcp/naming';
+import { OrgPolicies } from '../../lib/gcp/org-policies';
+import { PrivateNetwork } from '../../lib/gcp/private-network';
+import { ProjectServices, requiredServices } from '../../lib/gcp/project-services';
+import { VpcServicePerimeter } from '../../lib/gcp/service-perimeter';
+import type { CloudProgram } from '../cloud-program';
+import { gcpSection, NAMESPACE, readGcpSettings, type GcpSettings, type OrgPolicyScope } from './settings';
+
+export type { GcpSettings } from './settings';
+
+/** The org-policy parent of a scope; projects by number, the form the API returns. */
+export function orgPolicyParent(scope: OrgPolicyScope, projectNumber: string): string {
+  switch (scope.kind) {
+    case 'project':
+      return `projects/${projectNumber}`;
+    case 'folder':
+      return `folders/${scope.id}`;
+    case 'organization':
+      return `organizations/${scope.id}`;
+  }
+}
+
+/** Creates the private Vertex AI platform of one project; returns what app teams and auditors need. */
+function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
+  const gcp = gcpSection(org);
+  const prefix = org.organisation.name;
+  const labels = gcpLabels({ ...org.tags, managedBy: 'pulumi', blueprint: 'private-ai' });
+  const perimeterOn = gcp.vpcServiceControls !== 'off';
+
+  const services = new ProjectServices(`${prefix}-services`, { project: s.projectId, services: requiredServices({ perimeter: perimeterOn }) });
+  // Every API call below needs its API enabled first.
+  const afterServices = { dependsOn: [services] };
+
+  const network = new PrivateNetwork(
+    `${prefix}-network`,
+    {
+      project: s.projectId,
+      region: s.region,
+      ...(s.network.kind === 'existing'
+        ? { existingNetwork: s.network.network, existingSubnetwork: s.network.subnetwork }
+        : { subnetCidr: s.network.subnetCidr }),
+      pscEndpointIp: s.pscEndpointIp,
+      pscEndpointName: s.pscEndpointName,
+      apiBundle: perimeterOn ? 'vpc-sc' : 'all-apis',
+      createDnsZones: s.createDnsZones,
+      labels,
+    },
+    afterServices,
+  );
+  const keys = new EncryptionKeys(
+    `${prefix}-keys`,
+    { project: s.projectId, projectNumber: s.projectNumber, region: s.region, keyRingName: `${prefix}-private-ai`, labels },
+    afterServices,
+  );
+  const audit = new AuditLogging(
+    `${prefix}-audit`,
+    {
+      project: s.projectId,
+      projectNumber: s.projectNumber,
+      region: s.region,
+      kmsKeyId: keys.auditKeyId,
+      retentionDays: org.logging.retentionDays,
+      locked: gcp.lockAuditRetention,
+      bucketId: `${prefix}-vertex-audit`,
+    },
+    afterServices,
+  );
+  new OrgPolicies(
+    `${prefix}-org-policies`,
+    { parent: orgPolicyParent(s.orgPolicyScope, s.projectNumber), allowedRegions: gcp.allowedRegions, allowedModels: gcp.models },
+    afterServices,
+  );
+  const perimeter = perimeterOn
+    ? new VpcServicePerimeter(
+        `${prefix}-perimeter`,
+        { accessPolicyId: s.accessPolicyId!, projectId: s.projectId, projectNumber: s.projectNumber, mode: gcp.vpcServiceControls === 'enforced' ? 'enforced' : 'dryRun' },
+        afterServices,
+      )
+    : undefined;
+  const armor = new ModelArmor(
+    `${prefix}-model-armor`,
+    { project: s.projectId, region: s.region, vertexServiceAgentMember: keys.vertexServiceAgentMember, templateId: `${prefix}-vertex`, labels },
+    afterServices,
+  );
+  new GroupAccess(
+    `${prefix}-access`,
+    {
+      project: s.projectId,
+      groups: {
+        modelUsers: org.sso.modelUsers.gcp.map(groupMember),
+        auditors: org.sso.auditors.gcp.map(groupMember),
+        platformAdmins: org.sso.platformAdmins.gcp.map(groupMember),
+      },
+      auditLogView: audit.bucketName.apply((bucket) => `${bucket}/views/_AllLogs`),
+    },
+    afterServices,
+  );
+
+  return {
+    project: s.projectId,
+    region: s.region,
+    pscEndpointAddress: network.pscEndpointAddress,
+    pscEndpointName: network.pscEndpointName,
+    privateDnsNames: network.dnsNames,
+    vertexEndpoint: vertexEndpoint(s.region),
+    allowedModels: gcp.models.map((m) => publisherModelName(s.projectId, s.region, m.publisher, m.id)),
+    networkId: network.networkId,
+    ...(network.subnetworkId ? { subnetworkId: network.subnetworkId } : {}),
+    vertexKeyId: keys.vertexKeyId,
+    auditLogKeyId: keys.auditKeyId,
+    auditLogBucket: audit.bucketName,
+    modelArmorTemplate: armor.templateName,
+    vpcServiceControls: gcp.vpcServiceControls,
+    ...(perimeter ? { servicePerimeter: perimeter.perimeterName } : {}),
+  };
+}
+
+/**
+ * Attributes Google Cloud assigns at deployment that the plan shows: the sink's writer identity
+ * is created by Cloud Logging, so an offline plan names it by the placeholder below. Pass as
+ * `state` to `planProgram`.
+ */
+export function gcpPlanState(type: string): Record<string, unknown> {
+  if (type === 'gcp:logging/projectSink:ProjectSink') return { writerIdentity: 'serviceAccount:<sink writer identity, assigned by Cloud Logging>' };
+  return {};
+}
+
+/** Private, audited Vertex AI on Google Cloud. */
+export const gcpProgram: CloudProgram<GcpSettings> = {
+  project: 'private-ai-gcp',
+  namespace: NAMESPACE,
+  readSettings: readGcpSettings,
+  run,
+};

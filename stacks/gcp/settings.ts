@@ -1,0 +1,185 @@
+import type { OrgConfig } from '../../lib/config';
+import { cidrContains, isAligned, isPrivateIpv4, parseCidr, parseIpv4 } from '../../lib/gcp/cidr';
+import { isPscEndpointName, pscEndpointName } from '../../lib/gcp/naming';
+import { DEFAULT_SUBNET_CIDR, NETWORK_PATH, SUBNETWORK_PATH } from '../../lib/gcp/private-network';
+
+/** Config namespace of the deployment-specific settings. */
+export const NAMESPACE = 'privateai';
+
+/** Where the organisation-policy set applies. */
+export type OrgPolicyScope = { readonly kind: 'project' } | { readonly kind: 'folder'; readonly id: string } | { readonly kind: 'organization'; readonly id: string };
+
+/** The VPC: an existing one, or a new one with a subnet of this CIDR. */
+export type NetworkSettings =
+  | { readonly kind: 'existing'; readonly network: string; readonly subnetwork?: string }
+  | { readonly kind: 'new'; readonly subnetCidr: string };
+
+/** Deployment-specific settings of one Google Cloud stack, validated. */
+export interface GcpSettings {
+  readonly projectId: string;
+  /** Names service agents, org-policy and perimeter resources; from config so no lookup is needed. */
+  readonly projectNumber: string;
+  /** One of `gcp.allowedRegions`. */
+  readonly region: string;
+  readonly orgPolicyScope: OrgPolicyScope;
+  /** Present when `gcp.vpcServiceControls` is not `off`. */
+  readonly accessPolicyId?: string;
+  readonly network: NetworkSettings;
+  readonly pscEndpointIp: string;
+  readonly pscEndpointName: string;
+  readonly createDnsZones: boolean;
+}
+
+/** Default address of the Private Service Connect endpoint: outside the default subnet. */
+export const DEFAULT_PSC_ENDPOINT_IP = '10.50.255.254';
+
+const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+
+/** The organisation config's `gcp` section, or a clear error when it has none. */
+export function gcpSection(org: OrgConfig): NonNullable<OrgConfig['gcp']> {
+  if (!org.gcp) {
+    throw new Error(`the organisation config has no gcp section; add gcp.allowedRegions and gcp.models to it (config: ${NAMESPACE}:orgConfig)`);
+  }
+  return org.gcp;
+}
+
+/**
+ * Validates the stack settings against the organisation config. Collects every problem, then
+ * throws one error listing them; each names the key, the value received and what is allowed.
+ */
+export function readGcpSettings(get: (key: string) => unknown, org: OrgConfig): GcpSettings {
+  const gcp = gcpSection(org);
+  const problems: string[] = [];
+  const where = (...keys: string[]) => `(config: ${keys.map((k) => `${NAMESPACE}:${k}`).join(', ')})`;
+  const invalid = (key: string, what: string, value: unknown, allowed: string) => {
+    problems.push(`${what} ${JSON.stringify(value)} is not valid; ${allowed} ${where(key)}`);
+  };
+  const missing = (key: string, what: string, allowed: string) => {
+    problems.push(`${what} is missing; ${allowed} ${where(key)}`);
+  };
+
+  const raw = (key: string): unknown => {
+    const value = get(key);
+    return value === null || value === '' ? undefined : value;
+  };
+  /** A string setting; YAML may give numbers for IDs, which are kept as their digits. */
+  const text = (key: string, what: string): string | undefined => {
+    const value = raw(key);
+    if (value === undefined) return undefined;
+    if (typeof value === 'string') return value.trim();
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
+    invalid(key, what, value, 'give it as a string');
+    return undefined;
+  };
+  const flag = (key: string, what: string, fallback: boolean): boolean => {
+    const value = raw(key);
+    if (value === undefined) return fallback;
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    invalid(key, what, value, 'must be true or false');
+    return fallback;
+  };
+  const digits = (key: string, what: string): string | undefined => {
+    const value = text(key, what);
+    if (value !== undefined && !/^\d{1,20}$/.test(value)) {
+      invalid(key, what, value, 'must be digits only (quote it in YAML so it stays exact)');
+      return undefined;
+    }
+    return value;
+  };
+
+  const projectId = text('projectId', 'project ID');
+  if (projectId === undefined) missing('projectId', 'project ID', 'set it to the ID of the project to deploy into');
+  else if (!PROJECT_ID.test(projectId)) {
+    invalid('projectId', 'project ID', projectId, 'must be 6-30 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen');
+  }
+
+  const projectNumber = digits('projectNumber', 'project number');
+  if (raw('projectNumber') === undefined) {
+    missing('projectNumber', 'project number', 'set it to the numeric project number (gcloud projects describe <project> --format="value(projectNumber)")');
+  }
+
+  const allowed = gcp.allowedRegions;
+  const region = text('region', 'region');
+  if (region === undefined) missing('region', 'region', `set it to one of the regions allowed by data residency policy: ${allowed.join(', ')}`);
+  else if (!allowed.includes(region)) {
+    problems.push(`region ${region} is not allowed by data residency policy; allowed: ${allowed.join(', ')} ${where('region')}`);
+  }
+
+  const organizationId = digits('organizationId', 'organization ID');
+  const folderId = digits('folderId', 'folder ID');
+  let orgPolicyScope: OrgPolicyScope = { kind: 'project' };
+  if (organizationId !== undefined && folderId !== undefined) {
+    problems.push(`org-policy scope is ambiguous: received organization ID ${organizationId} and folder ID ${folderId}; give one of them, or neither for project scope ${where('organizationId', 'folderId')}`);
+  } else if (organizationId !== undefined) orgPolicyScope = { kind: 'organization', id: organizationId };
+  else if (folderId !== undefined) orgPolicyScope = { kind: 'folder', id: folderId };
+
+  const accessPolicyId = digits('accessPolicyId', 'access policy ID');
+  if (gcp.vpcServiceControls !== 'off' && raw('accessPolicyId') === undefined) {
+    missing(
+      'accessPolicyId',
+      'access policy ID',
+      `gcp.vpcServiceControls is ${gcp.vpcServiceControls} in the organisation config, so set it to the numeric ID of the organisation's Access Context Manager policy (gcloud access-context-manager policies list --organization=<id>), or set gcp.vpcServiceControls to off`,
+    );
+  }
+
+  const existingNetwork = text('existingNetwork', 'existing network');
+  const existingSubnetwork = text('existingSubnetwork', 'existing subnetwork');
+  const subnetCidrSetting = text('subnetCidr', 'subnet CIDR');
+  let network: NetworkSettings = { kind: 'new', subnetCidr: subnetCidrSetting ?? DEFAULT_SUBNET_CIDR };
+  if (existingNetwork !== undefined && subnetCidrSetting !== undefined) {
+    problems.push(
+      `network is ambiguous: received existing network ${existingNetwork} and subnet CIDR ${subnetCidrSetting}; give either existingNetwork (use an existing VPC) or subnetCidr (create a new VPC), never both ${where('existingNetwork', 'subnetCidr')}`,
+    );
+  } else if (existingNetwork !== undefined) {
+    const m = NETWORK_PATH.exec(existingNetwork);
+    if (!m) invalid('existingNetwork', 'existing network', existingNetwork, 'must be projects/<project>/global/networks/<name> or its self link');
+    else if (projectId !== undefined && m[1] !== projectId) {
+      invalid('existingNetwork', 'existing network', existingNetwork, `must belong to project ${projectId}: the endpoint, DNS zone and firewall rules are created there (for a Shared VPC, deploy into the host project)`);
+    }
+    network = { kind: 'existing', network: existingNetwork, ...(existingSubnetwork !== undefined ? { subnetwork: existingSubnetwork } : {}) };
+  }
+  if (existingSubnetwork !== undefined) {
+    const m = SUBNETWORK_PATH.exec(existingSubnetwork);
+    if (existingNetwork === undefined) {
+      problems.push(`existing subnetwork ${existingSubnetwork} was given without an existing network; set existingNetwork too, or remove it to create a new VPC ${where('existingSubnetwork')}`);
+    } else if (!m) invalid('existingSubnetwork', 'existing subnetwork', existingSubnetwork, 'must be projects/<project>/regions/<region>/subnetworks/<name> or its self link');
+    else if (region !== undefined && m[2] !== region) invalid('existingSubnetwork', 'existing subnetwork', existingSubnetwork, `must be in the deployment region ${region}`);
+  }
+
+  const subnet = network.kind === 'new' ? parseCidr(network.subnetCidr) : undefined;
+  if (network.kind === 'new' && (!subnet || !isAligned(subnet) || subnet.prefix < 8 || subnet.prefix > 29 || !isPrivateIpv4(subnet.base))) {
+    invalid('subnetCidr', 'subnet CIDR', network.subnetCidr, `must be a private IPv4 network address with a prefix between /8 and /29, such as ${DEFAULT_SUBNET_CIDR}`);
+  }
+
+  const pscEndpointIp = text('pscEndpointIp', 'PSC endpoint address') ?? (network.kind === 'new' ? DEFAULT_PSC_ENDPOINT_IP : undefined);
+  if (pscEndpointIp === undefined) {
+    missing('pscEndpointIp', 'PSC endpoint address', 'an existing network has its own address plan, so choose a free internal IPv4 address outside its subnets');
+  } else {
+    const ip = parseIpv4(pscEndpointIp);
+    if (ip === undefined || !isPrivateIpv4(ip)) invalid('pscEndpointIp', 'PSC endpoint address', pscEndpointIp, 'must be a private IPv4 address (10/8, 172.16/12, 192.168/16 or 100.64/10)');
+    else if (subnet && network.kind === 'new' && cidrContains(subnet, ip)) {
+      invalid('pscEndpointIp', 'PSC endpoint address', pscEndpointIp, `must be outside the subnet ${network.subnetCidr}; an endpoint for Google APIs cannot use a subnet address`);
+    }
+  }
+
+  const endpointName = text('pscEndpointName', 'PSC endpoint name') ?? pscEndpointName(org.organisation.name);
+  if (!isPscEndpointName(endpointName)) invalid('pscEndpointName', 'PSC endpoint name', endpointName, 'must be 1-20 lowercase letters and digits, starting with a letter');
+
+  const createDnsZones = flag('createDnsZones', 'createDnsZones', true);
+
+  if (problems.length > 0) {
+    throw new Error(`invalid stack settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+  return {
+    projectId: projectId!,
+    projectNumber: projectNumber!,
+    region: region!,
+    orgPolicyScope,
+    ...(gcp.vpcServiceControls !== 'off' ? { accessPolicyId: accessPolicyId! } : {}),
+    network,
+    pscEndpointIp: pscEndpointIp!,
+    pscEndpointName: endpointName,
+    createDnsZones,
+  };
+}

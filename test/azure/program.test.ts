@@ -1,0 +1,162 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as pulumi from '@pulumi/pulumi';
+import * as yaml from 'js-yaml';
+import { deterministicGuid } from '../../lib/azure/naming';
+import { azureProgram } from '../../stacks/azure/program';
+import { exampleOrg, exampleTags, orgWith, plan, UNTAGGABLE } from './support';
+
+const PLACEHOLDER = '00000000-0000-0000-0000-000000000000';
+const stackFile = path.join(__dirname, '..', '..', 'stacks', 'azure', 'Pulumi.example.yaml');
+const exampleConfig = (yaml.load(fs.readFileSync(stackFile, 'utf8')) as { config: Record<string, unknown> }).config;
+const get = (overrides: Record<string, unknown> = {}) => (key: string) => ({ ...exampleConfig, ...overrides })[`privateai:${key}`];
+
+function run(overrides: Record<string, unknown> = {}, org = exampleOrg) {
+  const settings = azureProgram.readSettings(get(overrides), org);
+  return plan(() => azureProgram.run(org, settings));
+}
+
+describe('the Azure program with the example stack', () => {
+  let result: Awaited<ReturnType<typeof run>>;
+  beforeAll(async () => {
+    result = await run();
+  });
+
+  test('one component per architectural task, every resource inside one', () => {
+    expect(result.resources.filter((r) => r.parent === null).map((r) => [r.name, r.type])).toEqual([
+      ['network', 'privateai:azure:PrivateNetwork'],
+      ['keys', 'privateai:azure:EncryptionKeys'],
+      ['models', 'privateai:azure:PrivateModelAccount'],
+      ['audit', 'privateai:azure:AuditLogs'],
+      ['access', 'privateai:azure:ModelAccess'],
+    ]);
+    expect(result.resources.filter((r) => r.type.startsWith('azure-native:')).length).toBe(32);
+  });
+
+  test('every taggable resource carries the organisation tags', () => {
+    const taggable = result.resources.filter((r) => r.type.startsWith('azure-native:') && !UNTAGGABLE.has(r.type));
+    expect(taggable.length).toBeGreaterThan(20);
+    for (const r of taggable) expect([r.name, r.inputs.tags]).toEqual([r.name, exampleTags]);
+  });
+
+  test('every located resource is in the configured location (DNS zones are global)', () => {
+    for (const r of result.resources.filter((x) => 'location' in x.inputs)) {
+      expect([r.name, r.inputs.location]).toEqual([r.name, r.type.startsWith('azure-native:privatedns:') ? 'global' : 'swedencentral']);
+    }
+    expect(result.get('network-rg').inputs).toMatchObject({ resourceGroupName: 'example-corp-ai-swedencentral', location: 'swedencentral' });
+  });
+
+  test('the account uses the key through the identity, and only after the identity was granted the key', () => {
+    const account = result.get('models-account');
+    expect(account.inputs).toMatchObject({
+      identity: { type: 'UserAssigned', userAssignedIdentities: ['keys-identity-id'] },
+      properties: {
+        publicNetworkAccess: 'Disabled',
+        disableLocalAuth: true,
+        encryption: {
+          keySource: 'Microsoft.KeyVault',
+          keyVaultProperties: {
+            keyVaultUri: `https://${result.get('keys-vault').inputs.vaultName}.vault.azure.net/`,
+            keyName: 'model-account-cmk',
+            identityClientId: deterministicGuid('mock', 'keys-identity', 'clientId'),
+          },
+        },
+      },
+    });
+    expect(result.get('keys-cmk-grant').inputs).toMatchObject({ scope: 'keys-vault-id', principalId: deterministicGuid('mock', 'keys-identity', 'principalId') });
+    expect(result.dependenciesOf('models-account')).toContain('keys-cmk-grant');
+    expect(result.orderOf('keys-cmk-grant')).toBeLessThan(result.orderOf('models-account'));
+  });
+
+  test('the deployments are exactly the allowlist, pinned, with the content filter', () => {
+    const deployments = result.ofType('azure-native:cognitiveservices:Deployment');
+    expect(deployments.map((d) => (d.inputs.properties as { model: unknown }).model)).toEqual(
+      exampleOrg.azure!.models.map((m) => ({ format: m.format, name: m.model, version: m.version })),
+    );
+    for (const d of deployments) {
+      expect(d.inputs.properties).toMatchObject({ versionUpgradeOption: 'NoAutoUpgrade', raiPolicyName: 'privateai-content-filter' });
+    }
+    const filters = (result.get('models-content-filter').inputs.properties as { contentFilters: Array<{ name: string; severityThreshold?: string }> }).contentFilters;
+    expect(filters.filter((f) => f.severityThreshold).every((f) => f.severityThreshold === exampleOrg.azure!.contentFilterSeverity)).toBe(true);
+  });
+
+  test('diagnostics of the account and the vault go to the workspace', () => {
+    expect(result.get('audit-account-diagnostics').inputs).toMatchObject({ resourceUri: 'models-account-id', workspaceId: 'audit-workspace-id' });
+    expect(result.get('audit-vault-diagnostics').inputs).toMatchObject({ resourceUri: 'keys-vault-id', workspaceId: 'audit-workspace-id' });
+    expect(result.get('audit-workspace').inputs.retentionInDays).toBe(exampleOrg.logging.retentionDays);
+  });
+
+  test('role assignments: the configured groups, as groups, with roles of the configured subscription', () => {
+    const groups = result.ofType('azure-native:authorization:RoleAssignment').filter((a) => a.inputs.principalType === 'Group');
+    expect(groups.map((a) => [a.inputs.principalId, a.inputs.scope, String(a.inputs.roleDefinitionId).split('/').pop()])).toEqual([
+      [exampleOrg.sso.platformAdmins.azure[0], 'network-rg-id', 'acdd72a7-3b82-4d1f-840a-4dd95d8f1c93'],
+      [exampleOrg.sso.auditors.azure[0], 'audit-workspace-id', '73c42c96-874c-492b-b04d-ab87d138a893'],
+      [exampleOrg.sso.modelUsers.azure[0], 'models-account-id', '5e0bd9bd-7b93-4f28-af87-19fc36ad61bd'],
+    ]);
+    for (const a of result.ofType('azure-native:authorization:RoleAssignment')) {
+      expect(String(a.inputs.roleDefinitionId)).toMatch(new RegExp(`^/subscriptions/${PLACEHOLDER}/providers/Microsoft.Authorization/roleDefinitions/`));
+    }
+  });
+
+  test('outputs for app teams and reviewers, and no keys', () => {
+    const vaultName = result.get('keys-vault').inputs.vaultName as string;
+    const subdomain = result.get('models-account').inputs.accountName as string;
+    expect(result.outputs).toEqual({
+      location: 'swedencentral',
+      resourceGroupName: 'example-corp-ai-swedencentral',
+      accountId: 'models-account-id',
+      accountName: subdomain,
+      openAiEndpoint: `https://${subdomain}.openai.azure.com/`,
+      aiServicesEndpoint: `https://${subdomain}.services.ai.azure.com/`,
+      privateEndpointHostNames: [`${subdomain}.openai.azure.com`, `${subdomain}.cognitiveservices.azure.com`, `${subdomain}.services.ai.azure.com`, `${vaultName}.vault.azure.net`],
+      deploymentNames: ['gpt-4o', 'text-embedding-3-large'],
+      modelUserRoles: ['Cognitive Services OpenAI User'],
+      workspaceId: 'audit-workspace-id',
+      logRetentionDays: 365,
+      keyVaultUri: `https://${vaultName}.vault.azure.net/`,
+      privateDnsZonesCreated: true,
+      privateDnsZones: ['privatelink.openai.azure.com', 'privatelink.cognitiveservices.azure.com', 'privatelink.services.ai.azure.com', 'privatelink.vaultcore.azure.net'],
+      privateDns: "the private DNS zones were created in the deployment's resource group and linked to the virtual network",
+    });
+    expect(Object.keys(result.outputs).filter((k) => /key(?!Vault)|secret|password/i.test(k))).toEqual([]);
+  });
+});
+
+describe('the Azure program, other settings', () => {
+  test('with DNS left to central policy: no zones, links or zone groups, and the outputs say what to register', async () => {
+    const result = await run({ 'privateai:createPrivateDnsZones': false });
+    for (const type of ['azure-native:privatedns:PrivateZone', 'azure-native:privatedns:VirtualNetworkLink', 'azure-native:network:PrivateDnsZoneGroup']) {
+      expect(result.ofType(type)).toEqual([]);
+    }
+    expect(result.ofType('azure-native:network:PrivateEndpoint')).toHaveLength(2);
+    expect(result.outputs.privateDnsZonesCreated).toBe(false);
+    expect(result.outputs.privateDns).toMatch(/^no private DNS zones were created \(privateai:createPrivateDnsZones is false\): register the private endpoints of .*openai\.azure\.com.* in your central zones privatelink\.openai\.azure\.com/);
+  });
+
+  test('in an existing network: no VNet, subnets or NSGs, endpoints in the given subnet', async () => {
+    const vnet = `/subscriptions/${PLACEHOLDER}/resourceGroups/hub/providers/Microsoft.Network/virtualNetworks/spoke`;
+    const result = await run({
+      'privateai:addressSpace': undefined,
+      'privateai:privateEndpointSubnetPrefix': undefined,
+      'privateai:applicationSubnetPrefix': undefined,
+      'privateai:existingVirtualNetworkId': vnet,
+      'privateai:existingPrivateEndpointSubnetId': `${vnet}/subnets/endpoints`,
+    });
+    for (const type of ['azure-native:network:VirtualNetwork', 'azure-native:network:Subnet', 'azure-native:network:NetworkSecurityGroup']) {
+      expect(result.ofType(type)).toEqual([]);
+    }
+    for (const endpoint of result.ofType('azure-native:network:PrivateEndpoint')) expect(endpoint.inputs.subnet).toMatchObject({ id: `${vnet}/subnets/endpoints` });
+    for (const link of result.ofType('azure-native:privatedns:VirtualNetworkLink')) expect(link.inputs.virtualNetwork).toEqual({ id: vnet });
+  });
+
+  test('without model-user groups the program still plans, and warns', async () => {
+    const warn = jest.spyOn(pulumi.log, 'warn').mockImplementation(() => Promise.resolve());
+    try {
+      const result = await run({}, orgWith((raw) => (raw.sso.modelUsers.azure = [])));
+      expect(result.ofType('azure-native:authorization:RoleAssignment').filter((a) => a.inputs.scope === 'models-account-id')).toEqual([]);
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/^access: no Entra ID groups for model-users/), expect.anything());
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});

@@ -1,0 +1,84 @@
+import { AuditLogging, type AuditLoggingArgs } from '../../lib/gcp/audit-logging';
+import { ofType, plan, recordProtect, resource, T } from './support';
+
+const KEY = 'projects/example-ai-prod/locations/europe-west4/keyRings/ring/cryptoKeys/audit-logs';
+const base: AuditLoggingArgs = { project: 'example-ai-prod', projectNumber: '123456789012', region: 'europe-west4', kmsKeyId: KEY, retentionDays: 365, locked: false, bucketId: 'vertex-audit' };
+const WRITER = 'serviceAccount:service-123456789012@gcp-sa-logging.iam.gserviceaccount.com';
+// Cloud Logging assigns the writer identity at deployment; the mock plays that part.
+const sinkState = (type: string) => (type === T.sink ? { writerIdentity: WRITER } : {});
+
+describe('AuditLogging', () => {
+  const protect: Record<string, boolean | undefined> = {};
+  let p: Awaited<ReturnType<typeof plan>>;
+  beforeAll(async () => {
+    p = await plan(() => {
+      const a = new AuditLogging('audit', base, { transformations: [recordProtect(protect)] });
+      return { bucket: a.bucketName, writer: a.sinkWriterIdentity };
+    }, sinkState);
+  });
+
+  test('Data Access audit logs on for Vertex AI: admin read, data read, data write', () => {
+    expect(resource(p, T.auditConfig, 'audit-vertex-data-access').inputs).toEqual({
+      project: 'example-ai-prod',
+      service: 'aiplatform.googleapis.com',
+      auditLogConfigs: [{ logType: 'ADMIN_READ' }, { logType: 'DATA_READ' }, { logType: 'DATA_WRITE' }],
+    });
+  });
+
+  test('log bucket in the region, CMEK-encrypted, retention from config, not locked unless asked, protected', () => {
+    expect(resource(p, T.bucket, 'audit-bucket').inputs).toMatchObject({
+      project: 'example-ai-prod',
+      location: 'europe-west4',
+      bucketId: 'vertex-audit',
+      retentionDays: 365,
+      locked: false,
+      cmekSettings: { kmsKeyName: KEY },
+      deletionPolicy: 'PREVENT',
+    });
+    expect(protect['audit-bucket']).toBe(true);
+  });
+
+  test('the Cloud Logging service agent may use the bucket key', () => {
+    expect(resource(p, T.keyMember, 'audit-logging-agent-key').inputs).toEqual({
+      cryptoKeyId: KEY,
+      role: 'roles/cloudkms.cryptoKeyEncrypterDecrypter',
+      member: 'serviceAccount:service-123456789012@gcp-sa-logging.iam.gserviceaccount.com',
+    });
+  });
+
+  test('sink with a unique writer identity routes the Vertex AI audit logs into the bucket', () => {
+    const sink = resource(p, T.sink, 'audit-sink').inputs;
+    expect(sink).toMatchObject({
+      project: 'example-ai-prod',
+      uniqueWriterIdentity: true,
+      destination: 'logging.googleapis.com/projects/example-ai-prod/locations/europe-west4/buckets/vertex-audit',
+    });
+    expect(sink.filter).toContain('protoPayload.serviceName="aiplatform.googleapis.com"');
+    for (const stream of ['activity', 'data_access', 'policy', 'system_event']) {
+      expect(sink.filter).toContain(`logName="projects/example-ai-prod/logs/cloudaudit.googleapis.com%2F${stream}"`);
+    }
+    expect(p.outputs.bucket).toBe('projects/example-ai-prod/locations/europe-west4/buckets/vertex-audit');
+  });
+
+  test('the writer identity may write to that bucket only', () => {
+    expect(resource(p, T.iamMember, 'audit-sink-writer').inputs).toEqual({
+      project: 'example-ai-prod',
+      role: 'roles/logging.bucketWriter',
+      member: WRITER,
+      condition: expect.objectContaining({ expression: 'resource.name.endsWith("locations/europe-west4/buckets/vertex-audit")' }),
+    });
+  });
+
+  test('retention is locked when the organisation says so', async () => {
+    const locked = await plan(() => {
+      new AuditLogging('audit', { ...base, locked: true, retentionDays: 3650 });
+    });
+    expect(resource(locked, T.bucket, 'audit-bucket').inputs).toMatchObject({ locked: true, retentionDays: 3650 });
+    expect(ofType(locked, T.sink)).toHaveLength(1);
+  });
+
+  test('bad retention or bucket IDs fail early', () => {
+    expect(() => new AuditLogging('bad', { ...base, retentionDays: 0 })).toThrow('AuditLogging bad: retentionDays 0 must be a whole number of days between 1 and 3650');
+    expect(() => new AuditLogging('bad', { ...base, bucketId: '_Default' })).toThrow(/bucketId "_Default" must be 1-100 letters/);
+  });
+});

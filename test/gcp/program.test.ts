@@ -1,0 +1,177 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as pulumi from '@pulumi/pulumi';
+import * as yaml from 'js-yaml';
+import { loadOrgConfig, type OrgConfig } from '../../lib/config';
+import type { Plan } from '../../lib/pulumi/plan';
+import { gcpPlanState, gcpProgram } from '../../stacks/gcp/program';
+import { exampleOrg, exampleStackConfig, getter, ofType, orgWith, plan, resource, T } from './support';
+
+const ROOT = path.join(__dirname, '..', '..');
+const PROJECT_DIR = path.join(ROOT, 'stacks', 'gcp');
+
+function planFor(org: OrgConfig, overrides: Record<string, unknown> = {}): Promise<Plan> {
+  const settings = gcpProgram.readSettings(getter({ ...exampleStackConfig, ...overrides }), org);
+  return plan(() => gcpProgram.run(org, settings), gcpPlanState);
+}
+
+const withPerimeter = (mode: 'off' | 'dryRun' | 'enforced') =>
+  orgWith((raw) => {
+    raw.gcp!.vpcServiceControls = mode;
+  });
+
+/** Resource types whose inputs accept labels, and the ones deliberately left without. */
+const LABELABLE = [T.globalAddress, T.zone, T.cryptoKey, T.template];
+
+describe('gcpProgram with the example config', () => {
+  let p: Plan;
+  beforeAll(async () => {
+    p = await planFor(exampleOrg);
+  });
+
+  test('one component per architectural task, every cloud resource under one of them', () => {
+    const components = p.resources.filter((r) => r.type.startsWith('privateai:gcp:'));
+    expect(components.map((c) => c.type).sort()).toEqual(
+      [
+        'privateai:gcp:AuditLogging',
+        'privateai:gcp:EncryptionKeys',
+        'privateai:gcp:GroupAccess',
+        'privateai:gcp:ModelArmor',
+        'privateai:gcp:OrgPolicies',
+        'privateai:gcp:PrivateNetwork',
+        'privateai:gcp:ProjectServices',
+        'privateai:gcp:VpcServicePerimeter',
+      ].sort(),
+    );
+    expect(components.every((c) => c.parent === null)).toBe(true);
+    const names = new Set(components.map((c) => c.name));
+    expect(p.resources.filter((r) => r.type.startsWith('gcp:')).every((r) => r.parent !== null && names.has(r.parent))).toBe(true);
+  });
+
+  test('the APIs the design needs are enabled and stay enabled on destroy', () => {
+    const services = ofType(p, T.service);
+    expect(services.map((s) => s.inputs.service)).toEqual(
+      expect.arrayContaining(['aiplatform.googleapis.com', 'compute.googleapis.com', 'dns.googleapis.com', 'cloudkms.googleapis.com', 'logging.googleapis.com', 'orgpolicy.googleapis.com', 'modelarmor.googleapis.com', 'accesscontextmanager.googleapis.com', 'servicedirectory.googleapis.com']),
+    );
+    expect(services.every((s) => s.inputs.disableOnDestroy === false && s.inputs.disableDependentServices === false && s.inputs.project === 'example-ai-prod')).toBe(true);
+  });
+
+  test('every labelable resource carries the organisation labels', () => {
+    const labels = { owner: 'platform-team_example_com', cost_centre: 'cc-0000', data_classification: 'confidential', managed_by: 'pulumi', blueprint: 'private-ai' };
+    const labelled = p.resources.filter((r) => LABELABLE.includes(r.type as (typeof LABELABLE)[number]));
+    expect(labelled.length).toBeGreaterThanOrEqual(5);
+    for (const r of labelled) expect(r.inputs.labels).toEqual(labels);
+  });
+
+  test('a dry-run perimeter puts the endpoint on the vpc-sc bundle', () => {
+    expect(resource(p, T.perimeter, 'example-corp-perimeter-perimeter').inputs).toMatchObject({ useExplicitDryRunSpec: true, spec: { resources: ['projects/123456789012'] } });
+    expect(resource(p, T.forwardingRule, 'example-corp-network-psc').inputs).toMatchObject({ target: 'vpc-sc', name: 'examplecorppsc' });
+  });
+
+  test('org policies at project scope, by project number, with the config regions and models', () => {
+    const policies = ofType(p, T.orgPolicy);
+    expect(policies.every((r) => r.inputs.parent === 'projects/123456789012')).toBe(true);
+    expect(resource(p, T.orgPolicy, 'example-corp-org-policies-models').inputs).toMatchObject({
+      spec: { rules: [{ values: { allowedValues: ['is:publishers/google/models/gemini-2.5-flash:predict', 'is:publishers/google/models/text-embedding-005:predict'] } }] },
+    });
+  });
+
+  test('audit retention and lock come from the organisation config', () => {
+    expect(resource(p, T.bucket, 'example-corp-audit-bucket').inputs).toMatchObject({ retentionDays: 365, locked: false });
+  });
+
+  test('IAM: groups for people, service agents for Google services, nothing else', () => {
+    const members = [...ofType(p, T.iamMember), ...ofType(p, T.keyMember)].map((r) => String(r.inputs.member));
+    for (const member of members) {
+      expect(member).toMatch(/^(group:|serviceAccount:service-123456789012@gcp-sa-(aiplatform|logging)\.iam\.gserviceaccount\.com$|serviceAccount:<sink writer identity)/);
+    }
+    expect(members.filter((m) => m.startsWith('group:')).sort()).toEqual(
+      ['group:ai-auditors@example.com', 'group:ai-auditors@example.com', 'group:ai-auditors@example.com', 'group:ai-model-users@example.com', 'group:ai-platform-admins@example.com'],
+    );
+  });
+
+  test('outputs for app teams', () => {
+    expect(p.outputs).toMatchObject({
+      pscEndpointAddress: '10.50.255.254',
+      privateDnsNames: ['googleapis.com', '*.googleapis.com', 'europe-west4-aiplatform.googleapis.com'],
+      vertexEndpoint: 'https://europe-west4-aiplatform.googleapis.com',
+      allowedModels: [
+        'projects/example-ai-prod/locations/europe-west4/publishers/google/models/gemini-2.5-flash',
+        'projects/example-ai-prod/locations/europe-west4/publishers/google/models/text-embedding-005',
+      ],
+      vertexKeyId: 'projects/example-ai-prod/locations/europe-west4/keyRings/example-corp-private-ai/cryptoKeys/vertex',
+      auditLogKeyId: 'projects/example-ai-prod/locations/europe-west4/keyRings/example-corp-private-ai/cryptoKeys/audit-logs',
+      auditLogBucket: 'projects/example-ai-prod/locations/europe-west4/buckets/example-corp-vertex-audit',
+      modelArmorTemplate: 'projects/example-ai-prod/locations/europe-west4/templates/example-corp-vertex',
+      vpcServiceControls: 'dryRun',
+      servicePerimeter: 'accessPolicies/987654321/servicePerimeters/example_ai_prod_private_ai',
+    });
+  });
+});
+
+describe('gcpProgram VPC Service Controls modes', () => {
+  test('off: no perimeter, no Access Context Manager API, the all-apis bundle', async () => {
+    const p = await planFor(withPerimeter('off'), { accessPolicyId: undefined });
+    expect(ofType(p, T.perimeter)).toHaveLength(0);
+    expect(ofType(p, T.service).map((s) => s.inputs.service)).not.toContain('accesscontextmanager.googleapis.com');
+    expect(resource(p, T.forwardingRule, 'example-corp-network-psc').inputs.target).toBe('all-apis');
+    expect(p.outputs.servicePerimeter).toBeUndefined();
+  });
+
+  test('enforced: the perimeter status holds the project', async () => {
+    const p = await planFor(withPerimeter('enforced'));
+    expect(resource(p, T.perimeter, 'example-corp-perimeter-perimeter').inputs).toMatchObject({
+      useExplicitDryRunSpec: false,
+      status: { resources: ['projects/123456789012'], restrictedServices: ['aiplatform.googleapis.com'] },
+    });
+  });
+
+  test('a locked audit bucket when the organisation says so', async () => {
+    const p = await planFor(orgWith((raw) => void (raw.gcp!.lockAuditRetention = true)));
+    expect(resource(p, T.bucket, 'example-corp-audit-bucket').inputs.locked).toBe(true);
+  });
+});
+
+describe('the Pulumi project', () => {
+  const stackFile = yaml.load(fs.readFileSync(path.join(PROJECT_DIR, 'Pulumi.example.yaml'), 'utf8')) as { config: Record<string, unknown> };
+
+  test('Pulumi.yaml names the project the program declares, TypeScript entry point', () => {
+    const project = yaml.load(fs.readFileSync(path.join(PROJECT_DIR, 'Pulumi.yaml'), 'utf8')) as { name: string; runtime: { name: string }; main: string };
+    expect(project).toMatchObject({ name: gcpProgram.project, runtime: { name: 'nodejs' }, main: 'index.ts' });
+    expect(gcpProgram.namespace).toBe('privateai');
+  });
+
+  test('index.ts runs the program from pulumi.Config and exports its outputs', async () => {
+    const p = await plan(() => {
+      for (const [key, value] of Object.entries(stackFile.config)) pulumi.runtime.setConfig(key, String(value));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      return require('../../stacks/gcp/index') as Record<string, unknown>;
+    });
+    expect(p.outputs).toMatchObject({ project: 'example-ai-prod', vertexEndpoint: 'https://europe-west4-aiplatform.googleapis.com', pscEndpointAddress: '10.50.255.254' });
+    expect(ofType(p, T.perimeter)).toHaveLength(1);
+  });
+
+  test('bin/plan.ts gcp writes the plan file: cloud, stack, resources with type/name/parent/inputs, outputs', () => {
+    const started = Date.now();
+    const run = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', 'bin/plan.ts', 'gcp'], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^gcp: \d+ resources planned offline -> plans\/gcp.json/);
+    expect(Date.now() - started).toBeLessThan(30000);
+
+    const written = JSON.parse(fs.readFileSync(path.join(ROOT, 'plans', 'gcp.json'), 'utf8')) as Plan;
+    expect(Object.keys(written).sort()).toEqual(['cloud', 'outputs', 'resources', 'stack']);
+    expect(written.cloud).toBe('gcp');
+    expect(written.stack).toBe('example');
+    for (const r of written.resources) {
+      expect(Object.keys(r).sort()).toEqual(['inputs', 'name', 'parent', 'type']);
+      expect(typeof r.type).toBe('string');
+      expect(r.parent === null || typeof r.parent === 'string').toBe(true);
+    }
+    expect(written.resources.some((r) => r.type === T.forwardingRule && r.inputs.name === stackFile.config['privateai:pscEndpointName'])).toBe(true);
+    expect(written.outputs).toMatchObject({ project: 'example-ai-prod', region: 'europe-west4', vpcServiceControls: 'dryRun' });
+    // The example stack file reads the same organisation config the embedded example is.
+    expect(loadOrgConfig(path.resolve(PROJECT_DIR, String(stackFile.config['privateai:orgConfig'])))).toEqual(exampleOrg);
+  }, 60000);
+});

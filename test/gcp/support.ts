@@ -1,0 +1,77 @@
+import type * as pulumi from '@pulumi/pulumi';
+import { loadOrgConfig, parseOrgConfig, type OrgConfig, type OrgConfigInput } from '../../lib/config';
+import { planProgram, type Plan, type PlanResource } from '../../lib/pulumi/plan';
+
+/** The embedded example organisation config. */
+export const exampleOrg: OrgConfig = loadOrgConfig();
+
+/** A validated copy of the example with one change. */
+export function orgWith(mutate: (raw: OrgConfigInput & Record<string, unknown>) => void): OrgConfig {
+  const raw = JSON.parse(JSON.stringify(exampleOrg)) as OrgConfigInput & Record<string, unknown>;
+  mutate(raw);
+  return parseOrgConfig(raw);
+}
+
+/** Settings as the example stack file gives them. */
+export const exampleStackConfig: Readonly<Record<string, unknown>> = {
+  projectId: 'example-ai-prod',
+  projectNumber: '123456789012',
+  region: 'europe-west4',
+  accessPolicyId: '987654321',
+};
+
+/** A `get` over a settings object, as bin/plan.ts and index.ts pass it. */
+export function getter(values: Readonly<Record<string, unknown>>): (key: string) => unknown {
+  return (key) => values[key];
+}
+
+/** Runs `program` under mocks and returns its plan. */
+export function plan(program: () => Record<string, unknown> | void, state?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>): Promise<Plan> {
+  return planProgram({ cloud: 'gcp', project: 'private-ai-gcp', stack: 'test', ...(state ? { state } : {}) }, () => program() ?? {});
+}
+
+/** The resources of one type. */
+export function ofType(p: Plan, type: string): PlanResource[] {
+  return p.resources.filter((r) => r.type === type);
+}
+
+/** The one resource of a type and name; fails the test when there is not exactly one. */
+export function resource(p: Plan, type: string, name: string): PlanResource {
+  const found = p.resources.filter((r) => r.type === type && r.name === name);
+  if (found.length !== 1) throw new Error(`expected one ${type} named ${name}; found ${found.length} among ${p.resources.map((r) => r.name).join(', ')}`);
+  return found[0];
+}
+
+/**
+ * A transformation that records the `protect` option of every resource a component creates
+ * (children inherit the component's transformations).
+ */
+export function recordProtect(into: Record<string, boolean | undefined>): pulumi.ResourceTransformation {
+  return (args) => {
+    into[args.name] = args.opts.protect;
+    return undefined;
+  };
+}
+
+export const T = {
+  service: 'gcp:projects/service:Service',
+  serviceIdentity: 'gcp:projects/serviceIdentity:ServiceIdentity',
+  auditConfig: 'gcp:projects/iAMAuditConfig:IAMAuditConfig',
+  iamMember: 'gcp:projects/iAMMember:IAMMember',
+  network: 'gcp:compute/network:Network',
+  subnetwork: 'gcp:compute/subnetwork:Subnetwork',
+  globalAddress: 'gcp:compute/globalAddress:GlobalAddress',
+  forwardingRule: 'gcp:compute/globalForwardingRule:GlobalForwardingRule',
+  firewall: 'gcp:compute/firewall:Firewall',
+  zone: 'gcp:dns/managedZone:ManagedZone',
+  recordSet: 'gcp:dns/recordSet:RecordSet',
+  keyRing: 'gcp:kms/keyRing:KeyRing',
+  cryptoKey: 'gcp:kms/cryptoKey:CryptoKey',
+  keyMember: 'gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember',
+  bucket: 'gcp:logging/projectBucketConfig:ProjectBucketConfig',
+  sink: 'gcp:logging/projectSink:ProjectSink',
+  orgPolicy: 'gcp:orgpolicy/policy:Policy',
+  perimeter: 'gcp:accesscontextmanager/servicePerimeter:ServicePerimeter',
+  template: 'gcp:modelarmor/template:Template',
+  floor: 'gcp:modelarmor/floorsetting:Floorsetting',
+} as const;
