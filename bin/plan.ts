@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const orgConfigPath = get('orgConfig');
   const org = loadOrgConfig(typeof orgConfigPath === 'string' ? path.resolve(projectDir, orgConfigPath) : undefined);
   const settings = program.readSettings(get, org);
-  const plan = await planProgram({ cloud, project: program.project, stack }, () => program.run(org, settings));
+  const plan = await planProgram({ cloud, project: program.project, stack, state: program.mockState }, () => program.run(org, settings));
   const outFile = path.join(__dirname, '..', 'plans', `${cloud}.json`);
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   fs.writeFileSync(outFile, `${JSON.stringify(plan, null, 2)}\n`);

@@ -15,6 +15,11 @@ export interface CloudProgram<S> {
    * `get` returns the raw value of `<namespace>:<key>`.
    */
   readSettings(get: (key: string) => unknown, org: OrgConfig): S;
+  /**
+   * Values the cloud computes at deploy time, as the offline plan should show them.
+   * @default - inputs only
+   */
+  readonly mockState?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
   /** Creates the resources; returns the stack exports. */
   run(org: OrgConfig, settings: S): Record<string, unknown>;
 }

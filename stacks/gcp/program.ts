@@ -136,5 +136,6 @@ export const gcpProgram: CloudProgram<GcpSettings> = {
   project: 'private-ai-gcp',
   namespace: NAMESPACE,
   readSettings: readGcpSettings,
+  mockState: gcpPlanState,
   run,
 };
