@@ -195,7 +195,7 @@ function validate(props: SsoAccessProps, sessionDurations: { readonly [R in SsoR
     throw new Error('SsoAccess: allowedRegions is empty; list at least one region (config: aws.allowedRegions)');
   }
   if (!Token.isUnresolved(props.instanceArn) && !/^arn:aws[a-z-]*:sso:::instance\/ssoins-[0-9a-f]{16}$/.test(props.instanceArn)) {
-    throw new Error(`SsoAccess: instanceArn ${props.instanceArn} is not an Identity Center instance ARN such as arn:aws:sso:::instance/ssoins-0123456789abcdef (config: aws.identityCenter.instanceArn)`);
+    throw new Error(`SsoAccess: instanceArn ${props.instanceArn} is not an Identity Center instance ARN (arn:<partition>:sso:::instance/ssoins-<16 hex digits>) (config: aws.identityCenter.instanceArn)`);
   }
   for (const role of SSO_ROLES) {
     if (!isValidSessionDuration(sessionDurations[role])) {

@@ -124,7 +124,7 @@ const sessionDuration = z.string().regex(/^PT([1-9]|1[0-2])H$/, { message: 'must
 const identityCenter = z.strictObject({
   /** ARN of the IAM Identity Center instance. */
   instanceArn: z.string().regex(/^arn:aws[a-z-]*:sso:::instance\/ssoins-[0-9a-f]{16}$/, {
-    message: 'must be an Identity Center instance ARN such as arn:aws:sso:::instance/ssoins-0123456789abcdef',
+    message: 'must be an Identity Center instance ARN (arn:<partition>:sso:::instance/ssoins-<16 hex digits>)',
   }),
   /** Account that hosts Identity Center (management or delegated administrator). */
   account: awsAccount,
