@@ -8,4 +8,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
   maxWorkers: 2,
+  // Cold-loading the Pulumi provider SDKs or synthesizing a whole CDK app takes several seconds on a
+  // busy 2-core CI runner; jest's 5 s default failed CI there. Speed is measured by `npm run bench`.
+  testTimeout: 60_000,
 };
