@@ -16,6 +16,13 @@ export interface PlanResource {
   readonly parent: string | null;
   /** Inputs as the provider would receive them, outputs of other resources resolved. */
   readonly inputs: Record<string, unknown>;
+  /**
+   * For each input that took an output of other resources, those resources' logical names, as
+   * the engine records them (a private endpoint's `privateLinkServiceConnections` names the
+   * account it serves). Policies read it where a preview cannot know ids yet.
+   * @default - no input depends on another resource
+   */
+  readonly propertyDependencies?: Record<string, string[]>;
 }
 
 export interface Plan {
@@ -42,6 +49,7 @@ interface RegisterRequest {
   getName(): string;
   getParent(): string;
   getCustom(): boolean;
+  getPropertydependenciesMap(): { forEach(fn: (deps: { getUrnsList(): string[] }, property: string) => void): void };
 }
 interface RecordingMonitor {
   registerResource(req: RegisterRequest, callback: (...args: unknown[]) => void): unknown;
@@ -71,6 +79,7 @@ async function settle(count: () => number): Promise<void> {
 export async function planProgram(options: PlanOptions, program: () => Record<string, unknown>): Promise<Plan> {
   const recorded: Array<{ type: string; name: string; inputs: Record<string, unknown>; custom: boolean }> = [];
   const parents = new Map<string, string>();
+  const propertyDependencies = new Map<string, Record<string, string[]>>();
   // A refused call must fail the plan, not leave an export unresolved forever.
   let refuse: (e: Error) => void = () => undefined;
   const refused = new Promise<never>((_, reject) => (refuse = reject));
@@ -97,6 +106,12 @@ export async function planProgram(options: PlanOptions, program: () => Record<st
   monitor.registerResource = (req, callback) => {
     const parentUrn = req.getParent();
     if (parentUrn) parents.set(`${req.getType()}::${req.getName()}`, parentUrn.split('::').pop()!);
+    const byProperty: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps, property) => {
+      const names = deps.getUrnsList().map((urn) => urn.split('::').pop()!);
+      if (names.length > 0) byProperty[property] = names;
+    });
+    if (Object.keys(byProperty).length > 0) propertyDependencies.set(`${req.getType()}::${req.getName()}`, byProperty);
     return register(req, callback);
   };
 
@@ -107,7 +122,10 @@ export async function planProgram(options: PlanOptions, program: () => Record<st
 
   const resources = recorded
     .filter((r) => r.type !== 'pulumi:pulumi:Stack')
-    .map((r) => ({ type: r.type, name: r.name, parent: parents.get(`${r.type}::${r.name}`) ?? null, inputs: r.inputs }));
+    .map((r) => {
+      const deps = propertyDependencies.get(`${r.type}::${r.name}`);
+      return { type: r.type, name: r.name, parent: parents.get(`${r.type}::${r.name}`) ?? null, inputs: r.inputs, ...(deps ? { propertyDependencies: deps } : {}) };
+    });
   // Component resources are registered too (custom: false); they carry no inputs.
   return { cloud: options.cloud, stack: options.stack, resources, outputs };
 }

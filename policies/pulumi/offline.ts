@@ -56,6 +56,14 @@ function toPolicyResources(plan: Plan, project: string): PolicyResource[] {
     isType: (cls) => (cls as unknown as { __pulumiType?: string }).__pulumiType === r.type,
     asType: (cls) => ((cls as unknown as { __pulumiType?: string }).__pulumiType === r.type ? r.inputs : undefined) as never,
   }));
+  // Dependencies as the engine hands them to stack policies: by property, and all of them.
+  const byResourceName = new Map(resources.map((r) => [r.name, r]));
+  plan.resources.forEach((r, i) => {
+    const byProperty = Object.entries(r.propertyDependencies ?? {}).map(([property, names]) => [property, names.flatMap((n) => byResourceName.get(n) ?? [])] as const);
+    resources[i].propertyDependencies = Object.fromEntries(byProperty);
+    resources[i].dependencies = [...new Set(byProperty.flatMap(([, deps]) => deps))];
+    if (r.parent) resources[i].parent = byResourceName.get(r.parent);
+  });
   return resources;
 }
 

@@ -54,4 +54,23 @@ describe('runPoliciesOffline', () => {
     await runPoliciesOffline('p', [{ name: 'x', description: 'x', validateStack: (args) => void parents.push(...args.resources.map((r) => r.opts.parent)) }], plan, 'proj');
     expect(parents).toEqual([undefined, 'urn:pulumi:example::proj::test:index:Box::box', 'urn:pulumi:example::proj::test:index:Box::box']);
   });
+
+  test('a stack policy sees which resources each property depends on, as the engine reports them', async () => {
+    const linked: Plan = {
+      ...plan,
+      resources: [...plan.resources, { type: 'test:index:Link', name: 'link', parent: null, inputs: { target: 'closed-id' }, propertyDependencies: { target: ['closed'] } }],
+    };
+    const seen: Record<string, unknown> = {};
+    await runPoliciesOffline('p', [{
+      name: 'x',
+      description: 'x',
+      validateStack: (args) => {
+        const link = args.resources.find((r) => r.name === 'link')!;
+        seen.target = link.propertyDependencies.target.map((r) => r.name);
+        seen.all = link.dependencies.map((r) => r.name);
+        seen.parentOfOpen = args.resources.find((r) => r.name === 'open')!.parent?.name;
+      },
+    }], linked);
+    expect(seen).toEqual({ target: ['closed'], all: ['closed'], parentOfOpen: 'box' });
+  });
 });

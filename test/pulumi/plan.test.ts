@@ -29,7 +29,7 @@ describe('planProgram', () => {
       expect.arrayContaining([
         { type: 'test:index:Box', name: 'box', parent: null, inputs: {} },
         { type: 'test:index:Thing', name: 'box-thing', parent: 'box', inputs: { size: 3 } },
-        { type: 'test:index:Other', name: 'top', parent: null, inputs: { ref: 'box-thing-id' } },
+        { type: 'test:index:Other', name: 'top', parent: null, inputs: { ref: 'box-thing-id' }, propertyDependencies: { ref: ['box-thing'] } },
       ]),
     );
     expect(plan.outputs).toEqual({ boxChildId: 'box-thing-id', topName: 'top', topId: 'top-id' });
