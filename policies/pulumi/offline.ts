@@ -69,9 +69,22 @@ function toPolicyResources(plan: Plan, project: string): PolicyResource[] {
 
 const isResourcePolicy = (p: ResourceValidationPolicy | StackValidationPolicy): p is ResourceValidationPolicy => 'validateResource' in p && p.validateResource !== undefined;
 
+export interface OfflineRunOptions {
+  /**
+   * Pulumi project name used in the URNs.
+   * @default 'offline'
+   */
+  readonly project?: string;
+  /**
+   * Policy configuration keyed by policy name, in the shape of a `--policy-pack-config` file.
+   * @default - no configuration; policies read `{}`
+   */
+  readonly config?: Readonly<Record<string, Record<string, unknown>>>;
+}
+
 /** Runs a pack's policies over a plan. */
-export async function runPoliciesOffline(pack: string, policies: Policies, plan: Plan, project = 'offline'): Promise<PolicyRunResult> {
-  const resources = toPolicyResources(plan, project);
+export async function runPoliciesOffline(pack: string, policies: Policies, plan: Plan, options: OfflineRunOptions = {}): Promise<PolicyRunResult> {
+  const resources = toPolicyResources(plan, options.project ?? 'offline');
   const violations: PolicyFinding[] = [];
   const passed: string[] = [];
   const notApplicable: Array<{ policy: string; reason: string }> = [];
@@ -84,6 +97,7 @@ export async function runPoliciesOffline(pack: string, policies: Policies, plan:
     const level = policy.enforcementLevel ?? 'advisory';
     if (level === 'disabled') continue;
     const before = violations.length;
+    const getConfig = <T extends object>(): T => ({ ...(options.config?.[policy.name] ?? {}) }) as T;
     const report = (resource?: PolicyResource) => (message: string, urn?: string) => {
       const target = urn ? resources.find((r) => r.urn === urn) : resource;
       violations.push({ policy: policy.name, enforcementLevel: level, message, resource: target ? `${target.type}::${target.name}` : undefined });
@@ -101,13 +115,13 @@ export async function runPoliciesOffline(pack: string, policies: Policies, plan:
             stackTags,
             isType: r.isType,
             asType: (cls) => (r.isType(cls) ? r.props : undefined) as never,
-            getConfig: () => ({}) as never,
+            getConfig,
             notApplicable: notApplicableFn,
           };
           for (const validate of validations) await validate(args, report(r));
         }
       } else {
-        const args: StackValidationArgs = { resources, stackTags, getConfig: () => ({}) as never, notApplicable: notApplicableFn };
+        const args: StackValidationArgs = { resources, stackTags, getConfig, notApplicable: notApplicableFn };
         await policy.validateStack(args, report());
       }
       if (violations.length === before) passed.push(policy.name);

@@ -51,7 +51,7 @@ describe('runPoliciesOffline', () => {
 
   test('a stack policy sees every resource with its parent', async () => {
     const parents: Array<string | undefined> = [];
-    await runPoliciesOffline('p', [{ name: 'x', description: 'x', validateStack: (args) => void parents.push(...args.resources.map((r) => r.opts.parent)) }], plan, 'proj');
+    await runPoliciesOffline('p', [{ name: 'x', description: 'x', validateStack: (args) => void parents.push(...args.resources.map((r) => r.opts.parent)) }], plan, { project: 'proj' });
     expect(parents).toEqual([undefined, 'urn:pulumi:example::proj::test:index:Box::box', 'urn:pulumi:example::proj::test:index:Box::box']);
   });
 
@@ -72,5 +72,12 @@ describe('runPoliciesOffline', () => {
       },
     }], linked);
     expect(seen).toEqual({ target: ['closed'], all: ['closed'], parentOfOpen: 'box' });
+  });
+
+  test('each policy reads its own configuration, as from a --policy-pack-config file', async () => {
+    const seen: Record<string, unknown> = {};
+    const configured: Policies = ['a', 'b'].map((name) => ({ name, description: name, validateStack: (args) => void (seen[name] = args.getConfig()) }));
+    await runPoliciesOffline('p', configured, plan, { config: { a: { allowed: ['x'] } } });
+    expect(seen).toEqual({ a: { allowed: ['x'] }, b: {} });
   });
 });

@@ -1,0 +1,264 @@
+import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
+import { arrayAt, configuredList, dependentsThrough, shown, stringsAt, valueAt } from '../pulumi/props';
+
+/**
+ * The Azure policy pack: the promises of the Azure program as CrossGuard rules. The array is
+ * exported on its own so tests and the offline run (`npm run synth`) use it without starting
+ * the analyzer server that `new PolicyPack` starts; `policies/azure/index.ts` only wires it.
+ */
+
+export const AZURE_TYPES = {
+  account: 'azure-native:cognitiveservices:Account',
+  deployment: 'azure-native:cognitiveservices:Deployment',
+  raiPolicy: 'azure-native:cognitiveservices:RaiPolicy',
+  vault: 'azure-native:keyvault:Vault',
+  key: 'azure-native:keyvault:Key',
+  privateEndpoint: 'azure-native:network:PrivateEndpoint',
+  subnet: 'azure-native:network:Subnet',
+  diagnosticSetting: 'azure-native:monitor:DiagnosticSetting',
+  workspace: 'azure-native:operationalinsights:Workspace',
+  roleAssignment: 'azure-native:authorization:RoleAssignment',
+} as const;
+
+/** Built-in roles that grant everything, or the right to grant anything (Azure's fixed role ids). */
+export const BROAD_ROLES: Readonly<Record<string, string>> = {
+  '8e3af657-a8ff-443c-a75c-2fe8c4bcb635': 'Owner',
+  'b24988ac-6180-42a0-ab88-20f7382dd24c': 'Contributor',
+  '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9': 'User Access Administrator',
+};
+
+/** Content filters each deployment's RAI policy must block, by source. */
+export const REQUIRED_FILTERS: ReadonlyArray<{ name: string; source: 'Prompt' | 'Completion' }> = [
+  { name: 'Jailbreak', source: 'Prompt' },
+  { name: 'Indirect Attack', source: 'Prompt' },
+  ...['Hate', 'Sexual', 'Violence', 'Selfharm'].flatMap((name) => [
+    { name, source: 'Prompt' as const },
+    { name, source: 'Completion' as const },
+  ]),
+];
+
+export const aiAccountNoPublicAccess: ResourceValidationPolicy = {
+  name: 'azure-ai-account-no-public-access',
+  description: 'Azure OpenAI / AI Services accounts refuse public network access and deny by default.',
+  enforcementLevel: 'mandatory',
+  validateResource: (args, report) => {
+    if (args.type !== AZURE_TYPES.account) return;
+    const access = valueAt(args.props, 'properties.publicNetworkAccess');
+    if (access !== 'Disabled') report(`publicNetworkAccess is ${shown(access)}; set it to "Disabled" so the account is reached only through its private endpoint`);
+    const action = valueAt(args.props, 'properties.networkAcls.defaultAction');
+    if (action !== 'Deny') report(`networkAcls.defaultAction is ${shown(action)}; set it to "Deny"`);
+    const outbound = valueAt(args.props, 'properties.restrictOutboundNetworkAccess');
+    if (outbound !== true) report(`restrictOutboundNetworkAccess is ${shown(outbound)}; set it to true so the account cannot send data to arbitrary endpoints`);
+  },
+};
+
+export const aiAccountNoLocalAuth: ResourceValidationPolicy = {
+  name: 'azure-ai-account-no-local-auth',
+  description: 'Azure OpenAI / AI Services accounts disable API keys; callers use Entra ID.',
+  enforcementLevel: 'mandatory',
+  validateResource: (args, report) => {
+    if (args.type !== AZURE_TYPES.account) return;
+    const disabled = valueAt(args.props, 'properties.disableLocalAuth');
+    if (disabled !== true) report(`disableLocalAuth is ${shown(disabled)}; set it to true so no shared API key can call the models`);
+  },
+};
+
+export const aiAccountCustomerManagedKey: ResourceValidationPolicy = {
+  name: 'azure-ai-account-customer-managed-key',
+  description: 'Azure OpenAI / AI Services accounts encrypt with a customer-managed Key Vault key.',
+  enforcementLevel: 'mandatory',
+  validateResource: (args, report) => {
+    if (args.type !== AZURE_TYPES.account) return;
+    const source = valueAt(args.props, 'properties.encryption.keySource');
+    if (source !== 'Microsoft.KeyVault') {
+      report(`encryption.keySource is ${shown(source)}; set it to "Microsoft.KeyVault" with keyVaultProperties naming the customer-managed key`);
+      return;
+    }
+    for (const field of ['keyVaultUri', 'keyName', 'identityClientId']) {
+      if (valueAt(args.props, `properties.encryption.keyVaultProperties.${field}`) === undefined) report(`encryption.keyVaultProperties.${field} is absent`);
+    }
+  },
+};
+
+export const keyVaultHardened: ResourceValidationPolicy = {
+  name: 'azure-key-vault-hardened',
+  description: 'Key Vaults holding customer-managed keys use RBAC, purge protection and no public access.',
+  enforcementLevel: 'mandatory',
+  validateResource: (args, report) => {
+    if (args.type !== AZURE_TYPES.vault) return;
+    const expect: Array<[string, unknown, string]> = [
+      ['properties.enableRbacAuthorization', true, 'so access is granted by Entra ID roles, not vault access policies'],
+      ['properties.enablePurgeProtection', true, 'so a deleted key cannot be purged before its retention ends'],
+      ['properties.publicNetworkAccess', 'Disabled', 'so the vault is reached only through its private endpoint'],
+      ['properties.networkAcls.defaultAction', 'Deny', 'so no network is allowed by default'],
+    ];
+    for (const [path, wanted, why] of expect) {
+      const found = valueAt(args.props, path);
+      if (found !== wanted) report(`${path.replace('properties.', '')} is ${shown(found)}; set it to ${JSON.stringify(wanted)} ${why}`);
+    }
+  },
+};
+
+export const keyRotation: ResourceValidationPolicy = {
+  name: 'azure-key-rotation',
+  description: 'Key Vault keys have a rotation policy that rotates them automatically.',
+  enforcementLevel: 'mandatory',
+  validateResource: (args, report) => {
+    if (args.type !== AZURE_TYPES.key) return;
+    const rotates = arrayAt(args.props, 'properties.rotationPolicy.lifetimeActions').some(
+      (a) => valueAt(a, 'action.type') === 'rotate' && (valueAt(a, 'trigger.timeAfterCreate') !== undefined || valueAt(a, 'trigger.timeBeforeExpiry') !== undefined),
+    );
+    if (!rotates) report('rotationPolicy has no lifetime action of type "rotate" with a trigger; add one (e.g. timeAfterCreate "P1Y")');
+  },
+};
+
+export const privateEndpointPresent: StackValidationPolicy = {
+  name: 'azure-private-endpoint-present',
+  description: 'Every model account and Key Vault is served by a private endpoint in the stack.',
+  enforcementLevel: 'mandatory',
+  validateStack: (args, report) => {
+    const targets = args.resources.filter((r) => r.type === AZURE_TYPES.account || r.type === AZURE_TYPES.vault);
+    for (const target of targets) {
+      const groupId = target.type === AZURE_TYPES.account ? 'account' : 'vault';
+      const endpoints = dependentsThrough(args.resources, target, AZURE_TYPES.privateEndpoint, 'privateLinkServiceConnections').filter((pe) =>
+        arrayAt(pe.props, 'privateLinkServiceConnections').some((c) => stringsAt(c, 'groupIds').includes(groupId)),
+      );
+      if (endpoints.length === 0) report(`${target.name} has no private endpoint with group id "${groupId}" in this stack; add a PrivateEndpoint whose privateLinkServiceConnections name it`, target.urn);
+    }
+  },
+};
+
+/** Log categories each resource type must send to Log Analytics. */
+const REQUIRED_CATEGORIES: Readonly<Record<string, readonly string[]>> = {
+  [AZURE_TYPES.account]: ['Audit', 'RequestResponse'],
+  [AZURE_TYPES.vault]: ['AuditEvent'],
+};
+
+export const diagnosticsPresent: StackValidationPolicy = {
+  name: 'azure-diagnostics-present',
+  description: 'Model accounts and Key Vaults send their audit and request logs to a Log Analytics workspace.',
+  enforcementLevel: 'mandatory',
+  validateStack: (args, report) => {
+    for (const target of args.resources.filter((r) => REQUIRED_CATEGORIES[r.type])) {
+      const settings = dependentsThrough(args.resources, target, AZURE_TYPES.diagnosticSetting, 'resourceUri').filter((d) => d.props.workspaceId !== undefined);
+      const enabled = new Set(settings.flatMap((d) => arrayAt(d.props, 'logs').filter((l) => l.enabled === true).map((l) => String(l.category ?? l.categoryGroup))));
+      const missing = REQUIRED_CATEGORIES[target.type].filter((c) => !enabled.has(c) && !enabled.has('allLogs'));
+      if (settings.length === 0) report(`${target.name} has no diagnostic setting sending to a Log Analytics workspace`, target.urn);
+      else if (missing.length > 0) report(`${target.name}'s diagnostic settings do not enable ${missing.join(', ')}`, target.urn);
+    }
+  },
+};
+
+export const workspaceNoLocalAuth: ResourceValidationPolicy = {
+  name: 'azure-log-workspace-no-local-auth',
+  description: 'The audit Log Analytics workspace accepts Entra ID only, not shared workspace keys.',
+  enforcementLevel: 'mandatory',
+  validateResource: (args, report) => {
+    if (args.type !== AZURE_TYPES.workspace) return;
+    const disabled = valueAt(args.props, 'features.disableLocalAuth');
+    if (disabled !== true) report(`features.disableLocalAuth is ${shown(disabled)}; set it to true so logs are read and written with Entra ID only`);
+  },
+};
+
+export const contentFilterOnEveryDeployment: StackValidationPolicy = {
+  name: 'azure-content-filter-on-every-deployment',
+  description: 'Every model deployment names a content-filter (RAI) policy of the stack that blocks jailbreaks, indirect attacks and harmful content.',
+  enforcementLevel: 'mandatory',
+  validateStack: (args, report) => {
+    const raiPolicies = args.resources.filter((r) => r.type === AZURE_TYPES.raiPolicy);
+    for (const deployment of args.resources.filter((r) => r.type === AZURE_TYPES.deployment)) {
+      const name = valueAt(deployment.props, 'properties.raiPolicyName');
+      if (typeof name !== 'string') {
+        report(`deployment ${deployment.name} names no raiPolicyName; reference the stack's content-filter policy`, deployment.urn);
+        continue;
+      }
+      const policy = raiPolicies.find((p) => p.props.raiPolicyName === name && p.props.accountName === deployment.props.accountName);
+      if (!policy) {
+        report(`deployment ${deployment.name} uses raiPolicyName ${JSON.stringify(name)}, which is not a RaiPolicy of this stack on the same account`, deployment.urn);
+        continue;
+      }
+      const filters = arrayAt(policy.props, 'properties.contentFilters');
+      const missing = REQUIRED_FILTERS.filter((f) => !filters.some((c) => c.name === f.name && c.source === f.source && c.enabled === true && c.blocking === true));
+      if (missing.length > 0) report(`deployment ${deployment.name}: content filter ${name} does not block ${missing.map((f) => `${f.name} (${f.source})`).join(', ')}`, deployment.urn);
+    }
+  },
+};
+
+export const deploymentVersionPinned: ResourceValidationPolicy = {
+  name: 'azure-deployment-version-pinned',
+  description: 'Model deployments pin a model version and never upgrade it automatically.',
+  enforcementLevel: 'mandatory',
+  validateResource: (args, report) => {
+    if (args.type !== AZURE_TYPES.deployment) return;
+    const version = valueAt(args.props, 'properties.model.version');
+    if (typeof version !== 'string' || version === '') report(`model.version is ${shown(version)}; pin an explicit model version`);
+    const upgrade = valueAt(args.props, 'properties.versionUpgradeOption');
+    if (upgrade !== 'NoAutoUpgrade') report(`versionUpgradeOption is ${shown(upgrade)}; set it to "NoAutoUpgrade"`);
+  },
+};
+
+export const groupRoleAssignmentsOnly: ResourceValidationPolicy = {
+  name: 'azure-group-role-assignments-only',
+  description: 'Roles go to Entra groups (or managed identities), never to individual users, and never Owner, Contributor or User Access Administrator.',
+  enforcementLevel: 'mandatory',
+  validateResource: (args, report) => {
+    if (args.type !== AZURE_TYPES.roleAssignment) return;
+    const principalType = args.props.principalType;
+    if (principalType !== 'Group' && principalType !== 'ServicePrincipal') {
+      report(`principalType is ${shown(principalType)}; assign roles to an Entra group ("Group") or a managed identity ("ServicePrincipal")`);
+    }
+    const roleId = String(args.props.roleDefinitionId ?? '').split('/').pop() ?? '';
+    if (BROAD_ROLES[roleId]) report(`role ${BROAD_ROLES[roleId]} (${roleId}) grants more than model access needs; use a narrower built-in role`);
+  },
+};
+
+export const subnetNoDefaultOutbound: ResourceValidationPolicy = {
+  name: 'azure-subnet-no-default-outbound',
+  description: 'Subnets have no default outbound internet access.',
+  enforcementLevel: 'mandatory',
+  validateResource: (args, report) => {
+    if (args.type !== AZURE_TYPES.subnet) return;
+    if (args.props.defaultOutboundAccess !== false) report(`defaultOutboundAccess is ${shown(args.props.defaultOutboundAccess)}; set it to false so workloads have no implicit internet route`);
+  },
+};
+
+/** Locations that are not a region: private DNS zones and their links are global by design. */
+const NON_REGIONAL = new Set(['global']);
+
+export const allowedLocations: ResourceValidationPolicy = {
+  name: 'azure-allowed-locations',
+  description: 'Resources are created only in the locations the data-residency policy allows.',
+  enforcementLevel: 'mandatory',
+  configSchema: {
+    properties: { allowedLocations: { type: 'array', items: { type: 'string' }, minItems: 1 } },
+    required: ['allowedLocations'],
+  },
+  validateResource: (args, report) => {
+    const location = args.props.location;
+    if (typeof location !== 'string' || NON_REGIONAL.has(location.toLowerCase())) return;
+    const allowed = configuredList(args.getConfig<Record<string, unknown>>(), 'allowedLocations', 'azure-allowed-locations');
+    if (!allowed.includes(location.toLowerCase())) report(`location ${location} is not allowed by data residency policy; allowed: ${allowed.join(', ')} (config: azure.allowedLocations)`);
+  },
+};
+
+/** Every Azure policy, in the order the report lists them. */
+export const azurePolicies: Policies = [
+  aiAccountNoPublicAccess,
+  aiAccountNoLocalAuth,
+  aiAccountCustomerManagedKey,
+  privateEndpointPresent,
+  diagnosticsPresent,
+  contentFilterOnEveryDeployment,
+  deploymentVersionPinned,
+  keyVaultHardened,
+  keyRotation,
+  workspaceNoLocalAuth,
+  groupRoleAssignmentsOnly,
+  subnetNoDefaultOutbound,
+  allowedLocations,
+];
+
+/** The policy configuration the pack needs, from the organisation config. */
+export function azurePolicyConfig(allowed: readonly string[]): Record<string, Record<string, unknown>> {
+  return { [allowedLocations.name]: { allowedLocations: [...allowed] } };
+}

@@ -1,0 +1,42 @@
+import type { PolicyResource } from '@pulumi/policy';
+
+/**
+ * Small readers shared by the Azure and Google Cloud policy packs. Props come from a preview,
+ * so any value may be missing (unknown until apply): readers return undefined, never throw.
+ */
+
+/** The value at a dotted path (`properties.encryption.keySource`), or undefined. */
+export function valueAt(props: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), props);
+}
+
+/** The array at a dotted path, or [] when it is absent or not an array. */
+export function arrayAt(props: unknown, path: string): Record<string, unknown>[] {
+  const v = valueAt(props, path);
+  return Array.isArray(v) ? (v as Record<string, unknown>[]) : [];
+}
+
+/** The strings of the array at a dotted path, or [] when it is absent. */
+export function stringsAt(props: unknown, path: string): string[] {
+  const v = valueAt(props, path);
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** A value as reviewers read it in a violation message. */
+export function shown(v: unknown): string {
+  return v === undefined ? 'absent' : JSON.stringify(v);
+}
+
+/** The resources of a stack whose input `property` took an output of `target`. */
+export function dependentsThrough(resources: readonly PolicyResource[], target: PolicyResource, type: string, property: string): PolicyResource[] {
+  return resources.filter((r) => r.type === type && (r.propertyDependencies[property] ?? []).some((d) => d.urn === target.urn));
+}
+
+/** A list of strings from policy configuration, or a clear error naming the missing setting. */
+export function configuredList(config: Record<string, unknown>, key: string, policy: string): string[] {
+  const value = config[key];
+  if (!Array.isArray(value) || value.length === 0 || !value.every((v) => typeof v === 'string')) {
+    throw new Error(`policy ${policy}: config ${key} must be a non-empty list of strings, received ${shown(value)}; set it in the --policy-pack-config file (npm run plan writes one from the organisation config)`);
+  }
+  return value as string[];
+}
