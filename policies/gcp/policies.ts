@@ -1,0 +1,388 @@
+import type { Policies, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
+import { arrayAt, configuredList, dependentsThrough, shown, stringsAt, valueAt } from '../pulumi/props';
+
+/**
+ * The Google Cloud policy pack: the promises of the Google Cloud program as CrossGuard rules.
+ * The array is exported on its own so tests and the offline run (`npm run synth`) use it
+ * without starting the analyzer server that `new PolicyPack` starts; `policies/gcp/index.ts`
+ * only wires it.
+ */
+
+export const GCP_TYPES = {
+  globalAddress: 'gcp:compute/globalAddress:GlobalAddress',
+  forwardingRule: 'gcp:compute/globalForwardingRule:GlobalForwardingRule',
+  network: 'gcp:compute/network:Network',
+  subnetwork: 'gcp:compute/subnetwork:Subnetwork',
+  firewall: 'gcp:compute/firewall:Firewall',
+  zone: 'gcp:dns/managedZone:ManagedZone',
+  cryptoKey: 'gcp:kms/cryptoKey:CryptoKey',
+  bucket: 'gcp:logging/projectBucketConfig:ProjectBucketConfig',
+  orgPolicy: 'gcp:orgpolicy/policy:Policy',
+  perimeter: 'gcp:accesscontextmanager/servicePerimeter:ServicePerimeter',
+  floor: 'gcp:modelarmor/floorsetting:Floorsetting',
+  serviceAccountKey: 'gcp:serviceaccount/key:Key',
+  projectAuditConfig: 'gcp:projects/iAMAuditConfig:IAMAuditConfig',
+  folderAuditConfig: 'gcp:folder/iamAuditConfig:IamAuditConfig',
+  organizationAuditConfig: 'gcp:organizations/iamAuditConfig:IamAuditConfig',
+  projectIamMember: 'gcp:projects/iAMMember:IAMMember',
+  projectIamBinding: 'gcp:projects/iAMBinding:IAMBinding',
+  folderIamMember: 'gcp:folder/iAMMember:IAMMember',
+  folderIamBinding: 'gcp:folder/iAMBinding:IAMBinding',
+  organizationIamMember: 'gcp:organizations/iAMMember:IAMMember',
+  organizationIamBinding: 'gcp:organizations/iAMBinding:IAMBinding',
+} as const;
+
+/** The API the platform serves. */
+export const VERTEX_SERVICE = 'aiplatform.googleapis.com';
+
+/** Google API bundles a Private Service Connect endpoint can target. */
+export const API_BUNDLES: readonly string[] = ['vpc-sc', 'all-apis'];
+
+/** Basic roles: each grants far more than model access, across every service of the scope. */
+export const BASIC_ROLES: readonly string[] = ['roles/owner', 'roles/editor', 'roles/viewer'];
+
+/** Member prefixes a role may be granted to: Google groups and service accounts. */
+export const ALLOWED_MEMBER_PREFIXES: readonly string[] = ['group:', 'serviceAccount:'];
+
+/** The longest rotation period of a customer-managed key, in seconds (90 days). */
+export const MAX_ROTATION_SECONDS = 90 * 24 * 3600;
+
+/** Audit log types Vertex AI must record: admin reads and every data read and write. */
+export const AUDIT_LOG_TYPES: readonly string[] = ['ADMIN_READ', 'DATA_READ', 'DATA_WRITE'];
+
+/** Locations that are not a region: Model Armor floor settings are project-wide, global settings. */
+const NON_REGIONAL = new Set(['global']);
+
+/** Seconds of a Google duration (`"7776000s"`), or undefined when it is not one. */
+function durationSeconds(v: unknown): number | undefined {
+  return typeof v === 'string' && /^\d+(\.\d+)?s$/.test(v) ? Number(v.slice(0, -1)) : undefined;
+}
+
+/** The org policies of the stack that set `constraint` (their name is `<parent>/policies/<constraint>`). */
+function orgPolicies(resources: readonly PolicyResource[], constraint: string): PolicyResource[] {
+  return resources.filter((r) => r.type === GCP_TYPES.orgPolicy && String(r.props.name ?? '').endsWith(`/policies/${constraint}`));
+}
+
+const rulesOf = (policy: PolicyResource) => arrayAt(policy.props, 'spec.rules');
+
+export const pscEndpointForGoogleApis: StackValidationPolicy = {
+  name: 'gcp-psc-endpoint-for-google-apis',
+  description: 'Google APIs are reached through a Private Service Connect endpoint on an internal address, resolved by a private googleapis.com zone.',
+  enforcementLevel: 'mandatory',
+  validateStack: (args, report) => {
+    const addresses = args.resources.filter((r) => r.type === GCP_TYPES.globalAddress && r.props.purpose === 'PRIVATE_SERVICE_CONNECT' && r.props.addressType === 'INTERNAL');
+    if (addresses.length === 0) report('no GlobalAddress with purpose "PRIVATE_SERVICE_CONNECT" and addressType "INTERNAL" in this stack; reserve one as the internal address of the Google APIs endpoint');
+    const rules = addresses.flatMap((a) => dependentsThrough(args.resources, a, GCP_TYPES.forwardingRule, 'ipAddress'));
+    const endpoints = rules.filter((r) => API_BUNDLES.includes(String(r.props.target)) && r.props.loadBalancingScheme === '');
+    if (addresses.length > 0 && rules.length === 0) {
+      report('no GlobalForwardingRule takes its ipAddress from a Private Service Connect address of this stack; add one with target "vpc-sc" (or "all-apis") and loadBalancingScheme ""');
+    } else if (endpoints.length === 0) {
+      for (const r of rules) {
+        report(`forwarding rule ${r.name} has target ${shown(r.props.target)} and loadBalancingScheme ${shown(r.props.loadBalancingScheme)}; an endpoint for Google APIs needs target "vpc-sc" (or "all-apis") and loadBalancingScheme ""`, r.urn);
+      }
+    }
+    const zones = args.resources.filter((r) => r.type === GCP_TYPES.zone && r.props.dnsName === 'googleapis.com.');
+    if (zones.some((z) => z.props.visibility === 'private')) return;
+    if (zones.length === 0) report('no private ManagedZone for "googleapis.com." in this stack; add one (visibility "private") that resolves Google API names to the endpoint');
+    for (const z of zones) report(`managed zone ${z.name} for "googleapis.com." has visibility ${shown(z.props.visibility)}; set it to "private" so only the VPC resolves Google APIs to the endpoint`, z.urn);
+  },
+};
+
+export const networkNoInternetRoute: ResourceValidationPolicy = {
+  name: 'gcp-network-no-internet-route',
+  description: 'VPC networks have no automatic subnets and no default internet route; subnets reach Google APIs privately.',
+  enforcementLevel: 'mandatory',
+  validateResource: (args, report) => {
+    if (args.type === GCP_TYPES.network) {
+      const auto = args.props.autoCreateSubnetworks;
+      if (auto !== false) report(`autoCreateSubnetworks is ${shown(auto)}; set it to false so no subnet is created in every region`);
+      const routes = args.props.deleteDefaultRoutesOnCreate;
+      if (routes !== true) report(`deleteDefaultRoutesOnCreate is ${shown(routes)}; set it to true so the network has no default route to the internet gateway`);
+    }
+    if (args.type === GCP_TYPES.subnetwork) {
+      const access = args.props.privateIpGoogleAccess;
+      if (access !== true) report(`privateIpGoogleAccess is ${shown(access)}; set it to true so workloads without external addresses reach Google APIs through the endpoint`);
+    }
+  },
+};
+
+export const egressDeniedByDefault: StackValidationPolicy = {
+  name: 'gcp-egress-denied-by-default',
+  description: 'Every VPC network of the stack has a firewall rule denying all egress to 0.0.0.0/0; only higher-priority rules open a path.',
+  enforcementLevel: 'mandatory',
+  validateStack: (args, report) => {
+    for (const network of args.resources.filter((r) => r.type === GCP_TYPES.network)) {
+      const firewalls = dependentsThrough(args.resources, network, GCP_TYPES.firewall, 'network');
+      const denyAll = firewalls.filter(
+        (f) =>
+          f.props.direction === 'EGRESS' &&
+          f.props.disabled !== true &&
+          arrayAt(f.props, 'denies').some((d) => d.protocol === 'all') &&
+          stringsAt(f.props, 'destinationRanges').includes('0.0.0.0/0'),
+      );
+      if (denyAll.length > 0) continue;
+      const found = firewalls.length === 0 ? 'it has no firewall rule' : `its firewall rules: ${firewalls.map((f) => f.name).join(', ')}`;
+      report(`network ${network.name} has no enabled EGRESS firewall rule denying protocol "all" to 0.0.0.0/0 (${found}); add one with denies [{ protocol: "all" }] and destinationRanges ["0.0.0.0/0"]`, network.urn);
+    }
+  },
+};
+
+export const kmsKeyRotation: ResourceValidationPolicy = {
+  name: 'gcp-kms-key-rotation',
+  description: 'Customer-managed encryption keys rotate at least every 90 days, and destroying the stack cannot destroy them.',
+  enforcementLevel: 'mandatory',
+  validateResource: (args, report) => {
+    if (args.type !== GCP_TYPES.cryptoKey) return;
+    const purpose = args.props.purpose ?? 'ENCRYPT_DECRYPT';
+    const period = args.props.rotationPeriod;
+    const secs = durationSeconds(period);
+    // Only symmetric keys rotate automatically; Cloud KMS refuses a rotation period on other purposes.
+    if (purpose === 'ENCRYPT_DECRYPT' && (secs === undefined || secs > MAX_ROTATION_SECONDS)) {
+      const days = secs === undefined ? '' : ` (${Math.round(secs / 86400)} days)`;
+      report(`rotationPeriod is ${shown(period)}${days}; set it to at most "${MAX_ROTATION_SECONDS}s" (90 days) so the key rotates automatically`);
+    }
+    // The provider destroys every key version on delete when deletionPolicy is DELETE, its default.
+    const deletion = args.props.deletionPolicy;
+    if (deletion !== 'PREVENT' && deletion !== 'ABANDON') {
+      report(`deletionPolicy is ${shown(deletion)} (absent means "DELETE"); set it to "PREVENT" so destroying the stack cannot destroy the key versions, and with them every copy of the data they encrypt`);
+    }
+  },
+};
+
+export const auditLogBucketCmek: ResourceValidationPolicy = {
+  name: 'gcp-audit-log-bucket-cmek',
+  description: 'Log buckets encrypt their entries with a customer-managed Cloud KMS key.',
+  enforcementLevel: 'mandatory',
+  validateResource: (args, report) => {
+    if (args.type !== GCP_TYPES.bucket) return;
+    const key = valueAt(args.props, 'cmekSettings.kmsKeyName');
+    if (typeof key !== 'string' || key === '') report(`cmekSettings.kmsKeyName is ${shown(key)}; name a Cloud KMS key in the bucket's region so the audit logs are encrypted with a customer-managed key`);
+  },
+};
+
+export const auditLogRetentionLocked: ResourceValidationPolicy = {
+  name: 'gcp-audit-log-retention-locked',
+  description: 'Log bucket retention is locked, so audit logs are immutable until they expire.',
+  enforcementLevel: 'advisory',
+  validateResource: (args, report) => {
+    if (args.type !== GCP_TYPES.bucket) return;
+    const locked = args.props.locked;
+    if (locked !== true) {
+      report(`locked is ${shown(locked)}: the retention is not locked, so the audit logs are not immutable (the bucket's retention can be shortened); set gcp.lockAuditRetention to true in the organisation config to lock it (irreversible)`);
+    }
+  },
+};
+
+const AUDIT_CONFIG_TYPES: readonly string[] = [GCP_TYPES.projectAuditConfig, GCP_TYPES.folderAuditConfig, GCP_TYPES.organizationAuditConfig];
+
+export const vertexDataAccessAudit: StackValidationPolicy = {
+  name: 'gcp-vertex-data-access-audit',
+  description: 'Data Access audit logs record every Vertex AI admin read, data read and data write.',
+  enforcementLevel: 'mandatory',
+  validateStack: (args, report) => {
+    const configs = args.resources.filter((r) => AUDIT_CONFIG_TYPES.includes(r.type) && (r.props.service === VERTEX_SERVICE || r.props.service === 'allServices'));
+    const enabled = [...new Set(configs.flatMap((c) => arrayAt(c.props, 'auditLogConfigs').map((l) => String(l.logType))))];
+    const missing = AUDIT_LOG_TYPES.filter((t) => !enabled.includes(t));
+    if (missing.length > 0) {
+      report(`the stack's audit configs for ${VERTEX_SERVICE} (or allServices) enable log types ${shown(enabled)}, not ${missing.join(', ')}; add an IAMAuditConfig for ${VERTEX_SERVICE} with auditLogConfigs ${AUDIT_LOG_TYPES.join(', ')}`);
+    }
+  },
+};
+
+export const cmekRequiredForVertex: StackValidationPolicy = {
+  name: 'gcp-cmek-required-for-vertex',
+  description: 'The gcp.restrictNonCmekServices organisation policy refuses Vertex AI resources without a customer-managed key.',
+  enforcementLevel: 'mandatory',
+  validateStack: (args, report) => {
+    const policies = orgPolicies(args.resources, 'gcp.restrictNonCmekServices');
+    const denies = (p: PolicyResource) => rulesOf(p).some((r) => stringsAt(r, 'values.deniedValues').includes(VERTEX_SERVICE)) && !rulesOf(p).some((r) => r.allowAll === 'TRUE');
+    if (policies.some(denies)) return;
+    if (policies.length === 0) report(`no org policy for gcp.restrictNonCmekServices in this stack; add one whose rule denies ${VERTEX_SERVICE}`);
+    for (const p of policies) report(`org policy ${p.name} has spec.rules ${shown(rulesOf(p))}; add a rule with values.deniedValues ["${VERTEX_SERVICE}"] (and none with allowAll) so Vertex AI refuses resources without a customer-managed key`, p.urn);
+  },
+};
+
+export const noServiceAccountKeys: ResourceValidationPolicy = {
+  name: 'gcp-no-service-account-keys',
+  description: 'No service account keys: long-lived credentials that can be copied out of the organisation.',
+  enforcementLevel: 'mandatory',
+  validateResource: (args, report) => {
+    if (args.type !== GCP_TYPES.serviceAccountKey) return;
+    report(`a key for service account ${shown(args.props.serviceAccountId)} is a long-lived credential; remove it and use an attached service account or Workload Identity Federation`);
+  },
+};
+
+export const serviceAccountKeyCreationDisabled: StackValidationPolicy = {
+  name: 'gcp-service-account-key-creation-disabled',
+  description: 'The iam.disableServiceAccountKeyCreation organisation policy is enforced, so nobody can create a service account key.',
+  enforcementLevel: 'mandatory',
+  validateStack: (args, report) => {
+    const policies = orgPolicies(args.resources, 'iam.disableServiceAccountKeyCreation');
+    const enforced = (p: PolicyResource) => rulesOf(p).some((r) => r.enforce === 'TRUE' && r.condition === undefined);
+    if (policies.some(enforced)) return;
+    if (policies.length === 0) report('no org policy for iam.disableServiceAccountKeyCreation in this stack; add one with a rule enforce "TRUE"');
+    for (const p of policies) report(`org policy ${p.name} has spec.rules ${shown(rulesOf(p))}; add a rule with enforce "TRUE" and no condition`, p.urn);
+  },
+};
+
+const IAM_MEMBER_TYPES: readonly string[] = [GCP_TYPES.projectIamMember, GCP_TYPES.folderIamMember, GCP_TYPES.organizationIamMember];
+const IAM_BINDING_TYPES: readonly string[] = [GCP_TYPES.projectIamBinding, GCP_TYPES.folderIamBinding, GCP_TYPES.organizationIamBinding];
+
+export const iamGroupsOnly: ResourceValidationPolicy = {
+  name: 'gcp-iam-groups-only',
+  description: 'Roles go to Google groups (or service accounts), never to users, domains or everyone, and never a basic role (owner, editor, viewer).',
+  enforcementLevel: 'mandatory',
+  validateResource: (args, report) => {
+    let members: unknown[];
+    if (IAM_MEMBER_TYPES.includes(args.type)) members = [args.props.member];
+    else if (IAM_BINDING_TYPES.includes(args.type)) members = Array.isArray(args.props.members) ? args.props.members : [args.props.members];
+    else return;
+    for (const member of members) {
+      if (typeof member !== 'string' || !ALLOWED_MEMBER_PREFIXES.some((p) => member.startsWith(p))) {
+        report(`member ${shown(member)} is not a group or service account; grant roles to a Google group ("group:...") managed in the identity provider`);
+      }
+    }
+    const role = args.props.role;
+    if (typeof role === 'string' && BASIC_ROLES.includes(role)) report(`role ${shown(role)} is a basic role that grants far more than model access; use a predefined role such as "roles/aiplatform.user"`);
+  },
+};
+
+export const modelArmorOnEveryCall: StackValidationPolicy = {
+  name: 'gcp-model-armor-on-every-call',
+  description: 'A Model Armor floor setting screens and blocks every Vertex AI call: prompt injection and jailbreak, and sensitive data.',
+  enforcementLevel: 'mandatory',
+  validateStack: (args, report) => {
+    const floors = args.resources.filter((r) => r.type === GCP_TYPES.floor);
+    if (floors.length === 0) report('no Model Armor Floorsetting in this stack; add one that enforces prompt-injection and sensitive-data filters on AI_PLATFORM');
+    for (const floor of floors) {
+      const p = floor.props;
+      const problems: string[] = [];
+      if (p.enableFloorSettingEnforcement !== true) problems.push(`enableFloorSettingEnforcement is ${shown(p.enableFloorSettingEnforcement)}; set it to true`);
+      if (!stringsAt(p, 'integratedServices').includes('AI_PLATFORM')) problems.push(`integratedServices is ${shown(p.integratedServices)}; include "AI_PLATFORM" so Vertex AI calls are screened`);
+      const block = valueAt(p, 'aiPlatformFloorSetting.inspectAndBlock');
+      if (block !== true) problems.push(`aiPlatformFloorSetting.inspectAndBlock is ${shown(block)}; set it to true so unsafe prompts and answers are blocked, not only logged`);
+      const jailbreak = valueAt(p, 'filterConfig.piAndJailbreakFilterSettings.filterEnforcement');
+      if (jailbreak !== 'ENABLED') problems.push(`filterConfig.piAndJailbreakFilterSettings.filterEnforcement is ${shown(jailbreak)}; set it to "ENABLED"`);
+      const sdp = valueAt(p, 'filterConfig.sdpSettings');
+      if (valueAt(sdp, 'basicConfig.filterEnforcement') !== 'ENABLED' && valueAt(sdp, 'advancedConfig') === undefined) {
+        problems.push(`filterConfig.sdpSettings is ${shown(sdp)}; set basicConfig.filterEnforcement to "ENABLED" or name Sensitive Data Protection templates in advancedConfig`);
+      }
+      for (const problem of problems) report(`floor setting ${floor.name}: ${problem}`, floor.urn);
+    }
+  },
+};
+
+export const allowedModelsPinned: StackValidationPolicy = {
+  name: 'gcp-allowed-models-pinned',
+  description: 'The vertexai.allowedModels organisation policy lists the approved models and allows no other.',
+  enforcementLevel: 'mandatory',
+  validateStack: (args, report) => {
+    const policies = orgPolicies(args.resources, 'vertexai.allowedModels');
+    if (policies.length === 0) report('no org policy for vertexai.allowedModels in this stack; add one whose rule lists the approved models in values.allowedValues');
+    for (const p of policies) {
+      const rules = rulesOf(p);
+      const values = rules.flatMap((r) => stringsAt(r, 'values.allowedValues'));
+      const fix = 'list the approved models in values.allowedValues';
+      if (values.length === 0) report(`org policy ${p.name} allows no model by name (spec.rules ${shown(rules)}); ${fix}`, p.urn);
+      if (rules.some((r) => r.allowAll === 'TRUE')) report(`org policy ${p.name} has a rule with allowAll "TRUE", which allows every model; remove it and ${fix}`, p.urn);
+      const inherit = valueAt(p.props, 'spec.inheritFromParent');
+      if (inherit !== false) report(`org policy ${p.name} has spec.inheritFromParent ${shown(inherit)}; set it to false so models allowed higher in the hierarchy are not added`, p.urn);
+      const floating = values.filter((v) => /latest|\*/.test(v));
+      if (floating.length > 0) report(`org policy ${p.name} allows ${floating.join(', ')}, which is not one model version; name stable model IDs`, p.urn);
+    }
+  },
+};
+
+const RESIDENCY_SCHEMA = {
+  properties: { allowedRegions: { type: 'array' as const, items: { type: 'string' as const }, minItems: 1 } },
+  required: ['allowedRegions'],
+};
+
+/** The region of a region, location or zone (`europe-west4-a` is in `europe-west4`). */
+const regionOf = (where: string) => where.toLowerCase().replace(/^([a-z]+-[a-z]+\d+)-[a-z]$/, '$1');
+
+export const resourceLocations: ResourceValidationPolicy = {
+  name: 'gcp-resource-locations',
+  description: 'Resources are created only in the regions the data-residency policy allows.',
+  enforcementLevel: 'mandatory',
+  configSchema: RESIDENCY_SCHEMA,
+  validateResource: (args, report) => {
+    for (const key of ['region', 'location', 'zone']) {
+      const where = args.props[key];
+      if (typeof where !== 'string' || NON_REGIONAL.has(where.toLowerCase())) continue;
+      const allowed = configuredList(args.getConfig<Record<string, unknown>>(), 'allowedRegions', resourceLocations.name);
+      if (!allowed.map((a) => a.toLowerCase()).includes(regionOf(where))) {
+        report(`${key} ${where} is not allowed by data residency policy; allowed: ${allowed.join(', ')} (config: gcp.allowedRegions)`);
+      }
+    }
+  },
+};
+
+export const resourceLocationsOrgPolicy: StackValidationPolicy = {
+  name: 'gcp-resource-locations-org-policy',
+  description: 'The gcp.resourceLocations organisation policy allows only the regions the data-residency policy allows, whatever creates the resource.',
+  enforcementLevel: 'mandatory',
+  configSchema: RESIDENCY_SCHEMA,
+  validateStack: (args, report) => {
+    const allowed = configuredList(args.getConfig<Record<string, unknown>>(), 'allowedRegions', resourceLocationsOrgPolicy.name);
+    const permitted = new Set(allowed.flatMap((r) => [r, `in:${r}-locations`]));
+    const policies = orgPolicies(args.resources, 'gcp.resourceLocations');
+    if (policies.length === 0) {
+      report(`no org policy for gcp.resourceLocations in this stack; add one allowing only ${allowed.map((r) => `in:${r}-locations`).join(', ')} (config: gcp.allowedRegions)`);
+    }
+    for (const p of policies) {
+      const rules = rulesOf(p);
+      const values = rules.flatMap((r) => stringsAt(r, 'values.allowedValues'));
+      if (values.length === 0) report(`org policy ${p.name} allows no location by name (spec.rules ${shown(rules)}); list in:<region>-locations for each allowed region`, p.urn);
+      if (rules.some((r) => r.allowAll === 'TRUE')) report(`org policy ${p.name} has a rule with allowAll "TRUE", which allows every location; remove it`, p.urn);
+      const inherit = valueAt(p.props, 'spec.inheritFromParent');
+      if (inherit !== false) report(`org policy ${p.name} has spec.inheritFromParent ${shown(inherit)}; set it to false so locations allowed higher in the hierarchy are not added`, p.urn);
+      for (const v of values.filter((x) => !permitted.has(x))) {
+        report(`org policy ${p.name}: location ${v} is not allowed by data residency policy; allowed: ${allowed.join(', ')} (config: gcp.allowedRegions)`, p.urn);
+      }
+    }
+  },
+};
+
+export const vpcServiceControls: StackValidationPolicy = {
+  name: 'gcp-vpc-service-controls',
+  description: 'An enforced VPC Service Controls perimeter restricts Vertex AI, so it cannot be called, nor data moved out, from outside the network.',
+  enforcementLevel: 'advisory',
+  validateStack: (args, report) => {
+    const perimeters = args.resources.filter((r) => r.type === GCP_TYPES.perimeter);
+    if (perimeters.some((p) => stringsAt(p.props, 'status.restrictedServices').includes(VERTEX_SERVICE))) return;
+    const dryRun = perimeters.filter((p) => p.props.useExplicitDryRunSpec === true && stringsAt(p.props, 'spec.restrictedServices').includes(VERTEX_SERVICE));
+    for (const p of dryRun) {
+      report(`perimeter ${p.name} restricts ${VERTEX_SERVICE} in dry run only (useExplicitDryRunSpec true, no status): calls from outside are logged, not denied; set gcp.vpcServiceControls to "enforced" once the dry-run logs show no unexpected denial`, p.urn);
+    }
+    if (dryRun.length === 0) report(`no ServicePerimeter restricts ${VERTEX_SERVICE} (perimeters found: ${perimeters.length === 0 ? 'none' : perimeters.map((p) => p.name).join(', ')}); set gcp.vpcServiceControls to "dryRun", then "enforced"`);
+  },
+};
+
+/** Every Google Cloud policy, in the order the report lists them. */
+export const gcpPolicies: Policies = [
+  pscEndpointForGoogleApis,
+  networkNoInternetRoute,
+  egressDeniedByDefault,
+  vpcServiceControls,
+  noServiceAccountKeys,
+  serviceAccountKeyCreationDisabled,
+  iamGroupsOnly,
+  allowedModelsPinned,
+  kmsKeyRotation,
+  auditLogBucketCmek,
+  cmekRequiredForVertex,
+  vertexDataAccessAudit,
+  auditLogRetentionLocked,
+  resourceLocations,
+  resourceLocationsOrgPolicy,
+  modelArmorOnEveryCall,
+];
+
+/** The policy configuration the pack needs, from the organisation config. */
+export function gcpPolicyConfig(allowedRegions: readonly string[]): Record<string, Record<string, unknown>> {
+  return {
+    [resourceLocations.name]: { allowedRegions: [...allowedRegions] },
+    [resourceLocationsOrgPolicy.name]: { allowedRegions: [...allowedRegions] },
+  };
+}

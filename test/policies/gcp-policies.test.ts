@@ -1,0 +1,396 @@
+import type { ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
+import type { OrgConfig } from '../../lib/config';
+import type { Plan, PlanResource } from '../../lib/pulumi/plan';
+import * as gcp from '../../policies/gcp/policies';
+import { mandatoryViolations, runPoliciesOffline } from '../../policies/pulumi/offline';
+import { gcpPlanState, gcpProgram } from '../../stacks/gcp/program';
+import { exampleOrg, exampleStackConfig, getter, orgWith, plan } from '../gcp/support';
+
+const allowedRegions = exampleOrg.gcp!.allowedRegions;
+const config = gcp.gcpPolicyConfig(allowedRegions);
+const ALLOWED = `allowed: ${allowedRegions.join(', ')} (config: gcp.allowedRegions)`;
+
+async function planFor(org: OrgConfig): Promise<Plan> {
+  const settings = gcpProgram.readSettings(getter(exampleStackConfig), org);
+  const { cloud, stack, resources, outputs } = await plan(() => gcpProgram.run(org, settings), gcpPlanState);
+  return { cloud, stack, resources, outputs };
+}
+
+let example: Plan;
+beforeAll(async () => {
+  example = await planFor(exampleOrg);
+});
+
+/** The example plan with the named resource's inputs changed: each dotted path set to its value, or deleted when the value is undefined. */
+function changed(name: string, changes: Record<string, unknown>): Plan {
+  const copy = structuredClone(example);
+  const target = copy.resources.find((r) => r.name === name);
+  if (!target) throw new Error(`no resource ${name} in the example plan`);
+  for (const [path, value] of Object.entries(changes)) {
+    const keys = path.split('.');
+    const last = keys.pop()!;
+    const parent = keys.reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, target.inputs);
+    if (value === undefined) delete parent[last];
+    else parent[last] = value;
+  }
+  return copy;
+}
+
+/** The example plan without the named resources. */
+const without = (...names: string[]): Plan => ({ ...example, resources: example.resources.filter((r) => !names.includes(r.name)) });
+
+/** The example plan with one more resource. */
+const plus = (type: string, inputs: Record<string, unknown>): Plan => {
+  const extra: PlanResource = { type, name: 'extra', parent: null, inputs };
+  return { ...example, resources: [...example.resources, extra] };
+};
+
+/** The messages one policy reports over a plan, each prefixed with the resource it names (or `stack`). */
+async function findings(policy: ResourceValidationPolicy | StackValidationPolicy, p: Plan): Promise<string[]> {
+  const result = await runPoliciesOffline('private-ai-gcp', [policy], p, { config });
+  return result.violations.map((v) => `${v.resource?.split('::').pop() ?? 'stack'}: ${v.message}`);
+}
+
+/** The compliant case of a rule: the program with the example config passes it. */
+const acceptsTheExample = (policy: ResourceValidationPolicy | StackValidationPolicy) =>
+  test('the example plan complies', async () => {
+    expect(await findings(policy, example)).toEqual([]);
+  });
+
+const RETENTION_NOT_LOCKED =
+  "example-corp-audit-bucket: locked is false: the retention is not locked, so the audit logs are not immutable (the bucket's retention can be shortened); set gcp.lockAuditRetention to true in the organisation config to lock it (irreversible)";
+const PERIMETER_DRY_RUN =
+  'example-corp-perimeter-perimeter: perimeter example-corp-perimeter-perimeter restricts aiplatform.googleapis.com in dry run only (useExplicitDryRunSpec true, no status): calls from outside are logged, not denied; set gcp.vpcServiceControls to "enforced" once the dry-run logs show no unexpected denial';
+const ADVISORY = [gcp.auditLogRetentionLocked.name, gcp.vpcServiceControls.name];
+
+/** The findings of the whole pack over the program planned with the example config changed. */
+async function packFindings(lockAuditRetention: boolean, vpcServiceControls: 'dryRun' | 'enforced'): Promise<string[]> {
+  const org = orgWith((raw) => Object.assign(raw.gcp!, { lockAuditRetention, vpcServiceControls }));
+  const result = await runPoliciesOffline('private-ai-gcp', gcp.gcpPolicies, await planFor(org), { config });
+  return result.violations.map((v) => `${v.enforcementLevel} ${v.resource?.split('::').pop()}: ${v.message}`);
+}
+
+describe('the Google Cloud policy pack over the program', () => {
+  test('the example config: every policy runs, none finds a mandatory violation', async () => {
+    const result = await runPoliciesOffline('private-ai-gcp', gcp.gcpPolicies, example, { config });
+    expect(mandatoryViolations(result)).toEqual([]);
+    expect(result.notApplicable).toEqual([]);
+    expect(result.violations.every((v) => ADVISORY.includes(v.policy))).toBe(true);
+    expect([...result.passed, ...new Set(result.violations.map((v) => v.policy))].sort()).toEqual(gcp.gcpPolicies.map((p) => p.name).sort());
+  });
+
+  test('unlocked retention and a dry-run perimeter: exactly the two advisories', async () => {
+    expect(await packFindings(false, 'dryRun')).toEqual([`advisory ${PERIMETER_DRY_RUN}`, `advisory ${RETENTION_NOT_LOCKED}`]);
+  });
+
+  test('locked retention and an enforced perimeter: nothing at all', async () => {
+    expect(await packFindings(true, 'enforced')).toEqual([]);
+  });
+
+  test('every rule is named gcp-*, mandatory unless it is one of the two advisories', () => {
+    for (const p of gcp.gcpPolicies) {
+      expect(p.name).toMatch(/^gcp-/);
+      expect(p.enforcementLevel).toBe(ADVISORY.includes(p.name) ? 'advisory' : 'mandatory');
+    }
+    expect(new Set(gcp.gcpPolicies.map((p) => p.name)).size).toBe(gcp.gcpPolicies.length);
+  });
+});
+
+describe('gcp-psc-endpoint-for-google-apis', () => {
+  acceptsTheExample(gcp.pscEndpointForGoogleApis);
+
+  test('the all-apis bundle serves as well as vpc-sc', async () => {
+    expect(await findings(gcp.pscEndpointForGoogleApis, changed('example-corp-network-psc', { target: 'all-apis' }))).toEqual([]);
+  });
+
+  test('refuses a stack without a Private Service Connect address', async () => {
+    expect(await findings(gcp.pscEndpointForGoogleApis, changed('example-corp-network-psc-ip', { purpose: 'VPC_PEERING' }))).toEqual([
+      'stack: no GlobalAddress with purpose "PRIVATE_SERVICE_CONNECT" and addressType "INTERNAL" in this stack; reserve one as the internal address of the Google APIs endpoint',
+    ]);
+  });
+
+  test('refuses an address no forwarding rule uses, and a rule that is not a Google APIs endpoint', async () => {
+    expect(await findings(gcp.pscEndpointForGoogleApis, without('example-corp-network-psc'))).toEqual([
+      'stack: no GlobalForwardingRule takes its ipAddress from a Private Service Connect address of this stack; add one with target "vpc-sc" (or "all-apis") and loadBalancingScheme ""',
+    ]);
+    expect(await findings(gcp.pscEndpointForGoogleApis, changed('example-corp-network-psc', { target: 'projects/p/global/targetHttpsProxies/x', loadBalancingScheme: 'EXTERNAL' }))).toEqual([
+      'example-corp-network-psc: forwarding rule example-corp-network-psc has target "projects/p/global/targetHttpsProxies/x" and loadBalancingScheme "EXTERNAL"; an endpoint for Google APIs needs target "vpc-sc" (or "all-apis") and loadBalancingScheme ""',
+    ]);
+  });
+
+  test('refuses a missing or public googleapis.com zone', async () => {
+    expect(await findings(gcp.pscEndpointForGoogleApis, without('example-corp-network-googleapis'))).toEqual([
+      'stack: no private ManagedZone for "googleapis.com." in this stack; add one (visibility "private") that resolves Google API names to the endpoint',
+    ]);
+    expect(await findings(gcp.pscEndpointForGoogleApis, changed('example-corp-network-googleapis', { visibility: 'public' }))).toEqual([
+      'example-corp-network-googleapis: managed zone example-corp-network-googleapis for "googleapis.com." has visibility "public"; set it to "private" so only the VPC resolves Google APIs to the endpoint',
+    ]);
+  });
+});
+
+describe('gcp-network-no-internet-route', () => {
+  acceptsTheExample(gcp.networkNoInternetRoute);
+
+  test('refuses auto subnets, the default internet route and subnets without Private Google Access', async () => {
+    expect(await findings(gcp.networkNoInternetRoute, changed('example-corp-network-vpc', { autoCreateSubnetworks: true, deleteDefaultRoutesOnCreate: undefined }))).toEqual([
+      'example-corp-network-vpc: autoCreateSubnetworks is true; set it to false so no subnet is created in every region',
+      'example-corp-network-vpc: deleteDefaultRoutesOnCreate is absent; set it to true so the network has no default route to the internet gateway',
+    ]);
+    expect(await findings(gcp.networkNoInternetRoute, changed('example-corp-network-subnet', { privateIpGoogleAccess: false }))).toEqual([
+      'example-corp-network-subnet: privateIpGoogleAccess is false; set it to true so workloads without external addresses reach Google APIs through the endpoint',
+    ]);
+  });
+});
+
+describe('gcp-egress-denied-by-default', () => {
+  acceptsTheExample(gcp.egressDeniedByDefault);
+
+  const MISSING = 'example-corp-network-vpc: network example-corp-network-vpc has no enabled EGRESS firewall rule denying protocol "all" to 0.0.0.0/0';
+  const FIX = 'add one with denies [{ protocol: "all" }] and destinationRanges ["0.0.0.0/0"]';
+
+  test('refuses a network whose only egress rule is the allow rule', async () => {
+    expect(await findings(gcp.egressDeniedByDefault, without('example-corp-network-deny-egress'))).toEqual([`${MISSING} (its firewall rules: example-corp-network-allow-psc); ${FIX}`]);
+  });
+
+  test('a disabled or narrower deny rule does not count', async () => {
+    const all = 'example-corp-network-allow-psc, example-corp-network-deny-egress';
+    expect(await findings(gcp.egressDeniedByDefault, changed('example-corp-network-deny-egress', { disabled: true }))).toEqual([`${MISSING} (its firewall rules: ${all}); ${FIX}`]);
+    expect(await findings(gcp.egressDeniedByDefault, changed('example-corp-network-deny-egress', { destinationRanges: ['203.0.113.0/24'] }))).toEqual([`${MISSING} (its firewall rules: ${all}); ${FIX}`]);
+    expect(await findings(gcp.egressDeniedByDefault, without('example-corp-network-deny-egress', 'example-corp-network-allow-psc'))).toEqual([`${MISSING} (it has no firewall rule); ${FIX}`]);
+  });
+});
+
+describe('gcp-kms-key-rotation', () => {
+  acceptsTheExample(gcp.kmsKeyRotation);
+
+  test('refuses a yearly, a missing or an unreadable rotation period', async () => {
+    const fix = 'set it to at most "7776000s" (90 days) so the key rotates automatically';
+    expect(await findings(gcp.kmsKeyRotation, changed('example-corp-keys-vertex', { rotationPeriod: '31536000s' }))).toEqual([`example-corp-keys-vertex: rotationPeriod is "31536000s" (365 days); ${fix}`]);
+    expect(await findings(gcp.kmsKeyRotation, changed('example-corp-keys-audit', { rotationPeriod: undefined, purpose: undefined }))).toEqual([`example-corp-keys-audit: rotationPeriod is absent; ${fix}`]);
+    expect(await findings(gcp.kmsKeyRotation, changed('example-corp-keys-audit', { rotationPeriod: '90d' }))).toEqual([`example-corp-keys-audit: rotationPeriod is "90d"; ${fix}`]);
+  });
+
+  test('asymmetric keys cannot rotate automatically and need no period', async () => {
+    expect(await findings(gcp.kmsKeyRotation, changed('example-corp-keys-vertex', { purpose: 'ASYMMETRIC_SIGN', rotationPeriod: undefined }))).toEqual([]);
+  });
+
+  test('refuses a key that destroying the stack would destroy', async () => {
+    const why = 'set it to "PREVENT" so destroying the stack cannot destroy the key versions, and with them every copy of the data they encrypt';
+    expect(await findings(gcp.kmsKeyRotation, changed('example-corp-keys-vertex', { deletionPolicy: 'DELETE' }))).toEqual([`example-corp-keys-vertex: deletionPolicy is "DELETE" (absent means "DELETE"); ${why}`]);
+    expect(await findings(gcp.kmsKeyRotation, changed('example-corp-keys-vertex', { deletionPolicy: undefined }))).toEqual([`example-corp-keys-vertex: deletionPolicy is absent (absent means "DELETE"); ${why}`]);
+  });
+});
+
+describe('gcp-audit-log-bucket-cmek', () => {
+  acceptsTheExample(gcp.auditLogBucketCmek);
+
+  test('refuses a bucket encrypted with a Google-managed key', async () => {
+    expect(await findings(gcp.auditLogBucketCmek, changed('example-corp-audit-bucket', { cmekSettings: undefined }))).toEqual([
+      "example-corp-audit-bucket: cmekSettings.kmsKeyName is absent; name a Cloud KMS key in the bucket's region so the audit logs are encrypted with a customer-managed key",
+    ]);
+  });
+});
+
+describe('gcp-audit-log-retention-locked (advisory)', () => {
+  test('reports an unlocked bucket as advisory, and nothing once locked', async () => {
+    const result = await runPoliciesOffline('private-ai-gcp', [gcp.auditLogRetentionLocked], changed('example-corp-audit-bucket', { locked: false }), { config });
+    expect(result.violations.map((v) => [v.enforcementLevel, `${v.resource?.split('::').pop()}: ${v.message}`])).toEqual([['advisory', RETENTION_NOT_LOCKED]]);
+    expect(await findings(gcp.auditLogRetentionLocked, changed('example-corp-audit-bucket', { locked: true }))).toEqual([]);
+  });
+});
+
+describe('gcp-vertex-data-access-audit', () => {
+  acceptsTheExample(gcp.vertexDataAccessAudit);
+
+  test('an allServices audit config counts', async () => {
+    expect(await findings(gcp.vertexDataAccessAudit, changed('example-corp-audit-vertex-data-access', { service: 'allServices' }))).toEqual([]);
+  });
+
+  test('refuses audit configs that leave out data reads, or none at all', async () => {
+    const reads = changed('example-corp-audit-vertex-data-access', { auditLogConfigs: [{ logType: 'ADMIN_READ' }, { logType: 'DATA_WRITE' }] });
+    const fix = 'add an IAMAuditConfig for aiplatform.googleapis.com with auditLogConfigs ADMIN_READ, DATA_READ, DATA_WRITE';
+    expect(await findings(gcp.vertexDataAccessAudit, reads)).toEqual([
+      `stack: the stack's audit configs for aiplatform.googleapis.com (or allServices) enable log types ["ADMIN_READ","DATA_WRITE"], not DATA_READ; ${fix}`,
+    ]);
+    expect(await findings(gcp.vertexDataAccessAudit, without('example-corp-audit-vertex-data-access'))).toEqual([
+      `stack: the stack's audit configs for aiplatform.googleapis.com (or allServices) enable log types [], not ADMIN_READ, DATA_READ, DATA_WRITE; ${fix}`,
+    ]);
+  });
+});
+
+describe('gcp-cmek-required-for-vertex', () => {
+  acceptsTheExample(gcp.cmekRequiredForVertex);
+
+  test('refuses a policy that does not deny non-CMEK Vertex AI, or none', async () => {
+    expect(await findings(gcp.cmekRequiredForVertex, changed('example-corp-org-policies-cmek-vertex', { 'spec.rules': [{ values: { deniedValues: ['storage.googleapis.com'] } }] }))).toEqual([
+      'example-corp-org-policies-cmek-vertex: org policy example-corp-org-policies-cmek-vertex has spec.rules [{"values":{"deniedValues":["storage.googleapis.com"]}}]; add a rule with values.deniedValues ["aiplatform.googleapis.com"] (and none with allowAll) so Vertex AI refuses resources without a customer-managed key',
+    ]);
+    expect(await findings(gcp.cmekRequiredForVertex, without('example-corp-org-policies-cmek-vertex'))).toEqual([
+      'stack: no org policy for gcp.restrictNonCmekServices in this stack; add one whose rule denies aiplatform.googleapis.com',
+    ]);
+  });
+});
+
+describe('gcp-no-service-account-keys', () => {
+  acceptsTheExample(gcp.noServiceAccountKeys);
+
+  test('refuses any service account key', async () => {
+    expect(await findings(gcp.noServiceAccountKeys, plus(gcp.GCP_TYPES.serviceAccountKey, { serviceAccountId: 'ci@example-ai-prod.iam.gserviceaccount.com' }))).toEqual([
+      'extra: a key for service account "ci@example-ai-prod.iam.gserviceaccount.com" is a long-lived credential; remove it and use an attached service account or Workload Identity Federation',
+    ]);
+  });
+});
+
+describe('gcp-service-account-key-creation-disabled', () => {
+  acceptsTheExample(gcp.serviceAccountKeyCreationDisabled);
+
+  test('refuses a missing or unenforced constraint', async () => {
+    expect(await findings(gcp.serviceAccountKeyCreationDisabled, without('example-corp-org-policies-no-sa-keys'))).toEqual([
+      'stack: no org policy for iam.disableServiceAccountKeyCreation in this stack; add one with a rule enforce "TRUE"',
+    ]);
+    expect(await findings(gcp.serviceAccountKeyCreationDisabled, changed('example-corp-org-policies-no-sa-keys', { 'spec.rules.0.enforce': 'FALSE' }))).toEqual([
+      'example-corp-org-policies-no-sa-keys: org policy example-corp-org-policies-no-sa-keys has spec.rules [{"enforce":"FALSE"}]; add a rule with enforce "TRUE" and no condition',
+    ]);
+  });
+});
+
+describe('gcp-iam-groups-only', () => {
+  acceptsTheExample(gcp.iamGroupsOnly);
+
+  test('refuses a role for a user, and a basic role for a group', async () => {
+    expect(await findings(gcp.iamGroupsOnly, plus(gcp.GCP_TYPES.projectIamMember, { project: 'p', member: 'user:alice@example.com', role: 'roles/aiplatform.user' }))).toEqual([
+      'extra: member "user:alice@example.com" is not a group or service account; grant roles to a Google group ("group:...") managed in the identity provider',
+    ]);
+    expect(await findings(gcp.iamGroupsOnly, plus(gcp.GCP_TYPES.organizationIamMember, { orgId: '1', member: 'group:admins@example.com', role: 'roles/owner' }))).toEqual([
+      'extra: role "roles/owner" is a basic role that grants far more than model access; use a predefined role such as "roles/aiplatform.user"',
+    ]);
+  });
+
+  test('checks every member of a binding', async () => {
+    const binding = plus(gcp.GCP_TYPES.projectIamBinding, { project: 'p', members: ['group:ai-model-users@example.com', 'allUsers', 'domain:example.com'], role: 'roles/editor' });
+    expect(await findings(gcp.iamGroupsOnly, binding)).toEqual([
+      'extra: member "allUsers" is not a group or service account; grant roles to a Google group ("group:...") managed in the identity provider',
+      'extra: member "domain:example.com" is not a group or service account; grant roles to a Google group ("group:...") managed in the identity provider',
+      'extra: role "roles/editor" is a basic role that grants far more than model access; use a predefined role such as "roles/aiplatform.user"',
+    ]);
+  });
+});
+
+describe('gcp-model-armor-on-every-call', () => {
+  acceptsTheExample(gcp.modelArmorOnEveryCall);
+
+  const floor = 'example-corp-model-armor-floor';
+
+  test('Sensitive Data Protection templates serve as well as the basic filter', async () => {
+    expect(await findings(gcp.modelArmorOnEveryCall, changed(floor, { 'filterConfig.sdpSettings': { advancedConfig: { inspectTemplate: 'projects/p/locations/europe-west4/inspectTemplates/t' } } }))).toEqual([]);
+  });
+
+  test('refuses a floor that is not enforced, skips Vertex AI, only inspects and filters nothing', async () => {
+    const p = changed(floor, {
+      enableFloorSettingEnforcement: false,
+      integratedServices: [],
+      aiPlatformFloorSetting: { inspectOnly: true },
+      'filterConfig.piAndJailbreakFilterSettings.filterEnforcement': 'DISABLED',
+      'filterConfig.sdpSettings': undefined,
+    });
+    expect(await findings(gcp.modelArmorOnEveryCall, p)).toEqual([
+      `${floor}: floor setting ${floor}: enableFloorSettingEnforcement is false; set it to true`,
+      `${floor}: floor setting ${floor}: integratedServices is []; include "AI_PLATFORM" so Vertex AI calls are screened`,
+      `${floor}: floor setting ${floor}: aiPlatformFloorSetting.inspectAndBlock is absent; set it to true so unsafe prompts and answers are blocked, not only logged`,
+      `${floor}: floor setting ${floor}: filterConfig.piAndJailbreakFilterSettings.filterEnforcement is "DISABLED"; set it to "ENABLED"`,
+      `${floor}: floor setting ${floor}: filterConfig.sdpSettings is absent; set basicConfig.filterEnforcement to "ENABLED" or name Sensitive Data Protection templates in advancedConfig`,
+    ]);
+  });
+
+  test('refuses a stack without a floor setting', async () => {
+    expect(await findings(gcp.modelArmorOnEveryCall, without(floor))).toEqual([
+      'stack: no Model Armor Floorsetting in this stack; add one that enforces prompt-injection and sensitive-data filters on AI_PLATFORM',
+    ]);
+  });
+});
+
+describe('gcp-allowed-models-pinned', () => {
+  acceptsTheExample(gcp.allowedModelsPinned);
+
+  const models = 'example-corp-org-policies-models';
+
+  test('refuses a policy that allows every model, inherits more, or names a floating alias', async () => {
+    expect(await findings(gcp.allowedModelsPinned, changed(models, { 'spec.rules': [{ allowAll: 'TRUE' }], 'spec.inheritFromParent': true }))).toEqual([
+      `${models}: org policy ${models} allows no model by name (spec.rules [{"allowAll":"TRUE"}]); list the approved models in values.allowedValues`,
+      `${models}: org policy ${models} has a rule with allowAll "TRUE", which allows every model; remove it and list the approved models in values.allowedValues`,
+      `${models}: org policy ${models} has spec.inheritFromParent true; set it to false so models allowed higher in the hierarchy are not added`,
+    ]);
+    expect(await findings(gcp.allowedModelsPinned, changed(models, { 'spec.rules.0.values.allowedValues': ['is:publishers/google/models/gemini-flash-latest:predict'] }))).toEqual([
+      `${models}: org policy ${models} allows is:publishers/google/models/gemini-flash-latest:predict, which is not one model version; name stable model IDs`,
+    ]);
+  });
+
+  test('refuses a stack without the constraint', async () => {
+    expect(await findings(gcp.allowedModelsPinned, without(models))).toEqual([
+      'stack: no org policy for vertexai.allowedModels in this stack; add one whose rule lists the approved models in values.allowedValues',
+    ]);
+  });
+});
+
+describe('gcp-resource-locations', () => {
+  acceptsTheExample(gcp.resourceLocations);
+
+  test('zones of an allowed region and global settings are fine', async () => {
+    expect(await findings(gcp.resourceLocations, plus('gcp:compute/instance:Instance', { zone: `${allowedRegions[0]}-b` }))).toEqual([]);
+  });
+
+  test('refuses a region, multi-region or zone outside the residency policy', async () => {
+    expect(await findings(gcp.resourceLocations, changed('example-corp-network-subnet', { region: 'us-central1' }))).toEqual([
+      `example-corp-network-subnet: region us-central1 is not allowed by data residency policy; ${ALLOWED}`,
+    ]);
+    expect(await findings(gcp.resourceLocations, changed('example-corp-audit-bucket', { location: 'EU' }))).toEqual([`example-corp-audit-bucket: location EU is not allowed by data residency policy; ${ALLOWED}`]);
+    expect(await findings(gcp.resourceLocations, plus('gcp:compute/instance:Instance', { zone: 'us-east1-b' }))).toEqual([`extra: zone us-east1-b is not allowed by data residency policy; ${ALLOWED}`]);
+  });
+
+  test('without its configuration the policy refuses to run rather than pass', async () => {
+    await expect(runPoliciesOffline('private-ai-gcp', [gcp.resourceLocations], example)).rejects.toThrow(
+      'policy gcp-resource-locations: config allowedRegions must be a non-empty list of strings, received absent; set it in the --policy-pack-config file (npm run plan writes one from the organisation config)',
+    );
+    await expect(runPoliciesOffline('private-ai-gcp', [gcp.resourceLocationsOrgPolicy], example)).rejects.toThrow('policy gcp-resource-locations-org-policy: config allowedRegions must be a non-empty list of strings, received absent');
+  });
+});
+
+describe('gcp-resource-locations-org-policy', () => {
+  acceptsTheExample(gcp.resourceLocationsOrgPolicy);
+
+  const locations = 'example-corp-org-policies-resource-locations';
+
+  test('bare region names serve as well as value groups', async () => {
+    expect(await findings(gcp.resourceLocationsOrgPolicy, changed(locations, { 'spec.rules.0.values.allowedValues': [...allowedRegions] }))).toEqual([]);
+  });
+
+  test('refuses a location outside the policy and inheriting the parent', async () => {
+    const p = changed(locations, { 'spec.rules.0.values.allowedValues': [`in:${allowedRegions[0]}-locations`, 'in:us-locations'], 'spec.inheritFromParent': undefined });
+    expect(await findings(gcp.resourceLocationsOrgPolicy, p)).toEqual([
+      `${locations}: org policy ${locations} has spec.inheritFromParent absent; set it to false so locations allowed higher in the hierarchy are not added`,
+      `${locations}: org policy ${locations}: location in:us-locations is not allowed by data residency policy; ${ALLOWED}`,
+    ]);
+  });
+
+  test('refuses a stack without the constraint', async () => {
+    expect(await findings(gcp.resourceLocationsOrgPolicy, without(locations))).toEqual([
+      `stack: no org policy for gcp.resourceLocations in this stack; add one allowing only ${allowedRegions.map((r) => `in:${r}-locations`).join(', ')} (config: gcp.allowedRegions)`,
+    ]);
+  });
+});
+
+describe('gcp-vpc-service-controls (advisory)', () => {
+  const perimeter = 'example-corp-perimeter-perimeter';
+
+  test('an enforced perimeter passes; a dry-run one is reported', async () => {
+    const vertexInside = { resources: ['projects/123456789012'], restrictedServices: ['aiplatform.googleapis.com'] };
+    expect(await findings(gcp.vpcServiceControls, changed(perimeter, { status: vertexInside, spec: undefined, useExplicitDryRunSpec: false }))).toEqual([]);
+    expect(await findings(gcp.vpcServiceControls, changed(perimeter, { spec: vertexInside, status: undefined, useExplicitDryRunSpec: true }))).toEqual([PERIMETER_DRY_RUN]);
+  });
+
+  test('reports a stack without a perimeter around Vertex AI', async () => {
+    expect(await findings(gcp.vpcServiceControls, without(perimeter))).toEqual([
+      'stack: no ServicePerimeter restricts aiplatform.googleapis.com (perimeters found: none); set gcp.vpcServiceControls to "dryRun", then "enforced"',
+    ]);
+  });
+});
