@@ -47,6 +47,12 @@ export interface AuditLogsArgs {
   /** The Key Vault whose audit events are collected. */
   readonly keyVaultId: pulumi.Input<string>;
   /**
+   * A storage account that receives the same logs and metrics as immutable evidence, kept for
+   * the audit retention, which is longer than a workspace can keep them (see `AuditArchive`).
+   * @default - the logs go to the workspace only
+   */
+  readonly archiveStorageAccountId?: pulumi.Input<string>;
+  /**
    * Protect the workspace from `pulumi destroy`, so audit evidence outlives the stack unless
    * someone unprotects it on purpose.
    * @default true
@@ -59,7 +65,7 @@ export interface AuditLogsArgs {
 /**
  * A Log Analytics workspace (Entra ID ingestion only, queries need workspace permissions) and
  * diagnostic settings that send the model account's audit, request, usage and trace logs and
- * metrics, and the Key Vault's audit events, to it.
+ * metrics, and the Key Vault's audit events, to it, and to the immutable archive when one is given.
  */
 export class AuditLogs extends pulumi.ComponentResource {
   public readonly workspaceId: pulumi.Output<string>;
@@ -91,6 +97,7 @@ export class AuditLogs extends pulumi.ComponentResource {
           name: 'privateai-audit',
           resourceUri,
           workspaceId: workspace.id,
+          ...(args.archiveStorageAccountId !== undefined ? { storageAccountId: args.archiveStorageAccountId } : {}),
           logs: categories.map((category) => ({ category, enabled: true })),
           metrics: [{ category: 'AllMetrics', enabled: true }],
         },

@@ -63,6 +63,19 @@ export function defaultKeyVaultName(prefix: string, location: string, subscripti
   return `${head}-kv-${shortHash(8, 'vault', subscriptionId, prefix, location)}`;
 }
 
+/**
+ * The audit archive's storage account name: 3-24 lowercase letters and digits, globally unique.
+ * The prefix loses its hyphens and is cut to fit; a hash of subscription, prefix and location
+ * keeps the name unique and stable (a new name would be a new, empty archive).
+ */
+export function defaultAuditArchiveAccountName(prefix: string, location: string, subscriptionId: string): string {
+  const head = prefix.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 11);
+  return `${head}audit${shortHash(8, 'audit-archive', subscriptionId, prefix, location)}`;
+}
+
+/** Storage account naming rule (Microsoft.Storage/storageAccounts). */
+export const STORAGE_ACCOUNT_NAME_PATTERN = /^[a-z0-9]{3,24}$/;
+
 /** Key Vault naming rule (Microsoft.KeyVault/vaults). */
 export const KEY_VAULT_NAME_PATTERN = /^[a-zA-Z](?:[a-zA-Z0-9]|-(?=[a-zA-Z0-9])){2,23}$/;
 

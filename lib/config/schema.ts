@@ -242,6 +242,12 @@ export const orgConfigSchema = z.strictObject({
       models: z.array(azureModel).min(1, { message: 'must list at least one model deployment' }),
       /** Severity from which content filters block (lower blocks more). */
       contentFilterSeverity: z.enum(['Low', 'Medium', 'High'], { message: 'must be Low, Medium or High' }).default('Medium'),
+      /**
+       * Lock the audit archive's immutability policy (irreversible: no log, nor the storage account,
+       * can be deleted, nor the retention shortened, before it expires). Azure creates the policy
+       * unlocked only: the first deployment of a new archive must run with this false.
+       */
+      lockAuditRetention: z.boolean().default(false),
     })
     .optional(),
   gcp: z

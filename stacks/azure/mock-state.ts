@@ -25,6 +25,9 @@ const NAME_INPUT: Readonly<Record<string, string>> = {
   'azure-native:operationalinsights:Workspace': 'workspaceName',
   'azure-native:monitor:DiagnosticSetting': 'name',
   'azure-native:authorization:RoleAssignment': 'roleAssignmentName',
+  'azure-native:authorization:ManagementLockByScope': 'lockName',
+  'azure-native:storage:StorageAccount': 'accountName',
+  'azure-native:storage:BlobServiceProperties': 'blobServicesName',
 };
 
 /** Mock state for `planProgram`'s `state` option. */

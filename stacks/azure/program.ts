@@ -2,6 +2,7 @@ import * as pulumi from '@pulumi/pulumi';
 import type { OrgConfig } from '../../lib/config';
 import { ModelAccess } from '../../lib/azure/access';
 import { AuditLogs } from '../../lib/azure/audit';
+import { AuditArchive } from '../../lib/azure/audit-archive';
 import { EncryptionKeys } from '../../lib/azure/keys';
 import { PrivateModelAccount } from '../../lib/azure/model-account';
 import { resourceTags } from '../../lib/azure/naming';
@@ -34,6 +35,12 @@ export type AzureStackOutputs = {
   /** Resource ID of the audit Log Analytics workspace. */
   workspaceId: pulumi.Output<string>;
   logRetentionDays: number;
+  /** Resource ID of the storage account that keeps the audit logs immutable. */
+  auditArchiveAccountId: pulumi.Output<string>;
+  /** Days each archived log stays immutable (the organisation's audit retention). */
+  auditArchiveRetentionDays: number;
+  /** Whether the archive's immutability policy is locked (irreversible). */
+  auditArchiveLocked: boolean;
   keyVaultUri: pulumi.Output<string>;
   /** Whether this stack created the private DNS zones; if not, DNS must be registered centrally. */
   privateDnsZonesCreated: boolean;
@@ -73,21 +80,40 @@ export function runAzure(org: OrgConfig, settings: AzureSettings): AzureStackOut
     vaultName: settings.keyVaultName,
   });
 
+  const encryption = {
+    keyVaultUri: keys.vaultUri,
+    keyName: keys.keyName,
+    identityId: keys.identityId,
+    identityClientId: keys.identityClientId,
+    grants: keys.grants,
+  };
+
   const models = new PrivateModelAccount('models', {
     ...placement,
     kind: azure.accountKind,
     customSubDomainName: settings.customSubDomainName,
-    encryption: {
-      keyVaultUri: keys.vaultUri,
-      keyName: keys.keyName,
-      identityId: keys.identityId,
-      identityClientId: keys.identityClientId,
-      grants: keys.grants,
-    },
+    encryption,
     deployments: azure.models,
     contentFilterSeverity: azure.contentFilterSeverity,
     strictResidency: org.dataResidency.strict,
     deploymentSource: (i) => `config: azure.models[${i}]`,
+  });
+
+  // Azure creates immutability policies unlocked only: lock from the deployment after the one that created the archive.
+  const lockArchive = azure.lockAuditRetention && settings.auditArchiveExists;
+  if (azure.lockAuditRetention && !settings.auditArchiveExists) {
+    pulumi.log.warn(
+      `the audit archive is created with its immutability policy Unlocked, because Azure cannot create a Locked one; after this deployment succeeds, set ${NAMESPACE}:auditArchiveExists true and run pulumi up again to lock it (azure.lockAuditRetention)`,
+    );
+  }
+  const archive = new AuditArchive('archive', {
+    resourceGroupName: network.resourceGroupName,
+    location,
+    accountName: settings.auditArchiveAccountName,
+    retentionDays: org.logging.auditRetentionDays,
+    locked: lockArchive,
+    encryption,
+    tags,
   });
 
   const audit = new AuditLogs('audit', {
@@ -96,6 +122,7 @@ export function runAzure(org: OrgConfig, settings: AzureSettings): AzureStackOut
     retentionDays: org.logging.retentionDays,
     modelAccountId: models.accountId,
     keyVaultId: keys.vaultId,
+    archiveStorageAccountId: archive.accountId,
     tags,
   });
 
@@ -128,6 +155,9 @@ export function runAzure(org: OrgConfig, settings: AzureSettings): AzureStackOut
     modelUserRoles: userRoles.map((r) => r.name),
     workspaceId: audit.workspaceId,
     logRetentionDays: audit.retentionInDays,
+    auditArchiveAccountId: archive.accountId,
+    auditArchiveRetentionDays: archive.retentionDays,
+    auditArchiveLocked: archive.locked,
     keyVaultUri: keys.vaultUri,
     privateDnsZonesCreated: settings.createPrivateDnsZones,
     privateDnsZones: zones,

@@ -3,11 +3,13 @@ import { logAnalyticsRetention } from '../../lib/azure/audit';
 import { checkDeployments } from '../../lib/azure/model-account';
 import {
   CUSTOM_SUBDOMAIN_PATTERN,
+  defaultAuditArchiveAccountName,
   defaultCustomSubDomainName,
   defaultKeyVaultName,
   GUID_PATTERN,
   KEY_VAULT_NAME_PATTERN,
   resourceGroupName,
+  STORAGE_ACCOUNT_NAME_PATTERN,
 } from '../../lib/azure/naming';
 import { chooseNetwork, type NetworkChoice, type NetworkInput } from '../../lib/azure/network';
 import { assertAllowedLocation } from '../../lib/azure/residency';
@@ -36,6 +38,9 @@ export const SETTING_KEYS = {
   applicationSubnetPrefix: 'application subnet of a new virtual network',
   customSubDomainName: 'subdomain (and name) of the model account, globally unique',
   keyVaultName: 'name of the Key Vault, globally unique',
+  auditArchiveAccountName: 'name of the storage account of the immutable audit archive, globally unique',
+  auditArchiveExists:
+    'true once a pulumi up has created the audit archive: Azure creates immutability policies unlocked only, so azure.lockAuditRetention locks the archive from the second deployment on',
 } as const;
 
 export type SettingKey = keyof typeof SETTING_KEYS;
@@ -50,6 +55,9 @@ export interface AzureSettings {
   readonly createPrivateDnsZones: boolean;
   readonly customSubDomainName: string;
   readonly keyVaultName: string;
+  readonly auditArchiveAccountName: string;
+  /** Whether an earlier deployment created the audit archive (so its policy can be locked). */
+  readonly auditArchiveExists: boolean;
 }
 
 const PREFIX_PATTERN = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,38}[a-z0-9]$/;
@@ -128,6 +136,16 @@ export function readAzureSettings(get: (key: string) => unknown, org: OrgConfig)
     problem('keyVaultName', `keyVaultName "${keyVaultName}" must be 3-24 letters, digits and single hyphens, starting with a letter and ending with a letter or digit`);
   }
 
+  const auditArchiveAccountName = text('auditArchiveAccountName') ?? defaultAuditArchiveAccountName(prefix, location, subscriptionId);
+  if (!STORAGE_ACCOUNT_NAME_PATTERN.test(auditArchiveAccountName)) {
+    problem('auditArchiveAccountName', `auditArchiveAccountName "${auditArchiveAccountName}" must be 3-24 lowercase letters and digits`);
+  }
+
+  const auditArchiveExists = flag(get('auditArchiveExists'), false);
+  if (auditArchiveExists === undefined) {
+    problem('auditArchiveExists', `auditArchiveExists ${JSON.stringify(get('auditArchiveExists'))} must be true or false`);
+  }
+
   // Organisation-level rules that only the Azure program can check, reported with the rest.
   try {
     logAnalyticsRetention(org.logging.retentionDays);
@@ -136,7 +154,7 @@ export function readAzureSettings(get: (key: string) => unknown, org: OrgConfig)
   }
   issues.push(...checkDeployments(azure.accountKind, org.dataResidency.strict, azure.models, (i) => `config: azure.models[${i}]`));
 
-  if (issues.length > 0 || !network.choice || createPrivateDnsZones === undefined) {
+  if (issues.length > 0 || !network.choice || createPrivateDnsZones === undefined || auditArchiveExists === undefined) {
     throw new Error(`invalid Azure stack settings:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
   }
   return {
@@ -148,6 +166,8 @@ export function readAzureSettings(get: (key: string) => unknown, org: OrgConfig)
     createPrivateDnsZones,
     customSubDomainName,
     keyVaultName,
+    auditArchiveAccountName,
+    auditArchiveExists,
   };
 }
 

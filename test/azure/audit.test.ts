@@ -55,6 +55,7 @@ describe('AuditLogs', () => {
         metrics: [{ category: 'AllMetrics', enabled: true }],
       },
     });
+    expect(result.get('audit-account-diagnostics').inputs).not.toHaveProperty('storageAccountId');
   });
 
   test('the Key Vault sends its audit events', () => {

@@ -6,6 +6,7 @@ import { checkRotation, isoDurationDays } from '../../lib/azure/keys';
 import { accountEndpoints, checkDeployments, type ModelDeploymentSpec } from '../../lib/azure/model-account';
 import {
   CUSTOM_SUBDOMAIN_PATTERN,
+  defaultAuditArchiveAccountName,
   defaultCustomSubDomainName,
   defaultKeyVaultName,
   deterministicGuid,
@@ -13,6 +14,7 @@ import {
   KEY_VAULT_NAME_PATTERN,
   resourceTags,
   roleDefinitionId,
+  STORAGE_ACCOUNT_NAME_PATTERN,
   uuidV5,
 } from '../../lib/azure/naming';
 import { chooseNetwork, inboundRules } from '../../lib/azure/network';
@@ -52,6 +54,23 @@ describe('naming', () => {
     expect(defaultKeyVaultName('example-corp-ai', 'westeurope', SUBSCRIPTION)).toBe(defaultKeyVaultName('example-corp-ai', 'westeurope', SUBSCRIPTION));
     expect(defaultKeyVaultName('example-corp-ai', 'westeurope', SUBSCRIPTION)).not.toBe(defaultKeyVaultName('example-corp-ai', 'westeurope', '99999999-2222-3333-4444-555555555555'));
     expect(defaultCustomSubDomainName('example-corp-ai', 'westeurope', SUBSCRIPTION)).not.toBe(defaultCustomSubDomainName('example-corp-ai', 'swedencentral', SUBSCRIPTION));
+  });
+
+  test('the audit archive account name: lowercase letters and digits only, at most 24, unique per subscription and location, stable', () => {
+    for (const prefix of ['example-corp-ai', 'a'.repeat(38) + '-b', 'abc', 'a-b']) {
+      expect(defaultAuditArchiveAccountName(prefix, 'swedencentral', SUBSCRIPTION)).toMatch(STORAGE_ACCOUNT_NAME_PATTERN);
+    }
+    expect(defaultAuditArchiveAccountName('example-corp-ai', 'swedencentral', SUBSCRIPTION)).toMatch(/^examplecorpaudit[0-9a-f]{8}$/);
+    expect(defaultAuditArchiveAccountName('example-corp-ai', 'swedencentral', SUBSCRIPTION)).toBe(defaultAuditArchiveAccountName('example-corp-ai', 'swedencentral', SUBSCRIPTION));
+    expect(defaultAuditArchiveAccountName('example-corp-ai', 'swedencentral', SUBSCRIPTION)).not.toBe(defaultAuditArchiveAccountName('example-corp-ai', 'westeurope', SUBSCRIPTION));
+    expect(defaultAuditArchiveAccountName('example-corp-ai', 'swedencentral', SUBSCRIPTION)).not.toBe(
+      defaultAuditArchiveAccountName('example-corp-ai', 'swedencentral', '99999999-2222-3333-4444-555555555555'),
+    );
+  });
+
+  test('the storage account naming rule', () => {
+    for (const ok of ['abc', 'examplecorpaudit1a2b3c4d', '123']) expect(ok).toMatch(STORAGE_ACCOUNT_NAME_PATTERN);
+    for (const bad of ['ab', 'Example', 'example-audit', 'a'.repeat(25)]) expect(bad).not.toMatch(STORAGE_ACCOUNT_NAME_PATTERN);
   });
 
   test('tags use the same keys as the AWS stacks', () => {

@@ -14,13 +14,14 @@ describe('bin/plan.ts azure', () => {
     plan = JSON.parse(fs.readFileSync(path.join(root, 'plans', 'azure.json'), 'utf8')) as Plan;
   }, 60_000);
 
-  test('writes { cloud, stack, resources: [{ type, name, parent, inputs }], outputs }', () => {
+  test('writes { cloud, stack, resources: [{ type, name, parent, inputs, propertyDependencies? }], outputs }', () => {
     expect(Object.keys(plan).sort()).toEqual(['cloud', 'outputs', 'resources', 'stack']);
     expect(plan.cloud).toBe('azure');
     expect(plan.stack).toBe('example');
     expect(stdout).toContain(`azure: ${plan.resources.length} resources planned offline`);
     for (const r of plan.resources) {
-      expect(Object.keys(r).sort()).toEqual(['inputs', 'name', 'parent', 'type']);
+      expect(['inputs', 'name', 'parent', 'propertyDependencies', 'type']).toEqual(expect.arrayContaining(Object.keys(r)));
+      for (const names of Object.values(r.propertyDependencies ?? {})) for (const n of names) expect(plan.resources.map((x) => x.name)).toContain(n);
       expect(typeof r.type).toBe('string');
       expect(r.parent === null || plan.resources.some((p) => p.name === r.parent)).toBe(true);
     }

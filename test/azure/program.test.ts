@@ -27,10 +27,11 @@ describe('the Azure program with the example stack', () => {
       ['network', 'privateai:azure:PrivateNetwork'],
       ['keys', 'privateai:azure:EncryptionKeys'],
       ['models', 'privateai:azure:PrivateModelAccount'],
+      ['archive', 'privateai:azure:AuditArchive'],
       ['audit', 'privateai:azure:AuditLogs'],
       ['access', 'privateai:azure:ModelAccess'],
     ]);
-    expect(result.resources.filter((r) => r.type.startsWith('azure-native:')).length).toBe(32);
+    expect(result.resources.filter((r) => r.type.startsWith('azure-native:')).length).toBe(35);
   });
 
   test('every taggable resource carries the organisation tags', () => {
@@ -80,10 +81,33 @@ describe('the Azure program with the example stack', () => {
     expect(filters.filter((f) => f.severityThreshold).every((f) => f.severityThreshold === exampleOrg.azure!.contentFilterSeverity)).toBe(true);
   });
 
-  test('diagnostics of the account and the vault go to the workspace', () => {
-    expect(result.get('audit-account-diagnostics').inputs).toMatchObject({ resourceUri: 'models-account-id', workspaceId: 'audit-workspace-id' });
-    expect(result.get('audit-vault-diagnostics').inputs).toMatchObject({ resourceUri: 'keys-vault-id', workspaceId: 'audit-workspace-id' });
+  test('diagnostics of the account and the vault go to the workspace and to the immutable archive', () => {
+    expect(result.get('audit-account-diagnostics').inputs).toMatchObject({ resourceUri: 'models-account-id', workspaceId: 'audit-workspace-id', storageAccountId: 'archive-account-id' });
+    expect(result.get('audit-vault-diagnostics').inputs).toMatchObject({ resourceUri: 'keys-vault-id', workspaceId: 'audit-workspace-id', storageAccountId: 'archive-account-id' });
     expect(result.get('audit-workspace').inputs.retentionInDays).toBe(exampleOrg.logging.retentionDays);
+  });
+
+  test('the archive keeps the logs immutable for the audit retention, locked as the example says, with the key and behind a delete lock', () => {
+    const archive = result.get('archive-account');
+    expect(archive.inputs).toMatchObject({
+      accountName: expect.stringMatching(/^examplecorpaudit[0-9a-f]{8}$/),
+      location: 'swedencentral',
+      allowSharedKeyAccess: false,
+      publicNetworkAccess: 'Enabled',
+      networkRuleSet: { defaultAction: 'Deny', bypass: 'AzureServices', ipRules: [], virtualNetworkRules: [] },
+      identity: { type: 'UserAssigned', userAssignedIdentities: ['keys-identity-id'] },
+      encryption: {
+        keySource: 'Microsoft.Keyvault',
+        keyVaultProperties: { keyVaultUri: `https://${result.get('keys-vault').inputs.vaultName}.vault.azure.net/`, keyName: 'model-account-cmk' },
+        encryptionIdentity: { encryptionUserAssignedIdentity: 'keys-identity-id' },
+      },
+      immutableStorageWithVersioning: {
+        enabled: true,
+        immutabilityPolicy: { immutabilityPeriodSinceCreationInDays: exampleOrg.logging.auditRetentionDays, state: 'Locked', allowProtectedAppendWrites: true },
+      },
+    });
+    expect(result.dependenciesOf('archive-account')).toContain('keys-cmk-grant');
+    expect(result.get('archive-lock').inputs).toMatchObject({ scope: 'archive-account-id', level: 'CanNotDelete' });
   });
 
   test('role assignments: the configured groups, as groups, with roles of the configured subscription', () => {
@@ -113,6 +137,9 @@ describe('the Azure program with the example stack', () => {
       modelUserRoles: ['Cognitive Services OpenAI User'],
       workspaceId: 'audit-workspace-id',
       logRetentionDays: 365,
+      auditArchiveAccountId: 'archive-account-id',
+      auditArchiveRetentionDays: 2557,
+      auditArchiveLocked: true,
       keyVaultUri: `https://${vaultName}.vault.azure.net/`,
       privateDnsZonesCreated: true,
       privateDnsZones: ['privatelink.openai.azure.com', 'privatelink.cognitiveservices.azure.com', 'privatelink.services.ai.azure.com', 'privatelink.vaultcore.azure.net'],
@@ -147,6 +174,26 @@ describe('the Azure program, other settings', () => {
     }
     for (const endpoint of result.ofType('azure-native:network:PrivateEndpoint')) expect(endpoint.inputs.subnet).toMatchObject({ id: `${vnet}/subnets/endpoints` });
     for (const link of result.ofType('azure-native:privatedns:VirtualNetworkLink')) expect(link.inputs.virtualNetwork).toEqual({ id: vnet });
+  });
+
+  test('an organisation that does not lock audit retention gets an unlocked archive', async () => {
+    const result = await run({}, orgWith((raw) => (raw.azure!.lockAuditRetention = false)));
+    expect(result.get('archive-account').inputs.immutableStorageWithVersioning).toMatchObject({ immutabilityPolicy: { state: 'Unlocked' } });
+    expect(result.outputs.auditArchiveLocked).toBe(false);
+  });
+
+  test('a new stack creates the archive unlocked, as Azure requires, and says how to lock it', async () => {
+    const warn = jest.spyOn(pulumi.log, 'warn').mockImplementation(() => Promise.resolve());
+    try {
+      const result = await run({ 'privateai:auditArchiveExists': false });
+      expect(result.get('archive-account').inputs.immutableStorageWithVersioning).toMatchObject({ immutabilityPolicy: { state: 'Unlocked' } });
+      expect(result.outputs.auditArchiveLocked).toBe(false);
+      expect(warn).toHaveBeenCalledWith(
+        'the audit archive is created with its immutability policy Unlocked, because Azure cannot create a Locked one; after this deployment succeeds, set privateai:auditArchiveExists true and run pulumi up again to lock it (azure.lockAuditRetention)',
+      );
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   test('without model-user groups the program still plans, and warns', async () => {

@@ -24,6 +24,8 @@ describe('readAzureSettings', () => {
       createPrivateDnsZones: true,
       customSubDomainName: expect.stringMatching(/^example-corp-ai-[0-9a-f]{8}$/),
       keyVaultName: expect.stringMatching(/^example-cor-kv-[0-9a-f]{8}$/),
+      auditArchiveAccountName: expect.stringMatching(/^examplecorpaudit[0-9a-f]{8}$/),
+      auditArchiveExists: false,
     });
     expect(read(base)).toEqual(settings);
   });
@@ -76,12 +78,22 @@ describe('readAzureSettings', () => {
     expect(() => read({ ...base, createPrivateDnsZones: 'no' })).toThrow('createPrivateDnsZones "no" must be true or false (config: privateai:createPrivateDnsZones)');
   });
 
+  test('auditArchiveExists says whether an earlier deployment created the archive', () => {
+    expect(read({ ...base, auditArchiveExists: 'true' }).auditArchiveExists).toBe(true);
+    expect(read({ ...base, auditArchiveExists: true }).auditArchiveExists).toBe(true);
+    expect(() => read({ ...base, auditArchiveExists: 'yes' })).toThrow('auditArchiveExists "yes" must be true or false (config: privateai:auditArchiveExists)');
+  });
+
   test('name overrides are validated', () => {
     expect(read({ ...base, customSubDomainName: 'acme-openai', keyVaultName: 'acme-kv-1' })).toMatchObject({ customSubDomainName: 'acme-openai', keyVaultName: 'acme-kv-1' });
     expect(() => read({ ...base, keyVaultName: 'acme--kv' })).toThrow(
       'keyVaultName "acme--kv" must be 3-24 letters, digits and single hyphens, starting with a letter and ending with a letter or digit (config: privateai:keyVaultName)',
     );
     expect(() => read({ ...base, customSubDomainName: 'Acme' })).toThrow(/customSubDomainName "Acme" must be 2-64 lowercase letters/);
+    expect(read({ ...base, auditArchiveAccountName: 'acmeauditlogs' }).auditArchiveAccountName).toBe('acmeauditlogs');
+    expect(() => read({ ...base, auditArchiveAccountName: 'acme-audit' })).toThrow(
+      'auditArchiveAccountName "acme-audit" must be 3-24 lowercase letters and digits (config: privateai:auditArchiveAccountName)',
+    );
     expect(() => read({ ...base, resourceGroupPrefix: 'AI' })).toThrow(/resourceGroupPrefix "AI" must be 3-40 lowercase letters, digits and single hyphens/);
   });
 

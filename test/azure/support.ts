@@ -79,9 +79,22 @@ export async function plan(program: () => Record<string, unknown> | void): Promi
   };
 }
 
+/**
+ * A transformation that records the `protect` option of every resource a component creates
+ * (children inherit the component's transformations).
+ */
+export function recordProtect(into: Record<string, boolean | undefined>): pulumi.ResourceTransformation {
+  return (args) => {
+    into[args.name] = args.opts.protect;
+    return undefined;
+  };
+}
+
 /** Resource types of azure-native that take no tags. */
 export const UNTAGGABLE = new Set([
   'azure-native:authorization:RoleAssignment',
+  'azure-native:authorization:ManagementLockByScope',
+  'azure-native:storage:BlobServiceProperties',
   'azure-native:monitor:DiagnosticSetting',
   'azure-native:network:Subnet',
   'azure-native:network:PrivateDnsZoneGroup',

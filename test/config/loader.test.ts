@@ -27,6 +27,21 @@ describe('the example config', () => {
     expect(config.aws.targets[0].ownsInvocationLogging).toBe(true);
     expect(config.aws.ssmPrefix).toBe('/private-ai');
   });
+
+  test('locks the audit retention on Azure and Google Cloud, as AWS uses compliance-mode object lock', () => {
+    const config = loadOrgConfig();
+    expect(config.azure?.lockAuditRetention).toBe(true);
+    expect(config.gcp?.lockAuditRetention).toBe(true);
+  });
+
+  test('a config that says nothing about the lock leaves audit retention unlocked', () => {
+    const raw = rawExample() as Loose;
+    delete raw.azure.lockAuditRetention;
+    delete raw.gcp.lockAuditRetention;
+    const config = parseOrgConfig(raw);
+    expect(config.azure?.lockAuditRetention).toBe(false);
+    expect(config.gcp?.lockAuditRetention).toBe(false);
+  });
 });
 
 // Each case: what a user got wrong, the mutation, and the message that must name the field,
@@ -104,6 +119,7 @@ const cases: Array<[string, (raw: Loose) => void, RegExp]> = [
   ['no Vertex model', (r) => (r.gcp.models = []), /gcp\.models: received \[\]; must list at least one Vertex AI model/],
   ['repeated Vertex model', (r) => r.gcp.models.push({ ...r.gcp.models[0] }), /gcp\.models\[2\]\.id: received "gemini-2\.5-flash"; models must be unique per publisher/],
   ['unknown VPC-SC mode', (r) => (r.gcp.vpcServiceControls = 'on'), /gcp\.vpcServiceControls: received "on"; must be off, dryRun or enforced/],
+  ['Azure audit lock not a boolean', (r) => (r.azure.lockAuditRetention = 'yes'), /azure\.lockAuditRetention: received "yes"; Invalid input: expected boolean/],
   ['malformed Google region', (r) => (r.gcp.allowedRegions = ['europe']), /gcp\.allowedRegions\[0\]: received "europe"; must be a Google Cloud region such as europe-west4/],
 ];
 
