@@ -65,7 +65,8 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
       projectNumber: s.projectNumber,
       region: s.region,
       kmsKeyId: keys.auditKeyId,
-      retentionDays: org.logging.retentionDays,
+      // The bucket keeps the audit evidence: the organisation's audit retention, not the operational one.
+      retentionDays: org.logging.auditRetentionDays,
       locked: gcp.lockAuditRetention,
       bucketId: `${prefix}-vertex-audit`,
     },

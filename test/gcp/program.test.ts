@@ -5,6 +5,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as yaml from 'js-yaml';
 import { loadOrgConfig, type OrgConfig } from '../../lib/config';
 import type { Plan } from '../../lib/pulumi/plan';
+import { gcpPolicyConfig } from '../../policies/gcp/policies';
 import { gcpPlanState, gcpProgram } from '../../stacks/gcp/program';
 import { exampleOrg, exampleStackConfig, getter, ofType, orgWith, plan, resource, T } from './support';
 
@@ -64,9 +65,15 @@ describe('gcpProgram with the example config', () => {
     for (const r of labelled) expect(r.inputs.labels).toEqual(labels);
   });
 
-  test('a dry-run perimeter puts the endpoint on the vpc-sc bundle', () => {
-    expect(resource(p, T.perimeter, 'example-corp-perimeter-perimeter').inputs).toMatchObject({ useExplicitDryRunSpec: true, spec: { resources: ['projects/123456789012'] } });
+  test('an enforced perimeter puts the endpoint on the vpc-sc bundle', () => {
+    expect(resource(p, T.perimeter, 'example-corp-perimeter-perimeter').inputs).toMatchObject({ useExplicitDryRunSpec: false, status: { resources: ['projects/123456789012'] } });
     expect(resource(p, T.forwardingRule, 'example-corp-network-psc').inputs).toMatchObject({ target: 'vpc-sc', name: 'examplecorppsc' });
+  });
+
+  test('a dry-run perimeter also puts the endpoint on the vpc-sc bundle', async () => {
+    const dry = await planFor(withPerimeter('dryRun'));
+    expect(resource(dry, T.perimeter, 'example-corp-perimeter-perimeter').inputs).toMatchObject({ useExplicitDryRunSpec: true, spec: { resources: ['projects/123456789012'] } });
+    expect(resource(dry, T.forwardingRule, 'example-corp-network-psc').inputs).toMatchObject({ target: 'vpc-sc' });
   });
 
   test('org policies at project scope, by project number, with the config regions and models', () => {
@@ -78,7 +85,7 @@ describe('gcpProgram with the example config', () => {
   });
 
   test('audit retention and lock come from the organisation config', () => {
-    expect(resource(p, T.bucket, 'example-corp-audit-bucket').inputs).toMatchObject({ retentionDays: 365, locked: false });
+    expect(resource(p, T.bucket, 'example-corp-audit-bucket').inputs).toMatchObject({ retentionDays: exampleOrg.logging.auditRetentionDays, locked: true });
   });
 
   test('IAM: groups for people, service agents for Google services, nothing else', () => {
@@ -104,7 +111,7 @@ describe('gcpProgram with the example config', () => {
       auditLogKeyId: 'projects/example-ai-prod/locations/europe-west4/keyRings/example-corp-private-ai/cryptoKeys/audit-logs',
       auditLogBucket: 'projects/example-ai-prod/locations/europe-west4/buckets/example-corp-vertex-audit',
       modelArmorTemplate: 'projects/example-ai-prod/locations/europe-west4/templates/example-corp-vertex',
-      vpcServiceControls: 'dryRun',
+      vpcServiceControls: 'enforced',
       servicePerimeter: 'accessPolicies/987654321/servicePerimeters/example_ai_prod_private_ai',
     });
   });
@@ -127,9 +134,9 @@ describe('gcpProgram VPC Service Controls modes', () => {
     });
   });
 
-  test('a locked audit bucket when the organisation says so', async () => {
-    const p = await planFor(orgWith((raw) => void (raw.gcp!.lockAuditRetention = true)));
-    expect(resource(p, T.bucket, 'example-corp-audit-bucket').inputs.locked).toBe(true);
+  test('an unlocked audit bucket when the organisation says so', async () => {
+    const p = await planFor(orgWith((raw) => void (raw.gcp!.lockAuditRetention = false)));
+    expect(resource(p, T.bucket, 'example-corp-audit-bucket').inputs.locked).toBe(false);
   });
 });
 
@@ -152,25 +159,27 @@ describe('the Pulumi project', () => {
     expect(ofType(p, T.perimeter)).toHaveLength(1);
   });
 
-  test('bin/plan.ts gcp writes the plan file: cloud, stack, resources with type/name/parent/inputs, outputs', () => {
-    const started = Date.now();
+  test('bin/plan.ts gcp writes the plan file: cloud, stack, resources with type/name/parent/inputs and what each input depends on, outputs', () => {
     const run = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', 'bin/plan.ts', 'gcp'], { cwd: ROOT, encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^gcp: \d+ resources planned offline -> plans\/gcp.json/);
-    expect(Date.now() - started).toBeLessThan(30000);
+    // The policy pack's configuration for `pulumi preview --policy-pack policies/gcp --policy-pack-config`.
+    expect(run.stdout).toContain('policy pack config -> plans/gcp.policy-config.json');
+    expect(JSON.parse(fs.readFileSync(path.join(ROOT, 'plans', 'gcp.policy-config.json'), 'utf8'))).toEqual(gcpPolicyConfig(exampleOrg.gcp!.allowedRegions));
 
     const written = JSON.parse(fs.readFileSync(path.join(ROOT, 'plans', 'gcp.json'), 'utf8')) as Plan;
     expect(Object.keys(written).sort()).toEqual(['cloud', 'outputs', 'resources', 'stack']);
     expect(written.cloud).toBe('gcp');
     expect(written.stack).toBe('example');
     for (const r of written.resources) {
-      expect(Object.keys(r).sort()).toEqual(['inputs', 'name', 'parent', 'type']);
+      expect(['inputs', 'name', 'parent', 'propertyDependencies', 'type']).toEqual(expect.arrayContaining(Object.keys(r)));
+      for (const names of Object.values(r.propertyDependencies ?? {})) for (const n of names) expect(written.resources.map((x) => x.name)).toContain(n);
       expect(typeof r.type).toBe('string');
       expect(r.parent === null || typeof r.parent === 'string').toBe(true);
     }
     expect(written.resources.some((r) => r.type === T.forwardingRule && r.inputs.name === stackFile.config['privateai:pscEndpointName'])).toBe(true);
-    expect(written.outputs).toMatchObject({ project: 'example-ai-prod', region: 'europe-west4', vpcServiceControls: 'dryRun' });
+    expect(written.outputs).toMatchObject({ project: 'example-ai-prod', region: 'europe-west4', vpcServiceControls: 'enforced' });
     // The example stack file reads the same organisation config the embedded example is.
     expect(loadOrgConfig(path.resolve(PROJECT_DIR, String(stackFile.config['privateai:orgConfig'])))).toEqual(exampleOrg);
   }, 60000);

@@ -46,7 +46,7 @@ describe('gcpProgram.readSettings', () => {
 
   test('the access policy is required while VPC Service Controls are on, and not when off', () => {
     expect(() => read({ accessPolicyId: undefined })).toThrow(
-      /access policy ID is missing; gcp.vpcServiceControls is dryRun in the organisation config, so set it to the numeric ID of the organisation's Access Context Manager policy .* or set gcp.vpcServiceControls to off \(config: privateai:accessPolicyId\)/,
+      /access policy ID is missing; gcp.vpcServiceControls is enforced in the organisation config, so set it to the numeric ID of the organisation's Access Context Manager policy .* or set gcp.vpcServiceControls to off \(config: privateai:accessPolicyId\)/,
     );
     const off = orgWith((raw) => {
       raw.gcp!.vpcServiceControls = 'off';
