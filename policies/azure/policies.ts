@@ -18,6 +18,7 @@ export const AZURE_TYPES = {
   diagnosticSetting: 'azure-native:monitor:DiagnosticSetting',
   workspace: 'azure-native:operationalinsights:Workspace',
   roleAssignment: 'azure-native:authorization:RoleAssignment',
+  storageAccount: 'azure-native:storage:StorageAccount',
 } as const;
 
 /** Built-in roles that grant everything, or the right to grant anything (Azure's fixed role ids). */
@@ -222,6 +223,61 @@ export const subnetNoDefaultOutbound: ResourceValidationPolicy = {
   },
 };
 
+export const storageHardened: ResourceValidationPolicy = {
+  name: 'azure-storage-hardened',
+  description: 'Storage accounts take Entra ID only, refuse anonymous and plain-text access, deny every network by default and encrypt with a customer-managed key.',
+  enforcementLevel: 'mandatory',
+  validateResource: (args, report) => {
+    if (args.type !== AZURE_TYPES.storageAccount) return;
+    const expect: Array<[string, unknown, string]> = [
+      ['allowSharedKeyAccess', false, 'so no account key or SAS signed with one can read or delete data'],
+      ['allowBlobPublicAccess', false, 'so no container can be made anonymous'],
+      ['enableHttpsTrafficOnly', true, 'so plain HTTP is refused'],
+      ['minimumTlsVersion', 'TLS1_2', 'so TLS 1.0 and 1.1 are refused'],
+      ['encryption.keySource', 'Microsoft.Keyvault', 'with keyVaultProperties naming the customer-managed key'],
+    ];
+    for (const [path, wanted, why] of expect) {
+      const found = valueAt(args.props, path);
+      if (found !== wanted) report(`${path} is ${shown(found)}; set it to ${JSON.stringify(wanted)} ${why}`);
+    }
+    const closed = args.props.publicNetworkAccess === 'Disabled' || valueAt(args.props, 'networkRuleSet.defaultAction') === 'Deny';
+    if (!closed) report(`publicNetworkAccess is ${shown(args.props.publicNetworkAccess)} and networkRuleSet.defaultAction is ${shown(valueAt(args.props, 'networkRuleSet.defaultAction'))}; deny every network by default`);
+  },
+};
+
+export const auditArchiveImmutable: StackValidationPolicy = {
+  name: 'azure-audit-archive-immutable',
+  description: 'Diagnostic settings also send the audit logs to a storage account whose blobs are immutable (WORM) for a retention period.',
+  enforcementLevel: 'mandatory',
+  validateStack: (args, report) => {
+    const settings = args.resources.filter((r) => r.type === AZURE_TYPES.diagnosticSetting);
+    for (const d of settings.filter((x) => x.props.storageAccountId === undefined)) {
+      report(`diagnostic setting ${d.name} sends to no storage archive; set storageAccountId to the immutable audit archive`, d.urn);
+    }
+    for (const account of args.resources.filter((r) => r.type === AZURE_TYPES.storageAccount && settings.some((d) => (d.propertyDependencies.storageAccountId ?? []).some((t) => t.urn === r.urn)))) {
+      const policy = valueAt(account.props, 'immutableStorageWithVersioning.immutabilityPolicy');
+      const problems = [
+        valueAt(account.props, 'immutableStorageWithVersioning.enabled') === true ? undefined : 'immutableStorageWithVersioning.enabled is not true',
+        typeof valueAt(policy, 'immutabilityPeriodSinceCreationInDays') === 'number' ? undefined : 'immutabilityPolicy.immutabilityPeriodSinceCreationInDays is absent',
+        valueAt(policy, 'state') === 'Locked' || valueAt(policy, 'state') === 'Unlocked' ? undefined : `immutabilityPolicy.state is ${shown(valueAt(policy, 'state'))}`,
+        valueAt(policy, 'allowProtectedAppendWrites') === true ? undefined : 'immutabilityPolicy.allowProtectedAppendWrites is not true, so diagnostic logs (append blobs) cannot be written',
+      ].filter((p): p is string => p !== undefined);
+      if (problems.length > 0) report(`audit archive ${account.name}: ${problems.join('; ')}`, account.urn);
+    }
+  },
+};
+
+export const auditArchiveLocked: ResourceValidationPolicy = {
+  name: 'azure-audit-archive-locked',
+  description: "The audit archive's immutability policy is locked, so its retention cannot be shortened nor the policy removed.",
+  enforcementLevel: 'advisory',
+  validateResource: (args, report) => {
+    if (args.type !== AZURE_TYPES.storageAccount) return;
+    const state = valueAt(args.props, 'immutableStorageWithVersioning.immutabilityPolicy.state');
+    if (state === 'Unlocked') report('the immutability policy is Unlocked: an administrator can still shorten or remove it; lock it (azure.lockAuditRetention, then privateai:auditArchiveExists after the first deployment)');
+  },
+};
+
 /** Locations that are not a region: private DNS zones and their links are global by design. */
 const NON_REGIONAL = new Set(['global']);
 
@@ -255,6 +311,9 @@ export const azurePolicies: Policies = [
   workspaceNoLocalAuth,
   groupRoleAssignmentsOnly,
   subnetNoDefaultOutbound,
+  storageHardened,
+  auditArchiveImmutable,
+  auditArchiveLocked,
   allowedLocations,
 ];
 

@@ -41,12 +41,12 @@ async function findings(policy: ResourceValidationPolicy | StackValidationPolicy
 }
 
 describe('the Azure policy pack over the example plan', () => {
-  test('every policy runs, all are mandatory, and none finds anything', async () => {
+  test('every policy runs and none finds anything; all but the archive lock are mandatory', async () => {
     const result = await runPoliciesOffline('private-ai-azure', azure.azurePolicies, example, { config });
     expect(result.violations).toEqual([]);
     expect(result.notApplicable).toEqual([]);
     expect(result.passed).toEqual(azure.azurePolicies.map((p) => p.name));
-    expect(new Set(azure.azurePolicies.map((p) => p.enforcementLevel))).toEqual(new Set(['mandatory']));
+    expect(azure.azurePolicies.filter((p) => p.enforcementLevel !== 'mandatory').map((p) => [p.name, p.enforcementLevel])).toEqual([['azure-audit-archive-locked', 'advisory']]);
   });
 });
 
@@ -226,5 +226,55 @@ describe('azure-allowed-locations', () => {
     await expect(runPoliciesOffline('private-ai-azure', policies, example)).rejects.toThrow(
       'policy azure-allowed-locations: config allowedLocations must be a non-empty list of strings, received absent; set it in the --policy-pack-config file (npm run plan writes one from the organisation config)',
     );
+  });
+});
+
+describe('azure-storage-hardened', () => {
+  test('refuses shared keys, old TLS, Microsoft-managed keys and an open firewall', async () => {
+    const p = changed('archive-account', (i) => {
+      i.allowSharedKeyAccess = true;
+      i.minimumTlsVersion = 'TLS1_0';
+      delete i.encryption;
+      i.networkRuleSet.defaultAction = 'Allow';
+    });
+    expect(await findings(azure.storageHardened, p)).toEqual([
+      'archive-account: allowSharedKeyAccess is true; set it to false so no account key or SAS signed with one can read or delete data',
+      'archive-account: minimumTlsVersion is "TLS1_0"; set it to "TLS1_2" so TLS 1.0 and 1.1 are refused',
+      'archive-account: encryption.keySource is absent; set it to "Microsoft.Keyvault" with keyVaultProperties naming the customer-managed key',
+      'archive-account: publicNetworkAccess is "Enabled" and networkRuleSet.defaultAction is "Allow"; deny every network by default',
+    ]);
+  });
+});
+
+describe('azure-audit-archive-immutable', () => {
+  test('refuses diagnostics without an archive', async () => {
+    expect(await findings(azure.auditArchiveImmutable, changed('audit-vault-diagnostics', (i) => delete i.storageAccountId))).toEqual([
+      'audit-vault-diagnostics: diagnostic setting audit-vault-diagnostics sends to no storage archive; set storageAccountId to the immutable audit archive',
+    ]);
+  });
+
+  test('refuses an archive that is not immutable, or that append blobs cannot be written to', async () => {
+    const p = changed('archive-account', (i) => {
+      i.immutableStorageWithVersioning.enabled = false;
+      i.immutableStorageWithVersioning.immutabilityPolicy.allowProtectedAppendWrites = false;
+    });
+    expect(await findings(azure.auditArchiveImmutable, p)).toEqual([
+      'archive-account: audit archive archive-account: immutableStorageWithVersioning.enabled is not true; immutabilityPolicy.allowProtectedAppendWrites is not true, so diagnostic logs (append blobs) cannot be written',
+    ]);
+  });
+});
+
+describe('azure-audit-archive-locked (advisory)', () => {
+  test('an unlocked archive is reported, as advice', async () => {
+    const p = changed('archive-account', (i) => (i.immutableStorageWithVersioning.immutabilityPolicy.state = 'Unlocked'));
+    const result = await runPoliciesOffline('private-ai-azure', [azure.auditArchiveLocked], p, { config });
+    expect(result.violations).toEqual([
+      {
+        policy: 'azure-audit-archive-locked',
+        enforcementLevel: 'advisory',
+        message: 'the immutability policy is Unlocked: an administrator can still shorten or remove it; lock it (azure.lockAuditRetention, then privateai:auditArchiveExists after the first deployment)',
+        resource: 'azure-native:storage:StorageAccount::archive-account',
+      },
+    ]);
   });
 });
