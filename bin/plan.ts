@@ -6,6 +6,7 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { loadOrgConfig } from '../lib/config';
 import { planProgram } from '../lib/pulumi/plan';
+import { PULUMI_CLOUDS } from '../policies/report/pulumi-clouds';
 import type { CloudProgram } from '../stacks/cloud-program';
 
 const PROGRAMS: Record<string, () => CloudProgram<unknown>> = {
@@ -32,7 +33,11 @@ async function main(): Promise<void> {
   const outFile = path.join(__dirname, '..', 'plans', `${cloud}.json`);
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   fs.writeFileSync(outFile, `${JSON.stringify(plan, null, 2)}\n`);
-  console.log(`${cloud}: ${plan.resources.length} resources planned offline -> ${path.relative(process.cwd(), outFile)}`);
+  // The policy pack's configuration for this organisation: pulumi preview --policy-pack policies/<cloud> --policy-pack-config <this file>.
+  const policyConfig = PULUMI_CLOUDS.find((c) => c.cloud === cloud)?.policyConfig(org);
+  const configFile = path.join(path.dirname(outFile), `${cloud}.policy-config.json`);
+  if (policyConfig) fs.writeFileSync(configFile, `${JSON.stringify(policyConfig, null, 2)}\n`);
+  console.log(`${cloud}: ${plan.resources.length} resources planned offline -> ${path.relative(process.cwd(), outFile)}, policy pack config -> ${path.relative(process.cwd(), configFile)}`);
 }
 
 main().then(

@@ -9,7 +9,7 @@ import type { Plan } from '../lib/pulumi/plan';
 import { CDK_PACKS } from '../policies/aws/rule-packs';
 import { buildReport, renderHtml, renderMarkdown, reportFails, type CdkValidationReport, type PulumiCloudInput } from '../policies/report';
 import type { AwsStackInput, CfnTemplate } from '../policies/report/aws';
-import { PULUMI_CLOUDS } from '../policies/report/pulumi-clouds';
+import { evaluatePulumiCloud, PULUMI_CLOUDS } from '../policies/report/pulumi-clouds';
 
 const root = path.join(__dirname, '..');
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, 'utf8')) as T;
@@ -27,8 +27,12 @@ async function main(): Promise<void> {
   const scpFile = path.join(cdkOut, 'org-guards', 'bedrock-region-pinning.scp.json');
   const pulumi: PulumiCloudInput[] = [];
   for (const cloud of PULUMI_CLOUDS) {
-    const plan = readJson<Plan>(path.join(root, 'plans', `${cloud.cloud}.json`));
-    pulumi.push(await cloud.evaluate(plan, config));
+    const planFile = path.join(root, 'plans', `${cloud.cloud}.json`);
+    if (!fs.existsSync(planFile)) {
+      if (!config[cloud.cloud]) continue;
+      throw new Error(`${path.relative(root, planFile)} is missing; run npm run plan first (npm run synth does)`);
+    }
+    pulumi.push(await evaluatePulumiCloud(cloud, readJson<Plan>(planFile), config));
   }
   const report = buildReport({
     generatedAt: new Date().toISOString(),

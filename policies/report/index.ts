@@ -54,6 +54,7 @@ export function buildReport(input: ReportInput): SecurityReport {
       acknowledged: 0,
       passed: p.policies.passed.length,
       details: [
+        `${p.policies.passed.length} policies passed: ${p.policies.passed.join(', ')}`,
         ...p.policies.violations.map((v) => `${v.enforcementLevel}: ${v.policy}: ${v.message}${v.resource ? ` (${v.resource})` : ''}`),
         ...p.policies.notApplicable.map((n) => `not applicable: ${n.policy}: ${n.reason}`),
       ],

@@ -1,12 +1,48 @@
+import type { Policies } from '@pulumi/policy';
 import type { OrgConfig } from '../../lib/config';
 import type { Plan } from '../../lib/pulumi/plan';
+import { azurePolicies, azurePolicyConfig } from '../azure/policies';
+import { gcpPolicies, gcpPolicyConfig } from '../gcp/policies';
+import { runPoliciesOffline } from '../pulumi/offline';
+import { evaluateAzure } from './azure';
+import { evaluateGcp } from './gcp';
+import type { CloudSection } from './model';
 import type { PulumiCloudInput } from './index';
 
-/** A Pulumi cloud the report covers: where its plan is and how its section and policies are computed. */
+/** A Pulumi cloud the report covers: its policy pack, the pack's configuration, and its control evaluator. */
 export interface PulumiCloud {
   readonly cloud: 'azure' | 'gcp';
-  evaluate(plan: Plan, config: OrgConfig): Promise<PulumiCloudInput>;
+  /** Name of the CrossGuard pack (policies/<cloud>/index.ts). */
+  readonly pack: string;
+  readonly policies: Policies;
+  /** The `--policy-pack-config` content for this organisation, or undefined if the cloud is not configured. */
+  policyConfig(config: OrgConfig): Record<string, Record<string, unknown>> | undefined;
+  section(plan: Plan, config: OrgConfig): CloudSection;
 }
 
-/** Filled in as the Azure and Google Cloud programs land. */
-export const PULUMI_CLOUDS: readonly PulumiCloud[] = [];
+export const PULUMI_CLOUDS: readonly PulumiCloud[] = [
+  {
+    cloud: 'azure',
+    pack: 'private-ai-azure',
+    policies: azurePolicies,
+    policyConfig: (config) => (config.azure ? azurePolicyConfig(config.azure.allowedLocations) : undefined),
+    section: evaluateAzure,
+  },
+  {
+    cloud: 'gcp',
+    pack: 'private-ai-gcp',
+    policies: gcpPolicies,
+    policyConfig: (config) => (config.gcp ? gcpPolicyConfig(config.gcp.allowedRegions) : undefined),
+    section: evaluateGcp,
+  },
+];
+
+/** Computes a cloud's section and runs its pack over the plan, as `npm run synth` does. */
+export async function evaluatePulumiCloud(cloud: PulumiCloud, plan: Plan, config: OrgConfig): Promise<PulumiCloudInput> {
+  const policyConfig = cloud.policyConfig(config);
+  if (!policyConfig) throw new Error(`the organisation config has no ${cloud.cloud} section, but plans/${cloud.cloud}.json exists; add the section or delete the plan`);
+  return {
+    section: cloud.section(plan, config),
+    policies: await runPoliciesOffline(cloud.pack, cloud.policies, plan, { project: `private-ai-${cloud.cloud}`, config: policyConfig }),
+  };
+}

@@ -1,0 +1,202 @@
+import type { OrgConfig } from '../../lib/config';
+import type { Plan, PlanResource } from '../../lib/pulumi/plan';
+import { BUILT_IN_ROLES } from '../../lib/azure/roles';
+import { AZURE_TYPES, BROAD_ROLES, REQUIRED_FILTERS } from '../azure/policies';
+import { arrayAt, stringsAt, valueAt } from '../pulumi/props';
+import { statusOf, type CloudSection, type ControlResult, type Evidence } from './model';
+import { PlanIndex } from './plan-index';
+
+const T = {
+  ...AZURE_TYPES,
+  storageAccount: 'azure-native:storage:StorageAccount',
+  lock: 'azure-native:authorization:ManagementLockByScope',
+  nsg: 'azure-native:network:NetworkSecurityGroup',
+  privateZone: 'azure-native:privatedns:PrivateZone',
+  zoneLink: 'azure-native:privatedns:VirtualNetworkLink',
+} as const;
+
+const ROLE_NAMES: Record<string, string> = Object.fromEntries(
+  [...Object.values(BUILT_IN_ROLES).map((r) => [r.id, r.name]), ...Object.entries(BROAD_ROLES)],
+);
+const roleOf = (r: PlanResource) => String(r.inputs.roleDefinitionId ?? '').split('/').pop() ?? '';
+
+/** Deployment SKUs that may process prompts outside the deployment's geography. */
+const GLOBAL_SKUS = ['GlobalStandard', 'GlobalProvisionedManaged', 'GlobalBatch'];
+
+/** Evaluates the checklist over the offline plan of the Azure program. */
+export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
+  const ix = new PlanIndex(plan);
+  const accounts = ix.ofType(T.account);
+  const vaults = ix.ofType(T.vault);
+  const archives = ix.ofType(T.storageAccount);
+  const deployments = ix.ofType(T.deployment);
+  const assignments = ix.ofType(T.roleAssignment);
+  const results: ControlResult[] = [];
+  const add = (control: string, evidence: Evidence[], note?: string) => results.push({ control, status: statusOf(evidence), evidence, note });
+  const required = (type: string, found: PlanResource[], what: string) => (found.length === 0 ? [ix.missing(type, what)] : []);
+
+  // private-path
+  {
+    const e: Evidence[] = [...required(T.account, accounts, 'no model account')];
+    for (const a of accounts) {
+      e.push(ix.check(a, 'properties.publicNetworkAccess', (v) => v === 'Disabled'));
+      e.push(ix.check(a, 'properties.networkAcls.defaultAction', (v) => v === 'Deny'));
+      e.push(ix.check(a, 'properties.restrictOutboundNetworkAccess', (v) => v === true));
+    }
+    for (const v of vaults) e.push(ix.check(v, 'properties.publicNetworkAccess', (x) => x === 'Disabled'));
+    for (const s of archives) {
+      const closed = s.inputs.publicNetworkAccess === 'Disabled' || (valueAt(s.inputs, 'networkRuleSet.defaultAction') === 'Deny' && arrayAt(s.inputs, 'networkRuleSet.ipRules').length === 0 && arrayAt(s.inputs, 'networkRuleSet.virtualNetworkRules').length === 0);
+      e.push(ix.evidence(s, 'networkRuleSet', closed ? `deny all; bypass ${String(valueAt(s.inputs, 'networkRuleSet.bypass'))}` : valueAt(s.inputs, 'networkRuleSet'), closed));
+    }
+    for (const target of [...accounts, ...vaults]) {
+      const groupId = target.type === T.account ? 'account' : 'vault';
+      const endpoints = ix.dependents(target, T.privateEndpoint, 'privateLinkServiceConnections');
+      const served = endpoints.filter((pe) => arrayAt(pe.inputs, 'privateLinkServiceConnections').some((c) => stringsAt(c, 'groupIds').includes(groupId)));
+      e.push(served.length > 0 ? ix.evidence(served[0], `privateLinkServiceConnections → ${target.name}`, groupId, true) : ix.evidence(target, 'private endpoint', 'none', false));
+    }
+    for (const s of ix.ofType(T.subnet)) e.push(ix.check(s, 'defaultOutboundAccess', (v) => v === false));
+    for (const z of ix.ofType(T.privateZone)) {
+      const linked = ix.dependents(z, T.zoneLink, 'privateZoneName').some((l) => l.inputs.registrationEnabled === false);
+      e.push(ix.evidence(z, 'linked to the virtual network', z.inputs.privateZoneName, linked));
+    }
+    const note = plan.outputs.privateDnsZonesCreated === false ? String(plan.outputs.privateDns) : undefined;
+    add('private-path', e, note);
+  }
+
+  // sso-no-keys
+  {
+    const e: Evidence[] = [];
+    for (const a of accounts) e.push(ix.check(a, 'properties.disableLocalAuth', (v) => v === true));
+    for (const w of ix.ofType(T.workspace)) e.push(ix.check(w, 'features.disableLocalAuth', (v) => v === true));
+    for (const s of archives) e.push(ix.check(s, 'allowSharedKeyAccess', (v) => v === false));
+    for (const r of assignments) e.push(ix.check(r, 'principalType', (v) => v === 'Group' || v === 'ServicePrincipal'));
+    if (!assignments.some((r) => r.inputs.principalType === 'Group')) e.push(ix.missing(T.roleAssignment, 'no role for an Entra group'));
+    add('sso-no-keys', e, 'Managed identities (ServicePrincipal) hold the customer-managed key grant; people get roles only through Entra groups.');
+  }
+
+  // least-privilege
+  {
+    const e: Evidence[] = [];
+    for (const r of assignments) {
+      const id = roleOf(r);
+      e.push(ix.evidence(r, 'roleDefinitionId', ROLE_NAMES[id] ?? id, !BROAD_ROLES[id]));
+    }
+    for (const v of vaults) e.push(ix.check(v, 'properties.enableRbacAuthorization', (x) => x === true));
+    add('least-privilege', e);
+  }
+
+  // encryption-cmk
+  {
+    const e: Evidence[] = [];
+    for (const a of accounts) e.push(ix.check(a, 'properties.encryption.keySource', (v) => v === 'Microsoft.KeyVault'));
+    for (const s of archives) e.push(ix.check(s, 'encryption.keySource', (v) => v === 'Microsoft.Keyvault' || v === 'Microsoft.KeyVault'));
+    const keys = ix.ofType(T.key);
+    e.push(...required(T.key, keys, 'no customer-managed key'));
+    for (const k of keys) {
+      const rotate = arrayAt(k.inputs, 'properties.rotationPolicy.lifetimeActions').find((a) => valueAt(a, 'action.type') === 'rotate');
+      e.push(ix.evidence(k, 'rotationPolicy rotate', valueAt(rotate, 'trigger') ?? 'none', rotate !== undefined));
+    }
+    for (const v of vaults) e.push(ix.check(v, 'properties.enablePurgeProtection', (x) => x === true));
+    add('encryption-cmk', e);
+  }
+
+  // tls-in-transit
+  {
+    const e: Evidence[] = [];
+    for (const s of archives) {
+      e.push(ix.check(s, 'minimumTlsVersion', (v) => v === 'TLS1_2' || v === 'TLS1_3'));
+      e.push(ix.check(s, 'enableHttpsTrafficOnly', (v) => v === true));
+    }
+    for (const n of ix.ofType(T.nsg)) {
+      const allows = arrayAt(n.inputs, 'securityRules').filter((r) => r.access === 'Allow' && r.direction === 'Inbound');
+      e.push(ix.evidence(n, 'inbound Allow rules', allows.map((r) => `${r.protocol}/${r.destinationPortRange}`).join(', ') || 'none', allows.every((r) => r.destinationPortRange === '443' && r.protocol === 'Tcp')));
+    }
+    for (const key of ['openAiEndpoint', 'aiServicesEndpoint', 'keyVaultUri']) {
+      const url = plan.outputs[key];
+      if (typeof url === 'string') e.push({ resource: `${plan.stack}/outputs.${key}`, type: 'stack output', property: 'scheme', value: url, ok: url.startsWith('https://') });
+    }
+    add('tls-in-transit', e, 'Azure OpenAI, AI Services and Key Vault accept TLS 1.2 or later only; the private-endpoint subnet admits HTTPS alone.');
+  }
+
+  // audited
+  {
+    const e: Evidence[] = [];
+    const need: Array<[PlanResource, string[]]> = [...accounts.map((a) => [a, ['Audit', 'RequestResponse']] as [PlanResource, string[]]), ...vaults.map((v) => [v, ['AuditEvent']] as [PlanResource, string[]])];
+    for (const [target, categories] of need) {
+      const settings = ix.dependents(target, T.diagnosticSetting, 'resourceUri');
+      const enabled = new Set(settings.flatMap((d) => arrayAt(d.inputs, 'logs').filter((l) => l.enabled === true).map((l) => String(l.category ?? l.categoryGroup))));
+      const ok = settings.length > 0 && categories.every((c) => enabled.has(c) || enabled.has('allLogs'));
+      e.push(settings.length > 0 ? ix.evidence(settings[0], `logs of ${target.name}`, [...enabled].join(', '), ok) : ix.evidence(target, 'diagnostic setting', 'none', false));
+      for (const d of settings) {
+        e.push(ix.evidence(d, 'workspaceId', d.inputs.workspaceId ? 'Log Analytics workspace' : undefined, d.inputs.workspaceId !== undefined));
+        if (archives.length > 0) e.push(ix.evidence(d, 'storageAccountId', d.inputs.storageAccountId ? 'immutable archive' : undefined, d.inputs.storageAccountId !== undefined));
+      }
+    }
+    for (const w of ix.ofType(T.workspace)) e.push(ix.check(w, 'retentionInDays', (v) => typeof v === 'number' && v >= Math.min(config.logging.retentionDays, 730)));
+    add('audited', e, 'Request records hold caller, deployment, status and token counts; prompt and completion text is not logged by Azure diagnostics.');
+  }
+
+  // immutable-retention
+  {
+    const e: Evidence[] = [...required(T.storageAccount, archives, 'no immutable audit archive')];
+    for (const s of archives) {
+      const policy = valueAt(s.inputs, 'immutableStorageWithVersioning.immutabilityPolicy');
+      const days = valueAt(policy, 'immutabilityPeriodSinceCreationInDays');
+      e.push(ix.check(s, 'immutableStorageWithVersioning.enabled', (v) => v === true));
+      e.push(ix.evidence(s, 'immutabilityPolicy.immutabilityPeriodSinceCreationInDays', days, typeof days === 'number' && days >= config.logging.auditRetentionDays));
+      e.push(ix.evidence(s, 'immutabilityPolicy.state', valueAt(policy, 'state'), valueAt(policy, 'state') === 'Locked'));
+      const locks = ix.dependents(s, T.lock, 'scope').filter((l) => l.inputs.level === 'CanNotDelete');
+      e.push(locks.length > 0 ? ix.evidence(locks[0], 'level', 'CanNotDelete', true) : ix.evidence(s, 'delete lock', 'none', false));
+    }
+    for (const v of vaults) e.push(ix.check(v, 'properties.softDeleteRetentionInDays', (x) => typeof x === 'number' && x >= 90));
+    add('immutable-retention', e, `Audit evidence must be kept ${config.logging.auditRetentionDays} days (logging.auditRetentionDays); a locked policy cannot be shortened or removed.`);
+  }
+
+  // data-residency
+  {
+    const e: Evidence[] = [];
+    const allowed = config.azure?.allowedLocations ?? [];
+    for (const r of plan.resources.filter((x) => typeof x.inputs.location === 'string' && x.inputs.location !== 'global')) {
+      e.push(ix.evidence(r, 'location', r.inputs.location, allowed.includes(String(r.inputs.location))));
+    }
+    for (const d of deployments) {
+      const sku = valueAt(d.inputs, 'sku.name');
+      e.push(ix.evidence(d, 'sku.name', sku, !(config.dataResidency.strict && GLOBAL_SKUS.includes(String(sku)))));
+    }
+    add('data-residency', e, config.dataResidency.strict ? 'Strict residency: Global deployment types, which may process prompts in any Azure region, are refused.' : undefined);
+  }
+
+  // prompt-filters
+  {
+    const e: Evidence[] = [...required(T.deployment, deployments, 'no model deployment')];
+    const raiPolicies = ix.ofType(T.raiPolicy);
+    for (const d of deployments) {
+      const name = valueAt(d.inputs, 'properties.raiPolicyName');
+      const policy = raiPolicies.find((p) => p.inputs.raiPolicyName === name && p.inputs.accountName === d.inputs.accountName);
+      const filters = arrayAt(policy?.inputs, 'properties.contentFilters');
+      const blocked = REQUIRED_FILTERS.filter((f) => filters.some((c) => c.name === f.name && c.source === f.source && c.enabled === true && c.blocking === true));
+      e.push(ix.evidence(d, 'properties.raiPolicyName', policy ? `${String(name)}: blocks ${blocked.length}/${REQUIRED_FILTERS.length} required filters` : (name ?? 'none'), !!policy && blocked.length === REQUIRED_FILTERS.length));
+    }
+    add('prompt-filters', e, 'Required: Jailbreak and Indirect Attack (prompt shields) and the harm categories on prompts and completions, all blocking.');
+  }
+
+  // rate-limits
+  {
+    const e: Evidence[] = [...required(T.deployment, deployments, 'no model deployment')];
+    for (const d of deployments) e.push(ix.evidence(d, 'sku.capacity', `${String(valueAt(d.inputs, 'sku.capacity'))} (thousand tokens per minute)`, typeof valueAt(d.inputs, 'sku.capacity') === 'number'));
+    add('rate-limits', e, 'Each deployment is capped at its capacity; Azure answers 429 beyond it.');
+  }
+
+  // model-pinning
+  {
+    const e: Evidence[] = [...required(T.deployment, deployments, 'no model deployment')];
+    for (const d of deployments) {
+      e.push(ix.check(d, 'properties.model.version', (v) => typeof v === 'string' && v !== ''));
+      e.push(ix.check(d, 'properties.versionUpgradeOption', (v) => v === 'NoAutoUpgrade'));
+    }
+    add('model-pinning', e);
+  }
+
+  const outputs = Object.fromEntries(Object.entries(plan.outputs).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+  return { cloud: 'azure', sources: [`private-ai-azure/${plan.stack} (offline plan, ${plan.resources.length} resources)`], controls: results, outputs };
+}

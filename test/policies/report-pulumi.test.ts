@@ -1,0 +1,144 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import type { OrgConfig } from '../../lib/config';
+import type { Plan, PlanResource } from '../../lib/pulumi/plan';
+import { buildReport, renderHtml, renderMarkdown, reportFails, type CloudSection } from '../../policies/report';
+import { evaluateAzure } from '../../policies/report/azure';
+import { evaluateGcp } from '../../policies/report/gcp';
+import { evaluatePulumiCloud, PULUMI_CLOUDS } from '../../policies/report/pulumi-clouds';
+import { azureProgram } from '../../stacks/azure/program';
+import { gcpPlanState, gcpProgram } from '../../stacks/gcp/program';
+import * as azureSupport from '../azure/support';
+import * as gcpSupport from '../gcp/support';
+
+// The example programs, planned once under mocks: the evaluators read plans, as in `npm run synth`.
+const azureStack = (yaml.load(fs.readFileSync(path.join(__dirname, '..', '..', 'stacks', 'azure', 'Pulumi.example.yaml'), 'utf8')) as { config: Record<string, unknown> }).config;
+let azurePlan: Plan;
+let gcpPlan: Plan;
+beforeAll(async () => {
+  const azureSettings = azureProgram.readSettings((key) => azureStack[`privateai:${key}`], azureSupport.exampleOrg);
+  const { cloud, stack, resources, outputs } = await azureSupport.plan(() => azureProgram.run(azureSupport.exampleOrg, azureSettings));
+  azurePlan = { cloud, stack, resources, outputs };
+  const gcpSettings = gcpProgram.readSettings(gcpSupport.getter(gcpSupport.exampleStackConfig), gcpSupport.exampleOrg);
+  gcpPlan = await gcpSupport.plan(() => gcpProgram.run(gcpSupport.exampleOrg, gcpSettings), gcpPlanState);
+});
+
+type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A copy of `plan` with `change` applied to the inputs of every resource of `type`. */
+function changed(plan: Plan, type: string, change: (inputs: Inputs, r: PlanResource) => void): Plan {
+  const copy = JSON.parse(JSON.stringify(plan)) as Plan;
+  const targets = copy.resources.filter((r) => r.type === type);
+  if (targets.length === 0) throw new Error(`no ${type} in the plan`);
+  for (const r of targets) change(r.inputs, r);
+  return copy;
+}
+const without = (plan: Plan, type: string): Plan => ({ ...plan, resources: plan.resources.filter((r) => r.type !== type) });
+
+function expectFail(section: CloudSection, control: string) {
+  const result = section.controls.find((c) => c.control === control)!;
+  expect([control, result.status]).toEqual([control, 'fail']);
+  expect(result.evidence.some((e) => !e.ok)).toBe(true);
+}
+
+describe('Azure evidence, from the offline plan', () => {
+  test('the example passes every control, each with evidence naming plan resources', () => {
+    const section = evaluateAzure(azurePlan, azureSupport.exampleOrg);
+    expect(section.controls.map((c) => c.control)).toHaveLength(11);
+    for (const c of section.controls) {
+      expect([c.control, c.status]).toEqual([c.control, 'pass']);
+      expect(c.evidence.length).toBeGreaterThan(0);
+      for (const e of c.evidence) expect(e.resource).toMatch(/^test\//);
+    }
+    expect(section.outputs.openAiEndpoint).toMatch(/^https:\/\/.+\.openai\.azure\.com\/$/);
+  });
+
+  const A = { account: 'azure-native:cognitiveservices:Account', deployment: 'azure-native:cognitiveservices:Deployment', storage: 'azure-native:storage:StorageAccount' };
+  test.each<[string, (p: Plan) => Plan]>([
+    ['private-path', (p) => changed(p, A.account, (i) => (i.properties.publicNetworkAccess = 'Enabled'))],
+    ['private-path', (p) => without(p, 'azure-native:network:PrivateEndpoint')],
+    ['sso-no-keys', (p) => changed(p, A.account, (i) => (i.properties.disableLocalAuth = false))],
+    ['sso-no-keys', (p) => changed(p, 'azure-native:authorization:RoleAssignment', (i) => (i.principalType = 'User'))],
+    ['least-privilege', (p) => changed(p, 'azure-native:authorization:RoleAssignment', (i) => (i.roleDefinitionId = `/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c`))],
+    ['encryption-cmk', (p) => changed(p, 'azure-native:keyvault:Key', (i) => delete i.properties.rotationPolicy)],
+    ['tls-in-transit', (p) => changed(p, A.storage, (i) => (i.minimumTlsVersion = 'TLS1_0'))],
+    ['audited', (p) => without(p, 'azure-native:monitor:DiagnosticSetting')],
+    ['immutable-retention', (p) => changed(p, A.storage, (i) => (i.immutableStorageWithVersioning.immutabilityPolicy.state = 'Unlocked'))],
+    ['immutable-retention', (p) => without(p, A.storage)],
+    ['data-residency', (p) => changed(p, A.deployment, (i) => (i.sku.name = 'GlobalStandard'))],
+    ['prompt-filters', (p) => changed(p, 'azure-native:cognitiveservices:RaiPolicy', (i) => (i.properties.contentFilters = i.properties.contentFilters.filter((f: { name: string }) => f.name !== 'Indirect Attack')))],
+    ['rate-limits', (p) => changed(p, A.deployment, (i) => delete i.sku.capacity)],
+    ['model-pinning', (p) => changed(p, A.deployment, (i) => (i.properties.versionUpgradeOption = 'OnceCurrentVersionExpired'))],
+  ])('a regression in %s shows as FAIL', (control, regress) => {
+    expectFail(evaluateAzure(regress(azurePlan), azureSupport.exampleOrg), control);
+  });
+});
+
+describe('Google Cloud evidence, from the offline plan', () => {
+  test('the example passes every control but rate limits, which it says Google enforces', () => {
+    const section = evaluateGcp(gcpPlan, gcpSupport.exampleOrg);
+    expect(section.controls.map((c) => c.control)).toHaveLength(11);
+    for (const c of section.controls.filter((x) => x.control !== 'rate-limits')) {
+      expect([c.control, c.status]).toEqual([c.control, 'pass']);
+      expect(c.evidence.length).toBeGreaterThan(0);
+    }
+    const rate = section.controls.find((c) => c.control === 'rate-limits')!;
+    expect(rate.status).toBe('not applicable');
+    expect(rate.note).toMatch(/^This stack deploys no model endpoint/);
+  });
+
+  const G = { bucket: 'gcp:logging/projectBucketConfig:ProjectBucketConfig', orgPolicy: 'gcp:orgpolicy/policy:Policy', floor: 'gcp:modelarmor/floorsetting:Floorsetting' };
+  const onConstraint = (constraint: string, change: (i: Inputs) => void) => (i: Inputs) => {
+    if (String(i.name).endsWith(`/policies/${constraint}`)) change(i);
+  };
+  test.each<[string, (p: Plan) => Plan]>([
+    ['private-path', (p) => changed(p, 'gcp:compute/network:Network', (i) => (i.deleteDefaultRoutesOnCreate = false))],
+    ['private-path', (p) => changed(p, 'gcp:accesscontextmanager/servicePerimeter:ServicePerimeter', (i) => ((i.spec = i.status), delete i.status))],
+    ['sso-no-keys', (p) => changed(p, 'gcp:projects/iAMMember:IAMMember', (i) => (i.member = String(i.member).replace('group:', 'user:')))],
+    ['least-privilege', (p) => changed(p, 'gcp:projects/iAMMember:IAMMember', (i) => (i.role = 'roles/editor'))],
+    ['encryption-cmk', (p) => changed(p, 'gcp:kms/cryptoKey:CryptoKey', (i) => (i.rotationPeriod = '31536000s'))],
+    ['tls-in-transit', (p) => changed(p, G.orgPolicy, onConstraint('gcp.restrictTLSVersion', (i) => (i.spec.rules = [])))],
+    ['audited', (p) => without(p, 'gcp:projects/iAMAuditConfig:IAMAuditConfig')],
+    ['immutable-retention', (p) => changed(p, G.bucket, (i) => (i.locked = false))],
+    ['immutable-retention', (p) => changed(p, G.bucket, (i) => (i.retentionDays = 30))],
+    ['data-residency', (p) => changed(p, 'gcp:compute/subnetwork:Subnetwork', (i) => (i.region = 'us-central1'))],
+    ['prompt-filters', (p) => changed(p, G.floor, (i) => (i.filterConfig.piAndJailbreakFilterSettings.filterEnforcement = 'DISABLED'))],
+    ['model-pinning', (p) => changed(p, G.orgPolicy, onConstraint('vertexai.allowedModels', (i) => i.spec.rules[0].values.allowedValues.push('is:publishers/google/models/gemini-flash-latest:predict')))],
+  ])('a regression in %s shows as FAIL', (control, regress) => {
+    expectFail(evaluateGcp(regress(gcpPlan), gcpSupport.exampleOrg), control);
+  });
+});
+
+describe('the Pulumi clouds in the report', () => {
+  test('the example plans pass every mandatory policy, and the report over them passes', async () => {
+    const azure = await evaluatePulumiCloud(PULUMI_CLOUDS[0], azurePlan, azureSupport.exampleOrg);
+    const gcp = await evaluatePulumiCloud(PULUMI_CLOUDS[1], gcpPlan, gcpSupport.exampleOrg);
+    const report = buildReport({ generatedAt: 'now', aws: { stacks: [], allowedRegions: [] }, cdkValidation: { pluginReports: [] }, cdkPacks: [], pulumi: [azure, gcp] });
+    expect(report.rulePacks.map((p) => [p.cloud, p.pack, p.findings])).toEqual([
+      ['azure', 'private-ai-azure', 0],
+      ['gcp', 'private-ai-gcp', 0],
+    ]);
+    expect(report.clouds.slice(1).flatMap((c) => c.controls.filter((r) => r.status === 'fail'))).toEqual([]);
+  });
+
+  test('a mandatory policy violation fails the report and is listed with its resource', async () => {
+    const open = changed(azurePlan, 'azure-native:cognitiveservices:Account', (i) => (i.properties.disableLocalAuth = false));
+    const azure = await evaluatePulumiCloud(PULUMI_CLOUDS[0], open, azureSupport.exampleOrg);
+    const report = buildReport({ generatedAt: 'now', aws: { stacks: [], allowedRegions: [] }, cdkValidation: { pluginReports: [] }, cdkPacks: [], pulumi: [azure] });
+    expect(reportFails(report)).toBe(true);
+    const pack = report.rulePacks.find((p) => p.pack === 'private-ai-azure')!;
+    expect(pack.findings).toBe(1);
+    expect(pack.details).toContain(
+      'mandatory: azure-ai-account-no-local-auth: disableLocalAuth is false; set it to true so no shared API key can call the models (azure-native:cognitiveservices:Account::models-account)',
+    );
+    expect(renderMarkdown(report)).toContain('azure-ai-account-no-local-auth');
+    expect(renderHtml(report)).toContain('FAIL');
+  });
+
+  test('an organisation without the cloud gets a clear error instead of an empty section', async () => {
+    const noGcp = { ...gcpSupport.exampleOrg, gcp: undefined } as OrgConfig;
+    await expect(evaluatePulumiCloud(PULUMI_CLOUDS[1], gcpPlan, noGcp)).rejects.toThrow(
+      'the organisation config has no gcp section, but plans/gcp.json exists; add the section or delete the plan',
+    );
+  });
+});
