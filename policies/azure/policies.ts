@@ -1,5 +1,5 @@
 import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
-import { arrayAt, configuredList, dependentsThrough, shown, stringsAt, valueAt } from '../pulumi/props';
+import { arrayAt, configuredList, dependentsThrough, reportUnmet, shown, stringsAt, valueAt, type Expectation } from '../pulumi/props';
 
 /**
  * The Azure policy pack: the promises of the Azure program as CrossGuard rules. The array is
@@ -87,16 +87,13 @@ export const keyVaultHardened: ResourceValidationPolicy = {
   enforcementLevel: 'mandatory',
   validateResource: (args, report) => {
     if (args.type !== AZURE_TYPES.vault) return;
-    const expect: Array<[string, unknown, string]> = [
+    const expectations: Expectation[] = [
       ['properties.enableRbacAuthorization', true, 'so access is granted by Entra ID roles, not vault access policies'],
       ['properties.enablePurgeProtection', true, 'so a deleted key cannot be purged before its retention ends'],
       ['properties.publicNetworkAccess', 'Disabled', 'so the vault is reached only through its private endpoint'],
       ['properties.networkAcls.defaultAction', 'Deny', 'so no network is allowed by default'],
     ];
-    for (const [path, wanted, why] of expect) {
-      const found = valueAt(args.props, path);
-      if (found !== wanted) report(`${path.replace('properties.', '')} is ${shown(found)}; set it to ${JSON.stringify(wanted)} ${why}`);
-    }
+    reportUnmet(args.props, expectations, report, (path) => path.replace('properties.', ''));
   },
 };
 
@@ -229,17 +226,17 @@ export const storageHardened: ResourceValidationPolicy = {
   enforcementLevel: 'mandatory',
   validateResource: (args, report) => {
     if (args.type !== AZURE_TYPES.storageAccount) return;
-    const expect: Array<[string, unknown, string]> = [
-      ['allowSharedKeyAccess', false, 'so no account key or SAS signed with one can read or delete data'],
-      ['allowBlobPublicAccess', false, 'so no container can be made anonymous'],
-      ['enableHttpsTrafficOnly', true, 'so plain HTTP is refused'],
-      ['minimumTlsVersion', 'TLS1_2', 'so TLS 1.0 and 1.1 are refused'],
-      ['encryption.keySource', 'Microsoft.Keyvault', 'with keyVaultProperties naming the customer-managed key'],
-    ];
-    for (const [path, wanted, why] of expect) {
-      const found = valueAt(args.props, path);
-      if (found !== wanted) report(`${path} is ${shown(found)}; set it to ${JSON.stringify(wanted)} ${why}`);
-    }
+    reportUnmet(
+      args.props,
+      [
+        ['allowSharedKeyAccess', false, 'so no account key or SAS signed with one can read or delete data'],
+        ['allowBlobPublicAccess', false, 'so no container can be made anonymous'],
+        ['enableHttpsTrafficOnly', true, 'so plain HTTP is refused'],
+        ['minimumTlsVersion', 'TLS1_2', 'so TLS 1.0 and 1.1 are refused'],
+        ['encryption.keySource', 'Microsoft.Keyvault', 'with keyVaultProperties naming the customer-managed key'],
+      ],
+      report,
+    );
     const closed = args.props.publicNetworkAccess === 'Disabled' || valueAt(args.props, 'networkRuleSet.defaultAction') === 'Deny';
     if (!closed) report(`publicNetworkAccess is ${shown(args.props.publicNetworkAccess)} and networkRuleSet.defaultAction is ${shown(valueAt(args.props, 'networkRuleSet.defaultAction'))}; deny every network by default`);
   },

@@ -40,3 +40,14 @@ export function configuredList(config: Record<string, unknown>, key: string, pol
   }
   return value as string[];
 }
+
+/** An input a policy requires: its dotted path, the value it must have, and why. */
+export type Expectation = readonly [path: string, wanted: unknown, why: string];
+
+/** Reports each expectation the props do not meet, with the value found and the fix. */
+export function reportUnmet(props: unknown, expectations: readonly Expectation[], report: (message: string) => void, label: (path: string) => string = (p) => p): void {
+  for (const [path, wanted, why] of expectations) {
+    const found = valueAt(props, path);
+    if (found !== wanted) report(`${label(path)} is ${shown(found)}; set it to ${JSON.stringify(wanted)} ${why}`);
+  }
+}
