@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   fs.writeFileSync(outFile, `${JSON.stringify(plan, null, 2)}\n`);
   // The policy pack's configuration for this organisation: pulumi preview --policy-pack policies/<cloud> --policy-pack-config <this file>.
-  const policyConfig = PULUMI_CLOUDS.find((c) => c.cloud === cloud)?.policyConfig(org);
+  const policyConfig = PULUMI_CLOUDS.find((c) => c.cloud === cloud)?.policyConfig(org, plan);
   const configFile = path.join(path.dirname(outFile), `${cloud}.policy-config.json`);
   if (policyConfig) fs.writeFileSync(configFile, `${JSON.stringify(policyConfig, null, 2)}\n`);
   console.log(`${cloud}: ${plan.resources.length} resources planned offline -> ${path.relative(process.cwd(), outFile)}, policy pack config -> ${path.relative(process.cwd(), configFile)}`);

@@ -69,7 +69,11 @@ export const pscEndpointForGoogleApis: StackValidationPolicy = {
   name: 'gcp-psc-endpoint-for-google-apis',
   description: 'Google APIs are reached through a Private Service Connect endpoint on an internal address, resolved by a private googleapis.com zone.',
   enforcementLevel: 'mandatory',
+  configSchema: {
+    properties: { centralDns: { type: 'boolean', default: false, description: 'googleapis.com is resolved to the endpoint by centrally managed DNS (privateai:createDnsZones false), not by a zone of this stack' } },
+  },
   validateStack: (args, report) => {
+    const centralDns = args.getConfig<{ centralDns?: boolean }>().centralDns === true;
     const addresses = args.resources.filter((r) => r.type === GCP_TYPES.globalAddress && r.props.purpose === 'PRIVATE_SERVICE_CONNECT' && r.props.addressType === 'INTERNAL');
     if (addresses.length === 0) report('no GlobalAddress with purpose "PRIVATE_SERVICE_CONNECT" and addressType "INTERNAL" in this stack; reserve one as the internal address of the Google APIs endpoint');
     const rules = addresses.flatMap((a) => dependentsThrough(args.resources, a, GCP_TYPES.forwardingRule, 'ipAddress'));
@@ -83,6 +87,7 @@ export const pscEndpointForGoogleApis: StackValidationPolicy = {
     }
     const zones = args.resources.filter((r) => r.type === GCP_TYPES.zone && r.props.dnsName === 'googleapis.com.');
     if (zones.some((z) => z.props.visibility === 'private')) return;
+    if (zones.length === 0 && centralDns) return;
     if (zones.length === 0) report('no private ManagedZone for "googleapis.com." in this stack; add one (visibility "private") that resolves Google API names to the endpoint');
     for (const z of zones) report(`managed zone ${z.name} for "googleapis.com." has visibility ${shown(z.props.visibility)}; set it to "private" so only the VPC resolves Google APIs to the endpoint`, z.urn);
   },
@@ -380,8 +385,9 @@ export const gcpPolicies: Policies = [
 ];
 
 /** The policy configuration the pack needs, from the organisation config. */
-export function gcpPolicyConfig(allowedRegions: readonly string[]): Record<string, Record<string, unknown>> {
+export function gcpPolicyConfig(allowedRegions: readonly string[], options: { readonly centralDns?: boolean } = {}): Record<string, Record<string, unknown>> {
   return {
+    [pscEndpointForGoogleApis.name]: { centralDns: options.centralDns ?? false },
     [resourceLocations.name]: { allowedRegions: [...allowedRegions] },
     [resourceLocationsOrgPolicy.name]: { allowedRegions: [...allowedRegions] },
   };

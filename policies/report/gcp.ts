@@ -53,7 +53,8 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
       e.push(rulesFor.length > 0 ? ix.check(rulesFor[0], 'target', (v) => v === 'vpc-sc' || v === 'all-apis') : ix.evidence(a, 'forwarding rule', 'none', false));
     }
     const zones = ix.ofType(T.zone).filter((z) => z.inputs.dnsName === 'googleapis.com.');
-    e.push(...one(T.zone, 'no private googleapis.com zone', zones));
+    const centralDns = Array.isArray(plan.outputs.privateDnsNames) && plan.outputs.privateDnsNames.length === 0;
+    if (!centralDns) e.push(...one(T.zone, 'no private googleapis.com zone', zones));
     for (const z of zones) e.push(ix.check(z, 'visibility', (v) => v === 'private'));
     for (const n of ix.ofType(T.network)) {
       e.push(ix.check(n, 'deleteDefaultRoutesOnCreate', (v) => v === true));
@@ -67,7 +68,9 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
       const enforced = stringsAt(p.inputs, 'status.restrictedServices').includes('aiplatform.googleapis.com');
       e.push(ix.evidence(p, 'status.restrictedServices', enforced ? 'aiplatform.googleapis.com (enforced)' : 'dry run only: calls from outside are logged, not blocked', enforced));
     }
-    add('private-path', e, 'Vertex AI has no per-resource public-access switch: the enforced VPC Service Controls perimeter is what refuses calls from outside the network.');
+    const perimeterNote = 'Vertex AI has no per-resource public-access switch: the enforced VPC Service Controls perimeter is what refuses calls from outside the network.';
+    const dnsNote = 'This stack creates no googleapis.com zone (privateai:createDnsZones false): central DNS must resolve Google APIs to the Private Service Connect endpoint, which this plan cannot show.';
+    add('private-path', e, centralDns ? `${perimeterNote} ${dnsNote}` : perimeterNote);
   }
 
   // sso-no-keys

@@ -15,10 +15,12 @@ export interface PulumiCloud {
   /** Name of the CrossGuard pack (policies/<cloud>/index.ts). */
   readonly pack: string;
   readonly policies: Policies;
-  /** The `--policy-pack-config` content for this organisation, or undefined if the cloud is not configured. */
-  policyConfig(config: OrgConfig): Record<string, Record<string, unknown>> | undefined;
+  /** The `--policy-pack-config` content for this organisation and stack, or undefined if the cloud is not configured. */
+  policyConfig(config: OrgConfig, plan: Plan): Record<string, Record<string, unknown>> | undefined;
   section(plan: Plan, config: OrgConfig): CloudSection;
 }
+
+const isEmptyList = (v: unknown) => Array.isArray(v) && v.length === 0;
 
 export const PULUMI_CLOUDS: readonly PulumiCloud[] = [
   {
@@ -32,14 +34,15 @@ export const PULUMI_CLOUDS: readonly PulumiCloud[] = [
     cloud: 'gcp',
     pack: 'private-ai-gcp',
     policies: gcpPolicies,
-    policyConfig: (config) => (config.gcp ? gcpPolicyConfig(config.gcp.allowedRegions) : undefined),
+    // A stack that creates no DNS zone (privateai:createDnsZones false) relies on central DNS.
+    policyConfig: (config, plan) => (config.gcp ? gcpPolicyConfig(config.gcp.allowedRegions, { centralDns: isEmptyList(plan.outputs.privateDnsNames) }) : undefined),
     section: evaluateGcp,
   },
 ];
 
 /** Computes a cloud's section and runs its pack over the plan, as `npm run synth` does. */
 export async function evaluatePulumiCloud(cloud: PulumiCloud, plan: Plan, config: OrgConfig): Promise<PulumiCloudInput> {
-  const policyConfig = cloud.policyConfig(config);
+  const policyConfig = cloud.policyConfig(config, plan);
   if (!policyConfig) throw new Error(`the organisation config has no ${cloud.cloud} section, but plans/${cloud.cloud}.json exists; add the section or delete the plan`);
   return {
     section: cloud.section(plan, config),

@@ -128,6 +128,17 @@ describe('gcp-psc-endpoint-for-google-apis', () => {
   });
 });
 
+describe('gcp-psc-endpoint-for-google-apis with central DNS', () => {
+  test('a stack that leaves googleapis.com to central DNS needs no zone of its own, and still needs the endpoint', async () => {
+    const central = gcp.gcpPolicyConfig(allowedRegions, { centralDns: true });
+    const run = async (p: Plan) => (await runPoliciesOffline('private-ai-gcp', [gcp.pscEndpointForGoogleApis], p, { config: central })).violations.map((v) => v.message);
+    expect(await run(without('example-corp-network-googleapis'))).toEqual([]);
+    expect(await run(without('example-corp-network-googleapis', 'example-corp-network-psc'))).toEqual([
+      'no GlobalForwardingRule takes its ipAddress from a Private Service Connect address of this stack; add one with target "vpc-sc" (or "all-apis") and loadBalancingScheme ""',
+    ]);
+  });
+});
+
 describe('gcp-network-no-internet-route', () => {
   acceptsTheExample(gcp.networkNoInternetRoute);
 

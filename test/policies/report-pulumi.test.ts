@@ -87,6 +87,16 @@ describe('Google Cloud evidence, from the offline plan', () => {
     expect(rate.note).toMatch(/^This stack deploys no model endpoint/);
   });
 
+  test('with central DNS (no zone in the stack) the path still passes, and the note says what the plan cannot show', async () => {
+    const settings = gcpProgram.readSettings(gcpSupport.getter({ ...gcpSupport.exampleStackConfig, createDnsZones: false }), gcpSupport.exampleOrg);
+    const central = await gcpSupport.plan(() => gcpProgram.run(gcpSupport.exampleOrg, settings), gcpPlanState);
+    const path = evaluateGcp(central, gcpSupport.exampleOrg).controls.find((c) => c.control === 'private-path')!;
+    expect(path.status).toBe('pass');
+    expect(path.note).toContain('central DNS must resolve Google APIs to the Private Service Connect endpoint');
+    const policies = await evaluatePulumiCloud(PULUMI_CLOUDS[1], central, gcpSupport.exampleOrg);
+    expect(policies.policies.violations.filter((v) => v.enforcementLevel === 'mandatory')).toEqual([]);
+  });
+
   const G = { bucket: 'gcp:logging/projectBucketConfig:ProjectBucketConfig', orgPolicy: 'gcp:orgpolicy/policy:Policy', floor: 'gcp:modelarmor/floorsetting:Floorsetting' };
   const onConstraint = (constraint: string, change: (i: Inputs) => void) => (i: Inputs) => {
     if (String(i.name).endsWith(`/policies/${constraint}`)) change(i);
