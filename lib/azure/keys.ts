@@ -199,7 +199,7 @@ export class EncryptionKeys extends pulumi.ComponentResource {
         principalId: identity.principalId,
         principalType: 'ServicePrincipal',
         roleAssignmentName: pulumi.all([vault.id, identity.id]).apply(([scope, principal]) => deterministicGuid(scope, role.id, principal)),
-        description: 'The model account reads, wraps and unwraps its customer-managed key with this identity.',
+        description: 'The model account and the audit archive read, wrap and unwrap the customer-managed key with this identity.',
       },
       { parent: this },
     );
