@@ -5,6 +5,9 @@ import * as projects from '@pulumi/gcp/projects';
 import { ENCRYPTER_DECRYPTER } from './encryption-keys';
 import { loggingServiceAgent } from './naming';
 
+/** The longest retention a Cloud Logging bucket accepts, in days. */
+export const LOG_BUCKET_MAX_RETENTION_DAYS = 3650;
+
 /** Data Access audit logs of Vertex AI, routed to a CMEK-encrypted, retention-bound log bucket. */
 export interface AuditLoggingArgs {
   /** Project ID. */
@@ -60,7 +63,7 @@ export class AuditLogging extends pulumi.ComponentResource {
     if (!/^[A-Za-z0-9_.-]{1,100}$/.test(bucketId) || bucketId.startsWith('_')) {
       throw new Error(`AuditLogging ${name}: bucketId ${JSON.stringify(bucketId)} must be 1-100 letters, digits, underscores, hyphens or periods, not starting with an underscore`);
     }
-    if (!Number.isInteger(args.retentionDays) || args.retentionDays < 1 || args.retentionDays > 3650) {
+    if (!Number.isInteger(args.retentionDays) || args.retentionDays < 1 || args.retentionDays > LOG_BUCKET_MAX_RETENTION_DAYS) {
       throw new Error(`AuditLogging ${name}: retentionDays ${args.retentionDays} must be a whole number of days between 1 and 3650 (Cloud Logging's limit)`);
     }
 
