@@ -113,7 +113,7 @@ export const networkNoInternetRoute: ResourceValidationPolicy = {
 
 export const egressDeniedByDefault: StackValidationPolicy = {
   name: 'gcp-egress-denied-by-default',
-  description: 'Every VPC network of the stack has a firewall rule denying all egress to 0.0.0.0/0; only higher-priority rules open a path.',
+  description: 'Every VPC network of the stack has a firewall rule denying all egress to 0.0.0.0/0, and no rule allowing egress to 0.0.0.0/0; only narrower allow rules open a path.',
   enforcementLevel: 'mandatory',
   validateStack: (args, report) => {
     for (const network of args.resources.filter((r) => r.type === GCP_TYPES.network)) {
@@ -125,6 +125,13 @@ export const egressDeniedByDefault: StackValidationPolicy = {
           arrayAt(f.props, 'denies').some((d) => d.protocol === 'all') &&
           stringsAt(f.props, 'destinationRanges').includes('0.0.0.0/0'),
       );
+      // An enabled allow to the internet defeats the deny-all rule (EGRESS without ranges means 0.0.0.0/0).
+      for (const f of firewalls) {
+        const ranges = stringsAt(f.props, 'destinationRanges');
+        if (f.props.direction === 'EGRESS' && f.props.disabled !== true && arrayAt(f.props, 'allows').length > 0 && (ranges.length === 0 || ranges.includes('0.0.0.0/0'))) {
+          report(`firewall rule ${f.name} allows egress to 0.0.0.0/0, which defeats the deny-all rule; narrow its destinationRanges to the addresses the workloads need (the Private Service Connect endpoint)`, f.urn);
+        }
+      }
       if (denyAll.length > 0) continue;
       const found = firewalls.length === 0 ? 'it has no firewall rule' : `its firewall rules: ${firewalls.map((f) => f.name).join(', ')}`;
       report(`network ${network.name} has no enabled EGRESS firewall rule denying protocol "all" to 0.0.0.0/0 (${found}); add one with denies [{ protocol: "all" }] and destinationRanges ["0.0.0.0/0"]`, network.urn);

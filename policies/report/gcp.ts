@@ -60,6 +60,10 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
       e.push(ix.check(n, 'deleteDefaultRoutesOnCreate', (v) => v === true));
       const denies = ix.dependents(n, T.firewall, 'network').filter((f) => f.inputs.direction === 'EGRESS' && stringsAt(f.inputs, 'destinationRanges').includes('0.0.0.0/0') && arrayAt(f.inputs, 'denies').some((d) => d.protocol === 'all'));
       e.push(denies.length > 0 ? ix.evidence(denies[0], 'denies all egress', '0.0.0.0/0', true) : ix.evidence(n, 'egress deny-all firewall', 'none', false));
+      for (const f of ix.dependents(n, T.firewall, 'network').filter((x) => x.inputs.direction === 'EGRESS' && x.inputs.disabled !== true && arrayAt(x.inputs, 'allows').length > 0)) {
+        const ranges = stringsAt(f.inputs, 'destinationRanges');
+        e.push(ix.evidence(f, 'allows egress to', ranges.join(', ') || '0.0.0.0/0 (no range)', ranges.length > 0 && !ranges.includes('0.0.0.0/0')));
+      }
     }
     for (const s of ix.ofType(T.subnetwork)) e.push(ix.check(s, 'privateIpGoogleAccess', (v) => v === true));
     const perimeters = ix.ofType(T.perimeter).filter((p) => stringsAt(p.inputs, 'status.restrictedServices').includes('aiplatform.googleapis.com') || stringsAt(p.inputs, 'spec.restrictedServices').includes('aiplatform.googleapis.com'));

@@ -171,6 +171,19 @@ describe('gcp-egress-denied-by-default', () => {
   });
 });
 
+describe('gcp-egress-denied-by-default: allow rules', () => {
+  const WHY = 'allows egress to 0.0.0.0/0, which defeats the deny-all rule; narrow its destinationRanges to the addresses the workloads need (the Private Service Connect endpoint)';
+
+  test('refuses an allow rule to the internet, also when it names no range (which means 0.0.0.0/0)', async () => {
+    expect(await findings(gcp.egressDeniedByDefault, changed('example-corp-network-allow-psc', { destinationRanges: ['0.0.0.0/0'] }))).toEqual([`example-corp-network-allow-psc: firewall rule example-corp-network-allow-psc ${WHY}`]);
+    expect(await findings(gcp.egressDeniedByDefault, changed('example-corp-network-allow-psc', { destinationRanges: undefined }))).toEqual([`example-corp-network-allow-psc: firewall rule example-corp-network-allow-psc ${WHY}`]);
+  });
+
+  test('a disabled allow rule opens nothing', async () => {
+    expect(await findings(gcp.egressDeniedByDefault, changed('example-corp-network-allow-psc', { destinationRanges: ['0.0.0.0/0'], disabled: true }))).toEqual([]);
+  });
+});
+
 describe('gcp-kms-key-rotation', () => {
   acceptsTheExample(gcp.kmsKeyRotation);
 

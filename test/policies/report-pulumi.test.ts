@@ -103,6 +103,7 @@ describe('Google Cloud evidence, from the offline plan', () => {
   };
   test.each<[string, (p: Plan) => Plan]>([
     ['private-path', (p) => changed(p, 'gcp:compute/network:Network', (i) => (i.deleteDefaultRoutesOnCreate = false))],
+    ['private-path', (p) => changed(p, 'gcp:compute/firewall:Firewall', (i) => i.allows && (i.destinationRanges = ['0.0.0.0/0']))],
     ['private-path', (p) => changed(p, 'gcp:accesscontextmanager/servicePerimeter:ServicePerimeter', (i) => ((i.spec = i.status), delete i.status))],
     ['sso-no-keys', (p) => changed(p, 'gcp:projects/iAMMember:IAMMember', (i) => (i.member = String(i.member).replace('group:', 'user:')))],
     ['least-privilege', (p) => changed(p, 'gcp:projects/iAMMember:IAMMember', (i) => (i.role = 'roles/editor'))],
