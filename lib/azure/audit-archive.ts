@@ -131,6 +131,35 @@ export class AuditArchive extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // Evidence is kept for the retention, then deleted, as on AWS (expiry) and Google (bucket
+    // retention). Each blob stays immutable until then, so nothing is deleted early.
+    new storage.ManagementPolicy(
+      `${name}-expiry`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        accountName: account.name,
+        managementPolicyName: 'default',
+        policy: {
+          rules: [
+            {
+              name: 'expire-after-audit-retention',
+              enabled: true,
+              type: 'Lifecycle',
+              definition: {
+                // Diagnostic logs are append blobs; delete is the one lifecycle action they support.
+                filters: { blobTypes: ['appendBlob', 'blockBlob'] },
+                actions: {
+                  baseBlob: { delete: { daysAfterCreationGreaterThan: args.retentionDays } },
+                  version: { delete: { daysAfterCreationGreaterThan: args.retentionDays } },
+                },
+              },
+            },
+          ],
+        },
+      },
+      { parent: this },
+    );
+
     // ManagementLockByScope takes the account's ID as it is; the resource-level lock would rebuild it from parts.
     new authorization.ManagementLockByScope(
       `${name}-lock`,

@@ -27,6 +27,7 @@ const NAME_INPUT: Readonly<Record<string, string>> = {
   'azure-native:authorization:RoleAssignment': 'roleAssignmentName',
   'azure-native:authorization:ManagementLockByScope': 'lockName',
   'azure-native:storage:StorageAccount': 'accountName',
+  'azure-native:storage:ManagementPolicy': 'managementPolicyName',
   'azure-native:storage:BlobServiceProperties': 'blobServicesName',
 };
 

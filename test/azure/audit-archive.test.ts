@@ -50,6 +50,7 @@ describe('AuditArchive', () => {
     expect(result.resources.filter((r) => r.parent === 'a').map((r) => [r.name, r.type]).sort()).toEqual([
       ['a-account', 'azure-native:storage:StorageAccount'],
       ['a-blob-service', 'azure-native:storage:BlobServiceProperties'],
+      ['a-expiry', 'azure-native:storage:ManagementPolicy'],
       ['a-lock', 'azure-native:authorization:ManagementLockByScope'],
     ]);
   });
@@ -100,6 +101,27 @@ describe('AuditArchive', () => {
       accountName: 'acmeaudit12345678',
       blobServicesName: 'default',
       isVersioningEnabled: true,
+    });
+  });
+
+  test('logs are deleted once their retention has passed, and not before (each is immutable until then)', () => {
+    expect(result.get('a-expiry').inputs).toEqual({
+      resourceGroupName: 'acme-ai-swedencentral',
+      accountName: 'acmeaudit12345678',
+      managementPolicyName: 'default',
+      policy: {
+        rules: [
+          {
+            name: 'expire-after-audit-retention',
+            enabled: true,
+            type: 'Lifecycle',
+            definition: {
+              filters: { blobTypes: ['appendBlob', 'blockBlob'] },
+              actions: { baseBlob: { delete: { daysAfterCreationGreaterThan: 2557 } }, version: { delete: { daysAfterCreationGreaterThan: 2557 } } },
+            },
+          },
+        ],
+      },
     });
   });
 

@@ -31,7 +31,7 @@ describe('the Azure program with the example stack', () => {
       ['audit', 'privateai:azure:AuditLogs'],
       ['access', 'privateai:azure:ModelAccess'],
     ]);
-    expect(result.resources.filter((r) => r.type.startsWith('azure-native:')).length).toBe(35);
+    expect(result.resources.filter((r) => r.type.startsWith('azure-native:')).length).toBe(36);
   });
 
   test('every taggable resource carries the organisation tags', () => {

@@ -95,6 +95,7 @@ export const UNTAGGABLE = new Set([
   'azure-native:authorization:RoleAssignment',
   'azure-native:authorization:ManagementLockByScope',
   'azure-native:storage:BlobServiceProperties',
+  'azure-native:storage:ManagementPolicy',
   'azure-native:monitor:DiagnosticSetting',
   'azure-native:network:Subnet',
   'azure-native:network:PrivateDnsZoneGroup',
