@@ -221,12 +221,6 @@ export class AuditTrail extends Construct {
     this.accessLogsBucket = accessLogs;
     this.logGroup = logGroup;
   }
-
-  /** Lets a principal read the evidence (audit bucket objects and the trail log group). */
-  public grantRead(grantee: iam.IGrantable): void {
-    this.bucket.grantRead(grantee);
-    this.logGroup.grantRead(grantee);
-  }
 }
 
 /**

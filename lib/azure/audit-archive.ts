@@ -1,7 +1,7 @@
 import * as authorization from '@pulumi/azure-native/authorization';
 import * as storage from '@pulumi/azure-native/storage';
 import * as pulumi from '@pulumi/pulumi';
-import type { AccountEncryption } from './model-account';
+import type { CustomerManagedKey } from './keys';
 import { STORAGE_ACCOUNT_NAME_PATTERN } from './naming';
 
 /** Days an immutability policy can hold a blob version, as Azure Storage accepts them. */
@@ -43,7 +43,7 @@ export interface AuditArchiveArgs {
    * The customer-managed key and the user-assigned identity that uses it. Storage names the
    * identity by resource ID, so `identityClientId` is not used.
    */
-  readonly encryption: AccountEncryption;
+  readonly encryption: CustomerManagedKey;
   /**
    * Protect the storage account and its delete lock from `pulumi destroy`, so audit evidence
    * outlives the stack unless someone unprotects it on purpose.

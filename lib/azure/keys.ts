@@ -3,7 +3,7 @@ import * as keyvault from '@pulumi/azure-native/keyvault';
 import * as managedidentity from '@pulumi/azure-native/managedidentity';
 import * as pulumi from '@pulumi/pulumi';
 import { deterministicGuid, KEY_VAULT_NAME_PATTERN, roleDefinitionId } from './naming';
-import { KEY_VAULT_PRIVATE_DNS_ZONES, PrivateServiceEndpoint } from './private-endpoint';
+import { KEY_VAULT_PRIVATE_DNS_ZONES, PrivateServiceEndpoint, type PrivateEndpointPlacement } from './private-endpoint';
 import { BUILT_IN_ROLES } from './roles';
 
 /** RSA key sizes Key Vault creates. */
@@ -44,9 +44,20 @@ export function checkRotation(rotateAfter: string, expiresAfter: string): string
   return problems;
 }
 
+/** How a service finds and uses the customer-managed key (what EncryptionKeys hands its consumers). */
+export interface CustomerManagedKey {
+  /** URI of the vault holding the key. */
+  readonly keyVaultUri: pulumi.Input<string>;
+  readonly keyName: pulumi.Input<string>;
+  /** Resource ID of the user-assigned identity that may use the key. */
+  readonly identityId: pulumi.Input<string>;
+  readonly identityClientId: pulumi.Input<string>;
+  /** Resources that must exist before the key is used (the identity's role assignment). */
+  readonly grants: readonly pulumi.Resource[];
+}
+
 /** The customer-managed key of the model account and the identity that uses it. */
-export interface EncryptionKeysArgs {
-  readonly resourceGroupName: pulumi.Input<string>;
+export interface EncryptionKeysArgs extends PrivateEndpointPlacement {
   /** Location of the vault; Azure AI services require the vault in the account's location. */
   readonly location: string;
   /** Entra ID tenant that authenticates requests to the vault. */
@@ -55,16 +66,6 @@ export interface EncryptionKeysArgs {
   readonly subscriptionId: string;
   /** Globally unique vault name: 3-24 letters, digits and single hyphens, starting with a letter. */
   readonly vaultName: string;
-  /** Subnet that holds the vault's private endpoint. */
-  readonly privateEndpointSubnetId: pulumi.Input<string>;
-  /**
-   * Create the `privatelink.vaultcore.azure.net` zone, link it to `virtualNetworkId` and
-   * register the endpoint in it.
-   * @default true
-   */
-  readonly createPrivateDnsZones?: boolean;
-  /** @default - none; required when `createPrivateDnsZones` is true */
-  readonly virtualNetworkId?: pulumi.Input<string>;
   /**
    * Size of the HSM-protected RSA key. Azure AI services document customer-managed keys as
    * RSA 2048 only; larger sizes are for other consumers.
@@ -77,8 +78,6 @@ export interface EncryptionKeysArgs {
   readonly expiresAfter?: string;
   /** Days a deleted vault or key can be recovered (7-90). @default 90 */
   readonly softDeleteRetentionDays?: number;
-  /** @default - no tags */
-  readonly tags?: Record<string, string>;
 }
 
 /**
@@ -101,6 +100,8 @@ export class EncryptionKeys extends pulumi.ComponentResource {
   /** What a consumer of the key must depend on: the identity's role assignment on the vault. */
   public readonly grants: pulumi.Resource[];
   public readonly privateEndpoint: PrivateServiceEndpoint;
+  /** The key as its consumers (model account, audit archive) take it. */
+  public readonly encryption: CustomerManagedKey;
 
   constructor(name: string, args: EncryptionKeysArgs, opts?: pulumi.ComponentResourceOptions) {
     super('privateai:azure:EncryptionKeys', name, {}, opts);
@@ -153,7 +154,7 @@ export class EncryptionKeys extends pulumi.ComponentResource {
         serviceResourceId: vault.id,
         groupId: 'vault',
         dnsZoneNames: KEY_VAULT_PRIVATE_DNS_ZONES,
-        createDnsZones: args.createPrivateDnsZones ?? true,
+        createDnsZones: args.createPrivateDnsZones,
         virtualNetworkId: args.virtualNetworkId,
         tags: args.tags,
       },
@@ -213,6 +214,7 @@ export class EncryptionKeys extends pulumi.ComponentResource {
     this.identityClientId = identity.clientId;
     this.identityPrincipalId = identity.principalId;
     this.grants = [grant];
+    this.encryption = { keyVaultUri: this.vaultUri, keyName: this.keyName, identityId: this.identityId, identityClientId: this.identityClientId, grants: this.grants };
 
     this.registerOutputs({
       vaultId: this.vaultId,

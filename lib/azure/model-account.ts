@@ -1,8 +1,9 @@
 import * as cognitiveservices from '@pulumi/azure-native/cognitiveservices';
 import * as pulumi from '@pulumi/pulumi';
 import { BASE_RAI_POLICY, contentFilters, type FilterSeverity } from './content-filter';
+import type { CustomerManagedKey } from './keys';
 import { CUSTOM_SUBDOMAIN_PATTERN } from './naming';
-import { MODEL_ACCOUNT_PRIVATE_DNS_ZONES, PrivateServiceEndpoint } from './private-endpoint';
+import { MODEL_ACCOUNT_PRIVATE_DNS_ZONES, PrivateServiceEndpoint, type PrivateEndpointPlacement } from './private-endpoint';
 import { assertResidentSku } from './residency';
 import { OPENAI_MODEL_FORMAT } from './roles';
 
@@ -66,36 +67,12 @@ export function accountEndpoints(kind: ModelAccountKind, customSubDomainName: st
   };
 }
 
-/** How the account finds and uses its customer-managed key. */
-export interface AccountEncryption {
-  /** URI of the vault holding the key. */
-  readonly keyVaultUri: pulumi.Input<string>;
-  readonly keyName: pulumi.Input<string>;
-  /** Resource ID of the user-assigned identity that may use the key. */
-  readonly identityId: pulumi.Input<string>;
-  readonly identityClientId: pulumi.Input<string>;
-  /** Resources that must exist before the account uses the key (the identity's role assignment). */
-  readonly grants: readonly pulumi.Resource[];
-}
-
 /** A private model account with its deployments. */
-export interface PrivateModelAccountArgs {
-  readonly resourceGroupName: pulumi.Input<string>;
-  readonly location: string;
+export interface PrivateModelAccountArgs extends PrivateEndpointPlacement {
   readonly kind: ModelAccountKind;
   /** Globally unique subdomain (also the account name); required for private endpoints and Entra ID tokens. */
   readonly customSubDomainName: string;
-  readonly encryption: AccountEncryption;
-  /** Subnet that holds the account's private endpoint. */
-  readonly privateEndpointSubnetId: pulumi.Input<string>;
-  /**
-   * Create the three private DNS zones of the account, link them to `virtualNetworkId` and
-   * register the endpoint in them.
-   * @default true
-   */
-  readonly createPrivateDnsZones?: boolean;
-  /** @default - none; required when `createPrivateDnsZones` is true */
-  readonly virtualNetworkId?: pulumi.Input<string>;
+  readonly encryption: CustomerManagedKey;
   /** The model allowlist: the only deployments the account gets. */
   readonly deployments: readonly ModelDeploymentSpec[];
   /** Severity from which hate, sexual, violence and self-harm content is blocked. @default 'Medium' */
@@ -107,8 +84,6 @@ export interface PrivateModelAccountArgs {
    * @default - `deployments[i]`
    */
   readonly deploymentSource?: (index: number) => string;
-  /** @default - no tags */
-  readonly tags?: Record<string, string>;
 }
 
 /**
@@ -177,7 +152,7 @@ export class PrivateModelAccount extends pulumi.ComponentResource {
         serviceResourceId: account.id,
         groupId: 'account',
         dnsZoneNames: MODEL_ACCOUNT_PRIVATE_DNS_ZONES,
-        createDnsZones: args.createPrivateDnsZones ?? true,
+        createDnsZones: args.createPrivateDnsZones,
         virtualNetworkId: args.virtualNetworkId,
         tags: args.tags,
       },

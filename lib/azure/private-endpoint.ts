@@ -23,6 +23,24 @@ export function zoneLabel(zoneName: string): string {
     .replace(/\./g, '-');
 }
 
+/** Where a component puts a service's private endpoint, and whether it creates the private DNS. */
+export interface PrivateEndpointPlacement {
+  readonly resourceGroupName: pulumi.Input<string>;
+  readonly location: string;
+  /** Subnet that holds the service's private endpoint. */
+  readonly privateEndpointSubnetId: pulumi.Input<string>;
+  /**
+   * Create the service's private DNS zones, link them to `virtualNetworkId` and register the
+   * endpoint in them.
+   * @default true
+   */
+  readonly createPrivateDnsZones?: boolean;
+  /** @default - none; required when `createPrivateDnsZones` is true */
+  readonly virtualNetworkId?: pulumi.Input<string>;
+  /** @default - no tags */
+  readonly tags?: Record<string, string>;
+}
+
 /** A private endpoint to one Azure service, with or without the private DNS that resolves it. */
 export interface PrivateServiceEndpointArgs {
   readonly resourceGroupName: pulumi.Input<string>;

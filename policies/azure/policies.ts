@@ -38,6 +38,12 @@ export const REQUIRED_FILTERS: ReadonlyArray<{ name: string; source: 'Prompt' | 
   ]),
 ];
 
+/** The role definition GUID of a role assignment's inputs (the last segment of roleDefinitionId). */
+export const roleIdOf = (props: Record<string, unknown>) => String(props.roleDefinitionId ?? '').split('/').pop() ?? '';
+
+/** Whether a location is one of the allowed ones (Azure compares locations case-insensitively). */
+export const isAllowedLocation = (location: string, allowed: readonly string[]) => allowed.map((a) => a.toLowerCase()).includes(location.toLowerCase());
+
 export const aiAccountNoPublicAccess: ResourceValidationPolicy = {
   name: 'azure-ai-account-no-public-access',
   description: 'Azure OpenAI / AI Services accounts refuse public network access and deny by default.',
@@ -127,7 +133,7 @@ export const privateEndpointPresent: StackValidationPolicy = {
 };
 
 /** Log categories each resource type must send to Log Analytics. */
-const REQUIRED_CATEGORIES: Readonly<Record<string, readonly string[]>> = {
+export const REQUIRED_CATEGORIES: Readonly<Record<string, readonly string[]>> = {
   [AZURE_TYPES.account]: ['Audit', 'RequestResponse'],
   [AZURE_TYPES.vault]: ['AuditEvent'],
 };
@@ -205,7 +211,7 @@ export const groupRoleAssignmentsOnly: ResourceValidationPolicy = {
     if (principalType !== 'Group' && principalType !== 'ServicePrincipal') {
       report(`principalType is ${shown(principalType)}; assign roles to an Entra group ("Group") or a managed identity ("ServicePrincipal")`);
     }
-    const roleId = String(args.props.roleDefinitionId ?? '').split('/').pop() ?? '';
+    const roleId = roleIdOf(args.props);
     if (BROAD_ROLES[roleId]) report(`role ${BROAD_ROLES[roleId]} (${roleId}) grants more than model access needs; use a narrower built-in role`);
   },
 };
@@ -290,7 +296,7 @@ export const allowedLocations: ResourceValidationPolicy = {
     const location = args.props.location;
     if (typeof location !== 'string' || NON_REGIONAL.has(location.toLowerCase())) return;
     const allowed = configuredList(args.getConfig<Record<string, unknown>>(), 'allowedLocations', 'azure-allowed-locations');
-    if (!allowed.includes(location.toLowerCase())) report(`location ${location} is not allowed by data residency policy; allowed: ${allowed.join(', ')} (config: azure.allowedLocations)`);
+    if (!isAllowedLocation(location, allowed)) report(`location ${location} is not allowed by data residency policy; allowed: ${allowed.join(', ')} (config: azure.allowedLocations)`);
   },
 };
 

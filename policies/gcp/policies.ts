@@ -54,16 +54,58 @@ export const AUDIT_LOG_TYPES: readonly string[] = ['ADMIN_READ', 'DATA_READ', 'D
 const NON_REGIONAL = new Set(['global']);
 
 /** Seconds of a Google duration (`"7776000s"`), or undefined when it is not one. */
-function durationSeconds(v: unknown): number | undefined {
+export function durationSeconds(v: unknown): number | undefined {
   return typeof v === 'string' && /^\d+(\.\d+)?s$/.test(v) ? Number(v.slice(0, -1)) : undefined;
 }
 
-/** The org policies of the stack that set `constraint` (their name is `<parent>/policies/<constraint>`). */
-function orgPolicies(resources: readonly PolicyResource[], constraint: string): PolicyResource[] {
-  return resources.filter((r) => r.type === GCP_TYPES.orgPolicy && String(r.props.name ?? '').endsWith(`/policies/${constraint}`));
+// Predicates over a resource's inputs, shared with the evidence report (policies/report/gcp.ts)
+// so a rule and its control judge the same inputs the same way.
+
+/** Whether an org policy's inputs set `constraint` (its name is `<parent>/policies/<constraint>`). */
+export const setsConstraint = (props: Record<string, unknown>, constraint: string) => String(props.name ?? '').endsWith(`/policies/${constraint}`);
+
+/** The rules of an org policy's inputs. */
+export const rulesIn = (props: Record<string, unknown>) => arrayAt(props, 'spec.rules');
+
+/** An enabled EGRESS firewall rule that denies every protocol to 0.0.0.0/0. */
+export const deniesAllEgress = (f: Record<string, unknown>) =>
+  f.direction === 'EGRESS' && f.disabled !== true && arrayAt(f, 'denies').some((d) => d.protocol === 'all') && stringsAt(f, 'destinationRanges').includes('0.0.0.0/0');
+
+/** An enabled EGRESS firewall rule that allows traffic to 0.0.0.0/0 (no range means 0.0.0.0/0). */
+export const allowsEgressToInternet = (f: Record<string, unknown>) => {
+  const ranges = stringsAt(f, 'destinationRanges');
+  return f.direction === 'EGRESS' && f.disabled !== true && arrayAt(f, 'allows').length > 0 && (ranges.length === 0 || ranges.includes('0.0.0.0/0'));
+};
+
+/** Whether a crypto key's inputs rotate it often enough; only symmetric keys rotate automatically. */
+export const rotatesInTime = (k: Record<string, unknown>) => (k.purpose ?? 'ENCRYPT_DECRYPT') !== 'ENCRYPT_DECRYPT' || (durationSeconds(k.rotationPeriod) ?? Infinity) <= MAX_ROTATION_SECONDS;
+
+/** An org policy rule that enforces a boolean constraint unconditionally. */
+export const enforcesUnconditionally = (rule: Record<string, unknown>) => rule.enforce === 'TRUE' && rule.condition === undefined;
+
+/** A model name that is not one model version (an alias or a wildcard). */
+export const FLOATING_MODEL = /latest|\*/;
+
+/** The region of a region, location or zone (`europe-west4-a` is in `europe-west4`). */
+export const regionOf = (where: string) => where.toLowerCase().replace(/^([a-z]+-[a-z]+\d+)-[a-z]$/, '$1');
+
+/** The values a gcp.resourceLocations rule may allow for these regions. */
+export const permittedLocationValues = (regions: readonly string[]) => new Set(regions.flatMap((r) => [r, `in:${r}-locations`]));
+
+/** The members an IAM member or binding grants its role to, or undefined for other types. */
+export function iamMembersOf(type: string, props: Record<string, unknown>): unknown[] | undefined {
+  if (IAM_MEMBER_TYPES.includes(type)) return [props.member];
+  if (IAM_BINDING_TYPES.includes(type)) return Array.isArray(props.members) ? props.members : [props.members];
+  return undefined;
 }
 
-const rulesOf = (policy: PolicyResource) => arrayAt(policy.props, 'spec.rules');
+/** Whether a member is a Google group or a service account. */
+export const isGroupOrServiceAccount = (member: unknown) => typeof member === 'string' && ALLOWED_MEMBER_PREFIXES.some((p) => member.startsWith(p));
+
+/** The org policies of the stack that set `constraint`. */
+const orgPolicies = (resources: readonly PolicyResource[], constraint: string) => resources.filter((r) => r.type === GCP_TYPES.orgPolicy && setsConstraint(r.props, constraint));
+
+const rulesOf = (policy: PolicyResource) => rulesIn(policy.props);
 
 export const pscEndpointForGoogleApis: StackValidationPolicy = {
   name: 'gcp-psc-endpoint-for-google-apis',
@@ -118,17 +160,10 @@ export const egressDeniedByDefault: StackValidationPolicy = {
   validateStack: (args, report) => {
     for (const network of args.resources.filter((r) => r.type === GCP_TYPES.network)) {
       const firewalls = dependentsThrough(args.resources, network, GCP_TYPES.firewall, 'network');
-      const denyAll = firewalls.filter(
-        (f) =>
-          f.props.direction === 'EGRESS' &&
-          f.props.disabled !== true &&
-          arrayAt(f.props, 'denies').some((d) => d.protocol === 'all') &&
-          stringsAt(f.props, 'destinationRanges').includes('0.0.0.0/0'),
-      );
-      // An enabled allow to the internet defeats the deny-all rule (EGRESS without ranges means 0.0.0.0/0).
+      const denyAll = firewalls.filter((f) => deniesAllEgress(f.props));
+      // An enabled allow to the internet defeats the deny-all rule.
       for (const f of firewalls) {
-        const ranges = stringsAt(f.props, 'destinationRanges');
-        if (f.props.direction === 'EGRESS' && f.props.disabled !== true && arrayAt(f.props, 'allows').length > 0 && (ranges.length === 0 || ranges.includes('0.0.0.0/0'))) {
+        if (allowsEgressToInternet(f.props)) {
           report(`firewall rule ${f.name} allows egress to 0.0.0.0/0, which defeats the deny-all rule; narrow its destinationRanges to the addresses the workloads need (the Private Service Connect endpoint)`, f.urn);
         }
       }
@@ -145,11 +180,10 @@ export const kmsKeyRotation: ResourceValidationPolicy = {
   enforcementLevel: 'mandatory',
   validateResource: (args, report) => {
     if (args.type !== GCP_TYPES.cryptoKey) return;
-    const purpose = args.props.purpose ?? 'ENCRYPT_DECRYPT';
     const period = args.props.rotationPeriod;
     const secs = durationSeconds(period);
     // Only symmetric keys rotate automatically; Cloud KMS refuses a rotation period on other purposes.
-    if (purpose === 'ENCRYPT_DECRYPT' && (secs === undefined || secs > MAX_ROTATION_SECONDS)) {
+    if (!rotatesInTime(args.props)) {
       const days = secs === undefined ? '' : ` (${Math.round(secs / 86400)} days)`;
       report(`rotationPeriod is ${shown(period)}${days}; set it to at most "${MAX_ROTATION_SECONDS}s" (90 days) so the key rotates automatically`);
     }
@@ -185,7 +219,7 @@ export const auditLogRetentionLocked: ResourceValidationPolicy = {
   },
 };
 
-const AUDIT_CONFIG_TYPES: readonly string[] = [GCP_TYPES.projectAuditConfig, GCP_TYPES.folderAuditConfig, GCP_TYPES.organizationAuditConfig];
+export const AUDIT_CONFIG_TYPES: readonly string[] = [GCP_TYPES.projectAuditConfig, GCP_TYPES.folderAuditConfig, GCP_TYPES.organizationAuditConfig];
 
 export const vertexDataAccessAudit: StackValidationPolicy = {
   name: 'gcp-vertex-data-access-audit',
@@ -230,27 +264,25 @@ export const serviceAccountKeyCreationDisabled: StackValidationPolicy = {
   enforcementLevel: 'mandatory',
   validateStack: (args, report) => {
     const policies = orgPolicies(args.resources, 'iam.disableServiceAccountKeyCreation');
-    const enforced = (p: PolicyResource) => rulesOf(p).some((r) => r.enforce === 'TRUE' && r.condition === undefined);
+    const enforced = (p: PolicyResource) => rulesOf(p).some(enforcesUnconditionally);
     if (policies.some(enforced)) return;
     if (policies.length === 0) report('no org policy for iam.disableServiceAccountKeyCreation in this stack; add one with a rule enforce "TRUE"');
     for (const p of policies) report(`org policy ${p.name} has spec.rules ${shown(rulesOf(p))}; add a rule with enforce "TRUE" and no condition`, p.urn);
   },
 };
 
-const IAM_MEMBER_TYPES: readonly string[] = [GCP_TYPES.projectIamMember, GCP_TYPES.folderIamMember, GCP_TYPES.organizationIamMember];
-const IAM_BINDING_TYPES: readonly string[] = [GCP_TYPES.projectIamBinding, GCP_TYPES.folderIamBinding, GCP_TYPES.organizationIamBinding];
+export const IAM_MEMBER_TYPES: readonly string[] = [GCP_TYPES.projectIamMember, GCP_TYPES.folderIamMember, GCP_TYPES.organizationIamMember];
+export const IAM_BINDING_TYPES: readonly string[] = [GCP_TYPES.projectIamBinding, GCP_TYPES.folderIamBinding, GCP_TYPES.organizationIamBinding];
 
 export const iamGroupsOnly: ResourceValidationPolicy = {
   name: 'gcp-iam-groups-only',
   description: 'Roles go to Google groups (or service accounts), never to users, domains or everyone, and never a basic role (owner, editor, viewer).',
   enforcementLevel: 'mandatory',
   validateResource: (args, report) => {
-    let members: unknown[];
-    if (IAM_MEMBER_TYPES.includes(args.type)) members = [args.props.member];
-    else if (IAM_BINDING_TYPES.includes(args.type)) members = Array.isArray(args.props.members) ? args.props.members : [args.props.members];
-    else return;
+    const members = iamMembersOf(args.type, args.props);
+    if (!members) return;
     for (const member of members) {
-      if (typeof member !== 'string' || !ALLOWED_MEMBER_PREFIXES.some((p) => member.startsWith(p))) {
+      if (!isGroupOrServiceAccount(member)) {
         report(`member ${shown(member)} is not a group or service account; grant roles to a Google group ("group:...") managed in the identity provider`);
       }
     }
@@ -299,7 +331,7 @@ export const allowedModelsPinned: StackValidationPolicy = {
       if (rules.some((r) => r.allowAll === 'TRUE')) report(`org policy ${p.name} has a rule with allowAll "TRUE", which allows every model; remove it and ${fix}`, p.urn);
       const inherit = valueAt(p.props, 'spec.inheritFromParent');
       if (inherit !== false) report(`org policy ${p.name} has spec.inheritFromParent ${shown(inherit)}; set it to false so models allowed higher in the hierarchy are not added`, p.urn);
-      const floating = values.filter((v) => /latest|\*/.test(v));
+      const floating = values.filter((v) => FLOATING_MODEL.test(v));
       if (floating.length > 0) report(`org policy ${p.name} allows ${floating.join(', ')}, which is not one model version; name stable model IDs`, p.urn);
     }
   },
@@ -309,9 +341,6 @@ const RESIDENCY_SCHEMA = {
   properties: { allowedRegions: { type: 'array' as const, items: { type: 'string' as const }, minItems: 1 } },
   required: ['allowedRegions'],
 };
-
-/** The region of a region, location or zone (`europe-west4-a` is in `europe-west4`). */
-const regionOf = (where: string) => where.toLowerCase().replace(/^([a-z]+-[a-z]+\d+)-[a-z]$/, '$1');
 
 export const resourceLocations: ResourceValidationPolicy = {
   name: 'gcp-resource-locations',
@@ -337,7 +366,7 @@ export const resourceLocationsOrgPolicy: StackValidationPolicy = {
   configSchema: RESIDENCY_SCHEMA,
   validateStack: (args, report) => {
     const allowed = configuredList(args.getConfig<Record<string, unknown>>(), 'allowedRegions', resourceLocationsOrgPolicy.name);
-    const permitted = new Set(allowed.flatMap((r) => [r, `in:${r}-locations`]));
+    const permitted = permittedLocationValues(allowed);
     const policies = orgPolicies(args.resources, 'gcp.resourceLocations');
     if (policies.length === 0) {
       report(`no org policy for gcp.resourceLocations in this stack; add one allowing only ${allowed.map((r) => `in:${r}-locations`).join(', ')} (config: gcp.allowedRegions)`);

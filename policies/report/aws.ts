@@ -1,5 +1,7 @@
 import { invokePolicyProblems, endpointPolicyProblems, grantsInvoke, statementsOf } from '../aws/bedrock-rules';
+import { valueAt } from '../pulumi/props';
 import { statusOf, type CloudSection, type ControlResult, type Evidence } from './model';
+import { short } from './plan-index';
 
 /** A synthesized CloudFormation template (the parts the evaluator reads). */
 export interface CfnTemplate {
@@ -26,10 +28,6 @@ const json = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringif
 
 type Res = { stack: string; id: string; type: string; props: Record<string, unknown>; deletionPolicy?: string };
 
-const show = (v: unknown): string => {
-  const text = typeof v === 'string' ? v : JSON.stringify(v);
-  return text === undefined ? 'absent' : text.length > 80 ? `${text.slice(0, 77)}...` : text;
-};
 
 function all(input: AwsInput): Res[] {
   return input.stacks.flatMap((s) =>
@@ -38,10 +36,9 @@ function all(input: AwsInput): Res[] {
 }
 
 function ev(r: Res, property: string, value: unknown, ok: boolean): Evidence {
-  return { resource: `${r.stack}/${r.id}`, type: r.type, property, value: show(value), ok };
+  return { resource: `${r.stack}/${r.id}`, type: r.type, property, value: short(value), ok };
 }
 
-const get = (o: unknown, path: string): unknown => path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), o);
 const isPlatform = (s: AwsStackInput) => Object.values(s.template.Resources ?? {}).some((r) => r.Type === 'AWS::EC2::VPC' || r.Type === 'AWS::EC2::VPCEndpoint');
 
 /** Evaluates the checklist over the synthesized AWS stacks. */
@@ -62,8 +59,17 @@ export function evaluateAws(input: AwsInput): CloudSection {
       const gateways = res.filter((r) => r.stack === s.name && ['AWS::EC2::InternetGateway', 'AWS::EC2::NatGateway'].includes(r.type));
       e.push({ resource: s.name, type: 'AWS::EC2::InternetGateway|NatGateway', property: 'count', value: String(gateways.length), ok: gateways.length === 0 });
     }
-    for (const r of ofType('AWS::ApiGateway::RestApi')) e.push(ev(r, 'EndpointConfiguration.Types', get(r.props, 'EndpointConfiguration.Types'), json(get(r.props, 'EndpointConfiguration.Types')) === '["PRIVATE"]'));
-    for (const r of ofType('AWS::Lambda::Function').filter((f) => f.props.VpcConfig)) e.push(ev(r, 'VpcConfig.SubnetIds', get(r.props, 'VpcConfig.SubnetIds'), true));
+    for (const r of ofType('AWS::ApiGateway::RestApi')) e.push(ev(r, 'EndpointConfiguration.Types', valueAt(r.props, 'EndpointConfiguration.Types'), json(valueAt(r.props, 'EndpointConfiguration.Types')) === '["PRIVATE"]'));
+    // Functions whose role may call Bedrock must run in the VPC, where the endpoints are.
+    const bedrockRoles = new Set(
+      [...ofType('AWS::IAM::ManagedPolicy'), ...ofType('AWS::IAM::Policy')]
+        .filter((p) => statementsOf(p.props.PolicyDocument).some((st) => st.effect === 'Allow' && st.actions.some((a) => a.startsWith('bedrock:'))))
+        .flatMap((p) => ((p.props.Roles as unknown[] | undefined) ?? []).map((role) => `${p.stack}/${String(valueAt(role, 'Ref'))}`)),
+    );
+    for (const f of ofType('AWS::Lambda::Function').filter((x) => bedrockRoles.has(`${x.stack}/${String(valueAt(x.props, 'Role.Fn::GetAtt.0'))}`))) {
+      const subnets = valueAt(f.props, 'VpcConfig.SubnetIds');
+      e.push(ev(f, 'VpcConfig.SubnetIds', subnets, Array.isArray(subnets) && subnets.length > 0));
+    }
     add('private-path', e);
   }
 
@@ -107,7 +113,7 @@ export function evaluateAws(input: AwsInput): CloudSection {
     const e: Evidence[] = [];
     for (const r of ofType('AWS::KMS::Key')) e.push(ev(r, 'EnableKeyRotation', r.props.EnableKeyRotation, r.props.EnableKeyRotation === true));
     for (const r of ofType('AWS::S3::Bucket')) {
-      const algo = get(r.props, 'BucketEncryption.ServerSideEncryptionConfiguration.0.ServerSideEncryptionByDefault.SSEAlgorithm');
+      const algo = valueAt(r.props, 'BucketEncryption.ServerSideEncryptionConfiguration.0.ServerSideEncryptionByDefault.SSEAlgorithm');
       e.push(ev(r, 'BucketEncryption.SSEAlgorithm', algo, algo === 'aws:kms'));
     }
     for (const r of ofType('AWS::Logs::LogGroup')) e.push(ev(r, 'KmsKeyId', r.props.KmsKeyId ? 'customer-managed key' : undefined, r.props.KmsKeyId !== undefined));
@@ -123,7 +129,7 @@ export function evaluateAws(input: AwsInput): CloudSection {
     const e: Evidence[] = [];
     const denies = (doc: unknown) => statementsOf(doc).some((s) => s.effect === 'Deny' && json(s.condition).includes('aws:SecureTransport'));
     for (const b of ofType('AWS::S3::Bucket')) {
-      const policy = res.find((p) => p.type === 'AWS::S3::BucketPolicy' && p.stack === b.stack && get(p.props, 'Bucket.Ref') === b.id);
+      const policy = res.find((p) => p.type === 'AWS::S3::BucketPolicy' && p.stack === b.stack && valueAt(p.props, 'Bucket.Ref') === b.id);
       e.push(ev(b, 'BucketPolicy: deny aws:SecureTransport=false', policy ? denies(policy.props.PolicyDocument) : 'no bucket policy', !!policy && denies(policy.props.PolicyDocument)));
     }
     for (const q of ofType('AWS::SQS::Queue')) {
@@ -146,7 +152,7 @@ export function evaluateAws(input: AwsInput): CloudSection {
       const owned = input.stacks.some((o) => o.account === s.account && o.region === s.region && Object.values(o.template.Resources ?? {}).some((r) => r.Type === 'Custom::BedrockModelInvocationLogging'));
       e.push({ resource: s.name, type: 'Custom::BedrockModelInvocationLogging', property: `owner for ${s.account}/${s.region}`, value: owned ? 'configured' : 'missing', ok: owned });
     }
-    for (const r of ofType('AWS::ApiGateway::Stage')) e.push(ev(r, 'AccessLogSetting.DestinationArn', get(r.props, 'AccessLogSetting.DestinationArn') ? 'CMK log group' : undefined, !!get(r.props, 'AccessLogSetting.DestinationArn')));
+    for (const r of ofType('AWS::ApiGateway::Stage')) e.push(ev(r, 'AccessLogSetting.DestinationArn', valueAt(r.props, 'AccessLogSetting.DestinationArn') ? 'CMK log group' : undefined, !!valueAt(r.props, 'AccessLogSetting.DestinationArn')));
     if (ofType('AWS::CloudTrail::Trail').length === 0) e.push({ resource: 'all stacks', type: 'AWS::CloudTrail::Trail', property: 'count', value: '0', ok: false });
     add('audited', e);
   }
@@ -155,12 +161,12 @@ export function evaluateAws(input: AwsInput): CloudSection {
   {
     const e: Evidence[] = [];
     for (const r of ofType('AWS::S3::Bucket')) {
-      const lock = get(r.props, 'ObjectLockConfiguration.Rule.DefaultRetention');
-      if (lock) e.push(ev(r, 'ObjectLockConfiguration.DefaultRetention', lock, get(lock, 'Mode') === 'COMPLIANCE'));
+      const lock = valueAt(r.props, 'ObjectLockConfiguration.Rule.DefaultRetention');
+      if (lock) e.push(ev(r, 'ObjectLockConfiguration.DefaultRetention', lock, valueAt(lock, 'Mode') === 'COMPLIANCE'));
       e.push(ev(r, 'DeletionPolicy', r.deletionPolicy, r.deletionPolicy === 'Retain'));
     }
     for (const r of [...ofType('AWS::Logs::LogGroup'), ...ofType('AWS::KMS::Key'), ...ofType('AWS::CloudTrail::Trail')]) e.push(ev(r, 'DeletionPolicy', r.deletionPolicy, r.deletionPolicy === 'Retain'));
-    if (!ofType('AWS::S3::Bucket').some((r) => get(r.props, 'ObjectLockConfiguration.Rule.DefaultRetention.Mode') === 'COMPLIANCE')) {
+    if (!ofType('AWS::S3::Bucket').some((r) => valueAt(r.props, 'ObjectLockConfiguration.Rule.DefaultRetention.Mode') === 'COMPLIANCE')) {
       e.push({ resource: 'all stacks', type: 'AWS::S3::Bucket', property: 'ObjectLockConfiguration', value: 'no compliance-mode evidence bucket', ok: false });
     }
     add('immutable-retention', e);
@@ -184,10 +190,10 @@ export function evaluateAws(input: AwsInput): CloudSection {
   {
     const e: Evidence[] = [];
     for (const r of ofType('AWS::Bedrock::Guardrail')) {
-      const filters = json(get(r.props, 'ContentPolicyConfig.FiltersConfig'));
+      const filters = json(valueAt(r.props, 'ContentPolicyConfig.FiltersConfig'));
       e.push(ev(r, 'ContentPolicyConfig PROMPT_ATTACK', 'input filter', /"Type":"PROMPT_ATTACK","InputStrength":"(LOW|MEDIUM|HIGH)"|"InputStrength":"(LOW|MEDIUM|HIGH)"[^}]*"Type":"PROMPT_ATTACK"/.test(filters)));
-      const pii = get(r.props, 'SensitiveInformationPolicyConfig.PiiEntitiesConfig') as unknown[] | undefined;
-      e.push(ev(r, 'SensitiveInformationPolicyConfig', `${pii?.length ?? 0} PII types + ${(get(r.props, 'SensitiveInformationPolicyConfig.RegexesConfig') as unknown[] | undefined)?.length ?? 0} secret patterns`, (pii?.length ?? 0) > 0));
+      const pii = valueAt(r.props, 'SensitiveInformationPolicyConfig.PiiEntitiesConfig') as unknown[] | undefined;
+      e.push(ev(r, 'SensitiveInformationPolicyConfig', `${pii?.length ?? 0} PII types + ${(valueAt(r.props, 'SensitiveInformationPolicyConfig.RegexesConfig') as unknown[] | undefined)?.length ?? 0} secret patterns`, (pii?.length ?? 0) > 0));
     }
     if (ofType('AWS::Bedrock::Guardrail').length === 0) e.push({ resource: 'all stacks', type: 'AWS::Bedrock::Guardrail', property: 'count', value: '0', ok: false });
     for (const r of ofType('AWS::IAM::ManagedPolicy')) {
@@ -203,7 +209,7 @@ export function evaluateAws(input: AwsInput): CloudSection {
   {
     const e: Evidence[] = [];
     for (const r of ofType('AWS::ApiGateway::Stage')) {
-      const settings = get(r.props, 'MethodSettings.0') as Record<string, unknown> | undefined;
+      const settings = valueAt(r.props, 'MethodSettings.0') as Record<string, unknown> | undefined;
       e.push(ev(r, 'MethodSettings throttling', `${settings?.ThrottlingRateLimit ?? '-'} rps, burst ${settings?.ThrottlingBurstLimit ?? '-'}`, typeof settings?.ThrottlingRateLimit === 'number'));
     }
     for (const r of ofType('AWS::WAFv2::WebACL')) e.push(ev(r, 'Rules rateBasedStatement', 'per-source rate limit', json(r.props.Rules).includes('RateBasedStatement')));
@@ -224,7 +230,7 @@ export function evaluateAws(input: AwsInput): CloudSection {
 
   const outputs: Record<string, string> = {};
   for (const s of input.stacks) {
-    for (const [name, o] of Object.entries(s.template.Outputs ?? {})) outputs[`${s.name}.${name}`] = o.Description ?? show(o.Value);
+    for (const [name, o] of Object.entries(s.template.Outputs ?? {})) outputs[`${s.name}.${name}`] = o.Description ?? short(o.Value);
   }
   return { cloud: 'aws', sources: input.stacks.map((s) => `${s.name} (${s.account}/${s.region})`), controls: results, outputs };
 }

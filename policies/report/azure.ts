@@ -1,14 +1,13 @@
 import type { OrgConfig } from '../../lib/config';
 import type { Plan, PlanResource } from '../../lib/pulumi/plan';
 import { BUILT_IN_ROLES } from '../../lib/azure/roles';
-import { AZURE_TYPES, BROAD_ROLES, REQUIRED_FILTERS } from '../azure/policies';
+import { AZURE_TYPES, BROAD_ROLES, isAllowedLocation, REQUIRED_CATEGORIES, REQUIRED_FILTERS, roleIdOf } from '../azure/policies';
 import { arrayAt, stringsAt, valueAt } from '../pulumi/props';
 import { statusOf, type CloudSection, type ControlResult, type Evidence } from './model';
 import { PlanIndex } from './plan-index';
 
 const T = {
   ...AZURE_TYPES,
-  storageAccount: 'azure-native:storage:StorageAccount',
   lock: 'azure-native:authorization:ManagementLockByScope',
   nsg: 'azure-native:network:NetworkSecurityGroup',
   privateZone: 'azure-native:privatedns:PrivateZone',
@@ -18,7 +17,6 @@ const T = {
 const ROLE_NAMES: Record<string, string> = Object.fromEntries(
   [...Object.values(BUILT_IN_ROLES).map((r) => [r.id, r.name]), ...Object.entries(BROAD_ROLES)],
 );
-const roleOf = (r: PlanResource) => String(r.inputs.roleDefinitionId ?? '').split('/').pop() ?? '';
 
 /** Deployment SKUs that may process prompts outside the deployment's geography. */
 const GLOBAL_SKUS = ['GlobalStandard', 'GlobalProvisionedManaged', 'GlobalBatch'];
@@ -78,7 +76,7 @@ export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
   {
     const e: Evidence[] = [];
     for (const r of assignments) {
-      const id = roleOf(r);
+      const id = roleIdOf(r.inputs);
       e.push(ix.evidence(r, 'roleDefinitionId', ROLE_NAMES[id] ?? id, !BROAD_ROLES[id]));
     }
     for (const v of vaults) e.push(ix.check(v, 'properties.enableRbacAuthorization', (x) => x === true));
@@ -121,8 +119,8 @@ export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
   // audited
   {
     const e: Evidence[] = [];
-    const need: Array<[PlanResource, string[]]> = [...accounts.map((a) => [a, ['Audit', 'RequestResponse']] as [PlanResource, string[]]), ...vaults.map((v) => [v, ['AuditEvent']] as [PlanResource, string[]])];
-    for (const [target, categories] of need) {
+    for (const target of plan.resources.filter((r) => REQUIRED_CATEGORIES[r.type])) {
+      const categories = REQUIRED_CATEGORIES[target.type];
       const settings = ix.dependents(target, T.diagnosticSetting, 'resourceUri');
       const enabled = new Set(settings.flatMap((d) => arrayAt(d.inputs, 'logs').filter((l) => l.enabled === true).map((l) => String(l.category ?? l.categoryGroup))));
       const ok = settings.length > 0 && categories.every((c) => enabled.has(c) || enabled.has('allLogs'));
@@ -157,7 +155,7 @@ export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
     const e: Evidence[] = [];
     const allowed = config.azure?.allowedLocations ?? [];
     for (const r of plan.resources.filter((x) => typeof x.inputs.location === 'string' && x.inputs.location !== 'global')) {
-      e.push(ix.evidence(r, 'location', r.inputs.location, allowed.includes(String(r.inputs.location))));
+      e.push(ix.evidence(r, 'location', r.inputs.location, isAllowedLocation(String(r.inputs.location), allowed)));
     }
     for (const d of deployments) {
       const sku = valueAt(d.inputs, 'sku.name');
@@ -197,6 +195,5 @@ export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
     add('model-pinning', e);
   }
 
-  const outputs = Object.fromEntries(Object.entries(plan.outputs).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
-  return { cloud: 'azure', sources: [`private-ai-azure/${plan.stack} (offline plan, ${plan.resources.length} resources)`], controls: results, outputs };
+  return { cloud: 'azure', sources: [`private-ai-azure/${plan.stack} (offline plan, ${plan.resources.length} resources)`], controls: results, outputs: ix.outputs() };
 }

@@ -1,7 +1,7 @@
 import { evaluateAws, type AwsInput } from './aws';
 import { CONTROLS } from './controls';
 import type { Acknowledgement, CloudSection, RulePackResult, SecurityReport } from './model';
-import type { PolicyRunResult } from '../pulumi/offline';
+import { mandatoryViolations, type PolicyRunResult } from '../pulumi/offline';
 
 export * from './model';
 export { renderHtml, renderMarkdown } from './render';
@@ -50,7 +50,7 @@ export function buildReport(input: ReportInput): SecurityReport {
     rulePacks.push({
       cloud: p.section.cloud,
       pack: p.policies.pack,
-      findings: p.policies.violations.filter((v) => v.enforcementLevel === 'mandatory').length,
+      findings: mandatoryViolations(p.policies).length,
       acknowledged: 0,
       passed: p.policies.passed.length,
       details: [

@@ -71,7 +71,15 @@ export function statusOf(evidence: Evidence[]): Status {
   return evidence.length > 0 && evidence.every((e) => e.ok) ? 'pass' : 'fail';
 }
 
+/** What fails the build: each failed control and each pack with unacknowledged (mandatory) findings. */
+export function failures(report: SecurityReport): string[] {
+  return [
+    ...report.clouds.flatMap((c) => c.controls.filter((r) => r.status === 'fail').map((r) => `${c.cloud}: ${r.control}`)),
+    ...report.rulePacks.filter((p) => p.findings > 0).map((p) => `${p.cloud}: ${p.pack} (${p.findings})`),
+  ];
+}
+
 /** Whether the report must fail the build: a failed control or an unacknowledged finding. */
 export function reportFails(report: SecurityReport): boolean {
-  return report.clouds.some((c) => c.controls.some((r) => r.status === 'fail')) || report.rulePacks.some((p) => p.findings > 0);
+  return failures(report).length > 0;
 }

@@ -26,6 +26,11 @@ export class PlanIndex {
     return this.evidence(r, path, v, ok(v));
   }
 
+  /** The stack outputs as the report lists them: strings as they are, anything else as JSON. */
+  outputs(): Record<string, string> {
+    return Object.fromEntries(Object.entries(this.plan.outputs).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+  }
+
   /** Evidence that a resource type the control relies on is absent from the plan. */
   missing(type: string, what: string): Evidence {
     return { resource: this.plan.stack, type, property: 'count', value: `0 (${what})`, ok: false };

@@ -5,7 +5,7 @@ import { azurePolicies, azurePolicyConfig } from '../azure/policies';
 import { gcpPolicies, gcpPolicyConfig } from '../gcp/policies';
 import { runPoliciesOffline } from '../pulumi/offline';
 import { evaluateAzure } from './azure';
-import { evaluateGcp } from './gcp';
+import { evaluateGcp, usesCentralDns } from './gcp';
 import type { CloudSection } from './model';
 import type { PulumiCloudInput } from './index';
 
@@ -20,8 +20,6 @@ export interface PulumiCloud {
   section(plan: Plan, config: OrgConfig): CloudSection;
 }
 
-const isEmptyList = (v: unknown) => Array.isArray(v) && v.length === 0;
-
 export const PULUMI_CLOUDS: readonly PulumiCloud[] = [
   {
     cloud: 'azure',
@@ -35,7 +33,7 @@ export const PULUMI_CLOUDS: readonly PulumiCloud[] = [
     pack: 'private-ai-gcp',
     policies: gcpPolicies,
     // A stack that creates no DNS zone (privateai:createDnsZones false) relies on central DNS.
-    policyConfig: (config, plan) => (config.gcp ? gcpPolicyConfig(config.gcp.allowedRegions, { centralDns: isEmptyList(plan.outputs.privateDnsNames) }) : undefined),
+    policyConfig: (config, plan) => (config.gcp ? gcpPolicyConfig(config.gcp.allowedRegions, { centralDns: usesCentralDns(plan) }) : undefined),
     section: evaluateGcp,
   },
 ];

@@ -45,12 +45,6 @@ export function azureMockState(type: string, name: string, inputs: Record<string
     case 'azure-native:keyvault:Vault':
       state.properties = { ...properties, vaultUri: `https://${physicalName}.vault.azure.net/` };
       break;
-    case 'azure-native:cognitiveservices:Account':
-      state.properties = { ...properties, endpoint: `https://${String(properties.customSubDomainName ?? physicalName)}.cognitiveservices.azure.com/` };
-      break;
-    case 'azure-native:operationalinsights:Workspace':
-      state.customerId = deterministicGuid('mock', name, 'customerId');
-      break;
   }
   return state;
 }

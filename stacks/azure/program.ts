@@ -80,19 +80,11 @@ export function runAzure(org: OrgConfig, settings: AzureSettings): AzureStackOut
     vaultName: settings.keyVaultName,
   });
 
-  const encryption = {
-    keyVaultUri: keys.vaultUri,
-    keyName: keys.keyName,
-    identityId: keys.identityId,
-    identityClientId: keys.identityClientId,
-    grants: keys.grants,
-  };
-
   const models = new PrivateModelAccount('models', {
     ...placement,
     kind: azure.accountKind,
     customSubDomainName: settings.customSubDomainName,
-    encryption,
+    encryption: keys.encryption,
     deployments: azure.models,
     contentFilterSeverity: azure.contentFilterSeverity,
     strictResidency: org.dataResidency.strict,
@@ -112,7 +104,7 @@ export function runAzure(org: OrgConfig, settings: AzureSettings): AzureStackOut
     accountName: settings.auditArchiveAccountName,
     retentionDays: org.logging.auditRetentionDays,
     locked: lockArchive,
-    encryption,
+    encryption: keys.encryption,
     tags,
   });
 

@@ -58,6 +58,14 @@ describe('PlatformStack', () => {
     for (const name of ['VpcId', 'BedrockRuntimeEndpointId', 'BedrockRuntimeEndpointDns', 'BedrockRuntimePrivateHostname', 'AuditKeyArn', 'LogsKeyArn', 'ModelDataKeyArn', 'LambdaKeyArn', 'RegionPinningPolicyArn']) {
       expect(outputs[name]).toBeDefined();
     }
+    // Every output the README's table names for app teams, and no other.
+    expect(Object.keys(outputs).filter((k) => !k.startsWith('ModelInvokerApiEndpoint')).sort()).toEqual(
+      [
+        'AllowedModelIds', 'AuditBucketName', 'AuditKeyArn', 'BedrockEndpointId', 'BedrockRuntimeEndpointDns', 'BedrockRuntimeEndpointId', 'BedrockRuntimePrivateHostname',
+        'EndpointSecurityGroupId', 'GuardrailArn', 'GuardrailId', 'GuardrailVersion', 'InvocationLogGroupName', 'InvocationLogS3Location', 'LambdaKeyArn', 'LogsKeyArn',
+        'ModelDataKeyArn', 'PrivateApiUrl', 'RegionPinningPolicyArn', 'VpcId',
+      ].sort(),
+    );
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/private-ai/prod/vpc-id', Type: 'String', Value: { Ref: Match.stringLikeRegexp('NetworkVpc') } });
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/private-ai/prod/bedrock-runtime-endpoint-dns', Value: Match.objectLike({ 'Fn::Select': Match.anyValue() }) });
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/private-ai/prod/audit-key-arn' });
@@ -71,6 +79,18 @@ describe('PlatformStack', () => {
         { Key: 'owner', Value: 'platform-team@example.com' },
       ]),
     });
+    const tagged = Object.entries(template.toJSON().Resources as Record<string, { Properties?: { Tags?: unknown } }>).filter(([, r]) => Array.isArray(r.Properties?.Tags));
+    expect(tagged.length).toBeGreaterThan(10);
+    for (const [id, r] of tagged) {
+      expect([id, r.Properties!.Tags]).toEqual([
+        id,
+        expect.arrayContaining([
+          { Key: 'cost-centre', Value: 'CC-0000' },
+          { Key: 'data-classification', Value: 'confidential' },
+          { Key: 'owner', Value: 'platform-team@example.com' },
+        ]),
+      ]);
+    }
   });
 });
 

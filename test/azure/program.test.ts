@@ -36,12 +36,14 @@ describe('the Azure program with the example stack', () => {
 
   test('every taggable resource carries the organisation tags', () => {
     const taggable = result.resources.filter((r) => r.type.startsWith('azure-native:') && !UNTAGGABLE.has(r.type));
-    expect(taggable.length).toBeGreaterThan(20);
+    expect(taggable).toHaveLength(23);
     for (const r of taggable) expect([r.name, r.inputs.tags]).toEqual([r.name, exampleTags]);
   });
 
   test('every located resource is in the configured location (DNS zones are global)', () => {
-    for (const r of result.resources.filter((x) => 'location' in x.inputs)) {
+    const located = result.resources.filter((x) => 'location' in x.inputs);
+    expect(located).toHaveLength(19);
+    for (const r of located) {
       expect([r.name, r.inputs.location]).toEqual([r.name, r.type.startsWith('azure-native:privatedns:') ? 'global' : 'swedencentral']);
     }
     expect(result.get('network-rg').inputs).toMatchObject({ resourceGroupName: 'example-corp-ai-swedencentral', location: 'swedencentral' });
@@ -78,7 +80,8 @@ describe('the Azure program with the example stack', () => {
       expect(d.inputs.properties).toMatchObject({ versionUpgradeOption: 'NoAutoUpgrade', raiPolicyName: 'privateai-content-filter' });
     }
     const filters = (result.get('models-content-filter').inputs.properties as { contentFilters: Array<{ name: string; severityThreshold?: string }> }).contentFilters;
-    expect(filters.filter((f) => f.severityThreshold).every((f) => f.severityThreshold === exampleOrg.azure!.contentFilterSeverity)).toBe(true);
+    const severities = filters.filter((f) => f.severityThreshold).map((f) => f.severityThreshold);
+    expect(severities).toEqual(Array(8).fill(exampleOrg.azure!.contentFilterSeverity));
   });
 
   test('diagnostics of the account and the vault go to the workspace and to the immutable archive', () => {
@@ -172,7 +175,9 @@ describe('the Azure program, other settings', () => {
     for (const type of ['azure-native:network:VirtualNetwork', 'azure-native:network:Subnet', 'azure-native:network:NetworkSecurityGroup']) {
       expect(result.ofType(type)).toEqual([]);
     }
+    expect(result.ofType('azure-native:network:PrivateEndpoint')).toHaveLength(2);
     for (const endpoint of result.ofType('azure-native:network:PrivateEndpoint')) expect(endpoint.inputs.subnet).toMatchObject({ id: `${vnet}/subnets/endpoints` });
+    expect(result.ofType('azure-native:privatedns:VirtualNetworkLink')).toHaveLength(4);
     for (const link of result.ofType('azure-native:privatedns:VirtualNetworkLink')) expect(link.inputs.virtualNetwork).toEqual({ id: vnet });
   });
 

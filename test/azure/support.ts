@@ -79,16 +79,7 @@ export async function plan(program: () => Record<string, unknown> | void): Promi
   };
 }
 
-/**
- * A transformation that records the `protect` option of every resource a component creates
- * (children inherit the component's transformations).
- */
-export function recordProtect(into: Record<string, boolean | undefined>): pulumi.ResourceTransformation {
-  return (args) => {
-    into[args.name] = args.opts.protect;
-    return undefined;
-  };
-}
+export { recordProtect } from '../support/pulumi';
 
 /** Resource types of azure-native that take no tags. */
 export const UNTAGGABLE = new Set([

@@ -1,4 +1,3 @@
-import type * as pulumi from '@pulumi/pulumi';
 import { loadOrgConfig, parseOrgConfig, type OrgConfig, type OrgConfigInput } from '../../lib/config';
 import { planProgram, type Plan, type PlanResource } from '../../lib/pulumi/plan';
 
@@ -42,16 +41,7 @@ export function resource(p: Plan, type: string, name: string): PlanResource {
   return found[0];
 }
 
-/**
- * A transformation that records the `protect` option of every resource a component creates
- * (children inherit the component's transformations).
- */
-export function recordProtect(into: Record<string, boolean | undefined>): pulumi.ResourceTransformation {
-  return (args) => {
-    into[args.name] = args.opts.protect;
-    return undefined;
-  };
-}
+export { recordProtect } from '../support/pulumi';
 
 export const T = {
   service: 'gcp:projects/service:Service',

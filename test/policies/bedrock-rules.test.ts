@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sso from 'aws-cdk-lib/aws-sso';
 import { NagRuleCompliance } from 'cdk-nag';
+import { bedrockRules } from '../../policies/aws/bedrock-pack';
 import {
   BedrockEndpointPolicyRestricted,
   BedrockGuardrailHardened,
@@ -207,15 +208,8 @@ describe('the example platform under the Bedrock rules', () => {
     const { platformStack, exampleConfig } = await import('../support/aws');
     const stack = platformStack();
     const nodes = stack.node.findAll().filter((c): c is CfnResource => c instanceof CfnResource);
-    const rules = [
-      BedrockEndpointPolicyRestricted,
-      BedrockInvokeScoped,
-      BedrockGuardrailHardened,
-      BedrockInvokerInVpc,
-      BedrockInvocationLogging,
-      bedrockRegionPinningRule({ allowedRegions: exampleConfig.aws.allowedRegions, strict: true }),
-      BedrockModelApiPrivate,
-    ];
+    const rules = bedrockRules({ allowedRegions: exampleConfig.aws.allowedRegions, strict: true }).map((spec) => spec.rule);
+    expect(rules).toHaveLength(7);
     for (const rule of rules) {
       const results = nodes.map((n) => rule(n));
       expect([rule.name, results.filter((r) => r === NON_COMPLIANT).length]).toEqual([rule.name, 0]);

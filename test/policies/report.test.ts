@@ -32,6 +32,7 @@ describe('AWS evidence', () => {
 
   test.each([
     ['private-path', (t: AwsStackInput[]) => resourcesOf(platform(t), 'AWS::EC2::VPCEndpoint').forEach((r) => (r.Properties!.PrivateDnsEnabled = false))],
+    ['private-path', (t: AwsStackInput[]) => resourcesOf(platform(t), 'AWS::Lambda::Function').forEach((r) => delete r.Properties!.VpcConfig)],
     ['sso-no-keys', (t: AwsStackInput[]) => (platform(t).template.Resources!.Leaked = { Type: 'AWS::IAM::AccessKey', Properties: {} })],
     ['least-privilege', (t: AwsStackInput[]) => resourcesOf(platform(t), 'AWS::EC2::VPCEndpoint').forEach((r) => (r.Properties!.PolicyDocument = { Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] }))],
     ['encryption-cmk', (t: AwsStackInput[]) => resourcesOf(platform(t), 'AWS::KMS::Key').forEach((r) => (r.Properties!.EnableKeyRotation = false))],
@@ -74,11 +75,21 @@ describe('the assembled report', () => {
     expect(renderMarkdown(failed)).toMatch(/#### FAIL: Encryption at rest with customer keys, rotated/);
   });
 
+  test('the Markdown shows the private path as Mermaid, the outputs, and each acknowledgement with construct and reason', () => {
+    const md = renderMarkdown(report());
+    expect(md).toContain('```mermaid\nflowchart LR\n  n0["Caller (SSO, SigV4)"]');
+    expect(md).toContain('  n0 --> n1');
+    expect(md).toMatch(/\| PrivateAi-example-corp-prod\.PrivateApiUrl \| POST /);
+    expect(md).toContain('| AWS | AwsSolutions | AwsSolutions-COG4 | S/Api | IAM auth by design. |');
+  });
+
   test('the HTML page is self-contained: inline styles and SVG, no scripts or external references', () => {
     const html = renderHtml(report());
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toContain('<svg role="img"');
     expect(html).not.toMatch(/<script|<link|src=|href=|@import/i);
     expect(html).toContain('AwsSolutions-COG4');
+    expect(html).toContain('<td><code>S/Api</code></td><td>IAM auth by design.</td>');
+    expect(html).toContain('PrivateAi-example-corp-prod.PrivateApiUrl');
   });
 });

@@ -5,7 +5,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { attachRulePacks } from '../../policies/aws/rule-packs';
+import { attachRulePacks, CDK_PACKS } from '../../policies/aws/rule-packs';
 import { addAwsStacks } from '../../stacks/aws';
 import { exampleConfig, newApp } from '../support/aws';
 
@@ -88,6 +88,8 @@ describe('the packs really run', () => {
     const report = readReport(outdir);
     const failing = new Set(report.pluginReports.filter((p) => p.violations.length > 0).map((p) => p.pluginName));
     expect([...failing].sort()).toEqual(['AwsSolutions', 'Bedrock', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321', 'Serverless', 'cdk-validator-cfnguard']);
+    // The report lists the packs by CDK_PACKS: every attached pack must be in it.
+    expect([...failing].sort()).toEqual([...CDK_PACKS].sort());
     const rules = report.pluginReports.flatMap((p) => p.violations.map((v) => v.ruleName));
     expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'Serverless-LambdaTracing', 's3_bucket_versioning_enabled_check', 'Bedrock-InvokeScoped', 'Bedrock-InvokerInVpc']));
   });

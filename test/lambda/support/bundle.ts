@@ -1,40 +1,12 @@
 /**
- * How the model invoker is bundled, in one place, so the end-to-end test, the benchmark and the
- * CDK construct agree. The construct's NodejsFunction should use the equivalent of:
- *
- *   bundling: { minify: true, target: 'node22', format: OutputFormat.CJS,
- *               mainFields: ['module', 'main'], bundleAwsSDK: true, externalModules: [],
- *               esbuildArgs: { '--supported:dynamic-import': 'false' } }
- *
- * `bundleAwsSDK` pins the SDK version that was tested instead of the runtime's;
- * `mainFields: ['module', 'main']` lets esbuild tree-shake the SDK's ES modules (385 KB instead
- * of 534 KB when measured); `dynamic-import: false` turns the bundle's two `import()` calls (of
- * the built-ins node:http and node:async_hooks, both lazy) into `require`, which behaves the same
- * on Lambda and keeps the bundle loadable by any CommonJS loader, jest's sandbox included.
- *
- * Set INVOKER_BUNDLE to a built file (e.g. the asset's index.js under cdk.out) to run the
- * end-to-end test against exactly what gets deployed instead of a fresh build.
+ * The model invoker's bundle for the end-to-end test and the benchmark: exactly the asset
+ * `cdk synth` builds (the bundling options live in lib/aws/isolated-function.ts), or the file
+ * named by INVOKER_BUNDLE (e.g. the asset's index.js under cdk.out).
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build, type BuildOptions } from 'esbuild';
-
-export const INVOKER_ENTRY = resolve(__dirname, '../../../lambda/invoke/index.ts');
-
-/** esbuild options for the invoker bundle; everything, @aws-sdk/* included, goes in one file. */
-export const INVOKER_BUNDLING = {
-  bundle: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'cjs',
-  minify: true,
-  mainFields: ['module', 'main'],
-  supported: { 'dynamic-import': false },
-  external: [],
-  sourcemap: false,
-  logLevel: 'warning',
-} as const satisfies BuildOptions;
+import { build } from 'esbuild';
 
 export interface InvokerBundle {
   /** Absolute path of the bundled handler (exports `handler`). */
@@ -42,14 +14,6 @@ export interface InvokerBundle {
   readonly bytes: number;
   /** Removes the bundle if this helper built it; a no-op for INVOKER_BUNDLE. */
   cleanup(): void;
-}
-
-/** Bundles lambda/invoke/index.ts into a fresh temporary directory. */
-export async function buildInvokerBundle(): Promise<InvokerBundle> {
-  const dir = mkdtempSync(join(tmpdir(), 'invoker-bundle-'));
-  const file = join(dir, 'index.js');
-  await build({ ...INVOKER_BUNDLING, entryPoints: [INVOKER_ENTRY], outfile: file, mainFields: [...INVOKER_BUNDLING.mainFields], external: [], supported: { ...INVOKER_BUNDLING.supported } });
-  return { file, bytes: statSync(file).size, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**
