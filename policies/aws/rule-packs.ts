@@ -1,8 +1,8 @@
 import { Validations, type App } from 'aws-cdk-lib';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import type { OrgConfig } from '../../lib/config';
 import { BedrockChecks } from './bedrock-pack';
+import { ControlTowerGuardValidator } from './control-tower-guard';
 
 /** Names the attached packs report under (CDK leaves packs with nothing to say out of its report). */
 export const CDK_PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321', 'Serverless', 'Bedrock', 'cdk-validator-cfnguard'] as const;
@@ -21,6 +21,7 @@ export function attachRulePacks(app: App, config: OrgConfig): void {
     new PCIDSS321Checks(app, props),
     new ServerlessChecks(app, props),
     new BedrockChecks(app, { ...props, pinning }),
-    new CfnGuardValidator(),
+    // Every Control Tower rule that can apply to the templates; the others would pass vacuously.
+    new ControlTowerGuardValidator(),
   );
 }

@@ -5,6 +5,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { CONTROL_TOWER_RULES_DIR } from '../../policies/aws/control-tower-guard';
 import { attachRulePacks, CDK_PACKS } from '../../policies/aws/rule-packs';
 import { addAwsStacks } from '../../stacks/aws';
 import { exampleConfig, newApp } from '../support/aws';
@@ -13,6 +14,7 @@ interface Report {
   pluginReports: Array<{
     pluginName: string;
     conclusion: string;
+    metadata?: Record<string, string>;
     violations: Array<{ ruleName: string }>;
     suppressedViolations?: Array<{ ruleName: string; acknowledgedId: string; acknowledgedAt: string; reason: string }>;
   }>;
@@ -72,6 +74,31 @@ describe('the whole app under all seven rule packs (six standard, one Bedrock)',
     );
     const total = withMetadata.reduce((n, r) => n + r.Metadata!.cdk_nag!.rules_to_suppress.length, 0);
     expect(total).toBe(EXPECTED_ACKNOWLEDGEMENTS.length);
+  });
+
+  test('Control Tower rules: the report counts those evaluated and skipped, and no skipped rule evaluates a type the templates hold', () => {
+    const guard = readReport(outdir).pluginReports.find((p) => p.pluginName === 'cdk-validator-cfnguard')!;
+    const { rulesEvaluated, rulesSkipped, skipReason, skippedRules } = guard.metadata!;
+    const skipped = skippedRules.split(', ');
+    expect(Number(rulesSkipped)).toBe(skipped.length);
+    expect(Number(rulesEvaluated)).toBeGreaterThan(0);
+    expect(skipReason).toMatch(/no resource of the types/);
+
+    // Checked against Control Tower's own metadata for each rule, not against the guard-file reader.
+    const present = new Set(
+      fs
+        .readdirSync(outdir)
+        .filter((f) => f.endsWith('.template.json'))
+        .flatMap((f) => Object.values(JSON.parse(fs.readFileSync(path.join(outdir, f), 'utf8')).Resources as Record<string, { Type: string }>).map((r) => r.Type)),
+    );
+    const metadataDir = path.join(CONTROL_TOWER_RULES_DIR, '..', 'metadata');
+    const metadataFiles = fs.readdirSync(metadataDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.metadata.json'));
+    expect(Number(rulesEvaluated) + skipped.length).toBe(metadataFiles.length);
+    const evaluatesPresentType = metadataFiles
+      .filter((f) => skipped.includes(path.basename(f, '.metadata.json')))
+      .filter((f) => (JSON.parse(fs.readFileSync(path.join(metadataDir, f), 'utf8')).EvaluatedResourceTypes as string[]).some((t) => present.has(t)));
+    expect(evaluatesPresentType).toEqual([]);
+    expect(skipped).toEqual(expect.arrayContaining(['ct-rds-pr-1', 'ct-dynamodb-pr-1']));
   });
 });
 

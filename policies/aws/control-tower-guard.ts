@@ -1,0 +1,131 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1 } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+
+/** The AWS Control Tower proactive-control guard files shipped with `@cdklabs/cdk-validator-cfnguard`. */
+export const CONTROL_TOWER_RULES_DIR = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
+
+/** Why a rule file is left out; the validation report and the evidence report both say it. */
+export const SKIP_REASON = 'no resource of the types the rule checks occurs in the synthesized templates';
+
+/** A guard rule file and the resource types it checks. */
+export interface GuardRuleFile {
+  readonly path: string;
+  /**
+   * Every resource type the file names. `undefined` when the file may apply to a template whatever
+   * its resource types: it names none, or it queries resources in a way the reader does not recognise.
+   */
+  readonly resourceTypes: readonly string[] | undefined;
+}
+
+const FULL_LINE_COMMENT = /^\s*#.*$/gm;
+// A rule's custom message (`<< ... >>`) is text for people; it often names types it does not query.
+const MESSAGE = /<<[\s\S]*?>>/g;
+const TYPE_LITERAL = /(["'])(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)\1/g;
+// The two ways the Control Tower rules reach into `Resources`: a filter on Type (the rule applies
+// only to those types), and a lookup by logical ID of a resource referenced from one so filtered.
+// `Resources exists` is the is-this-a-template test. Anything else is treated as type-independent.
+const KNOWN_RESOURCE_QUERY = /^Resources(?:\s*(?:\.\s*\*\s*)?\[\s*Type\b|\s*\[\s*keys\s*==\s*%\w+\s*\]|\s+exists\b)/;
+
+/**
+ * The resource types a guard file checks, read from its code (comments and messages dropped): every
+ * `"AWS::Service::Resource"` literal, whether it is compared with `Type` directly or through a
+ * `let` constant. Returns `undefined` (keep the rule) when the file names no type, mentions
+ * `AWS::` in any other form (a regex, a wildcard), or queries `Resources` other than by a Type filter.
+ */
+export function guardResourceTypes(source: string): string[] | undefined {
+  const code = source.replace(FULL_LINE_COMMENT, '').replace(MESSAGE, '');
+  const types = [...code.matchAll(TYPE_LITERAL)].map((m) => m[2]);
+  if (types.length === 0) return undefined;
+  if ((code.match(/AWS::/g) ?? []).length !== types.length) return undefined;
+  for (const m of code.matchAll(/\bResources\b/g)) {
+    if (!KNOWN_RESOURCE_QUERY.test(code.slice(m.index))) return undefined;
+  }
+  return [...new Set(types)].sort();
+}
+
+/** Every `.guard` file under a directory, with the resource types it checks, in path order. */
+export function readGuardRuleFiles(dir: string): GuardRuleFile[] {
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.guard'))
+    .sort()
+    .map((f) => {
+      const file = path.join(dir, f);
+      return { path: file, resourceTypes: guardResourceTypes(fs.readFileSync(file, 'utf8')) };
+    });
+}
+
+/** The resource types that occur in CloudFormation templates. */
+export function templateResourceTypes(templates: ReadonlyArray<{ readonly Resources?: Record<string, { readonly Type?: unknown }> }>): Set<string> {
+  return new Set(templates.flatMap((t) => Object.values(t.Resources ?? {}).flatMap((r) => (typeof r.Type === 'string' ? [r.Type] : []))));
+}
+
+export interface RuleSelection {
+  /** Files that name a type present in the templates, or that may apply whatever the types. */
+  readonly selected: GuardRuleFile[];
+  /** Files whose every type is absent: cfn-guard would find nothing for them to check. */
+  readonly skipped: GuardRuleFile[];
+}
+
+/** Splits rule files into those that can apply to templates with these resource types and those that cannot. */
+export function selectRuleFiles(files: readonly GuardRuleFile[], presentTypes: ReadonlySet<string>): RuleSelection {
+  const selected: GuardRuleFile[] = [];
+  const skipped: GuardRuleFile[] = [];
+  for (const file of files) {
+    const applies = file.resourceTypes === undefined || file.resourceTypes.some((t) => presentTypes.has(t));
+    (applies ? selected : skipped).push(file);
+  }
+  return { selected, skipped };
+}
+
+/** The Control Tower control name of a rule file: `ct-s3-pr-11.guard` -> `ct-s3-pr-11`. */
+const ruleName = (file: GuardRuleFile) => path.basename(file.path, '.guard');
+
+export interface ControlTowerGuardValidatorProps {
+  /**
+   * Directory of guard rule files to choose from.
+   * @default - the Control Tower rules shipped with `@cdklabs/cdk-validator-cfnguard`
+   */
+  readonly rulesDir?: string;
+}
+
+/**
+ * `CfnGuardValidator` with the Control Tower rules, evaluating only the rule files that can apply to
+ * the synthesized templates. A rule whose resource types are all absent passes vacuously in cfn-guard,
+ * so leaving it out changes no finding; it only saves cfn-guard parsing and running it. Findings are
+ * the delegate's, unchanged; the report's metadata says how many rules ran and which were skipped, and why.
+ *
+ * It reports under the delegate's name, `cdk-validator-cfnguard`, so acknowledgements and the
+ * evidence report keep working.
+ */
+export class ControlTowerGuardValidator implements IPolicyValidationPluginBeta1 {
+  public readonly name = 'cdk-validator-cfnguard';
+  public readonly version?: string;
+  private readonly rulesDir: string;
+
+  constructor(props: ControlTowerGuardValidatorProps = {}) {
+    this.rulesDir = props.rulesDir ?? CONTROL_TOWER_RULES_DIR;
+    this.version = new CfnGuardValidator({ controlTowerRulesEnabled: false }).version;
+  }
+
+  public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    const templates = context.templatePaths.map((p) => JSON.parse(fs.readFileSync(p, 'utf8')));
+    const files = readGuardRuleFiles(this.rulesDir);
+    const { selected, skipped } = selectRuleFiles(files, templateResourceTypes(templates));
+    const report: PolicyValidationPluginReportBeta1 =
+      selected.length === 0 ? { success: true, violations: [] } : new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: selected.map((f) => f.path) }).validate(context);
+    return {
+      ...report,
+      metadata: {
+        ...report.metadata,
+        rulesEvaluated: String(selected.length),
+        rulesEvaluatedWithoutType: String(selected.filter((f) => f.resourceTypes === undefined).length),
+        rulesSkipped: String(skipped.length),
+        skipReason: SKIP_REASON,
+        skippedRules: skipped.map(ruleName).join(', '),
+      },
+    };
+  }
+}

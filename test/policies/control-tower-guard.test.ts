@@ -1,0 +1,159 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Stack, Validations, type IPolicyValidationContextBeta1 } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import {
+  CONTROL_TOWER_RULES_DIR,
+  ControlTowerGuardValidator,
+  SKIP_REASON,
+  guardResourceTypes,
+  readGuardRuleFiles,
+  selectRuleFiles,
+  templateResourceTypes,
+  type GuardRuleFile,
+} from '../../policies/aws/control-tower-guard';
+import { newApp } from '../support/aws';
+
+const shipped = readGuardRuleFiles(CONTROL_TOWER_RULES_DIR);
+const shippedRule = (name: string): GuardRuleFile => {
+  const file = shipped.find((f) => path.basename(f.path) === `${name}.guard`);
+  if (!file) throw new Error(`${name}.guard is not among the shipped Control Tower rules`);
+  return file;
+};
+const names = (files: readonly GuardRuleFile[]) => files.map((f) => path.basename(f.path, '.guard'));
+
+describe('guardResourceTypes reads the types a guard file checks', () => {
+  test('a type compared through a let constant, as the Control Tower rules do', () => {
+    const source = ['let BUCKET = "AWS::S3::Bucket"', 'let buckets = Resources.*[ Type == %BUCKET ]', 'rule r when %buckets not empty { %buckets.Properties.X exists }'].join('\n');
+    expect(guardResourceTypes(source)).toEqual(['AWS::S3::Bucket']);
+  });
+
+  test('a type named only in a comment or a message is not one the rule checks', () => {
+    const source = [
+      '# Reports on: AWS::EC2::Instance',
+      "let volumes = Resources.*[ Type == 'AWS::EC2::Volume' ]",
+      'rule r when %volumes not empty {',
+      '  %volumes.Properties.Encrypted == true',
+      '  <<',
+      '  [CT.X]: defined by means of the AWS::EC2::Instance BlockDeviceMappings property',
+      '  >>',
+      '}',
+    ].join('\n');
+    expect(guardResourceTypes(source)).toEqual(['AWS::EC2::Volume']);
+  });
+
+  test.each([
+    ['names no resource type', 'rule r { Resources exists }'],
+    ['matches types by regex', 'let s3 = Resources.*[ Type == /AWS::S3::.*/ ]\nrule r when %s3 not empty { %s3.Properties exists }'],
+    ['queries resources without a Type filter', 'let all = Resources.*[ Properties.Tags exists ]\nlet b = Resources.*[ Type == "AWS::S3::Bucket" ]\nrule r { %all.Properties.Tags not empty }'],
+    ['walks every resource', 'let b = "AWS::S3::Bucket"\nrule r { Resources.*.Properties exists }'],
+  ])('a file that %s is kept whatever the templates hold (undefined)', (_what, source) => {
+    expect(guardResourceTypes(source)).toBeUndefined();
+  });
+
+  test('a shipped rule: CT.S3.PR.11 (versioning) checks S3 buckets', () => {
+    expect(shippedRule('ct-s3-pr-11').resourceTypes).toEqual(['AWS::S3::Bucket']);
+  });
+
+  test('for every shipped rule, the types read include every type its Control Tower metadata says it evaluates', () => {
+    const metadataDir = path.join(CONTROL_TOWER_RULES_DIR, '..', 'metadata');
+    expect(shipped.length).toBeGreaterThan(200);
+    const missing = shipped.flatMap((file) => {
+      if (file.resourceTypes === undefined) return [];
+      const metadataFile = path.join(metadataDir, path.basename(path.dirname(file.path)), `${path.basename(file.path, '.guard')}.metadata.json`);
+      const evaluated: string[] = JSON.parse(fs.readFileSync(metadataFile, 'utf8')).EvaluatedResourceTypes;
+      return evaluated.filter((t) => !file.resourceTypes!.includes(t)).map((t) => `${path.basename(file.path)}: ${t}`);
+    });
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('selectRuleFiles', () => {
+  const files: GuardRuleFile[] = [
+    { path: 'bucket.guard', resourceTypes: ['AWS::S3::Bucket'] },
+    { path: 'rds.guard', resourceTypes: ['AWS::RDS::DBInstance', 'AWS::RDS::DBCluster'] },
+    { path: 'untyped.guard', resourceTypes: undefined },
+    { path: 'trail.guard', resourceTypes: ['AWS::CloudTrail::Trail', 'AWS::S3::Bucket'] },
+  ];
+
+  test('selects files with a present type, skips those whose types are all absent, keeps type-less files', () => {
+    const { selected, skipped } = selectRuleFiles(files, new Set(['AWS::S3::Bucket', 'AWS::Lambda::Function']));
+    expect(selected.map((f) => f.path)).toEqual(['bucket.guard', 'untyped.guard', 'trail.guard']);
+    expect(skipped.map((f) => f.path)).toEqual(['rds.guard']);
+  });
+
+  test('with no resources at all, only type-less files run', () => {
+    expect(selectRuleFiles(files, new Set()).selected.map((f) => f.path)).toEqual(['untyped.guard']);
+  });
+
+  test('the shipped rules, for templates holding an S3 bucket', () => {
+    const { selected, skipped } = selectRuleFiles(shipped, new Set(['AWS::S3::Bucket']));
+    expect(names(selected)).toEqual(expect.arrayContaining(['ct-s3-pr-11', 'ct-s3-pr-2', 'ct-eks-pr-2']));
+    expect(names(skipped)).toEqual(expect.arrayContaining(['ct-rds-pr-1', 'ct-lambda-pr-3', 'ct-dynamodb-pr-1']));
+    expect(selected.length + skipped.length).toBe(shipped.length);
+  });
+
+  test('templateResourceTypes collects the Type of every resource', () => {
+    const types = templateResourceTypes([{ Resources: { A: { Type: 'AWS::S3::Bucket' }, B: { Type: 'AWS::SQS::Queue' } } }, {}, { Resources: { C: { Type: 'AWS::S3::Bucket' } } }]);
+    expect([...types].sort()).toEqual(['AWS::S3::Bucket', 'AWS::SQS::Queue']);
+  });
+});
+
+describe('ControlTowerGuardValidator', () => {
+  // A bucket without versioning (CT.S3.PR.11) and a function outside a VPC (CT.LAMBDA.PR.3).
+  const badApp = (outdir: string) => {
+    const app = newApp(outdir);
+    const stack = new Stack(app, 'Bad', { env: { account: '111111111111', region: 'eu-central-1' } });
+    new s3.Bucket(stack, 'Plain');
+    new sqs.Queue(stack, 'Queue');
+    new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+    return app;
+  };
+
+  test('a finding from a relevant rule fails synth, and the report says how many rules ran and were skipped', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-guard-'));
+    const app = badApp(outdir);
+    Validations.of(app).addPlugins(new ControlTowerGuardValidator());
+    expect(() => app.synth()).toThrow(/ERROR \[CT\.S3\.PR\.11\]: Require an Amazon S3 bucket to have versioning enabled \(cdk-validator-cfnguard\)/);
+
+    const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
+    const guard = report.pluginReports.find((p: { pluginName: string }) => p.pluginName === 'cdk-validator-cfnguard');
+    expect(guard.conclusion).toBe('failure');
+    expect(guard.violations.map((v: { ruleName: string }) => v.ruleName)).toEqual(expect.arrayContaining(['s3_bucket_versioning_enabled_check', 'lambda_inside_vpc_check']));
+
+    const evaluated = Number(guard.metadata.rulesEvaluated);
+    const skipped = guard.metadata.skippedRules.split(', ');
+    expect(evaluated).toBeGreaterThan(0);
+    expect(Number(guard.metadata.rulesSkipped)).toBe(skipped.length);
+    expect(evaluated + skipped.length).toBe(shipped.length);
+    expect(guard.metadata.skipReason).toBe(SKIP_REASON);
+    expect(skipped).toEqual(expect.arrayContaining(['ct-rds-pr-1', 'ct-dynamodb-pr-1']));
+    expect(skipped).not.toContain('ct-s3-pr-11');
+    expect(skipped).not.toContain('ct-lambda-pr-3');
+  });
+
+  test('its findings are exactly those of CfnGuardValidator with every Control Tower rule', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-guard-same-'));
+    const app = badApp(outdir);
+    const assembly = app.synth();
+    const context: IPolicyValidationContextBeta1 = { templatePaths: assembly.stacks.map((s) => s.templateFullPath), appConstruct: app };
+    const ours = new ControlTowerGuardValidator().validate(context);
+    const all = new CfnGuardValidator().validate(context);
+    expect(all.violations.length).toBeGreaterThan(1);
+    expect(ours.success).toBe(all.success);
+    expect(ours.violations).toEqual(all.violations);
+  });
+
+  test('templates with no resource any typed rule checks: only the type-less rules run, and pass', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-guard-empty-'));
+    const template = path.join(dir, 'T.template.json');
+    fs.writeFileSync(template, JSON.stringify({ Resources: { P: { Type: 'AWS::SSM::Parameter', Properties: { Type: 'String', Value: 'x' } } } }));
+    const report = new ControlTowerGuardValidator().validate({ templatePaths: [template], appConstruct: newApp() });
+    expect(report.success).toBe(true);
+    expect(report.metadata).toMatchObject({ rulesEvaluated: String(shipped.filter((f) => f.resourceTypes === undefined).length), rulesSkipped: String(shipped.filter((f) => f.resourceTypes !== undefined).length) });
+  });
+});
