@@ -10,6 +10,8 @@ export { renderHtml, renderMarkdown } from './render';
 export interface CdkValidationReport {
   readonly pluginReports: Array<{
     readonly pluginName: string;
+    /** What the plugin says about its run; `rulesEvaluated`, `rulesSkipped` and `skipReason` are shown. */
+    readonly metadata?: Readonly<Record<string, string>>;
     readonly violations: Array<{ readonly ruleName: string; readonly violatingConstructs?: Array<{ constructPath: string }> }>;
     readonly suppressedViolations?: Array<{ readonly ruleName: string; readonly acknowledgedAt: string; readonly reason: string }>;
   }>;
@@ -30,6 +32,12 @@ export interface ReportInput {
   readonly pulumi: readonly PulumiCloudInput[];
 }
 
+/** The rule counts a plugin reports in its metadata (the Control Tower guard plugin does), if it does. */
+function ruleCounts(metadata: Readonly<Record<string, string>> | undefined): RulePackResult['rules'] {
+  if (metadata?.rulesEvaluated === undefined || metadata.rulesSkipped === undefined) return undefined;
+  return { evaluated: Number(metadata.rulesEvaluated), skipped: Number(metadata.rulesSkipped), skipReason: metadata.skipReason ?? 'reason not given' };
+}
+
 /** Assembles the report from computed sections and rule-pack results. */
 export function buildReport(input: ReportInput): SecurityReport {
   const rulePacks: RulePackResult[] = [];
@@ -37,12 +45,17 @@ export function buildReport(input: ReportInput): SecurityReport {
   for (const pack of input.cdkPacks) {
     const r = input.cdkValidation.pluginReports.find((p) => p.pluginName === pack);
     const suppressed = r?.suppressedViolations ?? [];
+    const rules = ruleCounts(r?.metadata);
     rulePacks.push({
       cloud: 'aws',
       pack,
       findings: r?.violations.length ?? 0,
       acknowledged: suppressed.length,
-      details: (r?.violations ?? []).map((v) => `${v.ruleName} at ${(v.violatingConstructs ?? []).map((c) => c.constructPath).join(', ')}`),
+      ...(rules && { rules }),
+      details: [
+        ...(rules ? [`${rules.evaluated} rules evaluated, ${rules.skipped} skipped (${rules.skipReason}; listed in validation-report.json)`] : []),
+        ...(r?.violations ?? []).map((v) => `${v.ruleName} at ${(v.violatingConstructs ?? []).map((c) => c.constructPath).join(', ')}`),
+      ],
     });
     for (const s of suppressed) acknowledgements.push({ cloud: 'aws', pack, rule: s.ruleName, construct: s.acknowledgedAt, reason: s.reason });
   }

@@ -38,6 +38,8 @@ export interface RulePackResult {
   readonly findings: number;
   readonly acknowledged: number;
   readonly passed?: number;
+  /** Rules the pack evaluated and skipped, when it says (the Control Tower guard plugin skips rules for absent resource types). */
+  readonly rules?: { readonly evaluated: number; readonly skipped: number; readonly skipReason: string };
   readonly details: string[];
 }
 
