@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  AVAILABILITY_ZONE_PATTERN,
+  AWS_REGION_PATTERN,
+  isKnownAwsRegion,
+  regionOfZone,
+  unknownAvailabilityZoneMessage,
+  unknownAwsRegionMessage,
+} from './aws-regions';
 
 /**
  * The organisation config: one typed, validated document that the AWS (CDK), Azure and
@@ -36,11 +44,32 @@ const nonEmptyUnique = <T extends z.ZodType<string>>(item: T, what: string) =>
     .min(1, { message: `must list at least one ${what}` })
     .refine((xs) => new Set(xs).size === xs.length, { message: `must not repeat a ${what}` });
 
-export const awsRegion = z.string().regex(/^(us-gov|us|eu|ap|ca|sa|me|af|il|mx)-[a-z]+-\d$/, {
-  message: 'must be an AWS region code such as eu-central-1',
-});
+/**
+ * A string that identifies something (account, organisation, group...). A JSON number or
+ * another type gets a message saying what belongs there and how to write it, instead of
+ * zod's bare `expected string`; a numeric ID written as a number is told to quote it.
+ */
+const idString = (what: string, example: string) =>
+  z.string({
+    error: (issue) =>
+      typeof issue.input === 'number' && /^\d+$/.test(example)
+        ? `must be ${what} written as a string, not a number (quote it as a string: ${JSON.stringify(String(issue.input))})`
+        : `must be ${what} written as a string, such as ${JSON.stringify(example)}`,
+  });
 
-const awsAccount = z.string().regex(/^\d{12}$/, { message: 'must be a 12-digit AWS account ID (quote it as a string)' });
+/** A list of identifiers; a single bare ID gets a message saying to wrap it in a list. */
+const idList = <T extends z.ZodType<string>>(item: T, what: string, example: string) =>
+  z.array(item, { error: `must be a list of ${what}, such as [${JSON.stringify(example)}], even for a single one` });
+
+// The format check aborts so a malformed code gets one message, not also the unknown-region one.
+export const awsRegion = z
+  .string()
+  .regex(AWS_REGION_PATTERN, { message: 'must be an AWS region code such as eu-central-1', abort: true })
+  .refine(isKnownAwsRegion, { error: (issue) => unknownAwsRegionMessage(String(issue.input)) });
+
+const awsAccount = idString('a 12-digit AWS account ID', '123456789012').regex(/^\d{12}$/, {
+  message: 'must be a 12-digit AWS account ID (quote it as a string)',
+});
 
 /**
  * A Bedrock model ID: a foundation model (`anthropic.claude-...`) or a cross-region inference
@@ -87,7 +116,7 @@ const gcpModel = z.strictObject({
 const vpcNetwork = z
   .strictObject({
     /** Use this existing VPC (its isolated subnets) instead of creating one. */
-    existingVpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: 'must be a VPC ID such as vpc-0123456789abcdef0' }).optional(),
+    existingVpcId: idString('a VPC ID', 'vpc-0123456789abcdef0').regex(/^vpc-[0-9a-f]{8,17}$/, { message: 'must be a VPC ID such as vpc-0123456789abcdef0' }).optional(),
     /** CIDR of a new VPC. */
     cidr: z
       .string()
@@ -97,7 +126,12 @@ const vpcNetwork = z
     maxAzs: z.number().int().min(2, { message: 'must be at least 2 so the endpoints survive the loss of one zone' }).max(6, { message: 'must be at most 6' }).optional(),
     /** Zone names of a new VPC; lets synthesis run offline (no zone lookup). */
     availabilityZones: z
-      .array(z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/, { message: 'must be an availability zone name such as eu-central-1a' }))
+      .array(
+        z
+          .string()
+          .regex(AVAILABILITY_ZONE_PATTERN, { message: 'must be an availability zone name such as eu-central-1a', abort: true })
+          .refine((zone) => isKnownAwsRegion(regionOfZone(zone)), { error: (issue) => unknownAvailabilityZoneMessage(String(issue.input)) }),
+      )
       .min(2, { message: 'must list at least 2 zones so the endpoints survive the loss of one' })
       .optional(),
   })
@@ -123,7 +157,7 @@ const sessionDuration = z.string().regex(/^PT([1-9]|1[0-2])H$/, { message: 'must
 
 const identityCenter = z.strictObject({
   /** ARN of the IAM Identity Center instance. */
-  instanceArn: z.string().regex(/^arn:aws[a-z-]*:sso:::instance\/ssoins-[0-9a-f]{16}$/, {
+  instanceArn: idString('an Identity Center instance ARN', 'arn:<partition>:sso:::instance/ssoins-<16 hex digits>').regex(/^arn:aws[a-z-]*:sso:::instance\/ssoins-[0-9a-f]{16}$/, {
     message: 'must be an Identity Center instance ARN (arn:<partition>:sso:::instance/ssoins-<16 hex digits>)',
   }),
   /** Account that hosts Identity Center (management or delegated administrator). */
@@ -174,13 +208,31 @@ const modelInvoker = z.strictObject({
   maxTokensCap: z.number().int().min(1, { message: 'must be at least 1' }).max(64000, { message: 'must be at most 64000' }).default(4096),
 });
 
+const GUID_EXAMPLE = '00000000-0000-0000-0000-000000000001';
+
 const ssoGroups = z.strictObject({
   /** IAM Identity Center group IDs (identity store GUIDs). */
-  aws: z.array(z.string().regex(/^([0-9a-f]{10}-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { message: 'must be an Identity Center group ID (a GUID)' })).default([]),
+  aws: idList(
+    idString('an Identity Center group ID', GUID_EXAMPLE).regex(/^([0-9a-f]{10}-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
+      message: 'must be an Identity Center group ID (a GUID)',
+    }),
+    'Identity Center group IDs',
+    GUID_EXAMPLE,
+  ).default([]),
   /** Entra ID group object IDs. */
-  azure: z.array(z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { message: 'must be an Entra ID group object ID (a GUID)' })).default([]),
+  azure: idList(
+    idString('an Entra ID group object ID', GUID_EXAMPLE).regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
+      message: 'must be an Entra ID group object ID (a GUID)',
+    }),
+    'Entra ID group object IDs',
+    GUID_EXAMPLE,
+  ).default([]),
   /** Google group e-mail addresses. */
-  gcp: z.array(z.string().regex(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/, { message: 'must be a Google group e-mail address' })).default([]),
+  gcp: idList(
+    idString('a Google group e-mail address', 'ai-model-users@example.com').regex(/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/, { message: 'must be a Google group e-mail address' }),
+    'Google group e-mail addresses',
+    'ai-model-users@example.com',
+  ).default([]),
 });
 
 export const orgConfigSchema = z.strictObject({
@@ -218,7 +270,7 @@ export const orgConfigSchema = z.strictObject({
     /** Regions where AWS resources and model calls are allowed (data residency). */
     allowedRegions: nonEmptyUnique(awsRegion, 'region'),
     /** The AWS Organizations ID; endpoint policies then admit principals of the organisation. */
-    organizationId: z.string().regex(/^o-[a-z0-9]{10,32}$/, { message: 'must be an AWS Organizations ID such as o-a1b2c3d4e5' }).optional(),
+    organizationId: idString('an AWS Organizations ID', 'o-a1b2c3d4e5').regex(/^o-[a-z0-9]{10,32}$/, { message: 'must be an AWS Organizations ID such as o-a1b2c3d4e5' }).optional(),
     /** SSM parameter path prefix for the outputs app teams read. */
     ssmPrefix: z.string().regex(/^(\/[A-Za-z0-9_.-]+)+$/, { message: 'must be an SSM path such as /private-ai (leading slash, no trailing slash)' }).default('/private-ai'),
     /** Accounts and regions to deploy to: one stack each. */

@@ -1,7 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { version as cdkVersion } from 'aws-cdk-lib/package.json';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { ConfigError, loadOrgConfig, parseOrgConfig } from '../../lib/config';
+import { AWS_REGION_PATTERN } from '../../lib/config/aws-regions';
 import { rawExample } from '../support/aws';
 
 type Raw = ReturnType<typeof rawExample>;
@@ -44,6 +47,18 @@ describe('the example config', () => {
   });
 });
 
+/** Matches a whole error-message line. */
+function exactly(line: string): RegExp {
+  return new RegExp(`^  - ${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm');
+}
+
+const UPGRADE = 'or upgrade aws-cdk-lib if AWS launched it after this release';
+/** `not an AWS region known to aws-cdk-lib <version> (known <area> regions: ...)`, the list read from the installed region facts. */
+function notKnown(area: string): string {
+  const regions = RegionInfo.regions.map((r) => r.name).filter((name) => name.startsWith(`${area}-`) && AWS_REGION_PATTERN.test(name));
+  return `not an AWS region known to aws-cdk-lib ${cdkVersion} (known ${area} regions: ${regions.sort().join(', ')})`;
+}
+
 // Each case: what a user got wrong, the mutation, and the message that must name the field,
 // the value received and what is allowed.
 const cases: Array<[string, (raw: Loose) => void, RegExp]> = [
@@ -69,8 +84,20 @@ const cases: Array<[string, (raw: Loose) => void, RegExp]> = [
   ['no deployment target', (r) => (r.aws.targets = []), /aws\.targets: received \[\]; must list at least one deployment target/],
   ['target name with spaces', (r) => (r.aws.targets[0].name = 'prod env'), /aws\.targets\[0\]\.name: received "prod env"; a target name must be 3-32 characters/],
   ['names too long for S3 bucket names', (r) => (r.aws.targets[0].name = 'production-eu-central-primary-xy'), /aws\.targets\[0\]\.name: received "production-eu-central-primary-xy"; together with organisation\.name \("example-corp"\) it must be at most 43 characters/],
-  ['account ID as a number', (r) => (r.aws.targets[0].account = 111111111111), /aws\.targets\[0\]\.account: received 111111111111; Invalid input: expected string/],
+  ['account ID as a number', (r) => (r.aws.targets[0].account = 111111111111), /aws\.targets\[0\]\.account: received 111111111111; must be a 12-digit AWS account ID written as a string, not a number \(quote it as a string: "111111111111"\)$/m],
+  ['Identity Center account as a number', (r) => (r.aws.identityCenter.account = 999999999999), /aws\.identityCenter\.account: received 999999999999; must be a 12-digit AWS account ID written as a string, not a number \(quote it as a string: "999999999999"\)$/m],
+  ['account ID as a boolean', (r) => (r.aws.targets[0].account = true), /aws\.targets\[0\]\.account: received true; must be a 12-digit AWS account ID written as a string, such as "123456789012"$/m],
+  ['organisation ID as a number', (r) => (r.aws.organizationId = 1234567890), /aws\.organizationId: received 1234567890; must be an AWS Organizations ID written as a string, such as "o-a1b2c3d4e5"$/m],
+  ['Identity Center ARN as a list', (r) => (r.aws.identityCenter.instanceArn = ['ssoins-1']), /aws\.identityCenter\.instanceArn: received \["ssoins-1"\]; must be an Identity Center instance ARN written as a string, such as "arn:<partition>:sso:::instance\/ssoins-<16 hex digits>"$/m],
+  ['VPC ID as a number', (r) => (r.aws.targets[0].network = { existingVpcId: 123 }), /aws\.targets\[0\]\.network\.existingVpcId: received 123; must be a VPC ID written as a string, such as "vpc-0123456789abcdef0"$/m],
+  ['Identity Center group ID as a number', (r) => (r.sso.modelUsers.aws = [42]), /sso\.modelUsers\.aws\[0\]: received 42; must be an Identity Center group ID written as a string, such as "00000000-0000-0000-0000-000000000001"$/m],
+  ['Entra group ID outside a list', (r) => (r.sso.auditors.azure = '00000000-0000-0000-0000-000000000002'), /sso\.auditors\.azure: received "00000000-0000-0000-0000-000000000002"; must be a list of Entra ID group object IDs, such as \["00000000-0000-0000-0000-000000000001"\], even for a single one$/m],
+  ['Google group outside a list', (r) => (r.sso.auditors.gcp = 'ai-auditors@example.com'), /sso\.auditors\.gcp: received "ai-auditors@example\.com"; must be a list of Google group e-mail addresses, such as \["ai-model-users@example\.com"\], even for a single one$/m],
   ['account ID too short', (r) => (r.aws.targets[0].account = '1234'), /aws\.targets\[0\]\.account: received "1234"; must be a 12-digit AWS account ID/],
+  ['target region AWS does not have', (r) => (r.aws.targets[0].region = 'eu-central-9'), exactly(`aws.targets[0].region: received "eu-central-9"; eu-central-9 is ${notKnown('eu-central')}; use a region code such as eu-central-1, ${UPGRADE}`)],
+  ['allowed region AWS does not have', (r) => r.aws.allowedRegions.push('eu-west-9'), exactly(`aws.allowedRegions[2]: received "eu-west-9"; eu-west-9 is ${notKnown('eu-west')}; use a region code such as eu-west-1, ${UPGRADE}`)],
+  ['Identity Center region of an unknown area', (r) => (r.aws.identityCenter.region = 'us-middle-1'), exactly(`aws.identityCenter.region: received "us-middle-1"; us-middle-1 is ${notKnown('us')}; use a region code such as us-east-1, ${UPGRADE}`)],
+  ['zone of a region AWS does not have', (r) => (r.aws.targets[0].network.availabilityZones = ['eu-central-1a', 'eu-central-9b']), exactly(`aws.targets[0].network.availabilityZones[1]: received "eu-central-9b"; eu-central-9b is in eu-central-9, which is ${notKnown('eu-central')}; use a zone of a known region such as eu-central-1a, ${UPGRADE}`)],
   ['target region outside the allowlist', (r) => (r.aws.targets[0].region = 'us-east-1'), /aws\.targets\[0\]\.region: received "us-east-1"; region us-east-1 is not allowed by data residency policy; allowed: eu-central-1, eu-west-1/],
   ['VPC CIDR too large', (r) => (r.aws.targets[0].network.cidr = '10.0.0.0/8'), /aws\.targets\[0\]\.network\.cidr: received "10\.0\.0\.0\/8"; must be an IPv4 CIDR with a prefix between \/16 and \/24/],
   ['a single availability zone', (r) => { r.aws.targets[0].network = { maxAzs: 1 }; }, /aws\.targets\[0\]\.network\.maxAzs: received 1; must be at least 2/],
