@@ -3,21 +3,28 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { loadOrgConfig } from '../lib/config';
+import { RECORDED_CONFIG_FILE, recordConfig } from '../lib/config/record';
 import { attachRulePacks } from '../policies/aws/rule-packs';
 import { buildRegionPinningScp } from '../policies/aws/region-pinning-scp';
 import { addAwsStacks } from '../stacks/aws';
+import { configFile, runCli } from './cli';
 
-// Config: `-c config=path/to/org.json`, else the embedded example; `-c targets='[...]'` replaces aws.targets.
-const app = new App();
-const targets = app.node.tryGetContext('targets');
-const config = loadOrgConfig(app.node.tryGetContext('config'), {
-  targets: typeof targets === 'string' ? JSON.parse(targets) : targets,
+// Config: `-c config=path/to/org.json`, else $PRIVATEAI_CONFIG, else the embedded example;
+// `-c targets='[...]'` replaces aws.targets and is validated with the rest.
+runCli(() => {
+  const app = new App();
+  const targets: unknown = app.node.tryGetContext('targets');
+  const file = configFile(app.node.tryGetContext('config'));
+  const config = loadOrgConfig(file, { targets });
+
+  addAwsStacks(app, config);
+  attachRulePacks(app, config);
+  const assembly = app.synth();
+
+  // The report judges the templates against the config they were synthesized from.
+  const source = targets === undefined ? file : `${file} with -c targets`;
+  fs.writeFileSync(path.join(assembly.directory, RECORDED_CONFIG_FILE), `${JSON.stringify(recordConfig(source, config), null, 2)}\n`);
+  const guardDir = path.join(assembly.directory, 'org-guards');
+  fs.mkdirSync(guardDir, { recursive: true });
+  fs.writeFileSync(path.join(guardDir, 'bedrock-region-pinning.scp.json'), `${JSON.stringify(buildRegionPinningScp(config), null, 2)}\n`);
 });
-
-addAwsStacks(app, config);
-attachRulePacks(app, config);
-const assembly = app.synth();
-
-const guardDir = path.join(assembly.directory, 'org-guards');
-fs.mkdirSync(guardDir, { recursive: true });
-fs.writeFileSync(path.join(guardDir, 'bedrock-region-pinning.scp.json'), `${JSON.stringify(buildRegionPinningScp(config), null, 2)}\n`);

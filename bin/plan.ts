@@ -1,13 +1,25 @@
 #!/usr/bin/env node
-// Offline plan of a Pulumi program: `ts-node bin/plan.ts <azure|gcp> [stack]`. Runs the program
-// under in-process mocks with the stack's example config and writes plans/<cloud>.json.
+// Offline plans of the Pulumi programs: each runs under in-process mocks (no Pulumi CLI, no
+// backend, no credentials) with the stack settings of the organisation, and writes
+// <out>/<cloud>.json and the CrossGuard pack's <out>/<cloud>.policy-config.json.
+// Usage: ts-node bin/plan.ts [azure] [gcp] [--config FILE] [--stack NAME] [--out DIR]
+//   --config  the organisation config (default: $PRIVATEAI_CONFIG, else the embedded example);
+//             its settings come from the stacks/<cloud>/Pulumi.<stack>.yaml that names it, else
+//             are derived from it (placeholder IDs)
+//   --stack   plan this stack file instead (its privateai:orgConfig names the config)
+//   --out     where to write (default: plans/)
 import * as fs from 'fs';
 import * as path from 'path';
-import * as yaml from 'js-yaml';
-import { loadOrgConfig } from '../lib/config';
-import { planProgram } from '../lib/pulumi/plan';
+import { parseArgs } from 'util';
+import { loadOrgConfig, type OrgConfig } from '../lib/config';
+import { recordConfig } from '../lib/config/record';
+import { planProgram, type Plan } from '../lib/pulumi/plan';
 import { PULUMI_CLOUDS } from '../policies/report/pulumi-clouds';
 import type { CloudProgram } from '../stacks/cloud-program';
+import { chooseStackSettings, type StackSettings } from '../stacks/stack-settings';
+import { configFile, runCli, shown } from './cli';
+
+const root = path.join(__dirname, '..');
 
 const PROGRAMS: Record<string, () => CloudProgram<unknown>> = {
   // Loaded on demand: each provider SDK is large.
@@ -17,33 +29,80 @@ const PROGRAMS: Record<string, () => CloudProgram<unknown>> = {
   gcp: () => require('../stacks/gcp/program').gcpProgram,
 };
 
-async function main(): Promise<void> {
-  const [cloud, stack = 'example'] = process.argv.slice(2);
-  const load = PROGRAMS[cloud];
-  if (!load) throw new Error(`unknown cloud ${JSON.stringify(cloud)}; use one of ${Object.keys(PROGRAMS).join(', ')}`);
-  const program = load();
-  const projectDir = path.join(__dirname, '..', 'stacks', cloud);
-  const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
-  const stackConfig = ((yaml.load(fs.readFileSync(stackFile, 'utf8')) as { config?: Record<string, unknown> } | null)?.config ?? {}) as Record<string, unknown>;
-  const get = (key: string): unknown => stackConfig[`${program.namespace}:${key}`];
-  const orgConfigPath = get('orgConfig');
-  const org = loadOrgConfig(typeof orgConfigPath === 'string' ? path.resolve(projectDir, orgConfigPath) : undefined);
-  const settings = program.readSettings(get, org);
-  const plan = await planProgram({ cloud, project: program.project, stack, state: program.mockState }, () => program.run(org, settings));
-  const outFile = path.join(__dirname, '..', 'plans', `${cloud}.json`);
-  fs.mkdirSync(path.dirname(outFile), { recursive: true });
-  fs.writeFileSync(outFile, `${JSON.stringify(plan, null, 2)}\n`);
-  // The policy pack's configuration for this organisation: pulumi preview --policy-pack policies/<cloud> --policy-pack-config <this file>.
-  const policyConfig = PULUMI_CLOUDS.find((c) => c.cloud === cloud)?.policyConfig(org, plan);
-  const configFile = path.join(path.dirname(outFile), `${cloud}.policy-config.json`);
-  if (policyConfig) fs.writeFileSync(configFile, `${JSON.stringify(policyConfig, null, 2)}\n`);
-  console.log(`${cloud}: ${plan.resources.length} resources planned offline -> ${path.relative(process.cwd(), outFile)}, policy pack config -> ${path.relative(process.cwd(), configFile)}`);
+/** What to plan and where to write it. */
+export interface PlanOptions {
+  /** Clouds to plan. @default - every cloud the organisation config has a section for */
+  readonly clouds?: readonly string[];
+  /** The organisation config, as the user named it. @default - $PRIVATEAI_CONFIG, else the example */
+  readonly config?: string;
+  /** A stack file to plan instead of the one that names the config. */
+  readonly stack?: string;
+  /** Output directory. @default plans/ */
+  readonly out?: string;
 }
 
-main().then(
-  () => process.exit(0),
-  (e: Error) => {
-    console.error(e.message);
-    process.exit(1);
-  },
-);
+/** Plans each cloud; returns one summary line per cloud. */
+export async function planClouds(options: PlanOptions): Promise<string[]> {
+  const unknown = (options.clouds ?? []).filter((c) => !PROGRAMS[c]);
+  if (unknown.length > 0) throw new Error(`unknown cloud ${unknown.map((c) => JSON.stringify(c)).join(', ')}; use one or more of ${Object.keys(PROGRAMS).join(', ')}`);
+  if (options.stack !== undefined && (options.clouds?.length ?? 0) !== 1) throw new Error('--stack names one stack file: give exactly one cloud with it, e.g. bin/plan.ts azure --stack prod');
+  const outDir = path.resolve(options.out ?? path.join(root, 'plans'));
+  const lines: string[] = [];
+  for (const cloud of options.clouds ?? Object.keys(PROGRAMS)) {
+    lines.push(await planCloud(cloud, options, outDir, options.clouds !== undefined));
+  }
+  return lines;
+}
+
+async function planCloud(cloud: string, options: PlanOptions, outDir: string, requested: boolean): Promise<string> {
+  const planFile = path.join(outDir, `${cloud}.json`);
+  const configFileOut = path.join(outDir, `${cloud}.policy-config.json`);
+  const program = PROGRAMS[cloud]();
+  const projectDir = path.join(root, 'stacks', cloud);
+
+  // An explicit stack names its own organisation config; otherwise the config chooses the stack.
+  let source = configFile(options.config);
+  let org: OrgConfig;
+  let settings: StackSettings;
+  if (options.stack !== undefined) {
+    const chosen = chooseStackSettings(program, projectDir, { stack: options.stack, derive: () => ({}), root });
+    if (options.config !== undefined && chosen.orgConfigFile && path.resolve(source) !== chosen.orgConfigFile) {
+      throw new Error(`${chosen.source} names the organisation config ${shown(chosen.orgConfigFile)}, not ${source}; drop --config or choose the stack that names it`);
+    }
+    if (chosen.orgConfigFile) source = shown(chosen.orgConfigFile);
+    org = loadOrgConfig(source);
+    settings = chosen;
+  } else {
+    org = loadOrgConfig(source);
+    if (!org[cloud as 'azure' | 'gcp']) {
+      if (requested) throw new Error(`the organisation config ${source} has no ${cloud} section; add one to plan ${cloud}`);
+      // A plan left from another organisation would be reported against this one.
+      fs.rmSync(planFile, { force: true });
+      fs.rmSync(configFileOut, { force: true });
+      return `${cloud}: not planned, the organisation config ${source} has no ${cloud} section`;
+    }
+    const forOrg = org;
+    settings = chooseStackSettings(program, projectDir, { orgConfigFile: path.resolve(source), derive: () => program.derivedSettings(forOrg), root });
+  }
+
+  const validated = program.readSettings(settings.get, org);
+  const planned = await planProgram({ cloud, project: program.project, stack: settings.stack, state: program.mockState }, () => program.run(org, validated));
+  const record = recordConfig(source, org);
+  const plan: Plan = { ...planned, provenance: { orgConfig: record.source, orgConfigDigest: record.digest, settings: settings.source } };
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(planFile, `${JSON.stringify(plan, null, 2)}\n`);
+  // The policy pack's configuration for this organisation: pulumi preview --policy-pack policies/<cloud> --policy-pack-config <this file>.
+  const policyConfig = PULUMI_CLOUDS.find((c) => c.cloud === cloud)?.policyConfig(org, plan);
+  if (policyConfig) fs.writeFileSync(configFileOut, `${JSON.stringify(policyConfig, null, 2)}\n`);
+  const from = settings.source === 'derived' ? `settings derived from ${source} (placeholder IDs: no stack file in stacks/${cloud} names it)` : `${settings.source}`;
+  const others = settings.alsoMatching.length > 0 ? `; also naming this config: ${settings.alsoMatching.join(', ')} (plan one with --stack)` : '';
+  return `${cloud}: ${plan.resources.length} resources planned offline from ${from}${others} -> ${shown(planFile)}, policy pack config -> ${shown(configFileOut)}`;
+}
+
+if (require.main === module) {
+  runCli(async () => {
+    const { values, positionals } = parseArgs({ allowPositionals: true, options: { config: { type: 'string' }, stack: { type: 'string' }, out: { type: 'string' } } });
+    const lines = await planClouds({ clouds: positionals.length > 0 ? positionals : undefined, config: values.config, stack: values.stack, out: values.out });
+    lines.forEach((l) => console.log(l));
+  });
+}

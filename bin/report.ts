@@ -2,26 +2,64 @@
 // Writes reports/security-report.{md,html} and reports/controls.json from cdk.out and plans/,
 // running the Pulumi policy packs over the offline plans. Exits non-zero when a control fails
 // or a rule pack has an unacknowledged (mandatory) finding.
+// The organisation config is the one `cdk synth` recorded in the assembly; every plan must have
+// been made from the same config.
 // Usage: ts-node bin/report.ts [--cdk-out DIR] [--plans DIR] [--out DIR] (defaults: cdk.out, plans, reports)
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { loadOrgConfig } from '../lib/config';
+import { parseOrgConfig } from '../lib/config';
+import { configDigest, RECORDED_CONFIG_FILE, type RecordedConfig } from '../lib/config/record';
 import type { Plan } from '../lib/pulumi/plan';
 import { CDK_PACKS } from '../policies/aws/rule-packs';
 import { buildReport, failures, renderHtml, renderMarkdown, type CdkValidationReport, type PulumiCloudInput } from '../policies/report';
 import type { AwsStackInput, CfnTemplate } from '../policies/report/aws';
 import { evaluatePulumiCloud, PULUMI_CLOUDS } from '../policies/report/pulumi-clouds';
 
+import { runCli, shown } from './cli';
+
 const root = path.join(__dirname, '..');
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'cdk-out': { type: 'string' }, plans: { type: 'string' }, out: { type: 'string' } } });
-  const cdkOut = path.resolve(values['cdk-out'] ?? path.join(root, 'cdk.out'));
-  const plansDir = path.resolve(values.plans ?? path.join(root, 'plans'));
-  const outDir = path.resolve(values.out ?? path.join(root, 'reports'));
-  const config = loadOrgConfig();
+/** Where the report reads and writes. */
+export interface ReportOptions {
+  /** The cloud assembly. @default cdk.out */
+  readonly cdkOut?: string;
+  /** The offline plans. @default plans */
+  readonly plans?: string;
+  /** Where the report goes. @default reports */
+  readonly out?: string;
+}
+
+/** The organisation config recorded in the assembly by the CDK app, validated again. */
+export function recordedConfig(cdkOut: string): RecordedConfig {
+  const file = path.join(cdkOut, RECORDED_CONFIG_FILE);
+  if (!fs.existsSync(file)) {
+    throw new Error(`${shown(file)} is missing: the report reads the organisation config the templates were synthesized from; synthesize with this project's CDK app (npm run synth) first`);
+  }
+  const recorded = readJson<RecordedConfig>(file);
+  const config = parseOrgConfig(recorded.config, `${recorded.source}, as recorded in ${shown(file)}`);
+  return { source: recorded.source, digest: configDigest(config), config };
+}
+
+/** Refuses a plan that was not made from the config the templates were synthesized from. */
+function checkProvenance(plan: Plan, planFile: string, recorded: RecordedConfig): void {
+  const made = plan.provenance;
+  if (!made) throw new Error(`${shown(planFile)} does not say which organisation config it was planned from; plan again with npm run plan (npm run synth does)`);
+  if (made.orgConfigDigest !== recorded.digest) {
+    throw new Error(
+      `${shown(planFile)} was planned from the organisation config ${made.orgConfig}, but the templates in the assembly were synthesized from ${recorded.source} (a different config); run npm run synth with one config so templates and plans agree`,
+    );
+  }
+}
+
+/** Writes the three report files; returns the summary line and the reasons it fails, if any. */
+export async function writeReport(options: ReportOptions = {}): Promise<{ summary: string; failures: string[] }> {
+  const cdkOut = path.resolve(options.cdkOut ?? path.join(root, 'cdk.out'));
+  const plansDir = path.resolve(options.plans ?? path.join(root, 'plans'));
+  const outDir = path.resolve(options.out ?? path.join(root, 'reports'));
+  const recorded = recordedConfig(cdkOut);
+  const config = recorded.config;
   const manifest = readJson<{ artifacts: Record<string, { type: string; environment?: string; properties?: { templateFile?: string } }> }>(path.join(cdkOut, 'manifest.json'));
   const stacks: AwsStackInput[] = Object.entries(manifest.artifacts)
     .filter(([, a]) => a.type === 'aws:cloudformation:stack')
@@ -35,9 +73,11 @@ async function main(): Promise<void> {
     const planFile = path.join(plansDir, `${cloud.cloud}.json`);
     if (!fs.existsSync(planFile)) {
       if (!config[cloud.cloud]) continue;
-      throw new Error(`${path.relative(root, planFile)} is missing; run npm run plan first (npm run synth does)`);
+      throw new Error(`${shown(planFile)} is missing; run npm run plan first (npm run synth does)`);
     }
-    pulumi.push(await evaluatePulumiCloud(cloud, readJson<Plan>(planFile), config));
+    const plan = readJson<Plan>(planFile);
+    checkProvenance(plan, planFile, recorded);
+    pulumi.push(await evaluatePulumiCloud(cloud, plan, config));
   }
   const report = buildReport({
     generatedAt: new Date().toISOString(),
@@ -51,15 +91,17 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(outDir, 'security-report.md'), renderMarkdown(report));
   fs.writeFileSync(path.join(outDir, 'security-report.html'), renderHtml(report));
   const failed = report.clouds.reduce((n, c) => n + c.controls.filter((r) => r.status === 'fail').length, 0);
-  console.log(`security report: ${report.clouds.length} clouds, ${failed} failed controls, ${report.acknowledgements.length} acknowledgements -> ${path.relative(process.cwd(), outDir) || '.'}/`);
-  const reasons = failures(report);
-  if (reasons.length > 0) {
-    console.error(`FAIL: ${reasons.join('; ')}`);
-    process.exit(1);
-  }
+  return {
+    summary: `security report for ${recorded.source}: ${report.clouds.length} clouds, ${failed} failed controls, ${report.acknowledgements.length} acknowledgements -> ${shown(outDir)}/`,
+    failures: failures(report),
+  };
 }
 
-main().catch((e: Error) => {
-  console.error(e.message);
-  process.exit(1);
-});
+if (require.main === module) {
+  runCli(async () => {
+    const { values } = parseArgs({ options: { 'cdk-out': { type: 'string' }, plans: { type: 'string' }, out: { type: 'string' } } });
+    const result = await writeReport({ cdkOut: values['cdk-out'], plans: values.plans, out: values.out });
+    console.log(result.summary);
+    if (result.failures.length > 0) throw new Error(`FAIL: ${result.failures.join('; ')}`);
+  });
+}

@@ -2,19 +2,26 @@ import type { OrgConfig } from '../lib/config';
 
 /**
  * What each Pulumi project under stacks/ exposes, so the same program serves a real
- * `pulumi up` (index.ts reads pulumi.Config) and the offline plan (bin/plan.ts reads the
- * example stack file).
+ * `pulumi up` (index.ts reads pulumi.Config) and the offline plan (bin/plan.ts reads a stack
+ * file, or settings derived from the organisation config).
  */
 export interface CloudProgram<S> {
   /** Pulumi project name (Pulumi.yaml `name`). */
   readonly project: string;
   /** Config namespace of the deployment-specific settings, e.g. `privateai`. */
   readonly namespace: string;
+  /** Every setting key the program reads (without the namespace); any other key in the namespace is refused. */
+  readonly settingKeys: readonly string[];
   /**
    * Validates the deployment-specific stack settings; errors name the key, the value and the fix.
    * `get` returns the raw value of `<namespace>:<key>`.
    */
   readSettings(get: (key: string) => unknown, org: OrgConfig): S;
+  /**
+   * Settings for an offline plan of an organisation that has no stack file yet: the first allowed
+   * location or region, placeholder IDs, defaults for the rest. Never for a real deployment.
+   */
+  derivedSettings(org: OrgConfig): Record<string, unknown>;
   /**
    * Values the cloud computes at deploy time, as the offline plan should show them.
    * @default - inputs only
@@ -22,4 +29,18 @@ export interface CloudProgram<S> {
   readonly mockState?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
   /** Creates the resources; returns the stack exports. */
   run(org: OrgConfig, settings: S): Record<string, unknown>;
+}
+
+/**
+ * Refuses stack config keys of the program's namespace that it does not read: a misspelt key
+ * would otherwise fall back silently to a default (a new network, new DNS zones). `configKeys`
+ * are full keys (`privateai:location`, `azure-native:location`); other namespaces are ignored.
+ * Shared by the `pulumi up` entry points and the offline plan, so both refuse the same keys.
+ */
+export function assertKnownSettings(program: Pick<CloudProgram<unknown>, 'namespace' | 'settingKeys'>, configKeys: Iterable<string>): void {
+  const prefix = `${program.namespace}:`;
+  const unknown = [...configKeys].filter((key) => key.startsWith(prefix) && !program.settingKeys.includes(key.slice(prefix.length)));
+  if (unknown.length > 0) {
+    throw new Error(`unknown settings ${unknown.join(', ')}; known: ${program.settingKeys.map((k) => `${prefix}${k}`).join(', ')}`);
+  }
 }

@@ -25,11 +25,26 @@ export interface PlanResource {
   readonly propertyDependencies?: Record<string, string[]>;
 }
 
+/** What a plan was made from, so a report never judges it against another organisation. */
+export interface PlanProvenance {
+  /** Where the organisation config was read from. */
+  readonly orgConfig: string;
+  /** `configDigest` of that config (lib/config/record.ts). */
+  readonly orgConfigDigest: string;
+  /** The stack file the settings came from, or `derived` when they were derived from the organisation config. */
+  readonly settings: string;
+}
+
 export interface Plan {
   readonly cloud: string;
   readonly stack: string;
   readonly resources: PlanResource[];
   readonly outputs: Record<string, unknown>;
+  /**
+   * Set by the plan command (bin/plan.ts).
+   * @default - unknown provenance; the report refuses such a plan
+   */
+  readonly provenance?: PlanProvenance;
 }
 
 export interface PlanOptions {

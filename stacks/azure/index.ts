@@ -4,19 +4,13 @@
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import { loadOrgConfig } from '../../lib/config';
+import { assertKnownSettings } from '../cloud-program';
 import { azureProgram, runAzure } from './program';
-import { SETTING_KEYS } from './settings';
 
 const namespace = azureProgram.namespace;
 const config = new pulumi.Config(namespace);
 
-// A misspelt key would silently fall back to a default (a new network, new DNS zones): refuse it.
-const unknownKeys = Object.keys(pulumi.runtime.allConfig())
-  .filter((key) => key.startsWith(`${namespace}:`))
-  .filter((key) => !Object.keys(SETTING_KEYS).includes(key.slice(namespace.length + 1)));
-if (unknownKeys.length > 0) {
-  throw new Error(`unknown settings ${unknownKeys.join(', ')}; known: ${Object.keys(SETTING_KEYS).map((k) => `${namespace}:${k}`).join(', ')}`);
-}
+assertKnownSettings(azureProgram, Object.keys(pulumi.runtime.allConfig()));
 
 const orgConfigPath = config.get('orgConfig');
 const org = loadOrgConfig(orgConfigPath ? path.resolve(__dirname, orgConfigPath) : undefined);

@@ -11,7 +11,7 @@ import { KEY_VAULT_PRIVATE_DNS_ZONES, MODEL_ACCOUNT_PRIVATE_DNS_ZONES } from '..
 import { modelUserRoles } from '../../lib/azure/roles';
 import type { CloudProgram } from '../cloud-program';
 import { azureMockState } from './mock-state';
-import { NAMESPACE, readAzureSettings, type AzureSettings } from './settings';
+import { derivedAzureSettings, NAMESPACE, readAzureSettings, SETTING_KEYS, type AzureSettings } from './settings';
 
 export type { AzureSettings } from './settings';
 
@@ -166,7 +166,9 @@ export const azureProgram: CloudProgram<AzureSettings> & {
 } = {
   project: 'private-ai-azure',
   namespace: NAMESPACE,
+  settingKeys: Object.keys(SETTING_KEYS),
   readSettings: readAzureSettings,
+  derivedSettings: derivedAzureSettings,
   run: runAzure,
   mockState: azureMockState,
 };

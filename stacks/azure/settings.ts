@@ -171,6 +171,19 @@ export function readAzureSettings(get: (key: string) => unknown, org: OrgConfig)
   };
 }
 
+/** A placeholder subscription or tenant for offline plans of an organisation without a stack file. */
+const PLACEHOLDER_GUID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Settings for an offline plan of an organisation that has no Azure stack file: placeholder
+ * subscription and tenant, the first allowed location, every other setting at its default. The
+ * plan shows the stack as it stands after its first deployment (the audit archive exists, so
+ * `azure.lockAuditRetention` locks it), as the example stack does: that is what a reviewer signs off.
+ */
+export function derivedAzureSettings(org: OrgConfig): Record<string, unknown> {
+  return { subscriptionId: PLACEHOLDER_GUID, tenantId: PLACEHOLDER_GUID, location: org.azure?.allowedLocations[0], auditArchiveExists: true };
+}
+
 /** A boolean setting: YAML gives booleans, `pulumi config set` gives the strings "true"/"false". */
 function flag(value: unknown, fallback: boolean): boolean | undefined {
   if (value === undefined || value === null || value === '') return fallback;

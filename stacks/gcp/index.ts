@@ -3,9 +3,11 @@
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import { loadOrgConfig } from '../../lib/config';
+import { assertKnownSettings } from '../cloud-program';
 import { gcpProgram } from './program';
 
 const config = new pulumi.Config(gcpProgram.namespace);
+assertKnownSettings(gcpProgram, Object.keys(pulumi.runtime.allConfig()));
 const orgConfigPath = config.get('orgConfig');
 // Relative to this project directory; the embedded example when not set.
 const org = loadOrgConfig(orgConfigPath ? path.resolve(__dirname, orgConfigPath) : undefined);

@@ -10,7 +10,7 @@ import { PrivateNetwork } from '../../lib/gcp/private-network';
 import { ProjectServices, requiredServices } from '../../lib/gcp/project-services';
 import { VpcServicePerimeter } from '../../lib/gcp/service-perimeter';
 import type { CloudProgram } from '../cloud-program';
-import { gcpSection, NAMESPACE, readGcpSettings, type GcpSettings, type OrgPolicyScope } from './settings';
+import { derivedGcpSettings, gcpSection, NAMESPACE, readGcpSettings, SETTING_KEYS, type GcpSettings, type OrgPolicyScope } from './settings';
 
 export type { GcpSettings } from './settings';
 
@@ -136,7 +136,9 @@ export function gcpPlanState(type: string): Record<string, unknown> {
 export const gcpProgram: CloudProgram<GcpSettings> = {
   project: 'private-ai-gcp',
   namespace: NAMESPACE,
+  settingKeys: Object.keys(SETTING_KEYS),
   readSettings: readGcpSettings,
+  derivedSettings: derivedGcpSettings,
   mockState: gcpPlanState,
   run,
 };

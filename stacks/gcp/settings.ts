@@ -7,6 +7,39 @@ import { DEFAULT_SUBNET_CIDR, NETWORK_PATH, SUBNETWORK_PATH } from '../../lib/gc
 /** Config namespace of the deployment-specific settings. */
 export const NAMESPACE = 'privateai';
 
+/** Every key the program reads, and what it is for. */
+export const SETTING_KEYS = {
+  orgConfig: 'path of the organisation config, relative to the project directory (default: the embedded example)',
+  projectId: 'project to deploy into',
+  projectNumber: 'numeric number of that project (quoted)',
+  region: 'region of every regional resource; one of gcp.allowedRegions',
+  organizationId: 'organisation whose policies the program sets (instead of the project)',
+  folderId: 'folder whose policies the program sets (instead of the project)',
+  accessPolicyId: 'Access Context Manager policy of the organisation, for VPC Service Controls',
+  existingNetwork: 'use this VPC instead of creating one',
+  existingSubnetwork: 'a subnetwork of existingNetwork',
+  subnetCidr: 'subnet of a new VPC',
+  pscEndpointIp: 'internal address of the Private Service Connect endpoint',
+  pscEndpointName: 'name of the Private Service Connect endpoint',
+  createDnsZones: 'create the private googleapis.com zone (true) or leave DNS to central policy (false)',
+} as const;
+
+/** Placeholder project number and access policy for offline plans of an organisation without a stack file. */
+const PLACEHOLDER_NUMBER = '000000000000';
+
+/**
+ * Settings for an offline plan of an organisation that has no Google Cloud stack file: a project
+ * named after the organisation, placeholder numbers, the first allowed region, defaults for the rest.
+ */
+export function derivedGcpSettings(org: OrgConfig): Record<string, unknown> {
+  return {
+    projectId: `${org.organisation.name.slice(0, 26).replace(/-+$/, '')}-ai`,
+    projectNumber: PLACEHOLDER_NUMBER,
+    region: org.gcp?.allowedRegions[0],
+    ...(org.gcp && org.gcp.vpcServiceControls !== 'off' ? { accessPolicyId: PLACEHOLDER_NUMBER } : {}),
+  };
+}
+
 /** Where the organisation-policy set applies. */
 export type OrgPolicyScope = { readonly kind: 'project' } | { readonly kind: 'folder'; readonly id: string } | { readonly kind: 'organization'; readonly id: string };
 

@@ -1,11 +1,9 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import * as yaml from 'js-yaml';
-import { loadOrgConfig, type OrgConfig } from '../../lib/config';
+import type { OrgConfig } from '../../lib/config';
 import type { Plan } from '../../lib/pulumi/plan';
-import { gcpPolicyConfig } from '../../policies/gcp/policies';
 import { gcpPlanState, gcpProgram } from '../../stacks/gcp/program';
 import { exampleOrg, exampleStackConfig, getter, ofType, orgWith, plan, resource, T } from './support';
 
@@ -158,29 +156,4 @@ describe('the Pulumi project', () => {
     expect(p.outputs).toMatchObject({ project: 'example-ai-prod', vertexEndpoint: 'https://europe-west4-aiplatform.googleapis.com', pscEndpointAddress: '10.50.255.254' });
     expect(ofType(p, T.perimeter)).toHaveLength(1);
   });
-
-  test('bin/plan.ts gcp writes the plan file: cloud, stack, resources with type/name/parent/inputs and what each input depends on, outputs', () => {
-    const run = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', 'bin/plan.ts', 'gcp'], { cwd: ROOT, encoding: 'utf8' });
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^gcp: \d+ resources planned offline -> plans\/gcp.json/);
-    // The policy pack's configuration for `pulumi preview --policy-pack policies/gcp --policy-pack-config`.
-    expect(run.stdout).toContain('policy pack config -> plans/gcp.policy-config.json');
-    expect(JSON.parse(fs.readFileSync(path.join(ROOT, 'plans', 'gcp.policy-config.json'), 'utf8'))).toEqual(gcpPolicyConfig(exampleOrg.gcp!.allowedRegions));
-
-    const written = JSON.parse(fs.readFileSync(path.join(ROOT, 'plans', 'gcp.json'), 'utf8')) as Plan;
-    expect(Object.keys(written).sort()).toEqual(['cloud', 'outputs', 'resources', 'stack']);
-    expect(written.cloud).toBe('gcp');
-    expect(written.stack).toBe('example');
-    for (const r of written.resources) {
-      expect(['inputs', 'name', 'parent', 'propertyDependencies', 'type']).toEqual(expect.arrayContaining(Object.keys(r)));
-      for (const names of Object.values(r.propertyDependencies ?? {})) for (const n of names) expect(written.resources.map((x) => x.name)).toContain(n);
-      expect(typeof r.type).toBe('string');
-      expect(r.parent === null || typeof r.parent === 'string').toBe(true);
-    }
-    expect(written.resources.some((r) => r.type === T.forwardingRule && r.inputs.name === stackFile.config['privateai:pscEndpointName'])).toBe(true);
-    expect(written.outputs).toMatchObject({ project: 'example-ai-prod', region: 'europe-west4', vpcServiceControls: 'enforced' });
-    // The example stack file reads the same organisation config the embedded example is.
-    expect(loadOrgConfig(path.resolve(PROJECT_DIR, String(stackFile.config['privateai:orgConfig'])))).toEqual(exampleOrg);
-  }, 60000);
 });

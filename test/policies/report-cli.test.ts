@@ -2,6 +2,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { writeReport } from '../../bin/report';
+import { loadOrgConfig } from '../../lib/config';
+import { configDigest, recordConfig } from '../../lib/config/record';
 import type { SecurityReport } from '../../policies/report';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -16,6 +19,11 @@ function fixture(files: Record<string, unknown>): string {
   return dir;
 }
 
+const example = loadOrgConfig();
+/** What the CDK app records in the assembly: the config the templates were synthesized from. */
+const recorded = recordConfig('lib/config/example.org.json', example);
+const provenance = { orgConfig: 'lib/config/example.org.json', orgConfigDigest: configDigest(example), settings: 'fixture' };
+
 describe('bin/report.ts, as npm run synth runs it', () => {
   test('a failing control and a mandatory policy violation exit non-zero, name what failed, and still write the three files', () => {
     // A stack with a bucket and nothing else (no endpoint, no trail, no keys), a CDK report with
@@ -25,16 +33,18 @@ describe('bin/report.ts, as npm run synth runs it', () => {
         artifacts: { Bare: { type: 'aws:cloudformation:stack', environment: 'aws://111111111111/eu-central-1', properties: { templateFile: 'Bare.template.json' } } },
       },
       'cdk.out/Bare.template.json': { Resources: { Bucket: { Type: 'AWS::S3::Bucket', Properties: {} } } },
+      'cdk.out/org-config.json': recorded,
       'cdk.out/validation-report.json': {
         pluginReports: [{ pluginName: 'AwsSolutions', violations: [{ ruleName: 'AwsSolutions-S1', violatingConstructs: [{ constructPath: 'Bare/Bucket' }] }] }],
       },
       'plans/azure.json': {
         cloud: 'azure',
         stack: 'fixture',
+        provenance,
         outputs: {},
         resources: [{ type: 'azure-native:cognitiveservices:Account', name: 'account', parent: null, inputs: { location: 'swedencentral', properties: { disableLocalAuth: false } } }],
       },
-      'plans/gcp.json': { cloud: 'gcp', stack: 'fixture', outputs: {}, resources: [] },
+      'plans/gcp.json': { cloud: 'gcp', stack: 'fixture', provenance, outputs: {}, resources: [] },
     });
     const run = spawnSync(
       process.execPath,
@@ -57,5 +67,42 @@ describe('bin/report.ts, as npm run synth runs it', () => {
     );
     expect(fs.readFileSync(path.join(dir, 'out', 'security-report.md'), 'utf8')).toContain('| Private network path | FAIL | FAIL | FAIL |');
     expect(fs.readFileSync(path.join(dir, 'out', 'security-report.html'), 'utf8')).toMatch(/^<!doctype html>/i);
+  });
+
+  describe('judges the artefacts against the config they were made from', () => {
+    const assembly = {
+      'cdk.out/manifest.json': { artifacts: {} },
+      'cdk.out/validation-report.json': { pluginReports: [] },
+    };
+
+    test('an assembly without the recorded config is refused, naming the file and the fix', async () => {
+      const dir = fixture(assembly);
+      await expect(writeReport({ cdkOut: path.join(dir, 'cdk.out'), plans: path.join(dir, 'plans'), out: path.join(dir, 'out') })).rejects.toThrow(
+        `${path.join(dir, 'cdk.out', 'org-config.json')} is missing: the report reads the organisation config the templates were synthesized from; synthesize with this project's CDK app (npm run synth) first`,
+      );
+    });
+
+    test('a plan made from another organisation config is refused, naming both', async () => {
+      const other = { ...provenance, orgConfig: 'acme.json', orgConfigDigest: 'sha256:0000' };
+      const dir = fixture({ ...assembly, 'cdk.out/org-config.json': recorded, 'plans/azure.json': { cloud: 'azure', stack: 'x', provenance: other, outputs: {}, resources: [] } });
+      await expect(writeReport({ cdkOut: path.join(dir, 'cdk.out'), plans: path.join(dir, 'plans'), out: path.join(dir, 'out') })).rejects.toThrow(
+        `${path.join(dir, 'plans', 'azure.json')} was planned from the organisation config acme.json, but the templates in the assembly were synthesized from lib/config/example.org.json (a different config); run npm run synth with one config so templates and plans agree`,
+      );
+    });
+
+    test('a plan that does not say where it came from is refused', async () => {
+      const dir = fixture({ ...assembly, 'cdk.out/org-config.json': recorded, 'plans/azure.json': { cloud: 'azure', stack: 'x', outputs: {}, resources: [] } });
+      await expect(writeReport({ cdkOut: path.join(dir, 'cdk.out'), plans: path.join(dir, 'plans'), out: path.join(dir, 'out') })).rejects.toThrow(
+        /azure\.json does not say which organisation config it was planned from; plan again with npm run plan \(npm run synth does\)$/,
+      );
+    });
+
+    test('the recorded config is validated again, so an edited record cannot pass for a valid config', async () => {
+      const edited = { ...recorded, config: { ...example, aws: { ...example.aws, allowedRegions: ['eu-central-1', 'eu-central-1'] } } };
+      const dir = fixture({ ...assembly, 'cdk.out/org-config.json': edited });
+      await expect(writeReport({ cdkOut: path.join(dir, 'cdk.out'), plans: path.join(dir, 'plans'), out: path.join(dir, 'out') })).rejects.toThrow(
+        `invalid organisation config (lib/config/example.org.json, as recorded in ${path.join(dir, 'cdk.out', 'org-config.json')}):`,
+      );
+    });
   });
 });

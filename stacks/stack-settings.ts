@@ -1,0 +1,94 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { assertKnownSettings, type CloudProgram } from './cloud-program';
+
+/**
+ * Where an offline plan takes a Pulumi program's stack settings from: the adopter's own
+ * `Pulumi.<stack>.yaml` when it names the organisation config being planned, else settings
+ * derived from that config (placeholder IDs). Unknown keys of the program's namespace are
+ * refused here as the `pulumi up` entry points refuse them.
+ */
+export interface StackSettings {
+  /** The stack's name, or `derived`. */
+  readonly stack: string;
+  /** The stack file, relative to the repository, or `derived`. */
+  readonly source: string;
+  /** Raw value of `<namespace>:<key>`. */
+  readonly get: (key: string) => unknown;
+  /** The organisation config the stack file names (absolute), when it names one. */
+  readonly orgConfigFile?: string;
+  /** Other stack files that name the same config and were not chosen. */
+  readonly alsoMatching: readonly string[];
+}
+
+interface StackFile {
+  readonly stack: string;
+  readonly file: string;
+  readonly config: Record<string, unknown>;
+}
+
+function readStackFile(file: string): StackFile {
+  const doc = yaml.load(fs.readFileSync(file, 'utf8')) as { config?: Record<string, unknown> } | null;
+  return { stack: path.basename(file).replace(/^Pulumi\.(.+)\.yaml$/, '$1'), file, config: doc?.config ?? {} };
+}
+
+const samePath = (a: string, b: string): boolean => {
+  const real = (p: string) => (fs.existsSync(p) ? fs.realpathSync(p) : path.resolve(p));
+  return real(a) === real(b);
+};
+
+/**
+ * Chooses the settings of `program` in `projectDir`. With `stack`, that stack file (which must
+ * exist); otherwise the stack files whose `<namespace>:orgConfig` is `orgConfigFile` (the first
+ * by name when several are), else settings derived from `org`.
+ */
+export function chooseStackSettings(
+  program: Pick<CloudProgram<unknown>, 'namespace' | 'settingKeys'>,
+  projectDir: string,
+  options: {
+    /** The organisation config (absolute) whose stack file to find; unused with `stack`. */
+    readonly orgConfigFile?: string;
+    /** The settings when no stack file names the config (`CloudProgram.derivedSettings`). */
+    readonly derive: () => Record<string, unknown>;
+    /** A stack to choose by name. @default - the stack file that names `orgConfigFile` */
+    readonly stack?: string;
+    /** Paths are shown relative to it. */
+    readonly root: string;
+  },
+): StackSettings {
+  const orgConfigOf = (s: StackFile): string | undefined => {
+    const value = s.config[`${program.namespace}:orgConfig`];
+    return typeof value === 'string' ? path.resolve(projectDir, value) : undefined;
+  };
+  const fromFile = (s: StackFile, alsoMatching: string[]): StackSettings => {
+    assertKnownSettings(program, Object.keys(s.config));
+    return {
+      stack: s.stack,
+      source: path.relative(options.root, s.file),
+      get: (key) => s.config[`${program.namespace}:${key}`],
+      orgConfigFile: orgConfigOf(s),
+      alsoMatching,
+    };
+  };
+  const files = fs
+    .readdirSync(projectDir)
+    .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+    .sort()
+    .map((f) => readStackFile(path.join(projectDir, f)));
+  if (options.stack !== undefined) {
+    const chosen = files.find((s) => s.stack === options.stack);
+    if (!chosen) {
+      throw new Error(`no stack file Pulumi.${options.stack}.yaml in ${path.relative(options.root, projectDir)}; stacks there: ${files.map((s) => s.stack).join(', ') || 'none'}`);
+    }
+    return fromFile(chosen, []);
+  }
+  const wanted = options.orgConfigFile;
+  const matching = files.filter((s) => {
+    const named = orgConfigOf(s);
+    return named !== undefined && wanted !== undefined && samePath(named, wanted);
+  });
+  if (matching.length > 0) return fromFile(matching[0], matching.slice(1).map((s) => path.relative(options.root, s.file)));
+  const derived = options.derive();
+  return { stack: 'derived', source: 'derived', get: (key) => derived[key], alsoMatching: [] };
+}
