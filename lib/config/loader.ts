@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { z } from 'zod';
+import { describeJsonSyntaxError } from './json-syntax';
 import { checkRegionPinning, type ConfigIssue } from './region-pinning';
 import { orgConfigSchema, type OrgConfig } from './schema';
 
@@ -76,7 +77,7 @@ export function loadOrgConfig(file: string = EXAMPLE_CONFIG_PATH, overrides: Con
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(file, [{ path: '', received: undefined, message: `is not valid JSON (${(e as Error).message})` }]);
+    throw new ConfigError(file, [{ path: '', received: undefined, message: `is not valid JSON: ${describeJsonSyntaxError(text, e)}` }]);
   }
   if (overrides.targets !== undefined && raw && typeof raw === 'object' && 'aws' in raw && raw.aws && typeof raw.aws === 'object') {
     raw = { ...raw, aws: { ...raw.aws, targets: overrides.targets } };

@@ -179,10 +179,22 @@ describe('loading from a file', () => {
     expect(() => loadOrgConfig(path.join(dir, 'missing.json'))).toThrow(/missing\.json.*cannot read the config file/s);
   });
 
-  test('invalid JSON names the file', () => {
+  test('invalid JSON names the file, the line and the column', () => {
     const file = path.join(dir, 'broken.json');
+    // The comma after the "tags" line is missing.
+    fs.writeFileSync(file, ['{', '  "organisation": { "name": "example-corp" },', '  "tags": { "owner": "platform-team@example.com" }', '  "dataResidency": { "strict": true }', '}'].join('\n'));
+    expect(() => loadOrgConfig(file)).toThrow(
+      new ConfigError(file, [{ path: '', received: undefined, message: "is not valid JSON: Expected ',' or '}' after property value at line 4, column 3" }]),
+    );
+    expect(() => loadOrgConfig(file)).toThrow(
+      `invalid organisation config (${file}):\n  - (root): received nothing; is not valid JSON: Expected ',' or '}' after property value at line 4, column 3`,
+    );
+  });
+
+  test('a truncated file names where the input ends', () => {
+    const file = path.join(dir, 'truncated.json');
     fs.writeFileSync(file, '{ "organisation": ');
-    expect(() => loadOrgConfig(file)).toThrow(/broken\.json.*is not valid JSON/s);
+    expect(() => loadOrgConfig(file)).toThrow(/truncated\.json.*is not valid JSON: Unexpected end of JSON input at line 1, column 19$/s);
   });
 
   test('target overrides from CDK context are validated like the file', () => {
