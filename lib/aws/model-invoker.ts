@@ -192,6 +192,9 @@ export class ModelInvoker extends Construct {
       defaultMethodOptions: { authorizationType: apigw.AuthorizationType.IAM },
     });
     this.api = api;
+    // RestApi always adds an `Endpoint` output with the stage's root URL; app teams get the one
+    // URL they call (PrivateApiUrl, with its path) from AppTeamOutputs instead.
+    api.node.tryRemoveChild('Endpoint');
 
     // Execution logs go to a log group created here, so they are CMK-encrypted with a retention.
     retainedLogGroup(this, 'ExecutionLogs', {
