@@ -1,5 +1,7 @@
+import type { z } from 'zod';
+import { regionOfZone } from './aws-regions';
 import { MAX_ORG_AND_TARGET_CHARS } from './naming';
-import type { OrgConfig } from './schema';
+import { orgConfigSchema } from './schema';
 
 /**
  * Data-residency rules shared by every cloud program: which geography a region belongs to,
@@ -58,15 +60,81 @@ export function modelUsableInRegion(id: string, region: string, strict: boolean)
   return parsed.profileGeography === geographyOfRegion(region);
 }
 
-/** Cross-field checks: region allowlist, inference-profile geography, uniqueness, single logging owner. */
-export function checkRegionPinning(config: OrgConfig): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  const { aws, dataResidency } = config;
-  const allowed = aws.allowedRegions;
-  const allowedGeographies = new Set(allowed.map(geographyOfRegion));
+type Segment = string | number;
 
-  aws.targets.forEach((target, i) => {
-    if (!allowed.includes(target.region)) {
+function isRecord(node: unknown): node is Record<string, unknown> {
+  return typeof node === 'object' && node !== null && !Array.isArray(node);
+}
+
+/** The node at `path`, or undefined when a parent on the way is missing or not an object or list. */
+function nodeAt(doc: unknown, path: readonly Segment[]): unknown {
+  let node = doc;
+  for (const segment of path) {
+    if (typeof segment === 'number' ? !Array.isArray(node) : !isRecord(node)) return undefined;
+    node = (node as Record<Segment, unknown>)[segment];
+  }
+  return node;
+}
+
+/**
+ * Reads one field through its own schema: the parsed value (defaults applied), or undefined when
+ * the field is invalid or a parent object is missing. A rule given undefined is skipped, so it never
+ * reports a consequence of a field the schema already refuses, nor guesses a default for a missing parent.
+ */
+function read<S extends z.ZodType>(doc: unknown, path: readonly [...Segment[], Segment], schema: S): z.output<S> | undefined {
+  const parent = nodeAt(doc, path.slice(0, -1));
+  const key = path[path.length - 1];
+  if (typeof key === 'number' ? !Array.isArray(parent) : !isRecord(parent)) return undefined;
+  const parsed = schema.safeParse((parent as Record<Segment, unknown>)[key]);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** The items of the list at `path`, or none when it is not a list. */
+function itemsAt(doc: unknown, path: readonly Segment[]): readonly unknown[] {
+  const node = nodeAt(doc, path);
+  return Array.isArray(node) ? node : [];
+}
+
+// The schemas of the fields the rules read, taken from the one schema so the two cannot drift apart.
+const shape = orgConfigSchema.shape;
+const awsShape = shape.aws.shape;
+const targetShape = awsShape.targets.element.shape;
+const fields = {
+  organisationName: shape.organisation.shape.name,
+  strict: shape.dataResidency.shape.strict,
+  allowedRegions: awsShape.allowedRegions,
+  target: targetShape,
+  zone: targetShape.network.unwrap().shape.availabilityZones.unwrap().element,
+  modelId: awsShape.models.element.shape.id,
+  identityCenterRegion: awsShape.identityCenter.unwrap().shape.region,
+  azureModel: shape.azure.unwrap().shape.models.element.shape,
+  gcpModel: shape.gcp.unwrap().shape.models.element.shape,
+};
+
+/**
+ * Cross-field checks: region allowlist, inference-profile geography, uniqueness, single logging owner.
+ *
+ * Reads the document as written (a validated config reads the same): each rule reads its inputs
+ * through their own schemas and is skipped when any of them is invalid, so the rules run on the
+ * valid parts of a document that has problems elsewhere, and report nothing the schema reports.
+ */
+export function checkRegionPinning(config: unknown): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const strict = read(config, ['dataResidency', 'strict'], fields.strict);
+  const organisationName = read(config, ['organisation', 'name'], fields.organisationName);
+  const allowed = read(config, ['aws', 'allowedRegions'], fields.allowedRegions);
+  const allowedGeographies = new Set(allowed?.map(geographyOfRegion));
+
+  const targets = itemsAt(config, ['aws', 'targets']).map((target) => ({
+    name: read(target, ['name'], fields.target.name),
+    account: read(target, ['account'], fields.target.account),
+    region: read(target, ['region'], fields.target.region),
+    ownsInvocationLogging: read(target, ['ownsInvocationLogging'], fields.target.ownsInvocationLogging),
+    zones: itemsAt(target, ['network', 'availabilityZones']).map((zone) => fields.zone.safeParse(zone).data),
+  }));
+
+  targets.forEach((target, i) => {
+    if (allowed && target.region && !allowed.includes(target.region)) {
       issues.push({
         path: `aws.targets[${i}].region`,
         received: target.region,
@@ -75,9 +143,9 @@ export function checkRegionPinning(config: OrgConfig): ConfigIssue[] {
     }
   });
 
-  aws.targets.forEach((target, i) => {
-    target.network?.availabilityZones?.forEach((zone, j) => {
-      if (!zone.startsWith(target.region)) {
+  targets.forEach((target, i) => {
+    target.zones.forEach((zone, j) => {
+      if (target.region && zone && regionOfZone(zone) !== target.region) {
         issues.push({
           path: `aws.targets[${i}].network.availabilityZones[${j}]`,
           received: zone,
@@ -87,25 +155,27 @@ export function checkRegionPinning(config: OrgConfig): ConfigIssue[] {
     });
   });
 
-  aws.targets.forEach((target, i) => {
-    if (config.organisation.name.length + target.name.length > MAX_ORG_AND_TARGET_CHARS) {
+  targets.forEach((target, i) => {
+    if (organisationName && target.name && organisationName.length + target.name.length > MAX_ORG_AND_TARGET_CHARS) {
       issues.push({
         path: `aws.targets[${i}].name`,
         received: target.name,
-        message: `together with organisation.name ("${config.organisation.name}") it must be at most ${MAX_ORG_AND_TARGET_CHARS} characters, so the audit bucket names fit S3's 63-character limit; shorten one of them`,
+        message: `together with organisation.name ("${organisationName}") it must be at most ${MAX_ORG_AND_TARGET_CHARS} characters, so the audit bucket names fit S3's 63-character limit; shorten one of them`,
       });
     }
   });
 
   const seenTargets = new Map<string, number>();
   const loggingOwners = new Map<string, number>();
-  aws.targets.forEach((target, i) => {
-    const previous = seenTargets.get(target.name);
-    if (previous !== undefined) {
-      issues.push({ path: `aws.targets[${i}].name`, received: target.name, message: `target names must be unique; aws.targets[${previous}] already uses it` });
+  targets.forEach((target, i) => {
+    if (target.name) {
+      const previous = seenTargets.get(target.name);
+      if (previous !== undefined) {
+        issues.push({ path: `aws.targets[${i}].name`, received: target.name, message: `target names must be unique; aws.targets[${previous}] already uses it` });
+      }
+      seenTargets.set(target.name, i);
     }
-    seenTargets.set(target.name, i);
-    if (target.ownsInvocationLogging) {
+    if (target.ownsInvocationLogging && target.account && target.region) {
       const key = `${target.account}/${target.region}`;
       const owner = loggingOwners.get(key);
       if (owner !== undefined) {
@@ -120,30 +190,37 @@ export function checkRegionPinning(config: OrgConfig): ConfigIssue[] {
   });
 
   const seenModels = new Set<string>();
-  aws.models.forEach((model, i) => {
-    if (seenModels.has(model.id)) {
-      issues.push({ path: `aws.models[${i}].id`, received: model.id, message: 'model IDs must be unique in the allowlist' });
+  itemsAt(config, ['aws', 'models']).forEach((model, i) => {
+    const id = read(model, ['id'], fields.modelId);
+    if (!id) return;
+    if (seenModels.has(id)) {
+      issues.push({ path: `aws.models[${i}].id`, received: id, message: 'model IDs must be unique in the allowlist' });
     }
-    seenModels.add(model.id);
-    const parsed = parseModelId(model.id);
-    if (parsed.profileGeography === 'global' && dataResidency.strict) {
+    seenModels.add(id);
+    const parsed = parseModelId(id);
+    if (parsed.profileGeography === 'global') {
+      if (strict) {
+        issues.push({
+          path: `aws.models[${i}].id`,
+          received: id,
+          message: 'global inference profiles may route requests to any region, which strict data residency forbids; use a geographic profile (eu., us., apac.) or a foundation model ID, or set dataResidency.strict: false',
+        });
+      }
+    } else if (allowed && parsed.profileGeography && !allowedGeographies.has(parsed.profileGeography)) {
       issues.push({
         path: `aws.models[${i}].id`,
-        received: model.id,
-        message: 'global inference profiles may route requests to any region, which strict data residency forbids; use a geographic profile (eu., us., apac.) or a foundation model ID, or set dataResidency.strict: false',
-      });
-    } else if (parsed.profileGeography && parsed.profileGeography !== 'global' && !allowedGeographies.has(parsed.profileGeography)) {
-      issues.push({
-        path: `aws.models[${i}].id`,
-        received: model.id,
+        received: id,
         message: `inference profile ${parsed.profilePrefix}. routes requests within the ${parsed.profileGeography} geography, outside the allowed regions (${allowed.join(', ')}); use a profile of an allowed geography (${[...allowedGeographies].join(', ')}.) or a foundation model ID`,
       });
     }
   });
 
-  const azure = config.azure;
-  azure?.models.forEach((model, i) => {
-    if (dataResidency.strict && !['Standard', 'ProvisionedManaged'].includes(model.sku)) {
+  const azureModels = itemsAt(config, ['azure', 'models']).map((model) => ({
+    deployment: read(model, ['deployment'], fields.azureModel.deployment),
+    sku: read(model, ['sku'], fields.azureModel.sku),
+  }));
+  azureModels.forEach((model, i) => {
+    if (strict && model.sku && !['Standard', 'ProvisionedManaged'].includes(model.sku)) {
       issues.push({
         path: `azure.models[${i}].sku`,
         received: model.sku,
@@ -152,25 +229,30 @@ export function checkRegionPinning(config: OrgConfig): ConfigIssue[] {
     }
   });
   const azureDeployments = new Set<string>();
-  azure?.models.forEach((model, i) => {
+  azureModels.forEach((model, i) => {
+    if (!model.deployment) return;
     if (azureDeployments.has(model.deployment)) {
       issues.push({ path: `azure.models[${i}].deployment`, received: model.deployment, message: 'deployment names must be unique' });
     }
     azureDeployments.add(model.deployment);
   });
+
   const gcpModels = new Set<string>();
-  config.gcp?.models.forEach((model, i) => {
-    const key = `${model.publisher}/${model.id}`;
-    if (gcpModels.has(key)) issues.push({ path: `gcp.models[${i}].id`, received: model.id, message: 'models must be unique per publisher' });
+  itemsAt(config, ['gcp', 'models']).forEach((model, i) => {
+    const id = read(model, ['id'], fields.gcpModel.id);
+    const publisher = read(model, ['publisher'], fields.gcpModel.publisher);
+    if (!id || !publisher) return;
+    const key = `${publisher}/${id}`;
+    if (gcpModels.has(key)) issues.push({ path: `gcp.models[${i}].id`, received: id, message: 'models must be unique per publisher' });
     gcpModels.add(key);
   });
 
-  const ic = aws.identityCenter;
-  if (ic && !allowed.includes(ic.region)) {
+  const identityCenterRegion = read(config, ['aws', 'identityCenter', 'region'], fields.identityCenterRegion);
+  if (allowed && identityCenterRegion && !allowed.includes(identityCenterRegion)) {
     issues.push({
       path: 'aws.identityCenter.region',
-      received: ic.region,
-      message: `region ${ic.region} is not allowed by data residency policy; allowed: ${allowed.join(', ')}`,
+      received: identityCenterRegion,
+      message: `region ${identityCenterRegion} is not allowed by data residency policy; allowed: ${allowed.join(', ')}`,
     });
   }
   return issues;

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { version as cdkVersion } from 'aws-cdk-lib/package.json';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { ConfigError, loadOrgConfig, parseOrgConfig } from '../../lib/config';
+import { ConfigError, EXAMPLE_CONFIG_PATH, loadOrgConfig, parseOrgConfig, type ConfigIssue } from '../../lib/config';
 import { AWS_REGION_PATTERN } from '../../lib/config/aws-regions';
 import { rawExample } from '../support/aws';
 
@@ -22,6 +22,26 @@ function errorFor(mutate: (raw: Loose) => void): string {
   }
   throw new Error('expected the config to be refused');
 }
+
+/** The issues a modified example is refused with. */
+function issuesFor(mutate: (raw: Loose) => void): readonly ConfigIssue[] {
+  const raw = rawExample() as Raw & Loose;
+  mutate(raw);
+  try {
+    parseOrgConfig(raw);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as ConfigError).issues;
+  }
+  throw new Error('expected the config to be refused');
+}
+
+const NOT_A_SETTING = 'is not a known setting; check its spelling against lib/config/schema.ts';
+const notAllowed = (region: string) =>
+  `region ${region} is not allowed by data residency policy; allowed: eu-central-1, eu-west-1 (add it to aws.allowedRegions or deploy to an allowed region)`;
+const GLOBAL_PROFILE =
+  'global inference profiles may route requests to any region, which strict data residency forbids; use a geographic profile (eu., us., apac.) or a foundation model ID, or set dataResidency.strict: false';
+const GLOBAL_SONNET = 'global.anthropic.claude-sonnet-4-20250514-v1:0';
 
 describe('the example config', () => {
   test('is valid and applies defaults', () => {
@@ -172,6 +192,195 @@ describe('a bad config is refused with the field, the value and what is allowed'
   });
 });
 
+describe('schema and cross-field problems are reported in one pass', () => {
+  test('a misspelt setting and a target region outside the allowlist: exactly both, the schema issue first', () => {
+    const mutate = (r: Loose) => {
+      r.aws.ssmPrefx = r.aws.ssmPrefix;
+      delete r.aws.ssmPrefix;
+      r.aws.targets[0].region = 'us-east-1';
+    };
+    expect(issuesFor(mutate)).toEqual([
+      { path: 'aws.ssmPrefx', received: '/private-ai', message: NOT_A_SETTING },
+      { path: 'aws.targets[0].region', received: 'us-east-1', message: notAllowed('us-east-1') },
+    ]);
+    expect(errorFor(mutate)).toBe(
+      [
+        'invalid organisation config (inline config):',
+        `  - aws.ssmPrefx: received "/private-ai"; ${NOT_A_SETTING}`,
+        `  - aws.targets[0].region: received "us-east-1"; ${notAllowed('us-east-1')}`,
+      ].join('\n'),
+    );
+  });
+
+  // The cross-field rules read only their own inputs, so a problem anywhere else does not hide them.
+  test.each<[string, (raw: Loose) => void, ConfigIssue[]]>([
+    [
+      'a bad account on the same target',
+      (r) => {
+        r.aws.targets[0].account = '1234';
+        r.aws.targets[0].region = 'us-east-1';
+      },
+      [
+        { path: 'aws.targets[0].account', received: '1234', message: 'must be a 12-digit AWS account ID (quote it as a string)' },
+        { path: 'aws.targets[0].region', received: 'us-east-1', message: notAllowed('us-east-1') },
+      ],
+    ],
+    [
+      'a misspelt setting in the same target',
+      (r) => {
+        r.aws.targets[0].ownsInvocationLoging = false;
+        r.aws.targets[0].region = 'us-east-1';
+      },
+      [
+        { path: 'aws.targets[0].ownsInvocationLoging', received: false, message: NOT_A_SETTING },
+        { path: 'aws.targets[0].region', received: 'us-east-1', message: notAllowed('us-east-1') },
+      ],
+    ],
+    [
+      'a malformed model ID next to a global profile',
+      (r) => {
+        r.aws.models[0].id = 'claude';
+        r.aws.models[1].id = GLOBAL_SONNET;
+      },
+      [
+        { path: 'aws.models[0].id', received: 'claude', message: expect.stringMatching(/^must be a Bedrock model ID/) },
+        { path: 'aws.models[1].id', received: GLOBAL_SONNET, message: GLOBAL_PROFILE },
+      ],
+    ],
+    [
+      'a defaulted logging owner (ownsInvocationLogging left out) beside a broken Azure model',
+      (r) => {
+        r.aws.targets.push({ name: 'prod-two', account: '111111111111', region: 'eu-central-1' });
+        r.azure.models[0].capacity = 0;
+      },
+      [
+        { path: 'azure.models[0].capacity', received: 0, message: 'must be at least 1' },
+        {
+          path: 'aws.targets[1].ownsInvocationLogging',
+          received: true,
+          message:
+            'model invocation logging is one setting per account and region, and aws.targets[0] already owns it for 111111111111/eu-central-1; set ownsInvocationLogging: false on one of them',
+        },
+      ],
+    ],
+    [
+      'a defaulted strict residency (strict left out) beside a misspelt setting',
+      (r) => {
+        r.dataResidency = { stict: false };
+        r.azure.models[1].sku = 'GlobalStandard';
+      },
+      [
+        { path: 'dataResidency.stict', received: false, message: NOT_A_SETTING },
+        {
+          path: 'azure.models[1].sku',
+          received: 'GlobalStandard',
+          message:
+            "GlobalStandard deployments may process data outside the deployment's location, which strict data residency forbids; use Standard or ProvisionedManaged, or set dataResidency.strict: false",
+        },
+      ],
+    ],
+    [
+      'a defaulted Vertex publisher beside a malformed Google region',
+      (r) => {
+        r.gcp.allowedRegions[1] = 'europe';
+        r.gcp.models.push({ id: 'gemini-2.5-flash', classifications: ['public'] });
+      },
+      [
+        { path: 'gcp.allowedRegions[1]', received: 'europe', message: 'must be a Google Cloud region such as europe-west4' },
+        { path: 'gcp.models[2].id', received: 'gemini-2.5-flash', message: 'models must be unique per publisher' },
+      ],
+    ],
+  ])('cross-field rules still run beside %s', (_name, mutate, expected) => {
+    expect(issuesFor(mutate)).toEqual(expected);
+  });
+
+  // A rule whose input the schema refuses is skipped: no consequence of a bad value, no path twice.
+  test.each<[string, (raw: Loose) => void, string[]]>([
+    ['a target region AWS does not have (and so not allowed)', (r) => (r.aws.targets[0].region = 'eu-central-9'), ['aws.targets[0].region']],
+    ['a malformed target region', (r) => (r.aws.targets[0].region = 'Frankfurt'), ['aws.targets[0].region']],
+    ['an allowlist with an unknown region, which might be the fix for a target', (r) => {
+      r.aws.allowedRegions = ['eu-central-1', 'us-east-9'];
+      r.aws.targets[0].region = 'us-east-1';
+    }, ['aws.allowedRegions[1]']],
+    ['zones of a target whose region is unknown', (r) => {
+      r.aws.targets[0].region = 'eu-central-9';
+      r.aws.targets[0].network = { availabilityZones: ['eu-central-1a', 'eu-central-1b'] };
+    }, ['aws.targets[0].region']],
+    ['a zone of an unknown region in another region\'s target', (r) => (r.aws.targets[0].network = { availabilityZones: ['eu-central-1a', 'eu-west-9b'] }), ['aws.targets[0].network.availabilityZones[1]']],
+    ['a missing dataResidency beside a global profile and a GlobalStandard deployment', (r) => {
+      delete r.dataResidency;
+      r.aws.models[0].id = GLOBAL_SONNET;
+      r.azure.models[0].sku = 'GlobalStandard';
+    }, ['dataResidency']],
+    ['strict residency that is not a boolean beside a global profile', (r) => {
+      r.dataResidency.strict = 'yes';
+      r.aws.models[0].id = GLOBAL_SONNET;
+    }, ['dataResidency.strict']],
+    ['an invalid organisation name beside a long target name', (r) => {
+      r.organisation.name = 'Example Corp';
+      r.aws.targets[0].name = 'production-eu-central-primary-xy';
+    }, ['organisation.name']],
+    ['two targets with the same invalid name', (r) => {
+      r.aws.targets[0].name = 'prod env';
+      r.aws.targets.push({ name: 'prod env', account: '222222222222', region: 'eu-west-1' });
+    }, ['aws.targets[0].name', 'aws.targets[1].name']],
+    ['an ownsInvocationLogging that is not a boolean on a second target of the same account and region', (r) => {
+      r.aws.targets.push({ name: 'prod-two', account: '111111111111', region: 'eu-central-1', ownsInvocationLogging: 'no' });
+    }, ['aws.targets[1].ownsInvocationLogging']],
+    ['two Azure deployments with the same invalid name', (r) => {
+      r.azure.models[0].deployment = 'my model';
+      r.azure.models[1].deployment = 'my model';
+    }, ['azure.models[0].deployment', 'azure.models[1].deployment']],
+    ['an Identity Center region AWS does not have', (r) => (r.aws.identityCenter.region = 'eu-central-9'), ['aws.identityCenter.region']],
+  ])('an invalid field raises no cross-field issue: %s', (_name, mutate, paths) => {
+    expect(issuesFor(mutate).map((i) => i.path)).toEqual(paths);
+  });
+
+  // Independent problems, each alone and in every pair: a pair reports exactly the union of its
+  // two problems, and every schema issue comes before every cross-field issue.
+  const schemaProblems: Array<[string, (raw: Loose) => void]> = [
+    ['misspelt setting', (r) => (r.aws.modelInvokr = {})],
+    ['unknown classification', (r) => (r.aws.models[1].classifications = ['secret'])],
+    ['log retention CloudWatch does not accept', (r) => (r.logging.retentionDays = 12)],
+    ['account ID as a number', (r) => (r.aws.targets[0].account = 111111111111)],
+    ['zero Azure capacity', (r) => (r.azure.models[1].capacity = 0)],
+    ['zone of an unknown AWS region', (r) => r.aws.targets.push({ name: 'dev', account: '222222222222', region: 'eu-west-1', network: { availabilityZones: ['eu-west-1a', 'eu-west-9b'] } })],
+  ];
+  const crossFieldProblems: Array<[string, (raw: Loose) => void]> = [
+    ['target region outside the allowlist', (r) => (r.aws.targets[0].region = 'us-east-1')],
+    ['global profile', (r) => (r.aws.models[0].id = GLOBAL_SONNET)],
+    ['GlobalStandard deployment', (r) => (r.azure.models[0].sku = 'GlobalStandard')],
+    ['repeated Vertex model', (r) => r.gcp.models.push({ id: 'gemini-2.5-flash', publisher: 'google', classifications: ['public'] })],
+    ['Identity Center region outside the allowlist', (r) => (r.aws.identityCenter.region = 'eu-north-1')],
+  ];
+  const problems = [...schemaProblems.map(([name, mutate]) => ({ name, mutate, kind: 'schema' })), ...crossFieldProblems.map(([name, mutate]) => ({ name, mutate, kind: 'cross-field' }))];
+  const alone = new Map<string, readonly ConfigIssue[]>();
+  beforeAll(() => problems.forEach((p) => alone.set(p.name, issuesFor(p.mutate))));
+  const pairs = problems.flatMap((a, i) => problems.slice(i + 1).map((b) => [a, b] as const));
+
+  test.each(problems.map((p) => [p.name, p.kind]))('%s alone is one %s issue', (name) => {
+    expect(alone.get(name)).toHaveLength(1);
+  });
+
+  test.each(pairs.map(([a, b]) => [a.name, b.name, a, b]))('%s with %s', (_a, _b, a, b) => {
+    const issues = issuesFor((r) => {
+      a.mutate(r);
+      b.mutate(r);
+    });
+    expect(issues).toEqual(expect.arrayContaining([...alone.get(a.name)!, ...alone.get(b.name)!]));
+    expect(issues).toHaveLength(2);
+    const kinds = issues.map((issue) => problems.find((p) => alone.get(p.name)![0].path === issue.path)!.kind);
+    expect(kinds).toEqual([...kinds].sort((x, y) => (x === y ? 0 : x === 'schema' ? -1 : 1)));
+  });
+
+  test('all of them at once', () => {
+    const issues = issuesFor((r) => problems.forEach((p) => p.mutate(r)));
+    expect(issues).toHaveLength(problems.length);
+    expect(new Set(issues.map((i) => JSON.stringify(i)))).toEqual(new Set([...alone.values()].flat().map((i) => JSON.stringify(i))));
+    expect(issues.slice(0, schemaProblems.length).map((i) => i.path).sort()).toEqual(schemaProblems.map(([name]) => alone.get(name)![0].path).sort());
+  });
+});
+
 describe('loading from a file', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'org-config-'));
 
@@ -203,5 +412,53 @@ describe('loading from a file', () => {
     );
     const config = loadOrgConfig(undefined, { targets: [{ name: 'dev', account: '222222222222', region: 'eu-west-1' }] });
     expect(config.aws.targets).toEqual([{ name: 'dev', account: '222222222222', region: 'eu-west-1', ownsInvocationLogging: true }]);
+  });
+
+  test('a targets context given as JSON text is parsed and validated like a list', () => {
+    const config = loadOrgConfig(undefined, { targets: '[{"name":"dev","account":"222222222222","region":"eu-west-1"}]' });
+    expect(config.aws.targets).toEqual([{ name: 'dev', account: '222222222222', region: 'eu-west-1', ownsInvocationLogging: true }]);
+    expect(() => loadOrgConfig(undefined, { targets: '[{"name":"dev","account":"222222222222","region":"us-west-2"}]' })).toThrow(
+      /aws\.targets\[0\]\.region: received "us-west-2"; region us-west-2 is not allowed by data residency policy/,
+    );
+  });
+
+  const HOW_TO_PASS_TARGETS = `pass a JSON list of targets, e.g. -c targets='[{"name":"prod","account":"123456789012","region":"eu-central-1"}]'`;
+
+  test('a targets context that is not valid JSON is one issue at aws.targets, saying where and how to pass it', () => {
+    const targets = '[{"name":"dev",}]';
+    expect(() => loadOrgConfig(undefined, { targets })).toThrow(
+      new ConfigError(EXAMPLE_CONFIG_PATH, [
+        { path: 'aws.targets', received: targets, message: `the targets context is not valid JSON: Expected double-quoted property name at line 1, column 16; ${HOW_TO_PASS_TARGETS}` },
+      ]),
+    );
+    expect(() => loadOrgConfig(undefined, { targets: "[{name: 'dev'}]" })).toThrow(
+      `  - aws.targets: received "[{name: 'dev'}]"; the targets context is not valid JSON: Expected property name or '}' at line 1, column 3; ${HOW_TO_PASS_TARGETS}`,
+    );
+  });
+
+  test('a malformed targets context is reported with the problems of the file', () => {
+    const file = path.join(dir, 'misspelt.json');
+    const raw = rawExample() as Loose;
+    raw.aws.targets[0].regoin = raw.aws.targets[0].region; // file targets are replaced, so not reported
+    raw.logging.retentionDay = 365;
+    fs.writeFileSync(file, JSON.stringify(raw, null, 2));
+    const targets = '[{"name":"dev","account":"222222222222","region":"eu-west-1"},]';
+    expect(() => loadOrgConfig(file, { targets })).toThrow(
+      new ConfigError(file, [
+        { path: 'aws.targets', received: targets, message: `the targets context is not valid JSON: Unexpected token ']' at line 1, column 63; ${HOW_TO_PASS_TARGETS}` },
+        { path: 'logging.retentionDay', received: 365, message: NOT_A_SETTING },
+      ]),
+    );
+  });
+
+  test('a malformed targets context is reported with a file that is not valid JSON', () => {
+    const file = path.join(dir, 'broken-too.json');
+    fs.writeFileSync(file, '{\n  "organisation": ');
+    expect(() => loadOrgConfig(file, { targets: '[' })).toThrow(
+      new ConfigError(file, [
+        { path: '', received: undefined, message: 'is not valid JSON: Unexpected end of JSON input at line 2, column 19' },
+        { path: 'aws.targets', received: '[', message: `the targets context is not valid JSON: Unexpected end of JSON input at line 1, column 2; ${HOW_TO_PASS_TARGETS}` },
+      ]),
+    );
   });
 });
