@@ -1,17 +1,24 @@
 /**
- * Benchmark of the model invoker (a measurement, not a test):
- *   - size of the minified bundle;
- *   - cold init: `node -e "require('<bundle>')"` against a bare `node -e 0`;
- *   - per-request overhead: the handler against a raw ConverseCommand, both through the same
- *     client settings to the same local Converse server, interleaved in blocks to share drift.
+ * Benchmark (a measurement, not a test):
+ *   - model invoker: size of the minified bundle; cold init (`node -e "require('<bundle>')"`
+ *     against a bare `node -e 0`); per-request overhead (the handler against a raw ConverseCommand,
+ *     both through the same client settings to the same local Converse server, interleaved in blocks
+ *     to share drift);
+ *   - synth: `cdk synth --quiet` of this project against a bare one-stack app generated in a temp
+ *     dir (same node_modules, cdk.json and ts-node command), interleaved, median of a few runs each;
+ *     both write to temp output dirs, never to ./cdk.out;
+ *   - `npm test` (typecheck + lint + jest): wall time, recorded, not asserted.
  *
  * Run: npx ts-node --transpile-only bench/run.ts   (writes bench/results.json)
- * Targets: bundle < 400 KB, cold-init ratio < 1.9, median overhead < 1 ms.
+ *      ... bench/run.ts --only synth               (re-measures synth alone, keeps the other figures)
+ * Targets: bundle < 400 KB, cold-init ratio < 1.9, median overhead < 1 ms, synth ratio <= 2.0,
+ * npm test < 120 s.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { ConverseCommand, type ConverseCommandInput } from '@aws-sdk/client-bedrock-runtime';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -27,7 +34,10 @@ const COLD_RUNS = 15;
 const REQUESTS = 3000;
 const WARMUP = 300;
 const BLOCK = 100;
-const TARGETS = { bundleBytes: 400_000, coldInitRatio: 1.9, overheadMedianMs: 1 };
+const SYNTH_RUNS = 3;
+const TARGETS = { bundleBytes: 400_000, coldInitRatio: 1.9, overheadMedianMs: 1, synthRatio: 2.0, npmTestMs: 120_000 };
+const ROOT = join(__dirname, '..');
+const RESULTS = join(__dirname, 'results.json');
 
 const CREDS = { accessKeyId: 'AKIDLOCALBENCHONLY', secretAccessKey: 'local-bench-secret' };
 const REGION = 'eu-central-1';
@@ -161,7 +171,115 @@ async function perRequest(bundleFile: string) {
   };
 }
 
+/** Wall time of a command run in `cwd`; throws with its stderr if it fails. */
+function timeCommand(command: string, args: string[], cwd: string): number {
+  const start = process.hrtime.bigint();
+  const result = spawnSync(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} (in ${cwd}) failed: ${result.stderr.toString()}`);
+  return ms;
+}
+
+/** A one-stack CDK app in a temp dir, run by the project's own cdk.json app command and node_modules. */
+function bareApp(): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-bare-app-'));
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  // Same app command, context and feature flags as the project: only the app differs.
+  writeFileSync(join(dir, 'cdk.json'), readFileSync(join(ROOT, 'cdk.json')));
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: join(ROOT, 'tsconfig.json'), include: ['bin'] }));
+  mkdirSync(join(dir, 'bin'));
+  writeFileSync(join(dir, 'bin', 'app.ts'), "import { App, Stack } from 'aws-cdk-lib';\nconst app = new App();\nnew Stack(app, 'Bare');\napp.synth();\n");
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** `cdk synth --quiet` of this project against the bare app, interleaved so both share the machine's drift. */
+function synthRatio() {
+  const cli = require.resolve('aws-cdk/bin/cdk');
+  const bare = bareApp();
+  const outRoot = mkdtempSync(join(tmpdir(), 'bench-synth-out-'));
+  let run = 0;
+  const synth = (cwd: string) => {
+    const out = join(outRoot, String(run++));
+    try {
+      return timeCommand(process.execPath, [cli, 'synth', '--quiet', '--output', out], cwd);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  };
+  try {
+    // One unmeasured run each warms the page cache.
+    synth(bare.dir);
+    synth(ROOT);
+    const bareMs: number[] = [];
+    const projectMs: number[] = [];
+    for (let i = 0; i < SYNTH_RUNS; i++) {
+      bareMs.push(synth(bare.dir));
+      projectMs.push(synth(ROOT));
+    }
+    const bareMedian = stats(bareMs).median;
+    const projectMedian = stats(projectMs).median;
+    return {
+      measuredAt: new Date().toISOString(),
+      runs: SYNTH_RUNS,
+      bareMedianMs: Math.round(bareMedian),
+      projectMedianMs: Math.round(projectMedian),
+      ratio: round(projectMedian / bareMedian, 2),
+      bareMs: bareMs.map((ms) => Math.round(ms)),
+      projectMs: projectMs.map((ms) => Math.round(ms)),
+    };
+  } finally {
+    bare.cleanup();
+    rmSync(outRoot, { recursive: true, force: true });
+  }
+}
+
+/** Wall time of `npm test` (typecheck + lint + jest), once; a failing run is recorded, not thrown. */
+function npmTest() {
+  const start = process.hrtime.bigint();
+  const result = spawnSync('npm', ['test'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'ignore'] });
+  return { measuredAt: new Date().toISOString(), wallMs: Math.round(Number(process.hrtime.bigint() - start) / 1e6), passed: result.status === 0 };
+}
+
+type Row = [string, string, string, string];
+const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+
+function synthRows(synth: ReturnType<typeof synthRatio>): Row[] {
+  return [
+    ['synth, bare one-stack app (median)', `${synth.bareMedianMs} ms`, '', ''],
+    ['synth, this project (median)', `${synth.projectMedianMs} ms`, '', ''],
+    ['synth ratio', `${synth.ratio}`, `<= ${TARGETS.synthRatio}`, verdict(synth.ratio <= TARGETS.synthRatio)],
+  ];
+}
+
+function printTable(title: string, rows: Row[]): void {
+  const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length), ['metric', 'measured', 'target', ''][c].length));
+  const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
+  console.log(title);
+  console.log(line(['metric', 'measured', 'target', '']));
+  console.log(line(widths.map((w) => '-'.repeat(w))));
+  rows.forEach((r) => console.log(line(r)));
+}
+
+/** Re-measures synth alone and merges it into the last full results (for work on synth time). */
+function synthOnly(): void {
+  const previous = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : {};
+  const synth = synthRatio();
+  const results = {
+    ...previous,
+    synth,
+    targets: TARGETS,
+    met: { ...previous.met, synthRatio: synth.ratio <= TARGETS.synthRatio },
+  };
+  printTable(`synth benchmark (${process.version}, ${cpus().length} CPUs; ${SYNTH_RUNS} runs each)`, synthRows(synth));
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwritten to ${RESULTS}`);
+}
+
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { only: { type: 'string' } } });
+  if (values.only === 'synth') return synthOnly();
+  if (values.only !== undefined) throw new Error(`--only ${values.only} is not a part of the benchmark; the one part that runs alone is: synth`);
+
   // The asset exactly as `cdk synth` bundles it for the ModelInvoker function.
   const bundle = synthesizedInvokerBundle();
   try {
@@ -169,6 +287,8 @@ async function main(): Promise<void> {
     const childEnv = { ...process.env, ...invokerEnv(), AWS_REGION: REGION, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
     const cold = coldInit(bundle.file, childEnv);
     const request = await perRequest(bundle.file);
+    const synth = synthRatio();
+    const test = npmTest();
 
     const results = {
       measuredAt: new Date().toISOString(),
@@ -178,36 +298,39 @@ async function main(): Promise<void> {
       bundleBytes: bundle.bytes,
       coldInit: cold,
       perRequest: request,
+      synth,
+      npmTest: test,
       targets: TARGETS,
       met: {
         bundleBytes: bundle.bytes < TARGETS.bundleBytes,
         coldInitRatio: cold.ratio < TARGETS.coldInitRatio,
         overheadMedianMs: request.overheadMs.median < TARGETS.overheadMedianMs,
+        synthRatio: synth.ratio <= TARGETS.synthRatio,
+        npmTestMs: test.passed && test.wallMs < TARGETS.npmTestMs,
       },
     };
 
-    const rows: Array<[string, string, string, string]> = [
-      ['bundle size', `${bundle.bytes} B (${round(bundle.bytes / 1024, 1)} KiB)`, `< ${TARGETS.bundleBytes} B`, results.met.bundleBytes ? 'ok' : 'MISSED'],
+    const rows: Row[] = [
+      ['bundle size', `${bundle.bytes} B (${round(bundle.bytes / 1024, 1)} KiB)`, `< ${TARGETS.bundleBytes} B`, verdict(results.met.bundleBytes)],
       ['cold init, bare node -e 0', `${cold.bareMedianMs} ms`, '', ''],
       ['cold init, require(bundle)', `${cold.bundleMedianMs} ms`, '', ''],
-      ['cold init ratio', `${cold.ratio}`, `< ${TARGETS.coldInitRatio}`, results.met.coldInitRatio ? 'ok' : 'MISSED'],
+      ['cold init ratio', `${cold.ratio}`, `< ${TARGETS.coldInitRatio}`, verdict(results.met.coldInitRatio)],
       ['raw Converse median / p99', `${request.rawMs.median} / ${request.rawMs.p99} ms`, '', ''],
       ['handler median / p99', `${request.handlerMs.median} / ${request.handlerMs.p99} ms`, '', ''],
       ['bundled handler median / p99', `${request.bundledHandlerMs.median} / ${request.bundledHandlerMs.p99} ms`, '', ''],
-      ['overhead median', `${request.overheadMs.median} ms`, `< ${TARGETS.overheadMedianMs} ms`, results.met.overheadMedianMs ? 'ok' : 'MISSED'],
+      ['overhead median', `${request.overheadMs.median} ms`, `< ${TARGETS.overheadMedianMs} ms`, verdict(results.met.overheadMedianMs)],
       ['overhead p99', `${request.overheadMs.p99} ms`, '', ''],
       ['bundled overhead median / p99', `${request.bundledOverheadMs.median} / ${request.bundledOverheadMs.p99} ms`, '', ''],
+      ...synthRows(synth),
+      ['npm test wall time', `${test.wallMs} ms${test.passed ? '' : ' (FAILED)'}`, `< ${TARGETS.npmTestMs} ms`, verdict(results.met.npmTestMs)],
     ];
-    const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length), ['metric', 'measured', 'target', ''][c].length));
-    const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
-    console.log(`model invoker benchmark (${results.node}, ${results.platform}, ${results.cpus} CPUs; ${COLD_RUNS} cold starts, ${REQUESTS} requests per variant)`);
-    console.log(line(['metric', 'measured', 'target', '']));
-    console.log(line(widths.map((w) => '-'.repeat(w))));
-    rows.forEach((r) => console.log(line(r)));
+    printTable(
+      `benchmark (${results.node}, ${results.platform}, ${results.cpus} CPUs; ${COLD_RUNS} cold starts, ${REQUESTS} requests per variant, ${SYNTH_RUNS} synth runs each)`,
+      rows,
+    );
 
-    const out = join(__dirname, 'results.json');
-    writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`\nwritten to ${out}`);
+    writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`\nwritten to ${RESULTS}`);
   } finally {
     bundle.cleanup();
   }
