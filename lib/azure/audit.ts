@@ -1,6 +1,7 @@
 import * as monitor from '@pulumi/azure-native/monitor';
 import * as operationalinsights from '@pulumi/azure-native/operationalinsights';
 import * as pulumi from '@pulumi/pulumi';
+import { LOG_ANALYTICS_MAX_RETENTION_DAYS } from '../config/limits';
 
 /**
  * Log categories of an AI Services / Azure OpenAI account: control-plane audit, per-request
@@ -12,7 +13,7 @@ export const MODEL_ACCOUNT_LOG_CATEGORIES: readonly string[] = ['Audit', 'Reques
 export const KEY_VAULT_LOG_CATEGORIES: readonly string[] = ['AuditEvent'];
 
 /** Interactive retention a PerGB2018 workspace accepts, in days. */
-export const LOG_ANALYTICS_RETENTION = { min: 30, max: 730 } as const;
+export const LOG_ANALYTICS_RETENTION = { min: 30, max: LOG_ANALYTICS_MAX_RETENTION_DAYS } as const;
 
 /**
  * The workspace retention for the organisation's retention. Shorter than Log Analytics' minimum

@@ -1,3 +1,5 @@
+import { AZURE_OPENAI_MODEL_FORMAT } from '../config/limits';
+
 /**
  * The built-in Azure roles the blueprint grants, and which of them model users need. Role
  * definition GUIDs are the same in every tenant; the subscription part of the full ID comes
@@ -24,7 +26,7 @@ export const BUILT_IN_ROLES = {
 } as const satisfies Record<string, BuiltInRole>;
 
 /** The model format Azure OpenAI deployments use. */
-export const OPENAI_MODEL_FORMAT = 'OpenAI';
+export const OPENAI_MODEL_FORMAT = AZURE_OPENAI_MODEL_FORMAT;
 
 /**
  * The least roles that let model users call every configured deployment. Cognitive Services

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { regionOfZone } from './aws-regions';
+import { AZURE_OPENAI_MODEL_FORMAT, CLOUD_LOGGING_MAX_RETENTION_DAYS, LOG_ANALYTICS_MAX_RETENTION_DAYS } from './limits';
 import { MAX_ORG_AND_TARGET_CHARS } from './naming';
 import { orgConfigSchema } from './schema';
 
@@ -107,6 +108,9 @@ const fields = {
   zone: targetShape.network.unwrap().shape.availabilityZones.unwrap().element,
   modelId: awsShape.models.element.shape.id,
   identityCenterRegion: awsShape.identityCenter.unwrap().shape.region,
+  retentionDays: shape.logging.shape.retentionDays,
+  auditRetentionDays: shape.logging.shape.auditRetentionDays,
+  azureAccountKind: shape.azure.unwrap().shape.accountKind,
   azureModel: shape.azure.unwrap().shape.models.element.shape,
   gcpModel: shape.gcp.unwrap().shape.models.element.shape,
 };
@@ -218,7 +222,18 @@ export function checkRegionPinning(config: unknown): ConfigIssue[] {
   const azureModels = itemsAt(config, ['azure', 'models']).map((model) => ({
     deployment: read(model, ['deployment'], fields.azureModel.deployment),
     sku: read(model, ['sku'], fields.azureModel.sku),
+    format: read(model, ['format'], fields.azureModel.format),
   }));
+  const accountKind = read(config, ['azure', 'accountKind'], fields.azureAccountKind);
+  azureModels.forEach((model, i) => {
+    if (accountKind === 'OpenAI' && model.format && model.format !== AZURE_OPENAI_MODEL_FORMAT) {
+      issues.push({
+        path: `azure.models[${i}].format`,
+        received: model.format,
+        message: `an OpenAI account serves only ${AZURE_OPENAI_MODEL_FORMAT} models; set azure.accountKind to AIServices (Azure AI Foundry) to deploy ${model.format} models, or remove this deployment`,
+      });
+    }
+  });
   azureModels.forEach((model, i) => {
     if (strict && model.sku && !['Standard', 'ProvisionedManaged'].includes(model.sku)) {
       issues.push({
@@ -246,6 +261,24 @@ export function checkRegionPinning(config: unknown): ConfigIssue[] {
     if (gcpModels.has(key)) issues.push({ path: `gcp.models[${i}].id`, received: id, message: 'models must be unique per publisher' });
     gcpModels.add(key);
   });
+
+  // Limits of the services a cloud section sends logs to.
+  const retentionDays = read(config, ['logging', 'retentionDays'], fields.retentionDays);
+  if (isRecord(nodeAt(config, ['azure'])) && retentionDays !== undefined && retentionDays > LOG_ANALYTICS_MAX_RETENTION_DAYS) {
+    issues.push({
+      path: 'logging.retentionDays',
+      received: retentionDays,
+      message: `a Log Analytics workspace keeps data at most ${LOG_ANALYTICS_MAX_RETENTION_DAYS} days, and the azure section sends its logs to one; use ${LOG_ANALYTICS_MAX_RETENTION_DAYS} or less (the audit archive keeps logging.auditRetentionDays regardless)`,
+    });
+  }
+  const auditRetentionDays = read(config, ['logging', 'auditRetentionDays'], fields.auditRetentionDays);
+  if (isRecord(nodeAt(config, ['gcp'])) && auditRetentionDays !== undefined && auditRetentionDays > CLOUD_LOGGING_MAX_RETENTION_DAYS) {
+    issues.push({
+      path: 'logging.auditRetentionDays',
+      received: auditRetentionDays,
+      message: `a Cloud Logging bucket keeps logs at most ${CLOUD_LOGGING_MAX_RETENTION_DAYS} days, and the gcp section keeps its audit logs in one; use ${CLOUD_LOGGING_MAX_RETENTION_DAYS} or less`,
+    });
+  }
 
   const identityCenterRegion = read(config, ['aws', 'identityCenter', 'region'], fields.identityCenterRegion);
   if (allowed && identityCenterRegion && !allowed.includes(identityCenterRegion)) {

@@ -2,11 +2,12 @@ import * as pulumi from '@pulumi/pulumi';
 import * as kms from '@pulumi/gcp/kms';
 import * as logging from '@pulumi/gcp/logging';
 import * as projects from '@pulumi/gcp/projects';
+import { CLOUD_LOGGING_MAX_RETENTION_DAYS } from '../config/limits';
 import { ENCRYPTER_DECRYPTER } from './encryption-keys';
 import { loggingServiceAgent } from './naming';
 
 /** The longest retention a Cloud Logging bucket accepts, in days. */
-export const LOG_BUCKET_MAX_RETENTION_DAYS = 3650;
+export const LOG_BUCKET_MAX_RETENTION_DAYS = CLOUD_LOGGING_MAX_RETENTION_DAYS;
 
 /** Data Access audit logs of Vertex AI, routed to a CMEK-encrypted, retention-bound log bucket. */
 export interface AuditLoggingArgs {

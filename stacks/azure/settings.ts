@@ -1,6 +1,4 @@
 import type { OrgConfig } from '../../lib/config';
-import { logAnalyticsRetention } from '../../lib/azure/audit';
-import { checkDeployments } from '../../lib/azure/model-account';
 import {
   CUSTOM_SUBDOMAIN_PATTERN,
   defaultAuditArchiveAccountName,
@@ -145,14 +143,6 @@ export function readAzureSettings(get: (key: string) => unknown, org: OrgConfig)
   if (auditArchiveExists === undefined) {
     problem('auditArchiveExists', `auditArchiveExists ${JSON.stringify(get('auditArchiveExists'))} must be true or false`);
   }
-
-  // Organisation-level rules that only the Azure program can check, reported with the rest.
-  try {
-    logAnalyticsRetention(org.logging.retentionDays);
-  } catch (e) {
-    issues.push((e as Error).message);
-  }
-  issues.push(...checkDeployments(azure.accountKind, org.dataResidency.strict, azure.models, (i) => `config: azure.models[${i}]`));
 
   if (issues.length > 0 || !network.choice || createPrivateDnsZones === undefined || auditArchiveExists === undefined) {
     throw new Error(`invalid Azure stack settings:\n${issues.map((i) => `  - ${i}`).join('\n')}`);

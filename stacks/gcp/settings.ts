@@ -1,5 +1,4 @@
 import type { OrgConfig } from '../../lib/config';
-import { LOG_BUCKET_MAX_RETENTION_DAYS } from '../../lib/gcp/audit-logging';
 import { cidrContains, isAligned, isPrivateIpv4, parseCidr, parseIpv4 } from '../../lib/gcp/cidr';
 import { isPscEndpointName, pscEndpointName } from '../../lib/gcp/naming';
 import { DEFAULT_SUBNET_CIDR, NETWORK_PATH, SUBNETWORK_PATH } from '../../lib/gcp/private-network';
@@ -201,13 +200,6 @@ export function readGcpSettings(get: (key: string) => unknown, org: OrgConfig): 
   if (!isPscEndpointName(endpointName)) invalid('pscEndpointName', 'PSC endpoint name', endpointName, 'must be 1-20 lowercase letters and digits, starting with a letter');
 
   const createDnsZones = flag('createDnsZones', 'createDnsZones', true);
-
-  // Organisation-level limits only Google Cloud has, reported with the rest.
-  if (org.logging.auditRetentionDays > LOG_BUCKET_MAX_RETENTION_DAYS) {
-    problems.push(
-      `audit retention ${org.logging.auditRetentionDays} days exceeds the ${LOG_BUCKET_MAX_RETENTION_DAYS} days a Cloud Logging bucket keeps logs; use ${LOG_BUCKET_MAX_RETENTION_DAYS} or less for Google Cloud (config: logging.auditRetentionDays)`,
-    );
-  }
 
   if (problems.length > 0) {
     throw new Error(`invalid stack settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

@@ -112,18 +112,6 @@ describe('readAzureSettings', () => {
       'the organisation config has no azure section; add azure.allowedLocations and azure.models to deploy to Azure',
     );
   });
-
-  test('a retention Log Analytics cannot keep is refused up front', () => {
-    expect(() => read(base, orgWith((raw) => (raw.logging.retentionDays = 1096)))).toThrow(/retention 1096 days exceeds the 730 days .* \(config: logging.retentionDays\)/);
-  });
-
-  test('an OpenAI account cannot serve other model formats', () => {
-    const org = orgWith((raw) => {
-      raw.azure!.accountKind = 'OpenAI';
-      raw.azure!.models.push({ deployment: 'llama', model: 'Llama-3.3-70B-Instruct', version: '1', format: 'Meta', capacity: 1, classifications: ['public'] });
-    });
-    expect(() => read(base, org)).toThrow('deployment llama: format Meta cannot be deployed on an OpenAI account, only on AIServices (config: azure.models[2])');
-  });
 });
 
 describe('the organisation config refuses deployments that could leave the location', () => {

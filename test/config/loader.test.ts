@@ -462,3 +462,60 @@ describe('loading from a file', () => {
     );
   });
 });
+
+describe('limits of the services a cloud section uses are checked with the rest of the config', () => {
+  test('a log retention a Log Analytics workspace cannot keep is refused while the azure section is there, and not without it', () => {
+    expect(issuesFor((r) => (r.logging.retentionDays = 1096))).toEqual([
+      {
+        path: 'logging.retentionDays',
+        received: 1096,
+        message:
+          'a Log Analytics workspace keeps data at most 730 days, and the azure section sends its logs to one; use 730 or less (the audit archive keeps logging.auditRetentionDays regardless)',
+      },
+    ]);
+    const raw = rawExample() as Loose;
+    raw.logging.retentionDays = 1096;
+    delete raw.azure;
+    expect(parseOrgConfig(raw).logging.retentionDays).toBe(1096);
+  });
+
+  test('an audit retention a Cloud Logging bucket cannot keep is refused while the gcp section is there, and not without it', () => {
+    expect(issuesFor((r) => (r.logging.auditRetentionDays = 3653))).toEqual([
+      {
+        path: 'logging.auditRetentionDays',
+        received: 3653,
+        message: 'a Cloud Logging bucket keeps logs at most 3650 days, and the gcp section keeps its audit logs in one; use 3650 or less',
+      },
+    ]);
+    const raw = rawExample() as Loose;
+    raw.logging.auditRetentionDays = 3653;
+    delete raw.gcp;
+    expect(parseOrgConfig(raw).logging.auditRetentionDays).toBe(3653);
+  });
+
+  test('an OpenAI account serves only OpenAI models; AI Services serves them all', () => {
+    const withLlama = (kind: string) => (r: Loose) => {
+      r.azure.accountKind = kind;
+      r.azure.models.push({ deployment: 'llama', model: 'Llama-3.3-70B-Instruct', version: '1', format: 'Meta', capacity: 1, classifications: ['public'] });
+    };
+    expect(issuesFor(withLlama('OpenAI'))).toEqual([
+      {
+        path: 'azure.models[2].format',
+        received: 'Meta',
+        message: 'an OpenAI account serves only OpenAI models; set azure.accountKind to AIServices (Azure AI Foundry) to deploy Meta models, or remove this deployment',
+      },
+    ]);
+    const raw = rawExample() as Loose;
+    withLlama('AIServices')(raw);
+    expect(parseOrgConfig(raw).azure!.models).toHaveLength(3);
+  });
+
+  test('these limits are reported in the same pass as a schema problem', () => {
+    const paths = issuesFor((r) => {
+      r.logging.retentionDays = 1096;
+      r.logging.auditRetentionDays = 3653;
+      r.tags.owner = '';
+    }).map((i) => i.path);
+    expect(paths).toEqual(['tags.owner', 'logging.retentionDays', 'logging.auditRetentionDays']);
+  });
+});

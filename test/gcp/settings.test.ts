@@ -44,15 +44,6 @@ describe('gcpProgram.readSettings', () => {
     expect(read({ projectNumber: 123456789012 }).projectNumber).toBe('123456789012');
   });
 
-  test('an audit retention longer than a log bucket keeps is refused before any resource is planned', () => {
-    const decade = orgWith((raw) => {
-      raw.logging.auditRetentionDays = 3653;
-    });
-    expect(() => read({}, decade)).toThrow(
-      'audit retention 3653 days exceeds the 3650 days a Cloud Logging bucket keeps logs; use 3650 or less for Google Cloud (config: logging.auditRetentionDays)',
-    );
-  });
-
   test('the access policy is required while VPC Service Controls are on, and not when off', () => {
     expect(() => read({ accessPolicyId: undefined })).toThrow(
       /access policy ID is missing; gcp.vpcServiceControls is enforced in the organisation config, so set it to the numeric ID of the organisation's Access Context Manager policy .* or set gcp.vpcServiceControls to off \(config: privateai:accessPolicyId\)/,
