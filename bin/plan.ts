@@ -13,8 +13,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { loadOrgConfig, type OrgConfig } from '../lib/config';
 import { recordConfig } from '../lib/config/record';
-import { planProgram, type Plan } from '../lib/pulumi/plan';
-import { PULUMI_CLOUDS } from '../policies/report/pulumi-clouds';
+import type { Plan } from '../lib/pulumi/plan';
 import type { CloudProgram } from '../stacks/cloud-program';
 import { chooseStackSettings, type StackSettings } from '../stacks/stack-settings';
 import { configFile, runCli, shown } from './cli';
@@ -57,7 +56,8 @@ export async function planClouds(options: PlanOptions): Promise<string[]> {
 async function planCloud(cloud: string, options: PlanOptions, outDir: string, requested: boolean): Promise<string> {
   const planFile = path.join(outDir, `${cloud}.json`);
   const configFileOut = path.join(outDir, `${cloud}.policy-config.json`);
-  const program = PROGRAMS[cloud]();
+  // Each program loads its provider SDK: loaded once the config is known to be good.
+  let program: CloudProgram<unknown>;
   const projectDir = path.join(root, 'stacks', cloud);
 
   // An explicit stack names its own organisation config; otherwise the config chooses the stack.
@@ -65,6 +65,7 @@ async function planCloud(cloud: string, options: PlanOptions, outDir: string, re
   let org: OrgConfig;
   let settings: StackSettings;
   if (options.stack !== undefined) {
+    program = PROGRAMS[cloud]();
     const chosen = chooseStackSettings(program, projectDir, { stack: options.stack, derive: () => ({}), root });
     if (options.config !== undefined && chosen.orgConfigFile && path.resolve(source) !== chosen.orgConfigFile) {
       throw new Error(`${chosen.source} names the organisation config ${shown(chosen.orgConfigFile)}, not ${source}; drop --config or choose the stack that names it`);
@@ -81,11 +82,16 @@ async function planCloud(cloud: string, options: PlanOptions, outDir: string, re
       fs.rmSync(configFileOut, { force: true });
       return `${cloud}: not planned, the organisation config ${source} has no ${cloud} section`;
     }
+    program = PROGRAMS[cloud]();
     const forOrg = org;
-    settings = chooseStackSettings(program, projectDir, { orgConfigFile: path.resolve(source), derive: () => program.derivedSettings(forOrg), root });
+    const derive = program.derivedSettings.bind(program, forOrg);
+    settings = chooseStackSettings(program, projectDir, { orgConfigFile: path.resolve(source), derive, root });
   }
 
   const validated = program.readSettings(settings.get, org);
+  // Loaded once config and settings are known to be good: the Pulumi runtime and the policy packs are large.
+  const { planProgram } = await import('../lib/pulumi/plan');
+  const { PULUMI_CLOUDS } = await import('../policies/report/pulumi-clouds');
   const planned = await planProgram({ cloud, project: program.project, stack: settings.stack, state: program.mockState }, () => program.run(org, validated));
   const record = recordConfig(source, org);
   const plan: Plan = { ...planned, provenance: { orgConfig: record.source, orgConfigDigest: record.digest, settings: settings.source } };

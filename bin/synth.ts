@@ -11,8 +11,6 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { loadOrgConfig } from '../lib/config';
 import { configFile, runCli } from './cli';
-import { planClouds } from './plan';
-import { writeReport } from './report';
 
 const root = path.join(__dirname, '..');
 
@@ -34,6 +32,10 @@ runCli(async () => {
   // Every problem of the config, once, before any tool reports it again.
   loadOrgConfig(file);
   const cdkOut = path.resolve(values['cdk-out'] ?? path.join(root, 'cdk.out'));
+
+  // Loaded once the config is known to be good: the plan and report modules load the policy packs.
+  const { planClouds } = await import('./plan');
+  const { writeReport } = await import('./report');
 
   // cdk synth runs in its own process while the plans run here: two cores, two jobs.
   const synthesized = cdkSynth(path.isAbsolute(file) ? file : path.relative(root, path.resolve(file)), cdkOut);

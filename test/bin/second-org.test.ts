@@ -1,0 +1,61 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadOrgConfig } from '../../lib/config';
+import { configDigest, RECORDED_CONFIG_FILE, type RecordedConfig } from '../../lib/config/record';
+import type { Plan } from '../../lib/pulumi/plan';
+import type { SecurityReport } from '../../policies/report';
+import { runBin, tempDir } from './support';
+
+/**
+ * An adopter's own organisation, not the example: other regions on every cloud, two AWS targets
+ * in two regions, an AWS Organizations ID, a cross-region (us.) inference profile, no Pulumi
+ * stack files. Through the public command, as `PRIVATEAI_CONFIG=... npm run synth` runs it.
+ */
+const CONFIG = 'test/fixtures/second-org.json';
+
+describe('npm run synth for a second organisation', () => {
+  let dir: string;
+  let stdout: string;
+  let report: SecurityReport;
+  beforeAll(() => {
+    dir = tempDir('second-org');
+    const run = runBin('synth.ts', ['--cdk-out', path.join(dir, 'cdk.out'), '--plans', path.join(dir, 'plans'), '--reports', path.join(dir, 'reports')], { PRIVATEAI_CONFIG: CONFIG });
+    stdout = run.stdout;
+    if (run.status !== 0) throw new Error(`synth exited ${run.status}:\n${run.stderr}`);
+    report = JSON.parse(fs.readFileSync(path.join(dir, 'reports', 'controls.json'), 'utf8')) as SecurityReport;
+  }, 180_000);
+
+  test('the report is green on every cloud, judged against this organisation, with no finding in any pack', () => {
+    expect(stdout).toMatch(new RegExp(`security report for ${CONFIG}: 3 clouds, 0 failed controls, \\d+ acknowledgements`));
+    for (const cloud of report.clouds) {
+      const failing = cloud.controls.filter((c) => c.status === 'fail').map((c) => `${cloud.cloud}: ${c.control}`);
+      expect(failing).toEqual([]);
+    }
+    expect(report.clouds.map((c) => c.cloud)).toEqual(['aws', 'azure', 'gcp']);
+    for (const pack of report.rulePacks) expect([pack.pack, pack.findings]).toEqual([pack.pack, 0]);
+  });
+
+  test("data residency is proven with this organisation's regions, not the example's", () => {
+    const residency = report.clouds.find((c) => c.cloud === 'aws')!.controls.find((c) => c.control === 'data-residency')!;
+    expect(residency.evidence).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ resource: 'PrivateAi-acme-prod', property: 'region', value: 'us-east-1', ok: true }),
+        expect.objectContaining({ resource: 'PrivateAi-acme-dev', property: 'region', value: 'us-west-2', ok: true }),
+        expect.objectContaining({ type: 'AWS Organizations SCP', value: 'us-east-1, us-west-2', ok: true }),
+      ]),
+    );
+    expect(JSON.stringify(report)).not.toMatch(/eu-central-1|example-corp|swedencentral|europe-west4/);
+  });
+
+  test('the assembly records the config the templates were made from, and each plan carries its digest', () => {
+    const recorded = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.out', RECORDED_CONFIG_FILE), 'utf8')) as RecordedConfig;
+    const config = loadOrgConfig(CONFIG);
+    expect(recorded).toEqual({ source: CONFIG, digest: configDigest(config), config });
+    for (const cloud of ['azure', 'gcp']) {
+      const plan = JSON.parse(fs.readFileSync(path.join(dir, 'plans', `${cloud}.json`), 'utf8')) as Plan;
+      expect(plan.provenance).toEqual({ orgConfig: CONFIG, orgConfigDigest: recorded.digest, settings: 'derived' });
+    }
+    const templates = fs.readdirSync(path.join(dir, 'cdk.out')).filter((f) => f.endsWith('.template.json'));
+    expect(templates.sort()).toEqual(['PrivateAi-acme-dev.template.json', 'PrivateAi-acme-identity.template.json', 'PrivateAi-acme-prod.template.json']);
+  });
+});
