@@ -65,6 +65,19 @@ describe('the whole app under all seven rule packs (six standard, one Bedrock)',
     for (const a of acknowledged) expect(a.reason).toMatch(/^[A-Z].{60,}\.$/);
   });
 
+  test("the README's acknowledgement table names exactly the rules the report names, with their counts", () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('| rule, as the report names it |')).split('\n\n')[0].split('\n').slice(2);
+    const rows = table.map((row) => row.split(' | '));
+    // The first cell lists the rules in backticks (a parenthesis may follow); the fourth gives the count.
+    const named = rows.flatMap(([rules]) => [...rules.replace(/\(.*?\)/g, '').matchAll(/`([^`]+)`/g)].map((m) => m[1]));
+    // `<pack>::<rule> @ <construct>`; the report names the rule.
+    const reported = EXPECTED_ACKNOWLEDGEMENTS.map((a) => a.split(' @ ')[0]).map((id) => id.slice(id.indexOf('::') + 2));
+    expect(named.sort()).toEqual([...new Set(reported)].sort());
+    expect(rows.reduce((n, row) => n + Number(row[2]), 0)).toBe(EXPECTED_ACKNOWLEDGEMENTS.length);
+    expect(readme).toContain(`**${EXPECTED_ACKNOWLEDGEMENTS.length} acknowledgements** remain`);
+  });
+
   test('acknowledgements are written into the template metadata for reviewers', () => {
     const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json'));
     const withMetadata = templates.flatMap((f) =>
