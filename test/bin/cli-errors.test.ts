@@ -58,11 +58,6 @@ describe('a bad organisation config, through each command', () => {
     expect([run.status, run.stdout, run.stderr]).toEqual([1, '', problems(config)]);
   });
 
-  test('PRIVATEAI_CONFIG names the config when --config does not', () => {
-    const run = runBin('plan.ts', ['--out', tempDir('plans')], { PRIVATEAI_CONFIG: config });
-    expect([run.status, run.stderr]).toEqual([1, problems(config)]);
-  });
-
   test('the report, when the config recorded in the assembly is bad', () => {
     const cdkOut = tempDir('cdk.out');
     fs.writeFileSync(path.join(cdkOut, 'org-config.json'), JSON.stringify({ source: 'org.json', digest: 'sha256:0', config: badDocument() }));

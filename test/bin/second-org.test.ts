@@ -3,6 +3,8 @@ import * as path from 'path';
 import { loadOrgConfig } from '../../lib/config';
 import { configDigest, RECORDED_CONFIG_FILE, type RecordedConfig } from '../../lib/config/record';
 import type { Plan } from '../../lib/pulumi/plan';
+import { azurePolicyConfig } from '../../policies/azure/policies';
+import { gcpPolicyConfig } from '../../policies/gcp/policies';
 import type { SecurityReport } from '../../policies/report';
 import { runBin, tempDir } from './support';
 
@@ -54,7 +56,17 @@ describe('npm run synth for a second organisation', () => {
     for (const cloud of ['azure', 'gcp']) {
       const plan = JSON.parse(fs.readFileSync(path.join(dir, 'plans', `${cloud}.json`), 'utf8')) as Plan;
       expect(plan.provenance).toEqual({ orgConfig: CONFIG, orgConfigDigest: recorded.digest, settings: 'derived' });
+      expect(plan.stack).toBe('derived');
+      expect(stdout).toContain(`${cloud}: ${plan.resources.length} resources planned offline from settings derived from ${CONFIG} (placeholder IDs: no stack file in stacks/${cloud} names it)`);
     }
+  });
+
+  test('without stack files, the plans use settings derived from the config: its first location or region, the stack after its first deployment', () => {
+    const read = (cloud: string) => JSON.parse(fs.readFileSync(path.join(dir, 'plans', `${cloud}.json`), 'utf8')) as Plan;
+    expect(read('azure').outputs).toMatchObject({ location: 'eastus2', resourceGroupName: 'acme-ai-eastus2', deploymentNames: ['chat'], auditArchiveLocked: true });
+    expect(read('gcp').outputs).toMatchObject({ project: 'acme-ai', region: 'us-central1', vpcServiceControls: 'enforced' });
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'plans', 'azure.policy-config.json'), 'utf8'))).toEqual(azurePolicyConfig(['eastus2', 'westus3']));
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'plans', 'gcp.policy-config.json'), 'utf8'))).toEqual(gcpPolicyConfig(['us-central1', 'us-east4']));
     const templates = fs.readdirSync(path.join(dir, 'cdk.out')).filter((f) => f.endsWith('.template.json'));
     expect(templates.sort()).toEqual(['PrivateAi-acme-dev.template.json', 'PrivateAi-acme-identity.template.json', 'PrivateAi-acme-prod.template.json']);
   });
