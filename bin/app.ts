@@ -4,19 +4,20 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { loadOrgConfig } from '../lib/config';
 import { RECORDED_CONFIG_FILE, recordConfig } from '../lib/config/record';
-import { attachRulePacks } from '../policies/aws/rule-packs';
-import { buildRegionPinningScp } from '../policies/aws/region-pinning-scp';
-import { addAwsStacks } from '../stacks/aws';
 import { configFile, runCli } from './cli';
 
 // Config: `-c config=path/to/org.json`, else $PRIVATEAI_CONFIG, else the embedded example;
 // `-c targets='[...]'` replaces aws.targets and is validated with the rest.
-runCli(() => {
+runCli(async () => {
   const app = new App();
   const targets: unknown = app.node.tryGetContext('targets');
   const file = configFile(app.node.tryGetContext('config'));
   const config = loadOrgConfig(file, { targets });
 
+  // The constructs and rule packs load once the config is known to be good: a bad one fails at once.
+  const { addAwsStacks } = await import('../stacks/aws');
+  const { attachRulePacks } = await import('../policies/aws/rule-packs');
+  const { buildRegionPinningScp } = await import('../policies/aws/region-pinning-scp');
   addAwsStacks(app, config);
   attachRulePacks(app, config);
   const assembly = app.synth();

@@ -11,11 +11,8 @@ import { parseArgs } from 'util';
 import { parseOrgConfig } from '../lib/config';
 import { configDigest, RECORDED_CONFIG_FILE, type RecordedConfig } from '../lib/config/record';
 import type { Plan } from '../lib/pulumi/plan';
-import { CDK_PACKS } from '../policies/aws/rule-packs';
-import { buildReport, failures, renderHtml, renderMarkdown, type CdkValidationReport, type PulumiCloudInput } from '../policies/report';
+import type { CdkValidationReport, PulumiCloudInput } from '../policies/report';
 import type { AwsStackInput, CfnTemplate } from '../policies/report/aws';
-import { evaluatePulumiCloud, PULUMI_CLOUDS } from '../policies/report/pulumi-clouds';
-
 import { runCli, shown } from './cli';
 
 const root = path.join(__dirname, '..');
@@ -60,6 +57,10 @@ export async function writeReport(options: ReportOptions = {}): Promise<{ summar
   const outDir = path.resolve(options.out ?? path.join(root, 'reports'));
   const recorded = recordedConfig(cdkOut);
   const config = recorded.config;
+  // Loaded once the recorded config is known to be good: the packs and evaluators are large.
+  const { CDK_PACKS } = await import('../policies/aws/rule-packs');
+  const { buildReport, failures, renderHtml, renderMarkdown } = await import('../policies/report');
+  const { evaluatePulumiCloud, PULUMI_CLOUDS } = await import('../policies/report/pulumi-clouds');
   const manifest = readJson<{ artifacts: Record<string, { type: string; environment?: string; properties?: { templateFile?: string } }> }>(path.join(cdkOut, 'manifest.json'));
   const stacks: AwsStackInput[] = Object.entries(manifest.artifacts)
     .filter(([, a]) => a.type === 'aws:cloudformation:stack')
