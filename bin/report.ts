@@ -50,6 +50,24 @@ function checkProvenance(plan: Plan, planFile: string, recorded: RecordedConfig)
   }
 }
 
+/**
+ * CDK leaves a plugin with neither findings nor acknowledgements out of its report, and the
+ * Control Tower validator's counts with it: then they are computed from the templates with the
+ * validator's own selection, so the report always says how many rules ran and were skipped.
+ */
+function withControlTowerCounts(
+  report: CdkValidationReport,
+  stacks: readonly AwsStackInput[],
+  select: (templates: CfnTemplate[]) => { metadata: Record<string, string> },
+): CdkValidationReport {
+  const name = 'cdk-validator-cfnguard';
+  const reported = report.pluginReports.find((p) => p.pluginName === name);
+  if (reported?.metadata?.rulesEvaluated !== undefined) return report;
+  const { metadata } = select(stacks.map((s) => s.template));
+  const others = report.pluginReports.filter((p) => p !== reported);
+  return { ...report, pluginReports: [...others, { violations: [], ...reported, pluginName: name, metadata: { ...reported?.metadata, ...metadata } }] };
+}
+
 /** Writes the three report files; returns the summary line and the reasons it fails, if any. */
 export async function writeReport(options: ReportOptions = {}): Promise<{ summary: string; failures: string[] }> {
   const cdkOut = path.resolve(options.cdkOut ?? path.join(root, 'cdk.out'));
@@ -59,6 +77,7 @@ export async function writeReport(options: ReportOptions = {}): Promise<{ summar
   const config = recorded.config;
   // Loaded once the recorded config is known to be good: the packs and evaluators are large.
   const { CDK_PACKS } = await import('../policies/aws/rule-packs');
+  const { controlTowerSelection } = await import('../policies/aws/control-tower-guard');
   const { buildReport, failures, renderHtml, renderMarkdown } = await import('../policies/report');
   const { evaluatePulumiCloud, PULUMI_CLOUDS } = await import('../policies/report/pulumi-clouds');
   const manifest = readJson<{ artifacts: Record<string, { type: string; environment?: string; properties?: { templateFile?: string } }> }>(path.join(cdkOut, 'manifest.json'));
@@ -83,7 +102,7 @@ export async function writeReport(options: ReportOptions = {}): Promise<{ summar
   const report = buildReport({
     generatedAt: new Date().toISOString(),
     aws: { stacks, allowedRegions: config.aws.allowedRegions, scp: fs.existsSync(scpFile) ? readJson(scpFile) : undefined },
-    cdkValidation: readJson<CdkValidationReport>(path.join(cdkOut, 'validation-report.json')),
+    cdkValidation: withControlTowerCounts(readJson<CdkValidationReport>(path.join(cdkOut, 'validation-report.json')), stacks, controlTowerSelection),
     cdkPacks: CDK_PACKS,
     pulumi,
   });

@@ -112,20 +112,32 @@ export class ControlTowerGuardValidator implements IPolicyValidationPluginBeta1 
 
   public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
     const templates = context.templatePaths.map((p) => JSON.parse(fs.readFileSync(p, 'utf8')));
-    const files = readGuardRuleFiles(this.rulesDir);
-    const { selected, skipped } = selectRuleFiles(files, templateResourceTypes(templates));
+    const { selected, metadata } = controlTowerSelection(templates, this.rulesDir);
     const report: PolicyValidationPluginReportBeta1 =
       selected.length === 0 ? { success: true, violations: [] } : new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: selected.map((f) => f.path) }).validate(context);
-    return {
-      ...report,
-      metadata: {
-        ...report.metadata,
-        rulesEvaluated: String(selected.length),
-        rulesEvaluatedWithoutType: String(selected.filter((f) => f.resourceTypes === undefined).length),
-        rulesSkipped: String(skipped.length),
-        skipReason: SKIP_REASON,
-        skippedRules: skipped.map(ruleName).join(', '),
-      },
-    };
+    return { ...report, metadata: { ...report.metadata, ...metadata } };
   }
+}
+
+/**
+ * The rule files the validator evaluates for these templates, and the counts it reports. The
+ * evidence report uses it too when CDK leaves the plugin out of its report (it does when the
+ * plugin has neither findings nor acknowledgements), so the counts are always shown.
+ */
+export function controlTowerSelection(
+  templates: ReadonlyArray<{ readonly Resources?: Record<string, { readonly Type?: unknown }> }>,
+  rulesDir: string = CONTROL_TOWER_RULES_DIR,
+): RuleSelection & { readonly metadata: Record<string, string> } {
+  const { selected, skipped } = selectRuleFiles(readGuardRuleFiles(rulesDir), templateResourceTypes(templates));
+  return {
+    selected,
+    skipped,
+    metadata: {
+      rulesEvaluated: String(selected.length),
+      rulesEvaluatedWithoutType: String(selected.filter((f) => f.resourceTypes === undefined).length),
+      rulesSkipped: String(skipped.length),
+      skipReason: SKIP_REASON,
+      skippedRules: skipped.map(ruleName).join(', '),
+    },
+  };
 }

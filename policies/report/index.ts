@@ -53,7 +53,7 @@ export function buildReport(input: ReportInput): SecurityReport {
       acknowledged: suppressed.length,
       ...(rules && { rules }),
       details: [
-        ...(rules ? [`${rules.evaluated} rules evaluated, ${rules.skipped} skipped (${rules.skipReason}; listed in validation-report.json)`] : []),
+        ...(rules ? [`${rules.evaluated} rules evaluated, ${rules.skipped} skipped (${rules.skipReason})`] : []),
         ...(r?.violations ?? []).map((v) => `${v.ruleName} at ${(v.violatingConstructs ?? []).map((c) => c.constructPath).join(', ')}`),
       ],
     });

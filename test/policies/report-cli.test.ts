@@ -5,6 +5,7 @@ import * as path from 'path';
 import { writeReport } from '../../bin/report';
 import { loadOrgConfig } from '../../lib/config';
 import { configDigest, recordConfig } from '../../lib/config/record';
+import { controlTowerSelection, SKIP_REASON } from '../../policies/aws/control-tower-guard';
 import type { SecurityReport } from '../../policies/report';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -66,6 +67,13 @@ describe('bin/report.ts, as npm run synth runs it', () => {
       'mandatory: azure-ai-account-no-local-auth: disableLocalAuth is false; set it to true so no shared API key can call the models (azure-native:cognitiveservices:Account::account)',
     );
     expect(fs.readFileSync(path.join(dir, 'out', 'security-report.md'), 'utf8')).toContain('| Private network path | FAIL | FAIL | FAIL |');
+    // CDK left the Control Tower validator out of its report (no finding, no acknowledgement): the
+    // counts are computed from the templates with the validator's own selection.
+    const guard = report.rulePacks.find((p) => p.pack === 'cdk-validator-cfnguard')!;
+    const { selected, skipped } = controlTowerSelection([{ Resources: { Bucket: { Type: 'AWS::S3::Bucket' } } }]);
+    expect(guard.rules).toEqual({ evaluated: selected.length, skipped: skipped.length, skipReason: SKIP_REASON });
+    expect(selected.length).toBeGreaterThan(0);
+    expect(guard.details[0]).toBe(`${selected.length} rules evaluated, ${skipped.length} skipped (${SKIP_REASON})`);
     expect(fs.readFileSync(path.join(dir, 'out', 'security-report.html'), 'utf8')).toMatch(/^<!doctype html>/i);
   });
 
