@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { loadOrgConfig, type OrgConfig } from '../lib/config';
+import { EXAMPLE_CONFIG_PATH, loadOrgConfig, type OrgConfig } from '../lib/config';
 import { recordConfig } from '../lib/config/record';
 import type { Plan } from '../lib/pulumi/plan';
 import type { CloudProgram } from '../stacks/cloud-program';
@@ -67,10 +67,12 @@ async function planCloud(cloud: string, options: PlanOptions, outDir: string, re
   if (options.stack !== undefined) {
     program = PROGRAMS[cloud]();
     const chosen = chooseStackSettings(program, projectDir, { stack: options.stack, derive: () => ({}), root });
-    if (options.config !== undefined && chosen.orgConfigFile && path.resolve(source) !== chosen.orgConfigFile) {
-      throw new Error(`${chosen.source} names the organisation config ${shown(chosen.orgConfigFile)}, not ${source}; drop --config or choose the stack that names it`);
+    // As `pulumi up` reads it: the file the stack names, else the embedded example.
+    const named = chosen.orgConfigFile ?? EXAMPLE_CONFIG_PATH;
+    if (options.config !== undefined && path.resolve(options.config) !== named) {
+      throw new Error(`${chosen.source} uses the organisation config ${shown(named)}, not ${options.config}; drop --config or choose the stack that names it`);
     }
-    if (chosen.orgConfigFile) source = shown(chosen.orgConfigFile);
+    source = shown(named);
     org = loadOrgConfig(source);
     settings = chosen;
   } else {

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { planClouds } from '../../bin/plan';
 import { loadOrgConfig } from '../../lib/config';
 import { configDigest } from '../../lib/config/record';
 import type { Plan } from '../../lib/pulumi/plan';
@@ -71,6 +72,19 @@ describe('bin/plan.ts, as npm run plan runs it', () => {
       `azure: not planned, the organisation config ${config} has no azure section\ngcp: not planned, the organisation config ${config} has no gcp section\n`,
     );
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('bin/plan.ts refuses what it cannot plan, naming the fix', () => {
+  test('a stack file that uses another organisation config than --config', () => {
+    const config = writeConfig(exampleDocument());
+    const run = runBin('plan.ts', ['azure', '--stack', 'example', '--config', config, '--out', tempDir('plans')]);
+    expect([run.status, run.stderr]).toEqual([1, `stacks/azure/Pulumi.example.yaml uses the organisation config lib/config/example.org.json, not ${config}; drop --config or choose the stack that names it\n`]);
+  });
+
+  test('--stack without exactly one cloud, and an unknown cloud', async () => {
+    await expect(planClouds({ stack: 'example' })).rejects.toThrow('--stack names one stack file: give exactly one cloud with it, e.g. bin/plan.ts azure --stack prod');
+    await expect(planClouds({ clouds: ['aws'] })).rejects.toThrow('unknown cloud "aws"; use one or more of azure, gcp');
   });
 });
 
