@@ -20,6 +20,8 @@ runCli(async () => {
   const { buildRegionPinningScp } = await import('../policies/aws/region-pinning-scp');
   addAwsStacks(app, config);
   attachRulePacks(app, config);
+  // A record left by an earlier synthesis must not stand beside templates this one failed to finish.
+  fs.rmSync(path.join(app.outdir, RECORDED_CONFIG_FILE), { force: true });
   const assembly = app.synth();
 
   // The report judges the templates against the config they were synthesized from.

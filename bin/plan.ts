@@ -2,10 +2,11 @@
 // Offline plans of the Pulumi programs: each runs under in-process mocks (no Pulumi CLI, no
 // backend, no credentials) with the stack settings of the organisation, and writes
 // <out>/<cloud>.json and the CrossGuard pack's <out>/<cloud>.policy-config.json.
-// Usage: ts-node bin/plan.ts [azure] [gcp] [--config FILE] [--stack NAME] [--out DIR]
+// Usage: ts-node bin/plan.ts [azure] [gcp] [--config FILE] [--targets JSON] [--stack NAME] [--out DIR]
 //   --config  the organisation config (default: $PRIVATEAI_CONFIG, else the embedded example);
 //             its settings come from the stacks/<cloud>/Pulumi.<stack>.yaml that names it, else
 //             are derived from it (placeholder IDs)
+//   --targets replaces aws.targets, as `cdk synth -c targets=` does, so the plans record the same config
 //   --stack   plan this stack file instead (its privateai:orgConfig names the config)
 //   --out     where to write (default: plans/)
 import * as fs from 'fs';
@@ -15,8 +16,8 @@ import { EXAMPLE_CONFIG_PATH, loadOrgConfig, type OrgConfig } from '../lib/confi
 import { recordConfig } from '../lib/config/record';
 import type { Plan } from '../lib/pulumi/plan';
 import type { CloudProgram } from '../stacks/cloud-program';
-import { chooseStackSettings, type StackSettings } from '../stacks/stack-settings';
-import { configFile, runCli, shown } from './cli';
+import { chooseStackSettings, samePath, type StackSettings } from '../stacks/stack-settings';
+import { CONFIG_ENV, configFile, runCli, shown } from './cli';
 
 const root = path.join(__dirname, '..');
 
@@ -34,6 +35,8 @@ export interface PlanOptions {
   readonly clouds?: readonly string[];
   /** The organisation config, as the user named it. @default - $PRIVATEAI_CONFIG, else the example */
   readonly config?: string;
+  /** Replaces `aws.targets` (JSON text), as the CDK app's `-c targets` does. @default - the config's targets */
+  readonly targets?: string;
   /** A stack file to plan instead of the one that names the config. */
   readonly stack?: string;
   /** Output directory. @default plans/ */
@@ -69,14 +72,15 @@ async function planCloud(cloud: string, options: PlanOptions, outDir: string, re
     const chosen = chooseStackSettings(program, projectDir, { stack: options.stack, derive: () => ({}), root });
     // As `pulumi up` reads it: the file the stack names, else the embedded example.
     const named = chosen.orgConfigFile ?? EXAMPLE_CONFIG_PATH;
-    if (options.config !== undefined && path.resolve(options.config) !== named) {
-      throw new Error(`${chosen.source} uses the organisation config ${shown(named)}, not ${options.config}; drop --config or choose the stack that names it`);
+    const asked = options.config || process.env[CONFIG_ENV] ? source : undefined;
+    if (asked !== undefined && !samePath(asked, named)) {
+      throw new Error(`${chosen.source} uses the organisation config ${shown(named)}, not ${asked}; drop --config (and ${CONFIG_ENV}) or choose the stack that names it`);
     }
     source = shown(named);
-    org = loadOrgConfig(source);
+    org = loadOrgConfig(source, { targets: options.targets });
     settings = chosen;
   } else {
-    org = loadOrgConfig(source);
+    org = loadOrgConfig(source, { targets: options.targets });
     if (!org[cloud as 'azure' | 'gcp']) {
       if (requested) throw new Error(`the organisation config ${source} has no ${cloud} section; add one to plan ${cloud}`);
       // A plan left from another organisation would be reported against this one.
@@ -95,7 +99,7 @@ async function planCloud(cloud: string, options: PlanOptions, outDir: string, re
   const { planProgram } = await import('../lib/pulumi/plan');
   const { PULUMI_CLOUDS } = await import('../policies/report/pulumi-clouds');
   const planned = await planProgram({ cloud, project: program.project, stack: settings.stack, state: program.mockState }, () => program.run(org, validated));
-  const record = recordConfig(source, org);
+  const record = recordConfig(options.targets === undefined ? source : `${source} with -c targets`, org);
   const plan: Plan = { ...planned, provenance: { orgConfig: record.source, orgConfigDigest: record.digest, settings: settings.source } };
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(planFile, `${JSON.stringify(plan, null, 2)}\n`);
@@ -109,8 +113,11 @@ async function planCloud(cloud: string, options: PlanOptions, outDir: string, re
 
 if (require.main === module) {
   runCli(async () => {
-    const { values, positionals } = parseArgs({ allowPositionals: true, options: { config: { type: 'string' }, stack: { type: 'string' }, out: { type: 'string' } } });
-    const lines = await planClouds({ clouds: positionals.length > 0 ? positionals : undefined, config: values.config, stack: values.stack, out: values.out });
+    const { values, positionals } = parseArgs({
+      allowPositionals: true,
+      options: { config: { type: 'string' }, targets: { type: 'string' }, stack: { type: 'string' }, out: { type: 'string' } },
+    });
+    const lines = await planClouds({ clouds: positionals.length > 0 ? positionals : undefined, config: values.config, targets: values.targets, stack: values.stack, out: values.out });
     lines.forEach((l) => console.log(l));
   });
 }

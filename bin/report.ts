@@ -58,12 +58,12 @@ function checkProvenance(plan: Plan, planFile: string, recorded: RecordedConfig)
 function withControlTowerCounts(
   report: CdkValidationReport,
   stacks: readonly AwsStackInput[],
-  select: (templates: CfnTemplate[]) => { metadata: Record<string, string> },
+  guard: { readonly name: string; select(templates: CfnTemplate[]): { metadata: Record<string, string> } },
 ): CdkValidationReport {
-  const name = 'cdk-validator-cfnguard';
+  const name = guard.name;
   const reported = report.pluginReports.find((p) => p.pluginName === name);
   if (reported?.metadata?.rulesEvaluated !== undefined) return report;
-  const { metadata } = select(stacks.map((s) => s.template));
+  const { metadata } = guard.select(stacks.map((s) => s.template));
   const others = report.pluginReports.filter((p) => p !== reported);
   return { ...report, pluginReports: [...others, { violations: [], ...reported, pluginName: name, metadata: { ...reported?.metadata, ...metadata } }] };
 }
@@ -77,7 +77,7 @@ export async function writeReport(options: ReportOptions = {}): Promise<{ summar
   const config = recorded.config;
   // Loaded once the recorded config is known to be good: the packs and evaluators are large.
   const { CDK_PACKS } = await import('../policies/aws/rule-packs');
-  const { controlTowerSelection } = await import('../policies/aws/control-tower-guard');
+  const { controlTowerSelection, ControlTowerGuardValidator } = await import('../policies/aws/control-tower-guard');
   const { buildReport, failures, renderHtml, renderMarkdown } = await import('../policies/report');
   const { evaluatePulumiCloud, PULUMI_CLOUDS } = await import('../policies/report/pulumi-clouds');
   const manifest = readJson<{ artifacts: Record<string, { type: string; environment?: string; properties?: { templateFile?: string } }> }>(path.join(cdkOut, 'manifest.json'));
@@ -102,7 +102,7 @@ export async function writeReport(options: ReportOptions = {}): Promise<{ summar
   const report = buildReport({
     generatedAt: new Date().toISOString(),
     aws: { stacks, allowedRegions: config.aws.allowedRegions, scp: fs.existsSync(scpFile) ? readJson(scpFile) : undefined },
-    cdkValidation: withControlTowerCounts(readJson<CdkValidationReport>(path.join(cdkOut, 'validation-report.json')), stacks, controlTowerSelection),
+    cdkValidation: withControlTowerCounts(readJson<CdkValidationReport>(path.join(cdkOut, 'validation-report.json')), stacks, { name: ControlTowerGuardValidator.PLUGIN_NAME, select: controlTowerSelection }),
     cdkPacks: CDK_PACKS,
     pulumi,
   });

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The main job, `npm run synth`: one organisation config through `cdk synth` (every rule pack
 // attached), the offline plans of the Azure and Google Cloud programs, and the evidence report.
-// Usage: npm run synth -- [--config FILE] [--cdk-out DIR] [--plans DIR] [--reports DIR]
+// Usage: npm run synth -- [--config FILE] [--targets JSON] [--cdk-out DIR] [--plans DIR] [--reports DIR]
 //   --config   the organisation config (default: $PRIVATEAI_CONFIG, else the embedded example)
+//   --targets  replaces aws.targets (cdk synth -c targets=...), for the templates and the plans alike
 //   --cdk-out, --plans, --reports   where to write (defaults: cdk.out, plans, reports)
 // Exits non-zero when the config is invalid, a rule pack has an unacknowledged finding, a
 // CrossGuard pack a mandatory violation, or a control of the report fails.
@@ -15,9 +16,10 @@ import { configFile, runCli } from './cli';
 const root = path.join(__dirname, '..');
 
 /** `cdk synth` of the app in cdk.json, for `config`, into `outDir`; resolves with its exit code. */
-function cdkSynth(config: string, outDir: string): Promise<number> {
+function cdkSynth(config: string, targets: string | undefined, outDir: string): Promise<number> {
   const cdk = path.join(root, 'node_modules', 'aws-cdk', 'bin', 'cdk');
-  const child = spawn(process.execPath, [cdk, 'synth', '--quiet', '-c', `config=${config}`, '--output', outDir], { cwd: root, stdio: 'inherit' });
+  const context = ['-c', `config=${config}`, ...(targets === undefined ? [] : ['-c', `targets=${targets}`])];
+  const child = spawn(process.execPath, [cdk, 'synth', '--quiet', ...context, '--output', outDir], { cwd: root, stdio: 'inherit' });
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
@@ -26,11 +28,11 @@ function cdkSynth(config: string, outDir: string): Promise<number> {
 
 runCli(async () => {
   const { values } = parseArgs({
-    options: { config: { type: 'string' }, 'cdk-out': { type: 'string' }, plans: { type: 'string' }, reports: { type: 'string' } },
+    options: { config: { type: 'string' }, targets: { type: 'string' }, 'cdk-out': { type: 'string' }, plans: { type: 'string' }, reports: { type: 'string' } },
   });
   const file = configFile(values.config);
   // Every problem of the config, once, before any tool reports it again.
-  loadOrgConfig(file);
+  loadOrgConfig(file, { targets: values.targets });
   const cdkOut = path.resolve(values['cdk-out'] ?? path.join(root, 'cdk.out'));
 
   // Loaded once the config is known to be good: the plan and report modules load the policy packs.
@@ -38,8 +40,8 @@ runCli(async () => {
   const { writeReport } = await import('./report');
 
   // cdk synth runs in its own process while the plans run here: two cores, two jobs.
-  const synthesized = cdkSynth(path.isAbsolute(file) ? file : path.relative(root, path.resolve(file)), cdkOut);
-  const planned = planClouds({ config: file, out: values.plans });
+  const synthesized = cdkSynth(path.isAbsolute(file) ? file : path.relative(root, path.resolve(file)), values.targets, cdkOut);
+  const planned = planClouds({ config: file, targets: values.targets, out: values.plans });
   const [code, lines] = await Promise.all([synthesized, planned.catch((e: Error) => e)]);
   if (lines instanceof Error) throw lines;
   lines.forEach((l) => console.log(l));

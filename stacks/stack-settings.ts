@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { EXAMPLE_CONFIG_PATH } from '../lib/config';
 import { assertKnownSettings, type CloudProgram } from './cloud-program';
 
 /**
@@ -16,7 +17,7 @@ export interface StackSettings {
   readonly source: string;
   /** Raw value of `<namespace>:<key>`. */
   readonly get: (key: string) => unknown;
-  /** The organisation config the stack file names (absolute), when it names one. */
+  /** The organisation config the stack file names (absolute; the embedded example when it names none). */
   readonly orgConfigFile?: string;
   /** Other stack files that name the same config and were not chosen. */
   readonly alsoMatching: readonly string[];
@@ -29,11 +30,12 @@ interface StackFile {
 }
 
 function readStackFile(file: string): StackFile {
-  const doc = yaml.load(fs.readFileSync(file, 'utf8')) as { config?: Record<string, unknown> } | null;
+  const doc = yaml.load(fs.readFileSync(file, 'utf8'), { filename: file }) as { config?: Record<string, unknown> } | null;
   return { stack: path.basename(file).replace(/^Pulumi\.(.+)\.yaml$/, '$1'), file, config: doc?.config ?? {} };
 }
 
-const samePath = (a: string, b: string): boolean => {
+/** Whether two paths name the same file (symbolic links followed). */
+export const samePath = (a: string, b: string): boolean => {
   const real = (p: string) => (fs.existsSync(p) ? fs.realpathSync(p) : path.resolve(p));
   return real(a) === real(b);
 };
@@ -57,12 +59,12 @@ export function chooseStackSettings(
     readonly root: string;
   },
 ): StackSettings {
-  const orgConfigOf = (s: StackFile): string | undefined => {
+  // As the entry points read it: the file the stack names, else the embedded example.
+  const orgConfigOf = (s: StackFile): string => {
     const value = s.config[`${program.namespace}:orgConfig`];
-    return typeof value === 'string' ? path.resolve(projectDir, value) : undefined;
+    return typeof value === 'string' ? path.resolve(projectDir, value) : EXAMPLE_CONFIG_PATH;
   };
   const fromFile = (s: StackFile, alsoMatching: string[]): StackSettings => {
-    assertKnownSettings(program, Object.keys(s.config));
     return {
       stack: s.stack,
       source: path.relative(options.root, s.file),
@@ -76,6 +78,15 @@ export function chooseStackSettings(
     .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
     .sort()
     .map((f) => readStackFile(path.join(projectDir, f)));
+  // Every stack file is checked, chosen or not: a misspelt privateai:orgConfig would otherwise
+  // match no config and the plan would fall back to derived settings without a word.
+  for (const s of files) {
+    try {
+      assertKnownSettings(program, Object.keys(s.config));
+    } catch (e) {
+      throw new Error(`${path.relative(options.root, s.file)}: ${(e as Error).message}`);
+    }
+  }
   if (options.stack !== undefined) {
     const chosen = files.find((s) => s.stack === options.stack);
     if (!chosen) {
@@ -84,10 +95,7 @@ export function chooseStackSettings(
     return fromFile(chosen, []);
   }
   const wanted = options.orgConfigFile;
-  const matching = files.filter((s) => {
-    const named = orgConfigOf(s);
-    return named !== undefined && wanted !== undefined && samePath(named, wanted);
-  });
+  const matching = files.filter((s) => wanted !== undefined && samePath(orgConfigOf(s), wanted));
   if (matching.length > 0) return fromFile(matching[0], matching.slice(1).map((s) => path.relative(options.root, s.file)));
   const derived = options.derive();
   return { stack: 'derived', source: 'derived', get: (key) => derived[key], alsoMatching: [] };

@@ -101,7 +101,9 @@ export interface ControlTowerGuardValidatorProps {
  * evidence report keep working.
  */
 export class ControlTowerGuardValidator implements IPolicyValidationPluginBeta1 {
-  public readonly name = 'cdk-validator-cfnguard';
+  /** The name it reports under, the delegate's. */
+  public static readonly PLUGIN_NAME = 'cdk-validator-cfnguard';
+  public readonly name = ControlTowerGuardValidator.PLUGIN_NAME;
   public readonly version?: string;
   private readonly rulesDir: string;
 

@@ -38,7 +38,7 @@ describe('a bad organisation config, through each command', () => {
 
   test('the CDK app (cdk synth -c config=...), with the same problems', () => {
     const run = runBin('app.ts', [], { CDK_CONTEXT_JSON: JSON.stringify({ config }), CDK_OUTDIR: tempDir('cdk.out') });
-    expect([run.status, run.stderr]).toEqual([1, problems(config)]);
+    expect([run.status, run.stdout, run.stderr]).toEqual([1, '', problems(config)]);
   });
 
   test("the CDK app's -c targets: malformed JSON names the targets context, where it broke, and how to pass it", () => {

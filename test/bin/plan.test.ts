@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { planClouds } from '../../bin/plan';
-import { loadOrgConfig } from '../../lib/config';
+import { EXAMPLE_CONFIG_PATH, loadOrgConfig } from '../../lib/config';
 import { configDigest } from '../../lib/config/record';
 import type { Plan } from '../../lib/pulumi/plan';
 import { azurePolicyConfig } from '../../policies/azure/policies';
@@ -79,7 +79,7 @@ describe('bin/plan.ts refuses what it cannot plan, naming the fix', () => {
   test('a stack file that uses another organisation config than --config', () => {
     const config = writeConfig(exampleDocument());
     const run = runBin('plan.ts', ['azure', '--stack', 'example', '--config', config, '--out', tempDir('plans')]);
-    expect([run.status, run.stderr]).toEqual([1, `stacks/azure/Pulumi.example.yaml uses the organisation config lib/config/example.org.json, not ${config}; drop --config or choose the stack that names it\n`]);
+    expect([run.status, run.stderr]).toEqual([1, `stacks/azure/Pulumi.example.yaml uses the organisation config lib/config/example.org.json, not ${config}; drop --config (and PRIVATEAI_CONFIG) or choose the stack that names it\n`]);
   });
 
   test('--stack without exactly one cloud, and an unknown cloud', async () => {
@@ -121,8 +121,27 @@ describe('chooseStackSettings: where an offline plan takes stack settings from',
   test('a misspelt key of the namespace is refused, as the pulumi up entry points refuse it; other namespaces are left alone', () => {
     const dir = project({ prod: { 'privateai:orgConfig': 'org.json', 'privateai:adressSpace': '10.0.0.0/16', 'azure-native:location': 'westeurope' } });
     expect(() => chooseStackSettings(program, dir, { orgConfigFile: path.join(dir, 'org.json'), derive, root: dir })).toThrow(
-      'unknown settings privateai:adressSpace; known: privateai:orgConfig, privateai:location, privateai:addressSpace',
+      'Pulumi.prod.yaml: unknown settings privateai:adressSpace; known: privateai:orgConfig, privateai:location, privateai:addressSpace',
     );
+  });
+
+  test('a stack file that would not be chosen is checked too: a misspelt orgConfig key must not leave the plan on derived settings unnoticed', () => {
+    const dir = project({ prod: { 'privateai:orgconfig': 'org.json' } });
+    expect(() => chooseStackSettings(program, dir, { orgConfigFile: path.join(dir, 'org.json'), derive, root: dir })).toThrow(
+      'Pulumi.prod.yaml: unknown settings privateai:orgconfig; known: privateai:orgConfig, privateai:location, privateai:addressSpace',
+    );
+  });
+
+  test('a stack file that names no organisation config uses the embedded example, as pulumi up does', () => {
+    const dir = project({ plain: { 'privateai:location': 'westeurope' } });
+    const chosen = chooseStackSettings(program, dir, { orgConfigFile: EXAMPLE_CONFIG_PATH, derive, root: dir });
+    expect(chosen).toMatchObject({ stack: 'plain', orgConfigFile: EXAMPLE_CONFIG_PATH });
+  });
+
+  test('a YAML error names the stack file', () => {
+    const dir = project({});
+    fs.writeFileSync(path.join(dir, 'Pulumi.broken.yaml'), 'config:\n  privateai:location: [westeurope\n');
+    expect(() => chooseStackSettings(program, dir, { orgConfigFile: EXAMPLE_CONFIG_PATH, derive, root: dir })).toThrow(/in ".*Pulumi\.broken\.yaml"/);
   });
 
   test('a stack chosen by name must exist', () => {

@@ -14,6 +14,12 @@ import { runBin, tempDir } from './support';
  * stack files. Through the public command, as `PRIVATEAI_CONFIG=... npm run synth` runs it.
  */
 const CONFIG = 'test/fixtures/second-org.json';
+/** The file's targets, with the dev network moved, as `-c targets` overrides them for cdk synth and the plans alike. */
+const TARGETS = JSON.stringify([
+  { name: 'prod', account: '222222222222', region: 'us-east-1', network: { cidr: '10.60.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'] } },
+  { name: 'dev', account: '333333333333', region: 'us-west-2', network: { cidr: '10.62.0.0/16', availabilityZones: ['us-west-2a', 'us-west-2b'] } },
+]);
+const SOURCE = `${CONFIG} with -c targets`;
 
 describe('npm run synth for a second organisation', () => {
   let dir: string;
@@ -21,14 +27,16 @@ describe('npm run synth for a second organisation', () => {
   let report: SecurityReport;
   beforeAll(() => {
     dir = tempDir('second-org');
-    const run = runBin('synth.ts', ['--cdk-out', path.join(dir, 'cdk.out'), '--plans', path.join(dir, 'plans'), '--reports', path.join(dir, 'reports')], { PRIVATEAI_CONFIG: CONFIG });
+    const run = runBin('synth.ts', ['--targets', TARGETS, '--cdk-out', path.join(dir, 'cdk.out'), '--plans', path.join(dir, 'plans'), '--reports', path.join(dir, 'reports')], {
+      PRIVATEAI_CONFIG: CONFIG,
+    });
     stdout = run.stdout;
     if (run.status !== 0) throw new Error(`synth exited ${run.status}:\n${run.stderr}`);
     report = JSON.parse(fs.readFileSync(path.join(dir, 'reports', 'controls.json'), 'utf8')) as SecurityReport;
   }, 180_000);
 
   test('the report is green on every cloud, judged against this organisation, with no finding in any pack', () => {
-    expect(stdout).toMatch(new RegExp(`security report for ${CONFIG}: 3 clouds, 0 failed controls, \\d+ acknowledgements`));
+    expect(stdout).toContain(`security report for ${SOURCE}: 3 clouds, 0 failed controls, 40 acknowledgements`);
     for (const cloud of report.clouds) {
       const failing = cloud.controls.filter((c) => c.status === 'fail').map((c) => `${cloud.cloud}: ${c.control}`);
       expect(failing).toEqual([]);
@@ -51,11 +59,15 @@ describe('npm run synth for a second organisation', () => {
 
   test('the assembly records the config the templates were made from, and each plan carries its digest', () => {
     const recorded = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.out', RECORDED_CONFIG_FILE), 'utf8')) as RecordedConfig;
-    const config = loadOrgConfig(CONFIG);
-    expect(recorded).toEqual({ source: CONFIG, digest: configDigest(config), config });
+    const config = loadOrgConfig(CONFIG, { targets: TARGETS });
+    expect(recorded).toEqual({ source: SOURCE, digest: configDigest(config), config });
+    expect(recorded.digest).not.toBe(configDigest(loadOrgConfig(CONFIG)));
+    // The override reached the templates: the dev VPC has the overriding CIDR.
+    const dev = JSON.parse(fs.readFileSync(path.join(dir, 'cdk.out', 'PrivateAi-acme-dev.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: { CidrBlock?: string } }> };
+    expect(Object.values(dev.Resources).filter((r) => r.Type === 'AWS::EC2::VPC').map((r) => r.Properties.CidrBlock)).toEqual(['10.62.0.0/16']);
     for (const cloud of ['azure', 'gcp']) {
       const plan = JSON.parse(fs.readFileSync(path.join(dir, 'plans', `${cloud}.json`), 'utf8')) as Plan;
-      expect(plan.provenance).toEqual({ orgConfig: CONFIG, orgConfigDigest: recorded.digest, settings: 'derived' });
+      expect(plan.provenance).toEqual({ orgConfig: SOURCE, orgConfigDigest: recorded.digest, settings: 'derived' });
       expect(plan.stack).toBe('derived');
       expect(stdout).toContain(`${cloud}: ${plan.resources.length} resources planned offline from settings derived from ${CONFIG} (placeholder IDs: no stack file in stacks/${cloud} names it)`);
     }
