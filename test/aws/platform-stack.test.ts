@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { configWith, exampleConfig, exampleTemplate, newApp } from '../support/aws';
 import { addAwsStacks, platformStackName } from '../../stacks/aws';
@@ -59,13 +61,11 @@ describe('PlatformStack', () => {
       expect(outputs[name]).toBeDefined();
     }
     // Every output the README's table names for app teams, and no other (RestApi's own root-URL output is removed).
-    expect(Object.keys(outputs).sort()).toEqual(
-      [
-        'AllowedModelIds', 'AuditBucketName', 'AuditKeyArn', 'BedrockEndpointId', 'BedrockRuntimeEndpointDns', 'BedrockRuntimeEndpointId', 'BedrockRuntimePrivateHostname',
-        'EndpointSecurityGroupId', 'GuardrailArn', 'GuardrailId', 'GuardrailVersion', 'InvocationLogGroupName', 'InvocationLogS3Location', 'LambdaKeyArn', 'LogsKeyArn',
-        'ModelDataKeyArn', 'PrivateApiUrl', 'RegionPinningPolicyArn', 'VpcId',
-      ].sort(),
-    );
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('| output | meaning |')).split('\n\n')[0].split('\n').slice(2);
+    const documented = table.flatMap((row) => [...row.split(' | ')[0].matchAll(/`([A-Za-z0-9]+)`/g)].map((m) => m[1]));
+    expect(documented).toContain('PrivateApiUrl');
+    expect(Object.keys(outputs).sort()).toEqual(documented.sort());
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/private-ai/prod/vpc-id', Type: 'String', Value: { Ref: Match.stringLikeRegexp('NetworkVpc') } });
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/private-ai/prod/bedrock-runtime-endpoint-dns', Value: Match.objectLike({ 'Fn::Select': Match.anyValue() }) });
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/private-ai/prod/audit-key-arn' });
