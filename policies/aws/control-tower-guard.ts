@@ -29,10 +29,11 @@ const TYPE_LITERAL = /(["'])(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)\1/g;
 const KNOWN_RESOURCE_QUERY = /^Resources(?:\s*(?:\.\s*\*\s*)?\[\s*Type\b|\s*\[\s*keys\s*==\s*%\w+\s*\]|\s+exists\b)/;
 
 /**
- * The resource types a guard file checks, read from its code (comments and messages dropped): every
- * `"AWS::Service::Resource"` literal, whether it is compared with `Type` directly or through a
- * `let` constant. Returns `undefined` (keep the rule) when the file names no type, mentions
- * `AWS::` in any other form (a regex, a wildcard), or queries `Resources` other than by a Type filter.
+ * The resource types a guard file checks, read from its code (comments and messages dropped): the
+ * types of its `Resources.*[ Type == ... ]` filters, compared directly or through a `let` constant;
+ * where a filter has another form, every `"AWS::Service::Resource"` literal of the file. Returns
+ * `undefined` (keep the rule) when the file names no type, mentions `AWS::` in any other form (a
+ * regex, a wildcard), or queries `Resources` other than by a Type filter.
  */
 export function guardResourceTypes(source: string): string[] | undefined {
   const code = source.replace(FULL_LINE_COMMENT, '').replace(MESSAGE, '');
@@ -42,7 +43,30 @@ export function guardResourceTypes(source: string): string[] | undefined {
   for (const m of code.matchAll(/\bResources\b/g)) {
     if (!KNOWN_RESOURCE_QUERY.test(code.slice(m.index))) return undefined;
   }
-  return [...new Set(types)].sort();
+  return filteredTypes(code) ?? [...new Set(types)].sort();
+}
+
+// `let NAME = "AWS::Service::Resource"`: the constants the Control Tower rules filter through.
+const TYPE_CONSTANT = /\blet\s+(\w+)\s*=\s*(["'])(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)\2/g;
+const TYPE_FILTER_START = /\bResources\s*(?:\.\s*\*\s*)?\[\s*Type\b/g;
+const TYPE_FILTER = /^Resources\s*(?:\.\s*\*\s*)?\[\s*Type\s*==\s*(?:%(\w+)|(["'])(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)\2)\s*\]/;
+
+/**
+ * The types a rule selects the resources it checks by: its `Resources.*[ Type == ... ]` filters,
+ * with a literal or a `let` constant. It looks other resources up only from those (a function's
+ * subnets, say), so with none of these types present it has nothing to check. `undefined` when a
+ * filter has another form (a list, a parameter): then every type the file names counts.
+ */
+function filteredTypes(code: string): string[] | undefined {
+  const constants = new Map([...code.matchAll(TYPE_CONSTANT)].map((m) => [m[1], m[3]]));
+  const types: string[] = [];
+  for (const start of code.matchAll(TYPE_FILTER_START)) {
+    const m = TYPE_FILTER.exec(code.slice(start.index));
+    const type = m && (m[3] ?? constants.get(m[1]));
+    if (!type) return undefined;
+    types.push(type);
+  }
+  return types.length > 0 ? [...new Set(types)].sort() : undefined;
 }
 
 /** Every `.guard` file under a directory, with the resource types it checks, in path order. */

@@ -46,6 +46,25 @@ describe('guardResourceTypes reads the types a guard file checks', () => {
     expect(guardResourceTypes(source)).toEqual(['AWS::EC2::Volume']);
   });
 
+  test('a type the rule only looks up from the filtered resources (a function\'s subnets) is not one it selects by', () => {
+    const source = [
+      'let FUNCTION = "AWS::Lambda::Function"',
+      'let SUBNET = "AWS::EC2::Subnet"',
+      'let functions = Resources.*[ Type == %FUNCTION ]',
+      'rule r when %functions not empty {',
+      '  let subnet_key = %functions.Properties.VpcConfig.SubnetIds[*].Ref',
+      '  let subnet = %doc.Resources[ keys == %subnet_key ]',
+      '  %subnet.Type == %SUBNET',
+      '}',
+    ].join('\n');
+    expect(guardResourceTypes(source)).toEqual(['AWS::Lambda::Function']);
+  });
+
+  test('a filter of another form (a parameter) counts every type the file names', () => {
+    const source = ['let A = "AWS::S3::Bucket"', 'let B = "AWS::S3::BucketPolicy"', 'rule check(t) { Resources.*[ Type == %t ] not empty }', 'rule r { check(%A) check(%B) }'].join('\n');
+    expect(guardResourceTypes(source)).toEqual(['AWS::S3::Bucket', 'AWS::S3::BucketPolicy']);
+  });
+
   test.each([
     ['names no resource type', 'rule r { Resources exists }'],
     ['matches types by regex', 'let s3 = Resources.*[ Type == /AWS::S3::.*/ ]\nrule r when %s3 not empty { %s3.Properties exists }'],
