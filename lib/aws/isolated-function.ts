@@ -1,12 +1,13 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { AssetHashType, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { buildSync } from 'esbuild';
+import * as path from 'path';
 import { retainedLogGroup } from './retained-log-group';
 
 /** A Node.js function that runs only inside the isolated network. */
@@ -47,7 +48,7 @@ export interface IsolatedFunctionProps {
  * would be inline policies (rejected by the HIPAA, NIST and PCI packs).
  */
 export class IsolatedFunction extends Construct {
-  public readonly function: NodejsFunction;
+  public readonly function: lambda.Function;
   public readonly role: iam.IRole;
   public readonly securityGroup: ec2.ISecurityGroup;
   public readonly logGroup: logs.ILogGroup;
@@ -113,8 +114,9 @@ export class IsolatedFunction extends Construct {
       reason: `Only actions without resource-level permissions use "*": ec2:DescribeNetworkInterfaces and xray:Put* (by AWS design), and the ENI actions Lambda needs to attach the function to the VPC, which are pinned to this VPC by the ec2:Vpc condition${props.statements.some((s) => s.resources.includes('*')) ? ', plus the function-specific actions listed in its statements that also lack resource-level permissions' : ''}.`,
     });
 
-    this.function = new NodejsFunction(this, 'Resource', {
-      entry: props.entry,
+    this.function = new lambda.Function(this, 'Resource', {
+      code: bundledCode(props.entry),
+      handler: 'index.handler',
       description: props.description,
       // The latest Lambda Node.js runtime (the rule packs require it); the bundle targets Node.js 22
       // syntax, which it runs unchanged.
@@ -133,18 +135,6 @@ export class IsolatedFunction extends Construct {
       logGroup,
       tracing: lambda.Tracing.ACTIVE,
       deadLetterQueue,
-      bundling: {
-        minify: true,
-        target: 'node22',
-        format: OutputFormat.CJS,
-        // ES-module builds of the SDK tree-shake better; the SDK is bundled so the tested version ships.
-        mainFields: ['module', 'main'],
-        bundleAwsSDK: true,
-        externalModules: [],
-        sourceMap: false,
-        // Plain require() instead of import() for node: built-ins, so the bundle also loads in jest's sandbox (e2e test).
-        esbuildArgs: { '--supported:dynamic-import': 'false' },
-      },
     });
     this.function.node.addDependency(policy);
     Validations.of(deadLetterQueue.node.defaultChild!).acknowledge({
@@ -156,4 +146,40 @@ export class IsolatedFunction extends Construct {
     this.logGroup = logGroup;
     this.deadLetterQueue = deadLetterQueue;
   }
+}
+
+/**
+ * The handler bundled by esbuild's own API, in process, as the function's asset: one minified
+ * CommonJS `index.js` for Node.js 22 syntax, the AWS SDK included (so the tested version ships),
+ * ES-module builds preferred (they tree-shake better), and plain require() for `node:` built-ins
+ * so the bundle also loads in jest's sandbox (the end-to-end test). NodejsFunction would run the
+ * same esbuild through `npx` and a shell for each function, about half a second each per synth.
+ * Stacks left out of bundling (`aws:cdk:bundling-stacks`) get CDK's placeholder asset, as before.
+ */
+function bundledCode(entry: string): lambda.Code {
+  return lambda.Code.fromAsset(path.dirname(entry), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Used only if local bundling declined, which it never does: a failure throws instead.
+      image: lambda.Runtime.NODEJS_24_X.bundlingImage,
+      local: {
+        tryBundle(outputDir: string): boolean {
+          buildSync({
+            entryPoints: [entry],
+            outfile: path.join(outputDir, 'index.js'),
+            bundle: true,
+            platform: 'node',
+            target: 'node22',
+            format: 'cjs',
+            minify: true,
+            mainFields: ['module', 'main'],
+            supported: { 'dynamic-import': false },
+            sourcemap: false,
+            logLevel: 'warning',
+          });
+          return true;
+        },
+      },
+    },
+  });
 }
