@@ -11,30 +11,23 @@ type Raw = ReturnType<typeof rawExample>;
 // Tests poke at fields the types forbid, so they work on a loosely typed copy.
 type Loose = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function errorFor(mutate: (raw: Loose) => void): string {
+/** The error a modified example is refused with. */
+function refusal(mutate: (raw: Loose) => void): ConfigError {
   const raw = rawExample() as Raw & Loose;
   mutate(raw);
   try {
     parseOrgConfig(raw);
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
-    return (e as Error).message;
+    return e as ConfigError;
   }
   throw new Error('expected the config to be refused');
 }
 
+const errorFor = (mutate: (raw: Loose) => void): string => refusal(mutate).message;
+
 /** The issues a modified example is refused with. */
-function issuesFor(mutate: (raw: Loose) => void): readonly ConfigIssue[] {
-  const raw = rawExample() as Raw & Loose;
-  mutate(raw);
-  try {
-    parseOrgConfig(raw);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return (e as ConfigError).issues;
-  }
-  throw new Error('expected the config to be refused');
-}
+const issuesFor = (mutate: (raw: Loose) => void): readonly ConfigIssue[] => refusal(mutate).issues;
 
 const NOT_A_SETTING = 'is not a known setting; check its spelling against lib/config/schema.ts';
 const notAllowed = (region: string) =>
