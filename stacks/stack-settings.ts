@@ -43,7 +43,7 @@ export const samePath = (a: string, b: string): boolean => {
 /**
  * Chooses the settings of `program` in `projectDir`. With `stack`, that stack file (which must
  * exist); otherwise the stack files whose `<namespace>:orgConfig` is `orgConfigFile` (the first
- * by name when several are), else settings derived from `org`.
+ * by name when several are), else the settings `derive` returns.
  */
 export function chooseStackSettings(
   program: Pick<CloudProgram<unknown>, 'namespace' | 'settingKeys'>,
@@ -64,15 +64,13 @@ export function chooseStackSettings(
     const value = s.config[`${program.namespace}:orgConfig`];
     return typeof value === 'string' ? path.resolve(projectDir, value) : EXAMPLE_CONFIG_PATH;
   };
-  const fromFile = (s: StackFile, alsoMatching: string[]): StackSettings => {
-    return {
-      stack: s.stack,
-      source: path.relative(options.root, s.file),
-      get: (key) => s.config[`${program.namespace}:${key}`],
-      orgConfigFile: orgConfigOf(s),
-      alsoMatching,
-    };
-  };
+  const fromFile = (s: StackFile, alsoMatching: string[]): StackSettings => ({
+    stack: s.stack,
+    source: path.relative(options.root, s.file),
+    get: (key) => s.config[`${program.namespace}:${key}`],
+    orgConfigFile: orgConfigOf(s),
+    alsoMatching,
+  });
   const files = fs
     .readdirSync(projectDir)
     .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
