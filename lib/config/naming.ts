@@ -26,3 +26,10 @@ export function logGroupPrefix(org: string, target: string): string {
 export function logGroupName(org: string, target: string, purpose: string): string {
   return `${logGroupPrefix(org, target)}${purpose}`;
 }
+
+/**
+ * IAM path of the blueprint's roles that change protected settings (the invocation-logging
+ * setter): the organisation guard lets only these and CloudFormation's execution roles change
+ * the trail, the invocation-logging setting and the guardrails.
+ */
+export const BLUEPRINT_ROLE_PATH = '/privateai/';
