@@ -1,4 +1,5 @@
 export * from './schema';
+export * from './inference-profiles';
 export * from './region-pinning';
 export * from './loader';
 export * from './naming';
