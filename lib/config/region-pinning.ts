@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import { regionOfZone } from './aws-regions';
+import { INFERENCE_PROFILES_DOC, profileDestinations, profileRoutes, type ProfileRoutes } from './inference-profiles';
 import { AZURE_OPENAI_MODEL_FORMAT, CLOUD_LOGGING_MAX_RETENTION_DAYS, LOG_ANALYTICS_MAX_RETENTION_DAYS } from './limits';
 import { MAX_ORG_AND_TARGET_CHARS } from './naming';
-import { orgConfigSchema } from './schema';
+import { bedrockModelId, orgConfigSchema } from './schema';
 
 /**
  * Data-residency rules shared by every cloud program: which geography a region belongs to,
@@ -107,6 +108,8 @@ const fields = {
   target: targetShape,
   zone: targetShape.network.unwrap().shape.availabilityZones.unwrap().element,
   modelId: awsShape.models.element.shape.id,
+  profileRoutes: awsShape.inferenceProfiles.unwrap().valueType,
+  roleArn: targetShape.apiCallerRoleArns.unwrap().element,
   identityCenterRegion: awsShape.identityCenter.unwrap().shape.region,
   retentionDays: shape.logging.shape.retentionDays,
   auditRetentionDays: shape.logging.shape.auditRetentionDays,
@@ -114,6 +117,94 @@ const fields = {
   azureModel: shape.azure.unwrap().shape.models.element.shape,
   gcpModel: shape.gcp.unwrap().shape.models.element.shape,
 };
+
+/** Whether `id` names a geography inference profile (eu., us., apac. ...), the only kind that takes routes. */
+function isGeographyProfile(id: string): boolean {
+  const geography = parseModelId(id).profileGeography;
+  return bedrockModelId.safeParse(id).success && geography !== undefined && geography !== 'global';
+}
+
+/** What the rules know of aws.inferenceProfiles. */
+interface ProfileOverrides {
+  /** The entries the schema accepts. */
+  readonly routes: Readonly<Record<string, ProfileRoutes>>;
+  /** Profiles whose entry the schema refuses: their routes are unknown, so the rules that need them are skipped. */
+  readonly invalid: ReadonlySet<string>;
+  /** Keys that name no geography profile. */
+  readonly keyIssues: readonly ConfigIssue[];
+}
+
+/** The overrides as written; undefined when the section is there but not an object (every profile's routes are then unknown). */
+function readProfileOverrides(config: unknown): ProfileOverrides | undefined {
+  const node = nodeAt(config, ['aws', 'inferenceProfiles']);
+  if (node !== undefined && !isRecord(node)) return undefined;
+  const routes: Record<string, ProfileRoutes> = {};
+  const invalid = new Set<string>();
+  const keyIssues: ConfigIssue[] = [];
+  for (const id of Object.keys(node ?? {})) {
+    if (!isGeographyProfile(id)) {
+      keyIssues.push({
+        path: `aws.inferenceProfiles.${id}`,
+        received: id,
+        message:
+          'must be the ID of a geography inference profile, such as eu.anthropic.claude-3-7-sonnet-20250219-v1:0 (prefix eu., us., apac., jp., au., ca. or us-gov.); global. profiles route to any commercial region and foundation models do not route, so neither takes routes',
+      });
+    }
+    const entry = read(node, [id], fields.profileRoutes);
+    if (entry) routes[id] = entry;
+    else invalid.add(id);
+  }
+  return { routes, invalid, keyIssues };
+}
+
+/**
+ * Where a geography profile routes, checked against the targets that may call it (those in its
+ * geography, as modelUsableInRegion decides) and, when `strictAllowed` is given, against the
+ * allowed regions: strict residency admits a profile only if every destination is allowed.
+ */
+function profileRouteIssues(
+  path: string,
+  id: string,
+  geography: string,
+  overrides: ProfileOverrides,
+  targetsByRegion: ReadonlyMap<string, readonly number[]>,
+  strictAllowed: readonly string[] | undefined,
+): ConfigIssue[] {
+  if (overrides.invalid.has(id)) return [];
+  const routes = profileRoutes(id, overrides.routes);
+  if (!routes) {
+    return [
+      {
+        path,
+        received: id,
+        message: `the blueprint does not know where inference profile ${id} routes requests, so it cannot allow its destination regions; add its routes from ${INFERENCE_PROFILES_DOC} as aws.inferenceProfiles["${id}"] (source region -> destination regions, such as {"eu-central-1": ["eu-central-1", "eu-west-1"]}), or use a foundation model ID`,
+      },
+    ];
+  }
+  const sources = Object.keys(routes).sort();
+  const issues: ConfigIssue[] = [];
+  for (const [region, indices] of targetsByRegion) {
+    if (geographyOfRegion(region) !== geography) continue;
+    const callers = `${region} (${indices.map((i) => `aws.targets[${i}]`).join(', ')})`;
+    if (!Object.hasOwn(routes, region)) {
+      issues.push({
+        path,
+        received: id,
+        message: `inference profile ${id} cannot be called from ${callers}; its source regions are ${sources.join(', ')}: deploy the target to one of them, or use a foundation model ID or another profile`,
+      });
+      continue;
+    }
+    const outside = strictAllowed ? profileDestinations(id, region, overrides.routes).filter((d) => !strictAllowed.includes(d)) : [];
+    if (strictAllowed && outside.length > 0) {
+      issues.push({
+        path,
+        received: id,
+        message: `called from ${callers}, inference profile ${id} routes requests to ${outside.join(', ')}, outside aws.allowedRegions (${strictAllowed.join(', ')}), which strict data residency forbids; add ${outside.join(', ')} to aws.allowedRegions, or use a foundation model ID or another profile whose destinations are all allowed`,
+      });
+    }
+  }
+  return issues;
+}
 
 /**
  * Cross-field checks: region allowlist, inference-profile geography, uniqueness, single logging owner.
@@ -135,6 +226,7 @@ export function checkRegionPinning(config: unknown): ConfigIssue[] {
     region: read(target, ['region'], fields.target.region),
     ownsInvocationLogging: read(target, ['ownsInvocationLogging'], fields.target.ownsInvocationLogging),
     zones: itemsAt(target, ['network', 'availabilityZones']).map((zone) => fields.zone.safeParse(zone).data),
+    apiCallerRoleArns: itemsAt(target, ['apiCallerRoleArns']).map((arn) => fields.roleArn.safeParse(arn).data),
   }));
 
   targets.forEach((target, i) => {
@@ -169,6 +261,19 @@ export function checkRegionPinning(config: unknown): ConfigIssue[] {
     }
   });
 
+  targets.forEach((target, i) => {
+    target.apiCallerRoleArns.forEach((arn, j) => {
+      const roleAccount = arn?.split(':')[4];
+      if (target.account && roleAccount && roleAccount !== target.account) {
+        issues.push({
+          path: `aws.targets[${i}].apiCallerRoleArns[${j}]`,
+          received: arn,
+          message: `the role is in account ${roleAccount}, but aws.targets[${i}] deploys to account ${target.account}, and its private model API admits roles of its own account only; use a role of account ${target.account}, or list this role under a target in account ${roleAccount}`,
+        });
+      }
+    });
+  });
+
   const seenTargets = new Map<string, number>();
   const loggingOwners = new Map<string, number>();
   targets.forEach((target, i) => {
@@ -191,6 +296,13 @@ export function checkRegionPinning(config: unknown): ConfigIssue[] {
       }
       loggingOwners.set(key, i);
     }
+  });
+
+  const overrides = readProfileOverrides(config);
+  // Targets by region, for the profiles' source-region and destination rules.
+  const targetsByRegion = new Map<string, number[]>();
+  targets.forEach((target, i) => {
+    if (target.region) targetsByRegion.set(target.region, [...(targetsByRegion.get(target.region) ?? []), i]);
   });
 
   const seenModels = new Set<string>();
@@ -216,8 +328,11 @@ export function checkRegionPinning(config: unknown): ConfigIssue[] {
         received: id,
         message: `inference profile ${parsed.profilePrefix}. routes requests within the ${parsed.profileGeography} geography, outside the allowed regions (${allowed.join(', ')}); use a profile of an allowed geography (${[...allowedGeographies].join(', ')}.) or a foundation model ID`,
       });
+    } else if (parsed.profileGeography && overrides) {
+      issues.push(...profileRouteIssues(`aws.models[${i}].id`, id, parsed.profileGeography, overrides, targetsByRegion, strict ? allowed : undefined));
     }
   });
+  issues.push(...(overrides?.keyIssues ?? []));
 
   const azureModels = itemsAt(config, ['azure', 'models']).map((model) => ({
     deployment: read(model, ['deployment'], fields.azureModel.deployment),

@@ -61,6 +61,12 @@ const idString = (what: string, example: string) =>
 const idList = <T extends z.ZodType<string>>(item: T, what: string, example: string) =>
   z.array(item, { error: `must be a list of ${what}, such as [${JSON.stringify(example)}], even for a single one` });
 
+/** An optional list of identifiers: when given, at least one and none twice. */
+const nonEmptyUniqueIdList = <T extends z.ZodType<string>>(item: T, what: string, one: string, example: string) =>
+  idList(item, what, example)
+    .min(1, { message: `must list at least one ${one}, or be left out` })
+    .refine((xs) => new Set(xs).size === xs.length, { message: `must not list the same ${one} twice` });
+
 // The format check aborts so a malformed code gets one message, not also the unknown-region one.
 export const awsRegion = z
   .string()
@@ -139,6 +145,24 @@ const vpcNetwork = z
     message: 'give either existingVpcId (use an existing VPC) or cidr/maxAzs/availabilityZones (create a new VPC), never both',
   });
 
+const VPC_ENDPOINT_EXAMPLE = 'vpce-0a1b2c3d4e5f60718';
+
+const vpcEndpointId = idString('a VPC endpoint ID', VPC_ENDPOINT_EXAMPLE).regex(/^vpce-[0-9a-f]{8,17}$/, {
+  message: `must be a VPC endpoint ID: vpce- and 8-17 hexadecimal digits, such as ${VPC_ENDPOINT_EXAMPLE}`,
+});
+
+/**
+ * An IAM role ARN: `arn:<partition>:iam::<account>:role/<optional path/>name`; the fifth field is
+ * the account. Paths are printable ASCII between slashes, names the characters IAM allows.
+ */
+export const IAM_ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[\x21-\x7e]+\/)?[\w+=,.@-]{1,64}$/;
+
+const ROLE_ARN_EXAMPLE = 'arn:aws:iam::123456789012:role/chat-app';
+
+const iamRoleArn = idString('an IAM role ARN', ROLE_ARN_EXAMPLE).regex(IAM_ROLE_ARN_PATTERN, {
+  message: `must be an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<optional path/>name), such as ${ROLE_ARN_EXAMPLE}`,
+});
+
 const awsTarget = z.strictObject({
   /** Short name of the environment; becomes part of the stack name. */
   name: slug('a target name'),
@@ -151,7 +175,34 @@ const awsTarget = z.strictObject({
    * (one owner per account and region).
    */
   ownsInvocationLogging: z.boolean().default(true),
+  /**
+   * The organisation's own bedrock-runtime interface endpoints that model users may call Bedrock
+   * through directly (SDK) in this target: its own endpoint (stack output `BedrockRuntimeEndpointId`,
+   * known after the first deployment) and any other endpoint of the organisation.
+   * @default - the direct SDK path is closed in this target; model users call the private model API only
+   */
+  bedrockRuntimeEndpointIds: nonEmptyUniqueIdList(vpcEndpointId, 'VPC endpoint IDs', 'endpoint ID', VPC_ENDPOINT_EXAMPLE).optional(),
+  /**
+   * IAM roles of applications (besides the ModelUser permission set) that may call this target's
+   * private model API. Each must be a role of the target's own account.
+   * @default - only the ModelUser permission set may call the private model API
+   */
+  apiCallerRoleArns: nonEmptyUniqueIdList(iamRoleArn, 'IAM role ARNs', 'role ARN', ROLE_ARN_EXAMPLE).optional(),
 });
+
+const ROUTES_EXAMPLE = '{"eu-central-1": ["eu-central-1", "eu-west-1"]}';
+
+/** Source region -> destination regions of one geography inference profile, as AWS documents them. */
+export const inferenceProfileRoutes = z
+  .record(awsRegion, nonEmptyUnique(awsRegion, 'destination region'), {
+    error: (issue) =>
+      issue.code === 'invalid_key'
+        ? `source region ${issue.issues.map((i) => i.message).join('; ')}`
+        : issue.code === 'invalid_type'
+          ? `must map each source region to its destination regions, such as ${ROUTES_EXAMPLE}`
+          : undefined,
+  })
+  .refine((routes) => Object.keys(routes).length > 0, { message: `must map at least one source region to its destination regions, such as ${ROUTES_EXAMPLE}` });
 
 const sessionDuration = z.string().regex(/^PT([1-9]|1[0-2])H$/, { message: 'must be an ISO-8601 duration between PT1H and PT12H' });
 
@@ -277,6 +328,21 @@ export const orgConfigSchema = z.strictObject({
     targets: z.array(awsTarget).min(1, { message: 'must list at least one deployment target' }),
     /** Allowlisted Bedrock models. */
     models: z.array(awsModel).min(1, { message: 'must list at least one allowed model' }),
+    /**
+     * Routes of geography inference profiles (eu., us., apac., jp., au., ca., us-gov.): profile ID ->
+     * source region -> destination regions, from the AWS page "Supported Regions and models for
+     * inference profiles". An entry replaces the blueprint's table (lib/config/inference-profiles.ts)
+     * for that profile, or adds a profile the table does not know.
+     * @default - the blueprint's table only
+     */
+    inferenceProfiles: z
+      .record(z.string(), inferenceProfileRoutes, {
+        error: (issue) =>
+          issue.code === 'invalid_type'
+            ? `must map geography inference profile IDs to their routes, such as {"eu.anthropic.claude-3-7-sonnet-20250219-v1:0": ${ROUTES_EXAMPLE}}`
+            : undefined,
+      })
+      .optional(),
     /** IAM Identity Center; without it the permission sets are skipped with a warning. */
     identityCenter: identityCenter.optional(),
     /** Prompt-attack, content and PII filtering for every call through the blueprint. */

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { version as cdkVersion } from 'aws-cdk-lib/package.json';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { ConfigError, EXAMPLE_CONFIG_PATH, loadOrgConfig, parseOrgConfig, type ConfigIssue } from '../../lib/config';
+import { ConfigError, EXAMPLE_CONFIG_PATH, INFERENCE_PROFILES_DOC, loadOrgConfig, parseOrgConfig, type ConfigIssue } from '../../lib/config';
 import { AWS_REGION_PATTERN } from '../../lib/config/aws-regions';
 import { rawExample } from '../support/aws';
 
@@ -30,11 +30,23 @@ const errorFor = (mutate: (raw: Loose) => void): string => refusal(mutate).messa
 const issuesFor = (mutate: (raw: Loose) => void): readonly ConfigIssue[] => refusal(mutate).issues;
 
 const NOT_A_SETTING = 'is not a known setting; check its spelling against lib/config/schema.ts';
+/** The example's allowed regions: eu-central-1 and every destination of its EU profile from there. */
+const ALLOWED = 'eu-central-1, eu-west-1, eu-north-1, eu-west-3';
 const notAllowed = (region: string) =>
-  `region ${region} is not allowed by data residency policy; allowed: eu-central-1, eu-west-1 (add it to aws.allowedRegions or deploy to an allowed region)`;
+  `region ${region} is not allowed by data residency policy; allowed: ${ALLOWED} (add it to aws.allowedRegions or deploy to an allowed region)`;
 const GLOBAL_PROFILE =
   'global inference profiles may route requests to any region, which strict data residency forbids; use a geographic profile (eu., us., apac.) or a foundation model ID, or set dataResidency.strict: false';
 const GLOBAL_SONNET = 'global.anthropic.claude-sonnet-4-20250514-v1:0';
+/** The example's geography profile (aws.models[1]). */
+const EU_SONNET = 'eu.anthropic.claude-3-7-sonnet-20250219-v1:0';
+/** A well-formed EU profile ID that the blueprint's table does not list. */
+const UNLISTED_PROFILE = 'eu.example.unlisted-model-v1:0';
+const NOT_A_GEOGRAPHY_PROFILE =
+  'must be the ID of a geography inference profile, such as eu.anthropic.claude-3-7-sonnet-20250219-v1:0 (prefix eu., us., apac., jp., au., ca. or us-gov.); global. profiles route to any commercial region and foundation models do not route, so neither takes routes';
+const unknownRoutes = (id: string) =>
+  `the blueprint does not know where inference profile ${id} routes requests, so it cannot allow its destination regions; add its routes from ${INFERENCE_PROFILES_DOC} as aws.inferenceProfiles["${id}"] (source region -> destination regions, such as {"eu-central-1": ["eu-central-1", "eu-west-1"]}), or use a foundation model ID`;
+const routesOutside = (callers: string, id: string, outside: string, allowed: string) =>
+  `called from ${callers}, inference profile ${id} routes requests to ${outside}, outside aws.allowedRegions (${allowed}), which strict data residency forbids; add ${outside} to aws.allowedRegions, or use a foundation model ID or another profile whose destinations are all allowed`;
 
 describe('the example config', () => {
   test('is valid and applies defaults', () => {
@@ -108,10 +120,10 @@ const cases: Array<[string, (raw: Loose) => void, RegExp]> = [
   ['Google group outside a list', (r) => (r.sso.auditors.gcp = 'ai-auditors@example.com'), /sso\.auditors\.gcp: received "ai-auditors@example\.com"; must be a list of Google group e-mail addresses, such as \["ai-model-users@example\.com"\], even for a single one$/m],
   ['account ID too short', (r) => (r.aws.targets[0].account = '1234'), /aws\.targets\[0\]\.account: received "1234"; must be a 12-digit AWS account ID/],
   ['target region AWS does not have', (r) => (r.aws.targets[0].region = 'eu-central-9'), exactly(`aws.targets[0].region: received "eu-central-9"; eu-central-9 is ${notKnown('eu-central')}; use a region code such as eu-central-1, ${UPGRADE}`)],
-  ['allowed region AWS does not have', (r) => r.aws.allowedRegions.push('eu-west-9'), exactly(`aws.allowedRegions[2]: received "eu-west-9"; eu-west-9 is ${notKnown('eu-west')}; use a region code such as eu-west-1, ${UPGRADE}`)],
+  ['allowed region AWS does not have', (r) => r.aws.allowedRegions.push('eu-west-9'), exactly(`aws.allowedRegions[4]: received "eu-west-9"; eu-west-9 is ${notKnown('eu-west')}; use a region code such as eu-west-1, ${UPGRADE}`)],
   ['Identity Center region of an unknown area', (r) => (r.aws.identityCenter.region = 'us-middle-1'), exactly(`aws.identityCenter.region: received "us-middle-1"; us-middle-1 is ${notKnown('us')}; use a region code such as us-east-1, ${UPGRADE}`)],
   ['zone of a region AWS does not have', (r) => (r.aws.targets[0].network.availabilityZones = ['eu-central-1a', 'eu-central-9b']), exactly(`aws.targets[0].network.availabilityZones[1]: received "eu-central-9b"; eu-central-9b is in eu-central-9, which is ${notKnown('eu-central')}; use a zone of a known region such as eu-central-1a, ${UPGRADE}`)],
-  ['target region outside the allowlist', (r) => (r.aws.targets[0].region = 'us-east-1'), /aws\.targets\[0\]\.region: received "us-east-1"; region us-east-1 is not allowed by data residency policy; allowed: eu-central-1, eu-west-1/],
+  ['target region outside the allowlist', (r) => (r.aws.targets[0].region = 'us-east-1'), exactly(`aws.targets[0].region: received "us-east-1"; ${notAllowed('us-east-1')}`)],
   ['VPC CIDR too large', (r) => (r.aws.targets[0].network.cidr = '10.0.0.0/8'), /aws\.targets\[0\]\.network\.cidr: received "10\.0\.0\.0\/8"; must be an IPv4 CIDR with a prefix between \/16 and \/24/],
   ['a single availability zone', (r) => { r.aws.targets[0].network = { maxAzs: 1 }; }, /aws\.targets\[0\]\.network\.maxAzs: received 1; must be at least 2/],
   ['malformed zone name', (r) => (r.aws.targets[0].network.availabilityZones = ['a', 'b']), /aws\.targets\[0\]\.network\.availabilityZones\[0\]: received "a"; must be an availability zone name/],
@@ -126,7 +138,7 @@ const cases: Array<[string, (raw: Loose) => void, RegExp]> = [
   ['unknown model classification', (r) => (r.aws.models[0].classifications = ['secret']), /aws\.models\[0\]\.classifications\[0\]: received "secret"; must be one of public, internal/],
   ['repeated model', (r) => r.aws.models.push({ ...r.aws.models[0] }), /aws\.models\[3\]\.id: received "anthropic\.claude-3-haiku-20240307-v1:0"; model IDs must be unique/],
   ['global profile under strict residency', (r) => (r.aws.models[0].id = 'global.anthropic.claude-sonnet-4-20250514-v1:0'), /aws\.models\[0\]\.id: received "global\.anthropic\.claude-sonnet-4-20250514-v1:0"; global inference profiles may route requests to any region/],
-  ['profile of another geography', (r) => (r.aws.models[0].id = 'us.anthropic.claude-3-haiku-20240307-v1:0'), /aws\.models\[0\]\.id: received "us\.anthropic\.claude-3-haiku-20240307-v1:0"; inference profile us\. routes requests within the us geography, outside the allowed regions \(eu-central-1, eu-west-1\)/],
+  ['profile of another geography', (r) => (r.aws.models[0].id = 'us.anthropic.claude-3-haiku-20240307-v1:0'), /aws\.models\[0\]\.id: received "us\.anthropic\.claude-3-haiku-20240307-v1:0"; inference profile us\. routes requests within the us geography, outside the allowed regions \(eu-central-1, eu-west-1, eu-north-1, eu-west-3\)/],
   ['malformed Identity Center ARN', (r) => (r.aws.identityCenter.instanceArn = 'ssoins-1'), /aws\.identityCenter\.instanceArn: received "ssoins-1"; must be an Identity Center instance ARN/],
   ['Identity Center in a non-allowed region', (r) => (r.aws.identityCenter.region = 'us-east-1'), /aws\.identityCenter\.region: received "us-east-1"; region us-east-1 is not allowed by data residency policy/],
   ['session longer than 12 hours', (r) => (r.aws.identityCenter.sessionDurations.auditors = 'PT24H'), /aws\.identityCenter\.sessionDurations\.auditors: received "PT24H"; must be an ISO-8601 duration between PT1H and PT12H/],
@@ -161,6 +173,33 @@ const cases: Array<[string, (raw: Loose) => void, RegExp]> = [
   ['unknown VPC-SC mode', (r) => (r.gcp.vpcServiceControls = 'on'), /gcp\.vpcServiceControls: received "on"; must be off, dryRun or enforced/],
   ['Azure audit lock not a boolean', (r) => (r.azure.lockAuditRetention = 'yes'), /azure\.lockAuditRetention: received "yes"; Invalid input: expected boolean/],
   ['malformed Google region', (r) => (r.gcp.allowedRegions = ['europe']), /gcp\.allowedRegions\[0\]: received "europe"; must be a Google Cloud region such as europe-west4/],
+  ['malformed runtime endpoint ID', (r) => (r.aws.targets[0].bedrockRuntimeEndpointIds = ['vpce-xyz']), exactly('aws.targets[0].bedrockRuntimeEndpointIds[0]: received "vpce-xyz"; must be a VPC endpoint ID: vpce- and 8-17 hexadecimal digits, such as vpce-0a1b2c3d4e5f60718')],
+  ['runtime endpoint ID given as an interface ID', (r) => (r.aws.targets[0].bedrockRuntimeEndpointIds = ['eni-0a1b2c3d4e5f60718']), /aws\.targets\[0\]\.bedrockRuntimeEndpointIds\[0\]: received "eni-0a1b2c3d4e5f60718"; must be a VPC endpoint ID/],
+  ['runtime endpoint ID outside a list', (r) => (r.aws.targets[0].bedrockRuntimeEndpointIds = 'vpce-0a1b2c3d4e5f60718'), exactly('aws.targets[0].bedrockRuntimeEndpointIds: received "vpce-0a1b2c3d4e5f60718"; must be a list of VPC endpoint IDs, such as ["vpce-0a1b2c3d4e5f60718"], even for a single one')],
+  ['empty list of runtime endpoints', (r) => (r.aws.targets[0].bedrockRuntimeEndpointIds = []), exactly('aws.targets[0].bedrockRuntimeEndpointIds: received []; must list at least one endpoint ID, or be left out')],
+  ['repeated runtime endpoint', (r) => (r.aws.targets[0].bedrockRuntimeEndpointIds = ['vpce-0a1b2c3d4e5f60718', 'vpce-0a1b2c3d4e5f60718']), exactly('aws.targets[0].bedrockRuntimeEndpointIds: received ["vpce-0a1b2c3d4e5f60718","vpce-0a1b2c3d4e5f60718"]; must not list the same endpoint ID twice')],
+  ['API caller that is a user, not a role', (r) => (r.aws.targets[0].apiCallerRoleArns = ['arn:aws:iam::111111111111:user/alice']), exactly('aws.targets[0].apiCallerRoleArns[0]: received "arn:aws:iam::111111111111:user/alice"; must be an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<optional path/>name), such as arn:aws:iam::123456789012:role/chat-app')],
+  ['API caller given as a role name', (r) => (r.aws.targets[0].apiCallerRoleArns = ['chat-app']), /aws\.targets\[0\]\.apiCallerRoleArns\[0\]: received "chat-app"; must be an IAM role ARN/],
+  ['empty list of API callers', (r) => (r.aws.targets[0].apiCallerRoleArns = []), exactly('aws.targets[0].apiCallerRoleArns: received []; must list at least one role ARN, or be left out')],
+  ['repeated API caller', (r) => r.aws.targets[0].apiCallerRoleArns.push(r.aws.targets[0].apiCallerRoleArns[0]), /aws\.targets\[0\]\.apiCallerRoleArns: received .*; must not list the same role ARN twice$/m],
+  ['API caller of another account', (r) => (r.aws.targets[0].apiCallerRoleArns = ['arn:aws:iam::222222222222:role/apps/chat']), exactly('aws.targets[0].apiCallerRoleArns[0]: received "arn:aws:iam::222222222222:role/apps/chat"; the role is in account 222222222222, but aws.targets[0] deploys to account 111111111111, and its private model API admits roles of its own account only; use a role of account 111111111111, or list this role under a target in account 222222222222')],
+  ['inference profile routes that are not an object', (r) => (r.aws.inferenceProfiles = ['eu.anthropic.claude-3-7-sonnet-20250219-v1:0']), exactly('aws.inferenceProfiles: received ["eu.anthropic.claude-3-7-sonnet-20250219-v1:0"]; must map geography inference profile IDs to their routes, such as {"eu.anthropic.claude-3-7-sonnet-20250219-v1:0": {"eu-central-1": ["eu-central-1", "eu-west-1"]}}')],
+  ['routes for a global profile', (r) => (r.aws.inferenceProfiles = { [GLOBAL_SONNET]: { 'eu-west-1': ['eu-west-1'] } }), exactly(`aws.inferenceProfiles.${GLOBAL_SONNET}: received "${GLOBAL_SONNET}"; ${NOT_A_GEOGRAPHY_PROFILE}`)],
+  ['routes for a foundation model', (r) => (r.aws.inferenceProfiles = { 'anthropic.claude-3-haiku-20240307-v1:0': { 'eu-west-1': ['eu-west-1'] } }), exactly(`aws.inferenceProfiles.anthropic.claude-3-haiku-20240307-v1:0: received "anthropic.claude-3-haiku-20240307-v1:0"; ${NOT_A_GEOGRAPHY_PROFILE}`)],
+  ['routes given as a list of regions', (r) => (r.aws.inferenceProfiles = { [EU_SONNET]: ['eu-central-1'] }), exactly(`aws.inferenceProfiles.${EU_SONNET}: received ["eu-central-1"]; must map each source region to its destination regions, such as {"eu-central-1": ["eu-central-1", "eu-west-1"]}`)],
+  ['routes with no source region', (r) => (r.aws.inferenceProfiles = { [EU_SONNET]: {} }), exactly(`aws.inferenceProfiles.${EU_SONNET}: received {}; must map at least one source region to its destination regions, such as {"eu-central-1": ["eu-central-1", "eu-west-1"]}`)],
+  ['routes from a malformed source region', (r) => (r.aws.inferenceProfiles = { [EU_SONNET]: { Frankfurt: ['eu-central-1'] } }), exactly(`aws.inferenceProfiles.${EU_SONNET}.Frankfurt: received "Frankfurt"; source region must be an AWS region code such as eu-central-1`)],
+  ['routes from a region AWS does not have', (r) => (r.aws.inferenceProfiles = { [EU_SONNET]: { 'eu-central-9': ['eu-central-1'] } }), exactly(`aws.inferenceProfiles.${EU_SONNET}.eu-central-9: received "eu-central-9"; source region eu-central-9 is ${notKnown('eu-central')}; use a region code such as eu-central-1, ${UPGRADE}`)],
+  ['routes to no destination', (r) => (r.aws.inferenceProfiles = { [EU_SONNET]: { 'eu-central-1': [] } }), exactly(`aws.inferenceProfiles.${EU_SONNET}.eu-central-1: received []; must list at least one destination region`)],
+  ['routes to a repeated destination', (r) => (r.aws.inferenceProfiles = { [EU_SONNET]: { 'eu-central-1': ['eu-central-1', 'eu-central-1'] } }), exactly(`aws.inferenceProfiles.${EU_SONNET}.eu-central-1: received ["eu-central-1","eu-central-1"]; must not repeat a destination region`)],
+  ['routes to a malformed destination', (r) => (r.aws.inferenceProfiles = { [EU_SONNET]: { 'eu-central-1': ['Paris'] } }), exactly(`aws.inferenceProfiles.${EU_SONNET}.eu-central-1[0]: received "Paris"; must be an AWS region code such as eu-central-1`)],
+  ['profile the blueprint does not know', (r) => (r.aws.models[1].id = UNLISTED_PROFILE), exactly(`aws.models[1].id: received "${UNLISTED_PROFILE}"; ${unknownRoutes(UNLISTED_PROFILE)}`)],
+  ['profile that cannot be called from the target region', (r) => {
+    r.aws.allowedRegions.push('eu-central-2');
+    r.aws.targets[0].region = 'eu-central-2';
+    delete r.aws.targets[0].network;
+  }, exactly(`aws.models[1].id: received "${EU_SONNET}"; inference profile ${EU_SONNET} cannot be called from eu-central-2 (aws.targets[0]); its source regions are eu-central-1, eu-north-1, eu-west-1, eu-west-3: deploy the target to one of them, or use a foundation model ID or another profile`)],
+  ['profile routing outside the allowed regions under strict residency', (r) => (r.aws.allowedRegions = ['eu-central-1', 'eu-west-1']), exactly(`aws.models[1].id: received "${EU_SONNET}"; ${routesOutside('eu-central-1 (aws.targets[0])', EU_SONNET, 'eu-north-1, eu-west-3', 'eu-central-1, eu-west-1')}`)],
 ];
 
 describe('a bad config is refused with the field, the value and what is allowed', () => {
@@ -338,13 +377,15 @@ describe('schema and cross-field problems are reported in one pass', () => {
     ['account ID as a number', (r) => (r.aws.targets[0].account = 111111111111)],
     ['zero Azure capacity', (r) => (r.azure.models[1].capacity = 0)],
     ['zone of an unknown AWS region', (r) => r.aws.targets.push({ name: 'dev', account: '222222222222', region: 'eu-west-1', network: { availabilityZones: ['eu-west-1a', 'eu-west-9b'] } })],
+    ['malformed runtime endpoint ID', (r) => (r.aws.targets[0].bedrockRuntimeEndpointIds = ['vpce-xyz'])],
   ];
   const crossFieldProblems: Array<[string, (raw: Loose) => void]> = [
     ['target region outside the allowlist', (r) => (r.aws.targets[0].region = 'us-east-1')],
     ['global profile', (r) => (r.aws.models[0].id = GLOBAL_SONNET)],
     ['GlobalStandard deployment', (r) => (r.azure.models[0].sku = 'GlobalStandard')],
     ['repeated Vertex model', (r) => r.gcp.models.push({ id: 'gemini-2.5-flash', publisher: 'google', classifications: ['public'] })],
-    ['Identity Center region outside the allowlist', (r) => (r.aws.identityCenter.region = 'eu-north-1')],
+    ['Identity Center region outside the allowlist', (r) => (r.aws.identityCenter.region = 'eu-west-2')],
+    ['profile the blueprint does not know', (r) => (r.aws.models[1].id = UNLISTED_PROFILE)],
   ];
   const problems = [...schemaProblems.map(([name, mutate]) => ({ name, mutate, kind: 'schema' })), ...crossFieldProblems.map(([name, mutate]) => ({ name, mutate, kind: 'cross-field' }))];
   const alone = new Map<string, readonly ConfigIssue[]>();
@@ -371,6 +412,104 @@ describe('schema and cross-field problems are reported in one pass', () => {
     expect(issues).toHaveLength(problems.length);
     expect(new Set(issues.map((i) => JSON.stringify(i)))).toEqual(new Set([...alone.values()].flat().map((i) => JSON.stringify(i))));
     expect(issues.slice(0, schemaProblems.length).map((i) => i.path).sort()).toEqual(schemaProblems.map(([name]) => alone.get(name)![0].path).sort());
+  });
+});
+
+describe('cross-region inference profiles are checked against the targets and the allowed regions', () => {
+  test('under relaxed residency a profile may route outside the allowed regions (policies admit those only through the profile)', () => {
+    const raw = rawExample() as Loose;
+    raw.dataResidency.strict = false;
+    raw.aws.allowedRegions = ['eu-central-1'];
+    expect(parseOrgConfig(raw).aws.models[1].id).toBe(EU_SONNET);
+  });
+
+  test('routes in the config replace the table, so a narrower override admits a narrower allowlist', () => {
+    const raw = rawExample() as Loose;
+    raw.aws.allowedRegions = ['eu-central-1', 'eu-west-1'];
+    raw.aws.inferenceProfiles = { [EU_SONNET]: { 'eu-central-1': ['eu-central-1', 'eu-west-1'] } };
+    expect(parseOrgConfig(raw).aws.inferenceProfiles).toEqual({ [EU_SONNET]: { 'eu-central-1': ['eu-central-1', 'eu-west-1'] } });
+  });
+
+  test('routes in the config make a profile the table does not list usable, and are checked like the table', () => {
+    const withUnlisted = (routes: Record<string, string[]>) => (r: Loose) => {
+      r.aws.models[1].id = UNLISTED_PROFILE;
+      r.aws.inferenceProfiles = { [UNLISTED_PROFILE]: routes };
+    };
+    const raw = rawExample() as Loose;
+    withUnlisted({ 'eu-central-1': ['eu-central-1', 'eu-west-1'] })(raw);
+    expect(parseOrgConfig(raw).aws.models[1].id).toBe(UNLISTED_PROFILE);
+    expect(issuesFor(withUnlisted({ 'eu-central-1': ['eu-central-1', 'eu-south-1'] }))).toEqual([
+      { path: 'aws.models[1].id', received: UNLISTED_PROFILE, message: routesOutside('eu-central-1 (aws.targets[0])', UNLISTED_PROFILE, 'eu-south-1', ALLOWED) },
+    ]);
+  });
+
+  test('routes the schema refuses leave the profile unchecked, so only the schema issue is reported', () => {
+    expect(
+      issuesFor((r) => {
+        r.aws.models[1].id = UNLISTED_PROFILE;
+        r.aws.inferenceProfiles = { [UNLISTED_PROFILE]: { 'eu-central-1': [] } };
+      }).map((i) => i.path),
+    ).toEqual([`aws.inferenceProfiles.${UNLISTED_PROFILE}.eu-central-1`]);
+    expect(
+      issuesFor((r) => {
+        r.aws.models[1].id = UNLISTED_PROFILE;
+        r.aws.inferenceProfiles = 'none';
+      }).map((i) => i.path),
+    ).toEqual(['aws.inferenceProfiles']);
+  });
+
+  test('targets in one region are named together; each source region is checked with its own destinations', () => {
+    // us.anthropic.claude-3-haiku routes from us-east-2 to three regions, from us-west-2 to two.
+    const haiku = 'us.anthropic.claude-3-haiku-20240307-v1:0';
+    const issues = issuesFor((r) => {
+      r.aws.allowedRegions = ['us-east-1', 'us-west-2', 'us-west-1'];
+      r.aws.identityCenter.region = 'us-east-1';
+      r.aws.models = [{ id: haiku, classifications: ['public'] }];
+      r.aws.targets = [
+        { name: 'east', account: '111111111111', region: 'us-east-2' },
+        { name: 'east-two', account: '222222222222', region: 'us-east-2' },
+        { name: 'west', account: '111111111111', region: 'us-west-2' },
+        { name: 'north', account: '111111111111', region: 'us-west-1' },
+      ];
+    });
+    expect(issues).toEqual([
+      { path: 'aws.targets[0].region', received: 'us-east-2', message: expect.stringMatching(/^region us-east-2 is not allowed/) },
+      { path: 'aws.targets[1].region', received: 'us-east-2', message: expect.stringMatching(/^region us-east-2 is not allowed/) },
+      { path: 'aws.models[0].id', received: haiku, message: routesOutside('us-east-2 (aws.targets[0], aws.targets[1])', haiku, 'us-east-2', 'us-east-1, us-west-2, us-west-1') },
+      {
+        path: 'aws.models[0].id',
+        received: haiku,
+        message: `inference profile ${haiku} cannot be called from us-west-1 (aws.targets[3]); its source regions are us-east-1, us-east-2, us-west-2: deploy the target to one of them, or use a foundation model ID or another profile`,
+      },
+    ]);
+  });
+
+  test('a target outside the profile\'s geography does not call it, so its region is not checked against the routes', () => {
+    const raw = rawExample() as Loose;
+    raw.aws.allowedRegions.push('ca-central-1');
+    raw.aws.targets.push({ name: 'canada', account: '222222222222', region: 'ca-central-1' });
+    expect(parseOrgConfig(raw).aws.targets).toHaveLength(2);
+  });
+
+  test('an API caller of another account is not checked while the target account is invalid', () => {
+    expect(
+      issuesFor((r) => {
+        r.aws.targets[0].account = '1234';
+        r.aws.targets[0].apiCallerRoleArns = ['arn:aws:iam::222222222222:role/chat'];
+      }).map((i) => i.path),
+    ).toEqual(['aws.targets[0].account']);
+  });
+
+  test('roles with a path and of other partitions are accepted', () => {
+    const raw = rawExample() as Loose;
+    raw.aws.targets[0].apiCallerRoleArns = ['arn:aws:iam::111111111111:role/apps/chat/backend-1', 'arn:aws-us-gov:iam::111111111111:role/chat@ops'];
+    expect(parseOrgConfig(raw).aws.targets[0].apiCallerRoleArns).toHaveLength(2);
+  });
+
+  test('the second organisation fixture validates, with its US profile routing inside its allowed regions', () => {
+    const config = loadOrgConfig(path.join(__dirname, '..', 'fixtures', 'second-org.json'));
+    expect(config.aws.allowedRegions).toEqual(['us-east-1', 'us-west-2', 'us-east-2']);
+    expect(config.aws.targets.map((t) => t.bedrockRuntimeEndpointIds)).toEqual([['vpce-0b1c2d3e4f5a60718'], ['vpce-0c1d2e3f4a5b60718']]);
   });
 });
 
