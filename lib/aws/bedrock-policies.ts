@@ -1,6 +1,7 @@
 import { Aws } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { geographyOfRegion, modelUsableInRegion, parseModelId } from '../config/region-pinning';
+import { profileDestinations, type ProfileRoutes } from '../config/inference-profiles';
+import { modelUsableInRegion, parseModelId } from '../config/region-pinning';
 
 /**
  * Builders for the IAM and endpoint policy statements that pin Bedrock use to the model
@@ -22,22 +23,41 @@ export interface ModelScope {
   /** Strict data residency: no `global.` profiles. */
   readonly strict: boolean;
   /**
+   * Where geography inference profiles route, beyond the blueprint's table (config: aws.inferenceProfiles).
+   * @default - the table in lib/config/inference-profiles.ts only
+   */
+  readonly inferenceProfiles?: Readonly<Record<string, ProfileRoutes>>;
+  /**
    * Account that owns the inference profiles (for policies written in another account).
    * @default Aws.ACCOUNT_ID
    */
   readonly account?: string;
 }
 
-/** The allowlisted models usable from `scope.region` (profiles of other geographies are left out). */
+/**
+ * The allowlisted models usable from `scope.region`: foundation models, and the profiles of its
+ * geography that can be called from it (others are left out).
+ */
 export function usableModelIds(scope: ModelScope): string[] {
-  return scope.modelIds.filter((id) => modelUsableInRegion(id, scope.region, scope.strict));
+  return scope.modelIds.filter((id) => {
+    if (!modelUsableInRegion(id, scope.region, scope.strict)) return false;
+    const geography = parseModelId(id).profileGeography;
+    return !geography || geography === 'global' || profileDestinations(id, scope.region, scope.inferenceProfiles).length > 0;
+  });
+}
+
+/** The ARNs of the allowlisted inference profiles callable from `scope.region`. */
+export function profileArns(scope: ModelScope): string[] {
+  return usableModelIds(scope)
+    .filter((id) => parseModelId(id).profileGeography)
+    .map((id) => `arn:${Aws.PARTITION}:bedrock:${scope.region}:${scope.account ?? Aws.ACCOUNT_ID}:inference-profile/${id}`);
 }
 
 /**
  * Resource ARNs that admit exactly the allowlisted models: foundation models in the stack's
- * region, and for each inference profile the profile in this account plus its foundation
- * model in every allowed region of the profile's geography (so cross-region routing works
- * inside the allowlist and fails closed outside it).
+ * region, and for each inference profile the profile in this account plus its foundation model
+ * in every destination region the profile routes to from the stack's region (AWS evaluates the
+ * call in each, so cross-region routing works inside the allowlist and fails closed outside it).
  */
 export function modelResourceArns(scope: ModelScope): string[] {
   const arns = new Set<string>();
@@ -49,10 +69,7 @@ export function modelResourceArns(scope: ModelScope): string[] {
       continue;
     }
     arns.add(`arn:${Aws.PARTITION}:bedrock:${scope.region}:${scope.account ?? Aws.ACCOUNT_ID}:inference-profile/${id}`);
-    const destinations =
-      parsed.profileGeography === 'global'
-        ? ['']
-        : scope.allowedRegions.filter((r) => geographyOfRegion(r) === parsed.profileGeography);
+    const destinations = parsed.profileGeography === 'global' ? [''] : profileDestinations(id, scope.region, scope.inferenceProfiles);
     for (const region of destinations) arns.add(foundationModel(region, parsed.foundationModelId));
   }
   return [...arns];
@@ -94,14 +111,19 @@ export function applyGuardrailEndpointStatement(guardrailArn: string, organizati
 
 /**
  * A Deny statement for identity policies: no Bedrock call of any kind outside the allowed
- * regions, whatever else the principal is granted.
+ * regions, whatever else the principal is granted. Under relaxed residency, calls made through
+ * one of `throughProfiles` are exempt, so a profile's destinations outside the allowed regions
+ * are reached only through the profile (the `bedrock:InferenceProfileArn` pattern AWS documents).
  */
-export function regionDenyStatement(allowedRegions: readonly string[]): iam.PolicyStatement {
+export function regionDenyStatement(allowedRegions: readonly string[], throughProfiles: readonly string[] = []): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'DenyBedrockOutsideAllowedRegions',
     effect: iam.Effect.DENY,
     actions: ['bedrock:*'],
     resources: ['*'],
-    conditions: { StringNotEquals: { 'aws:RequestedRegion': [...allowedRegions] } },
+    conditions: {
+      StringNotEquals: { 'aws:RequestedRegion': [...allowedRegions] },
+      ...(throughProfiles.length > 0 ? { ArnNotLike: { 'bedrock:InferenceProfileArn': [...throughProfiles] } } : {}),
+    },
   });
 }

@@ -2,6 +2,7 @@ import { ArnFormat, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { KEY_PURPOSE } from '../config/naming';
 
 /** Customer-managed keys, one per purpose. */
 export interface EncryptionKeysProps {
@@ -59,7 +60,7 @@ export class EncryptionKeys extends Construct {
       return key;
     };
 
-    const audit = newKey('AuditKey', 'audit');
+    const audit = newKey('AuditKey', KEY_PURPOSE.audit);
     audit.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudTrailEncryptLogs',
@@ -104,7 +105,7 @@ export class EncryptionKeys extends Construct {
       }),
     );
 
-    const logs = newKey('LogsKey', 'logs');
+    const logs = newKey('LogsKey', KEY_PURPOSE.logs);
     logs.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchLogsOfThisAccount',
@@ -119,7 +120,7 @@ export class EncryptionKeys extends Construct {
       }),
     );
 
-    const modelData = newKey('ModelDataKey', 'model-data');
+    const modelData = newKey('ModelDataKey', KEY_PURPOSE.modelData);
     modelData.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowBedrockOfThisAccount',
@@ -130,7 +131,7 @@ export class EncryptionKeys extends Construct {
       }),
     );
 
-    const lambdaKey = newKey('LambdaKey', 'lambda-environment');
+    const lambdaKey = newKey('LambdaKey', KEY_PURPOSE.lambdaEnvironment);
 
     this.auditKey = audit;
     this.logsKey = logs;

@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { BLUEPRINT_ROLE_PATH } from '../config/naming';
 import { IsolatedFunction } from './isolated-function';
 import { retainedLogGroup } from './retained-log-group';
 
@@ -98,6 +99,8 @@ export class InvocationLogging extends Construct {
       reservedConcurrency: 1,
       timeout: Duration.minutes(2),
       memorySize: 256,
+      // The organisation guard lets only CloudFormation and roles on this path change the setting.
+      rolePath: BLUEPRINT_ROLE_PATH,
       statements: [
         new iam.PolicyStatement({
           sid: 'OwnInvocationLoggingSetting',

@@ -39,6 +39,12 @@ export interface IsolatedFunctionProps {
   readonly memorySize?: number;
   /** What the function may do besides logging, tracing and running in the VPC. */
   readonly statements: iam.PolicyStatement[];
+  /**
+   * IAM path of the function's role, e.g. the path the organisation guard trusts to change a
+   * protected setting.
+   * @default '/'
+   */
+  readonly rolePath?: string;
 }
 
 /**
@@ -86,6 +92,7 @@ export class IsolatedFunction extends Construct {
     const role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: props.description,
+      path: props.rolePath,
     });
     const vpcArn = Stack.of(this).formatArn({ service: 'ec2', resource: 'vpc', resourceName: props.vpc.vpcId });
     const policy = new iam.ManagedPolicy(this, 'Policy', {

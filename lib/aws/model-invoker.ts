@@ -33,6 +33,14 @@ export interface ModelInvokerProps {
   readonly guardrailId: string;
   readonly guardrailArn: string;
   readonly guardrailVersion: string;
+  /** The guardrail's key: Bedrock decrypts the guardrail with the caller's permissions. */
+  readonly guardrailKey: kms.IKey;
+  /**
+   * `aws:PrincipalArn` patterns of the principals the private API admits (ArnLike), e.g. the
+   * ModelUser permission set's roles and application roles. In the same account a resource-policy
+   * Allow is enough on its own, so the API admits these and denies every other principal.
+   */
+  readonly apiCallers: readonly string[];
   readonly environmentKey: kms.IKey;
   readonly logsKey: kms.IKey;
   readonly logRetention: logs.RetentionDays;
@@ -94,6 +102,9 @@ export class ModelInvoker extends Construct {
     if (props.models.length === 0) {
       throw new Error('ModelInvoker: no allowlisted model is usable in this region; add one to aws.models (a foundation model or a profile of this geography)');
     }
+    if (props.apiCallers.length === 0) {
+      throw new Error('ModelInvoker: apiCallers is empty, so the private API would admit nobody; give the ModelUser role pattern and any application roles (config: aws.targets[].apiCallerRoleArns)');
+    }
     const timeoutSeconds = props.timeout.toSeconds();
     // The upstream call must end before API Gateway gives up on the integration, and before the function does.
     const upstreamTimeoutMs = (Math.min(timeoutSeconds, API_INTEGRATION_LIMIT_SECONDS) - 3) * 1000;
@@ -134,6 +145,12 @@ export class ModelInvoker extends Construct {
           conditions: { StringEquals: { 'bedrock:GuardrailIdentifier': `${props.guardrailArn}:${props.guardrailVersion}` } },
         }),
         new iam.PolicyStatement({ sid: 'ApplyTheGuardrail', actions: ['bedrock:ApplyGuardrail'], resources: [props.guardrailArn] }),
+        new iam.PolicyStatement({
+          sid: 'DecryptTheGuardrailThroughBedrock',
+          actions: ['kms:Decrypt'],
+          resources: [props.guardrailKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `bedrock.${Stack.of(this).region}.amazonaws.com` } },
+        }),
       ],
     });
 
@@ -154,7 +171,19 @@ export class ModelInvoker extends Construct {
             principals: [new iam.AnyPrincipal()],
             actions: ['execute-api:Invoke'],
             resources: ['execute-api:/*'],
-            conditions: { ...principalConditions(props.organizationId), StringEqualsIgnoreCase: { 'aws:SourceVpce': endpointId } },
+            conditions: {
+              ...principalConditions(props.organizationId),
+              StringEqualsIgnoreCase: { 'aws:SourceVpce': endpointId },
+              ArnLike: { 'aws:PrincipalArn': [...props.apiCallers] },
+            },
+          }),
+          new iam.PolicyStatement({
+            sid: 'DenyOtherPrincipals',
+            effect: iam.Effect.DENY,
+            principals: [new iam.AnyPrincipal()],
+            actions: ['execute-api:Invoke'],
+            resources: ['execute-api:/*'],
+            conditions: { ArnNotLike: { 'aws:PrincipalArn': [...props.apiCallers] } },
           }),
           new iam.PolicyStatement({
             sid: 'DenyAnyOtherPath',

@@ -6,6 +6,12 @@ import { regionDenyStatement } from './bedrock-policies';
 export interface RegionPinningPolicyProps {
   /** Regions where Bedrock may be called. */
   readonly allowedRegions: readonly string[];
+  /**
+   * Inference profiles through which destinations outside the allowed regions may be reached
+   * (relaxed residency only; strict residency refuses such profiles in the config).
+   * @default - none
+   */
+  readonly throughProfiles?: readonly string[];
 }
 
 /**
@@ -23,7 +29,7 @@ export class RegionPinningPolicy extends Construct {
     }
     this.policy = new iam.ManagedPolicy(this, 'Resource', {
       description: `Denies Amazon Bedrock outside ${props.allowedRegions.join(', ')} (data residency)`,
-      statements: [regionDenyStatement(props.allowedRegions)],
+      statements: [regionDenyStatement(props.allowedRegions, props.throughProfiles)],
     });
   }
 

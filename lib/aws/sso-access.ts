@@ -3,8 +3,9 @@ import { Annotations, Aws, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sso from 'aws-cdk-lib/aws-sso';
 import { Construct } from 'constructs';
-import { accessLogsBucketName, auditBucketName, logGroupPrefix } from '../config/naming';
-import { BEDROCK_INVOKE_ACTIONS, modelResourceArns, regionDenyStatement } from './bedrock-policies';
+import type { ProfileRoutes } from '../config/inference-profiles';
+import { accessLogsBucketName, auditBucketName, KEY_PURPOSE, keyAlias, logGroupPrefix } from '../config/naming';
+import { BEDROCK_INVOKE_ACTIONS, modelResourceArns, profileArns, regionDenyStatement } from './bedrock-policies';
 
 /** The three kinds of people the blueprint gives AWS access to. */
 export const SSO_ROLES = ['modelUsers', 'auditors', 'platformAdmins'] as const;
@@ -16,6 +17,12 @@ export interface SsoTarget {
   readonly name: string;
   readonly account: string;
   readonly region: string;
+  /**
+   * The organisation's bedrock-runtime interface endpoints in this target, the only ones model
+   * users may call Bedrock directly through.
+   * @default - none: the direct SDK path is closed in this target (the private API stays open)
+   */
+  readonly bedrockRuntimeEndpointIds?: readonly string[];
 }
 
 /** The model allowlist, as the platform stacks apply it. */
@@ -24,6 +31,11 @@ export interface SsoModels {
   readonly modelIds: readonly string[];
   /** Strict data residency: no `global.` profiles. */
   readonly strict: boolean;
+  /**
+   * Where geography inference profiles route, beyond the blueprint's table.
+   * @default - the table in lib/config/inference-profiles.ts only
+   */
+  readonly inferenceProfiles?: Readonly<Record<string, ProfileRoutes>>;
 }
 
 /** IAM Identity Center permission sets for model users, auditors and platform admins. */
@@ -54,9 +66,9 @@ const DEFAULT_SESSION_DURATIONS: { readonly [R in SsoRole]: string } = { modelUs
 
 /** Construct ID (also the name suffix) and description of each role's permission set. */
 const ROLE_INFO: { readonly [R in SsoRole]: { readonly id: string; readonly summary: string } } = {
-  modelUsers: { id: 'ModelUser', summary: 'call the allowlisted Bedrock models through the private API or VPC endpoint, with a guardrail' },
+  modelUsers: { id: 'ModelUser', summary: 'call the allowlisted Bedrock models through the private API or the organisation\'s VPC endpoints, with a published guardrail' },
   auditors: { id: 'Auditor', summary: 'read the audit evidence: trail, blueprint log groups, audit buckets' },
-  platformAdmins: { id: 'PlatformAdmin', summary: 'deploy through the CDK bootstrap roles, read stacks, manage guardrails' },
+  platformAdmins: { id: 'PlatformAdmin', summary: 'deploy through the CDK bootstrap roles, read stacks and the Bedrock configuration' },
 };
 
 /** CloudFormation's limits on a permission set name. */
@@ -104,10 +116,12 @@ function isValidSessionDuration(duration: string): boolean {
  * accounts, each assigned to its Identity Store groups in every target account:
  *
  * - model users: the private model-invoker API, and the allowlisted models directly, only
- *   through a VPC endpoint and only with a guardrail of the target account;
+ *   through the organisation's endpoints listed for the target and only with a published
+ *   guardrail of the target account;
  * - auditors: read-only on the audit evidence (trail, the blueprint's log groups, the audit
  *   and access-log buckets, and decryption through S3 and CloudWatch Logs only);
- * - platform admins: deploy through the CDK bootstrap roles, read stacks, manage guardrails.
+ * - platform admins: deploy through the CDK bootstrap roles, read stacks and the Bedrock
+ *   configuration (guardrails change only through a deployment).
  *
  * Permission sets and assignments deploy only in the organisation's management account or a
  * delegated administrator account, so this belongs in its own stack.
@@ -216,8 +230,17 @@ function validate(props: SsoAccessProps, sessionDurations: { readonly [R in SsoR
   }
 }
 
+function scopeOf(props: SsoAccessProps, target: SsoTarget) {
+  return { modelIds: props.models.modelIds, strict: props.models.strict, inferenceProfiles: props.models.inferenceProfiles, allowedRegions: props.allowedRegions, region: target.region, account: target.account };
+}
+
 function modelArnsOf(props: SsoAccessProps, target: SsoTarget): string[] {
-  return modelResourceArns({ modelIds: props.models.modelIds, strict: props.models.strict, allowedRegions: props.allowedRegions, region: target.region, account: target.account });
+  return modelResourceArns(scopeOf(props, target));
+}
+
+/** Under relaxed residency, the profiles through which destinations outside the allowed regions may be reached. */
+function exemptProfiles(props: SsoAccessProps): string[] {
+  return props.models.strict ? [] : [...new Set(props.targets.flatMap((t) => profileArns(scopeOf(props, t))))];
 }
 
 /** A statement ID suffix per target (`prod-eu` -> `ProdEu`), made unique if two names collapse to one. */
@@ -233,40 +256,84 @@ function sidSuffixes(targets: readonly SsoTarget[]): string[] {
 
 const arn = (service: string, region: string, account: string, resource: string) => `arn:${Aws.PARTITION}:${service}:${region}:${account}:${resource}`;
 const guardrailArns = (t: SsoTarget) => arn('bedrock', t.region, t.account, 'guardrail/*');
+/** A guardrail of the target at a version: `<arn>:<version>`; an unversioned ARN (the draft) has no colon after the ID. */
+const versionedGuardrails = (t: SsoTarget) => arn('bedrock', t.region, t.account, 'guardrail/*:*');
 
 /**
- * Model users: the private API (whose resource policy admits only its VPC endpoint), the
- * allowlisted models of each target directly (only through a VPC endpoint, only with a
- * guardrail of that account and region, and only from the role in that account, because
- * foundation-model ARNs name no account), and the guardrails of the targets.
+ * Model users: the private API (whose resource policy admits the ModelUser sessions through its
+ * endpoint), and the allowlisted models of each target directly, only through the endpoints the
+ * config lists for that target (`aws:SourceVpce`), only with a guardrail of that account at a
+ * published version, and only from the role in that account (foundation-model ARNs name no
+ * account); decrypting the targets' guardrail keys through Bedrock only; applying the targets'
+ * guardrails. What must never happen is also denied outright, so no other grant can open it: a
+ * model call without a guardrail, with a draft or foreign guardrail, outside the listed
+ * endpoints, or outside the allowed regions.
  */
 export function modelUserStatements(props: SsoAccessProps): iam.PolicyStatement[] {
   const suffixes = sidSuffixes(props.targets);
+  const direct = props.targets.map((t, i) => ({ t, suffix: suffixes[i], endpoints: [...new Set(t.bedrockRuntimeEndpointIds ?? [])] })).filter((d) => d.endpoints.length > 0);
+  const allEndpoints = [...new Set(direct.flatMap((d) => d.endpoints))];
+  const invoke = [...BEDROCK_INVOKE_ACTIONS];
   return [
     new iam.PolicyStatement({
       sid: 'InvokePrivateModelApi',
       actions: ['execute-api:Invoke'],
       resources: props.targets.map((t) => arn('execute-api', t.region, t.account, '*/*/POST/invoke')),
     }),
-    ...props.targets.map(
-      (t, i) =>
+    ...direct.map(
+      ({ t, suffix, endpoints }) =>
         new iam.PolicyStatement({
-          sid: `InvokeAllowlistedModels${suffixes[i]}`,
-          actions: [...BEDROCK_INVOKE_ACTIONS],
+          sid: `InvokeAllowlistedModels${suffix}`,
+          actions: invoke,
           resources: modelArnsOf(props, t),
           conditions: {
-            StringEquals: { 'aws:PrincipalAccount': t.account },
-            Null: { 'aws:SourceVpce': 'false' },
-            StringLike: { 'bedrock:GuardrailIdentifier': guardrailArns(t) },
+            StringEquals: { 'aws:PrincipalAccount': t.account, 'aws:SourceVpce': endpoints },
+            StringLike: { 'bedrock:GuardrailIdentifier': versionedGuardrails(t) },
           },
         }),
     ),
+    ...(direct.length > 0
+      ? [
+          new iam.PolicyStatement({
+            sid: 'DecryptGuardrailsThroughBedrock',
+            actions: ['kms:Decrypt'],
+            resources: direct.map(({ t }) => arn('kms', t.region, t.account, 'key/*')),
+            conditions: {
+              StringEquals: { 'kms:ViaService': [...new Set(direct.map(({ t }) => `bedrock.${t.region}.amazonaws.com`))] },
+              'ForAnyValue:StringEquals': { 'kms:ResourceAliases': direct.map(({ t }) => keyAlias(props.organisationName, t.name, KEY_PURPOSE.modelData)) },
+            },
+          }),
+        ]
+      : []),
     new iam.PolicyStatement({
       sid: 'ApplyGuardrailsOfTargets',
       actions: ['bedrock:ApplyGuardrail'],
       resources: props.targets.map(guardrailArns),
     }),
-    regionDenyStatement(props.allowedRegions),
+    new iam.PolicyStatement({
+      sid: 'DenyModelCallsWithoutPublishedGuardrailOfTargets',
+      effect: iam.Effect.DENY,
+      actions: invoke,
+      resources: ['*'],
+      // A missing key matches StringNotLike too: no guardrail is denied as well.
+      conditions: { StringNotLike: { 'bedrock:GuardrailIdentifier': props.targets.map(versionedGuardrails) } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyDraftGuardrails',
+      effect: iam.Effect.DENY,
+      actions: invoke,
+      resources: ['*'],
+      conditions: { StringLike: { 'bedrock:GuardrailIdentifier': '*:DRAFT' } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyModelCallsOutsideOwnEndpoints',
+      effect: iam.Effect.DENY,
+      actions: invoke,
+      resources: ['*'],
+      // With no endpoint listed anywhere the direct path is closed outright.
+      ...(allEndpoints.length > 0 ? { conditions: { StringNotEquals: { 'aws:SourceVpce': allEndpoints } } } : {}),
+    }),
+    regionDenyStatement(props.allowedRegions, exemptProfiles(props)),
   ];
 }
 
@@ -334,8 +401,8 @@ const CDK_BOOTSTRAP_ROLES = ['deploy-role', 'file-publishing-role', 'image-publi
 
 /**
  * Platform admins: deploy through the CDK bootstrap roles of each target (any qualifier), read
- * the stacks and change sets of the target accounts and regions, manage their guardrails, and
- * read the Bedrock configuration. Bedrock reads are listed rather than `bedrock:Get*`, which
+ * the stacks and change sets of the target accounts and regions, and read the guardrails and
+ * the Bedrock configuration; guardrails change only through a deployment. Bedrock reads are listed rather than `bedrock:Get*`, which
  * would include reading conversation data (agent memory, session invocation steps).
  */
 export function platformAdminStatements(props: SsoAccessProps): iam.PolicyStatement[] {
@@ -356,8 +423,9 @@ export function platformAdminStatements(props: SsoAccessProps): iam.PolicyStatem
       resources: ['*'],
     }),
     new iam.PolicyStatement({
-      sid: 'ManageGuardrailsOfTargets',
-      actions: ['bedrock:CreateGuardrail', 'bedrock:UpdateGuardrail', 'bedrock:DeleteGuardrail', 'bedrock:GetGuardrail', 'bedrock:CreateGuardrailVersion'],
+      // Guardrails change through the config and a deployment (CloudFormation), which the organisation guard enforces.
+      sid: 'ReadGuardrailsOfTargets',
+      actions: ['bedrock:GetGuardrail'],
       resources: props.targets.map(guardrailArns),
     }),
     new iam.PolicyStatement({

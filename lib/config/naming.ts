@@ -33,3 +33,11 @@ export function logGroupName(org: string, target: string, purpose: string): stri
  * the trail, the invocation-logging setting and the guardrails.
  */
 export const BLUEPRINT_ROLE_PATH = '/privateai/';
+
+/** The purposes of a target's keys; each names the key's alias. */
+export const KEY_PURPOSE = { audit: 'audit', logs: 'logs', modelData: 'model-data', lambdaEnvironment: 'lambda-environment' } as const;
+
+/** The alias of a target's key for one purpose, e.g. `alias/acme/prod/model-data`. */
+export function keyAlias(org: string, target: string, purpose: string): string {
+  return `alias/${org}/${target}/${purpose}`;
+}

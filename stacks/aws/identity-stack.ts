@@ -34,7 +34,7 @@ export class IdentityStack extends Stack {
       organisationName: config.organisation.name,
       targets: config.aws.targets,
       allowedRegions: config.aws.allowedRegions,
-      models: { modelIds: config.aws.models.map((m) => m.id), strict: config.dataResidency.strict },
+      models: { modelIds: config.aws.models.map((m) => m.id), strict: config.dataResidency.strict, inferenceProfiles: config.aws.inferenceProfiles },
       groups: { modelUsers: config.sso.modelUsers.aws, auditors: config.sso.auditors.aws, platformAdmins: config.sso.platformAdmins.aws },
       sessionDurations: identityCenter.sessionDurations,
     });

@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 import { accessLogsBucketName, auditBucketName, logGroupName, logGroupPrefix, type AwsTarget, type OrgConfig } from '../../lib/config';
 import { AppTeamOutputs } from '../../lib/aws/app-team-outputs';
 import { AuditTrail } from '../../lib/aws/audit-trail';
-import { applyGuardrailEndpointStatement, modelResourceArns, usableModelIds, type ModelScope } from '../../lib/aws/bedrock-policies';
+import { applyGuardrailEndpointStatement, modelResourceArns, profileArns, usableModelIds, type ModelScope } from '../../lib/aws/bedrock-policies';
 import { platformEndpoints, s3GatewayStatements } from '../../lib/aws/endpoint-policies';
 import { EncryptionKeys } from '../../lib/aws/encryption-keys';
 import { InvocationLogging } from '../../lib/aws/invocation-logging';
@@ -13,6 +13,7 @@ import { ModelGuardrail } from '../../lib/aws/model-guardrail';
 import { ModelInvoker } from '../../lib/aws/model-invoker';
 import { PrivateNetwork } from '../../lib/aws/private-network';
 import { RegionPinningPolicy } from '../../lib/aws/region-pinning-policy';
+import { permissionSetName } from '../../lib/aws/sso-access';
 
 export interface PlatformStackProps extends StackProps {
   readonly config: OrgConfig;
@@ -57,6 +58,7 @@ export class PlatformStack extends Stack {
       region: target.region,
       allowedRegions: config.aws.allowedRegions,
       strict: config.dataResidency.strict,
+      inferenceProfiles: config.aws.inferenceProfiles,
     };
 
     Tags.of(this).add('owner', config.tags.owner);
@@ -90,7 +92,10 @@ export class PlatformStack extends Stack {
       transitionToArchiveDays: config.logging.transitionToArchiveDays,
     });
 
-    this.regionPinning = new RegionPinningPolicy(this, 'RegionPinning', { allowedRegions: config.aws.allowedRegions });
+    this.regionPinning = new RegionPinningPolicy(this, 'RegionPinning', {
+      allowedRegions: config.aws.allowedRegions,
+      throughProfiles: config.dataResidency.strict ? [] : profileArns(modelScope),
+    });
 
     const guardrailConfig = config.aws.guardrail;
     this.guardrail = new ModelGuardrail(this, 'Guardrail', {
@@ -131,6 +136,12 @@ export class PlatformStack extends Stack {
       guardrailId: this.guardrail.guardrailId,
       guardrailArn: this.guardrail.guardrailArn,
       guardrailVersion: this.guardrail.guardrailVersion,
+      guardrailKey: this.keys.modelDataKey,
+      // The ModelUser permission set's roles in this account (any Identity Center region path), and the listed app roles.
+      apiCallers: [
+        `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_${permissionSetName(org, 'modelUsers')}_*`,
+        ...(target.apiCallerRoleArns ?? []),
+      ],
       environmentKey: this.keys.lambdaKey,
       logsKey: this.keys.logsKey,
       logRetention: retention,

@@ -58,6 +58,12 @@ describe('ModelInvoker: the function', () => {
     expect(JSON.stringify(invoke.Resource)).not.toMatch(/"\*"/);
     expect(JSON.stringify(invoke.Condition.StringEquals['bedrock:GuardrailIdentifier'])).toMatch(/GuardrailArn.*:.*Version/);
     expect(policy.find((s: { Sid?: string }) => s.Sid === 'ApplyTheGuardrail').Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Guardrail/), 'GuardrailArn'] });
+    // Bedrock decrypts the CMK-encrypted guardrail with the caller's permissions.
+    expect(policy.find((s: { Sid?: string }) => s.Sid === 'DecryptTheGuardrailThroughBedrock')).toMatchObject({
+      Action: 'kms:Decrypt',
+      Resource: { 'Fn::GetAtt': [expect.stringMatching(/^KeysModelDataKey/), 'Arn'] },
+      Condition: { StringEquals: { 'kms:ViaService': 'bedrock.eu-central-1.amazonaws.com' } },
+    });
     const role = resources[fn.Role['Fn::GetAtt'][0]].Properties;
     expect(role.ManagedPolicyArns).toEqual(expect.arrayContaining([{ Ref: expect.stringMatching(/^RegionPinning/) }]));
     template.resourceCountIs('AWS::IAM::Policy', 0);
@@ -70,10 +76,19 @@ describe('ModelInvoker: the private API', () => {
 
   test('is PRIVATE, reachable only through the execute-api endpoint, and its resource policy pins that endpoint', () => {
     expect(api.EndpointConfiguration).toEqual({ Types: ['PRIVATE'], VpcEndpointIds: [{ Ref: executeApiEndpointId }] });
-    const [allow, deny] = api.Policy.Statement;
+    const bySid = (sid: string) => api.Policy.Statement.find((st: { Sid: string }) => st.Sid === sid);
+    const allow = bySid('InvokeThroughThePrivateEndpoint');
     expect(allow).toMatchObject({ Effect: 'Allow', Action: 'execute-api:Invoke', Condition: { StringEqualsIgnoreCase: { 'aws:SourceVpce': { Ref: executeApiEndpointId } } } });
     expect(allow.Condition.StringEquals).toEqual({ 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } });
-    expect(deny).toMatchObject({ Effect: 'Deny', Action: 'execute-api:Invoke', Condition: { StringNotEquals: { 'aws:SourceVpce': { Ref: executeApiEndpointId } } } });
+    expect(bySid('DenyAnyOtherPath')).toMatchObject({ Effect: 'Deny', Action: 'execute-api:Invoke', Condition: { StringNotEquals: { 'aws:SourceVpce': { Ref: executeApiEndpointId } } } });
+  });
+
+  test('admits only the ModelUser permission set roles and the configured application roles, and denies every other principal', () => {
+    const bySid = (sid: string) => api.Policy.Statement.find((st: { Sid: string }) => st.Sid === sid);
+    const callers = bySid('InvokeThroughThePrivateEndpoint').Condition.ArnLike['aws:PrincipalArn'];
+    expect(JSON.stringify(callers[0])).toMatch(/:role\/aws-reserved\/sso\.amazonaws\.com\/\*AWSReservedSSO_ExampleCorpAiModelUser_\*/);
+    expect(callers.slice(1)).toEqual(exampleConfig.aws.targets[0].apiCallerRoleArns);
+    expect(bySid('DenyOtherPrincipals')).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' }, Condition: { ArnNotLike: { 'aws:PrincipalArn': callers } } });
   });
 
   test('POST /invoke requires IAM (SigV4) authorization and a validated body', () => {
@@ -157,6 +172,8 @@ describe('ModelInvoker: bad input', () => {
       guardrailId: 'g',
       guardrailArn: 'arn:g',
       guardrailVersion: '1',
+      guardrailKey: key,
+      apiCallers: ['arn:aws:iam::111111111111:role/app'],
       environmentKey: key,
       logsKey: key,
       logRetention: logs.RetentionDays.ONE_YEAR,
@@ -176,6 +193,11 @@ describe('ModelInvoker: bad input', () => {
   test('no usable model is refused', () => {
     const stack = new Stack();
     expect(() => new ModelInvoker(stack, 'I', props(stack, { models: [] }))).toThrow(/no allowlisted model is usable in this region/);
+  });
+
+  test('an API that would admit nobody is refused', () => {
+    const stack = new Stack();
+    expect(() => new ModelInvoker(stack, 'I', props(stack, { apiCallers: [] }))).toThrow(/apiCallers is empty, so the private API would admit nobody/);
   });
 
   test('a timeout that leaves no time for the model is refused', () => {
