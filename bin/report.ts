@@ -12,7 +12,7 @@ import { parseOrgConfig } from '../lib/config';
 import { configDigest, RECORDED_CONFIG_FILE, type RecordedConfig } from '../lib/config/record';
 import type { Plan } from '../lib/pulumi/plan';
 import type { CdkValidationReport, PulumiCloudInput } from '../policies/report';
-import type { AwsStackInput, CfnTemplate } from '../policies/report/aws';
+import type { AwsInput, AwsStackInput, CfnTemplate } from '../policies/report/aws';
 import { runCli, shown } from './cli';
 
 const root = path.join(__dirname, '..');
@@ -88,6 +88,10 @@ export async function writeReport(options: ReportOptions = {}): Promise<{ summar
       return { name, account, region, template: readJson<CfnTemplate>(path.join(cdkOut, a.properties!.templateFile!)) };
     });
   const scpFile = path.join(cdkOut, 'org-guards', 'bedrock-region-pinning.scp.json');
+  if (!fs.existsSync(scpFile)) throw new Error(`${shown(scpFile)} is missing: the access proofs evaluate requests against the organisation guard; synthesize with this project's CDK app (npm run synth) first`);
+  const scp = readJson<AwsInput['scp']>(scpFile);
+  const { proveAccess } = await import('../policies/aws/access-proofs');
+  const proofs = await proveAccess({ config, stacks, scp });
   const pulumi: PulumiCloudInput[] = [];
   for (const cloud of PULUMI_CLOUDS) {
     const planFile = path.join(plansDir, `${cloud.cloud}.json`);
@@ -101,7 +105,7 @@ export async function writeReport(options: ReportOptions = {}): Promise<{ summar
   }
   const report = buildReport({
     generatedAt: new Date().toISOString(),
-    aws: { stacks, allowedRegions: config.aws.allowedRegions, scp: fs.existsSync(scpFile) ? readJson(scpFile) : undefined },
+    aws: { stacks, allowedRegions: config.aws.allowedRegions, scp, proofs },
     cdkValidation: withControlTowerCounts(readJson<CdkValidationReport>(path.join(cdkOut, 'validation-report.json')), stacks, { name: ControlTowerGuardValidator.PLUGIN_NAME, select: controlTowerSelection }),
     cdkPacks: CDK_PACKS,
     pulumi,

@@ -1,6 +1,6 @@
 import { invokePolicyProblems, endpointPolicyProblems, grantsInvoke, statementsOf } from '../aws/bedrock-rules';
 import { valueAt } from '../pulumi/props';
-import { statusOf, type CloudSection, type ControlResult, type Evidence } from './model';
+import { statusOf, type AccessProofResult, type CloudSection, type ControlResult, type Evidence } from './model';
 import { short } from './plan-index';
 
 /** A synthesized CloudFormation template (the parts the evaluator reads). */
@@ -21,6 +21,25 @@ export interface AwsInput {
   readonly allowedRegions: readonly string[];
   /** The generated organisation SCP, if written. */
   readonly scp?: { Statement: Array<Record<string, unknown>> };
+  /** The access proofs over these stacks and the SCP; absent when they were not run. */
+  readonly proofs?: readonly AccessProofResult[];
+}
+
+/** Scenarios that prove data residency (the rest prove least privilege). */
+const RESIDENCY_SCENARIOS = new Set(['model-user-profile-destinations', 'invoker-profile-destinations', 'model-user-outside-regions', 'batch-outside-regions']);
+
+/** Evidence citing the access proofs: per target, how many requests were decided as the table expects. */
+function proofEvidence(input: AwsInput, select: (p: AccessProofResult) => boolean, what: string): Evidence[] {
+  if (!input.proofs) return [{ resource: 'access proofs', type: 'policy evaluation', property: what, value: 'not run', ok: false }];
+  const targets = [...new Set(input.proofs.map((p) => p.target))];
+  return targets.map((target) => {
+    const mine = input.proofs!.filter((p) => p.target === target && select(p));
+    const wrong = mine.filter((p) => !p.ok);
+    const value = wrong.length
+      ? `${wrong.length} of ${mine.length} decided otherwise: ${wrong.map((p) => p.scenario).join(', ')}`
+      : `${mine.length} of ${mine.length} requests decided as expected (Who can do what, proven)`;
+    return { resource: `target ${target}`, type: 'access proofs (policy evaluation)', property: what, value, ok: mine.length > 0 && wrong.length === 0 };
+  });
 }
 
 /** The full JSON text of a value, for matching (never truncated). */
@@ -105,6 +124,7 @@ export function evaluateAws(input: AwsInput): CloudSection {
       const problems = invokePolicyProblems(statements, true);
       e.push(ev(r, 'InlinePolicy', problems.length ? problems.join('; ') : 'named models, through a VPC endpoint only', problems.length === 0));
     }
+    e.push(...proofEvidence(input, (p) => !RESIDENCY_SCENARIOS.has(p.scenario), 'who can do what'));
     add('least-privilege', e);
   }
 
@@ -183,6 +203,7 @@ export function evaluateAws(input: AwsInput): CloudSection {
     }
     const scpOk = !!input.scp?.Statement.some((st) => json(st.Condition).includes('aws:RequestedRegion'));
     e.push({ resource: 'org-guards/bedrock-region-pinning.scp.json', type: 'AWS Organizations SCP', property: 'Deny outside allowed regions', value: scpOk ? input.allowedRegions.join(', ') : 'not generated', ok: scpOk });
+    e.push(...proofEvidence(input, (p) => RESIDENCY_SCENARIOS.has(p.scenario), 'model calls in every destination region, none outside'));
     add('data-residency', e);
   }
 
@@ -232,5 +253,5 @@ export function evaluateAws(input: AwsInput): CloudSection {
   for (const s of input.stacks) {
     for (const [name, o] of Object.entries(s.template.Outputs ?? {})) outputs[`${s.name}.${name}`] = o.Description ?? short(o.Value);
   }
-  return { cloud: 'aws', sources: input.stacks.map((s) => `${s.name} (${s.account}/${s.region})`), controls: results, outputs };
+  return { cloud: 'aws', sources: input.stacks.map((s) => `${s.name} (${s.account}/${s.region})`), controls: results, outputs, ...(input.proofs && { proofs: input.proofs }) };
 }

@@ -51,6 +51,20 @@ export interface Acknowledgement {
   readonly reason: string;
 }
 
+/** One request evaluated by the access proofs: who, what, the decision expected and the one evaluated. */
+export interface AccessProofResult {
+  readonly target: string;
+  readonly scenario: string;
+  readonly who: string;
+  readonly request: string;
+  readonly expected: 'allowed' | 'denied';
+  readonly evaluated: string;
+  /** The statements that decided, by policy layer, policy and Sid. */
+  readonly deciding: readonly string[];
+  readonly why: string;
+  readonly ok: boolean;
+}
+
 export interface CloudSection {
   readonly cloud: Cloud;
   /** Stacks (AWS) or Pulumi stacks the section was computed from. */
@@ -58,6 +72,8 @@ export interface CloudSection {
   readonly controls: ControlResult[];
   /** What application teams consume: output name to value or description. */
   readonly outputs: Record<string, string>;
+  /** Who can do what, proven by policy evaluation (AWS). */
+  readonly proofs?: readonly AccessProofResult[];
 }
 
 export interface SecurityReport {
@@ -77,6 +93,9 @@ export function statusOf(evidence: Evidence[]): Status {
 export function failures(report: SecurityReport): string[] {
   return [
     ...report.clouds.flatMap((c) => c.controls.filter((r) => r.status === 'fail').map((r) => `${c.cloud}: ${r.control}`)),
+    ...report.clouds.flatMap((c) =>
+      (c.proofs ?? []).filter((p) => !p.ok).map((p) => `${c.cloud}: access proof ${p.target}/${p.scenario} expected ${p.expected}, evaluated ${p.evaluated}: ${p.request}`),
+    ),
     ...report.rulePacks.filter((p) => p.findings > 0).map((p) => `${p.cloud}: ${p.pack} (${p.findings})`),
   ];
 }

@@ -1,4 +1,4 @@
-import type { Cloud, SecurityReport, Status } from './model';
+import type { AccessProofResult, Cloud, SecurityReport, Status } from './model';
 
 /** The private path per cloud, as a chain of hops (caller first). */
 export const PRIVATE_PATHS: Record<Cloud, string[]> = {
@@ -11,6 +11,16 @@ const CLOUD_NAMES: Record<Cloud, string> = { aws: 'AWS', azure: 'Azure', gcp: 'G
 const ICON: Record<Status, string> = { pass: 'PASS', fail: 'FAIL', 'not applicable': 'N/A' };
 
 const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+const PROOF_INTRO =
+  'Each request below was evaluated from the synthesized templates and the organisation guard with an offline IAM evaluator (@cloud-copilot/iam-simulate), through every layer AWS evaluates for it: the SCP, the identity policies, the resource policy, the VPC endpoint policy and the key policy. The build fails when a decision differs from the one expected.';
+
+/** The proofs grouped by target, in the order they were evaluated. */
+function byTarget(proofs: readonly AccessProofResult[]): Array<[string, AccessProofResult[]]> {
+  const groups = new Map<string, AccessProofResult[]>();
+  for (const p of proofs) groups.set(p.target, [...(groups.get(p.target) ?? []), p]);
+  return [...groups];
+}
 
 function mermaid(cloud: Cloud): string {
   const hops = PRIVATE_PATHS[cloud];
@@ -37,6 +47,16 @@ export function renderMarkdown(report: SecurityReport): string {
       if (r.evidence.length) {
         out.push('| ok | resource | type | property | value |', '| --- | --- | --- | --- | --- |');
         for (const e of r.evidence) out.push(`| ${e.ok ? 'yes' : '**no**'} | ${mdCell(e.resource)} | ${mdCell(e.type)} | ${mdCell(e.property)} | ${mdCell(e.value)} |`);
+        out.push('');
+      }
+    }
+    if (section.proofs) {
+      out.push('### Who can do what, proven', '', PROOF_INTRO, '');
+      for (const [target, proofs] of byTarget(section.proofs)) {
+        out.push(`#### Target ${target}`, '', '| ok | scenario | who | request | expected | evaluated | deciding statement | why |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
+        for (const p of proofs) {
+          out.push(`| ${p.ok ? 'yes' : '**no**'} | ${mdCell(p.scenario)} | ${mdCell(p.who)} | ${mdCell(p.request)} | ${p.expected} | ${mdCell(p.evaluated)} | ${mdCell(p.deciding.join('; '))} | ${mdCell(p.why)} |`);
+        }
         out.push('');
       }
     }
@@ -97,7 +117,20 @@ export function renderHtml(report: SecurityReport): string {
       const outputs = Object.entries(section.outputs)
         .map(([k, v]) => `<tr><td><code>${esc(k)}</code></td><td>${esc(v)}</td></tr>`)
         .join('');
-      return `<section><h2>${CLOUD_NAMES[section.cloud]}</h2><p class="src">Computed from: ${esc(section.sources.join(', '))}</p><h3>Private path</h3>${pathSvg(section.cloud)}<h3>Controls</h3>${controls}<h3>Outputs for application teams</h3><table><tbody>${outputs}</tbody></table></section>`;
+      const proofs = section.proofs
+        ? `<h3>Who can do what, proven</h3><p>${esc(PROOF_INTRO)}</p>${byTarget(section.proofs)
+            .map(
+              ([target, rows]) =>
+                `<details${rows.some((p) => !p.ok) ? ' open' : ''}><summary>Target ${esc(target)}: ${rows.filter((p) => p.ok).length} of ${rows.length} as expected</summary><table><thead><tr><th>ok</th><th>scenario</th><th>who</th><th>request</th><th>expected</th><th>evaluated</th><th>deciding statement</th><th>why</th></tr></thead><tbody>${rows
+                  .map(
+                    (p) =>
+                      `<tr class="${p.ok ? '' : 'bad'}"><td>${p.ok ? 'yes' : 'no'}</td><td><code>${esc(p.scenario)}</code></td><td>${esc(p.who)}</td><td><code>${esc(p.request)}</code></td><td>${p.expected}</td><td>${esc(p.evaluated)}</td><td><code>${esc(p.deciding.join('; '))}</code></td><td>${esc(p.why)}</td></tr>`,
+                  )
+                  .join('')}</tbody></table></details>`,
+            )
+            .join('')}`
+        : '';
+      return `<section><h2>${CLOUD_NAMES[section.cloud]}</h2><p class="src">Computed from: ${esc(section.sources.join(', '))}</p><h3>Private path</h3>${pathSvg(section.cloud)}<h3>Controls</h3>${controls}${proofs}<h3>Outputs for application teams</h3><table><tbody>${outputs}</tbody></table></section>`;
     })
     .join('');
   const packs = report.rulePacks

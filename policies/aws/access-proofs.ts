@@ -1,0 +1,463 @@
+import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { geographyOfRegion, parseModelId, type OrgConfig } from '../../lib/config';
+import { profileDestinations } from '../../lib/config/inference-profiles';
+import { isKnownAwsRegion } from '../../lib/config/aws-regions';
+import { permissionSetName, type SsoRole } from '../../lib/aws/sso-access';
+import { DeployedTemplate, type CfnTemplate } from './cfn-intrinsics';
+import { SCENARIOS, type GuardrailUse, type Resource, type Scenario, type Who } from './access-scenarios';
+
+/**
+ * Access proofs: every row of the scenario table, for every target, evaluated the way AWS
+ * evaluates the request, with the offline IAM evaluator @cloud-copilot/iam-simulate. The layers
+ * come from the artefacts: the organisation SCP, the permission sets' inline policies (identity
+ * stack), the roles' policies, the private API's resource policy, the interface endpoint's
+ * policy, the key policy and the bucket policy (platform stack). Intrinsics are resolved for
+ * the example deployment (DeployedTemplate); the target's bedrock-runtime endpoint takes the
+ * first ID the config lists for it, as it will once the adopter has copied its output there.
+ */
+
+/** A synthesized stack and where it deploys. */
+export interface AccessStack {
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+  readonly template: CfnTemplate;
+}
+
+export interface AccessProofInput {
+  readonly config: OrgConfig;
+  readonly stacks: readonly AccessStack[];
+  /** The organisation SCP (org-guards/bedrock-region-pinning.scp.json). */
+  readonly scp: unknown;
+}
+
+export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
+
+/** One evaluated request. */
+export interface AccessProof {
+  readonly target: string;
+  readonly scenario: string;
+  readonly who: string;
+  /** The request, readable: action, resource and the context that matters. */
+  readonly request: string;
+  readonly expected: 'allowed' | 'denied';
+  readonly evaluated: Decision | 'not applicable' | 'error';
+  /** The statements that decided (policy layer, policy and Sid), or why nothing applied. */
+  readonly deciding: string[];
+  readonly why: string;
+  readonly ok: boolean;
+}
+
+const FULL_AWS_ACCESS = { name: 'FullAWSAccess', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } };
+const ADMIN = { Version: '2012-10-17', Statement: [{ Sid: 'AdministratorAccess', Effect: 'Allow', Action: '*', Resource: '*' }] };
+/** An endpoint the organisation does not own: its policy is whatever its owner wants. */
+const FOREIGN_ENDPOINT_ID = 'vpce-0f0f0f0f0f0f0f0f0';
+const OTHER_ACCOUNT = '999999999999';
+/** A model that no allowlist here names. */
+const UNLISTED_MODEL = 'meta.llama3-70b-instruct-v1:0';
+
+interface Policy {
+  readonly name: string;
+  readonly policy: unknown;
+}
+
+/** Everything the proofs need about one target, resolved. */
+interface TargetFacts {
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+  readonly partition: string;
+  readonly platform: DeployedTemplate;
+  readonly identity?: DeployedTemplate;
+  readonly directPath: boolean;
+  readonly runtimeEndpointId: string;
+  readonly executeApiEndpointId: string;
+}
+
+const partitionOf = (region: string) => RegionInfo.get(region).partition ?? 'aws';
+const urlSuffixOf = (region: string) => RegionInfo.get(region).domainSuffix ?? 'amazonaws.com';
+
+function deployed(stack: AccessStack, refs?: Record<string, string>): DeployedTemplate {
+  return new DeployedTemplate(stack.template, {
+    stackName: stack.name,
+    account: stack.account,
+    region: stack.region,
+    partition: partitionOf(stack.region),
+    urlSuffix: urlSuffixOf(stack.region),
+    refs,
+  });
+}
+
+function only(ids: string[], what: string, stack: string): string {
+  if (ids.length !== 1) {
+    throw new Error(`access proofs: expected one ${what} in ${stack}, found ${ids.length} (resources are found by their aws:cdk:path metadata: do not synthesize with --no-path-metadata)`);
+  }
+  return ids[0];
+}
+
+/** The identity policies attached to a role of the template: managed (by Ref or Roles) and inline. */
+function rolePolicies(t: DeployedTemplate, roleId: string): Policy[] {
+  const role = t.properties(roleId);
+  const policies: Policy[] = [];
+  const managedArns = (role.ManagedPolicyArns as string[] | undefined) ?? [];
+  for (const id of t.idsOf('AWS::IAM::ManagedPolicy')) {
+    const raw = t.template.Resources![id].Properties ?? {};
+    const attached = ((raw.Roles as unknown[] | undefined) ?? []).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId })) || managedArns.includes(t.ref(id));
+    if (attached) policies.push({ name: `${t.env.stackName}/${id}`, policy: t.properties(id).PolicyDocument });
+  }
+  for (const id of t.idsOf('AWS::IAM::Policy')) {
+    const raw = t.template.Resources![id].Properties ?? {};
+    if (((raw.Roles as unknown[] | undefined) ?? []).some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleId }))) {
+      policies.push({ name: `${t.env.stackName}/${id}`, policy: t.properties(id).PolicyDocument });
+    }
+  }
+  for (const inline of (role.Policies as Array<{ PolicyName: string; PolicyDocument: unknown }> | undefined) ?? []) {
+    policies.push({ name: `${t.env.stackName}/${roleId}/${inline.PolicyName}`, policy: inline.PolicyDocument });
+  }
+  return policies;
+}
+
+/** The resource policy of a private REST API, with `execute-api:/*` expanded to the API's ARN as API Gateway does. */
+function apiPolicy(t: DeployedTemplate, apiId: string): unknown {
+  const base = `arn:${t.env.partition}:execute-api:${t.env.region}:${t.env.account}:${t.ref(apiId)}`;
+  const text = JSON.stringify(t.properties(apiId).Policy);
+  return JSON.parse(text.replace(/"execute-api:\/(\*|[^"]*)"/g, (_, rest: string) => JSON.stringify(`${base}/${rest}`)));
+}
+
+/** An identity stack's permission set inline policy, as Identity Center provisions it in the target account. */
+function permissionSetPolicy(identity: DeployedTemplate, config: OrgConfig, role: SsoRole): Policy | undefined {
+  const name = permissionSetName(config.organisation.name, role);
+  const id = identity.idsOf('AWS::SSO::PermissionSet').find((x) => identity.template.Resources![x].Properties?.Name === name);
+  if (!id) return undefined;
+  const inline = identity.properties(id).InlinePolicy;
+  return { name: `permission set ${name} (inline)`, policy: typeof inline === 'string' ? JSON.parse(inline) : inline };
+}
+
+/** The principal ARN of each kind of caller, and its identity policies. */
+function principalOf(who: Who, facts: TargetFacts, config: OrgConfig): { principal: string; principalArn: string; policies: Policy[] } | string {
+  const { partition, account, region, platform } = facts;
+  const session = (roleArn: string, sessionName: string) => {
+    const roleName = roleArn.split('/').pop()!;
+    return `arn:${partition}:sts::${account}:assumed-role/${roleName}/${sessionName}`;
+  };
+  const sso = (role: SsoRole) => {
+    if (!facts.identity) return 'no identity stack (aws.identityCenter is not configured)';
+    const policy = permissionSetPolicy(facts.identity, config, role);
+    if (!policy) return `no ${role} permission set in the identity stack`;
+    const identityRegion = config.aws.identityCenter?.region ?? region;
+    const roleArn = `arn:${partition}:iam::${account}:role/aws-reserved/sso.amazonaws.com/${identityRegion}/AWSReservedSSO_${permissionSetName(config.organisation.name, role)}_0123456789abcdef`;
+    return { principal: session(roleArn, 'someone@example.com'), principalArn: roleArn, policies: [policy] };
+  };
+  const stackRole = (functionPath: RegExp, what: string) => {
+    const fn = only(platform.idsOf('AWS::Lambda::Function', functionPath), what, platform.env.stackName);
+    const roleRef = platform.template.Resources![fn].Properties?.Role as { 'Fn::GetAtt': [string, string] };
+    const roleId = roleRef['Fn::GetAtt'][0];
+    const roleArn = platform.getAtt(roleId, 'Arn');
+    return { principal: session(roleArn, fn), principalArn: roleArn, policies: rolePolicies(platform, roleId) };
+  };
+  switch (who) {
+    case 'modelUser':
+      return sso('modelUsers');
+    case 'auditor':
+      return sso('auditors');
+    case 'platformAdmin':
+      return sso('platformAdmins');
+    case 'invoker':
+      return stackRole(/\/ModelInvoker\/Function\//, 'model-invoker function');
+    case 'loggingSetter':
+      if (platform.idsOf('AWS::Lambda::Function', /\/InvocationLogging\/Function\//).length === 0) return 'this target does not own the invocation-logging setting';
+      return stackRole(/\/InvocationLogging\/Function\//, 'invocation-logging function');
+    case 'apiCaller': {
+      const roleArn = config.aws.targets.find((t) => t.name === facts.name)?.apiCallerRoleArns?.[0];
+      if (!roleArn) return 'no apiCallerRoleArns configured for this target';
+      const own = { Version: '2012-10-17', Statement: [{ Sid: 'CallPrivateApis', Effect: 'Allow', Action: 'execute-api:Invoke', Resource: '*' }] };
+      return { principal: session(roleArn, 'app'), principalArn: roleArn, policies: [{ name: `${roleArn} (its own policy, assumed: execute-api:Invoke on *)`, policy: own }] };
+    }
+    case 'accountAdmin': {
+      const roleArn = `arn:${partition}:iam::${account}:role/some-administrator`;
+      return { principal: session(roleArn, 'admin'), principalArn: roleArn, policies: [{ name: 'AdministratorAccess (assumed)', policy: ADMIN }] };
+    }
+    case 'cfnExecution': {
+      const roleArn = `arn:${partition}:iam::${account}:role/cdk-hnb659fds-cfn-exec-role-${account}-${region}`;
+      return { principal: session(roleArn, 'AWSCloudFormation'), principalArn: roleArn, policies: [{ name: 'AdministratorAccess (cdk bootstrap default)', policy: ADMIN }] };
+    }
+  }
+}
+
+/** A request's resource, the account that owns it, its resource policy, and any context it carries. */
+interface ResolvedResource {
+  readonly arn: string;
+  readonly label: string;
+  readonly account: string;
+  readonly region: string;
+  readonly resourcePolicy?: Policy;
+  readonly context?: Record<string, string | string[]>;
+}
+
+function usableModels(config: OrgConfig, region: string): string[] {
+  return config.aws.models
+    .map((m) => m.id)
+    .filter((id) => {
+      const p = parseModelId(id);
+      if (!p.profileGeography) return true;
+      if (p.profileGeography === 'global') return !config.dataResidency.strict;
+      return p.profileGeography === geographyOfRegion(region) && profileDestinations(id, region, config.aws.inferenceProfiles).length > 0;
+    });
+}
+
+function resourcesOf(resource: Resource, facts: TargetFacts, config: OrgConfig): ResolvedResource[] | string {
+  const { partition, account, region, platform } = facts;
+  const fm = (r: string, id: string) => `arn:${partition}:bedrock:${r}::foundation-model/${id}`;
+  switch (resource) {
+    case 'allowlistedModel':
+      return usableModels(config, region).map((id) =>
+        parseModelId(id).profileGeography
+          ? { arn: `arn:${partition}:bedrock:${region}:${account}:inference-profile/${id}`, label: `inference profile ${id}`, account, region }
+          : { arn: fm(region, id), label: `foundation model ${id}`, account, region },
+      );
+    case 'profileDestination': {
+      const out: ResolvedResource[] = [];
+      for (const id of usableModels(config, region)) {
+        const p = parseModelId(id);
+        if (!p.profileGeography || p.profileGeography === 'global') continue;
+        const profileArn = `arn:${partition}:bedrock:${region}:${account}:inference-profile/${id}`;
+        for (const d of profileDestinations(id, region, config.aws.inferenceProfiles)) {
+          out.push({ arn: fm(d, p.foundationModelId), label: `${p.foundationModelId} in ${d} via ${id}`, account, region: d, context: { 'bedrock:InferenceProfileArn': profileArn } });
+        }
+      }
+      return out.length > 0 ? out : 'no geography inference profile is allowlisted for this target';
+    }
+    case 'unlistedModel':
+      return [{ arn: fm(region, UNLISTED_MODEL), label: `foundation model ${UNLISTED_MODEL} (not allowlisted)`, account, region }];
+    case 'modelOutsideRegions': {
+      const outside = ['us-east-1', 'eu-west-2', 'ap-southeast-2'].find((r) => !config.aws.allowedRegions.includes(r) && isKnownAwsRegion(r));
+      const model = config.aws.models.map((m) => parseModelId(m.id).foundationModelId)[0];
+      return [{ arn: fm(outside!, model), label: `foundation model ${model} in ${outside}`, account, region: outside! }];
+    }
+    case 'privateApi': {
+      const api = only(platform.idsOf('AWS::ApiGateway::RestApi'), 'private API', platform.env.stackName);
+      return [{ arn: `arn:${partition}:execute-api:${region}:${account}:${platform.ref(api)}/v1/POST/invoke`, label: 'POST /invoke of the private API', account, region, resourcePolicy: { name: `${platform.env.stackName}/${api} (resource policy)`, policy: apiPolicy(platform, api) } }];
+    }
+    case 'trail': {
+      const trail = only(platform.idsOf('AWS::CloudTrail::Trail'), 'trail', platform.env.stackName);
+      return [{ arn: platform.getAtt(trail, 'Arn'), label: 'the audit trail', account, region }];
+    }
+    case 'auditObject': {
+      const bucket = only(platform.idsOf('AWS::S3::Bucket', /\/Audit\/Bucket\//), 'audit bucket', platform.env.stackName);
+      const policyId = platform.idsOf('AWS::S3::BucketPolicy').find((id) => JSON.stringify(platform.template.Resources![id].Properties?.Bucket) === JSON.stringify({ Ref: bucket }));
+      return [
+        {
+          arn: `${platform.getAtt(bucket, 'Arn')}/AWSLogs/${account}/CloudTrail/${region}/evidence.json.gz`,
+          label: 'an object of the audit bucket',
+          account,
+          region,
+          resourcePolicy: policyId ? { name: `${platform.env.stackName}/${policyId}`, policy: platform.properties(policyId).PolicyDocument } : undefined,
+        },
+      ];
+    }
+    case 'guardrail': {
+      const g = only(platform.idsOf('AWS::Bedrock::Guardrail'), 'guardrail', platform.env.stackName);
+      return [{ arn: platform.getAtt(g, 'GuardrailArn'), label: 'the guardrail', account, region }];
+    }
+    case 'guardrailKey': {
+      const g = only(platform.idsOf('AWS::Bedrock::Guardrail'), 'guardrail', platform.env.stackName);
+      const keyRef = JSON.stringify(platform.template.Resources![g].Properties?.KmsKeyArn);
+      const keyId = /"Fn::GetAtt":\["([^"]+)","Arn"\]/.exec(keyRef)?.[1];
+      if (!keyId) return 'the guardrail is not encrypted with a key of this stack';
+      const aliases = platform
+        .idsOf('AWS::KMS::Alias')
+        .filter((a) => JSON.stringify(platform.template.Resources![a].Properties?.TargetKeyId).includes(`"${keyId}"`))
+        .map((a) => String(platform.properties(a).AliasName));
+      return [
+        {
+          arn: platform.getAtt(keyId, 'Arn'),
+          label: 'the guardrail key',
+          account,
+          region,
+          resourcePolicy: { name: `${platform.env.stackName}/${keyId} (key policy)`, policy: platform.properties(keyId).KeyPolicy },
+          context: { 'kms:ViaService': `bedrock.${region}.amazonaws.com`, 'kms:CallerAccount': account, ...(aliases.length ? { 'kms:ResourceAliases': aliases } : {}) },
+        },
+      ];
+    }
+    case 'cdkDeployRole':
+      return [{ arn: `arn:${partition}:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-${region}`, label: 'the CDK deploy role', account, region }];
+    case 'iamUser':
+      return [{ arn: `arn:${partition}:iam::${account}:user/someone`, label: 'an IAM user', account, region: 'us-east-1' }];
+    case 'mantleProject':
+      return [{ arn: `arn:${partition}:bedrock-mantle:${region}:${account}:project/default`, label: 'a bedrock-mantle project', account, region, context: { 'bedrock-mantle:Model': UNLISTED_MODEL } }];
+    case 'anthropicWorkspace':
+      return [{ arn: `arn:${partition}:aws-external-anthropic:${region}:${account}:workspace/default`, label: 'an aws-external-anthropic workspace', account, region }];
+    case 'anyResource':
+      return [{ arn: '*', label: '*', account, region }];
+  }
+}
+
+function guardrailContext(use: GuardrailUse, facts: TargetFacts): Record<string, string> {
+  const g = only(facts.platform.idsOf('AWS::Bedrock::Guardrail'), 'guardrail', facts.platform.env.stackName);
+  const arn = facts.platform.getAtt(g, 'GuardrailArn');
+  const version = only(facts.platform.idsOf('AWS::Bedrock::GuardrailVersion'), 'guardrail version', facts.platform.env.stackName);
+  switch (use) {
+    case 'published':
+      return { 'bedrock:GuardrailIdentifier': `${arn}:${facts.platform.getAtt(version, 'Version')}` };
+    case 'draft':
+      return { 'bedrock:GuardrailIdentifier': `${arn}:DRAFT` };
+    case 'unversioned':
+      return { 'bedrock:GuardrailIdentifier': arn };
+    case 'otherAccount':
+      return { 'bedrock:GuardrailIdentifier': `${arn.replace(`:${facts.account}:`, `:${OTHER_ACCOUNT}:`)}:1` };
+    case 'none':
+      return {};
+  }
+}
+
+/**
+ * An endpoint policy as the evaluator takes it: `"Principal": {"AWS": "*"}` (what CDK writes, and
+ * AWS accepts) is the same principal as `"*"`, the only form the evaluator's validator admits.
+ */
+function endpointPolicy(facts: TargetFacts, path: RegExp, what: string): Policy {
+  const id = only(facts.platform.idsOf('AWS::EC2::VPCEndpoint', path), what, facts.platform.env.stackName);
+  const doc = facts.platform.properties(id).PolicyDocument as { Statement: Array<Record<string, unknown>> };
+  const statements = doc.Statement.map((st) => (JSON.stringify(st.Principal) === '{"AWS":"*"}' ? { ...st, Principal: '*' } : st));
+  return { name: `${facts.platform.env.stackName}/${id} (endpoint policy)`, policy: { ...doc, Statement: statements } };
+}
+
+type Analysis = Record<string, unknown>;
+/** A statement the evaluator matched; its statement is an iam-policy object (`sid()`), or plain JSON. */
+type StatementHit = { policyId?: string; statement?: { sid?: () => string | undefined; index?: () => number; Sid?: string } };
+const sidOf = (s: StatementHit) => s.statement?.sid?.() ?? s.statement?.Sid ?? (s.statement?.index ? `statement ${s.statement.index()}` : '(no Sid)');
+
+/** The statements that decided a simulation, named by layer, policy and Sid. */
+function decidingStatements(decision: Decision, analysis: Analysis): string[] {
+  const label = (layer: string, s: StatementHit) => `${layer}: ${s.policyId ?? '?'}#${sidOf(s)}`;
+  const layers: Array<[string, string]> = [
+    ['identityAnalysis', 'identity'],
+    ['resourceAnalysis', 'resource policy'],
+    ['endpointAnalysis', 'VPC endpoint policy'],
+    ['permissionBoundaryAnalysis', 'permissions boundary'],
+  ];
+  const out: string[] = [];
+  const pick = (kind: 'allowStatements' | 'denyStatements') => {
+    for (const [key, layer] of layers) for (const s of ((analysis[key] as Analysis | undefined)?.[kind] as StatementHit[] | undefined) ?? []) out.push(label(layer, s));
+    // SCP allows are FullAWSAccess at every level: only their denies decide anything.
+    if (kind === 'denyStatements') {
+      for (const level of ((analysis.scpAnalysis as Analysis | undefined)?.ouAnalysis as Analysis[] | undefined) ?? []) {
+        for (const s of (level.denyStatements as StatementHit[] | undefined) ?? []) out.push(label('SCP', s));
+      }
+    }
+  };
+  if (decision === 'ExplicitlyDenied') pick('denyStatements');
+  else if (decision === 'Allowed') pick('allowStatements');
+  else {
+    for (const [key, layer] of layers) {
+      const result = (analysis[key] as Analysis | undefined)?.result;
+      if (result !== undefined && result !== 'Allowed' && result !== 'NotApplicable') out.push(`${layer}: no statement allows (${String(result)})`);
+    }
+    const scp = (analysis.scpAnalysis as Analysis | undefined)?.result;
+    if (scp !== undefined && scp !== 'Allowed') out.push(`SCP: no statement allows (${String(scp)})`);
+    if (out.length === 0) out.push('no policy allows the request');
+  }
+  return [...new Set(out)];
+}
+
+function describeRequest(s: Scenario, r: ResolvedResource, context: Record<string, unknown>): string {
+  const shown = Object.entries(context)
+    .filter(([k]) => ['aws:SourceVpce', 'bedrock:GuardrailIdentifier', 'aws:RequestedRegion', 'bedrock:InferenceProfileArn', 'kms:ViaService', 'iam:ServiceSpecificCredentialServiceName'].includes(k))
+    .map(([k, v]) => `${k}=${String(v)}`);
+  return `${s.action} on ${r.label}${shown.length ? ` (${shown.join(', ')})` : ''}`;
+}
+
+/** Evaluates one scenario for one target: one proof per resource it expands to. */
+async function prove(s: Scenario, facts: TargetFacts, config: OrgConfig, scp: unknown): Promise<AccessProof[]> {
+  const expected = s.needsDirectPath && !facts.directPath ? 'denied' : s.expect;
+  const why = s.needsDirectPath && !facts.directPath ? `${s.why} This target lists no bedrockRuntimeEndpointIds, so the direct path is closed.` : s.why;
+  const base = { target: facts.name, scenario: s.id, who: s.who, expected, why } as const;
+  const principal = principalOf(s.who, facts, config);
+  const resources = resourcesOf(s.resource, facts, config);
+  if (typeof principal === 'string' || typeof resources === 'string') {
+    return [{ ...base, request: `${s.action} on ${s.resource}`, evaluated: 'not applicable', deciding: [typeof principal === 'string' ? principal : (resources as string)], ok: true }];
+  }
+  const proofs: AccessProof[] = [];
+  for (const r of resources) {
+    const context: Record<string, string | string[]> = {
+      'aws:PrincipalArn': principal.principalArn,
+      'aws:PrincipalAccount': facts.account,
+      'aws:RequestedRegion': r.region,
+      'aws:SecureTransport': 'true',
+      ...(config.aws.organizationId ? { 'aws:PrincipalOrgID': config.aws.organizationId } : {}),
+      ...(s.action.startsWith('bedrock:Invoke') ? guardrailContext(s.guardrail ?? 'published', facts) : {}),
+      ...r.context,
+      ...s.context,
+    };
+    const endpoints: Policy[] = [];
+    if (s.via === 'runtimeEndpoint') {
+      context['aws:SourceVpce'] = facts.runtimeEndpointId;
+      endpoints.push(endpointPolicy(facts, /\/BedrockRuntime\//, 'bedrock-runtime endpoint'));
+    } else if (s.via === 'executeApiEndpoint') {
+      context['aws:SourceVpce'] = facts.executeApiEndpointId;
+      endpoints.push(endpointPolicy(facts, /\/ExecuteApi\//, 'execute-api endpoint'));
+    } else if (s.via === 'foreignEndpoint') {
+      context['aws:SourceVpce'] = FOREIGN_ENDPOINT_ID;
+    }
+    const simulation: Simulation = {
+      request: { principal: principal.principal, action: s.action, resource: { resource: r.arn, accountId: r.arn.split(':')[4] || facts.account }, contextVariables: context },
+      identityPolicies: principal.policies,
+      serviceControlPolicies: [
+        { orgIdentifier: 'r-root', policies: [FULL_AWS_ACCESS, { name: 'org-guards/bedrock-region-pinning.scp.json', policy: scp }] },
+        { orgIdentifier: facts.account, policies: [FULL_AWS_ACCESS] },
+      ],
+      resourceControlPolicies: [],
+      resourcePolicy: r.resourcePolicy?.policy,
+      vpcEndpointPolicies: endpoints,
+    };
+    const result = await runSimulation(simulation, {});
+    const request = describeRequest(s, r, context);
+    if (result.resultType === 'error') {
+      proofs.push({ ...base, request, evaluated: 'error', deciding: [result.errors.message, JSON.stringify(result.errors).slice(0, 400)], ok: false });
+      continue;
+    }
+    const analysis = (result.resultType === 'single' ? result.result.analysis : result.results[0]?.analysis) as unknown as Analysis;
+    const decision = result.overallResult as Decision;
+    const deciding = decidingStatements(decision, analysis ?? {});
+    // Policy names refer to the resource policy by the name we gave it.
+    const named = r.resourcePolicy ? deciding.map((d) => d.replace(/^resource policy: [^#]*#/, `resource policy: ${r.resourcePolicy!.name}#`)) : deciding;
+    proofs.push({ ...base, request, evaluated: decision, deciding: named, ok: (decision === 'Allowed') === (expected === 'allowed') });
+  }
+  return proofs;
+}
+
+/** The platform stacks of the config's targets, with their facts resolved. */
+function targetFacts(input: AccessProofInput): TargetFacts[] {
+  const { config } = input;
+  const identityStack = input.stacks.find((s) => Object.values(s.template.Resources ?? {}).some((r) => r.Type === 'AWS::SSO::PermissionSet'));
+  return config.aws.targets.map((target) => {
+    const stack = input.stacks.find((s) => s.account === target.account && s.region === target.region && s.name.endsWith(`-${target.name}`));
+    if (!stack) throw new Error(`access proofs: no synthesized platform stack for target ${target.name} (${target.account}/${target.region})`);
+    const probe = deployed(stack);
+    const runtimeId = only(probe.idsOf('AWS::EC2::VPCEndpoint', /\/BedrockRuntime\//), 'bedrock-runtime endpoint', stack.name);
+    const configured = target.bedrockRuntimeEndpointIds?.[0];
+    const platform = deployed(stack, configured ? { [runtimeId]: configured } : undefined);
+    const executeApiId = only(platform.idsOf('AWS::EC2::VPCEndpoint', /\/ExecuteApi\//), 'execute-api endpoint', stack.name);
+    return {
+      name: target.name,
+      account: target.account,
+      region: target.region,
+      partition: platform.env.partition,
+      platform,
+      // The permission sets are provisioned into the target account: their ARNs use its partition.
+      identity: identityStack ? deployed({ ...identityStack, region: target.region }) : undefined,
+      directPath: configured !== undefined,
+      runtimeEndpointId: platform.ref(runtimeId),
+      executeApiEndpointId: platform.ref(executeApiId),
+    };
+  });
+}
+
+/** Evaluates every scenario for every target. */
+export async function proveAccess(input: AccessProofInput, scenarios: readonly Scenario[] = SCENARIOS): Promise<AccessProof[]> {
+  const proofs: AccessProof[] = [];
+  for (const facts of targetFacts(input)) {
+    for (const s of scenarios) proofs.push(...(await prove(s, facts, input.config, input.scp)));
+  }
+  return proofs;
+}

@@ -1,0 +1,157 @@
+/**
+ * Who can do what on the AWS platform, as a table a security reviewer can read: each row is a
+ * request (principal, action, resource, the request context that matters) and the decision AWS
+ * must reach for it. The access proofs (access-proofs.ts) evaluate every row, per target, against
+ * every policy layer AWS evaluates, taken from the synthesized templates and the organisation
+ * guard; `npm run synth` fails when a decision differs.
+ *
+ * Rows name things symbolically (the ModelUser session, the target's bedrock-runtime endpoint,
+ * an allowlisted model...); the proofs resolve them for each target of the config.
+ */
+
+/** Who makes the request. */
+export type Who =
+  /** A session of the ModelUser permission set in the target account. */
+  | 'modelUser'
+  /** A session of the Auditor permission set. */
+  | 'auditor'
+  /** A session of the PlatformAdmin permission set. */
+  | 'platformAdmin'
+  /** The model-invoker function's role. */
+  | 'invoker'
+  /** The invocation-logging setter function's role (the custom resource that owns the setting). */
+  | 'loggingSetter'
+  /** An application role listed in the target's `apiCallerRoleArns`. */
+  | 'apiCaller'
+  /** Any other role of the account, granted `*` on `*` (the strongest identity a workload or admin can hold). */
+  | 'accountAdmin'
+  /** The CDK bootstrap CloudFormation execution role, AdministratorAccess as `cdk bootstrap` gives it by default. */
+  | 'cfnExecution';
+
+/** How the request reaches AWS. */
+export type Via =
+  /** Through the target's bedrock-runtime interface endpoint (its policy is a layer). */
+  | 'runtimeEndpoint'
+  /** Through an interface endpoint the organisation does not own (its policy unknown, assumed to allow all). */
+  | 'foreignEndpoint'
+  /** From outside any VPC endpoint. */
+  | 'internet'
+  /** Through the target's execute-api interface endpoint (its policy is a layer). */
+  | 'executeApiEndpoint'
+  /** Made by Bedrock on the caller's behalf (forward access session), e.g. decrypting the guardrail. */
+  | 'bedrock';
+
+/** What the request acts on. */
+export type Resource =
+  /** Each allowlisted model usable from the target (foundation model in its region, or the profile). */
+  | 'allowlistedModel'
+  /** Each destination region of each allowlisted geography profile, as Bedrock evaluates the call there. */
+  | 'profileDestination'
+  /** A foundation model that is not on the allowlist, in the target region. */
+  | 'unlistedModel'
+  /** An allowlisted foundation model in a region outside `aws.allowedRegions`. */
+  | 'modelOutsideRegions'
+  /** POST /invoke of the target's private API. */
+  | 'privateApi'
+  /** The target's CloudTrail trail. */
+  | 'trail'
+  /** An object in the target's audit bucket. */
+  | 'auditObject'
+  /** The target's guardrail. */
+  | 'guardrail'
+  /** The KMS key the guardrail is encrypted with. */
+  | 'guardrailKey'
+  /** The CDK bootstrap deploy role of the target. */
+  | 'cdkDeployRole'
+  /** An IAM user of the account (service-specific credentials are created for users). */
+  | 'iamUser'
+  /** A project of the OpenAI-compatible `bedrock-mantle` endpoint. */
+  | 'mantleProject'
+  /** A workspace of `aws-external-anthropic`. */
+  | 'anthropicWorkspace'
+  /** Actions without resource-level permissions. */
+  | 'anyResource';
+
+/** The guardrail a model call names (`bedrock:GuardrailIdentifier`). */
+export type GuardrailUse = 'published' | 'draft' | 'unversioned' | 'otherAccount' | 'none';
+
+export interface Scenario {
+  /** Stable ID, shown in the report. */
+  readonly id: string;
+  readonly who: Who;
+  readonly action: string;
+  readonly resource: Resource;
+  readonly via?: Via;
+  /** For model calls: which guardrail the request names. @default 'published' */
+  readonly guardrail?: GuardrailUse;
+  /** Further request context, e.g. `iam:ServiceSpecificCredentialServiceName`. */
+  readonly context?: Readonly<Record<string, string>>;
+  readonly expect: 'allowed' | 'denied';
+  /**
+   * The direct SDK path of model users is open only through the endpoints listed in
+   * `aws.targets[].bedrockRuntimeEndpointIds`; where a target lists none, a row marked here
+   * expects a denial instead (the path is closed until they are configured).
+   */
+  readonly needsDirectPath?: boolean;
+  /** Why the decision must be what it is: the promise the row proves. */
+  readonly why: string;
+}
+
+const CONVERSE = 'bedrock:InvokeModel';
+const STREAM = 'bedrock:InvokeModelWithResponseStream';
+
+export const SCENARIOS: readonly Scenario[] = [
+  // Model users calling Bedrock directly with the SDK.
+  { id: 'model-user-converse', who: 'modelUser', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'allowed', needsDirectPath: true, why: 'Model users call the allowlisted models through their own endpoint with the published guardrail.' },
+  { id: 'model-user-converse-stream', who: 'modelUser', action: STREAM, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'allowed', needsDirectPath: true, why: 'ConverseStream is authorised as InvokeModelWithResponseStream.' },
+  { id: 'model-user-profile-destinations', who: 'modelUser', action: CONVERSE, resource: 'profileDestination', via: 'runtimeEndpoint', expect: 'allowed', needsDirectPath: true, why: 'A geography profile routes to its destination regions, and IAM and SCPs are evaluated in each: every one must allow the call.' },
+  { id: 'model-user-no-guardrail', who: 'modelUser', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', guardrail: 'none', expect: 'denied', why: 'Every model call goes through a guardrail.' },
+  { id: 'model-user-draft-guardrail', who: 'modelUser', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', guardrail: 'draft', expect: 'denied', why: 'The working draft of a guardrail can be edited at any time; only a published, numbered version is reviewed and immutable.' },
+  { id: 'model-user-unversioned-guardrail', who: 'modelUser', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', guardrail: 'unversioned', expect: 'denied', why: 'A guardrail named without a version runs its draft.' },
+  { id: 'model-user-foreign-guardrail', who: 'modelUser', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', guardrail: 'otherAccount', expect: 'denied', why: "A guardrail of another account is not the organisation's." },
+  { id: 'model-user-foreign-endpoint', who: 'modelUser', action: CONVERSE, resource: 'allowlistedModel', via: 'foreignEndpoint', expect: 'denied', why: "Credentials used through an endpoint the organisation does not own (for example in another account's VPC) reach nothing." },
+  { id: 'model-user-internet', who: 'modelUser', action: CONVERSE, resource: 'allowlistedModel', via: 'internet', expect: 'denied', why: 'AI traffic never crosses the public internet.' },
+  { id: 'model-user-unlisted-model', who: 'modelUser', action: CONVERSE, resource: 'unlistedModel', via: 'runtimeEndpoint', expect: 'denied', why: 'Only allowlisted models may be called.' },
+  { id: 'model-user-outside-regions', who: 'modelUser', action: CONVERSE, resource: 'modelOutsideRegions', via: 'runtimeEndpoint', expect: 'denied', why: 'Data residency: no model call outside the allowed regions.' },
+  { id: 'model-user-guardrail-key', who: 'modelUser', action: 'kms:Decrypt', resource: 'guardrailKey', via: 'bedrock', expect: 'allowed', needsDirectPath: true, why: 'Bedrock decrypts the CMK-encrypted guardrail with the caller\'s permissions; without kms:Decrypt the call fails.' },
+  // The private API.
+  { id: 'model-user-private-api', who: 'modelUser', action: 'execute-api:Invoke', resource: 'privateApi', via: 'executeApiEndpoint', expect: 'allowed', why: 'Model users call the private API through its endpoint.' },
+  { id: 'api-caller-private-api', who: 'apiCaller', action: 'execute-api:Invoke', resource: 'privateApi', via: 'executeApiEndpoint', expect: 'allowed', why: 'Application roles listed in the config call the private API.' },
+  { id: 'other-principal-private-api', who: 'accountAdmin', action: 'execute-api:Invoke', resource: 'privateApi', via: 'executeApiEndpoint', expect: 'denied', why: 'In the same account a resource-policy Allow is enough on its own, so the API must admit only model users and the listed roles, whatever else a principal holds.' },
+  { id: 'model-user-private-api-internet', who: 'modelUser', action: 'execute-api:Invoke', resource: 'privateApi', via: 'internet', expect: 'denied', why: 'The private API is reachable only through its endpoint.' },
+  // The model-invoker function behind the API.
+  { id: 'invoker-converse', who: 'invoker', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'allowed', why: 'The function calls the allowlisted models with the published guardrail.' },
+  { id: 'invoker-profile-destinations', who: 'invoker', action: CONVERSE, resource: 'profileDestination', via: 'runtimeEndpoint', expect: 'allowed', why: 'The function\'s cross-region calls pass in every destination region.' },
+  { id: 'invoker-guardrail-key', who: 'invoker', action: 'kms:Decrypt', resource: 'guardrailKey', via: 'bedrock', expect: 'allowed', why: 'Bedrock decrypts the CMK-encrypted guardrail with the function\'s permissions.' },
+  { id: 'invoker-no-guardrail', who: 'invoker', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', guardrail: 'none', expect: 'denied', why: 'The function cannot call a model without the guardrail.' },
+  { id: 'invoker-unlisted-model', who: 'invoker', action: CONVERSE, resource: 'unlistedModel', via: 'runtimeEndpoint', expect: 'denied', why: 'The function calls only allowlisted models.' },
+  // Auditors read evidence and change nothing.
+  { id: 'auditor-converse', who: 'auditor', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'denied', why: 'Auditors read evidence; they do not use models.' },
+  { id: 'auditor-read-evidence', who: 'auditor', action: 's3:GetObject', resource: 'auditObject', expect: 'allowed', why: 'Auditors read the audit evidence.' },
+  { id: 'auditor-delete-evidence', who: 'auditor', action: 's3:DeleteObject', resource: 'auditObject', expect: 'denied', why: 'Nobody reading evidence can delete it.' },
+  { id: 'auditor-stop-trail', who: 'auditor', action: 'cloudtrail:StopLogging', resource: 'trail', expect: 'denied', why: 'Auditors cannot stop the audit.' },
+  { id: 'auditor-delete-invocation-logging', who: 'auditor', action: 'bedrock:DeleteModelInvocationLoggingConfiguration', resource: 'anyResource', expect: 'denied', why: 'Auditors cannot switch off prompt logging.' },
+  // Bedrock API keys and model-serving surfaces that bypass bedrock-runtime.
+  { id: 'bedrock-api-key-call', who: 'accountAdmin', action: 'bedrock:CallWithBearerToken', resource: 'anyResource', expect: 'denied', why: 'Bedrock API keys are shared secrets, not SSO sign-in.' },
+  { id: 'bedrock-api-key-create', who: 'accountAdmin', action: 'iam:CreateServiceSpecificCredential', resource: 'iamUser', context: { 'iam:ServiceSpecificCredentialServiceName': 'bedrock.amazonaws.com' }, expect: 'denied', why: 'Long-term Bedrock API keys are service-specific credentials; none may be created.' },
+  { id: 'model-user-api-key-call', who: 'modelUser', action: 'bedrock:CallWithBearerToken', resource: 'anyResource', expect: 'denied', why: 'Model users sign in with SSO, never with a key.' },
+  { id: 'mantle-inference', who: 'accountAdmin', action: 'bedrock-mantle:CreateInference', resource: 'mantleProject', expect: 'denied', why: 'The OpenAI-compatible endpoint bypasses the guardrail condition and the allowlist keys of bedrock-runtime.' },
+  { id: 'external-anthropic-inference', who: 'accountAdmin', action: 'aws-external-anthropic:CreateInference', resource: 'anthropicWorkspace', expect: 'denied', why: 'This surface names no model in IAM, so the allowlist cannot be enforced on it.' },
+  { id: 'batch-unlisted-model', who: 'accountAdmin', action: 'bedrock:CreateModelInvocationJob', resource: 'unlistedModel', expect: 'denied', why: 'Batch inference is held to the allowlist too.' },
+  { id: 'batch-outside-regions', who: 'accountAdmin', action: 'bedrock:CreateModelInvocationJob', resource: 'modelOutsideRegions', expect: 'denied', why: 'Batch inference is held to the allowed regions too.' },
+  // The audit trail, prompt logging and the guardrail change only through CloudFormation.
+  { id: 'admin-stop-trail', who: 'accountAdmin', action: 'cloudtrail:StopLogging', resource: 'trail', expect: 'denied', why: 'Nobody switches the audit off by hand.' },
+  { id: 'admin-delete-trail', who: 'accountAdmin', action: 'cloudtrail:DeleteTrail', resource: 'trail', expect: 'denied', why: 'Nobody deletes the trail by hand.' },
+  { id: 'admin-update-trail', who: 'accountAdmin', action: 'cloudtrail:PutEventSelectors', resource: 'trail', expect: 'denied', why: 'Nobody narrows what the trail records by hand.' },
+  { id: 'admin-delete-invocation-logging', who: 'accountAdmin', action: 'bedrock:DeleteModelInvocationLoggingConfiguration', resource: 'anyResource', expect: 'denied', why: 'Nobody switches prompt logging off by hand.' },
+  { id: 'admin-change-invocation-logging', who: 'accountAdmin', action: 'bedrock:PutModelInvocationLoggingConfiguration', resource: 'anyResource', expect: 'denied', why: 'Nobody redirects prompt logging by hand.' },
+  { id: 'admin-delete-guardrail', who: 'accountAdmin', action: 'bedrock:DeleteGuardrail', resource: 'guardrail', expect: 'denied', why: 'Nobody deletes the guardrail by hand.' },
+  { id: 'admin-weaken-guardrail', who: 'accountAdmin', action: 'bedrock:UpdateGuardrail', resource: 'guardrail', expect: 'denied', why: 'Nobody weakens the guardrail by hand.' },
+  { id: 'platform-admin-delete-guardrail', who: 'platformAdmin', action: 'bedrock:DeleteGuardrail', resource: 'guardrail', expect: 'denied', why: 'Platform admins change guardrails through the config and a deployment, not by hand.' },
+  { id: 'platform-admin-stop-trail', who: 'platformAdmin', action: 'cloudtrail:StopLogging', resource: 'trail', expect: 'denied', why: 'Platform admins cannot stop the audit.' },
+  { id: 'platform-admin-converse', who: 'platformAdmin', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'denied', why: 'Running the platform does not include using models.' },
+  { id: 'platform-admin-deploy', who: 'platformAdmin', action: 'sts:AssumeRole', resource: 'cdkDeployRole', expect: 'allowed', why: 'Platform admins deploy through the CDK bootstrap roles.' },
+  { id: 'cloudformation-updates-guardrail', who: 'cfnExecution', action: 'bedrock:UpdateGuardrail', resource: 'guardrail', expect: 'allowed', why: 'CloudFormation is the one change path of the guardrail.' },
+  { id: 'cloudformation-updates-trail', who: 'cfnExecution', action: 'cloudtrail:PutEventSelectors', resource: 'trail', expect: 'allowed', why: 'CloudFormation is the one change path of the trail.' },
+  { id: 'setter-applies-invocation-logging', who: 'loggingSetter', action: 'bedrock:PutModelInvocationLoggingConfiguration', resource: 'anyResource', expect: 'allowed', why: "The blueprint's custom resource owns the prompt-logging setting and must still be able to apply it." },
+];
