@@ -1,4 +1,5 @@
-import { modelUsableInRegion, parseModelId, geographyOfRegion, type OrgConfig } from '../../lib/config';
+import { BLUEPRINT_ROLE_PATH, modelUsableInRegion, parseModelId, type OrgConfig } from '../../lib/config';
+import { profileDestinations } from '../../lib/config/inference-profiles';
 
 /** An IAM policy document as JSON. */
 export interface PolicyDocument {
@@ -9,43 +10,103 @@ export interface PolicyDocument {
 /** SCPs are limited to 5,120 characters. */
 export const SCP_MAX_CHARS = 5120;
 
+/** The CDK bootstrap's CloudFormation execution roles; their trust policy admits only CloudFormation. */
+const CDK_CFN_EXEC_ROLES = 'arn:*:iam::*:role/cdk-*-cfn-exec-role-*';
+
+/** The blueprint's own roles that change protected settings (the invocation-logging setter). */
+const BLUEPRINT_ROLES = `arn:*:iam::*:role${BLUEPRINT_ROLE_PATH}*`;
+
 /**
- * The organisation-level guard for org admins to attach as a Service Control Policy: no
- * Bedrock call outside the allowed regions, no model invocation outside the allowlist, and
- * (under strict residency) no global inference profile. Generated from the config so it never
- * drifts from what the stacks allow. Partition and account are wildcards: one document serves
- * every account of the organisation.
+ * The blueprint's change path: the only principals (as `aws:PrincipalArn` patterns) the guard lets
+ * change the audit trail, the invocation-logging setting and the guardrails.
  */
-export function buildRegionPinningScp(config: OrgConfig): PolicyDocument {
-  const { allowedRegions, models } = config.aws;
+export const CHANGE_PATH_PRINCIPALS: readonly string[] = [CDK_CFN_EXEC_ROLES, BLUEPRINT_ROLES];
+
+/** The resources a model call may name, and the inference profiles it may go through. */
+interface ModelAllowlist {
+  /** Foundation models and inference profiles, as ARN patterns. */
+  readonly resources: readonly string[];
+  /** The allowlisted inference profiles in the allowed source regions, as ARN patterns. */
+  readonly profiles: readonly string[];
+}
+
+/**
+ * The ARNs an allowlisted call names in every region it is evaluated in. A geography profile is
+ * evaluated in its source region (the profile) and again in the destination region AWS routes it to
+ * (the foundation model there), so each destination of the routing table needs the model; a global
+ * profile's destination is region-less.
+ */
+function modelAllowlist(config: OrgConfig): ModelAllowlist {
+  const { allowedRegions, models, inferenceProfiles } = config.aws;
   const strict = config.dataResidency.strict;
-  const allowedModelArns = new Set<string>();
+  const resources = new Set<string>();
+  const profiles = new Set<string>();
   for (const model of models) {
     const parsed = parseModelId(model.id);
-    if (!allowedRegions.some((r) => modelUsableInRegion(model.id, r, strict))) continue;
+    const sources = allowedRegions.filter((r) => modelUsableInRegion(model.id, r, strict));
     if (!parsed.profileGeography) {
-      for (const r of allowedRegions) allowedModelArns.add(`arn:*:bedrock:${r}::foundation-model/${model.id}`);
+      for (const r of sources) resources.add(`arn:*:bedrock:${r}::foundation-model/${model.id}`);
       continue;
     }
-    for (const r of allowedRegions.filter((x) => modelUsableInRegion(model.id, x, strict))) {
-      allowedModelArns.add(`arn:*:bedrock:${r}:*:inference-profile/${model.id}`);
+    for (const source of sources) {
+      // Config validation refuses profiles with unknown routes; an allowed region that is not a source
+      // of the profile has no destinations, and the profile cannot be called from it.
+      const destinations = parsed.profileGeography === 'global' ? [''] : profileDestinations(model.id, source, inferenceProfiles);
+      if (destinations.length === 0) continue;
+      const profileArn = `arn:*:bedrock:${source}:*:inference-profile/${model.id}`;
+      profiles.add(profileArn);
+      resources.add(profileArn);
+      for (const d of destinations) resources.add(`arn:*:bedrock:${d}::foundation-model/${parsed.foundationModelId}`);
     }
-    const destinations = parsed.profileGeography === 'global' ? [''] : allowedRegions.filter((r) => geographyOfRegion(r) === parsed.profileGeography);
-    for (const r of destinations) allowedModelArns.add(`arn:*:bedrock:${r}::foundation-model/${parsed.foundationModelId}`);
   }
+  return { resources: [...resources].sort(), profiles: [...profiles].sort() };
+}
+
+/**
+ * The organisation-level guard for org admins to attach as a Service Control Policy, generated from
+ * the config so it never drifts from what the stacks allow. Partition and account are wildcards: one
+ * document serves every account of the organisation. It denies:
+ *
+ * - Bedrock outside the allowed regions; under `dataResidency.strict: false` calls through an
+ *   allowlisted inference profile are exempt, as AWS documents for SCPs with cross-region inference,
+ *   because they are evaluated again in each destination region;
+ * - model invocation and batch inference on anything but the allowlisted models, including every
+ *   destination region of an allowlisted profile;
+ * - global inference profiles under strict residency;
+ * - Bedrock API keys (bearer tokens) and their creation;
+ * - the model-serving surfaces beside bedrock-runtime (`bedrock-mantle`, `aws-external-anthropic`);
+ * - changes to the blueprint's trails, the invocation-logging setting and the guardrails, and to the
+ *   blueprint's role path, except through the change path ({@link CHANGE_PATH_PRINCIPALS}).
+ *
+ * @throws when the document exceeds the SCP size limit.
+ */
+export function buildRegionPinningScp(config: OrgConfig): PolicyDocument {
+  const { allowedRegions } = config.aws;
+  const strict = config.dataResidency.strict;
+  const allowlist = modelAllowlist(config);
+  const regionDenyCondition: Record<string, unknown> = { StringNotEquals: { 'aws:RequestedRegion': [...allowedRegions] } };
+  // Strict residency validates that every profile destination is an allowed region, so the plain
+  // region deny holds; otherwise destinations may lie outside and only profile calls may reach them.
+  if (!strict && allowlist.profiles.length > 0) {
+    regionDenyCondition.ArnNotLike = { 'bedrock:InferenceProfileArn': [...allowlist.profiles] };
+  }
+  const notChangePath = { ArnNotLike: { 'aws:PrincipalArn': [...CHANGE_PATH_PRINCIPALS] } };
+
   const statements: Record<string, unknown>[] = [
     {
       Sid: 'DenyBedrockOutsideAllowedRegions',
       Effect: 'Deny',
       Action: 'bedrock:*',
       Resource: '*',
-      Condition: { StringNotEquals: { 'aws:RequestedRegion': [...allowedRegions] } },
+      Condition: regionDenyCondition,
     },
     {
       Sid: 'DenyModelsOutsideAllowlist',
       Effect: 'Deny',
-      Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
-      NotResource: [...allowedModelArns].sort(),
+      Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream', 'bedrock:CreateModelInvocationJob'],
+      // A batch job is authorised against its own ARN as well as the model's: jobs in allowed
+      // regions pass here and are judged by their model.
+      NotResource: [...allowlist.resources, ...allowedRegions.map((r) => `arn:*:bedrock:${r}:*:model-invocation-job/*`)],
     },
   ];
   if (strict) {
@@ -56,6 +117,67 @@ export function buildRegionPinningScp(config: OrgConfig): PolicyDocument {
       Resource: 'arn:*:bedrock:*:*:inference-profile/global.*',
     });
   }
+  statements.push(
+    // API keys are long-lived bearer secrets beside the Identity Center sessions model access is granted through.
+    { Sid: 'DenyBedrockApiKeys', Effect: 'Deny', Action: 'bedrock:CallWithBearerToken', Resource: '*' },
+    {
+      Sid: 'DenyBedrockApiKeyCreation',
+      Effect: 'Deny',
+      Action: 'iam:CreateServiceSpecificCredential',
+      Resource: '*',
+      Condition: { StringEquals: { 'iam:ServiceSpecificCredentialServiceName': 'bedrock.amazonaws.com' } },
+    },
+    // These serve models without bedrock-runtime's private endpoint or its bedrock:GuardrailIdentifier
+    // key, and aws-external-anthropic has no model key either, so neither the guardrail nor the model
+    // allowlist can be enforced on them: they are denied outright.
+    {
+      Sid: 'DenyModelServingOutsideBedrockRuntime',
+      Effect: 'Deny',
+      Action: ['bedrock-mantle:*', 'aws-external-anthropic:*'],
+      Resource: '*',
+    },
+    {
+      Sid: 'ProtectAuditTrails',
+      Effect: 'Deny',
+      Action: ['cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors'],
+      // CloudFormation names each trail after its stack, PrivateAi-<organisation>-<target>-...
+      Resource: `arn:*:cloudtrail:*:*:trail/PrivateAi-${config.organisation.name}-*`,
+      Condition: notChangePath,
+    },
+    {
+      Sid: 'ProtectInvocationLoggingAndGuardrails',
+      Effect: 'Deny',
+      Action: [
+        'bedrock:PutModelInvocationLoggingConfiguration',
+        'bedrock:DeleteModelInvocationLoggingConfiguration',
+        'bedrock:UpdateGuardrail',
+        'bedrock:DeleteGuardrail',
+        'bedrock:PutEnforcedGuardrailConfiguration',
+        'bedrock:DeleteEnforcedGuardrailConfiguration',
+      ],
+      Resource: '*',
+      Condition: notChangePath,
+    },
+    // The change path trusts this role path, so only CloudFormation may create, re-permission or pass
+    // (to a new function that would then act as the change path) roles on it.
+    {
+      Sid: 'ProtectBlueprintRoles',
+      Effect: 'Deny',
+      Action: [
+        'iam:CreateRole',
+        'iam:PutRolePolicy',
+        'iam:AttachRolePolicy',
+        'iam:DetachRolePolicy',
+        'iam:DeleteRolePolicy',
+        'iam:UpdateAssumeRolePolicy',
+        'iam:PutRolePermissionsBoundary',
+        'iam:DeleteRolePermissionsBoundary',
+        'iam:PassRole',
+      ],
+      Resource: BLUEPRINT_ROLES,
+      Condition: { ArnNotLike: { 'aws:PrincipalArn': CDK_CFN_EXEC_ROLES } },
+    },
+  );
   const doc: PolicyDocument = { Version: '2012-10-17', Statement: statements };
   const size = JSON.stringify(doc).length;
   if (size > SCP_MAX_CHARS) {
