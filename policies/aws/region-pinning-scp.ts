@@ -177,6 +177,15 @@ export function buildRegionPinningScp(config: OrgConfig): PolicyDocument {
       Resource: BLUEPRINT_ROLES,
       Condition: { ArnNotLike: { 'aws:PrincipalArn': CDK_CFN_EXEC_ROLES } },
     },
+    // New code in a function that runs as a role on the trusted path would act as the change path
+    // too; the invocation-logging setter is named PrivateAi-<organisation>-<target>-logging.
+    {
+      Sid: 'ProtectBlueprintFunctions',
+      Effect: 'Deny',
+      Action: ['lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:DeleteFunction', 'lambda:AddPermission', 'lambda:PutFunctionConcurrency'],
+      Resource: `arn:*:lambda:*:*:function:PrivateAi-${config.organisation.name}-*`,
+      Condition: { ArnNotLike: { 'aws:PrincipalArn': CDK_CFN_EXEC_ROLES } },
+    },
   );
   const doc: PolicyDocument = { Version: '2012-10-17', Statement: statements };
   const size = JSON.stringify(doc).length;

@@ -121,6 +121,8 @@ export class PlatformStack extends Stack {
         egress: [toEndpoints, { peer: ec2.Peer.anyIpv4(), description: 'HTTPS to S3 through the gateway endpoint (CloudFormation response)' }],
         functionKey: this.keys.lambdaKey,
         functionLogGroupName: `${logPrefix}invocation-logging-setter`,
+        // PrivateAi-<org>-<target>-logging: within Lambda's 64 characters, and matched by the organisation guard.
+        functionName: `${this.stackName}-logging`,
       });
     }
 
