@@ -18,6 +18,7 @@ runCli(async () => {
   const { addAwsStacks } = await import('../stacks/aws');
   const { attachRulePacks } = await import('../policies/aws/rule-packs');
   const { buildRegionPinningScp } = await import('../policies/aws/region-pinning-scp');
+  const { buildCdkExecutionPolicy, CDK_EXECUTION_POLICY_FILE } = await import('../policies/aws/cdk-execution-policy');
   addAwsStacks(app, config);
   attachRulePacks(app, config);
   // A record left by an earlier synthesis must not stand beside templates this one failed to finish.
@@ -30,4 +31,13 @@ runCli(async () => {
   const guardDir = path.join(assembly.directory, 'org-guards');
   fs.mkdirSync(guardDir, { recursive: true });
   fs.writeFileSync(path.join(guardDir, 'bedrock-region-pinning.scp.json'), `${JSON.stringify(buildRegionPinningScp(config), null, 2)}\n`);
+  // One scoped CloudFormation execution policy per environment the stacks deploy to (cdk bootstrap is per environment).
+  const environments = new Map<string, Array<{ Resources?: Record<string, { Type: string }> }>>();
+  for (const stack of assembly.stacks) {
+    const env = `${stack.environment.account}-${stack.environment.region}`;
+    environments.set(env, [...(environments.get(env) ?? []), stack.template]);
+  }
+  for (const [env, templates] of environments) {
+    fs.writeFileSync(path.join(guardDir, CDK_EXECUTION_POLICY_FILE(env)), `${JSON.stringify(buildCdkExecutionPolicy(templates), null, 2)}\n`);
+  }
 });

@@ -4,6 +4,7 @@ import { geographyOfRegion, parseModelId, type OrgConfig } from '../../lib/confi
 import { profileDestinations } from '../../lib/config/inference-profiles';
 import { isKnownAwsRegion } from '../../lib/config/aws-regions';
 import { permissionSetName, type SsoRole } from '../../lib/aws/sso-access';
+import { buildCdkExecutionPolicy } from './cdk-execution-policy';
 import { DeployedTemplate, type CfnTemplate } from './cfn-intrinsics';
 import { SCENARIOS, type GuardrailUse, type Resource, type Scenario, type Who } from './access-scenarios';
 
@@ -73,6 +74,8 @@ interface TargetFacts {
   readonly directPath: boolean;
   readonly runtimeEndpointId: string;
   readonly executeApiEndpointId: string;
+  /** The scoped CloudFormation execution policy of the target's environment (org-guards/cdk-execution-policy.*.json). */
+  readonly executionPolicy: unknown;
 }
 
 const partitionOf = (region: string) => RegionInfo.get(region).partition ?? 'aws';
@@ -180,7 +183,7 @@ function principalOf(who: Who, facts: TargetFacts, config: OrgConfig): { princip
     }
     case 'cfnExecution': {
       const roleArn = `arn:${partition}:iam::${account}:role/cdk-hnb659fds-cfn-exec-role-${account}-${region}`;
-      return { principal: session(roleArn, 'AWSCloudFormation'), principalArn: roleArn, policies: [{ name: 'AdministratorAccess (cdk bootstrap default)', policy: ADMIN }] };
+      return { principal: session(roleArn, 'AWSCloudFormation'), principalArn: roleArn, policies: [{ name: `org-guards/cdk-execution-policy.${account}-${region}.json`, policy: facts.executionPolicy }] };
     }
   }
 }
@@ -279,6 +282,11 @@ function resourcesOf(resource: Resource, facts: TargetFacts, config: OrgConfig):
           context: { 'kms:ViaService': `bedrock.${region}.amazonaws.com`, 'kms:CallerAccount': account, ...(aliases.length ? { 'kms:ResourceAliases': aliases } : {}) },
         },
       ];
+    }
+    case 'loggingSetterFunction': {
+      const fns = platform.idsOf('AWS::Lambda::Function', /\/InvocationLogging\/Function\//);
+      if (fns.length === 0) return 'this target does not own the invocation-logging setting';
+      return [{ arn: platform.getAtt(fns[0], 'Arn'), label: 'the invocation-logging setter function', account, region }];
     }
     case 'cdkDeployRole':
       return [{ arn: `arn:${partition}:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-${region}`, label: 'the CDK deploy role', account, region }];
@@ -449,6 +457,7 @@ function targetFacts(input: AccessProofInput): TargetFacts[] {
       directPath: configured !== undefined,
       runtimeEndpointId: platform.ref(runtimeId),
       executeApiEndpointId: platform.ref(executeApiId),
+      executionPolicy: buildCdkExecutionPolicy(input.stacks.filter((s) => s.account === target.account && s.region === target.region).map((s) => s.template)),
     };
   });
 }

@@ -25,7 +25,7 @@ export type Who =
   | 'apiCaller'
   /** Any other role of the account, granted `*` on `*` (the strongest identity a workload or admin can hold). */
   | 'accountAdmin'
-  /** The CDK bootstrap CloudFormation execution role, AdministratorAccess as `cdk bootstrap` gives it by default. */
+  /** The CDK bootstrap CloudFormation execution role, bootstrapped with the scoped execution policy the blueprint generates. */
   | 'cfnExecution';
 
 /** How the request reaches AWS. */
@@ -69,6 +69,8 @@ export type Resource =
   | 'mantleProject'
   /** A workspace of `aws-external-anthropic`. */
   | 'anthropicWorkspace'
+  /** The invocation-logging setter function (its role is on the path the organisation guard trusts). */
+  | 'loggingSetterFunction'
   /** Actions without resource-level permissions. */
   | 'anyResource';
 
@@ -147,11 +149,14 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: 'admin-change-invocation-logging', who: 'accountAdmin', action: 'bedrock:PutModelInvocationLoggingConfiguration', resource: 'anyResource', expect: 'denied', why: 'Nobody redirects prompt logging by hand.' },
   { id: 'admin-delete-guardrail', who: 'accountAdmin', action: 'bedrock:DeleteGuardrail', resource: 'guardrail', expect: 'denied', why: 'Nobody deletes the guardrail by hand.' },
   { id: 'admin-weaken-guardrail', who: 'accountAdmin', action: 'bedrock:UpdateGuardrail', resource: 'guardrail', expect: 'denied', why: 'Nobody weakens the guardrail by hand.' },
+  { id: 'admin-replaces-setter-code', who: 'accountAdmin', action: 'lambda:UpdateFunctionCode', resource: 'loggingSetterFunction', expect: 'denied', why: 'New code in the function that owns prompt logging would run as a role the organisation guard trusts.' },
   { id: 'platform-admin-delete-guardrail', who: 'platformAdmin', action: 'bedrock:DeleteGuardrail', resource: 'guardrail', expect: 'denied', why: 'Platform admins change guardrails through the config and a deployment, not by hand.' },
   { id: 'platform-admin-stop-trail', who: 'platformAdmin', action: 'cloudtrail:StopLogging', resource: 'trail', expect: 'denied', why: 'Platform admins cannot stop the audit.' },
   { id: 'platform-admin-converse', who: 'platformAdmin', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'denied', why: 'Running the platform does not include using models.' },
   { id: 'platform-admin-deploy', who: 'platformAdmin', action: 'sts:AssumeRole', resource: 'cdkDeployRole', expect: 'allowed', why: 'Platform admins deploy through the CDK bootstrap roles.' },
   { id: 'cloudformation-updates-guardrail', who: 'cfnExecution', action: 'bedrock:UpdateGuardrail', resource: 'guardrail', expect: 'allowed', why: 'CloudFormation is the one change path of the guardrail.' },
   { id: 'cloudformation-updates-trail', who: 'cfnExecution', action: 'cloudtrail:PutEventSelectors', resource: 'trail', expect: 'allowed', why: 'CloudFormation is the one change path of the trail.' },
+  { id: 'cloudformation-creates-user', who: 'cfnExecution', action: 'iam:CreateUser', resource: 'iamUser', expect: 'denied', why: 'A deployment cannot mint long-term credentials, whatever a template asks for.' },
+  { id: 'cloudformation-leaves-organization', who: 'cfnExecution', action: 'organizations:LeaveOrganization', resource: 'anyResource', expect: 'denied', why: 'A deployment cannot take the account out of the organisation and its guards.' },
   { id: 'setter-applies-invocation-logging', who: 'loggingSetter', action: 'bedrock:PutModelInvocationLoggingConfiguration', resource: 'anyResource', expect: 'allowed', why: "The blueprint's custom resource owns the prompt-logging setting and must still be able to apply it." },
 ];

@@ -25,6 +25,9 @@ export interface ExecutionPolicyDocument {
   Statement: Array<Record<string, unknown>>;
 }
 
+/** The file name of an environment's policy in `cdk.out/org-guards/`, e.g. `cdk-execution-policy.111111111111-eu-central-1.json`. */
+export const CDK_EXECUTION_POLICY_FILE = (environment: string): string => `cdk-execution-policy.${environment}.json`;
+
 /** IAM's limit for a customer managed policy, counted without whitespace. */
 export const MANAGED_POLICY_MAX_CHARS = 6144;
 

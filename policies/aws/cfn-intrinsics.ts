@@ -125,7 +125,7 @@ export class DeployedTemplate {
       case 'AWS::SQS::Queue.Arn':
         return `arn:${partition}:sqs:${region}:${account}:${generatedName(this.env, logicalId, 80)}`;
       case 'AWS::Lambda::Function.Arn':
-        return `arn:${partition}:lambda:${region}:${account}:function:${generatedName(this.env, logicalId)}`;
+        return `arn:${partition}:lambda:${region}:${account}:function:${typeof props.FunctionName === 'string' ? props.FunctionName : generatedName(this.env, logicalId)}`;
       case 'AWS::ApiGateway::RestApi.RootResourceId':
         return alnum(`${this.env.stackName}/${logicalId}/root`, 10);
       case 'AWS::SSO::PermissionSet.PermissionSetArn':

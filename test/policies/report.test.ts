@@ -1,20 +1,21 @@
-import { evaluateAws, type AwsInput, type AwsStackInput, type CfnTemplate } from '../../policies/report/aws';
-import { buildReport, renderHtml, renderMarkdown, reportFails, type CdkValidationReport } from '../../policies/report';
+import { evaluateAws, type AwsInput, type AwsStackInput } from '../../policies/report/aws';
+import { buildReport, failures, renderHtml, renderMarkdown, reportFails, type AccessProofResult, type CdkValidationReport } from '../../policies/report';
 import { buildRegionPinningScp } from '../../policies/aws/region-pinning-scp';
-import { addAwsStacks } from '../../stacks/aws';
-import { exampleConfig, newApp } from '../support/aws';
+import { exampleConfig } from '../support/aws';
+import { proofsOf, synthesizedStacks } from '../support/proofs';
 
 // The example app, synthesized once: the report's evaluators read templates, as in `npm run synth`.
-const assembly = (() => {
-  const app = newApp();
-  addAwsStacks(app, exampleConfig);
-  return app.synth();
-})();
-const stacks: AwsStackInput[] = assembly.stacks.map((s) => ({ name: s.stackName, account: s.environment.account, region: s.environment.region, template: s.template as CfnTemplate }));
-const input = (mutate?: (templates: AwsStackInput[]) => void): AwsInput => {
+const stacks = synthesizedStacks(exampleConfig) as AwsStackInput[];
+const scp = buildRegionPinningScp(exampleConfig);
+let proofs: AccessProofResult[];
+beforeAll(async () => {
+  proofs = await proofsOf(exampleConfig, stacks, scp);
+});
+const input = (mutate?: (templates: AwsStackInput[]) => void, options: { proofs?: readonly AccessProofResult[] | null } = {}): AwsInput => {
   const copy: AwsStackInput[] = JSON.parse(JSON.stringify(stacks));
   mutate?.(copy);
-  return { stacks: copy, allowedRegions: exampleConfig.aws.allowedRegions, scp: buildRegionPinningScp(exampleConfig) as unknown as AwsInput['scp'] };
+  const given = options.proofs === null ? undefined : (options.proofs ?? proofs);
+  return { stacks: copy, allowedRegions: exampleConfig.aws.allowedRegions, scp: scp as unknown as AwsInput['scp'], proofs: given };
 };
 const statusOf = (section: ReturnType<typeof evaluateAws>, control: string) => section.controls.find((c) => c.control === control)?.status;
 const platform = (t: AwsStackInput[]) => t.find((s) => s.name === 'PrivateAi-example-corp-prod')!;
@@ -28,6 +29,23 @@ describe('AWS evidence', () => {
       expect(c.evidence.length).toBeGreaterThan(0);
     }
     expect(Object.keys(section.outputs)).toEqual(expect.arrayContaining(['PrivateAi-example-corp-prod.PrivateApiUrl']));
+  });
+
+  test('least privilege and data residency cite the access proofs, and fail without them', () => {
+    const section = evaluateAws(input());
+    const cited = (control: string) => section.controls.find((c) => c.control === control)!.evidence.filter((e) => e.type === 'access proofs (policy evaluation)');
+    expect(cited('least-privilege')).toEqual([expect.objectContaining({ resource: 'target prod', ok: true, value: expect.stringMatching(/^\d+ of \d+ requests decided as expected/) })]);
+    expect(cited('data-residency')).toEqual([expect.objectContaining({ resource: 'target prod', ok: true })]);
+    const unproven = evaluateAws(input(undefined, { proofs: null }));
+    expect(statusOf(unproven, 'least-privilege')).toBe('fail');
+    expect(statusOf(unproven, 'data-residency')).toBe('fail');
+  });
+
+  test('a proof decided otherwise fails its control', () => {
+    const wrong = proofs.map((p) => (p.scenario === 'model-user-outside-regions' ? { ...p, evaluated: 'Allowed', ok: false } : p));
+    const section = evaluateAws(input(undefined, { proofs: wrong }));
+    expect(statusOf(section, 'data-residency')).toBe('fail');
+    expect(statusOf(section, 'least-privilege')).toBe('pass');
   });
 
   test.each([
@@ -73,6 +91,19 @@ describe('the assembled report', () => {
     const failed = report(validation, input((t) => resourcesOf(platform(t), 'AWS::KMS::Key').forEach((k) => (k.Properties!.EnableKeyRotation = false))));
     expect(reportFails(failed)).toBe(true);
     expect(renderMarkdown(failed)).toMatch(/#### FAIL: Encryption at rest with customer keys, rotated/);
+  });
+
+  test('every proof is in the report, a proof decided otherwise fails the build, and both renderings show it', () => {
+    const r = report();
+    expect(r.clouds[0].proofs).toHaveLength(proofs.length);
+    expect(reportFails(r)).toBe(false);
+    const md = renderMarkdown(r);
+    expect(md).toContain('### Who can do what, proven');
+    expect(md).toMatch(/\| yes \| other-principal-private-api \| accountAdmin \| execute-api:Invoke on POST \/invoke of the private API .*\| denied \| ExplicitlyDenied \| resource policy: .*#DenyOtherPrincipals \|/);
+    const wrong = proofs.map((p, i) => (i === 0 ? { ...p, evaluated: 'ExplicitlyDenied', ok: false } : p));
+    const failed = report(validation, input(undefined, { proofs: wrong }));
+    expect(failures(failed)).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^aws: access proof prod/${proofs[0].scenario} expected allowed, evaluated ExplicitlyDenied`))]));
+    expect(renderHtml(failed)).toMatch(/<details open><summary>Target prod: \d+ of \d+ as expected<\/summary>/);
   });
 
   test('the Markdown shows the private path as Mermaid, the outputs, and each acknowledgement with construct and reason', () => {

@@ -1,0 +1,155 @@
+import type { AccessProof, AccessStack } from '../../policies/aws/access-proofs';
+import { SCENARIOS } from '../../policies/aws/access-scenarios';
+import { buildRegionPinningScp } from '../../policies/aws/region-pinning-scp';
+import { configWith, exampleConfig } from '../support/aws';
+import { copy, failed, proofsOf, synthesizedStacks } from '../support/proofs';
+
+/**
+ * The access proofs evaluate what AWS would decide for each row of the scenario table, from the
+ * synthesized templates and the organisation guard. These tests check the decisions of the
+ * example deployment, and that loosening a policy makes a proof fail (a proof that cannot fail
+ * proves nothing).
+ */
+
+type Resources = Record<string, { Type: string; Properties: Record<string, any>; Metadata?: Record<string, unknown> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let stacks: AccessStack[];
+let scp: ReturnType<typeof buildRegionPinningScp>;
+let proofs: AccessProof[];
+
+beforeAll(async () => {
+  stacks = synthesizedStacks(exampleConfig);
+  scp = buildRegionPinningScp(exampleConfig);
+  proofs = await proofsOf(exampleConfig, stacks, scp);
+});
+
+const rows = (list: readonly AccessProof[], scenario: string) => list.filter((p) => p.scenario === scenario);
+const platform = (list: AccessStack[]) => list.find((s) => s.name.endsWith('-prod'))!;
+const identity = (list: AccessStack[]) => list.find((s) => s.name.endsWith('-identity'))!;
+const resourcesOf = (s: AccessStack) => s.template.Resources as unknown as Resources;
+const byPath = (s: AccessStack, path: RegExp) => Object.values(resourcesOf(s)).find((r) => path.test(String(r.Metadata?.['aws:cdk:path'])))!;
+const modelUserPolicy = (s: AccessStack) => Object.values(resourcesOf(s)).find((r) => r.Type === 'AWS::SSO::PermissionSet' && /ModelUser$/.test(r.Properties.Name))!.Properties.InlinePolicy;
+
+describe('access proofs of the example deployment', () => {
+  test('every row of the table is evaluated for the target, and every decision is the one expected', () => {
+    expect(failed(proofs)).toEqual([]);
+    expect(new Set(proofs.map((p) => p.scenario))).toEqual(new Set(SCENARIOS.map((s) => s.id)));
+    expect(proofs.every((p) => p.target === 'prod')).toBe(true);
+    expect(proofs.filter((p) => p.evaluated === 'not applicable')).toEqual([]);
+  });
+
+  test('model users call every allowlisted model through their endpoint, decided by the permission set and the endpoint policy', () => {
+    const converse = rows(proofs, 'model-user-converse');
+    expect(converse.map((p) => p.evaluated)).toEqual(exampleConfig.aws.models.map(() => 'Allowed'));
+    for (const p of converse) {
+      expect(p.deciding).toEqual(expect.arrayContaining([expect.stringMatching(/^identity: permission set ExampleCorpAiModelUser \(inline\)#InvokeAllowlistedModelsProd$/), expect.stringMatching(/^VPC endpoint policy: .*#InvokeAllowlistedModelsOnly$/)]));
+    }
+  });
+
+  test('a geography profile is allowed in each of its destination regions, as Bedrock evaluates it there', () => {
+    const destinations = rows(proofs, 'model-user-profile-destinations');
+    expect(destinations.map((p) => /aws:RequestedRegion=([a-z0-9-]+)/.exec(p.request)![1]).sort()).toEqual(['eu-central-1', 'eu-north-1', 'eu-west-1', 'eu-west-3']);
+    expect(destinations.every((p) => p.evaluated === 'Allowed')).toBe(true);
+    expect(rows(proofs, 'invoker-profile-destinations').every((p) => p.evaluated === 'Allowed')).toBe(true);
+  });
+
+  test('each denial names the statement that makes it', () => {
+    const decidedBy = (scenario: string) => rows(proofs, scenario).flatMap((p) => p.deciding);
+    expect(decidedBy('model-user-foreign-endpoint')).toContain('identity: permission set ExampleCorpAiModelUser (inline)#DenyModelCallsOutsideOwnEndpoints');
+    expect(decidedBy('model-user-draft-guardrail')).toContain('identity: permission set ExampleCorpAiModelUser (inline)#DenyDraftGuardrails');
+    expect(decidedBy('model-user-no-guardrail')).toContain('identity: permission set ExampleCorpAiModelUser (inline)#DenyModelCallsWithoutPublishedGuardrailOfTargets');
+    expect(decidedBy('other-principal-private-api')).toEqual([expect.stringMatching(/^resource policy: .*\(resource policy\)#DenyOtherPrincipals$/)]);
+    expect(decidedBy('bedrock-api-key-call')).toEqual([expect.stringMatching(/^SCP: org-guards\/bedrock-region-pinning\.scp\.json#/)]);
+    expect(decidedBy('cloudformation-creates-user')).toEqual([expect.stringMatching(/cdk-execution-policy\..*#DenyLongTermCredentials$/)]);
+  });
+
+  test('the guardrail key is decryptable through Bedrock by the invoker and model users, by their identity policy and the key policy', () => {
+    for (const scenario of ['invoker-guardrail-key', 'model-user-guardrail-key']) {
+      const [p] = rows(proofs, scenario);
+      expect(p.evaluated).toBe('Allowed');
+      expect(p.request).toMatch(/kms:ViaService=bedrock\.eu-central-1\.amazonaws\.com/);
+    }
+  });
+});
+
+describe('a proof fails when a policy is loosened', () => {
+  test('dropping the endpoint pinning of model users lets a foreign endpoint through', async () => {
+    const mutated = copy(stacks);
+    const policy = modelUserPolicy(identity(mutated));
+    const statements = policy.Statement as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    policy.Statement = statements.filter((s) => s.Sid !== 'DenyModelCallsOutsideOwnEndpoints');
+    for (const s of policy.Statement) delete s.Condition?.StringEquals?.['aws:SourceVpce'];
+    const after = await proofsOf(exampleConfig, mutated, scp);
+    expect(rows(after, 'model-user-foreign-endpoint').some((p) => !p.ok && p.evaluated === 'Allowed')).toBe(true);
+  });
+
+  test('admitting every principal of the account to the private API (the old resource policy) is caught', async () => {
+    const mutated = copy(stacks);
+    const api = Object.values(resourcesOf(platform(mutated))).find((r) => r.Type === 'AWS::ApiGateway::RestApi')!;
+    api.Properties.Policy.Statement = api.Properties.Policy.Statement.filter((s: { Sid: string }) => s.Sid !== 'DenyOtherPrincipals');
+    delete api.Properties.Policy.Statement[0].Condition.ArnLike;
+    const after = await proofsOf(exampleConfig, mutated, scp);
+    expect(rows(after, 'other-principal-private-api').map((p) => [p.ok, p.evaluated])).toEqual([[false, 'Allowed']]);
+  });
+
+  test('without kms:Decrypt on the guardrail key the invoker cannot use its guardrail', async () => {
+    const mutated = copy(stacks);
+    const policy = byPath(platform(mutated), /\/ModelInvoker\/Function\/Policy\//).Properties.PolicyDocument;
+    policy.Statement = policy.Statement.filter((s: { Sid: string }) => s.Sid !== 'DecryptTheGuardrailThroughBedrock');
+    const after = await proofsOf(exampleConfig, mutated, scp);
+    expect(rows(after, 'invoker-guardrail-key').map((p) => [p.ok, p.evaluated])).toEqual([[false, 'ImplicitlyDenied']]);
+  });
+
+  test('an organisation guard without the API-key statement lets Bedrock API keys through', async () => {
+    const loosened = { ...scp, Statement: scp.Statement.filter((s) => !JSON.stringify(s.Action).includes('CallWithBearerToken')) };
+    const after = await proofsOf(exampleConfig, stacks, loosened);
+    expect(rows(after, 'bedrock-api-key-call').map((p) => p.ok)).toEqual([false]);
+  });
+
+  test('an endpoint policy missing one destination region of the profile breaks the call there', async () => {
+    const mutated = copy(stacks);
+    const endpoint = byPath(platform(mutated), /\/BedrockRuntime\/Resource$/).Properties.PolicyDocument;
+    endpoint.Statement[0].Resource = endpoint.Statement[0].Resource.filter((arn: unknown) => !JSON.stringify(arn).includes(':bedrock:eu-west-3::'));
+    const after = await proofsOf(exampleConfig, mutated, scp);
+    const broken = rows(after, 'model-user-profile-destinations').filter((p) => !p.ok);
+    expect(broken.map((p) => /RequestedRegion=([a-z0-9-]+)/.exec(p.request)![1])).toEqual(['eu-west-3']);
+    expect(broken[0].deciding).toEqual(['VPC endpoint policy: no statement allows (ImplicitlyDenied)']);
+  });
+
+  test('with the endpoint policy and the organisation guard loosened, the permission set alone still holds an unlisted model back', async () => {
+    const mutated = copy(stacks);
+    const endpoint = byPath(platform(mutated), /\/BedrockRuntime\/Resource$/).Properties.PolicyDocument;
+    endpoint.Statement[0].Resource = '*';
+    const noAllowlistScp = { ...scp, Statement: scp.Statement.filter((s) => s.Sid !== 'DenyModelsOutsideAllowlist') };
+    // The permission set still names the models: the unlisted model stays denied by identity. The
+    // proof shows which layer holds: only identity remains.
+    const after = await proofsOf(exampleConfig, mutated, noAllowlistScp);
+    const [p] = rows(after, 'model-user-unlisted-model');
+    expect(p.ok).toBe(true);
+    expect(p.deciding).toEqual(['identity: no statement allows (ImplicitlyDenied)']);
+  });
+});
+
+describe('access proofs of other configurations', () => {
+  test('a target that lists no bedrock-runtime endpoint has its direct path closed, and the proofs expect that', async () => {
+    const closed = configWith((r) => {
+      delete r.aws.targets[0].bedrockRuntimeEndpointIds;
+    });
+    const result = await proofsOf(closed);
+    expect(failed(result)).toEqual([]);
+    const converse = rows(result, 'model-user-converse');
+    expect(converse.every((p) => p.expected === 'denied' && p.evaluated === 'ExplicitlyDenied' && /direct path is closed/.test(p.why))).toBe(true);
+    expect(rows(result, 'model-user-private-api').map((p) => p.evaluated)).toEqual(['Allowed']);
+  });
+
+  test('relaxed residency reaches profile destinations outside the allowed regions only through the profile', async () => {
+    const relaxed = configWith((r) => {
+      r.dataResidency.strict = false;
+      r.aws.allowedRegions = ['eu-central-1', 'eu-west-1'];
+    });
+    const result = await proofsOf(relaxed);
+    expect(failed(result)).toEqual([]);
+    const outside = rows(result, 'model-user-profile-destinations').filter((p) => /RequestedRegion=eu-(north-1|west-3)/.test(p.request));
+    expect(outside.map((p) => p.evaluated)).toEqual(['Allowed', 'Allowed']);
+  });
+});

@@ -1,0 +1,28 @@
+import type { OrgConfig } from '../../lib/config';
+import { proveAccess, type AccessProof, type AccessStack } from '../../policies/aws/access-proofs';
+import { buildRegionPinningScp } from '../../policies/aws/region-pinning-scp';
+import { addAwsStacks } from '../../stacks/aws';
+import { newApp } from './aws';
+
+/**
+ * The synthesized AWS stacks of a config (platform and identity), as the access proofs read them
+ * from cdk.out: with the construct-path metadata `cdk synth` writes.
+ */
+export function synthesizedStacks(config: OrgConfig): AccessStack[] {
+  const app = newApp();
+  app.node.setContext('aws:cdk:enable-path-metadata', true);
+  addAwsStacks(app, config);
+  return app.synth().stacks.map((s) => ({ name: s.stackName, account: s.environment.account, region: s.environment.region, template: s.template }));
+}
+
+/** A deep copy, for mutation tests. */
+export const copy = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+
+/** The proofs of a config, or of its stacks and SCP after a mutation. */
+export async function proofsOf(config: OrgConfig, stacks = synthesizedStacks(config), scp: unknown = buildRegionPinningScp(config)): Promise<AccessProof[]> {
+  return proveAccess({ config, stacks, scp });
+}
+
+/** The proofs that came out otherwise than expected, readable. */
+export const failed = (proofs: readonly AccessProof[]) =>
+  proofs.filter((p) => !p.ok).map((p) => `${p.target}/${p.scenario}: expected ${p.expected}, evaluated ${p.evaluated}: ${p.request} [${p.deciding.join('; ')}]`);
