@@ -131,6 +131,7 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: 'auditor-converse', who: 'auditor', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'denied', why: 'Auditors read evidence; they do not use models.' },
   { id: 'auditor-read-evidence', who: 'auditor', action: 's3:GetObject', resource: 'auditObject', expect: 'allowed', why: 'Auditors read the audit evidence.' },
   { id: 'auditor-delete-evidence', who: 'auditor', action: 's3:DeleteObject', resource: 'auditObject', expect: 'denied', why: 'Nobody reading evidence can delete it.' },
+  { id: 'auditor-overwrite-evidence', who: 'auditor', action: 's3:PutObject', resource: 'auditObject', expect: 'denied', why: 'Nobody reading evidence can alter it.' },
   { id: 'auditor-stop-trail', who: 'auditor', action: 'cloudtrail:StopLogging', resource: 'trail', expect: 'denied', why: 'Auditors cannot stop the audit.' },
   { id: 'auditor-delete-invocation-logging', who: 'auditor', action: 'bedrock:DeleteModelInvocationLoggingConfiguration', resource: 'anyResource', expect: 'denied', why: 'Auditors cannot switch off prompt logging.' },
   // Bedrock API keys and model-serving surfaces that bypass bedrock-runtime.
