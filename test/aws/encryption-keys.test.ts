@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EncryptionKeys } from '../../lib/aws/encryption-keys';
+import { KEY_PURPOSE, keyAlias } from '../../lib/config/naming';
 
 const stack = new Stack(undefined, 'Keys', { env: { account: '111111111111', region: 'eu-central-1' } });
 new EncryptionKeys(stack, 'Keys', { aliasPrefix: 'acme/prod' });
@@ -14,11 +15,11 @@ function keyPolicyOf(alias: string) {
 }
 
 describe('EncryptionKeys', () => {
-  test('one customer-managed key per purpose, with aliases', () => {
+  test('one customer-managed key per purpose, each with the alias keyAlias names (what permission sets grant on)', () => {
     template.resourceCountIs('AWS::KMS::Key', 4);
-    for (const purpose of ['audit', 'logs', 'model-data', 'lambda-environment']) {
-      template.hasResourceProperties('AWS::KMS::Alias', { AliasName: `alias/acme/prod/${purpose}` });
-    }
+    const aliases = Object.values(template.findResources('AWS::KMS::Alias')).map((a) => a.Properties.AliasName as string).sort();
+    expect(aliases).toEqual(['alias/acme/prod/audit', 'alias/acme/prod/lambda-environment', 'alias/acme/prod/logs', 'alias/acme/prod/model-data']);
+    expect(aliases).toEqual(Object.values(KEY_PURPOSE).map((purpose) => keyAlias('acme', 'prod', purpose)).sort());
   });
 
   test('rotation is on and keys are retained when the stack is deleted', () => {

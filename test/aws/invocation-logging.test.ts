@@ -67,6 +67,12 @@ describe('InvocationLogging', () => {
     );
   });
 
+  test("the setter's role is on the blueprint role path the organisation guard trusts, and no other role of the stack is", () => {
+    expect(resources[idOf(/^InvocationLoggingFunctionRole/, 'AWS::IAM::Role')].Properties.Path).toBe('/privateai/');
+    const onPath = Object.keys(resources).filter((id) => resources[id].Type === 'AWS::IAM::Role' && resources[id].Properties.Path === '/privateai/');
+    expect(onPath).toEqual([idOf(/^InvocationLoggingFunctionRole/, 'AWS::IAM::Role')]);
+  });
+
   test('the function runs isolated: in the VPC, reserved concurrency, tracing, CMK environment and dead-letter queue', () => {
     const fn = resources[idOf(/^InvocationLoggingFunction[0-9A-F]{8}$/, 'AWS::Lambda::Function')].Properties;
     expect(fn.VpcConfig.SubnetIds).toHaveLength(2);

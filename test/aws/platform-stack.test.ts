@@ -1,10 +1,19 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Match } from 'aws-cdk-lib/assertions';
-import { configWith, exampleConfig, exampleTemplate, newApp } from '../support/aws';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { modelUserStatements } from '../../lib/aws/sso-access';
+import { KEY_PURPOSE, keyAlias } from '../../lib/config';
+import { configWith, exampleConfig, exampleTemplate, newApp, platformStack } from '../support/aws';
 import { addAwsStacks, platformStackName } from '../../stacks/aws';
 
 const template = exampleTemplate();
+
+/** The statements of the stack's region-pinning managed policy. */
+function regionPinningStatements(t: Template): unknown[] {
+  const policies = Object.entries(t.findResources('AWS::IAM::ManagedPolicy')).filter(([id]) => id.startsWith('RegionPinning'));
+  expect(policies).toHaveLength(1);
+  return policies[0][1].Properties.PolicyDocument.Statement;
+}
 
 describe('PlatformStack', () => {
   test('the bedrock-runtime endpoint admits only the allowlisted models of this region and geography', () => {
@@ -39,20 +48,44 @@ describe('PlatformStack', () => {
     }
   });
 
-  test('the region-pinning managed policy denies Bedrock outside the allowed regions', () => {
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: {
-        Statement: [
-          {
-            Sid: 'DenyBedrockOutsideAllowedRegions',
-            Effect: 'Deny',
-            Action: 'bedrock:*',
-            Resource: '*',
-            Condition: { StringNotEquals: { 'aws:RequestedRegion': ['eu-central-1', 'eu-west-1'] } },
-          },
+  test('under strict residency the region-pinning managed policy denies Bedrock outside the allowed regions, with no exemption', () => {
+    expect(regionPinningStatements(template)).toEqual([
+      {
+        Sid: 'DenyBedrockOutsideAllowedRegions',
+        Effect: 'Deny',
+        Action: 'bedrock:*',
+        Resource: '*',
+        Condition: { StringNotEquals: { 'aws:RequestedRegion': ['eu-central-1', 'eu-west-1', 'eu-north-1', 'eu-west-3'] } },
+      },
+    ]);
+  });
+
+  test('under relaxed residency the region-pinning policy exempts calls through the allowlisted profiles of this account and region', () => {
+    const relaxed = Template.fromStack(platformStack(configWith((r) => (r.dataResidency.strict = false))));
+    const [deny] = regionPinningStatements(relaxed) as { Condition: unknown }[];
+    expect(deny.Condition).toEqual({
+      StringNotEquals: { 'aws:RequestedRegion': ['eu-central-1', 'eu-west-1', 'eu-north-1', 'eu-west-3'] },
+      ArnNotLike: {
+        'bedrock:InferenceProfileArn': [
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:eu-central-1:', { Ref: 'AWS::AccountId' }, ':inference-profile/eu.anthropic.claude-3-7-sonnet-20250219-v1:0']] },
         ],
       },
     });
+  });
+
+  test("the model-data key's alias is the one the ModelUser permission set may decrypt through", () => {
+    const alias = keyAlias(exampleConfig.organisation.name, 'prod', KEY_PURPOSE.modelData);
+    expect(alias).toBe('alias/example-corp/prod/model-data');
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: alias, TargetKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^KeysModelDataKey'), 'Arn'] } });
+    const decrypt = modelUserStatements({
+      instanceArn: 'arn:aws:sso:::instance/ssoins-0000000000000000',
+      organisationName: exampleConfig.organisation.name,
+      targets: exampleConfig.aws.targets,
+      allowedRegions: exampleConfig.aws.allowedRegions,
+      models: { modelIds: exampleConfig.aws.models.map((m) => m.id), strict: exampleConfig.dataResidency.strict },
+      groups: { modelUsers: [], auditors: [], platformAdmins: [] },
+    }).find((s) => s.sid === 'DecryptGuardrailsThroughBedrock')!;
+    expect(decrypt.toStatementJson().Condition['ForAnyValue:StringEquals']).toEqual({ 'kms:ResourceAliases': [alias] });
   });
 
   test('outputs for app teams exist as stack outputs and as SSM parameters under the prefix', () => {
@@ -107,7 +140,7 @@ describe('one stack per target', () => {
   });
 
   test('a target in a region outside the allowlist is refused before anything is synthesized', () => {
-    expect(() => configWith((r) => (r.aws.targets[0].region = 'us-east-1'))).toThrow(/region us-east-1 is not allowed by data residency policy; allowed: eu-central-1, eu-west-1/);
+    expect(() => configWith((r) => (r.aws.targets[0].region = 'us-east-1'))).toThrow(/region us-east-1 is not allowed by data residency policy; allowed: eu-central-1, eu-west-1, eu-north-1, eu-west-3 \(add it to aws.allowedRegions or deploy to an allowed region\)/);
   });
 });
 

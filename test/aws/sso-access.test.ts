@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { modelResourceArns } from '../../lib/aws/bedrock-policies';
-import { SsoAccess, estimatePolicyChars, permissionSetName, type SsoAccessProps } from '../../lib/aws/sso-access';
+import { SsoAccess, estimatePolicyChars, permissionSetName, type SsoAccessProps, type SsoTarget } from '../../lib/aws/sso-access';
 import { newApp } from '../support/aws';
 
 interface Statement {
@@ -12,15 +12,19 @@ interface Statement {
   Condition?: Record<string, Record<string, unknown>>;
 }
 
-const PROD = { name: 'prod', account: '111111111111', region: 'eu-central-1' };
-const DR = { name: 'dr-west', account: '222222222222', region: 'eu-west-1' };
+const PROD_ENDPOINT = 'vpce-0a1b2c3d4e5f60718';
+const PROD: SsoTarget = { name: 'prod', account: '111111111111', region: 'eu-central-1', bedrockRuntimeEndpointIds: [PROD_ENDPOINT] };
+const DR: SsoTarget = { name: 'dr-west', account: '222222222222', region: 'eu-west-1', bedrockRuntimeEndpointIds: ['vpce-0b1b2c3d4e5f60718', 'vpce-0c1b2c3d4e5f60718'] };
+/** The regions of the example config: every destination of eu.anthropic.claude-3-7-sonnet from eu-central-1 and eu-west-1. */
+const ALLOWED_REGIONS = ['eu-central-1', 'eu-west-1', 'eu-north-1', 'eu-west-3'];
+const SONNET_PROFILE = 'eu.anthropic.claude-3-7-sonnet-20250219-v1:0';
 
 const baseProps = (overrides: Partial<SsoAccessProps> = {}): SsoAccessProps => ({
   instanceArn: 'arn:aws:sso:::instance/ssoins-0000000000000000',
   organisationName: 'example-corp',
   targets: [PROD],
-  allowedRegions: ['eu-central-1', 'eu-west-1'],
-  models: { modelIds: ['anthropic.claude-3-haiku-20240307-v1:0', 'eu.anthropic.claude-3-7-sonnet-20250219-v1:0'], strict: true },
+  allowedRegions: ALLOWED_REGIONS,
+  models: { modelIds: ['anthropic.claude-3-haiku-20240307-v1:0', SONNET_PROFILE], strict: true },
   groups: {
     modelUsers: ['00000000-0000-0000-0000-000000000001'],
     auditors: ['00000000-0000-0000-0000-000000000002'],
@@ -49,13 +53,21 @@ const resources = (s: Statement) => [s.Resource].flat();
 const sorted = (xs: unknown[]) => [...xs].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 const resourceSet = (s: Statement) => sorted(resources(s));
 const partitionArn = (suffix: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, suffix]] });
+const INVOKE_ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'];
+/** A published version of a guardrail of the target: `<guardrail ARN>:<version>`. */
+const publishedGuardrailOf = (t: SsoTarget) => partitionArn(`:bedrock:${t.region}:${t.account}:guardrail/*:*`);
+/** Whether IAM's StringLike would match `value` against `pattern` (with the partition rendered as aws). */
+const stringLike = (pattern: unknown, value: string) => {
+  const glob = typeof pattern === 'string' ? pattern : (pattern as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'aws')).join('');
+  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
+};
 
 const REGION_DENY = {
   Sid: 'DenyBedrockOutsideAllowedRegions',
   Effect: 'Deny',
   Action: 'bedrock:*',
   Resource: '*',
-  Condition: { StringNotEquals: { 'aws:RequestedRegion': ['eu-central-1', 'eu-west-1'] } },
+  Condition: { StringNotEquals: { 'aws:RequestedRegion': ALLOWED_REGIONS } },
 };
 
 describe('permission set names', () => {
@@ -121,12 +133,16 @@ describe('SsoAccess', () => {
   describe('model user', () => {
     const s = example.bySid('ExampleCorpAiModelUser');
 
-    test('grants the private API, the allowlisted models, the guardrails and the region deny, nothing else', () => {
-      expect(example.statements('ExampleCorpAiModelUser').map((x) => x.Sid)).toEqual([
-        'InvokePrivateModelApi',
-        'InvokeAllowlistedModelsProd',
-        'ApplyGuardrailsOfTargets',
-        'DenyBedrockOutsideAllowedRegions',
+    test('grants the private API, the allowlisted models, guardrail decryption and the guardrails; denies the rest outright', () => {
+      expect(example.statements('ExampleCorpAiModelUser').map((x) => [x.Sid, x.Effect])).toEqual([
+        ['InvokePrivateModelApi', 'Allow'],
+        ['InvokeAllowlistedModelsProd', 'Allow'],
+        ['DecryptGuardrailsThroughBedrock', 'Allow'],
+        ['ApplyGuardrailsOfTargets', 'Allow'],
+        ['DenyModelCallsWithoutPublishedGuardrailOfTargets', 'Deny'],
+        ['DenyDraftGuardrails', 'Deny'],
+        ['DenyModelCallsOutsideOwnEndpoints', 'Deny'],
+        ['DenyBedrockOutsideAllowedRegions', 'Deny'],
       ]);
       expect(s.DenyBedrockOutsideAllowedRegions).toEqual(REGION_DENY);
     });
@@ -135,22 +151,106 @@ describe('SsoAccess', () => {
       expect(s.InvokePrivateModelApi).toMatchObject({ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: partitionArn(':execute-api:eu-central-1:111111111111:*/*/POST/invoke') });
     });
 
-    test('invokes only the allowlisted model ARNs, only through a VPC endpoint and only with a guardrail of the target account', () => {
+    test("invokes only the allowlisted model ARNs, only through the target's listed endpoints, from its account, with a published guardrail of it", () => {
       const invoke = s.InvokeAllowlistedModelsProd;
-      expect(actions(invoke)).toEqual(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']);
-      const expected = modelResourceArns({ ...baseProps().models, allowedRegions: baseProps().allowedRegions, region: 'eu-central-1', account: '111111111111' });
+      expect(actions(invoke)).toEqual(INVOKE_ACTIONS);
+      const expected = modelResourceArns({ ...baseProps().models, allowedRegions: ALLOWED_REGIONS, region: 'eu-central-1', account: '111111111111' });
       expect(resourceSet(invoke)).toEqual(sorted(example.resolve(expected)));
       expect(resources(invoke)).not.toContain('*');
-      expect(JSON.stringify(invoke.Resource)).toContain(':bedrock:eu-central-1:111111111111:inference-profile/eu.anthropic.claude-3-7-sonnet');
+      expect(JSON.stringify(invoke.Resource)).toContain(`:bedrock:eu-central-1:111111111111:inference-profile/${SONNET_PROFILE}`);
       expect(invoke.Condition).toEqual({
-        StringEquals: { 'aws:PrincipalAccount': '111111111111' },
-        Null: { 'aws:SourceVpce': 'false' },
-        StringLike: { 'bedrock:GuardrailIdentifier': partitionArn(':bedrock:eu-central-1:111111111111:guardrail/*') },
+        StringEquals: { 'aws:PrincipalAccount': '111111111111', 'aws:SourceVpce': [PROD_ENDPOINT] },
+        StringLike: { 'bedrock:GuardrailIdentifier': publishedGuardrailOf(PROD) },
+      });
+    });
+
+    test('the guardrail pattern admits a published version of a guardrail of the target only', () => {
+      const pattern = s.InvokeAllowlistedModelsProd.Condition!.StringLike['bedrock:GuardrailIdentifier'];
+      expect(stringLike(pattern, 'arn:aws:bedrock:eu-central-1:111111111111:guardrail/gr0abc123def:3')).toBe(true);
+      expect(stringLike(pattern, 'arn:aws:bedrock:eu-central-1:111111111111:guardrail/gr0abc123def')).toBe(false);
+      expect(stringLike(pattern, 'arn:aws:bedrock:eu-central-1:333333333333:guardrail/gr0abc123def:3')).toBe(false);
+      expect(stringLike(pattern, 'arn:aws:bedrock:eu-west-1:111111111111:guardrail/gr0abc123def:3')).toBe(false);
+    });
+
+    test("decrypts only the targets' model-data keys, and only through Bedrock in the target region", () => {
+      expect(s.DecryptGuardrailsThroughBedrock).toEqual({
+        Sid: 'DecryptGuardrailsThroughBedrock',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: partitionArn(':kms:eu-central-1:111111111111:key/*'),
+        Condition: {
+          StringEquals: { 'kms:ViaService': ['bedrock.eu-central-1.amazonaws.com'] },
+          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/example-corp/prod/model-data'] },
+        },
       });
     });
 
     test('applies only the guardrails of the target accounts', () => {
       expect(s.ApplyGuardrailsOfTargets).toMatchObject({ Action: 'bedrock:ApplyGuardrail', Resource: partitionArn(':bedrock:eu-central-1:111111111111:guardrail/*') });
+    });
+
+    test('denies a model call without a published guardrail of a target (a missing guardrail matches StringNotLike too)', () => {
+      expect(s.DenyModelCallsWithoutPublishedGuardrailOfTargets).toEqual({
+        Sid: 'DenyModelCallsWithoutPublishedGuardrailOfTargets',
+        Effect: 'Deny',
+        Action: INVOKE_ACTIONS,
+        Resource: '*',
+        Condition: { StringNotLike: { 'bedrock:GuardrailIdentifier': [publishedGuardrailOf(PROD)] } },
+      });
+    });
+
+    test('denies a model call with the draft of a guardrail', () => {
+      expect(s.DenyDraftGuardrails).toEqual({
+        Sid: 'DenyDraftGuardrails',
+        Effect: 'Deny',
+        Action: INVOKE_ACTIONS,
+        Resource: '*',
+        Condition: { StringLike: { 'bedrock:GuardrailIdentifier': '*:DRAFT' } },
+      });
+      expect(stringLike(s.DenyDraftGuardrails.Condition!.StringLike['bedrock:GuardrailIdentifier'], 'arn:aws:bedrock:eu-central-1:111111111111:guardrail/gr0abc123def:DRAFT')).toBe(true);
+    });
+
+    test('denies a model call through any endpoint but the listed ones', () => {
+      expect(s.DenyModelCallsOutsideOwnEndpoints).toEqual({
+        Sid: 'DenyModelCallsOutsideOwnEndpoints',
+        Effect: 'Deny',
+        Action: INVOKE_ACTIONS,
+        Resource: '*',
+        Condition: { StringNotEquals: { 'aws:SourceVpce': [PROD_ENDPOINT] } },
+      });
+    });
+  });
+
+  describe('model user, no target listing endpoints', () => {
+    const closed = synth(baseProps({ targets: [{ ...PROD, bedrockRuntimeEndpointIds: undefined }] }));
+    const all = closed.statements('ExampleCorpAiModelUser');
+
+    test('the direct path is closed: no model invoke or key use is allowed, and the endpoint deny is unconditional', () => {
+      expect(all.map((x) => x.Sid)).toEqual([
+        'InvokePrivateModelApi',
+        'ApplyGuardrailsOfTargets',
+        'DenyModelCallsWithoutPublishedGuardrailOfTargets',
+        'DenyDraftGuardrails',
+        'DenyModelCallsOutsideOwnEndpoints',
+        'DenyBedrockOutsideAllowedRegions',
+      ]);
+      expect(all.filter((x) => x.Effect === 'Allow').flatMap(actions).sort()).toEqual(['bedrock:ApplyGuardrail', 'execute-api:Invoke']);
+      expect(closed.bySid('ExampleCorpAiModelUser').DenyModelCallsOutsideOwnEndpoints).toEqual({ Sid: 'DenyModelCallsOutsideOwnEndpoints', Effect: 'Deny', Action: INVOKE_ACTIONS, Resource: '*' });
+    });
+  });
+
+  describe('relaxed residency (strict: false)', () => {
+    const relaxed = synth(baseProps({ allowedRegions: ['eu-central-1', 'eu-west-1'], models: { ...baseProps().models, strict: false } }));
+
+    // Under strict residency the deny has no exemption: see REGION_DENY in the model user's first test.
+    test("the model users' region deny exempts calls through the allowlisted profiles of the targets; other roles' denies do not", () => {
+      expect(relaxed.bySid('ExampleCorpAiModelUser').DenyBedrockOutsideAllowedRegions.Condition).toEqual({
+        StringNotEquals: { 'aws:RequestedRegion': ['eu-central-1', 'eu-west-1'] },
+        ArnNotLike: { 'bedrock:InferenceProfileArn': [partitionArn(`:bedrock:eu-central-1:111111111111:inference-profile/${SONNET_PROFILE}`)] },
+      });
+      for (const role of ['ExampleCorpAiAuditor', 'ExampleCorpAiPlatformAdmin']) {
+        expect(relaxed.bySid(role).DenyBedrockOutsideAllowedRegions.Condition).toEqual({ StringNotEquals: { 'aws:RequestedRegion': ['eu-central-1', 'eu-west-1'] } });
+      }
     });
   });
 
@@ -230,12 +330,12 @@ describe('SsoAccess', () => {
   describe('platform admin', () => {
     const s = example.bySid('ExampleCorpAiPlatformAdmin');
 
-    test('deploys, reads stacks, manages guardrails and reads Bedrock configuration, region-pinned', () => {
+    test('deploys, reads stacks, reads guardrails and Bedrock configuration, region-pinned', () => {
       expect(example.statements('ExampleCorpAiPlatformAdmin').map((x) => x.Sid)).toEqual([
         'AssumeCdkBootstrapRoles',
         'ReadStacksOfTargets',
         'ListStacks',
-        'ManageGuardrailsOfTargets',
+        'ReadGuardrailsOfTargets',
         'ReadModelsOfTargets',
         'ListBedrockConfiguration',
         'DenyBedrockOutsideAllowedRegions',
@@ -256,15 +356,10 @@ describe('SsoAccess', () => {
       expect(s.ListStacks).toMatchObject({ Action: 'cloudformation:ListStacks', Resource: '*' });
     });
 
-    test('manages the guardrails of the target account by name, without wildcard actions', () => {
-      expect(actions(s.ManageGuardrailsOfTargets)).toEqual([
-        'bedrock:CreateGuardrail',
-        'bedrock:CreateGuardrailVersion',
-        'bedrock:DeleteGuardrail',
-        'bedrock:GetGuardrail',
-        'bedrock:UpdateGuardrail',
-      ]);
-      expect(s.ManageGuardrailsOfTargets.Resource).toEqual(partitionArn(':bedrock:eu-central-1:111111111111:guardrail/*'));
+    test('reads the guardrails of the target account and changes none (they change only through a deployment)', () => {
+      expect(s.ReadGuardrailsOfTargets).toEqual({ Sid: 'ReadGuardrailsOfTargets', Effect: 'Allow', Action: 'bedrock:GetGuardrail', Resource: partitionArn(':bedrock:eu-central-1:111111111111:guardrail/*') });
+      const allowed = example.statements('ExampleCorpAiPlatformAdmin').filter((x) => x.Effect === 'Allow').flatMap(actions);
+      for (const change of ['bedrock:CreateGuardrail', 'bedrock:UpdateGuardrail', 'bedrock:DeleteGuardrail', 'bedrock:CreateGuardrailVersion']) expect(allowed).not.toContain(change);
     });
 
     test('reads Bedrock configuration without the conversation-data reads bedrock:Get* would include', () => {
@@ -296,9 +391,11 @@ describe('SsoAccess', () => {
 });
 
 describe('several targets', () => {
+  // A target without endpoints: its private API stays open, the direct path is closed.
+  const PROD_WEST: SsoTarget = { name: 'prod-west', account: '111111111111', region: 'eu-west-1' };
   const { template, bySid } = synth(
     baseProps({
-      targets: [PROD, DR, { name: 'prod-west', account: '111111111111', region: 'eu-west-1' }],
+      targets: [PROD, DR, PROD_WEST],
       groups: {
         modelUsers: ['00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-00000000000b', '00000000-0000-0000-0000-00000000000a'],
         auditors: ['00000000-0000-0000-0000-000000000002'],
@@ -323,16 +420,34 @@ describe('several targets', () => {
     );
   });
 
-  test('each target gets its own model statement, pinned to its account, region and guardrails', () => {
+  test('each target listing endpoints gets its own model statement, pinned to its account, region, endpoints and guardrails; the others none', () => {
     const s = bySid('ExampleCorpAiModelUser');
-    expect(Object.keys(s)).toEqual(expect.arrayContaining(['InvokeAllowlistedModelsProd', 'InvokeAllowlistedModelsDrWest', 'InvokeAllowlistedModelsProdWest']));
-    expect(s.InvokeAllowlistedModelsDrWest.Condition).toMatchObject({
-      StringEquals: { 'aws:PrincipalAccount': '222222222222' },
-      StringLike: { 'bedrock:GuardrailIdentifier': partitionArn(':bedrock:eu-west-1:222222222222:guardrail/*') },
+    expect(Object.keys(s).filter((sid) => sid.startsWith('InvokeAllowlistedModels'))).toEqual(['InvokeAllowlistedModelsProd', 'InvokeAllowlistedModelsDrWest']);
+    expect(s.InvokeAllowlistedModelsDrWest.Condition).toEqual({
+      StringEquals: { 'aws:PrincipalAccount': '222222222222', 'aws:SourceVpce': DR.bedrockRuntimeEndpointIds },
+      StringLike: { 'bedrock:GuardrailIdentifier': publishedGuardrailOf(DR) },
     });
     expect(JSON.stringify(s.InvokeAllowlistedModelsDrWest.Resource)).toContain(':bedrock:eu-west-1::foundation-model/anthropic.claude-3-haiku');
     expect(JSON.stringify(s.InvokeAllowlistedModelsDrWest.Resource)).not.toContain('eu-central-1::foundation-model/anthropic.claude-3-haiku');
     expect(resources(s.InvokePrivateModelApi)).toHaveLength(3);
+  });
+
+  test('model users decrypt the model-data keys of the targets listing endpoints only, through Bedrock of their regions', () => {
+    expect(bySid('ExampleCorpAiModelUser').DecryptGuardrailsThroughBedrock).toMatchObject({
+      Resource: [partitionArn(':kms:eu-central-1:111111111111:key/*'), partitionArn(':kms:eu-west-1:222222222222:key/*')],
+      Condition: {
+        StringEquals: { 'kms:ViaService': ['bedrock.eu-central-1.amazonaws.com', 'bedrock.eu-west-1.amazonaws.com'] },
+        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/example-corp/prod/model-data', 'alias/example-corp/dr-west/model-data'] },
+      },
+    });
+  });
+
+  test("the model-call denies name every target's published guardrails and every listed endpoint", () => {
+    const s = bySid('ExampleCorpAiModelUser');
+    expect(s.DenyModelCallsWithoutPublishedGuardrailOfTargets.Condition).toEqual({
+      StringNotLike: { 'bedrock:GuardrailIdentifier': [publishedGuardrailOf(PROD), publishedGuardrailOf(DR), publishedGuardrailOf(PROD_WEST)] },
+    });
+    expect(s.DenyModelCallsOutsideOwnEndpoints.Condition).toEqual({ StringNotEquals: { 'aws:SourceVpce': [PROD_ENDPOINT, ...DR.bedrockRuntimeEndpointIds!] } });
   });
 
   test('auditors read the buckets and log groups of every target, and decrypt through the services of every target region', () => {
@@ -373,7 +488,7 @@ describe('validation', () => {
 
   test('targets only in allowed regions', () => {
     expect(build(baseProps({ targets: [{ name: 'us', account: '111111111111', region: 'us-east-1' }] }))).toThrow(
-      /target us is in region us-east-1, which is not allowed by data residency policy; allowed: eu-central-1, eu-west-1/,
+      /target us is in region us-east-1, which is not allowed by data residency policy; allowed: eu-central-1, eu-west-1, eu-north-1, eu-west-3 \(config: aws.allowedRegions\)/,
     );
   });
 
@@ -392,9 +507,38 @@ describe('policy size', () => {
     expect(estimatePolicyChars(stack.resolve({ A: `arn:${stack.partition}:s3:::b`, B: ['x y'] }))).toBe('{"A":"arn:aws-us-gov:s3:::b","B":["xy"]}'.length);
   });
 
-  test('a policy over the IAM role limit is warned about', () => {
-    const targets = Array.from({ length: 20 }, (_, i) => ({ name: `t${i}`, account: String(100000000000 + i), region: 'eu-central-1' }));
-    const { stack } = synth(baseProps({ targets, groups: { modelUsers: [], auditors: [], platformAdmins: [] } }));
-    Annotations.fromStack(stack).hasWarning('/Identity/Access', Match.stringLikeRegexp('inline policy of permission set ExampleCorpAiModelUser is about \\d+ characters.*privateai:sso-policy-size'));
+  /** `n` targets spread over the allowed regions, each in its own account with two endpoints of its own. */
+  const targetsWithEndpoints = (n: number): SsoTarget[] =>
+    Array.from({ length: n }, (_, i) => ({
+      name: `t${i}`,
+      account: String(100000000000 + i),
+      region: ALLOWED_REGIONS[i % ALLOWED_REGIONS.length],
+      bedrockRuntimeEndpointIds: [`vpce-0a1b2c3d4e5f6${String(i).padStart(2, '0')}a`, `vpce-0a1b2c3d4e5f6${String(i).padStart(2, '0')}b`],
+    }));
+  const EXAMPLE_MODELS = ['anthropic.claude-3-haiku-20240307-v1:0', SONNET_PROFILE, 'amazon.titan-embed-text-v2:0'];
+  const IAM_ROLE_INLINE_LIMIT = 10240;
+  const sizeOf = (synthed: ReturnType<typeof synth>, name: string) => estimatePolicyChars(synthed.resolve(synthed.permissionSet(name).InlinePolicy));
+  const sizeWarnings = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('privateai:sso-policy-size'));
+
+  test('a realistic deployment fits: four targets, one per allowed region, two endpoints each, the example models, relaxed residency', () => {
+    const realistic = synth(baseProps({ targets: targetsWithEndpoints(4), models: { modelIds: EXAMPLE_MODELS, strict: false } }));
+    // Relaxed residency is the larger policy: the region deny also lists the profiles.
+    expect(realistic.bySid('ExampleCorpAiModelUser').DenyBedrockOutsideAllowedRegions.Condition).toHaveProperty('ArnNotLike');
+    expect(Object.keys(realistic.bySid('ExampleCorpAiModelUser')).filter((sid) => sid.startsWith('InvokeAllowlistedModels'))).toHaveLength(4);
+    expect(sizeOf(realistic, 'ExampleCorpAiModelUser')).toBeLessThanOrEqual(IAM_ROLE_INLINE_LIMIT);
+    expect(sizeWarnings(realistic.stack)).toEqual([]);
+  });
+
+  test('a policy over the IAM role limit is warned about, with its size', () => {
+    // Every target listing endpoints adds its own model statement, so eight of them overflow the ModelUser policy only.
+    const large = synth(baseProps({ targets: targetsWithEndpoints(8), models: { modelIds: EXAMPLE_MODELS, strict: true }, groups: { modelUsers: [], auditors: [], platformAdmins: [] } }));
+    const size = sizeOf(large, 'ExampleCorpAiModelUser');
+    expect(size).toBeGreaterThan(IAM_ROLE_INLINE_LIMIT);
+    const warnings = sizeWarnings(large.stack);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0].id).toBe('/Identity/Access');
+    expect(warnings[0].entry.data).toMatch(
+      new RegExp(`^the inline policy of permission set ExampleCorpAiModelUser is about ${size} characters, over IAM's 10240 per role, so provisioning it to the accounts will fail; .*privateai:sso-policy-size`),
+    );
   });
 });
