@@ -265,7 +265,7 @@ const versionedGuardrails = (t: SsoTarget) => arn('bedrock', t.region, t.account
  * config lists for that target (`aws:SourceVpce`), only with a guardrail of that account at a
  * published version, and only from the role in that account (foundation-model ARNs name no
  * account); decrypting the targets' guardrail keys through Bedrock only; applying the targets'
- * guardrails. What must never happen is also denied outright, so no other grant can open it: a
+ * guardrails through the same endpoints. What must never happen is also denied outright, so no other grant can open it: a
  * model call without a guardrail, with a draft or foreign guardrail, outside the listed
  * endpoints, or outside the allowed regions.
  */
@@ -305,11 +305,17 @@ export function modelUserStatements(props: SsoAccessProps): iam.PolicyStatement[
           }),
         ]
       : []),
-    new iam.PolicyStatement({
-      sid: 'ApplyGuardrailsOfTargets',
-      actions: ['bedrock:ApplyGuardrail'],
-      resources: props.targets.map(guardrailArns),
-    }),
+    // ApplyGuardrail sends content to Bedrock too: the same endpoints, and the same targets (whose key it needs).
+    ...(direct.length > 0
+      ? [
+          new iam.PolicyStatement({
+            sid: 'ApplyGuardrailsOfTargets',
+            actions: ['bedrock:ApplyGuardrail'],
+            resources: direct.map(({ t }) => guardrailArns(t)),
+            conditions: { StringEquals: { 'aws:SourceVpce': allEndpoints } },
+          }),
+        ]
+      : []),
     new iam.PolicyStatement({
       sid: 'DenyModelCallsWithoutPublishedGuardrailOfTargets',
       effect: iam.Effect.DENY,

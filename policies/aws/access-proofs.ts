@@ -29,8 +29,10 @@ export interface AccessStack {
 export interface AccessProofInput {
   readonly config: OrgConfig;
   readonly stacks: readonly AccessStack[];
-  /** The organisation SCP (org-guards/bedrock-region-pinning.scp.json). */
+  /** The organisation SCP (org-guards/bedrock-region-pinning.scp.json); undefined when it was not written. */
   readonly scp: unknown;
+  /** Where the SCP was read from, for the message when it is missing. @default 'org-guards/bedrock-region-pinning.scp.json' */
+  readonly scpSource?: string;
 }
 
 export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
@@ -434,39 +436,64 @@ async function prove(s: Scenario, facts: TargetFacts, config: OrgConfig, scp: un
   return proofs;
 }
 
-/** The platform stacks of the config's targets, with their facts resolved. */
-function targetFacts(input: AccessProofInput): TargetFacts[] {
+/** The platform stack of each of the config's targets with its facts resolved, or why it cannot be evaluated. */
+function targetFacts(input: AccessProofInput): Array<TargetFacts | { readonly name: string; readonly problem: string }> {
   const { config } = input;
   const identityStack = input.stacks.find((s) => Object.values(s.template.Resources ?? {}).some((r) => r.Type === 'AWS::SSO::PermissionSet'));
   return config.aws.targets.map((target) => {
-    const stack = input.stacks.find((s) => s.account === target.account && s.region === target.region && s.name.endsWith(`-${target.name}`));
-    if (!stack) throw new Error(`access proofs: no synthesized platform stack for target ${target.name} (${target.account}/${target.region})`);
-    const probe = deployed(stack);
-    const runtimeId = only(probe.idsOf('AWS::EC2::VPCEndpoint', /\/BedrockRuntime\//), 'bedrock-runtime endpoint', stack.name);
-    const configured = target.bedrockRuntimeEndpointIds?.[0];
-    const platform = deployed(stack, configured ? { [runtimeId]: configured } : undefined);
-    const executeApiId = only(platform.idsOf('AWS::EC2::VPCEndpoint', /\/ExecuteApi\//), 'execute-api endpoint', stack.name);
-    return {
-      name: target.name,
-      account: target.account,
-      region: target.region,
-      partition: platform.env.partition,
-      platform,
-      // The permission sets are provisioned into the target account: their ARNs use its partition.
-      identity: identityStack ? deployed({ ...identityStack, region: target.region }) : undefined,
-      directPath: configured !== undefined,
-      runtimeEndpointId: platform.ref(runtimeId),
-      executeApiEndpointId: platform.ref(executeApiId),
-      executionPolicy: buildCdkExecutionPolicy(input.stacks.filter((s) => s.account === target.account && s.region === target.region).map((s) => s.template)),
-    };
+    try {
+      return factsOf(input, target, identityStack);
+    } catch (e) {
+      return { name: target.name, problem: (e as Error).message };
+    }
   });
+}
+
+function factsOf(input: AccessProofInput, target: OrgConfig['aws']['targets'][number], identityStack: AccessStack | undefined): TargetFacts {
+  const stack = input.stacks.find((s) => s.account === target.account && s.region === target.region && s.name.endsWith(`-${target.name}`));
+  if (!stack) throw new Error(`access proofs: no synthesized platform stack for target ${target.name} (${target.account}/${target.region})`);
+  const probe = deployed(stack);
+  const runtimeId = only(probe.idsOf('AWS::EC2::VPCEndpoint', /\/BedrockRuntime\//), 'bedrock-runtime endpoint', stack.name);
+  const configured = target.bedrockRuntimeEndpointIds?.[0];
+  const platform = deployed(stack, configured ? { [runtimeId]: configured } : undefined);
+  const executeApiId = only(platform.idsOf('AWS::EC2::VPCEndpoint', /\/ExecuteApi\//), 'execute-api endpoint', stack.name);
+  return {
+    name: target.name,
+    account: target.account,
+    region: target.region,
+    partition: platform.env.partition,
+    platform,
+    // The permission sets are provisioned into the target account: their ARNs use its partition.
+    identity: identityStack ? deployed({ ...identityStack, region: target.region }) : undefined,
+    directPath: configured !== undefined,
+    runtimeEndpointId: platform.ref(runtimeId),
+    executeApiEndpointId: platform.ref(executeApiId),
+    executionPolicy: buildCdkExecutionPolicy(input.stacks.filter((s) => s.account === target.account && s.region === target.region).map((s) => s.template)),
+  };
 }
 
 /** Evaluates every scenario for every target. */
 export async function proveAccess(input: AccessProofInput, scenarios: readonly Scenario[] = SCENARIOS): Promise<AccessProof[]> {
   const proofs: AccessProof[] = [];
+  const unproven = (target: string, problem: string): AccessProof => ({
+    target,
+    scenario: 'all',
+    who: '-',
+    request: `the ${scenarios.length} scenarios of the table`,
+    expected: 'allowed',
+    evaluated: 'error',
+    deciding: [problem],
+    why: 'Every scenario must be evaluated against the artefacts of every target.',
+    ok: false,
+  });
   for (const facts of targetFacts(input)) {
-    for (const s of scenarios) proofs.push(...(await prove(s, facts, input.config, input.scp)));
+    if ('problem' in facts) {
+      proofs.push(unproven(facts.name, facts.problem));
+    } else if (input.scp === undefined) {
+      proofs.push(unproven(facts.name, `${input.scpSource ?? 'org-guards/bedrock-region-pinning.scp.json'} is missing: the proofs evaluate every request against the organisation guard; synthesize with this project's CDK app (npm run synth)`));
+    } else {
+      for (const s of scenarios) proofs.push(...(await prove(s, facts, input.config, input.scp)));
+    }
   }
   return proofs;
 }

@@ -104,9 +104,9 @@ export function buildRegionPinningScp(config: OrgConfig): PolicyDocument {
       Sid: 'DenyModelsOutsideAllowlist',
       Effect: 'Deny',
       Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream', 'bedrock:CreateModelInvocationJob'],
-      // A batch job is authorised against its own ARN as well as the model's: jobs in allowed
-      // regions pass here and are judged by their model.
-      NotResource: [...allowlist.resources, ...allowedRegions.map((r) => `arn:*:bedrock:${r}:*:model-invocation-job/*`)],
+      // A batch job is authorised against its own ARN as well as the model's: jobs pass here and are
+      // judged by their model (the region deny holds them to the allowed regions).
+      NotResource: [...allowlist.resources, 'arn:*:bedrock:*:*:model-invocation-job/*'],
     },
   ];
   if (strict) {
@@ -159,9 +159,10 @@ export function buildRegionPinningScp(config: OrgConfig): PolicyDocument {
       Condition: notChangePath,
     },
     // The change path trusts this role path, so only CloudFormation may create, re-permission or pass
-    // (to a new function that would then act as the change path) roles on it.
+    // (to a new function that would then act as the change path) roles on it, or change the code of
+    // the blueprint's functions.
     {
-      Sid: 'ProtectBlueprintRoles',
+      Sid: 'ProtectBlueprintRolesAndFunctions',
       Effect: 'Deny',
       Action: [
         'iam:CreateRole',
@@ -173,17 +174,13 @@ export function buildRegionPinningScp(config: OrgConfig): PolicyDocument {
         'iam:PutRolePermissionsBoundary',
         'iam:DeleteRolePermissionsBoundary',
         'iam:PassRole',
+        // New code in a function that runs as a role on the trusted path would act as the change
+        // path too; the invocation-logging setter is named PrivateAi-<organisation>-<target>-logging.
+        'lambda:UpdateFunctionCode',
+        'lambda:UpdateFunctionConfiguration',
+        'lambda:DeleteFunction',
       ],
-      Resource: BLUEPRINT_ROLES,
-      Condition: { ArnNotLike: { 'aws:PrincipalArn': CDK_CFN_EXEC_ROLES } },
-    },
-    // New code in a function that runs as a role on the trusted path would act as the change path
-    // too; the invocation-logging setter is named PrivateAi-<organisation>-<target>-logging.
-    {
-      Sid: 'ProtectBlueprintFunctions',
-      Effect: 'Deny',
-      Action: ['lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'lambda:DeleteFunction', 'lambda:AddPermission', 'lambda:PutFunctionConcurrency'],
-      Resource: `arn:*:lambda:*:*:function:PrivateAi-${config.organisation.name}-*`,
+      Resource: [BLUEPRINT_ROLES, `arn:*:lambda:*:*:function:PrivateAi-${config.organisation.name}-*`],
       Condition: { ArnNotLike: { 'aws:PrincipalArn': CDK_CFN_EXEC_ROLES } },
     },
   );

@@ -186,7 +186,12 @@ describe('SsoAccess', () => {
     });
 
     test('applies only the guardrails of the target accounts', () => {
-      expect(s.ApplyGuardrailsOfTargets).toMatchObject({ Action: 'bedrock:ApplyGuardrail', Resource: partitionArn(':bedrock:eu-central-1:111111111111:guardrail/*') });
+      expect(s.ApplyGuardrailsOfTargets).toMatchObject({
+        Action: 'bedrock:ApplyGuardrail',
+        Resource: partitionArn(':bedrock:eu-central-1:111111111111:guardrail/*'),
+        // ApplyGuardrail sends content to Bedrock: only through the organisation's endpoints.
+        Condition: { StringEquals: { 'aws:SourceVpce': [PROD_ENDPOINT] } },
+      });
     });
 
     test('denies a model call without a published guardrail of a target (a missing guardrail matches StringNotLike too)', () => {
@@ -228,13 +233,12 @@ describe('SsoAccess', () => {
     test('the direct path is closed: no model invoke or key use is allowed, and the endpoint deny is unconditional', () => {
       expect(all.map((x) => x.Sid)).toEqual([
         'InvokePrivateModelApi',
-        'ApplyGuardrailsOfTargets',
         'DenyModelCallsWithoutPublishedGuardrailOfTargets',
         'DenyDraftGuardrails',
         'DenyModelCallsOutsideOwnEndpoints',
         'DenyBedrockOutsideAllowedRegions',
       ]);
-      expect(all.filter((x) => x.Effect === 'Allow').flatMap(actions).sort()).toEqual(['bedrock:ApplyGuardrail', 'execute-api:Invoke']);
+      expect(all.filter((x) => x.Effect === 'Allow').flatMap(actions).sort()).toEqual(['execute-api:Invoke']);
       expect(closed.bySid('ExampleCorpAiModelUser').DenyModelCallsOutsideOwnEndpoints).toEqual({ Sid: 'DenyModelCallsOutsideOwnEndpoints', Effect: 'Deny', Action: INVOKE_ACTIONS, Resource: '*' });
     });
   });

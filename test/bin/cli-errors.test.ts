@@ -22,7 +22,7 @@ const problems = (source: string) =>
     `invalid organisation config (${source}):`,
     '  - aws.targets[0].account: received 111111111111; must be a 12-digit AWS account ID written as a string, not a number (quote it as a string: "111111111111")',
     '  - aws.ssmPrefx: received "/private-ai"; is not a known setting; check its spelling against lib/config/schema.ts',
-    '  - aws.targets[0].region: received "us-east-1"; region us-east-1 is not allowed by data residency policy; allowed: eu-central-1, eu-west-1 (add it to aws.allowedRegions or deploy to an allowed region)',
+    '  - aws.targets[0].region: received "us-east-1"; region us-east-1 is not allowed by data residency policy; allowed: eu-central-1, eu-west-1, eu-north-1, eu-west-3 (add it to aws.allowedRegions or deploy to an allowed region)',
     '',
   ].join('\n');
 

@@ -27,7 +27,7 @@ describe('the organisation region-pinning SCP', () => {
       'DenyModelServingOutsideBedrockRuntime',
       'ProtectAuditTrails',
       'ProtectInvocationLoggingAndGuardrails',
-      'ProtectBlueprintRoles',
+      'ProtectBlueprintRolesAndFunctions',
     ]);
   });
 
@@ -55,12 +55,14 @@ describe('the organisation region-pinning SCP', () => {
     for (const r of allowed) {
       expect(notResource).toContain(`arn:*:bedrock:${r}::foundation-model/anthropic.claude-3-haiku-20240307-v1:0`);
       expect(notResource).toContain(`arn:*:bedrock:${r}:*:inference-profile/${profile}`);
-      expect(notResource).toContain(`arn:*:bedrock:${r}:*:model-invocation-job/*`);
       for (const d of profileDestinations(profile, r)) expect(notResource).toContain(`arn:*:bedrock:${d}::foundation-model/${profileModel}`);
     }
-    // Strict residency: every ARN, profile destinations included, lies in an allowed region.
-    expect(notResource.filter((arn) => !allowed.includes(arn.split(':')[3]))).toEqual([]);
-    expect(notResource).not.toContainEqual(expect.stringMatching(/^arn:\*:bedrock:\*/));
+    // Batch jobs are judged by their model; the region deny holds them to the allowed regions.
+    expect(notResource).toContain('arn:*:bedrock:*:*:model-invocation-job/*');
+    // Strict residency: every model ARN, profile destinations included, lies in an allowed region.
+    expect(notResource.filter((arn) => !arn.includes(':model-invocation-job/') && !allowed.includes(arn.split(':')[3]))).toEqual([]);
+    // No model in a wildcard region: only the batch-job ARN, whose region the region deny holds.
+    expect(notResource.filter((arn) => /^arn:\*:bedrock:\*/.test(arn))).toEqual(['arn:*:bedrock:*:*:model-invocation-job/*']);
   });
 
   test('allows a profile\'s foundation model in the destinations of its routing table, not every region of its geography', () => {
@@ -121,10 +123,10 @@ describe('the organisation region-pinning SCP', () => {
     expect(statement.Condition).toEqual({ ArnNotLike: { 'aws:PrincipalArn': ['arn:*:iam::*:role/cdk-*-cfn-exec-role-*', 'arn:*:iam::*:role/privateai/*'] } });
   });
 
-  test('lets only CloudFormation create, re-permission or pass roles on the path the change path trusts', () => {
-    const statement = bySid('ProtectBlueprintRoles');
-    expect(statement.Action).toEqual(expect.arrayContaining(['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:PassRole']));
-    expect(statement.Resource).toBe('arn:*:iam::*:role/privateai/*');
+  test("lets only CloudFormation create, re-permission or pass roles on the path the change path trusts, or change the blueprint's functions", () => {
+    const statement = bySid('ProtectBlueprintRolesAndFunctions');
+    expect(statement.Action).toEqual(expect.arrayContaining(['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy', 'iam:UpdateAssumeRolePolicy', 'iam:PassRole', 'lambda:UpdateFunctionCode']));
+    expect(statement.Resource).toEqual(['arn:*:iam::*:role/privateai/*', 'arn:*:lambda:*:*:function:PrivateAi-example-corp-*']);
     // The blueprint's own roles are not trusted to change their path.
     expect(statement.Condition).toEqual({ ArnNotLike: { 'aws:PrincipalArn': 'arn:*:iam::*:role/cdk-*-cfn-exec-role-*' } });
   });
