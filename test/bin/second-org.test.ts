@@ -16,7 +16,7 @@ import { runBin, tempDir } from './support';
 const CONFIG = 'test/fixtures/second-org.json';
 /** The file's targets, with the dev network moved, as `-c targets` overrides them for cdk synth and the plans alike. */
 const TARGETS = JSON.stringify([
-  { name: 'prod', account: '222222222222', region: 'us-east-1', network: { cidr: '10.60.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'] } },
+  { name: 'prod', account: '222222222222', region: 'us-east-1', network: { cidr: '10.60.0.0/16', availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'] }, bedrockRuntimeEndpointIds: ['vpce-0123456789abcdef0'] },
   { name: 'dev', account: '333333333333', region: 'us-west-2', network: { cidr: '10.62.0.0/16', availabilityZones: ['us-west-2a', 'us-west-2b'] } },
 ]);
 const SOURCE = `${CONFIG} with -c targets`;
@@ -51,9 +51,20 @@ describe('npm run synth for a second organisation', () => {
       expect.arrayContaining([
         expect.objectContaining({ resource: 'PrivateAi-acme-prod', property: 'region', value: 'us-east-1', ok: true }),
         expect.objectContaining({ resource: 'PrivateAi-acme-dev', property: 'region', value: 'us-west-2', ok: true }),
-        expect.objectContaining({ type: 'AWS Organizations SCP', value: 'us-east-1, us-west-2', ok: true }),
+        expect.objectContaining({ type: 'AWS Organizations SCP', value: 'us-east-1, us-west-2, us-east-2', ok: true }),
+        // Its us. profile is proven in every destination region, from each of its two targets.
+        expect.objectContaining({ resource: 'target prod', type: 'access proofs (policy evaluation)', ok: true }),
+        expect.objectContaining({ resource: 'target dev', type: 'access proofs (policy evaluation)', ok: true }),
       ]),
     );
+    const proofs = report.clouds.find((c) => c.cloud === 'aws')!.proofs!;
+    const destinations = (target: string, scenario: string) =>
+      proofs.filter((p) => p.target === target && p.scenario === scenario).map((p) => [/RequestedRegion=([a-z0-9-]+)/.exec(p.request)![1], p.evaluated]);
+    expect(destinations('prod', 'model-user-profile-destinations')).toEqual(expect.arrayContaining([['us-east-1', 'Allowed'], ['us-west-2', 'Allowed']]));
+    expect(destinations('dev', 'invoker-profile-destinations')).toEqual(expect.arrayContaining([['us-west-2', 'Allowed']]));
+    // dev lists no bedrock-runtime endpoint in --targets: its model users' direct path is closed, as expected.
+    expect(destinations('dev', 'model-user-profile-destinations').every(([, evaluated]) => evaluated === 'ExplicitlyDenied')).toBe(true);
+    expect(proofs.filter((p) => !p.ok)).toEqual([]);
     expect(JSON.stringify(report)).not.toMatch(/eu-central-1|example-corp|swedencentral|europe-west4/);
   });
 
