@@ -1,8 +1,9 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { geographyOfRegion, parseModelId, type OrgConfig } from '../../lib/config';
+import { parseModelId, type OrgConfig } from '../../lib/config';
 import { profileDestinations } from '../../lib/config/inference-profiles';
 import { isKnownAwsRegion } from '../../lib/config/aws-regions';
+import { usableModelIds } from '../../lib/aws/bedrock-policies';
 import { permissionSetName, type SsoRole } from '../../lib/aws/sso-access';
 import { buildCdkExecutionPolicy } from './cdk-execution-policy';
 import { DeployedTemplate, type CfnTemplate } from './cfn-intrinsics';
@@ -200,16 +201,19 @@ interface ResolvedResource {
   readonly context?: Record<string, string | string[]>;
 }
 
+/** The allowlisted models usable from a target region, as the stacks compute them. */
 function usableModels(config: OrgConfig, region: string): string[] {
-  return config.aws.models
-    .map((m) => m.id)
-    .filter((id) => {
-      const p = parseModelId(id);
-      if (!p.profileGeography) return true;
-      if (p.profileGeography === 'global') return !config.dataResidency.strict;
-      return p.profileGeography === geographyOfRegion(region) && profileDestinations(id, region, config.aws.inferenceProfiles).length > 0;
-    });
+  return usableModelIds({
+    modelIds: config.aws.models.map((m) => m.id),
+    region,
+    allowedRegions: config.aws.allowedRegions,
+    strict: config.dataResidency.strict,
+    inferenceProfiles: config.aws.inferenceProfiles,
+  });
 }
+
+/** A real region outside the allowed ones, to call an allowlisted model in. */
+const OUTSIDE_CANDIDATES = ['us-east-1', 'eu-west-2', 'ap-southeast-2', 'sa-east-1', 'ca-central-1'];
 
 function resourcesOf(resource: Resource, facts: TargetFacts, config: OrgConfig): ResolvedResource[] | string {
   const { partition, account, region, platform } = facts;
@@ -236,9 +240,10 @@ function resourcesOf(resource: Resource, facts: TargetFacts, config: OrgConfig):
     case 'unlistedModel':
       return [{ arn: fm(region, UNLISTED_MODEL), label: `foundation model ${UNLISTED_MODEL} (not allowlisted)`, account, region }];
     case 'modelOutsideRegions': {
-      const outside = ['us-east-1', 'eu-west-2', 'ap-southeast-2'].find((r) => !config.aws.allowedRegions.includes(r) && isKnownAwsRegion(r));
-      const model = config.aws.models.map((m) => parseModelId(m.id).foundationModelId)[0];
-      return [{ arn: fm(outside!, model), label: `foundation model ${model} in ${outside}`, account, region: outside! }];
+      const outside = OUTSIDE_CANDIDATES.find((r) => !config.aws.allowedRegions.includes(r) && isKnownAwsRegion(r));
+      if (!outside) return `every candidate region (${OUTSIDE_CANDIDATES.join(', ')}) is allowed`;
+      const model = parseModelId(config.aws.models[0].id).foundationModelId;
+      return [{ arn: fm(outside, model), label: `foundation model ${model} in ${outside}`, account, region: outside }];
     }
     case 'privateApi': {
       const api = only(platform.idsOf('AWS::ApiGateway::RestApi'), 'private API', platform.env.stackName);
@@ -463,8 +468,7 @@ function factsOf(input: AccessProofInput, target: OrgConfig['aws']['targets'][nu
     region: target.region,
     partition: platform.env.partition,
     platform,
-    // The permission sets are provisioned into the target account: their ARNs use its partition.
-    identity: identityStack ? deployed({ ...identityStack, region: target.region }) : undefined,
+    identity: identityStack ? deployed(identityStack) : undefined,
     directPath: configured !== undefined,
     runtimeEndpointId: platform.ref(runtimeId),
     executeApiEndpointId: platform.ref(executeApiId),
