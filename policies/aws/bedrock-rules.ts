@@ -83,6 +83,13 @@ export function invokePolicyProblems(statements: Statement[], humanFacing: boole
 export interface PinningPolicy {
   readonly allowedRegions: readonly string[];
   readonly strict: boolean;
+  /**
+   * Under relaxed residency, the `<region>/<foundation model ID>` pairs that allowlisted
+   * inference profiles route to outside the allowed regions; policies may name those foundation
+   * models there (their calls are admitted only through the profile). Strict residency ignores it.
+   * @default - none
+   */
+  readonly profileDestinations?: readonly string[];
 }
 
 /** Every model ARN must sit in an allowed region, and every profile in its own geography (no global under strict). */
@@ -92,7 +99,8 @@ export function pinningProblems(arns: string[], pinning: PinningPolicy): string[
     const m = /:bedrock:([a-z0-9-]*):[^:]*:(foundation-model|inference-profile)\/(.+)$/.exec(arn);
     if (!m) continue;
     const [, region, kind, id] = m;
-    if (region && !region.includes('$') && !pinning.allowedRegions.includes(region)) problems.push(`${kind} in non-allowed region ${region}`);
+    const throughProfile = !pinning.strict && kind === 'foundation-model' && (pinning.profileDestinations ?? []).includes(`${region}/${id}`);
+    if (region && !region.includes('$') && !pinning.allowedRegions.includes(region) && !throughProfile) problems.push(`${kind} in non-allowed region ${region}`);
     const profile = parseModelId(id);
     if (profile.profileGeography === 'global' && pinning.strict) problems.push(`global inference profile ${id} under strict residency`);
     if (kind === 'inference-profile' && profile.profileGeography && profile.profileGeography !== 'global' && region && profile.profileGeography !== geographyOfRegion(region)) {

@@ -1,11 +1,25 @@
 import { Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
-import type { OrgConfig } from '../../lib/config';
+import { parseModelId, type OrgConfig } from '../../lib/config';
+import { profileDestinations } from '../../lib/config/inference-profiles';
 import { BedrockChecks } from './bedrock-pack';
+import type { PinningPolicy } from './bedrock-rules';
 import { ControlTowerGuardValidator } from './control-tower-guard';
 
 /** Names the attached packs report under (CDK leaves packs with nothing to say out of its report). */
 export const CDK_PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321', 'Serverless', 'Bedrock', 'cdk-validator-cfnguard'] as const;
+
+/**
+ * What the Bedrock pack's region-pinning rule holds policies to: the allowed regions, and where the
+ * allowlisted geography profiles route from them (relaxed residency admits those through the profile).
+ */
+export function pinningOf(config: OrgConfig): PinningPolicy {
+  const { allowedRegions, inferenceProfiles } = config.aws;
+  const destinations = config.aws.models.flatMap(({ id }) =>
+    allowedRegions.flatMap((source) => profileDestinations(id, source, inferenceProfiles).map((region) => `${region}/${parseModelId(id).foundationModelId}`)),
+  );
+  return { allowedRegions, strict: config.dataResidency.strict, profileDestinations: [...new Set(destinations)] };
+}
 
 /**
  * Attaches every rule pack the security review requires, the blueprint's Bedrock pack included. A finding fails `cdk synth`; the
@@ -13,7 +27,7 @@ export const CDK_PACKS = ['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'P
  */
 export function attachRulePacks(app: App, config: OrgConfig): void {
   const props = { writeSuppressionsToCloudFormation: true };
-  const pinning = { allowedRegions: config.aws.allowedRegions, strict: config.dataResidency.strict };
+  const pinning = pinningOf(config);
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app, props),
     new HIPAASecurityChecks(app, props),

@@ -56,6 +56,11 @@ describe('pure statement checks', () => {
     expect(pinningProblems(['arn:aws:bedrock:eu-west-1:1:inference-profile/us.anthropic.x-v1:0'], pinning)).toEqual(['profile us.anthropic.x-v1:0 used from eu-west-1, outside its us geography']);
     expect(pinningProblems(['arn:aws:bedrock:eu-west-1:1:inference-profile/global.anthropic.x-v1:0'], pinning)).toEqual(['global inference profile global.anthropic.x-v1:0 under strict residency']);
     expect(pinningProblems(['arn:aws:bedrock:eu-west-1:1:inference-profile/global.anthropic.x-v1:0'], { ...pinning, strict: false })).toEqual([]);
+    // Relaxed residency: a profile's destination outside the allowed regions may be named, for that profile's model only.
+    const relaxed = { ...pinning, strict: false, profileDestinations: ['eu-west-3/anthropic.x-v1:0'] };
+    expect(pinningProblems(['arn:aws:bedrock:eu-west-3::foundation-model/anthropic.x-v1:0'], relaxed)).toEqual([]);
+    expect(pinningProblems(['arn:aws:bedrock:eu-west-3::foundation-model/anthropic.other-v1:0'], relaxed)).toEqual(['foundation-model in non-allowed region eu-west-3']);
+    expect(pinningProblems(['arn:aws:bedrock:eu-west-3::foundation-model/anthropic.x-v1:0'], { ...relaxed, strict: true })).toEqual(['foundation-model in non-allowed region eu-west-3']);
   });
 });
 
@@ -200,6 +205,24 @@ describe('BedrockModelApiPrivate', () => {
   });
   test('non-compliant: a regional API in front of a model invoker', () => {
     expect(BedrockModelApiPrivate(api(false))).toBe(NON_COMPLIANT);
+  });
+});
+
+describe('the region-pinning rule under relaxed residency', () => {
+  test("a profile's destinations outside the allowed regions pass for its model only, as the pack is attached", async () => {
+    const { configWith, platformStack } = await import('../support/aws');
+    const { pinningOf } = await import('../../policies/aws/rule-packs');
+    const relaxed = configWith((r) => {
+      r.dataResidency.strict = false;
+      r.aws.allowedRegions = ['eu-central-1', 'eu-west-1'];
+    });
+    const pinning = pinningOf(relaxed);
+    expect(pinning.profileDestinations).toEqual(expect.arrayContaining(['eu-north-1/anthropic.claude-3-7-sonnet-20250219-v1:0', 'eu-west-3/anthropic.claude-3-7-sonnet-20250219-v1:0']));
+    const nodes = platformStack(relaxed).node.findAll().filter((c): c is CfnResource => c instanceof CfnResource);
+    const pinningRule = (p: typeof pinning) => bedrockRules(p).find((spec) => spec.rule.name === 'BedrockRegionPinning')!.rule;
+    expect(nodes.filter((n) => pinningRule(pinning)(n) === NON_COMPLIANT).map((n) => n.node.path)).toEqual([]);
+    // Without the routes the same policies are findings: the exemption is what lets them pass.
+    expect(nodes.filter((n) => pinningRule({ ...pinning, profileDestinations: [] })(n) === NON_COMPLIANT).length).toBeGreaterThan(0);
   });
 });
 
