@@ -17,7 +17,7 @@ runCli(async () => {
   // The constructs and rule packs load once the config is known to be good: a bad one fails at once.
   const { addAwsStacks } = await import('../stacks/aws');
   const { attachRulePacks } = await import('../policies/aws/rule-packs');
-  const { buildRegionPinningScp } = await import('../policies/aws/region-pinning-scp');
+  const { buildOrgGuards } = await import('../policies/aws/org-guards');
   const { buildCdkExecutionPolicy, CDK_EXECUTION_POLICY_FILE } = await import('../policies/aws/cdk-execution-policy');
   addAwsStacks(app, config);
   attachRulePacks(app, config);
@@ -30,7 +30,8 @@ runCli(async () => {
   fs.writeFileSync(path.join(assembly.directory, RECORDED_CONFIG_FILE), `${JSON.stringify(recordConfig(source, config), null, 2)}\n`);
   const guardDir = path.join(assembly.directory, 'org-guards');
   fs.mkdirSync(guardDir, { recursive: true });
-  fs.writeFileSync(path.join(guardDir, 'bedrock-region-pinning.scp.json'), `${JSON.stringify(buildRegionPinningScp(config), null, 2)}\n`);
+  // Written as AWS Organizations counts them against the 5,120-character limit: every character, so minified.
+  for (const guard of buildOrgGuards(config)) fs.writeFileSync(path.join(guardDir, guard.file), JSON.stringify(guard.policy));
   // One scoped CloudFormation execution policy per environment the stacks deploy to (cdk bootstrap is per environment).
   const environments = new Map<string, Array<{ Resources?: Record<string, { Type: string }> }>>();
   for (const stack of assembly.stacks) {

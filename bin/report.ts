@@ -87,11 +87,15 @@ export async function writeReport(options: ReportOptions = {}): Promise<{ summar
       const [, account, region] = /^aws:\/\/([^/]+)\/(.+)$/.exec(a.environment ?? '') ?? [];
       return { name, account, region, template: readJson<CfnTemplate>(path.join(cdkOut, a.properties!.templateFile!)) };
     });
-  const scpFile = path.join(cdkOut, 'org-guards', 'bedrock-region-pinning.scp.json');
-  const scp = fs.existsSync(scpFile) ? readJson<AwsInput['scp']>(scpFile) : undefined;
+  const { ORG_GUARD_FILES } = await import('../policies/aws/org-guards');
+  const guards = ORG_GUARD_FILES.map((file) => {
+    const guardFile = path.join(cdkOut, 'org-guards', file);
+    return { file: shown(guardFile), policy: fs.existsSync(guardFile) ? readJson<unknown>(guardFile) : undefined };
+  });
+  const scp = guards[0].policy as AwsInput['scp'];
   const { proveAccess } = await import('../policies/aws/access-proofs');
-  // Proofs that cannot run (no guard, a target's stack missing) are failed rows of the report, not a crash.
-  const proofs = await proveAccess({ config, stacks, scp, scpSource: shown(scpFile) });
+  // Proofs that cannot run (a guard missing, a target's stack missing) are failed rows of the report, not a crash.
+  const proofs = await proveAccess({ config, stacks, guards });
   const pulumi: PulumiCloudInput[] = [];
   for (const cloud of PULUMI_CLOUDS) {
     const planFile = path.join(plansDir, `${cloud.cloud}.json`);

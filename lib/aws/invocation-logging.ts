@@ -75,8 +75,11 @@ export class InvocationLogging extends Construct {
     const deliveryRole = new iam.Role(this, 'DeliveryRole', {
       assumedBy: new iam.ServicePrincipal('bedrock.amazonaws.com', { conditions: fromBedrockOfThisAccount }),
       description: 'Bedrock delivers model invocation logs to CloudWatch Logs',
+      // On the trusted path: the organisation guard lets only CloudFormation re-permission it.
+      path: BLUEPRINT_ROLE_PATH,
     });
     new iam.ManagedPolicy(this, 'DeliveryPolicy', {
+      path: BLUEPRINT_ROLE_PATH,
       roles: [deliveryRole],
       statements: [new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] })],
     });

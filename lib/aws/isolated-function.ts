@@ -40,8 +40,8 @@ export interface IsolatedFunctionProps {
   /** What the function may do besides logging, tracing and running in the VPC. */
   readonly statements: iam.PolicyStatement[];
   /**
-   * IAM path of the function's role, e.g. the path the organisation guard trusts to change a
-   * protected setting.
+   * IAM path of the function's role and its managed policy, e.g. the path the organisation guard
+   * trusts to change a protected setting.
    * @default '/'
    */
   readonly rolePath?: string;
@@ -101,6 +101,8 @@ export class IsolatedFunction extends Construct {
     });
     const vpcArn = Stack.of(this).formatArn({ service: 'ec2', resource: 'vpc', resourceName: props.vpc.vpcId });
     const policy = new iam.ManagedPolicy(this, 'Policy', {
+      // On the role's path: the organisation guard protects the policies of a trusted role with it.
+      path: props.rolePath,
       roles: [role],
       statements: [
         new iam.PolicyStatement({ sid: 'WriteOwnLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),

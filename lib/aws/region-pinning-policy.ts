@@ -12,6 +12,12 @@ export interface RegionPinningPolicyProps {
    * @default - none
    */
   readonly throughProfiles?: readonly string[];
+  /**
+   * IAM path of the policy (the organisation guard protects the policies of the trusted path,
+   * and this one is attached to the invocation-logging setter).
+   * @default '/'
+   */
+  readonly path?: string;
 }
 
 /**
@@ -28,6 +34,7 @@ export class RegionPinningPolicy extends Construct {
       throw new Error('RegionPinningPolicy: allowedRegions is empty; list at least one region (config: aws.allowedRegions)');
     }
     this.policy = new iam.ManagedPolicy(this, 'Resource', {
+      path: props.path,
       description: `Denies Amazon Bedrock outside ${props.allowedRegions.join(', ')} (data residency)`,
       statements: [regionDenyStatement(props.allowedRegions, props.throughProfiles)],
     });

@@ -5,6 +5,7 @@ import * as sso from 'aws-cdk-lib/aws-sso';
 import { Construct } from 'constructs';
 import type { ProfileRoutes } from '../config/inference-profiles';
 import { accessLogsBucketName, auditBucketName, KEY_PURPOSE, keyAlias, logGroupPrefix } from '../config/naming';
+import { DEFAULT_CDK_QUALIFIER } from '../config/schema';
 import { BEDROCK_INVOKE_ACTIONS, modelResourceArns, profileArns, regionDenyStatement } from './bedrock-policies';
 
 /** The three kinds of people the blueprint gives AWS access to. */
@@ -55,6 +56,11 @@ export interface SsoAccessProps {
    * assigned to nobody, and a synth warning.
    */
   readonly groups: { readonly [R in SsoRole]: readonly string[] };
+  /**
+   * The CDK bootstrap qualifier of the targets: platform admins assume only its roles.
+   * @default 'hnb659fds' (the default of `cdk bootstrap`)
+   */
+  readonly cdkQualifier?: string;
   /**
    * Maximum session length per permission set, ISO-8601 durations between PT1H and PT12H.
    * @default - PT8H for model users, PT4H for auditors, PT1H for platform admins
@@ -406,7 +412,7 @@ export function auditorStatements(props: SsoAccessProps): iam.PolicyStatement[] 
 const CDK_BOOTSTRAP_ROLES = ['deploy-role', 'file-publishing-role', 'image-publishing-role', 'lookup-role'] as const;
 
 /**
- * Platform admins: deploy through the CDK bootstrap roles of each target (any qualifier), read
+ * Platform admins: deploy through the CDK bootstrap roles of each target (the configured qualifier), read
  * the stacks and change sets of the target accounts and regions, and read the guardrails and
  * the Bedrock configuration; guardrails change only through a deployment. Bedrock reads are listed rather than `bedrock:Get*`, which
  * would include reading conversation data (agent memory, session invocation steps).
@@ -416,7 +422,9 @@ export function platformAdminStatements(props: SsoAccessProps): iam.PolicyStatem
     new iam.PolicyStatement({
       sid: 'AssumeCdkBootstrapRoles',
       actions: ['sts:AssumeRole'],
-      resources: props.targets.flatMap((t) => CDK_BOOTSTRAP_ROLES.map((role) => `arn:${Aws.PARTITION}:iam::${t.account}:role/cdk-*-${role}-${t.account}-${t.region}`)),
+      resources: props.targets.flatMap((t) =>
+        CDK_BOOTSTRAP_ROLES.map((role) => `arn:${Aws.PARTITION}:iam::${t.account}:role/cdk-${props.cdkQualifier ?? DEFAULT_CDK_QUALIFIER}-${role}-${t.account}-${t.region}`),
+      ),
     }),
     new iam.PolicyStatement({
       sid: 'ReadStacksOfTargets',

@@ -259,6 +259,28 @@ const modelInvoker = z.strictObject({
   maxTokensCap: z.number().int().min(1, { message: 'must be at least 1' }).max(64000, { message: 'must be at most 64000' }).default(4096),
 });
 
+/** The qualifier `cdk bootstrap` uses unless told otherwise. */
+export const DEFAULT_CDK_QUALIFIER = 'hnb659fds';
+
+const deployment = z.strictObject({
+  /**
+   * The CDK bootstrap qualifier of the target accounts (`cdk bootstrap --qualifier`): the stacks
+   * deploy through its roles, and the organisation guard trusts only its CloudFormation execution role.
+   */
+  cdkQualifier: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,10}$/, { message: 'must be a CDK bootstrap qualifier: 1 to 10 letters, digits, hyphens or underscores' })
+    .default(DEFAULT_CDK_QUALIFIER),
+  /**
+   * Names of the roles that run `cdk bootstrap` in the target accounts; the organisation guard lets
+   * only them create or change the `cdk-<qualifier>-*` roles and policies.
+   */
+  bootstrapRoleNames: z
+    .array(z.string().regex(/^[\w+=,.@-]{1,64}$/, { message: 'must be an IAM role name (1 to 64 letters, digits and +=,.@_-), without a path' }))
+    .min(1, { message: 'must name at least one role that may bootstrap the accounts' })
+    .default(['OrganizationAccountAccessRole', 'AWSControlTowerExecution']),
+});
+
 const GUID_EXAMPLE = '00000000-0000-0000-0000-000000000001';
 
 const ssoGroups = z.strictObject({
@@ -349,6 +371,8 @@ export const orgConfigSchema = z.strictObject({
     guardrail: guardrail.default(guardrail.parse({})),
     /** The model-invoker function and its private API. */
     modelInvoker: modelInvoker.default(modelInvoker.parse({})),
+    /** How the stacks are deployed: the CDK bootstrap qualifier and who may bootstrap. */
+    deployment: deployment.default(deployment.parse({})),
   }),
   azure: z
     .strictObject({

@@ -7,6 +7,7 @@ import { usableModelIds } from '../../lib/aws/bedrock-policies';
 import { permissionSetName, type SsoRole } from '../../lib/aws/sso-access';
 import { buildCdkExecutionPolicy } from './cdk-execution-policy';
 import { DeployedTemplate, type CfnTemplate } from './cfn-intrinsics';
+import type { OrgGuard } from './org-guards';
 import { SCENARIOS, type GuardrailUse, type Resource, type Scenario, type Who } from './access-scenarios';
 
 /**
@@ -30,10 +31,8 @@ export interface AccessStack {
 export interface AccessProofInput {
   readonly config: OrgConfig;
   readonly stacks: readonly AccessStack[];
-  /** The organisation SCP (org-guards/bedrock-region-pinning.scp.json); undefined when it was not written. */
-  readonly scp: unknown;
-  /** Where the SCP was read from, for the message when it is missing. @default 'org-guards/bedrock-region-pinning.scp.json' */
-  readonly scpSource?: string;
+  /** The organisation guards (SCPs), each attached at the root; a guard without its document is reported missing. */
+  readonly guards: readonly OrgGuard[];
 }
 
 export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
@@ -57,7 +56,11 @@ const FULL_AWS_ACCESS = { name: 'FullAWSAccess', policy: { Version: '2012-10-17'
 const ADMIN = { Version: '2012-10-17', Statement: [{ Sid: 'AdministratorAccess', Effect: 'Allow', Action: '*', Resource: '*' }] };
 /** An endpoint the organisation does not own: its policy is whatever its owner wants. */
 const FOREIGN_ENDPOINT_ID = 'vpce-0f0f0f0f0f0f0f0f0';
-const OTHER_ACCOUNT = '999999999999';
+/** An account the config does not name, for a guardrail of another account. */
+function otherAccount(config: OrgConfig): string {
+  const named = new Set([...config.aws.targets.map((t) => t.account), config.aws.identityCenter?.account]);
+  return ['123456789012', '210987654321', '999999999999'].find((a) => !named.has(a))!;
+}
 /** A model that no allowlist here names. */
 const UNLISTED_MODEL = 'meta.llama3-70b-instruct-v1:0';
 
@@ -79,6 +82,8 @@ interface TargetFacts {
   readonly executeApiEndpointId: string;
   /** The scoped CloudFormation execution policy of the target's environment (org-guards/cdk-execution-policy.*.json). */
   readonly executionPolicy: unknown;
+  /** An account the config does not name. */
+  readonly otherAccount: string;
 }
 
 const partitionOf = (region: string) => RegionInfo.get(region).partition ?? 'aws';
@@ -140,6 +145,10 @@ function permissionSetPolicy(identity: DeployedTemplate, config: OrgConfig, role
   return { name: `permission set ${name} (inline)`, policy: typeof inline === 'string' ? JSON.parse(inline) : inline };
 }
 
+/** The CDK bootstrap CloudFormation execution role of a target, for the configured qualifier. */
+const cdkExecutionRoleArn = (facts: TargetFacts, config: OrgConfig) =>
+  `arn:${facts.partition}:iam::${facts.account}:role/cdk-${config.aws.deployment.cdkQualifier}-cfn-exec-role-${facts.account}-${facts.region}`;
+
 /** The principal ARN of each kind of caller, and its identity policies. */
 function principalOf(who: Who, facts: TargetFacts, config: OrgConfig): { principal: string; principalArn: string; policies: Policy[] } | string {
   const { partition, account, region, platform } = facts;
@@ -184,8 +193,12 @@ function principalOf(who: Who, facts: TargetFacts, config: OrgConfig): { princip
       const roleArn = `arn:${partition}:iam::${account}:role/some-administrator`;
       return { principal: session(roleArn, 'admin'), principalArn: roleArn, policies: [{ name: 'AdministratorAccess (assumed)', policy: ADMIN }] };
     }
+    case 'bootstrapper': {
+      const roleArn = `arn:${partition}:iam::${account}:role/${config.aws.deployment.bootstrapRoleNames[0]}`;
+      return { principal: session(roleArn, 'bootstrap'), principalArn: roleArn, policies: [{ name: 'AdministratorAccess (assumed)', policy: ADMIN }] };
+    }
     case 'cfnExecution': {
-      const roleArn = `arn:${partition}:iam::${account}:role/cdk-hnb659fds-cfn-exec-role-${account}-${region}`;
+      const roleArn = cdkExecutionRoleArn(facts, config);
       return { principal: session(roleArn, 'AWSCloudFormation'), principalArn: roleArn, policies: [{ name: `org-guards/cdk-execution-policy.${account}-${region}.json`, policy: facts.executionPolicy }] };
     }
   }
@@ -295,6 +308,46 @@ function resourcesOf(resource: Resource, facts: TargetFacts, config: OrgConfig):
       if (fns.length === 0) return 'this target does not own the invocation-logging setting';
       return [{ arn: platform.getAtt(fns[0], 'Arn'), label: 'the invocation-logging setter function', account, region }];
     }
+    case 'loggingSetterPolicy': {
+      const policies = platform.idsOf('AWS::IAM::ManagedPolicy', /\/InvocationLogging\/Function\/Policy\//);
+      if (policies.length === 0) return 'this target does not own the invocation-logging setting';
+      return [{ arn: platform.ref(policies[0]), label: "the setter role's managed policy", account, region: 'us-east-1' }];
+    }
+    case 'deliveryRole': {
+      const roles = platform.idsOf('AWS::IAM::Role', /\/InvocationLogging\/DeliveryRole\//);
+      if (roles.length === 0) return 'this target does not own the invocation-logging setting';
+      return [{ arn: platform.getAtt(roles[0], 'Arn'), label: 'the invocation-log delivery role', account, region: 'us-east-1' }];
+    }
+    case 'cdkExecutionRole':
+      return [{ arn: cdkExecutionRoleArn(facts, config), label: 'the CloudFormation execution role', account, region: 'us-east-1' }];
+    case 'lookalikeExecutionRole':
+      return [{ arn: `arn:${partition}:iam::${account}:role/cdk-${config.aws.deployment.cdkQualifier}-cfn-exec-role-${account}-lookalike`, label: 'a new role named like the execution role', account, region: 'us-east-1' }];
+    case 'evidenceLogGroup': {
+      const prompts = platform.idsOf('AWS::Logs::LogGroup', /\/InvocationLogging\/Logs\//);
+      const group = only(prompts.length > 0 ? prompts : platform.idsOf('AWS::Logs::LogGroup', /\/Audit\/TrailLogs\//), 'evidence log group', platform.env.stackName);
+      return [{ arn: platform.getAtt(group, 'Arn').replace(/:\*$/, ''), label: `log group ${platform.ref(group)}`, account, region }];
+    }
+    case 'auditBucket': {
+      const bucket = only(platform.idsOf('AWS::S3::Bucket', /\/Audit\/Bucket\//), 'audit bucket', platform.env.stackName);
+      return [{ arn: platform.getAtt(bucket, 'Arn'), label: 'the audit bucket', account, region }];
+    }
+    case 'auditKey': {
+      const key = only(platform.idsOf('AWS::KMS::Key', /\/Keys\/AuditKey\//), 'audit key', platform.env.stackName);
+      const aliases = platform
+        .idsOf('AWS::KMS::Alias')
+        .filter((a) => JSON.stringify(platform.template.Resources![a].Properties?.TargetKeyId).includes(`"${key}"`))
+        .map((a) => String(platform.properties(a).AliasName));
+      return [
+        {
+          arn: platform.getAtt(key, 'Arn'),
+          label: 'the audit key',
+          account,
+          region,
+          resourcePolicy: { name: `${platform.env.stackName}/${key} (key policy)`, policy: platform.properties(key).KeyPolicy },
+          context: { 'kms:CallerAccount': account, 'kms:ResourceAliases': aliases },
+        },
+      ];
+    }
     case 'cdkDeployRole':
       return [{ arn: `arn:${partition}:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-${region}`, label: 'the CDK deploy role', account, region }];
     case 'iamUser':
@@ -320,7 +373,7 @@ function guardrailContext(use: GuardrailUse, facts: TargetFacts): Record<string,
     case 'unversioned':
       return { 'bedrock:GuardrailIdentifier': arn };
     case 'otherAccount':
-      return { 'bedrock:GuardrailIdentifier': `${arn.replace(`:${facts.account}:`, `:${OTHER_ACCOUNT}:`)}:1` };
+      return { 'bedrock:GuardrailIdentifier': `${arn.replace(`:${facts.account}:`, `:${facts.otherAccount}:`)}:1` };
     case 'none':
       return {};
   }
@@ -383,7 +436,7 @@ function describeRequest(s: Scenario, r: ResolvedResource, context: Record<strin
 }
 
 /** Evaluates one scenario for one target: one proof per resource it expands to. */
-async function prove(s: Scenario, facts: TargetFacts, config: OrgConfig, scp: unknown): Promise<AccessProof[]> {
+async function prove(s: Scenario, facts: TargetFacts, config: OrgConfig, guards: readonly OrgGuard[]): Promise<AccessProof[]> {
   const expected = s.needsDirectPath && !facts.directPath ? 'denied' : s.expect;
   const why = s.needsDirectPath && !facts.directPath ? `${s.why} This target lists no bedrockRuntimeEndpointIds, so the direct path is closed.` : s.why;
   const base = { target: facts.name, scenario: s.id, who: s.who, expected, why } as const;
@@ -411,6 +464,10 @@ async function prove(s: Scenario, facts: TargetFacts, config: OrgConfig, scp: un
     } else if (s.via === 'executeApiEndpoint') {
       context['aws:SourceVpce'] = facts.executeApiEndpointId;
       endpoints.push(endpointPolicy(facts, /\/ExecuteApi\//, 'execute-api endpoint'));
+    } else if (s.via === 'controlPlaneEndpoint') {
+      const id = only(facts.platform.idsOf('AWS::EC2::VPCEndpoint', /\/Vpc\/Bedrock\/Resource$/), 'bedrock endpoint', facts.platform.env.stackName);
+      context['aws:SourceVpce'] = facts.platform.ref(id);
+      endpoints.push(endpointPolicy(facts, /\/Vpc\/Bedrock\/Resource$/, 'bedrock endpoint'));
     } else if (s.via === 'foreignEndpoint') {
       context['aws:SourceVpce'] = FOREIGN_ENDPOINT_ID;
     }
@@ -418,7 +475,7 @@ async function prove(s: Scenario, facts: TargetFacts, config: OrgConfig, scp: un
       request: { principal: principal.principal, action: s.action, resource: { resource: r.arn, accountId: r.arn.split(':')[4] || facts.account }, contextVariables: context },
       identityPolicies: principal.policies,
       serviceControlPolicies: [
-        { orgIdentifier: 'r-root', policies: [FULL_AWS_ACCESS, { name: 'org-guards/bedrock-region-pinning.scp.json', policy: scp }] },
+        { orgIdentifier: 'r-root', policies: [FULL_AWS_ACCESS, ...guards.map((g) => ({ name: g.file, policy: g.policy }))] },
         { orgIdentifier: facts.account, policies: [FULL_AWS_ACCESS] },
       ],
       resourceControlPolicies: [],
@@ -431,7 +488,14 @@ async function prove(s: Scenario, facts: TargetFacts, config: OrgConfig, scp: un
       proofs.push({ ...base, request, evaluated: 'error', deciding: [result.errors.message, JSON.stringify(result.errors).slice(0, 400)], ok: false });
       continue;
     }
-    const analysis = (result.resultType === 'single' ? result.result.analysis : result.results[0]?.analysis) as unknown as Analysis;
+    const outcome = result.resultType === 'single' ? result.result : result.results[0];
+    // A key the evaluator dropped as not applying to the action would make the proof say nothing about it.
+    const ignored = outcome?.ignoredContextKeys?.filter((k) => !['aws:PrincipalOrgID', 'aws:SecureTransport'].includes(k)) ?? [];
+    if (ignored.length > 0) {
+      proofs.push({ ...base, request, evaluated: 'error', deciding: [`the evaluator ignored the context keys ${ignored.join(', ')} for ${s.action}`], ok: false });
+      continue;
+    }
+    const analysis = outcome?.analysis as unknown as Analysis;
     const decision = result.overallResult as Decision;
     const deciding = decidingStatements(decision, analysis ?? {});
     // Policy names refer to the resource policy by the name we gave it.
@@ -472,6 +536,7 @@ function factsOf(input: AccessProofInput, target: OrgConfig['aws']['targets'][nu
     directPath: configured !== undefined,
     runtimeEndpointId: platform.ref(runtimeId),
     executeApiEndpointId: platform.ref(executeApiId),
+    otherAccount: otherAccount(input.config),
     executionPolicy: buildCdkExecutionPolicy(input.stacks.filter((s) => s.account === target.account && s.region === target.region).map((s) => s.template)),
   };
 }
@@ -493,10 +558,11 @@ export async function proveAccess(input: AccessProofInput, scenarios: readonly S
   for (const facts of targetFacts(input)) {
     if ('problem' in facts) {
       proofs.push(unproven(facts.name, facts.problem));
-    } else if (input.scp === undefined) {
-      proofs.push(unproven(facts.name, `${input.scpSource ?? 'org-guards/bedrock-region-pinning.scp.json'} is missing: the proofs evaluate every request against the organisation guard; synthesize with this project's CDK app (npm run synth)`));
+    } else if (input.guards.some((g) => g.policy === undefined)) {
+      const missing = input.guards.filter((g) => g.policy === undefined).map((g) => g.file);
+      proofs.push(unproven(facts.name, `${missing.join(' and ')} missing: the proofs evaluate every request against the organisation guards; synthesize with this project's CDK app (npm run synth)`));
     } else {
-      for (const s of scenarios) proofs.push(...(await prove(s, facts, input.config, input.scp)));
+      for (const s of scenarios) proofs.push(...(await prove(s, facts, input.config, input.guards)));
     }
   }
   return proofs;

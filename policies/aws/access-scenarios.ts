@@ -26,7 +26,9 @@ export type Who =
   /** Any other role of the account, granted `*` on `*` (the strongest identity a workload or admin can hold). */
   | 'accountAdmin'
   /** The CDK bootstrap CloudFormation execution role, bootstrapped with the scoped execution policy the blueprint generates. */
-  | 'cfnExecution';
+  | 'cfnExecution'
+  /** The first of the configured bootstrap roles (`aws.deployment.bootstrapRoleNames`), granted `*` on `*`. */
+  | 'bootstrapper';
 
 /** How the request reaches AWS. */
 export type Via =
@@ -39,7 +41,9 @@ export type Via =
   /** Through the target's execute-api interface endpoint (its policy is a layer). */
   | 'executeApiEndpoint'
   /** Made by Bedrock on the caller's behalf (forward access session), e.g. decrypting the guardrail. */
-  | 'bedrock';
+  | 'bedrock'
+  /** Through the target's bedrock control-plane interface endpoint (its policy is a layer). */
+  | 'controlPlaneEndpoint';
 
 /** What the request acts on. */
 export type Resource =
@@ -71,6 +75,20 @@ export type Resource =
   | 'anthropicWorkspace'
   /** The invocation-logging setter function (its role is on the path the organisation guard trusts). */
   | 'loggingSetterFunction'
+  /** The managed policy of the invocation-logging setter's role. */
+  | 'loggingSetterPolicy'
+  /** The role Bedrock delivers invocation logs to CloudWatch Logs with. */
+  | 'deliveryRole'
+  /** The CDK bootstrap CloudFormation execution role of the target. */
+  | 'cdkExecutionRole'
+  /** A new role named like the CloudFormation execution role. */
+  | 'lookalikeExecutionRole'
+  /** The log group the prompts and responses (or, where the target does not own prompt logging, the trail) go to. */
+  | 'evidenceLogGroup'
+  /** The target's audit bucket. */
+  | 'auditBucket'
+  /** The KMS key of the audit trail and bucket. */
+  | 'auditKey'
   /** Actions without resource-level permissions. */
   | 'anyResource';
 
@@ -159,5 +177,19 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: 'cloudformation-updates-trail', who: 'cfnExecution', action: 'cloudtrail:PutEventSelectors', resource: 'trail', expect: 'allowed', why: 'CloudFormation is the one change path of the trail.' },
   { id: 'cloudformation-creates-user', who: 'cfnExecution', action: 'iam:CreateUser', resource: 'iamUser', expect: 'denied', why: 'A deployment cannot mint long-term credentials, whatever a template asks for.' },
   { id: 'cloudformation-leaves-organization', who: 'cfnExecution', action: 'organizations:LeaveOrganization', resource: 'anyResource', expect: 'denied', why: 'A deployment cannot take the account out of the organisation and its guards.' },
-  { id: 'setter-applies-invocation-logging', who: 'loggingSetter', action: 'bedrock:PutModelInvocationLoggingConfiguration', resource: 'anyResource', expect: 'allowed', why: "The blueprint's custom resource owns the prompt-logging setting and must still be able to apply it." },
+  { id: 'setter-applies-invocation-logging', who: 'loggingSetter', action: 'bedrock:PutModelInvocationLoggingConfiguration', resource: 'anyResource', via: 'controlPlaneEndpoint', expect: 'allowed', why: "The blueprint's custom resource owns the prompt-logging setting and must still be able to apply it, through its endpoint." },
+  { id: 'setter-passes-delivery-role', who: 'loggingSetter', action: 'iam:PassRole', resource: 'deliveryRole', context: { 'iam:PassedToService': 'bedrock.amazonaws.com' }, expect: 'allowed', why: 'Bedrock validates the delivery role when the setting is put; the setter must be able to pass it.' },
+  // Nobody else can become the change path or silence the evidence around it.
+  { id: 'admin-invokes-setter', who: 'accountAdmin', action: 'lambda:InvokeFunction', resource: 'loggingSetterFunction', expect: 'denied', why: 'A forged Delete event would switch prompt logging off under a role the organisation guard trusts.' },
+  { id: 'cloudformation-invokes-setter', who: 'cfnExecution', action: 'lambda:InvokeFunction', resource: 'loggingSetterFunction', expect: 'allowed', why: 'CloudFormation runs the custom resource with the execution role.' },
+  { id: 'admin-edits-setter-policy', who: 'accountAdmin', action: 'iam:CreatePolicyVersion', resource: 'loggingSetterPolicy', expect: 'denied', why: 'Granting the trusted role more would make it a way around the guard.' },
+  { id: 'admin-repermissions-delivery-role', who: 'accountAdmin', action: 'iam:DetachRolePolicy', resource: 'deliveryRole', expect: 'denied', why: 'Without its policy Bedrock cannot deliver the prompt logs.' },
+  { id: 'admin-creates-lookalike-exec-role', who: 'accountAdmin', action: 'iam:CreateRole', resource: 'lookalikeExecutionRole', expect: 'denied', why: 'A role named like the execution role would be trusted as the change path.' },
+  { id: 'admin-retrusts-exec-role', who: 'accountAdmin', action: 'iam:UpdateAssumeRolePolicy', resource: 'cdkExecutionRole', expect: 'denied', why: 'Whoever the execution role trusts acts as the change path.' },
+  { id: 'bootstrapper-updates-exec-role', who: 'bootstrapper', action: 'iam:UpdateAssumeRolePolicy', resource: 'cdkExecutionRole', expect: 'allowed', why: 'The configured bootstrap roles keep the bootstrap stack up to date.' },
+  { id: 'admin-creates-guardrail', who: 'accountAdmin', action: 'bedrock:CreateGuardrail', resource: 'anyResource', expect: 'denied', why: 'Model users accept any published guardrail of their account, so every guardrail there comes through the change path.' },
+  { id: 'admin-publishes-guardrail-version', who: 'accountAdmin', action: 'bedrock:CreateGuardrailVersion', resource: 'guardrail', expect: 'denied', why: 'A version published by hand would be accepted as a published guardrail.' },
+  { id: 'admin-deletes-evidence-logs', who: 'accountAdmin', action: 'logs:DeleteLogGroup', resource: 'evidenceLogGroup', expect: 'denied', why: 'The logs the evidence goes to stay, whatever the trail and the setting say.' },
+  { id: 'admin-opens-audit-bucket', who: 'accountAdmin', action: 's3:PutBucketPolicy', resource: 'auditBucket', expect: 'denied', why: 'A new bucket policy could drop the grants the trail and Bedrock write with, or open the evidence.' },
+  { id: 'admin-disables-audit-key', who: 'accountAdmin', action: 'kms:DisableKey', resource: 'auditKey', expect: 'denied', why: 'A disabled key stops the trail from writing and makes the evidence unreadable.' },
 ];

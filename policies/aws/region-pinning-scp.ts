@@ -1,4 +1,4 @@
-import { BLUEPRINT_ROLE_PATH, modelUsableInRegion, parseModelId, type OrgConfig } from '../../lib/config';
+import { modelUsableInRegion, parseModelId, type OrgConfig } from '../../lib/config';
 import { profileDestinations } from '../../lib/config/inference-profiles';
 
 /** An IAM policy document as JSON. */
@@ -9,18 +9,6 @@ export interface PolicyDocument {
 
 /** SCPs are limited to 5,120 characters. */
 export const SCP_MAX_CHARS = 5120;
-
-/** The CDK bootstrap's CloudFormation execution roles; their trust policy admits only CloudFormation. */
-const CDK_CFN_EXEC_ROLES = 'arn:*:iam::*:role/cdk-*-cfn-exec-role-*';
-
-/** The blueprint's own roles that change protected settings (the invocation-logging setter). */
-const BLUEPRINT_ROLES = `arn:*:iam::*:role${BLUEPRINT_ROLE_PATH}*`;
-
-/**
- * The blueprint's change path: the only principals (as `aws:PrincipalArn` patterns) the guard lets
- * change the audit trail, the invocation-logging setting and the guardrails.
- */
-export const CHANGE_PATH_PRINCIPALS: readonly string[] = [CDK_CFN_EXEC_ROLES, BLUEPRINT_ROLES];
 
 /** The resources a model call may name, and the inference profiles it may go through. */
 interface ModelAllowlist {
@@ -74,9 +62,9 @@ function modelAllowlist(config: OrgConfig): ModelAllowlist {
  *   destination region of an allowlisted profile;
  * - global inference profiles under strict residency;
  * - Bedrock API keys (bearer tokens) and their creation;
- * - the model-serving surfaces beside bedrock-runtime (`bedrock-mantle`, `aws-external-anthropic`);
- * - changes to the blueprint's trails, the invocation-logging setting and the guardrails, and to the
- *   blueprint's role path, except through the change path ({@link CHANGE_PATH_PRINCIPALS}).
+ * - the model-serving surfaces beside bedrock-runtime (`bedrock-mantle`, `aws-external-anthropic`).
+ *
+ * The second guard, protection-scp.ts, keeps the audit and the controls in place.
  *
  * @throws when the document exceeds the SCP size limit.
  */
@@ -90,7 +78,6 @@ export function buildRegionPinningScp(config: OrgConfig): PolicyDocument {
   if (!strict && allowlist.profiles.length > 0) {
     regionDenyCondition.ArnNotLike = { 'bedrock:InferenceProfileArn': [...allowlist.profiles] };
   }
-  const notChangePath = { ArnNotLike: { 'aws:PrincipalArn': [...CHANGE_PATH_PRINCIPALS] } };
 
   const statements: Record<string, unknown>[] = [
     {
@@ -135,53 +122,6 @@ export function buildRegionPinningScp(config: OrgConfig): PolicyDocument {
       Effect: 'Deny',
       Action: ['bedrock-mantle:*', 'aws-external-anthropic:*'],
       Resource: '*',
-    },
-    {
-      Sid: 'ProtectAuditTrails',
-      Effect: 'Deny',
-      Action: ['cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors'],
-      // CloudFormation names each trail after its stack, PrivateAi-<organisation>-<target>-...
-      Resource: `arn:*:cloudtrail:*:*:trail/PrivateAi-${config.organisation.name}-*`,
-      Condition: notChangePath,
-    },
-    {
-      Sid: 'ProtectInvocationLoggingAndGuardrails',
-      Effect: 'Deny',
-      Action: [
-        'bedrock:PutModelInvocationLoggingConfiguration',
-        'bedrock:DeleteModelInvocationLoggingConfiguration',
-        'bedrock:UpdateGuardrail',
-        'bedrock:DeleteGuardrail',
-        'bedrock:PutEnforcedGuardrailConfiguration',
-        'bedrock:DeleteEnforcedGuardrailConfiguration',
-      ],
-      Resource: '*',
-      Condition: notChangePath,
-    },
-    // The change path trusts this role path, so only CloudFormation may create, re-permission or pass
-    // (to a new function that would then act as the change path) roles on it, or change the code of
-    // the blueprint's functions.
-    {
-      Sid: 'ProtectBlueprintRolesAndFunctions',
-      Effect: 'Deny',
-      Action: [
-        'iam:CreateRole',
-        'iam:PutRolePolicy',
-        'iam:AttachRolePolicy',
-        'iam:DetachRolePolicy',
-        'iam:DeleteRolePolicy',
-        'iam:UpdateAssumeRolePolicy',
-        'iam:PutRolePermissionsBoundary',
-        'iam:DeleteRolePermissionsBoundary',
-        'iam:PassRole',
-        // New code in a function that runs as a role on the trusted path would act as the change
-        // path too; the invocation-logging setter is named PrivateAi-<organisation>-<target>-logging.
-        'lambda:UpdateFunctionCode',
-        'lambda:UpdateFunctionConfiguration',
-        'lambda:DeleteFunction',
-      ],
-      Resource: [BLUEPRINT_ROLES, `arn:*:lambda:*:*:function:PrivateAi-${config.organisation.name}-*`],
-      Condition: { ArnNotLike: { 'aws:PrincipalArn': CDK_CFN_EXEC_ROLES } },
     },
   );
   const doc: PolicyDocument = { Version: '2012-10-17', Statement: statements };

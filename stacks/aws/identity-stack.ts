@@ -37,6 +37,7 @@ export class IdentityStack extends Stack {
       models: { modelIds: config.aws.models.map((m) => m.id), strict: config.dataResidency.strict, inferenceProfiles: config.aws.inferenceProfiles },
       groups: { modelUsers: config.sso.modelUsers.aws, auditors: config.sso.auditors.aws, platformAdmins: config.sso.platformAdmins.aws },
       sessionDurations: identityCenter.sessionDurations,
+      cdkQualifier: config.aws.deployment.cdkQualifier,
     });
 
     new CfnOutput(this, 'ModelUserPermissionSetArn', { value: this.access.modelUserPermissionSet.attrPermissionSetArn, description: 'Permission set for calling the allowlisted models privately' });

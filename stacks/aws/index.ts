@@ -1,6 +1,6 @@
-import { Annotations, type App } from 'aws-cdk-lib';
+import { Annotations, DefaultStackSynthesizer, type App, type IStackSynthesizer } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { OrgConfig } from '../../lib/config';
+import { DEFAULT_CDK_QUALIFIER, type OrgConfig } from '../../lib/config';
 import { IdentityStack } from './identity-stack';
 import { PlatformStack } from './platform-stack';
 
@@ -14,6 +14,12 @@ export function identityStackName(config: OrgConfig): string {
   return `PrivateAi-${config.organisation.name}-identity`;
 }
 
+/** The bootstrap roles the stacks deploy through: those of the configured qualifier (the default synthesizer otherwise). */
+function synthesizerOf(config: OrgConfig): IStackSynthesizer | undefined {
+  const qualifier = config.aws.deployment.cdkQualifier;
+  return qualifier === DEFAULT_CDK_QUALIFIER ? undefined : new DefaultStackSynthesizer({ qualifier });
+}
+
 /** One platform stack per configured AWS target, plus the Identity Center stack when configured. */
 export function addAwsStacks(app: App, config: OrgConfig): PlatformStack[] {
   const platformStacks = config.aws.targets.map(
@@ -22,6 +28,7 @@ export function addAwsStacks(app: App, config: OrgConfig): PlatformStack[] {
         config,
         target,
         env: { account: target.account, region: target.region },
+        synthesizer: synthesizerOf(config),
         description: `private-ai-blueprint: private Bedrock platform for ${config.organisation.name}/${target.name}`,
         terminationProtection: true,
       }),
@@ -52,6 +59,7 @@ export function addIdentityStack(app: App, config: OrgConfig, warnOn: Construct)
   return new IdentityStack(app, name, {
     config,
     env: { account: identityCenter.account, region: identityCenter.region },
+    synthesizer: synthesizerOf(config),
     description: `private-ai-blueprint: IAM Identity Center permission sets for ${config.organisation.name}`,
     terminationProtection: true,
   });

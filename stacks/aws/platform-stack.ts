@@ -2,7 +2,7 @@ import { Aws, Duration, Fn, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { accessLogsBucketName, auditBucketName, logGroupName, logGroupPrefix, type AwsTarget, type OrgConfig } from '../../lib/config';
+import { accessLogsBucketName, auditBucketName, BLUEPRINT_ROLE_PATH, logGroupName, logGroupPrefix, type AwsTarget, type OrgConfig } from '../../lib/config';
 import { AppTeamOutputs } from '../../lib/aws/app-team-outputs';
 import { AuditTrail } from '../../lib/aws/audit-trail';
 import { applyGuardrailEndpointStatement, modelResourceArns, profileArns, usableModelIds, type ModelScope } from '../../lib/aws/bedrock-policies';
@@ -95,6 +95,7 @@ export class PlatformStack extends Stack {
     this.regionPinning = new RegionPinningPolicy(this, 'RegionPinning', {
       allowedRegions: config.aws.allowedRegions,
       throughProfiles: config.dataResidency.strict ? [] : profileArns(modelScope),
+      path: BLUEPRINT_ROLE_PATH,
     });
 
     const guardrailConfig = config.aws.guardrail;

@@ -67,10 +67,15 @@ describe('InvocationLogging', () => {
     );
   });
 
-  test("the setter's role is on the blueprint role path the organisation guard trusts, and no other role of the stack is", () => {
-    expect(resources[idOf(/^InvocationLoggingFunctionRole/, 'AWS::IAM::Role')].Properties.Path).toBe('/privateai/');
-    const onPath = Object.keys(resources).filter((id) => resources[id].Type === 'AWS::IAM::Role' && resources[id].Properties.Path === '/privateai/');
-    expect(onPath).toEqual([idOf(/^InvocationLoggingFunctionRole/, 'AWS::IAM::Role')]);
+  test('the setter and delivery roles and their policies are on the path the organisation guard protects, and no other role of the stack is', () => {
+    const onPath = (type: string) => Object.keys(resources).filter((id) => resources[id].Type === type && resources[id].Properties.Path === '/privateai/').sort();
+    expect(onPath('AWS::IAM::Role')).toEqual([idOf(/^InvocationLoggingDeliveryRole/, 'AWS::IAM::Role'), idOf(/^InvocationLoggingFunctionRole/, 'AWS::IAM::Role')].sort());
+    // The policies attached to the setter's role (its own and the region pinning) and the delivery role's.
+    expect(onPath('AWS::IAM::ManagedPolicy')).toEqual(
+      [idOf(/^InvocationLoggingDeliveryPolicy/, 'AWS::IAM::ManagedPolicy'), idOf(/^InvocationLoggingFunctionPolicy/, 'AWS::IAM::ManagedPolicy'), idOf(/^RegionPinning/, 'AWS::IAM::ManagedPolicy')].sort(),
+    );
+    // The organisation guard finds the setter by this name.
+    expect(resources[idOf(/^InvocationLoggingFunction[0-9A-F]{8}$/, 'AWS::Lambda::Function')].Properties.FunctionName).toBe('Platform-logging');
   });
 
   test('the function runs isolated: in the VPC, reserved concurrency, tracing, CMK environment and dead-letter queue', () => {

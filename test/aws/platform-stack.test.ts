@@ -5,6 +5,7 @@ import { modelUserStatements } from '../../lib/aws/sso-access';
 import { KEY_PURPOSE, keyAlias } from '../../lib/config';
 import { configWith, exampleConfig, exampleTemplate, newApp, platformStack } from '../support/aws';
 import { addAwsStacks, platformStackName } from '../../stacks/aws';
+import { IdentityStack } from '../../stacks/aws/identity-stack';
 
 const template = exampleTemplate();
 
@@ -197,5 +198,18 @@ describe('retention', () => {
     }
     expect(notRetained).toEqual([]);
     expect(unclassified).toEqual([]);
+  });
+});
+
+describe('the CDK bootstrap qualifier', () => {
+  test('the stacks deploy through the bootstrap roles of the configured qualifier, and platform admins may assume only those', () => {
+    const config = configWith((r) => (r.aws.deployment = { cdkQualifier: 'privateai', bootstrapRoleNames: ['OrganizationAccountAccessRole'] }));
+    const app = newApp();
+    const [platform] = addAwsStacks(app, config);
+    expect(Template.fromStack(platform).toJSON().Parameters.BootstrapVersion.Default).toBe('/cdk-bootstrap/privateai/version');
+    const identity = app.node.findAll().find((c): c is IdentityStack => c instanceof IdentityStack)!;
+    const inline = JSON.stringify(Template.fromStack(identity).toJSON());
+    expect(inline).toContain(':role/cdk-privateai-deploy-role-111111111111-eu-central-1');
+    expect(inline).not.toContain('cdk-*-');
   });
 });

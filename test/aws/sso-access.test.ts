@@ -347,10 +347,10 @@ describe('SsoAccess', () => {
       expect(s.DenyBedrockOutsideAllowedRegions).toEqual(REGION_DENY);
     });
 
-    test('assumes only the CDK bootstrap roles of the target account and region', () => {
+    test('assumes only the CDK bootstrap roles of the configured qualifier in the target account and region', () => {
       expect(s.AssumeCdkBootstrapRoles.Action).toBe('sts:AssumeRole');
       expect(resourceSet(s.AssumeCdkBootstrapRoles)).toEqual(
-        sorted(['deploy-role', 'file-publishing-role', 'image-publishing-role', 'lookup-role'].map((r) => partitionArn(`:iam::111111111111:role/cdk-*-${r}-111111111111-eu-central-1`))),
+        sorted(['deploy-role', 'file-publishing-role', 'image-publishing-role', 'lookup-role'].map((r) => partitionArn(`:iam::111111111111:role/cdk-hnb659fds-${r}-111111111111-eu-central-1`))),
       );
     });
 

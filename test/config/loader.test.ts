@@ -651,3 +651,20 @@ describe('limits of the services a cloud section uses are checked with the rest 
     expect(paths).toEqual(['tags.owner', 'logging.retentionDays', 'logging.auditRetentionDays']);
   });
 });
+
+describe('how the stacks are deployed (aws.deployment)', () => {
+  test("defaults to cdk bootstrap's qualifier and the organisation's usual bootstrap roles", () => {
+    expect(loadOrgConfig().aws.deployment).toEqual({ cdkQualifier: 'hnb659fds', bootstrapRoleNames: ['OrganizationAccountAccessRole', 'AWSControlTowerExecution'] });
+  });
+
+  test('a qualifier cdk bootstrap would refuse, or a role given as an ARN, is named with the fix', () => {
+    expect(
+      issuesFor((r) => {
+        (r.aws as Loose).deployment = { cdkQualifier: 'far-too-long-qualifier', bootstrapRoleNames: ['arn:aws:iam::111111111111:role/Admin'] };
+      }),
+    ).toEqual([
+      { path: 'aws.deployment.cdkQualifier', received: 'far-too-long-qualifier', message: 'must be a CDK bootstrap qualifier: 1 to 10 letters, digits, hyphens or underscores' },
+      { path: 'aws.deployment.bootstrapRoleNames[0]', received: 'arn:aws:iam::111111111111:role/Admin', message: 'must be an IAM role name (1 to 64 letters, digits and +=,.@_-), without a path' },
+    ]);
+  });
+});

@@ -1,5 +1,6 @@
 import type { AccessProof, AccessStack } from '../../policies/aws/access-proofs';
 import { SCENARIOS } from '../../policies/aws/access-scenarios';
+import { buildOrgGuards, type OrgGuard } from '../../policies/aws/org-guards';
 import { buildRegionPinningScp } from '../../policies/aws/region-pinning-scp';
 import { configWith, exampleConfig } from '../support/aws';
 import { copy, failed, proofsOf, synthesizedStacks } from '../support/proofs';
@@ -15,12 +16,16 @@ type Resources = Record<string, { Type: string; Properties: Record<string, any>;
 
 let stacks: AccessStack[];
 let scp: ReturnType<typeof buildRegionPinningScp>;
+let guards: OrgGuard[];
+/** The guards with the region-pinning SCP replaced. */
+const withPinning = (policy: unknown): OrgGuard[] => [{ ...guards[0], policy }, ...guards.slice(1)];
 let proofs: AccessProof[];
 
 beforeAll(async () => {
   stacks = synthesizedStacks(exampleConfig);
-  scp = buildRegionPinningScp(exampleConfig);
-  proofs = await proofsOf(exampleConfig, stacks, scp);
+  guards = buildOrgGuards(exampleConfig);
+  scp = guards[0].policy as ReturnType<typeof buildRegionPinningScp>;
+  proofs = await proofsOf(exampleConfig, stacks, guards);
 });
 
 const rows = (list: readonly AccessProof[], scenario: string) => list.filter((p) => p.scenario === scenario);
@@ -59,7 +64,9 @@ describe('access proofs of the example deployment', () => {
     expect(decidedBy('model-user-draft-guardrail')).toContain('identity: permission set ExampleCorpAiModelUser (inline)#DenyDraftGuardrails');
     expect(decidedBy('model-user-no-guardrail')).toContain('identity: permission set ExampleCorpAiModelUser (inline)#DenyModelCallsWithoutPublishedGuardrailOfTargets');
     expect(decidedBy('other-principal-private-api')).toEqual([expect.stringMatching(/^resource policy: .*\(resource policy\)#DenyOtherPrincipals$/)]);
-    expect(decidedBy('bedrock-api-key-call')).toEqual([expect.stringMatching(/^SCP: org-guards\/bedrock-region-pinning\.scp\.json#/)]);
+    expect(decidedBy('bedrock-api-key-call')).toEqual(['SCP: bedrock-region-pinning.scp.json#DenyBedrockApiKeys']);
+    expect(decidedBy('admin-invokes-setter')).toEqual(['SCP: blueprint-protection.scp.json#ProtectTheChangePath']);
+    expect(decidedBy('admin-creates-lookalike-exec-role')).toEqual(['SCP: blueprint-protection.scp.json#ProtectTheBootstrapRoles']);
     expect(decidedBy('cloudformation-creates-user')).toEqual([expect.stringMatching(/cdk-execution-policy\..*#DenyLongTermCredentials$/)]);
   });
 
@@ -79,7 +86,7 @@ describe('a proof fails when a policy is loosened', () => {
     const statements = policy.Statement as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
     policy.Statement = statements.filter((s) => s.Sid !== 'DenyModelCallsOutsideOwnEndpoints');
     for (const s of policy.Statement) delete s.Condition?.StringEquals?.['aws:SourceVpce'];
-    const after = await proofsOf(exampleConfig, mutated, scp);
+    const after = await proofsOf(exampleConfig, mutated, guards);
     expect(rows(after, 'model-user-foreign-endpoint').some((p) => !p.ok && p.evaluated === 'Allowed')).toBe(true);
   });
 
@@ -88,7 +95,7 @@ describe('a proof fails when a policy is loosened', () => {
     const api = Object.values(resourcesOf(platform(mutated))).find((r) => r.Type === 'AWS::ApiGateway::RestApi')!;
     api.Properties.Policy.Statement = api.Properties.Policy.Statement.filter((s: { Sid: string }) => s.Sid !== 'DenyOtherPrincipals');
     delete api.Properties.Policy.Statement[0].Condition.ArnLike;
-    const after = await proofsOf(exampleConfig, mutated, scp);
+    const after = await proofsOf(exampleConfig, mutated, guards);
     expect(rows(after, 'other-principal-private-api').map((p) => [p.ok, p.evaluated])).toEqual([[false, 'Allowed']]);
   });
 
@@ -96,21 +103,29 @@ describe('a proof fails when a policy is loosened', () => {
     const mutated = copy(stacks);
     const policy = byPath(platform(mutated), /\/ModelInvoker\/Function\/Policy\//).Properties.PolicyDocument;
     policy.Statement = policy.Statement.filter((s: { Sid: string }) => s.Sid !== 'DecryptTheGuardrailThroughBedrock');
-    const after = await proofsOf(exampleConfig, mutated, scp);
+    const after = await proofsOf(exampleConfig, mutated, guards);
     expect(rows(after, 'invoker-guardrail-key').map((p) => [p.ok, p.evaluated])).toEqual([[false, 'ImplicitlyDenied']]);
   });
 
   test('an organisation guard without the API-key statement lets Bedrock API keys through', async () => {
     const loosened = { ...scp, Statement: scp.Statement.filter((s) => !JSON.stringify(s.Action).includes('CallWithBearerToken')) };
-    const after = await proofsOf(exampleConfig, stacks, loosened);
+    const after = await proofsOf(exampleConfig, stacks, withPinning(loosened));
     expect(rows(after, 'bedrock-api-key-call').map((p) => p.ok)).toEqual([false]);
+  });
+
+  test('a protection guard that trusts every CDK execution role lets a lookalike role in', async () => {
+    const protection = guards[1].policy as { Statement: Array<Record<string, unknown>> };
+    const loosened = { ...protection, Statement: protection.Statement.filter((st) => st.Sid !== 'ProtectTheBootstrapRoles') };
+    const after = await proofsOf(exampleConfig, stacks, [guards[0], { ...guards[1], policy: loosened }]);
+    expect(rows(after, 'admin-creates-lookalike-exec-role').map((p) => [p.ok, p.evaluated])).toEqual([[false, 'Allowed']]);
+    expect(rows(after, 'admin-retrusts-exec-role').map((p) => p.ok)).toEqual([false]);
   });
 
   test('an endpoint policy missing one destination region of the profile breaks the call there', async () => {
     const mutated = copy(stacks);
     const endpoint = byPath(platform(mutated), /\/BedrockRuntime\/Resource$/).Properties.PolicyDocument;
     endpoint.Statement[0].Resource = endpoint.Statement[0].Resource.filter((arn: unknown) => !JSON.stringify(arn).includes(':bedrock:eu-west-3::'));
-    const after = await proofsOf(exampleConfig, mutated, scp);
+    const after = await proofsOf(exampleConfig, mutated, guards);
     const broken = rows(after, 'model-user-profile-destinations').filter((p) => !p.ok);
     expect(broken.map((p) => /RequestedRegion=([a-z0-9-]+)/.exec(p.request)![1])).toEqual(['eu-west-3']);
     expect(broken[0].deciding).toEqual(['VPC endpoint policy: no statement allows (ImplicitlyDenied)']);
@@ -123,7 +138,7 @@ describe('a proof fails when a policy is loosened', () => {
     const noAllowlistScp = { ...scp, Statement: scp.Statement.filter((s) => s.Sid !== 'DenyModelsOutsideAllowlist') };
     // The permission set still names the models: the unlisted model stays denied by identity. The
     // proof shows which layer holds: only identity remains.
-    const after = await proofsOf(exampleConfig, mutated, noAllowlistScp);
+    const after = await proofsOf(exampleConfig, mutated, withPinning(noAllowlistScp));
     const [p] = rows(after, 'model-user-unlisted-model');
     expect(p.ok).toBe(true);
     expect(p.deciding).toEqual(['identity: no statement allows (ImplicitlyDenied)']);

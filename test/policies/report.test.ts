@@ -9,7 +9,7 @@ const stacks = synthesizedStacks(exampleConfig) as AwsStackInput[];
 const scp = buildRegionPinningScp(exampleConfig);
 let proofs: AccessProofResult[];
 beforeAll(async () => {
-  proofs = await proofsOf(exampleConfig, stacks, scp);
+  proofs = await proofsOf(exampleConfig, stacks);
 });
 const input = (mutate?: (templates: AwsStackInput[]) => void, options: { proofs?: readonly AccessProofResult[] | null } = {}): AwsInput => {
   const copy: AwsStackInput[] = JSON.parse(JSON.stringify(stacks));

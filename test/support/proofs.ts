@@ -1,6 +1,6 @@
 import type { OrgConfig } from '../../lib/config';
 import { proveAccess, type AccessProof, type AccessStack } from '../../policies/aws/access-proofs';
-import { buildRegionPinningScp } from '../../policies/aws/region-pinning-scp';
+import { buildOrgGuards, type OrgGuard } from '../../policies/aws/org-guards';
 import { addAwsStacks } from '../../stacks/aws';
 import { newApp } from './aws';
 
@@ -18,9 +18,9 @@ export function synthesizedStacks(config: OrgConfig): AccessStack[] {
 /** A deep copy, for mutation tests. */
 export const copy = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 
-/** The proofs of a config, or of its stacks and SCP after a mutation. */
-export async function proofsOf(config: OrgConfig, stacks = synthesizedStacks(config), scp: unknown = buildRegionPinningScp(config)): Promise<AccessProof[]> {
-  return proveAccess({ config, stacks, scp });
+/** The proofs of a config, or of its stacks and organisation guards after a mutation. */
+export async function proofsOf(config: OrgConfig, stacks = synthesizedStacks(config), guards: readonly OrgGuard[] = buildOrgGuards(config)): Promise<AccessProof[]> {
+  return proveAccess({ config, stacks, guards });
 }
 
 /** The proofs that came out otherwise than expected, readable. */
