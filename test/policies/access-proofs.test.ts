@@ -86,7 +86,7 @@ describe('a proof fails when a policy is loosened', () => {
     const statements = policy.Statement as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
     policy.Statement = statements.filter((s) => s.Sid !== 'DenyModelCallsOutsideOwnEndpoints');
     for (const s of policy.Statement) delete s.Condition?.StringEquals?.['aws:SourceVpce'];
-    const after = await proofsOf(exampleConfig, mutated, guards);
+    const after = await proofsOf(exampleConfig, mutated, guards, ['model-user-foreign-endpoint']);
     expect(rows(after, 'model-user-foreign-endpoint').some((p) => !p.ok && p.evaluated === 'Allowed')).toBe(true);
   });
 
@@ -95,7 +95,7 @@ describe('a proof fails when a policy is loosened', () => {
     const api = Object.values(resourcesOf(platform(mutated))).find((r) => r.Type === 'AWS::ApiGateway::RestApi')!;
     api.Properties.Policy.Statement = api.Properties.Policy.Statement.filter((s: { Sid: string }) => s.Sid !== 'DenyOtherPrincipals');
     delete api.Properties.Policy.Statement[0].Condition.ArnLike;
-    const after = await proofsOf(exampleConfig, mutated, guards);
+    const after = await proofsOf(exampleConfig, mutated, guards, ['other-principal-private-api']);
     expect(rows(after, 'other-principal-private-api').map((p) => [p.ok, p.evaluated])).toEqual([[false, 'Allowed']]);
   });
 
@@ -103,20 +103,20 @@ describe('a proof fails when a policy is loosened', () => {
     const mutated = copy(stacks);
     const policy = byPath(platform(mutated), /\/ModelInvoker\/Function\/Policy\//).Properties.PolicyDocument;
     policy.Statement = policy.Statement.filter((s: { Sid: string }) => s.Sid !== 'DecryptTheGuardrailThroughBedrock');
-    const after = await proofsOf(exampleConfig, mutated, guards);
+    const after = await proofsOf(exampleConfig, mutated, guards, ['invoker-guardrail-key']);
     expect(rows(after, 'invoker-guardrail-key').map((p) => [p.ok, p.evaluated])).toEqual([[false, 'ImplicitlyDenied']]);
   });
 
   test('an organisation guard without the API-key statement lets Bedrock API keys through', async () => {
     const loosened = { ...scp, Statement: scp.Statement.filter((s) => !JSON.stringify(s.Action).includes('CallWithBearerToken')) };
-    const after = await proofsOf(exampleConfig, stacks, withPinning(loosened));
+    const after = await proofsOf(exampleConfig, stacks, withPinning(loosened), ['bedrock-api-key-call']);
     expect(rows(after, 'bedrock-api-key-call').map((p) => p.ok)).toEqual([false]);
   });
 
   test('a protection guard that trusts every CDK execution role lets a lookalike role in', async () => {
     const protection = guards[1].policy as { Statement: Array<Record<string, unknown>> };
     const loosened = { ...protection, Statement: protection.Statement.filter((st) => st.Sid !== 'ProtectTheBootstrapRoles') };
-    const after = await proofsOf(exampleConfig, stacks, [guards[0], { ...guards[1], policy: loosened }]);
+    const after = await proofsOf(exampleConfig, stacks, [guards[0], { ...guards[1], policy: loosened }], ['admin-creates-lookalike-exec-role', 'admin-retrusts-exec-role']);
     expect(rows(after, 'admin-creates-lookalike-exec-role').map((p) => [p.ok, p.evaluated])).toEqual([[false, 'Allowed']]);
     expect(rows(after, 'admin-retrusts-exec-role').map((p) => p.ok)).toEqual([false]);
   });
@@ -125,7 +125,7 @@ describe('a proof fails when a policy is loosened', () => {
     const mutated = copy(stacks);
     const endpoint = byPath(platform(mutated), /\/BedrockRuntime\/Resource$/).Properties.PolicyDocument;
     endpoint.Statement[0].Resource = endpoint.Statement[0].Resource.filter((arn: unknown) => !JSON.stringify(arn).includes(':bedrock:eu-west-3::'));
-    const after = await proofsOf(exampleConfig, mutated, guards);
+    const after = await proofsOf(exampleConfig, mutated, guards, ['model-user-profile-destinations']);
     const broken = rows(after, 'model-user-profile-destinations').filter((p) => !p.ok);
     expect(broken.map((p) => /RequestedRegion=([a-z0-9-]+)/.exec(p.request)![1])).toEqual(['eu-west-3']);
     expect(broken[0].deciding).toEqual(['VPC endpoint policy: no statement allows (ImplicitlyDenied)']);
@@ -138,7 +138,7 @@ describe('a proof fails when a policy is loosened', () => {
     const noAllowlistScp = { ...scp, Statement: scp.Statement.filter((s) => s.Sid !== 'DenyModelsOutsideAllowlist') };
     // The permission set still names the models: the unlisted model stays denied by identity. The
     // proof shows which layer holds: only identity remains.
-    const after = await proofsOf(exampleConfig, mutated, withPinning(noAllowlistScp));
+    const after = await proofsOf(exampleConfig, mutated, withPinning(noAllowlistScp), ['model-user-unlisted-model']);
     const [p] = rows(after, 'model-user-unlisted-model');
     expect(p.ok).toBe(true);
     expect(p.deciding).toEqual(['identity: no statement allows (ImplicitlyDenied)']);

@@ -1,5 +1,6 @@
 import type { OrgConfig } from '../../lib/config';
 import { proveAccess, type AccessProof, type AccessStack } from '../../policies/aws/access-proofs';
+import { SCENARIOS } from '../../policies/aws/access-scenarios';
 import { buildOrgGuards, type OrgGuard } from '../../policies/aws/org-guards';
 import { addAwsStacks } from '../../stacks/aws';
 import { newApp } from './aws';
@@ -18,9 +19,19 @@ export function synthesizedStacks(config: OrgConfig): AccessStack[] {
 /** A deep copy, for mutation tests. */
 export const copy = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 
-/** The proofs of a config, or of its stacks and organisation guards after a mutation. */
-export async function proofsOf(config: OrgConfig, stacks = synthesizedStacks(config), guards: readonly OrgGuard[] = buildOrgGuards(config)): Promise<AccessProof[]> {
-  return proveAccess({ config, stacks, guards });
+/**
+ * The proofs of a config, or of its stacks and organisation guards after a mutation; of every
+ * scenario, or of the ones named.
+ */
+export async function proofsOf(
+  config: OrgConfig,
+  stacks = synthesizedStacks(config),
+  guards: readonly OrgGuard[] = buildOrgGuards(config),
+  only?: readonly string[],
+): Promise<AccessProof[]> {
+  const scenarios = only ? SCENARIOS.filter((s) => only.includes(s.id)) : SCENARIOS;
+  if (only && scenarios.length !== only.length) throw new Error(`unknown scenario among ${only.join(', ')}`);
+  return proveAccess({ config, stacks, guards }, scenarios);
 }
 
 /** The proofs that came out otherwise than expected, readable. */
