@@ -2,6 +2,8 @@ import type { z } from 'zod';
 import { regionOfZone } from './aws-regions';
 import { INFERENCE_PROFILES_DOC, profileDestinations, profileRoutes, type ProfileRoutes } from './inference-profiles';
 import { AZURE_OPENAI_MODEL_FORMAT, CLOUD_LOGGING_MAX_RETENTION_DAYS, LOG_ANALYTICS_MAX_RETENTION_DAYS } from './limits';
+import { geographyOfRegion, parseModelId } from './model-ids';
+import { inferModelKind, MODEL_KINDS } from './model-kinds';
 import { MAX_ORG_AND_TARGET_CHARS } from './naming';
 import { bedrockModelId, orgConfigSchema } from './schema';
 
@@ -11,55 +13,13 @@ import { bedrockModelId, orgConfigSchema } from './schema';
  * alone cannot express. Pure functions only.
  */
 
+export { geographyOfRegion, modelUsableInRegion, parseModelId, type ParsedModelId } from './model-ids';
+
 /** A problem found in the config: where, what was received, and what is allowed. */
 export interface ConfigIssue {
   readonly path: string;
   readonly received: unknown;
   readonly message: string;
-}
-
-/** Cross-region inference profile prefixes and the geography each routes within. */
-const PROFILE_GEOGRAPHY: Readonly<Record<string, string>> = {
-  us: 'us',
-  'us-gov': 'us-gov',
-  eu: 'eu',
-  apac: 'apac',
-  jp: 'apac',
-  au: 'apac',
-  ca: 'ca',
-  global: 'global',
-};
-
-/** The geography of an AWS region: `eu-central-1` is `eu`, `ap-south-1` is `apac`. */
-export function geographyOfRegion(region: string): string {
-  if (region.startsWith('us-gov-')) return 'us-gov';
-  const prefix = region.split('-')[0];
-  return prefix === 'ap' ? 'apac' : prefix;
-}
-
-/** A Bedrock model ID split into its optional inference-profile prefix and the foundation model. */
-export interface ParsedModelId {
-  /** `eu`, `us`, `global`...; undefined for a plain foundation model. */
-  readonly profilePrefix?: string;
-  /** The geography the profile routes within; undefined for a plain foundation model. */
-  readonly profileGeography?: string;
-  readonly foundationModelId: string;
-}
-
-export function parseModelId(id: string): ParsedModelId {
-  const [first, ...rest] = id.split('.');
-  if (rest.length >= 2 && first in PROFILE_GEOGRAPHY) {
-    return { profilePrefix: first, profileGeography: PROFILE_GEOGRAPHY[first], foundationModelId: rest.join('.') };
-  }
-  return { foundationModelId: id };
-}
-
-/** Whether a model (foundation model or profile) may be called from a stack in `region`. */
-export function modelUsableInRegion(id: string, region: string, strict: boolean): boolean {
-  const parsed = parseModelId(id);
-  if (!parsed.profileGeography) return true;
-  if (parsed.profileGeography === 'global') return !strict;
-  return parsed.profileGeography === geographyOfRegion(region);
 }
 
 type Segment = string | number;
@@ -309,6 +269,13 @@ export function checkRegionPinning(config: unknown): ConfigIssue[] {
   itemsAt(config, ['aws', 'models']).forEach((model, i) => {
     const id = read(model, ['id'], fields.modelId);
     if (!id) return;
+    if (isRecord(model) && model.kind === undefined && !inferModelKind(id)) {
+      issues.push({
+        path: `aws.models[${i}].kind`,
+        received: undefined,
+        message: `the blueprint cannot tell from its ID whether ${id} is a chat model (Converse, the private API's /invoke) or an embedding model (InvokeModel, /embed); set kind to ${MODEL_KINDS.join(' or ')}`,
+      });
+    }
     if (seenModels.has(id)) {
       issues.push({ path: `aws.models[${i}].id`, received: id, message: 'model IDs must be unique in the allowlist' });
     }

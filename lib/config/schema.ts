@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MODEL_KINDS } from './model-kinds';
 import {
   AVAILABILITY_ZONE_PATTERN,
   AWS_REGION_PATTERN,
@@ -92,6 +93,11 @@ const awsModel = z.strictObject({
   id: bedrockModelId,
   /** Data classifications this model may process. */
   classifications,
+  /**
+   * `chat` (served by Converse, the private API's /invoke) or `embedding` (InvokeModel, /embed).
+   * @default - inferred from the model ID (lib/config/model-kinds.ts); a model it does not know is refused until given
+   */
+  kind: z.enum(MODEL_KINDS, { message: `must be one of ${MODEL_KINDS.join(', ')}` }).optional(),
 });
 
 /** Azure OpenAI deployment SKUs and whether each keeps data in the deployment's location. */
@@ -175,6 +181,24 @@ const awsTarget = z.strictObject({
    * (one owner per account and region).
    */
   ownsInvocationLogging: z.boolean().default(true),
+  /**
+   * Whether the stack that owns invocation logging may replace a setting it finds in place (one it
+   * did not make). Off, creating the stack fails instead of silently redirecting another team's logs.
+   */
+  takeOverInvocationLogging: z.boolean().default(false),
+  /**
+   * Corporate networks (VPN, Direct Connect) admitted to the execute-api endpoint, besides the VPC.
+   * @default - none: only the VPC reaches the private API
+   */
+  clientCidrs: z
+    .array(z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/([0-9]|[12]\d|3[0-2])$/, { message: 'must be an IPv4 CIDR such as 10.0.0.0/8' }))
+    .min(1, { message: 'must list at least one CIDR when given' })
+    .optional(),
+  /**
+   * A Route 53 Resolver inbound endpoint in the isolated subnets, so corporate DNS can forward the
+   * private names (the API and the endpoints) into the VPC.
+   */
+  dnsResolver: z.boolean().default(false),
   /**
    * The organisation's own bedrock-runtime interface endpoints that model users may call Bedrock
    * through directly (SDK) in this target: its own endpoint (stack output `BedrockRuntimeEndpointId`,
@@ -338,6 +362,8 @@ export const orgConfigSchema = z.strictObject({
     modelUsers: ssoGroups,
     auditors: ssoGroups,
     platformAdmins: ssoGroups,
+    /** Who may read prompts and responses (the invocation logs); auditors read the trail and audit records only. */
+    promptReviewers: ssoGroups.default(ssoGroups.parse({})),
   }),
   aws: z.strictObject({
     /** Regions where AWS resources and model calls are allowed (data residency). */

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { version as cdkVersion } from 'aws-cdk-lib/package.json';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { ConfigError, EXAMPLE_CONFIG_PATH, INFERENCE_PROFILES_DOC, loadOrgConfig, parseOrgConfig, type ConfigIssue } from '../../lib/config';
+import { ConfigError, EXAMPLE_CONFIG_PATH, INFERENCE_PROFILES_DOC, inferModelKind, loadOrgConfig, modelKindOf, parseOrgConfig, type ConfigIssue } from '../../lib/config';
 import { AWS_REGION_PATTERN } from '../../lib/config/aws-regions';
 import { rawExample } from '../support/aws';
 
@@ -40,7 +40,7 @@ const GLOBAL_SONNET = 'global.anthropic.claude-sonnet-4-20250514-v1:0';
 /** The example's geography profile (aws.models[1]). */
 const EU_SONNET = 'eu.anthropic.claude-3-7-sonnet-20250219-v1:0';
 /** A well-formed EU profile ID that the blueprint's table does not list. */
-const UNLISTED_PROFILE = 'eu.example.unlisted-model-v1:0';
+const UNLISTED_PROFILE = 'eu.anthropic.claude-unlisted-model-v1:0';
 const NOT_A_GEOGRAPHY_PROFILE =
   'must be the ID of a geography inference profile, such as eu.anthropic.claude-3-7-sonnet-20250219-v1:0 (prefix eu., us., apac., jp., au., ca. or us-gov.); global. profiles route to any commercial region and foundation models do not route, so neither takes routes';
 const unknownRoutes = (id: string) =>
@@ -543,12 +543,12 @@ describe('loading from a file', () => {
       /aws\.targets\[0\]\.region: received "us-west-2"; region us-west-2 is not allowed by data residency policy/,
     );
     const config = loadOrgConfig(undefined, { targets: [{ name: 'dev', account: '222222222222', region: 'eu-west-1' }] });
-    expect(config.aws.targets).toEqual([{ name: 'dev', account: '222222222222', region: 'eu-west-1', ownsInvocationLogging: true }]);
+    expect(config.aws.targets).toEqual([{ name: 'dev', account: '222222222222', region: 'eu-west-1', ownsInvocationLogging: true, takeOverInvocationLogging: false, dnsResolver: false }]);
   });
 
   test('a targets context given as JSON text is parsed and validated like a list', () => {
     const config = loadOrgConfig(undefined, { targets: '[{"name":"dev","account":"222222222222","region":"eu-west-1"}]' });
-    expect(config.aws.targets).toEqual([{ name: 'dev', account: '222222222222', region: 'eu-west-1', ownsInvocationLogging: true }]);
+    expect(config.aws.targets).toEqual([{ name: 'dev', account: '222222222222', region: 'eu-west-1', ownsInvocationLogging: true, takeOverInvocationLogging: false, dnsResolver: false }]);
     expect(() => loadOrgConfig(undefined, { targets: '[{"name":"dev","account":"222222222222","region":"us-west-2"}]' })).toThrow(
       /aws\.targets\[0\]\.region: received "us-west-2"; region us-west-2 is not allowed by data residency policy/,
     );
@@ -666,5 +666,35 @@ describe('how the stacks are deployed (aws.deployment)', () => {
       { path: 'aws.deployment.cdkQualifier', received: 'far-too-long-qualifier', message: 'must be a CDK bootstrap qualifier: 1 to 10 letters, digits, hyphens or underscores' },
       { path: 'aws.deployment.bootstrapRoleNames[0]', received: 'arn:aws:iam::111111111111:role/Admin', message: 'must be an IAM role name (1 to 64 letters, digits and +=,.@_-), without a path' },
     ]);
+  });
+});
+
+describe('the kind of an allowlisted model (chat or embedding)', () => {
+  test('is known from the ID of the example models, and can be given', () => {
+    expect(loadOrgConfig().aws.models.map((m) => [m.id, modelKindOf(m)])).toEqual([
+      ['anthropic.claude-3-haiku-20240307-v1:0', 'chat'],
+      ['eu.anthropic.claude-3-7-sonnet-20250219-v1:0', 'chat'],
+      ['amazon.titan-embed-text-v2:0', 'embedding'],
+    ]);
+    expect(inferModelKind('cohere.embed-multilingual-v3')).toBe('embedding');
+    expect(inferModelKind('eu.amazon.nova-pro-v1:0')).toBe('chat');
+  });
+
+  test('a model the blueprint cannot classify is refused until its kind is given', () => {
+    expect(
+      issuesFor((r) => {
+        r.aws.models[0].id = 'acme.brand-new-model-v1:0';
+      }),
+    ).toEqual([
+      {
+        path: 'aws.models[0].kind',
+        received: undefined,
+        message:
+          "the blueprint cannot tell from its ID whether acme.brand-new-model-v1:0 is a chat model (Converse, the private API's /invoke) or an embedding model (InvokeModel, /embed); set kind to chat or embedding",
+      },
+    ]);
+    const raw = rawExample();
+    raw.aws.models[0] = { id: 'acme.brand-new-model-v1:0', classifications: ['public'], kind: 'embedding' };
+    expect(modelKindOf(parseOrgConfig(raw).aws.models[0])).toBe('embedding');
   });
 });
