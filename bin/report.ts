@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { parseOrgConfig } from '../lib/config';
+import { modelKindOf, parseOrgConfig } from '../lib/config';
 import { configDigest, RECORDED_CONFIG_FILE, type RecordedConfig } from '../lib/config/record';
 import type { Plan } from '../lib/pulumi/plan';
 import type { CdkValidationReport, PulumiCloudInput } from '../policies/report';
@@ -109,7 +109,7 @@ export async function writeReport(options: ReportOptions = {}): Promise<{ summar
   }
   const report = buildReport({
     generatedAt: new Date().toISOString(),
-    aws: { stacks, allowedRegions: config.aws.allowedRegions, scp, proofs },
+    aws: { stacks, allowedRegions: config.aws.allowedRegions, scp, proofs, embeddingModelIds: config.aws.models.filter((m) => modelKindOf(m) === 'embedding').map((m) => m.id) },
     cdkValidation: withControlTowerCounts(readJson<CdkValidationReport>(path.join(cdkOut, 'validation-report.json')), stacks, { name: ControlTowerGuardValidator.PLUGIN_NAME, select: controlTowerSelection }),
     cdkPacks: CDK_PACKS,
     pulumi,

@@ -1,3 +1,5 @@
+import { createHash } from 'crypto';
+import { Stack } from 'aws-cdk-lib';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -58,7 +60,7 @@ export class ModelGuardrail extends Construct {
     const strength = props.contentFilterStrength;
     const contentFilters = ['HATE', 'INSULTS', 'SEXUAL', 'VIOLENCE', 'MISCONDUCT'].map((type) => ({ type, inputStrength: strength, outputStrength: strength }));
 
-    this.guardrail = new bedrock.CfnGuardrail(this, 'Resource', {
+    const configuration: bedrock.CfnGuardrailProps = {
       name: props.name,
       description: 'Prompt-attack, content and data-loss filtering for every model call of the private AI platform',
       kmsKeyArn: props.key.keyArn,
@@ -75,10 +77,15 @@ export class ModelGuardrail extends Construct {
         piiEntitiesConfig: props.piiEntities.map((type) => ({ type, action: props.piiAction })),
         regexesConfig: SECRET_PATTERNS.map((p) => ({ name: p.name, pattern: p.pattern, description: p.description, action: 'BLOCK' })),
       },
-    });
+    };
+    this.guardrail = new bedrock.CfnGuardrail(this, 'Resource', configuration);
+    // A version is an immutable snapshot, published when the resource is created: its description
+    // carries a hash of the guardrail's configuration, so a changed configuration replaces the
+    // resource, publishing a new version that the invoker and the policies (which read its number) follow.
+    const hash = createHash('sha256').update(JSON.stringify(Stack.of(this).resolve(configuration))).digest('hex').slice(0, 16);
     this.version = new bedrock.CfnGuardrailVersion(this, 'Version', {
       guardrailIdentifier: this.guardrail.attrGuardrailId,
-      description: 'Published version pinned by callers',
+      description: `Published version pinned by callers (configuration ${hash})`,
     });
     this.guardrailId = this.guardrail.attrGuardrailId;
     this.guardrailArn = this.guardrail.attrGuardrailArn;

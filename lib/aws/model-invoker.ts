@@ -9,13 +9,16 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { BEDROCK_INVOKE_ACTIONS, principalConditions } from './bedrock-policies';
+import type { ModelKind } from '../config/model-kinds';
 import { IsolatedFunction } from './isolated-function';
 import { retainedLogGroup } from './retained-log-group';
 
-/** A model the API may call, and the data classifications it is cleared for. */
+/** A model the API may call, the data classifications it is cleared for, and what it serves. */
 export interface InvokableModel {
   readonly id: string;
   readonly classifications: readonly string[];
+  /** `chat` (Converse, POST /invoke) or `embedding` (InvokeModel, POST /embed). */
+  readonly kind: ModelKind;
 }
 
 /** The model-invoker function and its private API. */
@@ -28,8 +31,14 @@ export interface ModelInvokerProps {
   readonly executeApiEndpoint: ec2.IInterfaceVpcEndpoint;
   /** Allowlisted models usable from this region; the first is the default. */
   readonly models: readonly InvokableModel[];
-  /** Resource ARNs that admit exactly those models (foundation models and profiles). */
+  /** Resource ARNs that admit exactly the chat models (foundation models and profiles). */
   readonly modelArns: readonly string[];
+  /**
+   * Resource ARNs that admit exactly the embedding models. Bedrock takes no guardrail with them, so
+   * the function screens their input with ApplyGuardrail first and may invoke them without one.
+   * @default - none
+   */
+  readonly embeddingModelArns?: readonly string[];
   readonly guardrailId: string;
   readonly guardrailArn: string;
   readonly guardrailVersion: string;
@@ -64,6 +73,22 @@ export interface ModelInvokerProps {
 /** API Gateway's own limit on a synchronous integration. */
 const API_INTEGRATION_LIMIT_SECONDS = 29;
 
+/** Validation of POST /embed before the function runs (the handler validates fully again). */
+function embedModelSchema(models: readonly InvokableModel[], props: ModelInvokerProps): apigw.JsonSchema {
+  return {
+    schema: apigw.JsonSchemaVersion.DRAFT4,
+    type: apigw.JsonSchemaType.OBJECT,
+    required: ['input'],
+    additionalProperties: false,
+    properties: {
+      modelId: { type: apigw.JsonSchemaType.STRING, enum: models.map((m) => m.id) },
+      dataClassification: { type: apigw.JsonSchemaType.STRING },
+      input: { type: [apigw.JsonSchemaType.STRING, apigw.JsonSchemaType.ARRAY], maxItems: props.maxMessages },
+      dimensions: { type: apigw.JsonSchemaType.INTEGER, enum: [256, 512, 1024] },
+    },
+  };
+}
+
 /** Validation API Gateway applies before the function runs (the handler validates fully again). */
 function requestModelSchema(props: ModelInvokerProps): apigw.JsonSchema {
   return {
@@ -72,7 +97,7 @@ function requestModelSchema(props: ModelInvokerProps): apigw.JsonSchema {
     required: ['messages'],
     additionalProperties: false,
     properties: {
-      modelId: { type: apigw.JsonSchemaType.STRING, enum: props.models.map((m) => m.id) },
+      modelId: { type: apigw.JsonSchemaType.STRING, enum: props.models.filter((m) => m.kind === 'chat').map((m) => m.id) },
       dataClassification: { type: apigw.JsonSchemaType.STRING },
       system: {},
       messages: { type: apigw.JsonSchemaType.ARRAY, minItems: 1, maxItems: props.maxMessages },
@@ -94,6 +119,8 @@ export class ModelInvoker extends Construct {
   public readonly api: apigw.RestApi;
   /** The URL app teams POST to. */
   public readonly invokeUrl: string;
+  /** The URL app teams POST embedding requests to, when an embedding model is allowlisted. */
+  public readonly embedUrl?: string;
   public readonly accessLogGroup: logs.ILogGroup;
   public readonly webAcl: wafv2.CfnWebACL;
 
@@ -119,8 +146,9 @@ export class ModelInvoker extends Construct {
       vpcSubnets: props.vpcSubnets,
       egress: [{ peer: ec2.Peer.securityGroupId(props.endpointSecurityGroup.securityGroupId), description: 'HTTPS to the VPC interface endpoints only' }],
       environment: {
-        ALLOWED_MODELS: JSON.stringify(props.models.map((m) => ({ id: m.id, classifications: m.classifications }))),
-        DEFAULT_MODEL_ID: props.models[0].id,
+        ALLOWED_MODELS: JSON.stringify(props.models.map((m) => ({ id: m.id, classifications: m.classifications, kind: m.kind }))),
+        // The default of POST /invoke: the first chat model (POST /embed defaults to the first embedding model).
+        DEFAULT_MODEL_ID: (props.models.find((m) => m.kind === 'chat') ?? props.models[0]).id,
         GUARDRAIL_ID: props.guardrailId,
         GUARDRAIL_VERSION: props.guardrailVersion,
         UPSTREAM_TIMEOUT_MS: String(upstreamTimeoutMs),
@@ -138,12 +166,25 @@ export class ModelInvoker extends Construct {
       timeout: props.timeout,
       memorySize: props.memorySize,
       statements: [
-        new iam.PolicyStatement({
-          sid: 'InvokeAllowlistedModelsWithGuardrail',
-          actions: [...BEDROCK_INVOKE_ACTIONS],
-          resources: [...props.modelArns],
-          conditions: { StringEquals: { 'bedrock:GuardrailIdentifier': `${props.guardrailArn}:${props.guardrailVersion}` } },
-        }),
+        ...(props.modelArns.length > 0
+          ? [
+              new iam.PolicyStatement({
+                sid: 'InvokeAllowlistedModelsWithGuardrail',
+                actions: [...BEDROCK_INVOKE_ACTIONS],
+                resources: [...props.modelArns],
+                conditions: { StringEquals: { 'bedrock:GuardrailIdentifier': `${props.guardrailArn}:${props.guardrailVersion}` } },
+              }),
+            ]
+          : []),
+        ...(props.embeddingModelArns?.length
+          ? [
+              new iam.PolicyStatement({
+                sid: 'InvokeEmbeddingModelsScreenedByTheGuardrail',
+                actions: ['bedrock:InvokeModel'],
+                resources: [...props.embeddingModelArns],
+              }),
+            ]
+          : []),
         new iam.PolicyStatement({ sid: 'ApplyTheGuardrail', actions: ['bedrock:ApplyGuardrail'], resources: [props.guardrailArn] }),
         new iam.PolicyStatement({
           sid: 'DecryptTheGuardrailThroughBedrock',
@@ -246,25 +287,26 @@ export class ModelInvoker extends Construct {
     api.deploymentStage.node.addDependency(account);
 
     const validator = api.addRequestValidator('RequestValidator', { validateRequestBody: true, validateRequestParameters: true });
-    const model = api.addModel('InvokeRequest', { contentType: 'application/json', schema: requestModelSchema(props) });
-    const method = api.root.addResource('invoke').addMethod(
-      'POST',
-      new apigw.LambdaIntegration(this.handler.function, { proxy: true, allowTestInvoke: false, timeout: Duration.seconds(API_INTEGRATION_LIMIT_SECONDS) }),
-      {
+    const integration = new apigw.LambdaIntegration(this.handler.function, { proxy: true, allowTestInvoke: false, timeout: Duration.seconds(API_INTEGRATION_LIMIT_SECONDS) });
+    const route = (path: string, modelName: string, schema: apigw.JsonSchema) => {
+      const method = api.root.addResource(path).addMethod('POST', integration, {
         authorizationType: apigw.AuthorizationType.IAM,
         requestValidator: validator,
-        requestModels: { 'application/json': model },
-      },
-    );
-    // The invoke permission names the source account as well as the API's ARN (CT.LAMBDA.PR.2).
-    for (const child of method.node.children) {
-      if (child instanceof lambda.CfnPermission) child.sourceAccount = Stack.of(this).account;
-    }
-    Validations.of(method.node.defaultChild!).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-COG4',
-      reason: 'Callers are IAM Identity Center (SSO) principals signing with SigV4, so the method uses IAM authorization by design instead of a Cognito user pool.',
-    });
-    this.invokeUrl = api.urlForPath('/invoke');
+        requestModels: { 'application/json': api.addModel(modelName, { contentType: 'application/json', schema }) },
+      });
+      // The invoke permission names the source account as well as the API's ARN (CT.LAMBDA.PR.2).
+      for (const child of method.node.children) {
+        if (child instanceof lambda.CfnPermission) child.sourceAccount = Stack.of(this).account;
+      }
+      Validations.of(method.node.defaultChild!).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-COG4',
+        reason: 'Callers are IAM Identity Center (SSO) principals signing with SigV4, so the method uses IAM authorization by design instead of a Cognito user pool.',
+      });
+      return api.urlForPath(`/${path}`);
+    };
+    this.invokeUrl = route('invoke', 'InvokeRequest', requestModelSchema(props));
+    const embeddingModels = props.models.filter((m) => m.kind === 'embedding');
+    if (embeddingModels.length > 0) this.embedUrl = route('embed', 'EmbedRequest', embedModelSchema(embeddingModels, props));
 
     // Errors API Gateway answers itself (bad body, denied, throttled) take the handler's shape.
     const errorTemplate = '{"error":{"code":"$context.error.responseType","message":$context.error.messageString,"requestId":"$context.requestId"}}';

@@ -1,6 +1,6 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { parseModelId, type OrgConfig } from '../../lib/config';
+import { modelKindOf, parseModelId, type ModelKind, type OrgConfig } from '../../lib/config';
 import { profileDestinations } from '../../lib/config/inference-profiles';
 import { isKnownAwsRegion } from '../../lib/config/aws-regions';
 import { usableModelIds } from '../../lib/aws/bedrock-policies';
@@ -214,10 +214,10 @@ interface ResolvedResource {
   readonly context?: Record<string, string | string[]>;
 }
 
-/** The allowlisted models usable from a target region, as the stacks compute them. */
-function usableModels(config: OrgConfig, region: string): string[] {
+/** The allowlisted models of a kind usable from a target region, as the stacks compute them. */
+function usableModels(config: OrgConfig, region: string, kind: ModelKind = 'chat'): string[] {
   return usableModelIds({
-    modelIds: config.aws.models.map((m) => m.id),
+    modelIds: config.aws.models.filter((m) => modelKindOf(m) === kind).map((m) => m.id),
     region,
     allowedRegions: config.aws.allowedRegions,
     strict: config.dataResidency.strict,
@@ -232,6 +232,10 @@ function resourcesOf(resource: Resource, facts: TargetFacts, config: OrgConfig):
   const { partition, account, region, platform } = facts;
   const fm = (r: string, id: string) => `arn:${partition}:bedrock:${r}::foundation-model/${id}`;
   switch (resource) {
+    case 'allowlistedEmbeddingModel': {
+      const ids = usableModels(config, region, 'embedding');
+      return ids.length > 0 ? ids.map((id) => ({ arn: fm(region, parseModelId(id).foundationModelId), label: `embedding model ${id}`, account, region })) : 'no embedding model is allowlisted for this target';
+    }
     case 'allowlistedModel':
       return usableModels(config, region).map((id) =>
         parseModelId(id).profileGeography
@@ -258,9 +262,11 @@ function resourcesOf(resource: Resource, facts: TargetFacts, config: OrgConfig):
       const model = parseModelId(config.aws.models[0].id).foundationModelId;
       return [{ arn: fm(outside, model), label: `foundation model ${model} in ${outside}`, account, region: outside }];
     }
-    case 'privateApi': {
+    case 'privateApi':
+    case 'privateEmbedApi': {
+      const route = resource === 'privateApi' ? 'invoke' : 'embed';
       const api = only(platform.idsOf('AWS::ApiGateway::RestApi'), 'private API', platform.env.stackName);
-      return [{ arn: `arn:${partition}:execute-api:${region}:${account}:${platform.ref(api)}/v1/POST/invoke`, label: 'POST /invoke of the private API', account, region, resourcePolicy: { name: `${platform.env.stackName}/${api} (resource policy)`, policy: apiPolicy(platform, api) } }];
+      return [{ arn: `arn:${partition}:execute-api:${region}:${account}:${platform.ref(api)}/v1/POST/${route}`, label: `POST /${route} of the private API`, account, region, resourcePolicy: { name: `${platform.env.stackName}/${api} (resource policy)`, policy: apiPolicy(platform, api) } }];
     }
     case 'trail': {
       const trail = only(platform.idsOf('AWS::CloudTrail::Trail'), 'trail', platform.env.stackName);

@@ -47,9 +47,11 @@ export type Via =
 
 /** What the request acts on. */
 export type Resource =
-  /** Each allowlisted model usable from the target (foundation model in its region, or the profile). */
+  /** Each allowlisted chat model usable from the target (foundation model in its region, or the profile). */
   | 'allowlistedModel'
-  /** Each destination region of each allowlisted geography profile, as Bedrock evaluates the call there. */
+  /** Each allowlisted embedding model usable from the target. */
+  | 'allowlistedEmbeddingModel'
+  /** Each destination region of each allowlisted geography profile of a chat model, as Bedrock evaluates the call there. */
   | 'profileDestination'
   /** A foundation model that is not on the allowlist, in the target region. */
   | 'unlistedModel'
@@ -57,6 +59,8 @@ export type Resource =
   | 'modelOutsideRegions'
   /** POST /invoke of the target's private API. */
   | 'privateApi'
+  /** POST /embed of the target's private API. */
+  | 'privateEmbedApi'
   /** The target's CloudTrail trail. */
   | 'trail'
   /** An object in the target's audit bucket. */
@@ -133,15 +137,18 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: 'model-user-internet', who: 'modelUser', action: CONVERSE, resource: 'allowlistedModel', via: 'internet', expect: 'denied', why: 'AI traffic never crosses the public internet.' },
   { id: 'model-user-unlisted-model', who: 'modelUser', action: CONVERSE, resource: 'unlistedModel', via: 'runtimeEndpoint', expect: 'denied', why: 'Only allowlisted models may be called.' },
   { id: 'model-user-outside-regions', who: 'modelUser', action: CONVERSE, resource: 'modelOutsideRegions', via: 'runtimeEndpoint', expect: 'denied', why: 'Data residency: no model call outside the allowed regions.' },
+  { id: 'model-user-direct-embedding', who: 'modelUser', action: CONVERSE, resource: 'allowlistedEmbeddingModel', via: 'runtimeEndpoint', guardrail: 'none', expect: 'denied', why: 'Bedrock takes no guardrail with embedding models, so model users reach them only through the private API, which screens the input with the guardrail first.' },
   { id: 'model-user-guardrail-key', who: 'modelUser', action: 'kms:Decrypt', resource: 'guardrailKey', via: 'bedrock', expect: 'allowed', needsDirectPath: true, why: 'Bedrock decrypts the CMK-encrypted guardrail with the caller\'s permissions; without kms:Decrypt the call fails.' },
   // The private API.
   { id: 'model-user-private-api', who: 'modelUser', action: 'execute-api:Invoke', resource: 'privateApi', via: 'executeApiEndpoint', expect: 'allowed', why: 'Model users call the private API through its endpoint.' },
+  { id: 'model-user-embeddings-api', who: 'modelUser', action: 'execute-api:Invoke', resource: 'privateEmbedApi', via: 'executeApiEndpoint', expect: 'allowed', why: 'Model users call the embeddings route through the same endpoint.' },
   { id: 'api-caller-private-api', who: 'apiCaller', action: 'execute-api:Invoke', resource: 'privateApi', via: 'executeApiEndpoint', expect: 'allowed', why: 'Application roles listed in the config call the private API.' },
   { id: 'other-principal-private-api', who: 'accountAdmin', action: 'execute-api:Invoke', resource: 'privateApi', via: 'executeApiEndpoint', expect: 'denied', why: 'In the same account a resource-policy Allow is enough on its own, so the API must admit only model users and the listed roles, whatever else a principal holds.' },
   { id: 'model-user-private-api-internet', who: 'modelUser', action: 'execute-api:Invoke', resource: 'privateApi', via: 'internet', expect: 'denied', why: 'The private API is reachable only through its endpoint.' },
   // The model-invoker function behind the API.
   { id: 'invoker-converse', who: 'invoker', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'allowed', why: 'The function calls the allowlisted models with the published guardrail.' },
   { id: 'invoker-profile-destinations', who: 'invoker', action: CONVERSE, resource: 'profileDestination', via: 'runtimeEndpoint', expect: 'allowed', why: 'The function\'s cross-region calls pass in every destination region.' },
+  { id: 'invoker-embeds', who: 'invoker', action: CONVERSE, resource: 'allowlistedEmbeddingModel', via: 'runtimeEndpoint', guardrail: 'none', expect: 'allowed', why: 'The function embeds with the allowlisted embedding models after screening the input with ApplyGuardrail (Bedrock takes no guardrail with them).' },
   { id: 'invoker-guardrail-key', who: 'invoker', action: 'kms:Decrypt', resource: 'guardrailKey', via: 'bedrock', expect: 'allowed', why: 'Bedrock decrypts the CMK-encrypted guardrail with the function\'s permissions.' },
   { id: 'invoker-no-guardrail', who: 'invoker', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', guardrail: 'none', expect: 'denied', why: 'The function cannot call a model without the guardrail.' },
   { id: 'invoker-unlisted-model', who: 'invoker', action: CONVERSE, resource: 'unlistedModel', via: 'runtimeEndpoint', expect: 'denied', why: 'The function calls only allowlisted models.' },

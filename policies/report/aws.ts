@@ -1,4 +1,4 @@
-import { invokePolicyProblems, endpointPolicyProblems, grantsInvoke, statementsOf } from '../aws/bedrock-rules';
+import { arnStrings, invokePolicyProblems, endpointPolicyProblems, grantsInvoke, statementsOf } from '../aws/bedrock-rules';
 import { valueAt } from '../pulumi/props';
 import { statusOf, type AccessProofResult, type CloudSection, type ControlResult, type Evidence } from './model';
 import { short } from './plan-index';
@@ -23,6 +23,12 @@ export interface AwsInput {
   readonly scp?: { Statement: Array<Record<string, unknown>> };
   /** The access proofs over these stacks and the SCP; absent when they were not run. */
   readonly proofs?: readonly AccessProofResult[];
+  /**
+   * The allowlisted embedding models: Bedrock takes no guardrail with them, so a policy may invoke
+   * them without the guardrail condition when it also applies the guardrail (ApplyGuardrail).
+   * @default - none
+   */
+  readonly embeddingModelIds?: readonly string[];
 }
 
 /** Scenarios that prove data residency (the rest prove least privilege). */
@@ -217,11 +223,20 @@ export function evaluateAws(input: AwsInput): CloudSection {
       e.push(ev(r, 'SensitiveInformationPolicyConfig', `${pii?.length ?? 0} PII types + ${(valueAt(r.props, 'SensitiveInformationPolicyConfig.RegexesConfig') as unknown[] | undefined)?.length ?? 0} secret patterns`, (pii?.length ?? 0) > 0));
     }
     if (ofType('AWS::Bedrock::Guardrail').length === 0) e.push({ resource: 'all stacks', type: 'AWS::Bedrock::Guardrail', property: 'count', value: '0', ok: false });
+    const embeddingModels = input.embeddingModelIds ?? [];
+    /** Whether every resource a statement names is an allowlisted embedding model (a foundation model, or a profile of one). */
+    const onlyEmbeddingModels = (s: { resources: unknown[] }) =>
+      embeddingModels.length > 0 &&
+      s.resources.flatMap(arnStrings).every((arn) => embeddingModels.some((id) => new RegExp(`:(foundation-model|inference-profile)/([a-z-]+\\.)?${id.replace(/[.]/g, '\\.')}$`).test(arn)));
     for (const r of ofType('AWS::IAM::ManagedPolicy')) {
-      const invoke = statementsOf(r.props.PolicyDocument).filter(grantsInvoke);
+      const statements = statementsOf(r.props.PolicyDocument);
+      const invoke = statements.filter(grantsInvoke);
       if (invoke.length === 0) continue;
-      const required = invoke.every((s) => json(s.condition).includes('bedrock:GuardrailIdentifier'));
-      e.push(ev(r, 'Condition bedrock:GuardrailIdentifier', required ? 'required' : 'missing', required));
+      const appliesGuardrail = statements.some((s) => s.effect === 'Allow' && s.actions.includes('bedrock:ApplyGuardrail'));
+      const unguarded = invoke.filter((s) => !json(s.condition).includes('bedrock:GuardrailIdentifier'));
+      const screened = unguarded.length > 0 && appliesGuardrail && unguarded.every(onlyEmbeddingModels);
+      const ok = unguarded.length === 0 || screened;
+      e.push(ev(r, 'Condition bedrock:GuardrailIdentifier', unguarded.length === 0 ? 'required' : screened ? 'required; embedding models screened with ApplyGuardrail' : 'missing', ok));
     }
     add('prompt-filters', e);
   }

@@ -2,7 +2,7 @@ import { Aws, Duration, Fn, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { accessLogsBucketName, auditBucketName, BLUEPRINT_ROLE_PATH, logGroupName, logGroupPrefix, type AwsTarget, type OrgConfig } from '../../lib/config';
+import { accessLogsBucketName, auditBucketName, BLUEPRINT_ROLE_PATH, logGroupName, logGroupPrefix, modelKindOf, type AwsTarget, type OrgConfig } from '../../lib/config';
 import { AppTeamOutputs } from '../../lib/aws/app-team-outputs';
 import { AuditTrail } from '../../lib/aws/audit-trail';
 import { applyGuardrailEndpointStatement, modelResourceArns, profileArns, usableModelIds, type ModelScope } from '../../lib/aws/bedrock-policies';
@@ -128,14 +128,16 @@ export class PlatformStack extends Stack {
     }
 
     const usable = usableModelIds(modelScope);
+    const usableModels = config.aws.models.filter((m) => usable.includes(m.id)).map((m) => ({ ...m, kind: modelKindOf(m) }));
     const invokerConfig = config.aws.modelInvoker;
     this.modelInvoker = new ModelInvoker(this, 'ModelInvoker', {
       vpc: this.network.vpc,
       vpcSubnets: this.network.isolatedSubnets,
       endpointSecurityGroup: this.network.endpointSecurityGroup,
       executeApiEndpoint: this.network.endpoints.ExecuteApi,
-      models: config.aws.models.filter((m) => usable.includes(m.id)),
-      modelArns: modelResourceArns(modelScope),
+      models: usableModels,
+      modelArns: modelResourceArns({ ...modelScope, modelIds: usableModels.filter((m) => m.kind === 'chat').map((m) => m.id) }),
+      embeddingModelArns: modelResourceArns({ ...modelScope, modelIds: usableModels.filter((m) => m.kind === 'embedding').map((m) => m.id) }),
       guardrailId: this.guardrail.guardrailId,
       guardrailArn: this.guardrail.guardrailArn,
       guardrailVersion: this.guardrail.guardrailVersion,
@@ -178,7 +180,13 @@ export class PlatformStack extends Stack {
         AuditBucketName: { value: this.audit.bucket.bucketName, description: 'Audit evidence bucket (CloudTrail, invocation logs)' },
         RegionPinningPolicyArn: { value: this.regionPinning.policy.managedPolicyArn, description: 'Managed policy denying Bedrock outside the allowed regions; attach to your roles' },
         PrivateApiUrl: { value: this.modelInvoker.invokeUrl, description: 'POST Converse-shaped requests here, SigV4-signed (service execute-api), from inside the network' },
-        AllowedModelIds: { value: usable.join(','), description: 'Model IDs the private API accepts from this region (comma-separated)' },
+        AllowedModelIds: { value: usableModels.filter((m) => m.kind === 'chat').map((m) => m.id).join(','), description: 'Chat model IDs the private API accepts from this region at /invoke (comma-separated)' },
+        ...(this.modelInvoker.embedUrl
+          ? {
+              PrivateApiEmbeddingsUrl: { value: this.modelInvoker.embedUrl, description: 'POST embedding requests here, SigV4-signed (service execute-api), from inside the network' },
+              AllowedEmbeddingModelIds: { value: usableModels.filter((m) => m.kind === 'embedding').map((m) => m.id).join(','), description: 'Embedding model IDs the private API accepts from this region at /embed (comma-separated)' },
+            }
+          : {}),
         GuardrailId: { value: this.guardrail.guardrailId, description: 'Guardrail applied to every call' },
         GuardrailVersion: { value: this.guardrail.guardrailVersion, description: 'Published guardrail version; pass with GuardrailId when calling Bedrock directly' },
         GuardrailArn: { value: this.guardrail.guardrailArn, description: 'Guardrail ARN; bedrock:GuardrailIdentifier conditions use "<arn>:<version>"' },

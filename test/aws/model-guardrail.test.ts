@@ -70,6 +70,16 @@ describe('ModelGuardrail', () => {
     });
   });
 
+  test('a change of the guardrail configuration publishes a new version, and only such a change does', () => {
+    const versionDescription = (t: Template) => Object.values(t.findResources('AWS::Bedrock::GuardrailVersion'))[0].Properties.Description as string;
+    expect(versionDescription(template)).toMatch(/^Published version pinned by callers \(configuration [0-9a-f]{16}\)$/);
+    // The same configuration gives the same version resource; a changed one a new version (Description requires replacement).
+    expect(versionDescription(build())).toBe(versionDescription(template));
+    expect(versionDescription(build({ contentFilterStrength: 'MEDIUM' }))).not.toBe(versionDescription(template));
+    expect(versionDescription(build({ piiEntities: ['EMAIL'] }))).not.toBe(versionDescription(template));
+    expect(versionDescription(build({ blockedInputMessage: 'Another message.' }))).not.toBe(versionDescription(template));
+  });
+
   test('an empty PII list is refused', () => {
     expect(() => build({ piiEntities: [] })).toThrow(/piiEntities is empty; list at least one PII entity type \(config: aws\.guardrail\.piiEntities\)/);
   });

@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ModelInvoker, type ModelInvokerProps } from '../../lib/aws/model-invoker';
+import { modelKindOf } from '../../lib/config';
 import { exampleConfig, exampleTemplate } from '../support/aws';
 
 const template = exampleTemplate();
@@ -31,8 +32,8 @@ describe('ModelInvoker: the function', () => {
 
   test('is told the allowlist, the guardrail and an upstream timeout shorter than API Gateway allows', () => {
     const env = fn.Environment.Variables;
-    expect(JSON.parse(env.ALLOWED_MODELS)).toEqual(exampleConfig.aws.models.map((m) => ({ id: m.id, classifications: m.classifications })));
-    expect(env.DEFAULT_MODEL_ID).toBe(exampleConfig.aws.models[0].id);
+    expect(JSON.parse(env.ALLOWED_MODELS)).toEqual(exampleConfig.aws.models.map((m) => ({ id: m.id, classifications: m.classifications, kind: modelKindOf(m) })));
+    expect(env.DEFAULT_MODEL_ID).toBe(exampleConfig.aws.models.find((m) => modelKindOf(m) === 'chat')!.id);
     expect(env.GUARDRAIL_ID).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Guardrail/), 'GuardrailId'] });
     expect(env.GUARDRAIL_VERSION).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^GuardrailVersion/), 'Version'] });
     expect(env.UPSTREAM_TIMEOUT_MS).toBe('26000');
@@ -100,10 +101,10 @@ describe('ModelInvoker: the private API', () => {
       Integration: Match.objectLike({ Type: 'AWS_PROXY', TimeoutInMillis: 29000 }),
     });
     template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
-    const model = Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::Model')!.Properties.Schema;
+    const model = resources[idOf(/InvokeRequest/, 'AWS::ApiGateway::Model')].Properties.Schema;
     expect(model).toMatchObject({ required: ['messages'], additionalProperties: false });
     expect(model.properties.messages).toEqual({ type: 'array', minItems: 1, maxItems: exampleConfig.aws.modelInvoker.maxMessages });
-    expect(model.properties.modelId.enum).toEqual(exampleConfig.aws.models.map((m) => m.id));
+    expect(model.properties.modelId.enum).toEqual(exampleConfig.aws.models.filter((m) => modelKindOf(m) === 'chat').map((m) => m.id));
   });
 
   test("errors API Gateway answers itself have the handler's error shape", () => {
@@ -126,11 +127,31 @@ describe('ModelInvoker: the private API', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: apiId }, '/v1']] }, KmsKeyId: Match.anyValue() });
   });
 
-  test('only this API, of this account, may invoke the function', () => {
+  test('only this API, of this account, may invoke the function, on its two routes', () => {
     const permissions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Permission');
-    expect(permissions).toHaveLength(1);
-    expect(permissions[0].Properties).toMatchObject({ Principal: 'apigateway.amazonaws.com', SourceAccount: '111111111111' });
-    expect(JSON.stringify(permissions[0].Properties.SourceArn)).toContain('/POST/invoke');
+    expect(permissions.map((p) => JSON.stringify(p.Properties.SourceArn).match(/\/POST\/[a-z]+/)![0]).sort()).toEqual(['/POST/embed', '/POST/invoke']);
+    for (const p of permissions) expect(p.Properties).toMatchObject({ Principal: 'apigateway.amazonaws.com', SourceAccount: '111111111111' });
+  });
+
+  test('POST /embed takes the embedding models only, with its own validated body, and IAM authorization', () => {
+    const embedModel = resources[idOf(/EmbedRequest/, 'AWS::ApiGateway::Model')].Properties.Schema;
+    expect(embedModel).toMatchObject({ required: ['input'], additionalProperties: false });
+    expect(embedModel.properties.modelId.enum).toEqual(['amazon.titan-embed-text-v2:0']);
+    const invokeModel = resources[idOf(/InvokeRequest/, 'AWS::ApiGateway::Model')].Properties.Schema;
+    expect(invokeModel.properties.modelId.enum).not.toContain('amazon.titan-embed-text-v2:0');
+    const methods = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGateway::Method');
+    expect(methods.map((m) => m.Properties.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM']);
+  });
+
+  test('embedding models are invoked without a guardrail parameter (Bedrock takes none), after ApplyGuardrail screens the input', () => {
+    const policy = resources[idOf(/^ModelInvokerFunctionPolicy/, 'AWS::IAM::ManagedPolicy')].Properties.PolicyDocument.Statement;
+    const embed = policy.find((s: { Sid?: string }) => s.Sid === 'InvokeEmbeddingModelsScreenedByTheGuardrail');
+    expect(embed.Action).toBe('bedrock:InvokeModel');
+    expect(JSON.stringify(embed.Resource)).toMatch(/foundation-model\/amazon\.titan-embed-text-v2:0/);
+    expect(embed.Condition).toBeUndefined();
+    // The chat statement, with its guardrail condition, names no embedding model.
+    const chat = policy.find((s: { Sid?: string }) => s.Sid === 'InvokeAllowlistedModelsWithGuardrail');
+    expect(JSON.stringify(chat.Resource)).not.toContain('titan-embed');
   });
 
   test('a WAF web ACL guards the stage, with the Authorization header redacted from its CMK-encrypted logs', () => {
@@ -151,7 +172,9 @@ describe('ModelInvoker: the private API', () => {
     const url = JSON.stringify(outputs.PrivateApiUrl.Value);
     expect(url).toMatch(/^\{"Fn::Join":\["",\["https:\/\/",\{"Ref":"ModelInvokerApi[0-9A-F]{8}"\},"\.execute-api\.eu-central-1\."/);
     expect(url).toMatch(/DeploymentStagev1[0-9A-F]{8}"\},"\/invoke"\]\]\}$/);
-    expect(outputs.AllowedModelIds.Value).toBe(exampleConfig.aws.models.map((m) => m.id).join(','));
+    expect(outputs.AllowedModelIds.Value).toBe('anthropic.claude-3-haiku-20240307-v1:0,eu.anthropic.claude-3-7-sonnet-20250219-v1:0');
+    expect(outputs.AllowedEmbeddingModelIds.Value).toBe('amazon.titan-embed-text-v2:0');
+    expect(JSON.stringify(outputs.PrivateApiEmbeddingsUrl.Value)).toMatch(/"\/embed"\]\]\}$/);
     expect(outputs.GuardrailId).toBeDefined();
     expect(outputs.GuardrailVersion).toBeDefined();
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/private-ai/prod/private-api-url' });
@@ -167,7 +190,7 @@ describe('ModelInvoker: bad input', () => {
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       endpointSecurityGroup: new ec2.SecurityGroup(stack, 'Sg', { vpc }),
       executeApiEndpoint: vpc.addInterfaceEndpoint('Api', { service: ec2.InterfaceVpcEndpointAwsService.APIGATEWAY }),
-      models: [{ id: 'anthropic.claude-3-haiku-20240307-v1:0', classifications: ['internal'] }],
+      models: [{ id: 'anthropic.claude-3-haiku-20240307-v1:0', classifications: ['internal'], kind: 'chat' }],
       modelArns: ['arn'],
       guardrailId: 'g',
       guardrailArn: 'arn:g',
