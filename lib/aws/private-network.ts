@@ -1,4 +1,4 @@
-import { Aws, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -53,18 +53,31 @@ export interface PrivateNetworkProps {
   readonly endpoints: readonly EndpointSpec[];
   /** Policy of the S3 gateway endpoint. */
   readonly s3GatewayStatements: iam.PolicyStatement[];
+  /**
+   * Corporate networks (VPN pools, Direct Connect ranges) admitted on HTTPS to the execute-api
+   * endpoint, so people outside the VPC can call the private API. No other endpoint admits them.
+   * Literal IPv4 CIDRs in network form; the whole internet (`/0`) is refused.
+   * @default - none: only the VPC reaches the execute-api endpoint
+   */
+  readonly clientCidrs?: readonly string[];
 }
 
 /**
  * A VPC with isolated subnets only (no internet or NAT gateway) in at least two zones, or an
  * existing one; flow logs to a CMK-encrypted log group; the default security group closed;
  * private-DNS interface endpoints behind one security group that admits HTTPS from inside
- * the VPC only.
+ * the VPC only, and the execute-api endpoint, when corporate networks are given, also behind a
+ * second group that admits HTTPS from them.
  */
 export class PrivateNetwork extends Construct {
   public readonly vpc: ec2.IVpc;
   /** Security group of the interface endpoints. */
   public readonly endpointSecurityGroup: ec2.ISecurityGroup;
+  /**
+   * The second security group of the execute-api endpoint, admitting HTTPS from `clientCidrs`;
+   * undefined when no client CIDRs are given.
+   */
+  public readonly executeApiClientSecurityGroup?: ec2.ISecurityGroup;
   /** Interface endpoints by spec ID. */
   public readonly endpoints: Readonly<Record<string, ec2.InterfaceVpcEndpoint>>;
   public readonly s3GatewayEndpoint: ec2.GatewayVpcEndpoint;
@@ -82,6 +95,13 @@ export class PrivateNetwork extends Construct {
       throw new Error(`PrivateNetwork: a new VPC needs at least two availability zones so the endpoints survive the loss of one; received ${zones ? JSON.stringify(zones) : `maxAzs ${maxAzs}`}`);
     }
     const cidr = props.cidr ?? '10.40.0.0/16';
+    const clientCidrs = props.clientCidrs === undefined ? undefined : checkClientCidrs('PrivateNetwork', props.clientCidrs);
+    const executeApiSpecs = props.endpoints.filter((spec) => spec.service.shortName === EXECUTE_API);
+    if (clientCidrs && executeApiSpecs.length === 0) {
+      throw new Error(
+        `PrivateNetwork: clientCidrs admit corporate networks to the execute-api endpoint, but endpoints has none (ids: ${props.endpoints.map((e) => e.id).join(', ') || 'none'}); add an InterfaceVpcEndpointAwsService.APIGATEWAY endpoint or omit clientCidrs`,
+      );
+    }
 
     const vpc =
       props.vpc ??
@@ -147,13 +167,30 @@ export class PrivateNetwork extends Construct {
     sg.addIngressRule(ec2.Peer.ipv4(props.vpc ? vpc.vpcCidrBlock : cidr), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
     this.endpointSecurityGroup = sg;
 
+    // The corporate networks get a security group of their own, added to the execute-api endpoint
+    // beside the shared one, so bedrock-runtime and the other endpoints stay VPC-only. No construct
+    // ID changes: the endpoints keep theirs, and adding a group to an endpoint (SecurityGroupIds)
+    // updates it in place rather than replacing it.
+    let clientSg: ec2.SecurityGroup | undefined;
+    if (clientCidrs) {
+      clientSg = new ec2.SecurityGroup(this, 'ExecuteApiClientSecurityGroup', {
+        vpc,
+        description: 'execute-api endpoint: HTTPS from the corporate networks',
+        allowAllOutbound: false,
+      });
+      for (const client of clientCidrs) {
+        clientSg.addIngressRule(ec2.Peer.ipv4(client), ec2.Port.tcp(443), `HTTPS from corporate network ${client}`);
+      }
+      this.executeApiClientSecurityGroup = clientSg;
+    }
+
     const endpoints: Record<string, ec2.InterfaceVpcEndpoint> = {};
     for (const spec of props.endpoints) {
       const endpoint = vpc.addInterfaceEndpoint(spec.id, {
         service: spec.service,
         privateDnsEnabled: true,
         subnets: this.isolatedSubnets,
-        securityGroups: [sg],
+        securityGroups: clientSg && executeApiSpecs.includes(spec) ? [sg, clientSg] : [sg],
         open: false,
       });
       spec.statements.forEach((s) => endpoint.addToPolicy(s));
@@ -172,4 +209,56 @@ export class PrivateNetwork extends Construct {
   public static endpointDnsName(endpoint: ec2.InterfaceVpcEndpoint): string {
     return Fn.select(1, Fn.split(':', Fn.select(0, endpoint.vpcEndpointDnsEntries)));
   }
+}
+
+const EXECUTE_API = ec2.InterfaceVpcEndpointAwsService.APIGATEWAY.shortName;
+
+/** An IPv4 address as an unsigned 32-bit number, or undefined when the text is not one. */
+export function ipv4ToNumber(address: string): number | undefined {
+  const octets = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address)?.slice(1).map(Number);
+  if (!octets || octets.some((o) => o > 255)) return undefined;
+  return octets.reduce((n, o) => n * 256 + o, 0);
+}
+
+/**
+ * An IPv4 CIDR as the address written before the slash (a number, host bits as given) and the
+ * prefix length, or undefined when the text is not one.
+ */
+export function parseIpv4Cidr(cidr: string): { readonly address: number; readonly prefix: number } | undefined {
+  const match = /^([^/]+)\/(\d{1,2})$/.exec(cidr);
+  const address = match ? ipv4ToNumber(match[1]) : undefined;
+  const prefix = match ? Number(match[2]) : NaN;
+  return address === undefined || prefix > 32 ? undefined : { address, prefix };
+}
+
+const numberToIpv4 = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join('.');
+
+/**
+ * Checks the corporate networks a construct admits (`owner` names the construct in the errors):
+ * literal IPv4 CIDRs, written as their network address, none of them the whole internet, at least
+ * one. Returns them without duplicates, in the order given.
+ */
+export function checkClientCidrs(owner: string, cidrs: readonly string[]): string[] {
+  const where = '(config: aws.targets[].clientCidrs)';
+  if (cidrs.length === 0) {
+    throw new Error(`${owner}: clientCidrs is empty; list the corporate networks (VPN pools, Direct Connect ranges) to admit, e.g. 10.20.0.0/16 ${where}`);
+  }
+  for (const cidr of cidrs) {
+    if (Token.isUnresolved(cidr)) {
+      throw new Error(`${owner}: client CIDR ${cidr} is only known at deployment; give a literal IPv4 CIDR such as 10.20.0.0/16 so the rules can be checked before deployment ${where}`);
+    }
+    const parsed = parseIpv4Cidr(cidr);
+    if (!parsed) {
+      throw new Error(`${owner}: client CIDR ${JSON.stringify(cidr)} is not an IPv4 CIDR; write it as address/prefix, e.g. 10.20.0.0/16 ${where}`);
+    }
+    if (parsed.prefix === 0) {
+      throw new Error(`${owner}: client CIDR ${cidr} admits every IPv4 address; list the corporate networks (VPN pools, Direct Connect ranges) instead ${where}`);
+    }
+    const size = 2 ** (32 - parsed.prefix);
+    if (parsed.address % size !== 0) {
+      // Host bits are usually a typo for another range; refusing them makes the rule read as the range it admits.
+      throw new Error(`${owner}: client CIDR ${cidr} has host bits set; write its network address, ${numberToIpv4(parsed.address - (parsed.address % size))}/${parsed.prefix} ${where}`);
+    }
+  }
+  return [...new Set(cidrs)];
 }
