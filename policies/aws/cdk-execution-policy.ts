@@ -46,6 +46,8 @@ const SERVICE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   KMS: ['kms:*'],
   Lambda: ['lambda:*'],
   Logs: ['logs:*'],
+  // Resolver endpoints; their network interfaces are EC2's.
+  Route53Resolver: ['route53resolver:*'],
   S3: ['s3:*'],
   SQS: ['sqs:*'],
   SSM: ['ssm:*'],
