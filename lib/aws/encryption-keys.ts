@@ -18,11 +18,13 @@ export interface EncryptionKeysProps {
 /**
  * Customer-managed KMS keys per purpose: audit trail and audit bucket, CloudWatch logs,
  * model data (guardrails, invocation logs) and Lambda environments. Rotation is on, keys
- * are retained when the stack is deleted, each key policy admits only the service that needs
- * it (scoped by encryption context or source account), and grants are limited to AWS services.
+ * are retained when the stack is deleted, grants are limited to AWS services, and each key
+ * policy admits only the service that needs it (scoped by encryption context or source
+ * account). The audit key admits no service here: the constructs that write with it add
+ * their own statements, so a stack without invocation logging does not admit Bedrock.
  */
 export class EncryptionKeys extends Construct {
-  /** CloudTrail log files and the audit bucket. */
+  /** CloudTrail log files and the audit bucket; its users add their own key-policy statements. */
   public readonly auditKey: kms.IKey;
   /** CloudWatch log groups (flow logs, trail delivery, function and API logs). */
   public readonly logsKey: kms.IKey;
@@ -60,50 +62,10 @@ export class EncryptionKeys extends Construct {
       return key;
     };
 
+    // The services that write with the audit key are admitted by the constructs that make them
+    // write: CloudTrail by AuditTrail, Bedrock invocation logging by InvocationLogging (only
+    // stacks that own that account-wide setting create it).
     const audit = newKey('AuditKey', KEY_PURPOSE.audit);
-    audit.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudTrailEncryptLogs',
-        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
-          StringLike: {
-            'kms:EncryptionContext:aws:cloudtrail:arn': stack.formatArn({ service: 'cloudtrail', region: '*', resource: 'trail', resourceName: '*' }),
-          },
-        },
-      }),
-    );
-    audit.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudTrailDescribeKey',
-        principals: [new iam.ServicePrincipal('cloudtrail.amazonaws.com')],
-        actions: ['kms:DescribeKey'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    );
-
-    audit.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowS3ServerAccessLogDelivery',
-        principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    );
-
-    audit.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowBedrockInvocationLogDelivery',
-        principals: [new iam.ServicePrincipal('bedrock.amazonaws.com')],
-        actions: ['kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    );
 
     const logs = newKey('LogsKey', KEY_PURPOSE.logs);
     logs.addToResourcePolicy(

@@ -47,16 +47,10 @@ describe('EncryptionKeys', () => {
     });
   });
 
-  test('only CloudTrail (bound to trail ARNs), S3 log delivery and Bedrock log delivery of this account may use the audit key', () => {
+  test('the audit key admits no service by itself: AuditTrail admits CloudTrail, InvocationLogging admits Bedrock', () => {
     const statements = keyPolicyOf('alias/acme/prod/audit').Properties.KeyPolicy.Statement;
-    const cloudtrail = statements.find((s: { Sid?: string }) => s.Sid === 'AllowCloudTrailEncryptLogs');
-    expect(cloudtrail.Principal).toEqual({ Service: 'cloudtrail.amazonaws.com' });
-    expect(cloudtrail.Action).toBe('kms:GenerateDataKey*');
-    expect(JSON.stringify(cloudtrail.Condition.StringLike)).toContain('kms:EncryptionContext:aws:cloudtrail:arn');
-    expect(JSON.stringify(cloudtrail.Condition.StringLike)).toContain(':trail/*');
-    expect(cloudtrail.Condition.StringEquals).toEqual({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } });
-    const services = statements.filter((s: { Principal?: { Service?: string } }) => s.Principal?.Service).map((s: { Principal: { Service: string } }) => s.Principal.Service);
-    expect(new Set(services)).toEqual(new Set(['cloudtrail.amazonaws.com', 'logging.s3.amazonaws.com', 'bedrock.amazonaws.com']));
+    expect(statements.filter((s: { Principal?: { Service?: string } }) => s.Principal?.Service)).toEqual([]);
+    expect(statements.map((s: { Sid?: string }) => s.Sid)).toEqual([undefined, 'DenyGrantsExceptForAwsServices']);
   });
 
   test("the logs key admits CloudWatch Logs only for this account's log groups", () => {
