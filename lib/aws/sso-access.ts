@@ -4,13 +4,37 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sso from 'aws-cdk-lib/aws-sso';
 import { Construct } from 'constructs';
 import type { ProfileRoutes } from '../config/inference-profiles';
+import { parseModelId } from '../config/model-ids';
 import { accessLogsBucketName, auditBucketName, KEY_PURPOSE, keyAlias, logGroupPrefix } from '../config/naming';
 import { DEFAULT_CDK_QUALIFIER } from '../config/schema';
 import { BEDROCK_INVOKE_ACTIONS, modelResourceArns, profileArns, regionDenyStatement } from './bedrock-policies';
 
-/** The three kinds of people the blueprint gives AWS access to. */
-export const SSO_ROLES = ['modelUsers', 'auditors', 'platformAdmins'] as const;
+/**
+ * The kinds of people the blueprint gives AWS access to. Prompt reviewers, the only ones who
+ * read prompts and responses, are optional: their permission set exists only when groups are given.
+ */
+export const SSO_ROLES = ['modelUsers', 'auditors', 'platformAdmins', 'promptReviewers'] as const;
 export type SsoRole = (typeof SSO_ROLES)[number];
+
+/** Identity Store group IDs per role. */
+export interface SsoGroups {
+  readonly modelUsers: readonly string[];
+  readonly auditors: readonly string[];
+  readonly platformAdmins: readonly string[];
+  /**
+   * Who may read prompts and responses (config: sso.promptReviewers.aws).
+   * @default - none: no prompt-reviewer permission set is created
+   */
+  readonly promptReviewers?: readonly string[];
+}
+
+/** Where a target keeps prompts and responses (the invocation logs), apart from the audit evidence. */
+export interface SsoPromptLogs {
+  /** Name of the prompt-log bucket (InvocationLogging's `bucketName`). */
+  readonly bucketName: string;
+  /** Name of the prompt-log CloudWatch log group (InvocationLogging's `logGroupName`). */
+  readonly logGroupName: string;
+}
 
 /** A workload account and region whose platform stack the permission sets reach. */
 export interface SsoTarget {
@@ -24,6 +48,15 @@ export interface SsoTarget {
    * @default - none: the direct SDK path is closed in this target (the private API stays open)
    */
   readonly bedrockRuntimeEndpointIds?: readonly string[];
+  /**
+   * The target's prompt logs, when its platform stack owns invocation logging: prompt reviewers
+   * read them, and auditors are denied them (the prompt-log group lives under the log-group prefix
+   * auditors read).
+   * @default - none: the target keeps no prompt logs of its own (another target of its account and
+   * region, or nobody, owns invocation logging); a synth warning names an account and region
+   * where no target names any
+   */
+  readonly promptLogs?: SsoPromptLogs;
 }
 
 /** The model allowlist, as the platform stacks apply it. */
@@ -37,9 +70,15 @@ export interface SsoModels {
    * @default - the table in lib/config/inference-profiles.ts only
    */
   readonly inferenceProfiles?: Readonly<Record<string, ProfileRoutes>>;
+  /**
+   * AWS Marketplace product IDs of allowlisted models that MARKETPLACE_PRODUCT_IDS does not know,
+   * by foundation-model ID (`anthropic.claude-...-v1:0`); platform admins may subscribe to these.
+   * @default - MARKETPLACE_PRODUCT_IDS only
+   */
+  readonly marketplaceProductIds?: Readonly<Record<string, string>>;
 }
 
-/** IAM Identity Center permission sets for model users, auditors and platform admins. */
+/** IAM Identity Center permission sets for model users, auditors, platform admins and prompt reviewers. */
 export interface SsoAccessProps {
   /** ARN of the IAM Identity Center instance. */
   readonly instanceArn: string;
@@ -52,30 +91,75 @@ export interface SsoAccessProps {
   /** Models that model users may invoke. */
   readonly models: SsoModels;
   /**
-   * Identity Store group IDs per role. A role without groups still gets its permission set,
-   * assigned to nobody, and a synth warning.
+   * Identity Store group IDs per role. Model users, auditors or platform admins without groups
+   * still get their permission set, assigned to nobody, and a synth warning; prompt reviewers
+   * without groups get no permission set (reading prompts is opt-in).
    */
-  readonly groups: { readonly [R in SsoRole]: readonly string[] };
+  readonly groups: SsoGroups;
   /**
    * The CDK bootstrap qualifier of the targets: platform admins assume only its roles.
    * @default 'hnb659fds' (the default of `cdk bootstrap`)
    */
   readonly cdkQualifier?: string;
   /**
-   * Maximum session length per permission set, ISO-8601 durations between PT1H and PT12H.
-   * @default - PT8H for model users, PT4H for auditors, PT1H for platform admins
+   * Maximum session length per permission set, whole hours from PT1H to PT12H (as the config schema).
+   * @default - PT8H for model users, PT4H for auditors, PT1H for platform admins and prompt reviewers
    */
   readonly sessionDurations?: { readonly [R in SsoRole]?: string };
 }
 
-const DEFAULT_SESSION_DURATIONS: { readonly [R in SsoRole]: string } = { modelUsers: 'PT8H', auditors: 'PT4H', platformAdmins: 'PT1H' };
+const DEFAULT_SESSION_DURATIONS: { readonly [R in SsoRole]: string } = { modelUsers: 'PT8H', auditors: 'PT4H', platformAdmins: 'PT1H', promptReviewers: 'PT1H' };
 
 /** Construct ID (also the name suffix) and description of each role's permission set. */
 const ROLE_INFO: { readonly [R in SsoRole]: { readonly id: string; readonly summary: string } } = {
   modelUsers: { id: 'ModelUser', summary: 'call the allowlisted Bedrock models through the private API or the organisation\'s VPC endpoints, with a published guardrail' },
-  auditors: { id: 'Auditor', summary: 'read the audit evidence: trail, blueprint log groups, audit buckets' },
-  platformAdmins: { id: 'PlatformAdmin', summary: 'deploy through the CDK bootstrap roles, read stacks and the Bedrock configuration' },
+  auditors: { id: 'Auditor', summary: 'read the audit evidence (trail, blueprint log groups, audit buckets), not prompt content' },
+  platformAdmins: { id: 'PlatformAdmin', summary: 'deploy through the CDK bootstrap roles, read stacks and the Bedrock configuration, enable allowlisted models' },
+  promptReviewers: { id: 'PromptReviewer', summary: 'read the prompts and responses in the invocation logs' },
 };
+
+/**
+ * AWS Marketplace product IDs of Bedrock serverless models, by foundation-model ID without its
+ * `:<n>` suffix, from the Bedrock user guide ("Use product ID condition keys to control access").
+ * Models of Amazon, Meta, Mistral AI, DeepSeek, Qwen and OpenAI are not sold through the
+ * Marketplace and need no subscription (MARKETPLACE_FREE_PROVIDERS).
+ */
+export const MARKETPLACE_PRODUCT_IDS: Readonly<Record<string, string>> = {
+  'anthropic.claude-v2': 'c468b48a-84df-43a4-8c46-8870630108a7',
+  'anthropic.claude-instant-v1': 'b0eb9475-3a2c-43d1-94d3-56756fd43737',
+  'anthropic.claude-3-sonnet-20240229-v1': 'prod-6dw3qvchef7zy',
+  'anthropic.claude-3-5-sonnet-20240620-v1': 'prod-m5ilt4siql27k',
+  'anthropic.claude-3-5-sonnet-20241022-v2': 'prod-cx7ovbu5wex7g',
+  'anthropic.claude-3-7-sonnet-20250219-v1': 'prod-4dlfvry4v5hbi',
+  'anthropic.claude-sonnet-4-20250514-v1': 'prod-4pmewlybdftbs',
+  'anthropic.claude-sonnet-4-5-20250929-v1': 'prod-mxcfnwvpd6kb4',
+  'anthropic.claude-haiku-4-5-20251001-v1': 'prod-xdkflymybwmvi',
+  'anthropic.claude-3-haiku-20240307-v1': 'prod-ozonys2hmmpeu',
+  'anthropic.claude-3-5-haiku-20241022-v1': 'prod-5oba7y7jpji56',
+  'anthropic.claude-3-opus-20240229-v1': 'prod-fm3feywmwerog',
+  'anthropic.claude-opus-4-20250514-v1': 'prod-azycxvnd5mhqi',
+  'anthropic.claude-opus-4-1-20250805-v1': 'prod-w3q2d6rfge4tw',
+};
+
+/** Model providers (the ID's first part) whose Bedrock models are not sold through AWS Marketplace. */
+export const MARKETPLACE_FREE_PROVIDERS: readonly string[] = ['amazon', 'meta', 'mistral', 'deepseek', 'qwen', 'openai'];
+
+/**
+ * The Marketplace product IDs of the allowlisted models, and the allowlisted models that need a
+ * subscription but whose product ID is not known.
+ */
+export function marketplaceProductsOf(models: SsoModels): { readonly productIds: string[]; readonly unknown: string[] } {
+  const productIds = new Set<string>();
+  const unknown = new Set<string>();
+  for (const id of models.modelIds) {
+    const fm = parseModelId(id).foundationModelId;
+    if (MARKETPLACE_FREE_PROVIDERS.includes(fm.split('.')[0])) continue;
+    const productId = models.marketplaceProductIds?.[fm] ?? MARKETPLACE_PRODUCT_IDS[fm.replace(/:\d+$/, '')];
+    if (productId) productIds.add(productId);
+    else unknown.add(fm);
+  }
+  return { productIds: [...productIds], unknown: [...unknown] };
+}
 
 /** CloudFormation's limits on a permission set name. */
 const MAX_NAME_CHARS = 32;
@@ -109,25 +193,25 @@ export function permissionSetName(organisationName: string, role: SsoRole): stri
   return `${head}${tail}`;
 }
 
-/** Whether an ISO-8601 duration (`PT8H`, `PT1H30M`) lies within Identity Center's 1 to 12 hours. */
+/** Whole hours from PT1H to PT12H: the rule of the config schema (aws.identityCenter.sessionDurations), so both accept the same values. */
 function isValidSessionDuration(duration: string): boolean {
-  const match = /^PT(?:(\d+)H)?(?:(\d+)M)?$/.exec(duration);
-  if (!match || (match[1] === undefined && match[2] === undefined)) return false;
-  const minutes = Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0);
-  return minutes >= 60 && minutes <= 720;
+  return /^PT([1-9]|1[0-2])H$/.test(duration);
 }
 
 /**
- * The three permission sets of the blueprint, as inline policies scoped to the workload
- * accounts, each assigned to its Identity Store groups in every target account:
+ * The permission sets of the blueprint, as inline policies scoped to the workload accounts,
+ * each assigned to its Identity Store groups in every target account:
  *
  * - model users: the private model-invoker API, and the allowlisted models directly, only
  *   through the organisation's endpoints listed for the target and only with a published
  *   guardrail of the target account;
- * - auditors: read-only on the audit evidence (trail, the blueprint's log groups, the audit
- *   and access-log buckets, and decryption through S3 and CloudWatch Logs only);
+ * - auditors: read-only on the audit evidence (trail, the blueprint's log groups, the API
+ *   Gateway execution and WAF logs, the audit and access-log buckets, and decryption through S3
+ *   and CloudWatch Logs only), and explicitly denied prompt content;
  * - platform admins: deploy through the CDK bootstrap roles, read stacks and the Bedrock
- *   configuration (guardrails change only through a deployment).
+ *   configuration (guardrails change only through a deployment), and enable allowlisted models
+ *   (Marketplace subscription to their products only, the Anthropic use-case form);
+ * - prompt reviewers, only when groups are configured: read the prompt logs and nothing else.
  *
  * Permission sets and assignments deploy only in the organisation's management account or a
  * delegated administrator account, so this belongs in its own stack.
@@ -136,25 +220,29 @@ export class SsoAccess extends Construct {
   public readonly modelUserPermissionSet: sso.CfnPermissionSet;
   public readonly auditorPermissionSet: sso.CfnPermissionSet;
   public readonly platformAdminPermissionSet: sso.CfnPermissionSet;
-  /** Every group-to-account assignment, across the three permission sets. */
+  /** Present only when prompt-reviewer groups are configured. */
+  public readonly promptReviewerPermissionSet?: sso.CfnPermissionSet;
+  /** Every group-to-account assignment, across the permission sets. */
   public readonly assignments: sso.CfnAssignment[] = [];
 
   constructor(scope: Construct, id: string, props: SsoAccessProps) {
     super(scope, id);
     const sessionDurations = { ...DEFAULT_SESSION_DURATIONS, ...props.sessionDurations };
     validate(props, sessionDurations);
+    const groupsOf = (role: SsoRole) => [...new Set(props.groups[role] ?? [])];
 
-    const policies: { readonly [R in SsoRole]: iam.PolicyDocument } = {
-      modelUsers: new iam.PolicyDocument({ statements: modelUserStatements(props) }),
-      auditors: new iam.PolicyDocument({ statements: auditorStatements(props) }),
-      platformAdmins: new iam.PolicyDocument({ statements: platformAdminStatements(props) }),
+    const policies: { readonly [R in SsoRole]: () => iam.PolicyDocument } = {
+      modelUsers: () => new iam.PolicyDocument({ statements: modelUserStatements(props) }),
+      auditors: () => new iam.PolicyDocument({ statements: auditorStatements(props) }),
+      platformAdmins: () => new iam.PolicyDocument({ statements: platformAdminStatements(props) }),
+      promptReviewers: () => new iam.PolicyDocument({ statements: promptReviewerStatements(props) }),
     };
 
     // Two targets may share an account; an account gets each group once.
     const accounts = [...new Set(props.targets.map((t) => t.account))];
     const create = (role: SsoRole): sso.CfnPermissionSet => {
       const info = ROLE_INFO[role];
-      const policy = policies[role];
+      const policy = policies[role]();
       const problems = policy.validateForIdentityPolicy();
       if (problems.length > 0) throw new Error(`SsoAccess: the ${role} policy is invalid: ${problems.join('; ')}`);
 
@@ -176,7 +264,7 @@ export class SsoAccess extends Construct {
         );
       }
 
-      const groups = [...new Set(props.groups[role])];
+      const groups = groupsOf(role);
       if (groups.length === 0) {
         Annotations.of(this).addWarningV2(
           'privateai:sso-no-groups',
@@ -204,6 +292,25 @@ export class SsoAccess extends Construct {
     this.modelUserPermissionSet = create('modelUsers');
     this.auditorPermissionSet = create('auditors');
     this.platformAdminPermissionSet = create('platformAdmins');
+    // Reading prompts is opt-in: an unassigned permission set would only invite assigning it by hand, outside config review.
+    if (groupsOf('promptReviewers').length > 0) this.promptReviewerPermissionSet = create('promptReviewers');
+
+    const pairs = [...new Set(props.targets.map((t) => `${t.account} ${t.region}`))];
+    for (const pair of pairs.filter((p) => !props.targets.some((t) => `${t.account} ${t.region}` === p && t.promptLogs))) {
+      const [account, region] = pair.split(' ');
+      Annotations.of(this).addWarningV2(
+        'privateai:sso-prompt-logs-unnamed',
+        `no target in account ${account}, region ${region} names its prompt logs (SsoTarget.promptLogs), so auditors are not explicitly denied them and prompt reviewers read none there; name them for the target whose stack owns invocation logging`,
+      );
+    }
+
+    const { unknown } = marketplaceProductsOf(props.models);
+    if (unknown.length > 0) {
+      Annotations.of(this).addWarningV2(
+        'privateai:sso-marketplace-product-unknown',
+        `no AWS Marketplace product ID is known for ${unknown.join(', ')}, so platform admins cannot subscribe to ${unknown.length === 1 ? 'it' : 'them'}; give the product ID from the Bedrock model catalog (SsoModels.marketplaceProductIds) or subscribe from another role`,
+      );
+    }
   }
 }
 
@@ -219,7 +326,7 @@ function validate(props: SsoAccessProps, sessionDurations: { readonly [R in SsoR
   }
   for (const role of SSO_ROLES) {
     if (!isValidSessionDuration(sessionDurations[role])) {
-      throw new Error(`SsoAccess: sessionDurations.${role} ${sessionDurations[role]} must be an ISO-8601 duration between PT1H and PT12H (config: aws.identityCenter.sessionDurations.${role})`);
+      throw new Error(`SsoAccess: sessionDurations.${role} ${sessionDurations[role]} must be whole hours from PT1H to PT12H, as ISO-8601 such as PT4H (config: aws.identityCenter.sessionDurations.${role})`);
     }
     const name = permissionSetName(props.organisationName, role);
     if (name.length > MAX_NAME_CHARS || !NAME_PATTERN.test(name)) {
@@ -349,17 +456,56 @@ export function modelUserStatements(props: SsoAccessProps): iam.PolicyStatement[
   ];
 }
 
+/** The log groups a target's WAF writes to: the platform stack's `aws-waf-logs-<stack name>`, the stack being `PrivateAi-<org>-<target>`. */
+const wafLogGroupPattern = (org: string, target: string) => `aws-waf-logs-PrivateAi-${org}-${target}*`;
+
+/** A log group and its streams (`<group>:log-stream:<name>`), by exact name. */
+const logGroupArns = (t: SsoTarget, name: string) => [arn('logs', t.region, t.account, `log-group:${name}`), arn('logs', t.region, t.account, `log-group:${name}:*`)];
+const bucketArn = (bucket: string) => `arn:${Aws.PARTITION}:s3:::${bucket}`;
+
 /**
- * Auditors: read-only on the audit evidence of each target. Actions with no resource-level
- * permissions (listing trails and log groups, CloudTrail event history, fetching or stopping a
- * Logs Insights query by ID, the account's invocation-logging setting) need `*`; everything
- * else names the trail, the blueprint's log groups, the two audit buckets and the account's keys.
+ * Where prompt content lies in a target: its prompt-log bucket and log group, and the prompt logs
+ * written under the audit bucket's `model-invocations/` prefix before they had a bucket of their
+ * own (kept there, locked, until their retention ends).
+ */
+function promptContentOf(props: SsoAccessProps, t: SsoTarget) {
+  const legacy = `${bucketArn(auditBucketName(props.organisationName, t.name, t.account))}/${LEGACY_PROMPT_PREFIX}/*`;
+  return {
+    objects: [...(t.promptLogs ? [`${bucketArn(t.promptLogs.bucketName)}/*`] : []), legacy],
+    buckets: t.promptLogs ? [bucketArn(t.promptLogs.bucketName)] : [],
+    logGroups: t.promptLogs ? logGroupArns(t, t.promptLogs.logGroupName) : [],
+  };
+}
+
+/** The audit-bucket prefix prompt logs went to before they had a bucket of their own (InvocationLogging's default key prefix). */
+const LEGACY_PROMPT_PREFIX = 'model-invocations';
+
+/** What reads a log group's events. */
+const LOG_EVENT_READS = ['logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:StartQuery', 'logs:StartLiveTail', 'logs:GetLogRecord', 'logs:Unmask'];
+
+/** Decrypting through S3 and CloudWatch Logs of the targets' regions only, with any key of the targets' accounts. */
+function decryptThroughS3AndLogs(sid: string, targets: readonly SsoTarget[]): iam.PolicyStatement {
+  const regions = [...new Set(targets.map((t) => t.region))];
+  return new iam.PolicyStatement({
+    sid,
+    actions: ['kms:Decrypt'],
+    resources: targets.map((t) => arn('kms', t.region, t.account, 'key/*')),
+    conditions: { StringEquals: { 'kms:ViaService': regions.flatMap((r) => [`s3.${r}.amazonaws.com`, `logs.${r}.amazonaws.com`]) } },
+  });
+}
+
+/**
+ * Auditors: read-only on the audit evidence of each target, and not on prompt content. Actions
+ * with no resource-level permissions (listing trails and log groups, CloudTrail event history,
+ * fetching or stopping a Logs Insights query by ID, the account's invocation-logging setting)
+ * need `*`; everything else names the trail, the blueprint's log groups, API Gateway's execution
+ * logs and the WAF logs, the two audit buckets and the account's keys. The prompt-log group lies
+ * under the blueprint's log-group prefix, so prompt content is denied outright.
  */
 export function auditorStatements(props: SsoAccessProps): iam.PolicyStatement[] {
   const org = props.organisationName;
   const buckets = props.targets.flatMap((t) => [auditBucketName(org, t.name, t.account), accessLogsBucketName(org, t.name, t.account)]);
-  const bucketArn = (bucket: string) => `arn:${Aws.PARTITION}:s3:::${bucket}`;
-  const regions = [...new Set(props.targets.map((t) => t.region))];
+  const prompts = props.targets.map((t) => promptContentOf(props, t));
   return [
     new iam.PolicyStatement({
       sid: 'ReadTrailsOfTargets',
@@ -376,7 +522,12 @@ export function auditorStatements(props: SsoAccessProps): iam.PolicyStatement[] 
       sid: 'ReadBlueprintLogGroups',
       actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:StartQuery'],
       // The trailing wildcard also matches `<group>:*` and `<group>:log-stream:<name>` (GetLogEvents).
-      resources: props.targets.map((t) => arn('logs', t.region, t.account, `log-group:${logGroupPrefix(org, t.name)}*`)),
+      // API Gateway names its execution-log groups after the API's generated ID, so all of the account's are named.
+      resources: props.targets.flatMap((t) => [
+        arn('logs', t.region, t.account, `log-group:${logGroupPrefix(org, t.name)}*`),
+        arn('logs', t.region, t.account, 'log-group:API-Gateway-Execution-Logs_*'),
+        arn('logs', t.region, t.account, `log-group:${wafLogGroupPattern(org, t.name)}`),
+      ]),
     }),
     new iam.PolicyStatement({
       sid: 'ListLogGroupsAndFollowQueries',
@@ -393,17 +544,49 @@ export function auditorStatements(props: SsoAccessProps): iam.PolicyStatement[] 
       actions: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'],
       resources: buckets.map(bucketArn),
     }),
-    new iam.PolicyStatement({
-      sid: 'DecryptEvidenceThroughS3AndLogsOnly',
-      actions: ['kms:Decrypt'],
-      resources: props.targets.map((t) => arn('kms', t.region, t.account, 'key/*')),
-      conditions: { StringEquals: { 'kms:ViaService': regions.flatMap((r) => [`s3.${r}.amazonaws.com`, `logs.${r}.amazonaws.com`]) } },
-    }),
+    decryptThroughS3AndLogs('DecryptEvidenceThroughS3AndLogsOnly', props.targets),
     new iam.PolicyStatement({
       sid: 'ReadInvocationLoggingConfiguration',
       actions: ['bedrock:GetModelInvocationLoggingConfiguration'],
       resources: ['*'],
     }),
+    new iam.PolicyStatement({
+      sid: 'DenyPromptContent',
+      effect: iam.Effect.DENY,
+      actions: ['s3:GetObject', 's3:GetObjectVersion', ...LOG_EVENT_READS],
+      resources: prompts.flatMap((p) => [...p.objects, ...p.logGroups]),
+    }),
+    regionDenyStatement(props.allowedRegions),
+  ];
+}
+
+/**
+ * Prompt reviewers: read the prompt logs of each target that names them (objects, listings, log
+ * events and Logs Insights queries), and the prompt logs left under the audit bucket's old prefix;
+ * decrypt through S3 and CloudWatch Logs only. Nothing else: not the trail, not the models.
+ */
+export function promptReviewerStatements(props: SsoAccessProps): iam.PolicyStatement[] {
+  const prompts = props.targets.map((t) => promptContentOf(props, t));
+  const buckets = prompts.flatMap((p) => p.buckets);
+  const logGroups = prompts.flatMap((p) => p.logGroups);
+  return [
+    new iam.PolicyStatement({
+      sid: 'ReadPromptLogObjects',
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resources: prompts.flatMap((p) => p.objects),
+    }),
+    ...(buckets.length > 0
+      ? [new iam.PolicyStatement({ sid: 'ListPromptLogBuckets', actions: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'], resources: buckets })]
+      : []),
+    ...(logGroups.length > 0
+      ? [new iam.PolicyStatement({ sid: 'ReadPromptLogGroups', actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:StartQuery'], resources: logGroups })]
+      : []),
+    new iam.PolicyStatement({
+      sid: 'ListLogGroupsAndFollowQueries',
+      actions: ['logs:DescribeLogGroups', 'logs:GetQueryResults', 'logs:StopQuery'],
+      resources: ['*'],
+    }),
+    decryptThroughS3AndLogs('DecryptPromptLogsThroughS3AndLogsOnly', props.targets),
     regionDenyStatement(props.allowedRegions),
   ];
 }
@@ -415,9 +598,12 @@ const CDK_BOOTSTRAP_ROLES = ['deploy-role', 'file-publishing-role', 'image-publi
  * Platform admins: deploy through the CDK bootstrap roles of each target (the configured qualifier), read
  * the stacks and change sets of the target accounts and regions, and read the guardrails and
  * the Bedrock configuration; guardrails change only through a deployment. Bedrock reads are listed rather than `bedrock:Get*`, which
- * would include reading conversation data (agent memory, session invocation steps).
+ * would include reading conversation data (agent memory, session invocation steps). They also
+ * enable the allowlisted models: subscribe to their AWS Marketplace products (by product ID, where
+ * known), accept their agreement offers and submit the Anthropic use-case form.
  */
 export function platformAdminStatements(props: SsoAccessProps): iam.PolicyStatement[] {
+  const { productIds } = marketplaceProductsOf(props.models);
   return [
     new iam.PolicyStatement({
       sid: 'AssumeCdkBootstrapRoles',
@@ -452,6 +638,38 @@ export function platformAdminStatements(props: SsoAccessProps): iam.PolicyStatem
       actions: ['bedrock:ListGuardrails', 'bedrock:ListFoundationModels', 'bedrock:ListInferenceProfiles', 'bedrock:GetModelInvocationLoggingConfiguration'],
       resources: ['*'],
     }),
+    new iam.PolicyStatement({
+      // Model availability, the agreement offers and the Anthropic use-case form; these actions
+      // have no resource-level permissions. An agreement for a Marketplace model also needs the
+      // subscription below, which only the allowlisted products get.
+      sid: 'EnableModelAccess',
+      actions: [
+        'bedrock:GetFoundationModelAvailability',
+        'bedrock:ListFoundationModelAgreementOffers',
+        'bedrock:CreateFoundationModelAgreement',
+        'bedrock:GetUseCaseForModelAccess',
+        'bedrock:PutUseCaseForModelAccess',
+      ],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ViewMarketplaceSubscriptions',
+      actions: ['aws-marketplace:ViewSubscriptions'],
+      resources: ['*'],
+    }),
+    // AWS documents aws-marketplace:ProductId for Subscribe only. Unsubscribe sits under the same
+    // condition so that it can never reach another product: if Marketplace does not send the key
+    // with it, it fails closed (withdraw a model from the allowlist instead; IAM then denies it).
+    ...(productIds.length > 0
+      ? [
+          new iam.PolicyStatement({
+            sid: 'SubscribeToAllowlistedModels',
+            actions: ['aws-marketplace:Subscribe', 'aws-marketplace:Unsubscribe'],
+            resources: ['*'],
+            conditions: { 'ForAnyValue:StringEquals': { 'aws-marketplace:ProductId': productIds } },
+          }),
+        ]
+      : []),
     regionDenyStatement(props.allowedRegions),
   ];
 }

