@@ -26,12 +26,12 @@ describe('entry point', () => {
 });
 
 describe('createBedrockClient', () => {
-  test('uses adaptive retries with three attempts at most', async () => {
+  test('uses standard retries with two attempts at most (see client.ts for why)', async () => {
     const client = createBedrockClient({ upstreamTimeoutMs: 1234 });
 
-    expect(await client.config.maxAttempts()).toBe(3);
+    expect(await client.config.maxAttempts()).toBe(2);
     const strategy = (await client.config.retryStrategy()) as { mode?: string };
-    expect(strategy.mode).toBe('adaptive');
+    expect(strategy.mode).toBe('standard');
     client.destroy();
   });
 });
