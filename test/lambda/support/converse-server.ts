@@ -1,36 +1,54 @@
 /**
- * A local stand-in for the Bedrock runtime, speaking the Converse REST protocol on 127.0.0.1:
- * `POST /model/{modelId}/converse`, JSON in and out, errors as `x-amzn-errortype` plus
- * `{ "message" }`. It checks every request's SigV4 signature itself (written from the spec, not
- * with the SDK's signer, so the two cross-check each other) and answers 403 when it does not hold.
+ * A local stand-in for the Bedrock runtime on 127.0.0.1, speaking the REST protocol of the three
+ * operations the invoker uses: Converse (`POST /model/{modelId}/converse`), InvokeModel for
+ * embedding models (`POST /model/{modelId}/invoke`) and ApplyGuardrail
+ * (`POST /guardrail/{id}/version/{version}/apply`); JSON in and out, errors as `x-amzn-errortype`
+ * plus `{ "message" }`. It checks every request's SigV4 signature itself (written from the spec,
+ * not with the SDK's signer, so the two cross-check each other) and answers 403 when it does not
+ * hold. Faults a real network produces (a reply whose body stalls, a reset connection) are
+ * behaviours too, so the end-to-end test can show what the caller gets for each.
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-/** How the server answers requests for one model. */
+/** How the server answers requests for one model (or, keyed `guardrail:<id>`, one guardrail). */
 export type Behaviour =
-  /** A well-formed Converse reply; `reply` is merged over the default one. */
+  /** A well-formed reply of the operation called; `reply` is merged over the default one. */
   | { readonly kind: 'reply'; readonly reply?: Record<string, unknown> }
   /** A modelled service error, as Bedrock sends it. */
   | { readonly kind: 'error'; readonly status: number; readonly errorType: string; readonly message: string }
   /** Any status, content type and body, e.g. a reply the SDK cannot parse. */
   | { readonly kind: 'raw'; readonly status: number; readonly contentType: string; readonly body: string }
   /** Never answers; the connection is dropped when the server closes. */
-  | { readonly kind: 'hang' };
+  | { readonly kind: 'hang' }
+  /** Sends a 200's headers and the first bytes of its body, then nothing more: a stalled reply. */
+  | { readonly kind: 'stall-body' }
+  /** Resets the TCP connection (RST) once the request has arrived. */
+  | { readonly kind: 'reset' };
+
+/** The operation a request called. */
+export type Operation = 'converse' | 'invoke' | 'apply-guardrail';
 
 export interface ConverseServerOptions {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
   readonly region: string;
-  /** Behaviour per model ID. @default - every model answers with a canned success */
+  /**
+   * Behaviour per model ID, or per `guardrail:<guardrail id>` for ApplyGuardrail.
+   * @default - Converse and InvokeModel answer with a canned success; ApplyGuardrail screens as
+   * {@link screenLikeAGuardrail} does
+   */
   readonly behaviours?: Readonly<Record<string, Behaviour>>;
 }
 
 export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
+  readonly operation?: Operation;
   readonly modelId?: string;
+  readonly guardrailId?: string;
+  readonly guardrailVersion?: string;
   readonly headers: IncomingMessage['headers'];
   readonly body: unknown;
   /** `valid`, or why the signature was refused. */
@@ -48,6 +66,11 @@ export interface ConverseServer {
 
 export const SIGNING_SERVICE = 'bedrock';
 export const DEFAULT_REPLY_TEXT = 'Hello from the local converse server.';
+/** Text the stand-in guardrail blocks (a word-policy match), wherever it appears in the input. */
+export const BLOCKED_WORD = 'project-nightingale';
+/** What the stand-in guardrail answers in place of blocked input. */
+export const BLOCKED_INPUT_MESSAGE = 'Sorry, this input is not allowed.';
+const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 
 /** RFC 3986 escaping as SigV4 wants it (encodeURIComponent leaves !'()* alone). */
 function escapeUri(value: string): string {
@@ -136,6 +159,67 @@ function defaultReply(body: unknown): Record<string, unknown> {
   };
 }
 
+/** A deterministic vector of `dimensions` values derived from `text`, so equal texts embed equally. */
+export function fakeEmbedding(text: string, dimensions: number): number[] {
+  const seed = createHash('sha256').update(text).digest();
+  return Array.from({ length: dimensions }, (_, i) => Math.round(((seed[i % seed.length] + i) % 256) / 0.256 - 500) / 1000);
+}
+
+/**
+ * The default embedding reply for the model families the invoker calls, in their documented
+ * shapes; undefined for a body neither family sends.
+ */
+function embeddingReply(modelId: string, body: Record<string, unknown>): { reply: Record<string, unknown>; inputTokens: number } | undefined {
+  if (modelId.includes('titan-embed') && typeof body.inputText === 'string') {
+    const inputTokens = Math.max(1, Math.ceil(body.inputText.length / 4));
+    const dimensions = typeof body.dimensions === 'number' ? body.dimensions : 1024;
+    return { reply: { embedding: fakeEmbedding(body.inputText, dimensions), inputTextTokenCount: inputTokens }, inputTokens };
+  }
+  if (modelId.includes('cohere.embed') && Array.isArray(body.texts)) {
+    const texts = body.texts as string[];
+    const dimensions = typeof body.output_dimension === 'number' ? body.output_dimension : 1024;
+    const embeddings = texts.map((t) => fakeEmbedding(t, dimensions));
+    const inputTokens = texts.reduce((n, t) => n + Math.max(1, Math.ceil(t.length / 4)), 0);
+    return {
+      reply: Array.isArray(body.embedding_types)
+        ? { id: randomUUID(), embeddings: { float: embeddings }, response_type: 'embeddings_by_type', texts }
+        : { id: randomUUID(), embeddings, response_type: 'embeddings_floats', texts },
+      inputTokens,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * ApplyGuardrail as a guardrail with two policies would answer: input containing BLOCKED_WORD is
+ * blocked (word policy; outputs hold the blocked message), e-mail addresses are anonymized
+ * (sensitive-information policy; outputs hold each content block with the address masked).
+ */
+export function screenLikeAGuardrail(body: Record<string, unknown>): Record<string, unknown> {
+  const texts = (Array.isArray(body.content) ? body.content : []).map((c: { text?: { text?: unknown } }) => (typeof c?.text?.text === 'string' ? c.text.text : ''));
+  const usage = { topicPolicyUnits: 0, contentPolicyUnits: texts.length, wordPolicyUnits: texts.length, sensitiveInformationPolicyUnits: texts.length, sensitiveInformationPolicyFreeUnits: 0, contextualGroundingPolicyUnits: 0 };
+  if (texts.some((t) => t.includes(BLOCKED_WORD))) {
+    return {
+      usage,
+      action: 'GUARDRAIL_INTERVENED',
+      actionReason: 'Guardrail blocked.',
+      outputs: [{ text: BLOCKED_INPUT_MESSAGE }],
+      assessments: [{ wordPolicy: { customWords: [{ match: BLOCKED_WORD, action: 'BLOCKED', detected: true }], managedWordLists: [] } }],
+    };
+  }
+  const emails = texts.flatMap((t) => t.match(EMAIL) ?? []);
+  if (emails.length > 0) {
+    return {
+      usage,
+      action: 'GUARDRAIL_INTERVENED',
+      actionReason: 'Guardrail masked.',
+      outputs: texts.map((t) => ({ text: t.replace(EMAIL, '{EMAIL}') })),
+      assessments: [{ sensitiveInformationPolicy: { piiEntities: emails.map((match) => ({ type: 'EMAIL', match, action: 'ANONYMIZED', detected: true })), regexes: [] } }],
+    };
+  }
+  return { usage, action: 'NONE', outputs: [], assessments: [{}] };
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const payload = JSON.stringify(body);
   res.writeHead(status, {
@@ -164,8 +248,12 @@ export async function startConverseServer(options: ConverseServerOptions): Promi
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       const [path] = (req.url ?? '/').split('?');
-      const match = /^\/model\/([^/]+)\/converse$/.exec(path);
-      const modelId = match ? decodeURIComponent(match[1]) : undefined;
+      const model = /^\/model\/([^/]+)\/(converse|invoke)$/.exec(path);
+      const guardrail = /^\/guardrail\/([^/]+)\/version\/([^/]+)\/apply$/.exec(path);
+      const modelId = model ? decodeURIComponent(model[1]) : undefined;
+      const operation: Operation | undefined = model ? (model[2] as Operation) : guardrail ? 'apply-guardrail' : undefined;
+      const guardrailId = guardrail ? decodeURIComponent(guardrail[1]) : undefined;
+      const guardrailVersion = guardrail ? decodeURIComponent(guardrail[2]) : undefined;
       let body: unknown;
       try {
         body = raw.length > 0 ? JSON.parse(raw.toString('utf8')) : undefined;
@@ -173,24 +261,49 @@ export async function startConverseServer(options: ConverseServerOptions): Promi
         body = undefined;
       }
       const signature = verifySigV4(req, raw, options);
-      requests.push({ method: req.method ?? '', path, modelId, headers: req.headers, body, signature, connection: connectionIds.get(req.socket) ?? -1 });
+      requests.push({
+        method: req.method ?? '',
+        path,
+        operation,
+        modelId,
+        guardrailId,
+        guardrailVersion,
+        headers: req.headers,
+        body,
+        signature,
+        connection: connectionIds.get(req.socket) ?? -1,
+      });
 
       if (signature !== 'valid') {
         sendError(res, 403, 'InvalidSignatureException', signature);
         return;
       }
-      if (req.method !== 'POST' || modelId === undefined) {
+      if (req.method !== 'POST' || operation === undefined) {
         sendError(res, 404, 'UnknownOperationException', 'unknown operation');
         return;
       }
-      if (body === undefined || typeof body !== 'object') {
+      if (body === undefined || typeof body !== 'object' || body === null) {
         sendError(res, 400, 'ValidationException', 'request body is not JSON');
         return;
       }
-      const behaviour = options.behaviours?.[modelId] ?? { kind: 'reply' };
+      const json = body as Record<string, unknown>;
+      const key = guardrailId !== undefined ? `guardrail:${guardrailId}` : (modelId as string);
+      const behaviour = options.behaviours?.[key] ?? { kind: 'reply' };
       switch (behaviour.kind) {
         case 'reply':
-          sendJson(res, 200, { ...defaultReply(body), ...behaviour.reply });
+          if (operation === 'converse') {
+            sendJson(res, 200, { ...defaultReply(body), ...behaviour.reply });
+          } else if (operation === 'apply-guardrail') {
+            sendJson(res, 200, { ...screenLikeAGuardrail(json), ...behaviour.reply });
+          } else {
+            const embedding = embeddingReply(modelId as string, json);
+            if (!embedding) {
+              sendError(res, 400, 'ValidationException', 'Malformed input request, please reformat your input and try again.');
+              return;
+            }
+            // Bedrock reports InvokeModel token counts in headers, whatever the model's body says.
+            sendJson(res, 200, { ...embedding.reply, ...behaviour.reply }, { 'x-amzn-bedrock-input-token-count': String(embedding.inputTokens) });
+          }
           return;
         case 'error':
           sendError(res, behaviour.status, behaviour.errorType, behaviour.message);
@@ -200,6 +313,13 @@ export async function startConverseServer(options: ConverseServerOptions): Promi
           res.end(behaviour.body);
           return;
         case 'hang':
+          return;
+        case 'stall-body':
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': 4096, 'x-amzn-requestid': randomUUID() });
+          res.write('{"output":{"message":{"role":"assistant","content":[{"text":"');
+          return;
+        case 'reset':
+          req.socket.resetAndDestroy();
           return;
       }
     });
