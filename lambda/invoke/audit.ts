@@ -12,7 +12,12 @@ import type { TextBlock, ChatMessage } from './validate';
 
 export interface AuditRecord {
   readonly requestId: string;
+  /** The API route called, `/invoke` or `/embed` (as API Gateway names the resource). */
+  readonly route?: string;
+  /** The caller's IAM ARN, or `unknown caller` when the request context carried none. */
   readonly callerArn: string;
+  /** For an unknown caller, what the request context did say (role or user ID, account, access key ID). */
+  readonly callerIdentity?: Readonly<Record<string, string>>;
   readonly sourceIp?: string;
   /** The model asked for (or defaulted to); present on rejections too, so refused attempts are visible. */
   readonly modelId?: string;
@@ -30,6 +35,14 @@ export interface AuditRecord {
   readonly guardrailId: string;
   readonly guardrailVersion: string;
   readonly guardrailAction?: GuardrailAction;
+  /** Texts in a POST /embed. */
+  readonly inputCount?: number;
+  /**
+   * What the invoker sent to Bedrock as request metadata (recorded with the call in the model
+   * invocation logs), so log entries and audit records can be joined.
+   */
+  readonly requestMetadata?: Readonly<Record<string, string>>;
+  /** POST /invoke: promptSha256(system, messages); POST /embed: inputSha256(texts). */
   readonly promptSha256?: string;
 }
 
@@ -59,6 +72,14 @@ export function canonicalJson(value: unknown): string {
  */
 export function promptSha256(system: readonly TextBlock[] | undefined, messages: readonly ChatMessage[]): string {
   return createHash('sha256').update(canonicalJson({ system, messages }), 'utf8').digest('hex');
+}
+
+/**
+ * SHA-256 (hex) of `canonicalJson({ input })`, the texts of a POST /embed as a list (a single
+ * string is a list of one), before any guardrail masking.
+ */
+export function inputSha256(texts: readonly string[]): string {
+  return createHash('sha256').update(canonicalJson({ input: texts }), 'utf8').digest('hex');
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Error classes the invoker answers with, and the mapping from upstream (Bedrock / SDK) failures.
- * Callers only ever see `{ error: { code, message, requestId } }`: validation messages are written
- * by us, every other class has one fixed message, so no upstream text or stack trace can leak.
+ * Callers only ever see `{ error: { code, message, requestId } }`: validation and size messages are
+ * written by us, every other class has one fixed message, so no upstream text or stack trace can leak.
  */
 
 export type ErrorCode =
@@ -46,34 +46,51 @@ const THROTTLED = new Set(['ThrottlingException', 'ServiceQuotaExceededException
 // TimeoutError comes from the SDK's HTTP handler (connect, socket or request timeout), AbortError
 // from the invoker's own deadline; the rest are service-side timeouts.
 const TIMED_OUT = new Set(['TimeoutError', 'AbortError', 'RequestTimeout', 'RequestTimeoutException', 'ModelTimeoutException']);
+// The connection failed rather than timed out. The SDK's HTTP handler renames a reset or refused
+// connection `TimeoutError` (so its retry strategy treats it as transient), which would otherwise
+// tell the caller to wait longer for a model that never had the request.
+const CONNECTION_FAILED = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 interface SdkErrorShape {
   name?: unknown;
+  code?: unknown;
   $metadata?: { httpStatusCode?: unknown; requestId?: unknown };
 }
 
 /**
- * Maps anything thrown by the Bedrock client to the answer the caller gets. Everything not
- * recognised as denied, throttled or timed out is an upstream failure (502): Bedrock's own
- * ValidationException, model errors, 5xx, and replies the SDK could not deserialise.
+ * Maps anything thrown by the Bedrock client to the answer the caller gets. `deadlinePassed` says
+ * whether the invoker's budget had run out when it was thrown: whatever the SDK then reports (a
+ * stalled body shows up as a reset socket), the model did not answer in time (504). Otherwise a
+ * failed connection is an upstream failure (502), and everything not recognised as denied,
+ * throttled or timed out is too: Bedrock's own ValidationException, model errors, 5xx, and
+ * replies the SDK could not deserialise.
  */
-export function fromUpstreamError(err: unknown): InvokerError {
+export function fromUpstreamError(err: unknown, deadlinePassed = false): InvokerError {
   const e = (typeof err === 'object' && err !== null ? err : {}) as SdkErrorShape;
-  const name = typeof e.name === 'string' ? e.name.slice(0, 100) : 'UnknownError';
+  const code = typeof e.code === 'string' ? e.code.slice(0, 40) : undefined;
+  const baseName = typeof e.name === 'string' ? e.name.slice(0, 100) : 'UnknownError';
+  // The audit keeps the socket error code too: `TimeoutError (ECONNRESET)` and `Error (ECONNRESET)` differ.
+  const name = code ? `${baseName} (${code})` : baseName;
   const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
   const upstreamRequestId = typeof e.$metadata?.requestId === 'string' ? e.$metadata.requestId.slice(0, 100) : undefined;
   const make = (statusCode: number, code: Exclude<ErrorCode, 'ValidationError'>): InvokerError =>
     new InvokerError(statusCode, code, MESSAGES[code], name, upstreamRequestId);
 
+  if (deadlinePassed) {
+    return make(504, 'UpstreamTimeout');
+  }
   // Only Bedrock's own AccessDeniedException: other 403s (bad signature, unknown key) are our
   // function's fault, not something the caller can fix, so they fall through to 502.
-  if (ACCESS_DENIED.has(name)) {
+  if (ACCESS_DENIED.has(baseName)) {
     return make(403, 'AccessDenied');
   }
-  if (THROTTLED.has(name) || status === 429) {
+  if (THROTTLED.has(baseName) || status === 429) {
     return make(429, 'Throttled');
   }
-  if (TIMED_OUT.has(name) || status === 408) {
+  if (code !== undefined && CONNECTION_FAILED.has(code)) {
+    return make(502, 'UpstreamError');
+  }
+  if (TIMED_OUT.has(baseName) || status === 408) {
     return make(504, 'UpstreamTimeout');
   }
   return make(502, 'UpstreamError');
@@ -82,6 +99,22 @@ export function fromUpstreamError(err: unknown): InvokerError {
 /** A reply from Bedrock that deserialised but lacks what the contract promises. */
 export function malformedUpstreamReply(what: string, upstreamRequestId?: string): InvokerError {
   return new InvokerError(502, 'UpstreamError', MESSAGES.UpstreamError, `MalformedReply: ${what}`, upstreamRequestId);
+}
+
+/** Lambda's limit on a synchronous response, the whole serialised result included. */
+export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
+
+/**
+ * An answer too large for Lambda to return: past the limit API Gateway would answer with its own
+ * error shape instead of ours, so the invoker answers this 502 in its place.
+ */
+export function responseTooLarge(bytes: number): InvokerError {
+  return new InvokerError(
+    502,
+    'UpstreamError',
+    `the answer (${bytes} bytes) is larger than the ${MAX_RESPONSE_BYTES} bytes an API response can carry; ask for less (fewer texts, fewer dimensions or a lower maxTokens)`,
+    'ResponseTooLarge',
+  );
 }
 
 /** A bug of ours; the detail goes to the log, never to the caller. */

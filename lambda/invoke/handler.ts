@@ -1,17 +1,32 @@
 /**
- * The model invoker: validates a caller's Converse request against the allowed models and the
- * declared data classification, calls Bedrock with the guardrail pinned, and writes one audit
- * record. Built from its dependencies so tests and benchmarks can supply their own.
+ * The model invoker behind the private API's two routes (one function, told apart by the API
+ * Gateway resource): POST /invoke validates a Converse request against the allowed chat models
+ * and the declared data classification and calls Converse with the guardrail pinned; POST /embed
+ * does the same for embedding models through ApplyGuardrail and InvokeModel (see embed.ts).
+ * Either way it writes one audit record. Built from its dependencies so tests and benchmarks can
+ * supply their own.
  */
 import { ConverseCommand, type BedrockRuntimeClient, type ConverseCommandOutput } from '@aws-sdk/client-bedrock-runtime';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { AuditRecord, emitAudit, promptSha256 } from './audit';
+import { AuditRecord, emitAudit, inputSha256, promptSha256 } from './audit';
+import { UNKNOWN_CALLER, callerOf } from './caller';
 import type { InvokerConfig } from './config';
-import { InvokerError, fromUpstreamError, internalError, malformedUpstreamReply, missingIdentity } from './errors';
+import { embed, type UpstreamCall } from './embed';
+import {
+  InvokerError,
+  MAX_RESPONSE_BYTES,
+  fromUpstreamError,
+  internalError,
+  malformedUpstreamReply,
+  missingIdentity,
+  responseTooLarge,
+  validationError,
+} from './errors';
 import { GuardrailSummary, summarizeGuardrail } from './guardrail';
-import { InvocationRequest, RequestFacts, TextBlock, parseRequest } from './validate';
+import { requestMetadataFor } from './metadata';
+import { InvocationRequest, ROUTES, RequestFacts, TextBlock, parseEmbeddingRequest, parseRequest } from './validate';
 
 export interface InvokerDeps {
   readonly config: InvokerConfig;
@@ -52,7 +67,21 @@ function reply(statusCode: number, body: unknown): APIGatewayProxyResult {
   return { statusCode, headers: HEADERS, body: JSON.stringify(body) };
 }
 
-function toCommand(request: InvocationRequest, config: InvokerConfig): ConverseCommand {
+/**
+ * A 200 that fits Lambda's response limit. Lambda counts the whole serialised result (the body is
+ * a JSON string inside it, so its quotes and escapes count twice over); past the limit the caller
+ * would get API Gateway's own error instead of ours.
+ */
+function successReply(body: unknown): APIGatewayProxyResult {
+  const result = reply(200, body);
+  const bytes = Buffer.byteLength(JSON.stringify(result), 'utf8');
+  if (bytes > MAX_RESPONSE_BYTES) {
+    throw responseTooLarge(bytes);
+  }
+  return result;
+}
+
+function toCommand(request: InvocationRequest, config: InvokerConfig, requestMetadata: Record<string, string>): ConverseCommand {
   return new ConverseCommand({
     modelId: request.modelId,
     messages: request.messages,
@@ -63,7 +92,41 @@ function toCommand(request: InvocationRequest, config: InvokerConfig): ConverseC
       guardrailVersion: config.guardrailVersion,
       trace: 'enabled',
     },
+    requestMetadata,
   });
+}
+
+/**
+ * The upstream runner of one request: every call shares one deadline covering all attempts,
+ * backoffs and calls. The race makes the deadline hold even where the SDK does not watch the
+ * signal (its retry backoff and adaptive rate limiter sleep through an abort), and an error
+ * thrown once the deadline has passed is a timeout, whatever the SDK calls it.
+ */
+function upstreamWithin(timeoutMs: number): UpstreamCall {
+  const deadline = AbortSignal.timeout(timeoutMs);
+  return async (call, cancel) => {
+    const signal = cancel ? AbortSignal.any([deadline, cancel]) : deadline;
+    let expire: (reason: unknown) => void = () => undefined;
+    const expired = new Promise<never>((_, reject) => {
+      expire = reject;
+    });
+    const onAbort = (): void => expire(deadline.reason);
+    deadline.addEventListener('abort', onAbort, { once: true });
+    if (deadline.aborted) {
+      onAbort();
+    }
+    const pending = call(signal);
+    // Whichever loses the race must not surface later as an unhandled rejection.
+    pending.catch(() => undefined);
+    expired.catch(() => undefined);
+    try {
+      return await Promise.race([pending, expired]);
+    } catch (err) {
+      throw err instanceof InvokerError ? err : fromUpstreamError(err, deadline.aborted);
+    } finally {
+      deadline.removeEventListener('abort', onAbort);
+    }
+  };
 }
 
 /** Checks the reply holds what the API promises; anything missing is a malformed reply (502). */
@@ -103,6 +166,7 @@ function readReply(out: ConverseCommandOutput, request: InvocationRequest, reque
 /** Builds the Lambda handler around its dependencies. */
 export function createHandler({ config, client, logger, metrics }: InvokerDeps): InvokerHandler {
   const allowedIds = new Set(config.allowedModels.map((m) => m.id));
+  const routes = Object.values(ROUTES);
 
   return async (event, context) => {
     const started = performance.now();
@@ -110,11 +174,14 @@ export function createHandler({ config, client, logger, metrics }: InvokerDeps):
     const requestContext = loose(loose(event).requestContext);
     const identity = loose(requestContext.identity);
     const requestId = str(requestContext.requestId) ?? str(context?.awsRequestId) ?? 'unknown';
-    const callerArn = str(identity.userArn) ?? str(identity.caller);
+    const route = str(loose(event).resource);
+    const caller = callerOf(identity);
     const facts: RequestFacts = {};
     let result: APIGatewayProxyResult;
     let audit: Partial<AuditRecord> = {};
     let promptHash: string | undefined;
+    let requestMetadata: Record<string, string> | undefined;
+    let inputCount: number | undefined;
 
     try {
       if (context) {
@@ -122,30 +189,45 @@ export function createHandler({ config, client, logger, metrics }: InvokerDeps):
       }
       // API Gateway sets the identity whenever IAM authorization is on; without one there is
       // nobody to hold accountable, so refuse rather than audit an anonymous call.
-      if (!callerArn) {
+      if (!caller) {
         throw missingIdentity();
       }
-      const request = parseRequest(loose(event), config, facts);
-      promptHash = promptSha256(request.system, request.messages);
-
-      let out: ConverseCommandOutput;
-      try {
-        // The deadline covers every attempt and backoff, so retries never outlast the budget.
-        out = await client.send(toCommand(request, config), { abortSignal: AbortSignal.timeout(config.upstreamTimeoutMs) });
-      } catch (err) {
-        throw fromUpstreamError(err);
+      const upstream = upstreamWithin(config.upstreamTimeoutMs);
+      if (route === ROUTES.chat) {
+        const request = parseRequest(loose(event), config, facts);
+        promptHash = promptSha256(request.system, request.messages);
+        const metadata = requestMetadataFor(caller, requestId, request.dataClassification);
+        requestMetadata = metadata;
+        const out = await upstream((abortSignal) => client.send(toCommand(request, config, metadata), { abortSignal }));
+        const { body, upstreamRequestId, modelLatencyMs } = readReply(out, request, requestId);
+        audit = {
+          status: 200,
+          upstreamRequestId,
+          stopReason: body.stopReason,
+          inputTokens: body.usage.inputTokens,
+          outputTokens: body.usage.outputTokens,
+          modelLatencyMs,
+          guardrailAction: body.guardrail.action,
+        };
+        result = successReply(body);
+      } else if (route === ROUTES.embedding) {
+        const request = parseEmbeddingRequest(loose(event), config, facts);
+        promptHash = inputSha256(request.texts);
+        inputCount = request.texts.length;
+        requestMetadata = requestMetadataFor(caller, requestId, request.dataClassification);
+        const { body, upstreamRequestId } = await embed(request, config, client, requestId, requestMetadata, upstream);
+        audit = {
+          status: 200,
+          upstreamRequestId,
+          stopReason: body.stopReason,
+          inputTokens: body.usage.inputTokens,
+          outputTokens: 0,
+          guardrailAction: body.guardrail.action,
+        };
+        result = successReply(body);
+      } else {
+        throw validationError(`resource: ${JSON.stringify(route ?? null)} is not a route of this API; POST to ${routes.join(' or ')}`);
       }
-      const { body, upstreamRequestId, modelLatencyMs } = readReply(out, request, requestId);
-      audit = {
-        status: 200,
-        upstreamRequestId,
-        stopReason: body.stopReason,
-        inputTokens: body.usage.inputTokens,
-        outputTokens: body.usage.outputTokens,
-        modelLatencyMs,
-        guardrailAction: body.guardrail.action,
-      };
-      result = reply(200, body);
     } catch (err) {
       let failure: InvokerError;
       if (err instanceof InvokerError) {
@@ -155,18 +237,22 @@ export function createHandler({ config, client, logger, metrics }: InvokerDeps):
         // Our own bug: log the detail for operators; the caller only gets the generic message.
         logger.error('unexpected error in model invoker', { requestId, error: err as Error });
       }
+      // What the model did stays on record when only the answer failed (too large to return).
       audit = {
+        ...audit,
         status: failure.statusCode,
         errorCode: failure.code,
         upstreamError: failure.upstreamName,
-        upstreamRequestId: failure.upstreamRequestId,
+        upstreamRequestId: failure.upstreamRequestId ?? audit.upstreamRequestId,
       };
       result = reply(failure.statusCode, { error: { code: failure.code, message: failure.message, requestId } });
     }
 
     const record: AuditRecord = {
       requestId,
-      callerArn: callerArn ?? 'unknown',
+      route: route !== undefined && routes.includes(route) ? route : undefined,
+      callerArn: caller?.arn ?? UNKNOWN_CALLER,
+      callerIdentity: caller?.known,
       sourceIp: str(identity.sourceIp),
       modelId: facts.modelId,
       dataClassification: facts.dataClassification,
@@ -175,6 +261,8 @@ export function createHandler({ config, client, logger, metrics }: InvokerDeps):
       latencyMs: Math.round((performance.now() - started) * 1000) / 1000,
       guardrailId: config.guardrailId,
       guardrailVersion: config.guardrailVersion,
+      inputCount,
+      requestMetadata,
       promptSha256: promptHash,
     };
     try {

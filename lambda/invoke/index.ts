@@ -1,15 +1,20 @@
 /**
  * Lambda entry point of the model invoker (API Gateway REST API, proxy integration, IAM auth).
  *
- * Environment (set by the construct that deploys it):
- *   ALLOWED_MODELS              JSON [{ "id": "<model or profile id>", "classifications": ["public"|"internal"|"confidential"|"restricted", ...] }]
- *   DEFAULT_MODEL_ID            used when a request names no model; must be on ALLOWED_MODELS
+ * Routes (API Gateway proxy integration, told apart by the event's `resource`): POST /invoke for
+ * chat models (Converse), POST /embed for embedding models (ApplyGuardrail, then InvokeModel).
+ *
+ * Environment (set by the construct that deploys it; config.ts ENVIRONMENT lists the names):
+ *   ALLOWED_MODELS              JSON [{ "id": "<model or profile id>", "classifications": ["public"|"internal"|"confidential"|"restricted", ...], "kind": "chat"|"embedding" }];
+ *                               an entry without a kind, or an embedding model the invoker cannot call, fails init
+ *   DEFAULT_MODEL_ID            chat model of a POST /invoke that names none (default: the first chat model); POST /embed defaults to the first embedding model
  *   GUARDRAIL_ID                guardrail ID or ARN applied to every call
  *   GUARDRAIL_VERSION           published guardrail version (DRAFT is refused)
- *   UPSTREAM_TIMEOUT_MS         budget for the Bedrock call, retries included (default 20000); keep it below the function timeout
+ *   UPSTREAM_TIMEOUT_MS         budget for all Bedrock calls of a request, retries included (default 20000); keep it below the function timeout
  *   MAX_MESSAGES                (default 50)
- *   MAX_TEXT_CHARS              total characters of system + message text (default 100000)
+ *   MAX_TEXT_CHARS              total characters of system + message text, or of the texts of a POST /embed (default 100000)
  *   MAX_TOKENS_CAP              upper bound and default for maxTokens (default 4096)
+ *   MAX_EMBED_TEXTS             texts in one POST /embed, 1 to 96 (default 96)
  *   POWERTOOLS_SERVICE_NAME     (default model-invoker)
  *   POWERTOOLS_METRICS_NAMESPACE (default PrivateAI)
  *

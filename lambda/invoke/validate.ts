@@ -1,18 +1,19 @@
 /**
- * Request validation: API Gateway proxy event in, a Converse-ready request out, or a 400 whose
- * message names the field and what is allowed.
+ * Request validation: API Gateway proxy event in, a Converse-ready request (POST /invoke) or an
+ * embedding request (POST /embed) out, or a 400 whose message names the field and what is allowed.
  *
  * Hand-written rather than a schema library, because of bundle size. The whole bundle (SDK and
- * Powertools included) must stay under 400 KB minified. Measured with esbuild 0.28 (bench/run.ts
- * reports the current total): SDK + Powertools alone are ~371 KB and all of lambda/invoke ~14 KB
- * (this file ~5 KB), ~385 KB in all. zod/mini adds ~17 KB for the same schema while saving at
- * most ~3 KB here, leaving ~1 KB of headroom that the next SDK release would take; full zod adds
- * ~90 KB. Writing it out also lets every message name the exact path
+ * Powertools included) must stay under 400 KB minified. Measured with esbuild 0.28 and the bundling
+ * options of lib/aws/isolated-function.ts at the time of the POST /embed route (bench/run.ts
+ * reports the current total): SDK + Powertools alone are ~371 KB and all of lambda/invoke ~23 KB
+ * (this file ~6.5 KB), ~394 KB in all. zod/mini adds ~17 KB for the same schema while saving at
+ * most ~4 KB here, which would break the budget; full zod adds ~90 KB. Writing it out also lets every message name the exact path
  * (`messages[2].content[0].text`) and the allowed values, and stop at the first error without
  * walking huge arrays.
  */
 import { Buffer } from 'node:buffer';
-import { CLASSIFICATIONS, Classification, InvokerConfig, isClassification } from './config';
+import { CLASSIFICATIONS, Classification, InvokerConfig, ModelKind, isClassification, type AllowedModel } from './config';
+import { EMBEDDING_DIMENSIONS, EmbeddingDimensions, EmbeddingFamily } from './embeddings';
 import { validationError } from './errors';
 
 export interface TextBlock {
@@ -37,6 +38,16 @@ export interface InvocationRequest {
   readonly dataClassification: Classification;
 }
 
+/** A POST /embed that passed every rule. */
+export interface EmbeddingRequest {
+  readonly modelId: string;
+  readonly family: EmbeddingFamily;
+  /** The caller's texts, in order; a single string becomes one text. */
+  readonly texts: string[];
+  readonly dimensions?: EmbeddingDimensions;
+  readonly dataClassification: Classification;
+}
+
 /** What the audit record may say about a request even when it is rejected. */
 export interface RequestFacts {
   modelId?: string;
@@ -52,7 +63,10 @@ export interface ProxyEventLike {
 }
 
 export const CLASSIFICATION_HEADER = 'x-data-classification';
-const BODY_FIELDS = ['modelId', 'messages', 'system', 'maxTokens', 'temperature', 'dataClassification'];
+const INVOKE_FIELDS = ['modelId', 'messages', 'system', 'maxTokens', 'temperature', 'dataClassification'];
+const EMBED_FIELDS = ['modelId', 'input', 'dimensions', 'dataClassification'];
+/** The route that serves each kind of model. */
+export const ROUTES: Readonly<Record<ModelKind, string>> = { chat: '/invoke', embedding: '/embed' };
 const ONE_OF_CLASSIFICATIONS = `one of ${CLASSIFICATIONS.join(', ')}`;
 
 type Json = Record<string, unknown>;
@@ -99,8 +113,8 @@ function headerValues(event: ProxyEventLike, name: string): string[] {
   return [];
 }
 
-function parseBody(event: ProxyEventLike, config: InvokerConfig): Json {
-  const shape = `a JSON object with ${BODY_FIELDS.join(', ')}`;
+function parseBody(event: ProxyEventLike, config: InvokerConfig, fields: readonly string[]): Json {
+  const shape = `a JSON object with ${fields.join(', ')}`;
   if (typeof event.body !== 'string' || event.body.length === 0) {
     throw validationError(`body: required; send ${shape}`);
   }
@@ -120,7 +134,7 @@ function parseBody(event: ProxyEventLike, config: InvokerConfig): Json {
   if (!isObject(parsed)) {
     throw validationError(`body: must be ${shape}`);
   }
-  rejectUnknownFields('body', parsed, BODY_FIELDS);
+  rejectUnknownFields('body', parsed, fields);
   return parsed;
 }
 
@@ -157,36 +171,58 @@ function parseClassification(event: ProxyEventLike, body: Json): Classification 
   return classification;
 }
 
-function parseModelId(body: Json, classification: Classification, config: InvokerConfig, facts: RequestFacts): string {
-  const modelId = 'modelId' in body ? body.modelId : config.defaultModelId;
+function parseModelId(body: Json, kind: ModelKind, classification: Classification, config: InvokerConfig, facts: RequestFacts): AllowedModel {
+  const route = ROUTES[kind];
+  const fallback = kind === 'chat' ? config.defaultModelId : config.defaultEmbeddingModelId;
+  const modelId = 'modelId' in body ? body.modelId : fallback;
+  const sameKind = config.allowedModels.filter((m) => m.kind === kind);
+  if (modelId === undefined) {
+    throw validationError(`modelId: no ${kind} model is allowed, so POST ${route} has nothing to call`);
+  }
   if (typeof modelId !== 'string' || modelId.length === 0 || modelId.length > 256) {
     throw validationError('modelId: must be a non-empty string of at most 256 characters, or omitted for the default model');
   }
   facts.modelId = modelId;
   const model = config.allowedModels.find((m) => m.id === modelId);
   if (!model) {
-    throw validationError(`modelId: ${quote(modelId)} is not allowed; allowed: ${config.allowedModels.map((m) => m.id).join(', ')}`);
+    throw validationError(`modelId: ${quote(modelId)} is not allowed; allowed on POST ${route}: ${sameKind.map((m) => m.id).join(', ') || 'none'}`);
+  }
+  if (model.kind !== kind) {
+    throw validationError(`modelId: ${quote(modelId)} is ${model.kind === 'chat' ? 'a chat' : 'an embedding'} model; send it to POST ${ROUTES[model.kind]}`);
   }
   if (!model.classifications.includes(classification)) {
-    const cleared = config.allowedModels.filter((m) => m.classifications.includes(classification)).map((m) => m.id);
+    const cleared = sameKind.filter((m) => m.classifications.includes(classification)).map((m) => m.id);
     throw validationError(
       `modelId: ${quote(modelId)} is not allowed for ${classification} data; allowed for ${classification}: ${cleared.join(', ') || 'none'}`,
     );
   }
-  return modelId;
+  return model;
 }
 
 /** Counts text against the shared budget so one huge block fails before the rest are read. */
 class TextBudget {
   private used = 0;
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly what: string,
+  ) {}
 
   spend(path: string, chars: number): void {
     this.used += chars;
     if (this.used > this.max) {
-      throw validationError(`${path}: total text in system and messages exceeds ${this.max} characters`);
+      throw validationError(`${path}: total text ${this.what} exceeds ${this.max} characters`);
     }
   }
+}
+
+// Text that renders as nothing: whitespace, format characters (zero-width space, word joiner,
+// byte-order mark, bidi controls), other default-ignorable code points (variation selectors,
+// Hangul fillers, tag characters), control characters, and the blank Braille pattern.
+const INVISIBLE_ONLY = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cc}\u2800]*$/u;
+
+/** Whether a string has nothing a person could see: empty, or only whitespace and invisible characters. */
+export function isBlank(value: string): boolean {
+  return INVISIBLE_ONLY.test(value);
 }
 
 function parseTextBlocks(path: string, value: unknown, budget: TextBudget): TextBlock[] {
@@ -204,9 +240,10 @@ function parseTextBlocks(path: string, value: unknown, budget: TextBudget): Text
 }
 
 function parseText(path: string, value: unknown, budget: TextBudget): string {
-  // Bedrock rejects blank text blocks; failing here gives the caller a 400 that names the block.
-  if (typeof value !== 'string' || value.trim().length === 0) {
-    throw validationError(`${path}: must be a non-blank string`);
+  // Bedrock rejects blank text blocks, and invisible-only text would still be billed, screened and
+  // answered as if it said something; failing here gives the caller a 400 that names the block.
+  if (typeof value !== 'string' || isBlank(value)) {
+    throw validationError(`${path}: must be a non-blank string (whitespace and invisible characters such as U+200B do not count)`);
   }
   budget.spend(path, value.length);
   return value;
@@ -281,14 +318,70 @@ function parseTemperature(body: Json): number | undefined {
  * rule broken; records in `facts` what the audit may say about the request along the way.
  */
 export function parseRequest(event: ProxyEventLike, config: InvokerConfig, facts: RequestFacts = {}): InvocationRequest {
-  const body = parseBody(event, config);
+  const body = parseBody(event, config, INVOKE_FIELDS);
   const dataClassification = parseClassification(event, body);
   facts.dataClassification = dataClassification;
-  const modelId = parseModelId(body, dataClassification, config, facts);
-  const budget = new TextBudget(config.maxTextChars);
+  const modelId = parseModelId(body, 'chat', dataClassification, config, facts).id;
+  const budget = new TextBudget(config.maxTextChars, 'in system and messages');
   const system = parseSystem(body, budget);
   const messages = parseMessages(body, config, budget);
   const maxTokens = parseMaxTokens(body, config);
   const temperature = parseTemperature(body);
   return { modelId, messages, system, maxTokens, temperature, dataClassification };
+}
+
+function parseInput(body: Json, family: EmbeddingFamily, modelId: string, config: InvokerConfig): string[] {
+  const allowed = `a non-blank string or an array of 1 to ${config.maxEmbedTexts} non-blank strings`;
+  if (!('input' in body)) {
+    throw validationError(`input: required; must be ${allowed}`);
+  }
+  const single = typeof body.input === 'string';
+  const values: unknown[] = single ? [body.input] : Array.isArray(body.input) ? body.input : [];
+  if (!single && !Array.isArray(body.input)) {
+    throw validationError(`input: must be ${allowed}`);
+  }
+  if (values.length === 0 || values.length > config.maxEmbedTexts) {
+    throw validationError(`input: has ${values.length} entries; must be ${allowed}`);
+  }
+  const budget = new TextBudget(config.maxTextChars, 'in input');
+  return values.map((value, i) => {
+    const where = single ? 'input' : `input[${i}]`;
+    const text = parseText(where, value, budget);
+    // The model would refuse it upstream (a 502 the caller cannot act on); say so here instead.
+    if (text.length > family.maxCharsPerText) {
+      throw validationError(`${where}: ${text.length} characters is more than ${modelId} (${family.name}) takes; at most ${family.maxCharsPerText} per text`);
+    }
+    return text;
+  });
+}
+
+function parseDimensions(body: Json, family: EmbeddingFamily, modelId: string): EmbeddingDimensions | undefined {
+  if (!('dimensions' in body)) {
+    return undefined;
+  }
+  const value = body.dimensions;
+  if (!(EMBEDDING_DIMENSIONS as readonly unknown[]).includes(value)) {
+    throw validationError(`dimensions: must be one of ${EMBEDDING_DIMENSIONS.join(', ')}, or omitted for the model's default`);
+  }
+  const dimensions = value as EmbeddingDimensions;
+  if (!family.dimensions.includes(dimensions)) {
+    throw validationError(`dimensions: ${modelId} (${family.name}) answers ${family.dimensions.join(' or ')} dimensions, not ${dimensions}`);
+  }
+  return dimensions;
+}
+
+/**
+ * Validates a POST /embed against the invoker's rules, as parseRequest does for POST /invoke:
+ * the same body, classification and model checks, then the texts and the dimensions.
+ */
+export function parseEmbeddingRequest(event: ProxyEventLike, config: InvokerConfig, facts: RequestFacts = {}): EmbeddingRequest {
+  const body = parseBody(event, config, EMBED_FIELDS);
+  const dataClassification = parseClassification(event, body);
+  facts.dataClassification = dataClassification;
+  const model = parseModelId(body, 'embedding', dataClassification, config, facts);
+  // The config refuses an embedding model without a family, so this only guards the types.
+  const family = model.embedding as EmbeddingFamily;
+  const texts = parseInput(body, family, model.id, config);
+  const dimensions = parseDimensions(body, family, model.id);
+  return { modelId: model.id, family, texts, dimensions, dataClassification };
 }

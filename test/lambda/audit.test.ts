@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, promptSha256 } from '../../lambda/invoke/audit';
-import { summarizeGuardrail } from '../../lambda/invoke/guardrail';
+import { canonicalJson, inputSha256, promptSha256 } from '../../lambda/invoke/audit';
+import { InvokerError } from '../../lambda/invoke/errors';
+import { readScreening, summarizeGuardrail } from '../../lambda/invoke/guardrail';
 
 describe('canonicalJson', () => {
   test('sorts keys at every depth and drops whitespace', () => {
@@ -32,6 +33,59 @@ describe('promptSha256', () => {
 
   test('differs when any text differs', () => {
     expect(promptSha256(undefined, messages)).not.toBe(promptSha256(undefined, [{ role: 'user', content: [{ text: 'hello!' }] }]));
+  });
+});
+
+describe('inputSha256', () => {
+  test('hashes the canonical JSON of the texts as a list', () => {
+    const expected = createHash('sha256').update('{"input":["a","b"]}').digest('hex');
+    expect(inputSha256(['a', 'b'])).toBe(expected);
+  });
+});
+
+describe('readScreening', () => {
+  const $metadata = { requestId: 'guardrail-req-1' };
+  const texts = ['one', 'two'];
+
+  test('NONE lets the texts through as they are', () => {
+    expect(readScreening({ $metadata, action: 'NONE', outputs: [], assessments: [{}] }, texts)).toEqual({ summary: { action: 'NONE', interventions: [] }, texts });
+  });
+
+  test('a block among masks blocks, with the guardrail\'s message', () => {
+    const screening = readScreening(
+      {
+        $metadata,
+        action: 'GUARDRAIL_INTERVENED',
+        outputs: [{ text: 'Blocked.' }],
+        assessments: [
+          { sensitiveInformationPolicy: { piiEntities: [{ type: 'EMAIL', match: 'a@b.example', action: 'ANONYMIZED' }], regexes: [] } },
+          { topicPolicy: { topics: [{ name: 'Investment advice', type: 'DENY', action: 'BLOCKED' }] } },
+        ],
+      },
+      texts,
+    );
+
+    expect(screening).toEqual({
+      summary: {
+        action: 'INTERVENED',
+        interventions: [
+          { source: 'input', policy: 'sensitiveInformationPolicy', type: 'EMAIL', action: 'ANONYMIZED' },
+          { source: 'input', policy: 'topicPolicy', type: 'Investment advice', action: 'BLOCKED' },
+        ],
+      },
+      texts: [],
+      blockedMessage: 'Blocked.',
+    });
+  });
+
+  test('an intervention that names no policy is a block', () => {
+    expect(readScreening({ $metadata, action: 'GUARDRAIL_INTERVENED', outputs: [{ text: 'No.' }], assessments: [] }, texts).blockedMessage).toBe('No.');
+  });
+
+  test('an action it does not know is a malformed reply', () => {
+    expect(() => readScreening({ $metadata, action: 'MAYBE' as never, outputs: [], assessments: [] }, texts)).toThrow(
+      expect.objectContaining({ statusCode: 502, upstreamName: 'MalformedReply: action', upstreamRequestId: 'guardrail-req-1' }) as InvokerError,
+    );
   });
 });
 

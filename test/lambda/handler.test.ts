@@ -16,10 +16,12 @@ import {
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { mockClient } from 'aws-sdk-client-mock';
+import { fromUpstreamError } from '../../lambda/invoke/errors';
 import { createHandler, type InvokeResponseBody } from '../../lambda/invoke/handler';
 import { captureLogs, type LogCapture } from './support/capture';
 import {
   CALLER_ARN,
+  COHERE_EMBED,
   ErrorBody,
   GUARDRAIL_ID,
   GUARDRAIL_VERSION,
@@ -28,6 +30,8 @@ import {
   PROMPT_TEXT,
   REQUEST_ID,
   SYSTEM_TEXT,
+  TITAN_EMBED,
+  embedBody,
   json,
   proxyEvent,
   testConfig,
@@ -108,7 +112,14 @@ describe('200', () => {
       system: [{ text: SYSTEM_TEXT }],
       inferenceConfig: { maxTokens: config.maxTokensCap, temperature: undefined },
       guardrailConfig: { guardrailIdentifier: GUARDRAIL_ID, guardrailVersion: GUARDRAIL_VERSION, trace: 'enabled' },
+      requestMetadata: { caller: CALLER_ARN, apiRequestId: REQUEST_ID, dataClassification: 'internal' },
     });
+  });
+
+  test('accepts text with visible characters among invisible ones', async () => {
+    const result = await handler(proxyEvent({ body: validBody({ messages: [{ role: 'user', content: [{ text: '\u200Bhi\u2060' }] }] }) }));
+
+    expect(result.statusCode).toBe(200);
   });
 
   test('reads the classification header case-insensitively and accepts it in the body', async () => {
@@ -174,6 +185,7 @@ describe('200', () => {
 });
 
 describe('400', () => {
+  const NOT_BLANK = (path: string) => new RegExp(`^${path}: must be a non-blank string \\(whitespace and invisible characters such as U\\+200B do not count\\)$`);
   const many = (n: number) => Array.from({ length: n }, (_, i) => ({ role: i % 2 === 0 ? 'user' : 'assistant', content: [{ text: `m${i}` }] }));
 
   test.each<[string, Parameters<typeof proxyEvent>[0], RegExp]>([
@@ -198,7 +210,14 @@ describe('400', () => {
       { multiValueHeaders: { 'x-data-classification': ['public', 'restricted'] } },
       /^x-data-classification: sent more than once with different values/,
     ],
-    ['a model not on the list', { body: validBody({ modelId: 'meta.llama3-70b-instruct-v1:0' }) }, new RegExp(`^modelId: "meta.llama3-70b-instruct-v1:0" is not allowed; allowed: ${HAIKU}, ${NOVA_LITE}$`)],
+    [
+      'a model not on the list',
+      { body: validBody({ modelId: 'meta.llama3-70b-instruct-v1:0' }) },
+      new RegExp(`^modelId: "meta.llama3-70b-instruct-v1:0" is not allowed; allowed on POST /invoke: ${HAIKU}, ${NOVA_LITE}$`),
+    ],
+    ['an embedding model', { body: validBody({ modelId: TITAN_EMBED }) }, /^modelId: "amazon\.titan-embed-text-v2:0" is an embedding model; send it to POST \/embed$/],
+    ['an unknown route', { resource: '/chat' }, /^resource: "\/chat" is not a route of this API; POST to \/invoke or \/embed$/],
+    ['no route', { resource: null }, /^resource: null is not a route of this API; POST to \/invoke or \/embed$/],
     [
       'a model not cleared for the classification',
       { headers: { 'x-data-classification': 'restricted' }, body: validBody({ modelId: NOVA_LITE }) },
@@ -212,8 +231,16 @@ describe('400', () => {
     ['roles that do not alternate', { body: validBody({ messages: [many(1)[0], many(1)[0]] }) }, /^messages\[1\]\.role: must be "assistant"; conversations start with "user" and alternate$/],
     ['an unknown message field', { body: validBody({ messages: [{ role: 'user', content: [{ text: 'x' }], name: 'n' }] }) }, /^messages\[0\]: unknown field "name"; allowed: role, content$/],
     ['non-text content', { body: validBody({ messages: [{ role: 'user', content: [{ image: {} }] }] }) }, /^messages\[0\]\.content\[0\]: unknown field "image"; allowed: text$/],
-    ['text that is not a string', { body: validBody({ messages: [{ role: 'user', content: [{ text: 42 }] }] }) }, /^messages\[0\]\.content\[0\]\.text: must be a non-blank string$/],
-    ['blank text', { body: validBody({ messages: [{ role: 'user', content: [{ text: '  ' }] }] }) }, /^messages\[0\]\.content\[0\]\.text: must be a non-blank string$/],
+    ['text that is not a string', { body: validBody({ messages: [{ role: 'user', content: [{ text: 42 }] }] }) }, NOT_BLANK('messages\\[0\\]\\.content\\[0\\]\\.text')],
+    ['blank text', { body: validBody({ messages: [{ role: 'user', content: [{ text: '  ' }] }] }) }, NOT_BLANK('messages\\[0\\]\\.content\\[0\\]\\.text')],
+    ['text of zero-width spaces', { body: validBody({ messages: [{ role: 'user', content: [{ text: '\u200B\u200B' }] }] }) }, NOT_BLANK('messages\\[0\\]\\.content\\[0\\]\\.text')],
+    [
+      'text of invisible characters of every sort',
+      // word joiner, BOM, soft hyphen, Mongolian vowel separator, Hangul filler, variation selector, tag space, RTL mark, ideographic space, blank Braille
+      { body: validBody({ messages: [{ role: 'user', content: [{ text: 'hi' }, { text: ' \u2060\uFEFF\u00AD\u180E\u3164\uFE0F\u{E0020}\u200F\u3000\u2800\n' }] }] }) },
+      NOT_BLANK('messages\\[0\\]\\.content\\[1\\]\\.text'),
+    ],
+    ['an invisible system prompt', { body: validBody({ system: '\u2060' }) }, NOT_BLANK('system')],
     ['content that is not an array', { body: validBody({ messages: [{ role: 'user', content: 'hi' }] }) }, /^messages\[0\]\.content: must be a non-empty array of \{text\} objects$/],
     [
       'too much text in total',
@@ -245,17 +272,29 @@ describe('403', () => {
   });
 
   test('a request without a caller identity never reaches Bedrock', async () => {
-    const error = expectErrorShape(await handler(proxyEvent({ userArn: null, caller: null })), 403, 'AccessDenied');
+    const error = expectErrorShape(await handler(proxyEvent({ userArn: null, caller: null, user: null })), 403, 'AccessDenied');
 
-    expect(error.message).toMatch(/caller identity is missing/);
+    expect(error.message).toBe('caller identity is missing; the API must use IAM authorization');
     expect(bedrock.commandCalls(ConverseCommand)).toHaveLength(0);
+    expect(logs.audits()[0]).toMatchObject({ status: 403, callerArn: 'unknown caller' });
   });
+});
 
-  test('falls back to the caller identity when userArn is absent', async () => {
+describe('callers without a usable ARN', () => {
+  test('are served and audited as unknown caller with what the context says, never as a bare role ID', async () => {
     const result = await handler(proxyEvent({ userArn: null }));
 
     expect(result.statusCode).toBe(200);
-    expect(logs.audits()[0].callerArn).toBe('AROAEXAMPLE:jane');
+    const [audit] = logs.audits();
+    expect(audit.callerArn).toBe('unknown caller');
+    expect(audit.callerIdentity).toEqual({ caller: 'AROAEXAMPLE:jane', user: 'AROAEXAMPLE:jane', accountId: '111122223333', accessKey: 'ASIAEXAMPLE' });
+    expect(bedrock.commandCalls(ConverseCommand)[0].args[0].input.requestMetadata).toEqual({ caller: 'unknown caller', apiRequestId: REQUEST_ID, dataClassification: 'internal' });
+  });
+
+  test('a userArn that is only a role ID is not taken for an ARN', async () => {
+    await handler(proxyEvent({ userArn: 'AROAEXAMPLE:jane', caller: null, user: null }));
+
+    expect(logs.audits()[0]).toMatchObject({ callerArn: 'unknown caller', callerIdentity: { userArn: 'AROAEXAMPLE:jane', accountId: '111122223333' } });
   });
 });
 
@@ -279,6 +318,7 @@ describe('504', () => {
     ['the invoker deadline (AbortError)', Object.assign(new Error(UPSTREAM_SECRET), { name: 'AbortError' })],
     ['RequestTimeout', Object.assign(new Error(UPSTREAM_SECRET), { name: 'RequestTimeout' })],
     ['ModelTimeoutException', new ModelTimeoutException({ message: UPSTREAM_SECRET, $metadata: { ...meta, httpStatusCode: 408 } })],
+    ['a connect timeout at the socket', Object.assign(new Error(UPSTREAM_SECRET), { name: 'TimeoutError', code: 'ETIMEDOUT' })],
   ])('%s', async (_name, err) => {
     bedrock.on(ConverseCommand).rejects(err);
     const error = expectErrorShape(await handler(proxyEvent()), 504, 'UpstreamTimeout');
@@ -296,6 +336,10 @@ describe('502', () => {
     ['ResourceNotFoundException', new ResourceNotFoundException({ message: UPSTREAM_SECRET, $metadata: { ...meta, httpStatusCode: 404 } })],
     ['a deserialisation failure', Object.assign(new SyntaxError(`Unexpected token < ${UPSTREAM_SECRET}`), { $response: { statusCode: 200 } })],
     ['a signature the endpoint refused', Object.assign(new Error(UPSTREAM_SECRET), { name: 'InvalidSignatureException', $metadata: { httpStatusCode: 403 } })],
+    // The SDK's HTTP handler renames these TimeoutError; the model never had the request, so no 504.
+    ['a reset connection', Object.assign(new Error(UPSTREAM_SECRET), { name: 'TimeoutError', code: 'ECONNRESET' })],
+    ['a refused connection', Object.assign(new Error(UPSTREAM_SECRET), { name: 'TimeoutError', code: 'ECONNREFUSED' })],
+    ['a broken pipe', Object.assign(new Error(UPSTREAM_SECRET), { name: 'Error', code: 'EPIPE' })],
   ])('%s', async (_name, err) => {
     bedrock.on(ConverseCommand).rejects(err);
     const error = expectErrorShape(await handler(proxyEvent()), 502, 'UpstreamError');
@@ -331,6 +375,125 @@ describe('500', () => {
   });
 });
 
+describe('POST /embed: 400 before any call to Bedrock', () => {
+  const embedEvent = (body: unknown, headers?: Record<string, string>) => proxyEvent({ resource: '/embed', body, headers });
+  const tooMany = Array.from({ length: 97 }, (_, i) => `text ${i}`);
+
+  test.each<[string, ReturnType<typeof embedEvent>, RegExp]>([
+    ['a chat model', embedEvent(embedBody({ modelId: HAIKU })), /^modelId: "anthropic\.claude-3-haiku-20240307-v1:0" is a chat model; send it to POST \/invoke$/],
+    ['a model not on the list', embedEvent(embedBody({ modelId: 'amazon.titan-embed-text-v1' })), new RegExp(`^modelId: "amazon.titan-embed-text-v1" is not allowed; allowed on POST /embed: ${TITAN_EMBED}, ${COHERE_EMBED}$`)],
+    [
+      'a model not cleared for the classification',
+      embedEvent(embedBody({ modelId: COHERE_EMBED }), { 'x-data-classification': 'confidential' }),
+      new RegExp(`^modelId: "${COHERE_EMBED}" is not allowed for confidential data; allowed for confidential: ${TITAN_EMBED}$`),
+    ],
+    ['Converse fields', embedEvent({ messages: [] }), /^body: unknown field "messages"; allowed: modelId, input, dimensions, dataClassification$/],
+    ['no input', embedEvent(embedBody({ input: undefined })), /^input: required; must be a non-blank string or an array of 1 to 96 non-blank strings$/],
+    ['an empty list', embedEvent(embedBody({ input: [] })), /^input: has 0 entries; must be a non-blank string or an array of 1 to 96 non-blank strings$/],
+    ['too many texts', embedEvent(embedBody({ input: tooMany })), /^input: has 97 entries; must be a non-blank string or an array of 1 to 96/],
+    ['an object', embedEvent(embedBody({ input: { text: 'x' } })), /^input: must be a non-blank string or an array of 1 to 96 non-blank strings$/],
+    ['a text that is not a string', embedEvent(embedBody({ input: ['a', 7] })), /^input\[1\]: must be a non-blank string \(whitespace and invisible characters such as U\+200B do not count\)$/],
+    ['a blank string', embedEvent(embedBody({ input: ' ' })), /^input: must be a non-blank string/],
+    ['an invisible text', embedEvent(embedBody({ input: ['a', '\u200B\u2060\uFEFF'] })), /^input\[1\]: must be a non-blank string \(whitespace and invisible characters such as U\+200B do not count\)$/],
+    ['too much text in total', embedEvent(embedBody({ input: ['x'.repeat(45_000), 'y'.repeat(45_000), 'z'.repeat(10_001)] })), /^input\[2\]: total text in input exceeds 100000 characters$/],
+    ['a text longer than Titan takes', embedEvent(embedBody({ input: ['x'.repeat(50_001)] })), /^input\[0\]: 50001 characters is more than amazon\.titan-embed-text-v2:0 \(Amazon Titan Text Embeddings V2\) takes; at most 50000 per text$/],
+    [
+      'a text longer than Cohere v3 takes',
+      embedEvent(embedBody({ modelId: COHERE_EMBED, input: ['x'.repeat(2049)] }), { 'x-data-classification': 'public' }),
+      /^input\[0\]: 2049 characters is more than cohere\.embed-multilingual-v3 \(Cohere Embed v3\) takes; at most 2048 per text$/,
+    ],
+    ['dimensions not offered', embedEvent(embedBody({ dimensions: 300 })), /^dimensions: must be one of 256, 512, 1024, or omitted for the model's default$/],
+    ['dimensions as a string', embedEvent(embedBody({ dimensions: '512' })), /^dimensions: must be one of 256, 512, 1024/],
+    [
+      'dimensions the model does not answer',
+      embedEvent(embedBody({ modelId: COHERE_EMBED, dimensions: 512 }), { 'x-data-classification': 'public' }),
+      /^dimensions: cohere\.embed-multilingual-v3 \(Cohere Embed v3\) answers 1024 dimensions, not 512$/,
+    ],
+  ])('%s', async (_name, event, message) => {
+    const error = expectErrorShape(await handler(event), 400, 'ValidationError');
+
+    expect(error.message).toMatch(message);
+    expect(bedrock.calls()).toHaveLength(0);
+    expect(logs.audits()[0]).toMatchObject({ route: '/embed', status: 400, errorCode: 'ValidationError' });
+  });
+
+  test('an allowlist without embedding models says so', async () => {
+    const chatOnly = testConfig({ ALLOWED_MODELS: JSON.stringify([{ id: HAIKU, classifications: ['internal'], kind: 'chat' }]) });
+    const result = await createHandler({ config: chatOnly, client: new BedrockRuntimeClient({ region: 'eu-central-1' }), logger: new Logger(), metrics: new Metrics() })(
+      proxyEvent({ resource: '/embed' }),
+    );
+
+    expect(expectErrorShape(result, 400, 'ValidationError').message).toBe('modelId: no embedding model is allowed, so POST /embed has nothing to call');
+  });
+});
+
+describe('request metadata on Converse', () => {
+  const sentMetadata = () => bedrock.commandCalls(ConverseCommand)[0].args[0].input.requestMetadata;
+
+  test('replaces characters Bedrock does not accept in the caller ARN', async () => {
+    await handler(proxyEvent({ userArn: 'arn:aws:sts::111122223333:assumed-role/Analyst/jane,doe#1' }));
+
+    expect(sentMetadata()).toEqual({ caller: 'arn:aws:sts::111122223333:assumed-role/Analyst/jane_doe_1', apiRequestId: REQUEST_ID, dataClassification: 'internal' });
+  });
+
+  test('sends the session name when the ARN is longer than Bedrock takes', async () => {
+    const longArn = `arn:aws:sts::111122223333:assumed-role/${'R'.repeat(64)}/${'s'.repeat(64)}${'/p'.repeat(70)}/jane@example.com`;
+    await handler(proxyEvent({ userArn: longArn }));
+
+    expect(sentMetadata()?.caller).toBe('jane@example.com');
+    expect(logs.audits()[0].callerArn).toBe(longArn);
+  });
+
+  test('records the classification the caller declared', async () => {
+    await handler(proxyEvent({ headers: { 'x-data-classification': 'restricted' } }));
+
+    expect(sentMetadata()?.dataClassification).toBe('restricted');
+  });
+});
+
+describe('the 6 MB response limit', () => {
+  test('an answer whose serialised response passes 6 MB is a 502 in our own shape', async () => {
+    // 2.2 million quotes are 2.2 MB of text, but 8.8 MB once the body (and the result around it) escape them.
+    bedrock.on(ConverseCommand).resolves(converseOutput({ output: { message: { role: 'assistant', content: [{ text: '"'.repeat(2_200_000) }] } } }));
+    const result = await handler(proxyEvent());
+
+    const error = expectErrorShape(result, 502, 'UpstreamError');
+    expect(error.message).toMatch(/^the answer \(\d+ bytes\) is larger than the 6291456 bytes an API response can carry; ask for less \(fewer texts, fewer dimensions or a lower maxTokens\)$/);
+    // The model's work stays on record: it was done, and billed.
+    expect(logs.audits()[0]).toMatchObject({ status: 502, errorCode: 'UpstreamError', upstreamError: 'ResponseTooLarge', upstreamRequestId: 'bedrock-req-1', outputTokens: 11 });
+  });
+
+  test('an answer just under the limit is returned', async () => {
+    bedrock.on(ConverseCommand).resolves(converseOutput({ output: { message: { role: 'assistant', content: [{ text: 'a'.repeat(6_290_000) }] } } }));
+    const result = await handler(proxyEvent());
+
+    expect(result.statusCode).toBe(200);
+    expect(Buffer.byteLength(JSON.stringify(result))).toBeLessThanOrEqual(6 * 1024 * 1024);
+  });
+});
+
+describe('the upstream budget', () => {
+  const shortBudget = testConfig({ UPSTREAM_TIMEOUT_MS: '200' });
+  const impatient = createHandler({ config: shortBudget, client: new BedrockRuntimeClient({ region: 'eu-central-1' }), logger: new Logger(), metrics: new Metrics() });
+
+  test('holds even when the SDK ignores the abort: 504 at the deadline', async () => {
+    bedrock.on(ConverseCommand).callsFake(() => new Promise(() => undefined));
+    const started = performance.now();
+    const error = expectErrorShape(await impatient(proxyEvent()), 504, 'UpstreamTimeout');
+
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(error.message).toBe('the model did not answer in time');
+  });
+
+  test('an error thrown once the deadline has passed is a timeout, whatever the SDK calls it', () => {
+    // What the SDK reports when the budget runs out while a reply's body stalls: a reset socket.
+    const cutOff = Object.assign(new Error(UPSTREAM_SECRET), { code: 'ECONNRESET', $metadata: { httpStatusCode: 200 } });
+
+    expect(fromUpstreamError(cutOff, true)).toMatchObject({ statusCode: 504, code: 'UpstreamTimeout', upstreamName: 'Error (ECONNRESET)' });
+    expect(fromUpstreamError(cutOff, false)).toMatchObject({ statusCode: 502, code: 'UpstreamError' });
+  });
+});
+
 describe('audit', () => {
   // Written out by hand, not with the code under test: sorted keys, no whitespace, system as blocks.
   const canonicalPrompt = `{"messages":[{"content":[{"text":${JSON.stringify(PROMPT_TEXT)}}],"role":"user"}],"system":[{"text":${JSON.stringify(SYSTEM_TEXT)}}]}`;
@@ -343,6 +506,7 @@ describe('audit', () => {
     expect(audits).toHaveLength(1);
     expect(audits[0]).toEqual({
       requestId: REQUEST_ID,
+      route: '/invoke',
       callerArn: CALLER_ARN,
       sourceIp: '10.0.1.25',
       modelId: HAIKU,
@@ -357,6 +521,7 @@ describe('audit', () => {
       guardrailId: GUARDRAIL_ID,
       guardrailVersion: GUARDRAIL_VERSION,
       guardrailAction: 'NONE',
+      requestMetadata: { caller: CALLER_ARN, apiRequestId: REQUEST_ID, dataClassification: 'internal' },
       promptSha256: expectedHash,
     });
   });

@@ -2,7 +2,7 @@
  * Property-based tests: whatever a caller sends, a malformed request gets a 4xx JSON error of the
  * documented shape, never an exception, never a call to Bedrock.
  */
-import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
+import { ApplyGuardrailCommand, BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
@@ -10,10 +10,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { createHandler } from '../../lambda/invoke/handler';
 import { captureLogs, type LogCapture } from './support/capture';
-import { HAIKU, NOVA_LITE, json, proxyEvent, testConfig, validBody, type ErrorBody } from './support/fixtures';
+import { COHERE_EMBED, HAIKU, NOVA_LITE, TITAN_EMBED, embedBody, json, proxyEvent, testConfig, validBody, type ErrorBody } from './support/fixtures';
 
 // Small limits keep "too many" and "too long" cheap to generate.
-const config = testConfig({ MAX_MESSAGES: '4', MAX_TEXT_CHARS: '200', MAX_TOKENS_CAP: '100' });
+const config = testConfig({ MAX_MESSAGES: '4', MAX_TEXT_CHARS: '200', MAX_TOKENS_CAP: '100', MAX_EMBED_TEXTS: '4' });
 const bedrock = mockClient(BedrockRuntimeClient);
 const handler = createHandler({
   config,
@@ -139,5 +139,38 @@ describe('malformed requests always get a 4xx JSON error', () => {
       { requiredKeys: [] },
     );
     await assertNeverReachesBedrock(fc.asyncProperty(fc.oneof(fc.anything(), partialEvent), (event) => expectClientError(event)));
+  });
+});
+
+describe('malformed POST /embed requests always get a 4xx JSON error', () => {
+  const EMBED_FIELDS = ['modelId', 'input', 'dimensions', 'dataClassification'];
+  const embed = (body: unknown) => proxyEvent({ resource: '/embed', body });
+  // Invisible-only strings: whitespace and format characters in any mix.
+  const invisible = fc.string({ unit: fc.constantFrom(' ', '\t', '\n', '\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u00AD', '\u180E', '\u3164', '\u2800', '\u3000') });
+  const brokenEmbedField: fc.Arbitrary<[string, unknown]> = fc.oneof(
+    fc.tuple(fc.constant('modelId'), fc.jsonValue().filter((v) => v !== TITAN_EMBED && v !== COHERE_EMBED)),
+    fc.tuple(fc.constant('modelId'), fc.constantFrom(HAIKU, NOVA_LITE)),
+    fc.tuple(fc.constant('input'), fc.jsonValue().filter((v) => !Array.isArray(v) && typeof v !== 'string')),
+    fc.tuple(fc.constant('input'), invisible),
+    fc.tuple(fc.constant('input'), fc.array(invisible, { minLength: 1, maxLength: 4 })),
+    fc.tuple(fc.constant('input'), fc.array(fc.constant('text'), { minLength: 5, maxLength: 50 })),
+    fc.tuple(fc.constant('input'), fc.string({ minLength: 201, maxLength: 1000 }).filter((t) => t.trim().length > 0)),
+    fc.tuple(fc.constant('dimensions'), fc.jsonValue().filter((v) => v !== 256 && v !== 512 && v !== 1024)),
+    fc.tuple(fc.string().filter((k) => !EMBED_FIELDS.includes(k)), fc.jsonValue()),
+  );
+
+  test('the base body is accepted as far as the guardrail', async () => {
+    await handler(embed(embedBody({ input: ['hi'] })));
+    expect(bedrock.commandCalls(ApplyGuardrailCommand)).toHaveLength(1);
+  });
+
+  test('bodies that are arbitrary JSON', async () => {
+    await fc.assert(fc.asyncProperty(fc.jsonValue(), (body) => expectClientError(embed(JSON.stringify(body)))), RUNS);
+    expect(bedrock.calls()).toHaveLength(0);
+  });
+
+  test('valid bodies with one field broken', async () => {
+    await fc.assert(fc.asyncProperty(brokenEmbedField, ([field, value]) => expectClientError(embed({ ...embedBody(), [field]: value }))), RUNS);
+    expect(bedrock.calls()).toHaveLength(0);
   });
 });

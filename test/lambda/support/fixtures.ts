@@ -9,14 +9,19 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 export const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
 /** Cleared for public and internal data only. */
 export const NOVA_LITE = 'amazon.nova-lite-v1:0';
+/** Embedding models of the two families the invoker calls; Cohere is cleared for public data only. */
+export const TITAN_EMBED = 'amazon.titan-embed-text-v2:0';
+export const COHERE_EMBED = 'cohere.embed-multilingual-v3';
 export const GUARDRAIL_ID = 'abc123def456';
 export const GUARDRAIL_VERSION = '3';
 export const CALLER_ARN = 'arn:aws:sts::111122223333:assumed-role/Analyst/jane';
 export const REQUEST_ID = 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef';
 
 export const ALLOWED_MODELS = [
-  { id: HAIKU, classifications: ['public', 'internal', 'confidential', 'restricted'] },
-  { id: NOVA_LITE, classifications: ['public', 'internal'] },
+  { id: HAIKU, classifications: ['public', 'internal', 'confidential', 'restricted'], kind: 'chat' },
+  { id: NOVA_LITE, classifications: ['public', 'internal'], kind: 'chat' },
+  { id: TITAN_EMBED, classifications: ['public', 'internal', 'confidential'], kind: 'embedding' },
+  { id: COHERE_EMBED, classifications: ['public'], kind: 'embedding' },
 ];
 
 /** A complete, valid invoker environment; entries set to undefined are removed. */
@@ -52,13 +57,24 @@ export function validBody(overrides: Record<string, unknown> = {}): Record<strin
   return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
 }
 
+export const EMBED_TEXT = 'Quarterly incident review: the outage lasted two hours.';
+
+/** A POST /embed body that passes validation; fields can be replaced or removed (undefined). */
+export function embedBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const body: Record<string, unknown> = { input: [EMBED_TEXT], ...overrides };
+  return Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+}
+
 export interface EventOptions {
+  /** The API resource the request came through. @default '/invoke' */
+  readonly resource?: string | null;
   /** Serialised with JSON.stringify unless already a string; null for no body. */
   readonly body?: unknown;
   readonly headers?: Record<string, string> | null;
   readonly multiValueHeaders?: Record<string, string[]> | null;
   readonly userArn?: string | null;
   readonly caller?: string | null;
+  readonly user?: string | null;
   readonly requestId?: string;
   readonly isBase64Encoded?: boolean;
 }
@@ -66,10 +82,11 @@ export interface EventOptions {
 /** An API Gateway REST proxy event as IAM authorization delivers it. */
 export function proxyEvent(options: EventOptions = {}): APIGatewayProxyEvent {
   const headers = options.headers === undefined ? { 'x-data-classification': 'internal', 'content-type': 'application/json' } : options.headers;
-  const body = options.body === undefined ? validBody() : options.body;
+  const resource = options.resource === undefined ? '/invoke' : options.resource;
+  const body = options.body === undefined ? (resource === '/embed' ? embedBody() : validBody()) : options.body;
   return {
-    resource: '/invoke',
-    path: '/invoke',
+    resource,
+    path: resource,
     httpMethod: 'POST',
     headers: headers ?? {},
     multiValueHeaders:
@@ -88,12 +105,12 @@ export function proxyEvent(options: EventOptions = {}): APIGatewayProxyEvent {
       authorizer: null,
       protocol: 'HTTP/1.1',
       httpMethod: 'POST',
-      path: '/prod/invoke',
+      path: `/prod${resource ?? ''}`,
       stage: 'prod',
       requestId: options.requestId ?? REQUEST_ID,
       requestTimeEpoch: 1_700_000_000_000,
       resourceId: 'abc123',
-      resourcePath: '/invoke',
+      resourcePath: resource,
       identity: {
         accessKey: 'ASIAEXAMPLE',
         accountId: '111122223333',
@@ -107,7 +124,7 @@ export function proxyEvent(options: EventOptions = {}): APIGatewayProxyEvent {
         cognitoIdentityPoolId: null,
         principalOrgId: null,
         sourceIp: '10.0.1.25',
-        user: 'AROAEXAMPLE:jane',
+        user: options.user === undefined ? 'AROAEXAMPLE:jane' : options.user,
         userAgent: 'test',
         userArn: options.userArn === undefined ? CALLER_ARN : options.userArn,
       },
