@@ -153,10 +153,11 @@ export class InvocationLogging extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
-      // Governance, not compliance, mode: prompts can hold personal data that must be erasable on
-      // request, by a principal allowed s3:BypassGovernanceRetention; nobody else deletes them early.
+      // Compliance mode, as the trail's evidence: nobody deletes a prompt log before the configured
+      // retention ends, which also means personal data in prompts cannot be erased earlier; an
+      // organisation that must honour erasure within that time shortens logging.auditRetentionDays.
       objectLockEnabled: true,
-      objectLockDefaultRetention: s3.ObjectLockRetention.governance(Duration.days(retentionDays)),
+      objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(retentionDays)),
       lifecycleRules: [
         {
           id: 'expire-prompt-logs',
@@ -189,6 +190,8 @@ export class InvocationLogging extends Construct {
         conditions: fromBedrockOfThisAccount,
       }),
     );
+    // The policy that keeps the prompts TLS-only and admits Bedrock stays with the bucket.
+    bucket.policy?.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     const logGroup = retainedLogGroup(this, 'Logs', {
       logGroupName: props.logGroupName,

@@ -391,7 +391,7 @@ export function modelUserStatements(props: SsoAccessProps): iam.PolicyStatement[
     new iam.PolicyStatement({
       sid: 'InvokePrivateModelApi',
       actions: ['execute-api:Invoke'],
-      resources: props.targets.map((t) => arn('execute-api', t.region, t.account, '*/*/POST/invoke')),
+      resources: props.targets.flatMap((t) => ['invoke', 'embed'].map((route) => arn('execute-api', t.region, t.account, `*/*/POST/${route}`))),
     }),
     ...direct.map(
       ({ t, suffix, endpoints }) =>

@@ -12,6 +12,16 @@ export function auditBucketName(org: string, target: string, account: string): s
   return `${org}-${target}-audit-${account}`;
 }
 
+/** The bucket of a target's model invocation logs (prompts and responses), apart from the audit evidence. */
+export function promptLogsBucketName(org: string, target: string, account: string): string {
+  return `${org}-${target}-inv-${account}`;
+}
+
+/** The log group of a target's model invocation logs (prompts and responses). */
+export function promptLogGroupName(org: string, target: string): string {
+  return logGroupName(org, target, 'model-invocations');
+}
+
 /** The server-access-log bucket of a target. */
 export function accessLogsBucketName(org: string, target: string, account: string): string {
   return `${org}-${target}-logs-${account}`;

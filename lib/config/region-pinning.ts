@@ -189,6 +189,16 @@ export function checkRegionPinning(config: unknown): ConfigIssue[] {
     apiCallerRoleArns: itemsAt(target, ['apiCallerRoleArns']).map((arn) => fields.roleArn.safeParse(arn).data),
   }));
 
+  itemsAt(config, ['aws', 'targets']).forEach((target, i) => {
+    if (read(target, ['dnsResolver'], fields.target.dnsResolver) && isRecord(target) && target.clientCidrs === undefined) {
+      issues.push({
+        path: `aws.targets[${i}].dnsResolver`,
+        received: true,
+        message: 'the inbound resolver admits DNS queries from aws.targets[].clientCidrs only, and none are given; list the corporate networks that forward DNS to it, or set dnsResolver: false',
+      });
+    }
+  });
+
   targets.forEach((target, i) => {
     if (allowed && target.region && !allowed.includes(target.region)) {
       issues.push({

@@ -178,6 +178,8 @@ function principalOf(who: Who, facts: TargetFacts, config: OrgConfig): { princip
       return sso('auditors');
     case 'platformAdmin':
       return sso('platformAdmins');
+    case 'promptReviewer':
+      return sso('promptReviewers');
     case 'invoker':
       return stackRole(/\/ModelInvoker\/Function\//, 'model-invoker function');
     case 'loggingSetter':
@@ -279,6 +281,20 @@ function resourcesOf(resource: Resource, facts: TargetFacts, config: OrgConfig):
         {
           arn: `${platform.getAtt(bucket, 'Arn')}/AWSLogs/${account}/CloudTrail/${region}/evidence.json.gz`,
           label: 'an object of the audit bucket',
+          account,
+          region,
+          resourcePolicy: policyId ? { name: `${platform.env.stackName}/${policyId}`, policy: platform.properties(policyId).PolicyDocument } : undefined,
+        },
+      ];
+    }
+    case 'promptLogObject': {
+      const buckets = platform.idsOf('AWS::S3::Bucket', /\/InvocationLogging\/Bucket\//);
+      if (buckets.length === 0) return 'this target does not own the invocation-logging setting';
+      const policyId = platform.idsOf('AWS::S3::BucketPolicy').find((id) => JSON.stringify(platform.template.Resources![id].Properties?.Bucket) === JSON.stringify({ Ref: buckets[0] }));
+      return [
+        {
+          arn: `${platform.getAtt(buckets[0], 'Arn')}/model-invocations/AWSLogs/${account}/BedrockModelInvocationLogs/${region}/log.json.gz`,
+          label: 'a model invocation log in the prompt-log bucket',
           account,
           region,
           resourcePolicy: policyId ? { name: `${platform.env.stackName}/${policyId}`, policy: platform.properties(policyId).PolicyDocument } : undefined,

@@ -17,6 +17,8 @@ export type Who =
   | 'auditor'
   /** A session of the PlatformAdmin permission set. */
   | 'platformAdmin'
+  /** A session of the PromptReviewer permission set (created when `sso.promptReviewers` has groups). */
+  | 'promptReviewer'
   /** The model-invoker function's role. */
   | 'invoker'
   /** The invocation-logging setter function's role (the custom resource that owns the setting). */
@@ -65,6 +67,8 @@ export type Resource =
   | 'trail'
   /** An object in the target's audit bucket. */
   | 'auditObject'
+  /** A model invocation log (prompts and responses) in the target's prompt-log bucket. */
+  | 'promptLogObject'
   /** The target's guardrail. */
   | 'guardrail'
   /** The KMS key the guardrail is encrypted with. */
@@ -155,6 +159,9 @@ export const SCENARIOS: readonly Scenario[] = [
   // Auditors read evidence and change nothing.
   { id: 'auditor-converse', who: 'auditor', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'denied', why: 'Auditors read evidence; they do not use models.' },
   { id: 'auditor-read-evidence', who: 'auditor', action: 's3:GetObject', resource: 'auditObject', expect: 'allowed', why: 'Auditors read the audit evidence.' },
+  { id: 'auditor-reads-prompts', who: 'auditor', action: 's3:GetObject', resource: 'promptLogObject', expect: 'denied', why: 'Auditors read the trail and the audit records; reading prompt content is a separate grant.' },
+  { id: 'prompt-reviewer-reads-prompts', who: 'promptReviewer', action: 's3:GetObject', resource: 'promptLogObject', expect: 'allowed', why: 'Prompt reviewers read the prompts and responses, and every read is recorded as a data event.' },
+  { id: 'model-user-reads-prompts', who: 'modelUser', action: 's3:GetObject', resource: 'promptLogObject', expect: 'denied', why: "Model users do not read other people's prompts." },
   { id: 'auditor-delete-evidence', who: 'auditor', action: 's3:DeleteObject', resource: 'auditObject', expect: 'denied', why: 'Nobody reading evidence can delete it.' },
   { id: 'auditor-overwrite-evidence', who: 'auditor', action: 's3:PutObject', resource: 'auditObject', expect: 'denied', why: 'Nobody reading evidence can alter it.' },
   { id: 'auditor-stop-trail', who: 'auditor', action: 'cloudtrail:StopLogging', resource: 'trail', expect: 'denied', why: 'Auditors cannot stop the audit.' },

@@ -73,7 +73,7 @@ export function buildProtectionScp(config: OrgConfig): PolicyDocument {
       Condition: notChangePath,
     },
     {
-      // Where the evidence goes: the blueprint's log groups (/<organisation>/<target>/...) and audit buckets.
+      // Where the evidence goes: the blueprint's log groups (/<organisation>/<target>/...), audit and prompt-log buckets.
       Sid: 'ProtectEvidenceStores',
       Effect: 'Deny',
       Action: [
@@ -91,7 +91,7 @@ export function buildProtectionScp(config: OrgConfig): PolicyDocument {
         's3:PutEncryptionConfiguration',
         's3:PutBucketLogging',
       ],
-      Resource: [`arn:*:logs:*:*:log-group:/${org}/*`, `arn:*:s3:::${org}-*-audit-*`, `arn:*:s3:::${org}-*-logs-*`],
+      Resource: [`arn:*:logs:*:*:log-group:/${org}/*`, `arn:*:s3:::${org}-*-audit-*`, `arn:*:s3:::${org}-*-logs-*`, `arn:*:s3:::${org}-*-inv-*`],
       Condition: notChangePath,
     },
     {

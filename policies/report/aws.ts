@@ -138,9 +138,13 @@ export function evaluateAws(input: AwsInput): CloudSection {
   {
     const e: Evidence[] = [];
     for (const r of ofType('AWS::KMS::Key')) e.push(ev(r, 'EnableKeyRotation', r.props.EnableKeyRotation, r.props.EnableKeyRotation === true));
+    // S3 delivers server access logs only to a bucket with SSE-S3 default encryption: the buckets other
+    // buckets log to may use it (they hold request records, not prompts or evidence content).
+    const logDestinations = new Set(res.filter((b) => b.type === 'AWS::S3::Bucket').map((b) => `${b.stack}/${String(valueAt(b.props, 'LoggingConfiguration.DestinationBucketName.Ref'))}`));
     for (const r of ofType('AWS::S3::Bucket')) {
       const algo = valueAt(r.props, 'BucketEncryption.ServerSideEncryptionConfiguration.0.ServerSideEncryptionByDefault.SSEAlgorithm');
-      e.push(ev(r, 'BucketEncryption.SSEAlgorithm', algo, algo === 'aws:kms'));
+      const logDestination = logDestinations.has(`${r.stack}/${r.id}`) && algo === 'AES256';
+      e.push(ev(r, 'BucketEncryption.SSEAlgorithm', logDestination ? 'AES256 (server-access-log destination: S3 delivers only to SSE-S3)' : algo, algo === 'aws:kms' || logDestination));
     }
     for (const r of ofType('AWS::Logs::LogGroup')) e.push(ev(r, 'KmsKeyId', r.props.KmsKeyId ? 'customer-managed key' : undefined, r.props.KmsKeyId !== undefined));
     for (const r of ofType('AWS::CloudTrail::Trail')) e.push(ev(r, 'KMSKeyId', r.props.KMSKeyId ? 'customer-managed key' : undefined, r.props.KMSKeyId !== undefined));

@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import type { OrgConfig } from '../../lib/config';
+import { promptLogGroupName, promptLogsBucketName, type OrgConfig } from '../../lib/config';
 import { SsoAccess } from '../../lib/aws/sso-access';
 
 export interface IdentityStackProps extends StackProps {
@@ -32,16 +32,30 @@ export class IdentityStack extends Stack {
     this.access = new SsoAccess(this, 'Access', {
       instanceArn: identityCenter.instanceArn,
       organisationName: config.organisation.name,
-      targets: config.aws.targets,
+      targets: config.aws.targets.map((t) => ({
+        ...t,
+        // The stack that owns the setting keeps the prompts; auditors are denied them, reviewers may read them.
+        promptLogs: t.ownsInvocationLogging
+          ? { bucketName: promptLogsBucketName(config.organisation.name, t.name, t.account), logGroupName: promptLogGroupName(config.organisation.name, t.name) }
+          : undefined,
+      })),
       allowedRegions: config.aws.allowedRegions,
       models: { modelIds: config.aws.models.map((m) => m.id), strict: config.dataResidency.strict, inferenceProfiles: config.aws.inferenceProfiles },
-      groups: { modelUsers: config.sso.modelUsers.aws, auditors: config.sso.auditors.aws, platformAdmins: config.sso.platformAdmins.aws },
+      groups: {
+        modelUsers: config.sso.modelUsers.aws,
+        auditors: config.sso.auditors.aws,
+        platformAdmins: config.sso.platformAdmins.aws,
+        promptReviewers: config.sso.promptReviewers.aws,
+      },
       sessionDurations: identityCenter.sessionDurations,
       cdkQualifier: config.aws.deployment.cdkQualifier,
     });
 
     new CfnOutput(this, 'ModelUserPermissionSetArn', { value: this.access.modelUserPermissionSet.attrPermissionSetArn, description: 'Permission set for calling the allowlisted models privately' });
     new CfnOutput(this, 'AuditorPermissionSetArn', { value: this.access.auditorPermissionSet.attrPermissionSetArn, description: 'Permission set for reading the audit evidence' });
+    if (this.access.promptReviewerPermissionSet) {
+      new CfnOutput(this, 'PromptReviewerPermissionSetArn', { value: this.access.promptReviewerPermissionSet.attrPermissionSetArn, description: 'Permission set for reading prompts and responses (the invocation logs)' });
+    }
     new CfnOutput(this, 'PlatformAdminPermissionSetArn', { value: this.access.platformAdminPermissionSet.attrPermissionSetArn, description: 'Permission set for deploying the platform and managing guardrails' });
   }
 }

@@ -2,9 +2,21 @@ import { Aws, Duration, Fn, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { accessLogsBucketName, auditBucketName, BLUEPRINT_ROLE_PATH, logGroupName, logGroupPrefix, modelKindOf, type AwsTarget, type OrgConfig } from '../../lib/config';
+import {
+  accessLogsBucketName,
+  auditBucketName,
+  BLUEPRINT_ROLE_PATH,
+  logGroupName,
+  logGroupPrefix,
+  modelKindOf,
+  promptLogGroupName,
+  promptLogsBucketName,
+  type AwsTarget,
+  type OrgConfig,
+} from '../../lib/config';
 import { AppTeamOutputs } from '../../lib/aws/app-team-outputs';
 import { AuditTrail } from '../../lib/aws/audit-trail';
+import { CorporateDns } from '../../lib/aws/corporate-dns';
 import { applyGuardrailEndpointStatement, modelResourceArns, profileArns, usableModelIds, type ModelScope } from '../../lib/aws/bedrock-policies';
 import { platformEndpoints, s3GatewayStatements } from '../../lib/aws/endpoint-policies';
 import { EncryptionKeys } from '../../lib/aws/encryption-keys';
@@ -42,6 +54,8 @@ export class PlatformStack extends Stack {
   public readonly guardrail: ModelGuardrail;
   public readonly invocationLogging?: InvocationLogging;
   public readonly modelInvoker: ModelInvoker;
+  /** The Route 53 Resolver inbound endpoint corporate DNS forwards the private names to, when configured. */
+  public readonly corporateDns?: CorporateDns;
   private readonly zones: string[];
 
   constructor(scope: Construct, id: string, props: PlatformStackProps) {
@@ -78,7 +92,16 @@ export class PlatformStack extends Stack {
       flowLogGroupName: logGroupName(org, target.name, 'vpc-flow-logs'),
       endpoints: platformEndpoints(modelScope, config.aws.organizationId),
       s3GatewayStatements: s3GatewayStatements(config.aws.organizationId),
+      clientCidrs: target.clientCidrs,
     });
+    this.corporateDns = target.dnsResolver
+      ? new CorporateDns(this, 'CorporateDns', {
+          vpc: this.network.vpc,
+          subnets: this.network.isolatedSubnets,
+          clientCidrs: target.clientCidrs ?? [],
+          name: `${org}-${target.name}-inbound`,
+        })
+      : undefined;
 
     this.audit = new AuditTrail(this, 'Audit', {
       bucketName: auditBucketName(org, target.name, target.account),
@@ -111,10 +134,15 @@ export class PlatformStack extends Stack {
     const toEndpoints = { peer: ec2.Peer.securityGroupId(this.network.endpointSecurityGroup.securityGroupId), description: 'HTTPS to the VPC interface endpoints' };
     if (target.ownsInvocationLogging) {
       this.invocationLogging = new InvocationLogging(this, 'InvocationLogging', {
-        bucket: this.audit.bucket,
+        // Prompts and responses under their own bucket and the model-data key, apart from the trail's evidence.
+        promptLogKey: this.keys.modelDataKey,
+        promptLogRetentionDays: config.logging.auditRetentionDays,
+        accessLogsBucket: this.audit.accessLogsBucket,
+        bucketName: promptLogsBucketName(org, target.name, target.account),
+        takeOver: target.takeOverInvocationLogging,
         logsKey: this.keys.logsKey,
         logRetention: retention,
-        logGroupName: `${logPrefix}model-invocations`,
+        logGroupName: promptLogGroupName(org, target.name),
         vpc: this.network.vpc,
         vpcSubnets: this.network.isolatedSubnets,
         // The isolated subnets route nowhere but the VPC and the S3 gateway endpoint, whose policy
@@ -125,6 +153,8 @@ export class PlatformStack extends Stack {
         // PrivateAi-<org>-<target>-logging: within Lambda's 64 characters, and matched by the organisation guard.
         functionName: `${this.stackName}-logging`,
       });
+      // Every read of prompts and responses is itself recorded.
+      this.audit.recordObjectAccess(this.invocationLogging.bucket, 'the prompt-log bucket');
     }
 
     const usable = usableModelIds(modelScope);
@@ -175,9 +205,9 @@ export class PlatformStack extends Stack {
         BedrockEndpointId: { value: this.network.endpoints.Bedrock.vpcEndpointId, description: 'Interface endpoint ID of the bedrock control plane' },
         AuditKeyArn: { value: this.keys.auditKey.keyArn, description: 'KMS key of the audit trail and audit bucket' },
         LogsKeyArn: { value: this.keys.logsKey.keyArn, description: 'KMS key for CloudWatch log groups' },
-        ModelDataKeyArn: { value: this.keys.modelDataKey.keyArn, description: 'KMS key for guardrails and model invocation logs' },
+        ModelDataKeyArn: { value: this.keys.modelDataKey.keyArn, description: 'KMS key for guardrails and the model invocation logs (prompts and responses)' },
         LambdaKeyArn: { value: this.keys.lambdaKey.keyArn, description: 'KMS key for Lambda environment variables' },
-        AuditBucketName: { value: this.audit.bucket.bucketName, description: 'Audit evidence bucket (CloudTrail, invocation logs)' },
+        AuditBucketName: { value: this.audit.bucket.bucketName, description: 'Audit evidence bucket (CloudTrail log files)' },
         RegionPinningPolicyArn: { value: this.regionPinning.policy.managedPolicyArn, description: 'Managed policy denying Bedrock outside the allowed regions; attach to your roles' },
         PrivateApiUrl: { value: this.modelInvoker.invokeUrl, description: 'POST Converse-shaped requests here, SigV4-signed (service execute-api), from inside the network' },
         AllowedModelIds: { value: usableModels.filter((m) => m.kind === 'chat').map((m) => m.id).join(','), description: 'Chat model IDs the private API accepts from this region at /invoke (comma-separated)' },
@@ -190,10 +220,21 @@ export class PlatformStack extends Stack {
         GuardrailId: { value: this.guardrail.guardrailId, description: 'Guardrail applied to every call' },
         GuardrailVersion: { value: this.guardrail.guardrailVersion, description: 'Published guardrail version; pass with GuardrailId when calling Bedrock directly' },
         GuardrailArn: { value: this.guardrail.guardrailArn, description: 'Guardrail ARN; bedrock:GuardrailIdentifier conditions use "<arn>:<version>"' },
+        ...(this.corporateDns
+          ? {
+              ResolverInboundEndpointId: {
+                value: this.corporateDns.resolverEndpointId,
+                description: 'Route 53 Resolver inbound endpoint for corporate DNS to forward the private names to; its IP addresses: aws route53resolver list-resolver-endpoint-ip-addresses --resolver-endpoint-id <id>',
+              },
+            }
+          : {}),
+        ...(this.network.executeApiClientSecurityGroup
+          ? { ExecuteApiClientSecurityGroupId: { value: this.network.executeApiClientSecurityGroup.securityGroupId, description: 'Security group admitting the corporate networks (aws.targets[].clientCidrs) to the execute-api endpoint on 443' } }
+          : {}),
         ...(this.invocationLogging
           ? {
               InvocationLogGroupName: { value: this.invocationLogging.logGroup.logGroupName, description: 'CloudWatch log group of model invocation logs (prompts and responses)' },
-              InvocationLogS3Location: { value: this.invocationLogging.s3Location, description: 'S3 location of model invocation logs' },
+              InvocationLogS3Location: { value: this.invocationLogging.s3Location, description: 'S3 location of model invocation logs (their own bucket, encrypted with the model-data key)' },
             }
           : {}),
       },

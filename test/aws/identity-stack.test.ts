@@ -28,12 +28,13 @@ describe('IdentityStack', () => {
     expect(stack.terminationProtection).toBe(true);
   });
 
-  test('creates the three permission sets in the configured instance, with the configured session durations', () => {
-    template.resourceCountIs('AWS::SSO::PermissionSet', 3);
+  test('creates the four permission sets in the configured instance (prompt reviewers because the example names their group), with the configured session durations', () => {
+    template.resourceCountIs('AWS::SSO::PermissionSet', 4);
     for (const [name, duration] of [
       ['ExampleCorpAiModelUser', 'PT8H'],
       ['ExampleCorpAiAuditor', 'PT4H'],
       ['ExampleCorpAiPlatformAdmin', 'PT1H'],
+      ['ExampleCorpAiPromptReviewer', 'PT1H'],
     ]) {
       template.hasResourceProperties('AWS::SSO::PermissionSet', { Name: name, SessionDuration: duration, InstanceArn: 'arn:aws:sso:::instance/ssoins-0000000000000000' });
     }
@@ -66,6 +67,8 @@ describe('IdentityStack', () => {
       '00000000-0000-0000-0000-000000000002@222222222222',
       '00000000-0000-0000-0000-000000000003@111111111111',
       '00000000-0000-0000-0000-000000000003@222222222222',
+      '00000000-0000-0000-0000-000000000004@111111111111',
+      '00000000-0000-0000-0000-000000000004@222222222222',
       '00000000-0000-0000-0000-00000000000a@111111111111',
       '00000000-0000-0000-0000-00000000000a@222222222222',
       '00000000-0000-0000-0000-00000000000b@111111111111',

@@ -106,9 +106,9 @@ describe('InvocationLogging: where prompts are kept', () => {
     expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
   });
 
-  test('objects are locked in governance mode (erasable on request by a privileged principal) and kept for the retention in all: current and noncurrent phases add up', () => {
+  test('objects are locked in compliance mode, as the evidence is, and kept for the retention in all: current and noncurrent phases add up', () => {
     expect(bucket.Properties.ObjectLockEnabled).toBe(true);
-    expect(bucket.Properties.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 400 } } });
+    expect(bucket.Properties.ObjectLockConfiguration).toEqual({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 400 } } });
     expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual([
       { Id: 'expire-prompt-logs', Status: 'Enabled', ExpirationInDays: 399, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } },
     ]);

@@ -161,6 +161,8 @@ describe('retention', () => {
     'AWS::IAM::Role',
     'AWS::IAM::ManagedPolicy',
     'AWS::SSM::Parameter',
+    // The corporate DNS endpoint holds no data; its addresses are recreated with it.
+    'AWS::Route53Resolver::ResolverEndpoint',
     'Custom::VpcRestrictDefaultSG',
     'AWS::Lambda::Function',
     'AWS::Lambda::Permission',

@@ -170,8 +170,9 @@ describe('SsoAccess', () => {
       expect(s.DenyBedrockOutsideAllowedRegions).toEqual(REGION_DENY);
     });
 
-    test('invokes only POST /invoke of APIs in the target account and region', () => {
-      expect(s.InvokePrivateModelApi).toMatchObject({ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: partitionArn(':execute-api:eu-central-1:111111111111:*/*/POST/invoke') });
+    test('invokes only POST /invoke and POST /embed of APIs in the target account and region', () => {
+      expect(s.InvokePrivateModelApi).toMatchObject({ Effect: 'Allow', Action: 'execute-api:Invoke' });
+      expect(resourceSet(s.InvokePrivateModelApi)).toEqual(sorted([partitionArn(':execute-api:eu-central-1:111111111111:*/*/POST/embed'), partitionArn(':execute-api:eu-central-1:111111111111:*/*/POST/invoke')]));
     });
 
     test("invokes only the allowlisted model ARNs, only through the target's listed endpoints, from its account, with a published guardrail of it", () => {
@@ -594,7 +595,8 @@ describe('several targets', () => {
     });
     expect(JSON.stringify(s.InvokeAllowlistedModelsDrWest.Resource)).toContain(':bedrock:eu-west-1::foundation-model/anthropic.claude-3-haiku');
     expect(JSON.stringify(s.InvokeAllowlistedModelsDrWest.Resource)).not.toContain('eu-central-1::foundation-model/anthropic.claude-3-haiku');
-    expect(resources(s.InvokePrivateModelApi)).toHaveLength(3);
+    // Both routes of each of the three targets' APIs.
+    expect(resources(s.InvokePrivateModelApi)).toHaveLength(6);
   });
 
   test('model users decrypt the model-data keys of the targets listing endpoints only, through Bedrock of their regions', () => {

@@ -698,3 +698,23 @@ describe('the kind of an allowlisted model (chat or embedding)', () => {
     expect(modelKindOf(parseOrgConfig(raw).aws.models[0])).toBe('embedding');
   });
 });
+
+describe('corporate network reach', () => {
+  test('an inbound resolver without corporate networks to admit is refused, naming the fix', () => {
+    expect(
+      issuesFor((r) => {
+        r.aws.targets[0].dnsResolver = true;
+        delete r.aws.targets[0].clientCidrs;
+      }),
+    ).toEqual([
+      {
+        path: 'aws.targets[0].dnsResolver',
+        received: true,
+        message: 'the inbound resolver admits DNS queries from aws.targets[].clientCidrs only, and none are given; list the corporate networks that forward DNS to it, or set dnsResolver: false',
+      },
+    ]);
+    const raw = rawExample();
+    raw.aws.targets[0] = { ...raw.aws.targets[0], dnsResolver: true, clientCidrs: ['10.0.0.0/8'] };
+    expect(parseOrgConfig(raw).aws.targets[0].clientCidrs).toEqual(['10.0.0.0/8']);
+  });
+});

@@ -2,6 +2,7 @@ import type { AccessProof, AccessStack } from '../../policies/aws/access-proofs'
 import { SCENARIOS } from '../../policies/aws/access-scenarios';
 import { buildOrgGuards, type OrgGuard } from '../../policies/aws/org-guards';
 import { buildRegionPinningScp } from '../../policies/aws/region-pinning-scp';
+import { modelKindOf } from '../../lib/config';
 import { configWith, exampleConfig } from '../support/aws';
 import { copy, failed, proofsOf, synthesizedStacks } from '../support/proofs';
 
@@ -43,9 +44,10 @@ describe('access proofs of the example deployment', () => {
     expect(proofs.filter((p) => p.evaluated === 'not applicable')).toEqual([]);
   });
 
-  test('model users call every allowlisted model through their endpoint, decided by the permission set and the endpoint policy', () => {
+  test('model users call every allowlisted chat model through their endpoint, decided by the permission set and the endpoint policy', () => {
     const converse = rows(proofs, 'model-user-converse');
-    expect(converse.map((p) => p.evaluated)).toEqual(exampleConfig.aws.models.map(() => 'Allowed'));
+    expect(converse.map((p) => p.request.split(' ')[4])).toEqual(exampleConfig.aws.models.filter((m) => modelKindOf(m) === 'chat').map((m) => m.id));
+    expect(converse.map((p) => p.evaluated)).toEqual(['Allowed', 'Allowed']);
     for (const p of converse) {
       expect(p.deciding).toEqual(expect.arrayContaining([expect.stringMatching(/^identity: permission set ExampleCorpAiModelUser \(inline\)#InvokeAllowlistedModelsProd$/), expect.stringMatching(/^VPC endpoint policy: .*#InvokeAllowlistedModelsOnly$/)]));
     }

@@ -1,6 +1,7 @@
 import { evaluateAws, type AwsInput, type AwsStackInput } from '../../policies/report/aws';
 import { buildReport, failures, renderHtml, renderMarkdown, reportFails, type AccessProofResult, type CdkValidationReport } from '../../policies/report';
 import { buildRegionPinningScp } from '../../policies/aws/region-pinning-scp';
+import { modelKindOf } from '../../lib/config';
 import { exampleConfig } from '../support/aws';
 import { proofsOf, synthesizedStacks } from '../support/proofs';
 
@@ -15,7 +16,13 @@ const input = (mutate?: (templates: AwsStackInput[]) => void, options: { proofs?
   const copy: AwsStackInput[] = JSON.parse(JSON.stringify(stacks));
   mutate?.(copy);
   const given = options.proofs === null ? undefined : (options.proofs ?? proofs);
-  return { stacks: copy, allowedRegions: exampleConfig.aws.allowedRegions, scp: scp as unknown as AwsInput['scp'], proofs: given };
+  return {
+    stacks: copy,
+    allowedRegions: exampleConfig.aws.allowedRegions,
+    scp: scp as unknown as AwsInput['scp'],
+    proofs: given,
+    embeddingModelIds: exampleConfig.aws.models.filter((m) => modelKindOf(m) === 'embedding').map((m) => m.id),
+  };
 };
 const statusOf = (section: ReturnType<typeof evaluateAws>, control: string) => section.controls.find((c) => c.control === control)?.status;
 const platform = (t: AwsStackInput[]) => t.find((s) => s.name === 'PrivateAi-example-corp-prod')!;
