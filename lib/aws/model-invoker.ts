@@ -70,6 +70,9 @@ export interface ModelInvokerProps {
   readonly maxTokensCap: number;
 }
 
+/** The most texts one embeddings request may carry (Cohere Embed takes at most 96 per call). */
+const MAX_EMBED_TEXTS = 96;
+
 /** API Gateway's own limit on a synchronous integration. */
 const API_INTEGRATION_LIMIT_SECONDS = 29;
 
@@ -83,7 +86,7 @@ function embedModelSchema(models: readonly InvokableModel[], props: ModelInvoker
     properties: {
       modelId: { type: apigw.JsonSchemaType.STRING, enum: models.map((m) => m.id) },
       dataClassification: { type: apigw.JsonSchemaType.STRING },
-      input: { type: [apigw.JsonSchemaType.STRING, apigw.JsonSchemaType.ARRAY], maxItems: props.maxMessages },
+      input: { type: [apigw.JsonSchemaType.STRING, apigw.JsonSchemaType.ARRAY], maxItems: Math.min(props.maxMessages, MAX_EMBED_TEXTS) },
       dimensions: { type: apigw.JsonSchemaType.INTEGER, enum: [256, 512, 1024] },
     },
   };
@@ -139,6 +142,7 @@ export class ModelInvoker extends Construct {
       throw new Error(`ModelInvoker: a timeout of ${timeoutSeconds}s leaves under 5s for the model call; use at least 10s (config: aws.modelInvoker.timeoutSeconds)`);
     }
 
+    const chatModel = props.models.find((m) => m.kind === 'chat');
     this.handler = new IsolatedFunction(this, 'Function', {
       entry: path.join(__dirname, '../../lambda/invoke/index.ts'),
       description: 'Invokes allowlisted Bedrock models with the guardrail, through the private endpoint',
@@ -147,12 +151,14 @@ export class ModelInvoker extends Construct {
       egress: [{ peer: ec2.Peer.securityGroupId(props.endpointSecurityGroup.securityGroupId), description: 'HTTPS to the VPC interface endpoints only' }],
       environment: {
         ALLOWED_MODELS: JSON.stringify(props.models.map((m) => ({ id: m.id, classifications: m.classifications, kind: m.kind }))),
-        // The default of POST /invoke: the first chat model (POST /embed defaults to the first embedding model).
-        DEFAULT_MODEL_ID: (props.models.find((m) => m.kind === 'chat') ?? props.models[0]).id,
+        // The default of POST /invoke is the first chat model (POST /embed defaults to the first embedding model).
+        ...(chatModel ? { DEFAULT_MODEL_ID: chatModel.id } : {}),
         GUARDRAIL_ID: props.guardrailId,
         GUARDRAIL_VERSION: props.guardrailVersion,
         UPSTREAM_TIMEOUT_MS: String(upstreamTimeoutMs),
         MAX_MESSAGES: String(props.maxMessages),
+        // The texts of one POST /embed, bounded like the messages of one POST /invoke (and by the API's validation).
+        MAX_EMBED_TEXTS: String(Math.min(props.maxMessages, MAX_EMBED_TEXTS)),
         MAX_TEXT_CHARS: String(props.maxTextChars),
         MAX_TOKENS_CAP: String(props.maxTokensCap),
         POWERTOOLS_SERVICE_NAME: 'model-invoker',

@@ -4,6 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ModelInvoker, type ModelInvokerProps } from '../../lib/aws/model-invoker';
+import { ENVIRONMENT, parseConfig } from '../../lambda/invoke/config';
 import { modelKindOf } from '../../lib/config';
 import { exampleConfig, exampleTemplate } from '../support/aws';
 
@@ -37,6 +38,14 @@ describe('ModelInvoker: the function', () => {
     expect(env.GUARDRAIL_ID).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Guardrail/), 'GuardrailId'] });
     expect(env.GUARDRAIL_VERSION).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^GuardrailVersion/), 'Version'] });
     expect(env.UPSTREAM_TIMEOUT_MS).toBe('26000');
+  });
+
+  test("sets exactly the environment variables the handler reads, and the handler accepts them", () => {
+    const env = fn.Environment.Variables as Record<string, unknown>;
+    expect(Object.keys(env).sort()).toEqual([...ENVIRONMENT].sort());
+    // Resolved as the function will see them (tokens as placeholders), the handler's own parser takes them.
+    const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : k === 'GUARDRAIL_VERSION' ? '1' : 'placeholder']));
+    expect(() => parseConfig(resolved)).not.toThrow();
   });
 
   test('egress only to the endpoint security group on 443', () => {

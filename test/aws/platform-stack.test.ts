@@ -215,3 +215,22 @@ describe('the CDK bootstrap qualifier', () => {
     expect(inline).not.toContain('cdk-*-');
   });
 });
+
+describe('who owns invocation logging', () => {
+  test('the owner keeps the prompts in their own bucket and log group, recorded as data events, and tells app teams where', () => {
+    const outputs = template.findOutputs('*');
+    expect(outputs.InvocationLogGroupName.Value).toEqual({ Ref: expect.stringMatching(/^InvocationLoggingLogs/) });
+    const [bucketId] = Object.keys(template.findResources('AWS::S3::Bucket', { Properties: { BucketName: 'example-corp-prod-inv-111111111111' } }));
+    expect(JSON.stringify(outputs.InvocationLogS3Location.Value)).toContain(bucketId);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/example-corp/prod/model-invocations', KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^KeysModelDataKey'), 'Arn'] } });
+    // Reads of prompts are data events of the trail.
+    expect(JSON.stringify(template.findResources('AWS::CloudTrail::Trail'))).toContain(bucketId);
+  });
+
+  test('a stack that does not own the setting creates none of it, and names no prompt store', () => {
+    const notOwner = Template.fromStack(platformStack(configWith((r) => (r.aws.targets[0].ownsInvocationLogging = false))));
+    expect(Object.keys(notOwner.findResources('Custom::BedrockModelInvocationLogging'))).toEqual([]);
+    expect(Object.keys(notOwner.findOutputs('*'))).not.toEqual(expect.arrayContaining(['InvocationLogGroupName']));
+    expect(JSON.stringify(notOwner.toJSON())).not.toContain('-inv-111111111111');
+  });
+});
