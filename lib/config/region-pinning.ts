@@ -190,6 +190,9 @@ export function checkRegionPinning(config: unknown): ConfigIssue[] {
   }));
 
   itemsAt(config, ['aws', 'targets']).forEach((target, i) => {
+    if (isRecord(target) && target.dnsResolverAddresses !== undefined && !read(target, ['dnsResolver'], fields.target.dnsResolver)) {
+      issues.push({ path: `aws.targets[${i}].dnsResolverAddresses`, received: target.dnsResolverAddresses, message: 'addresses the inbound resolver that dnsResolver does not create; set dnsResolver: true, or remove them' });
+    }
     if (read(target, ['dnsResolver'], fields.target.dnsResolver) && isRecord(target) && target.clientCidrs === undefined) {
       issues.push({
         path: `aws.targets[${i}].dnsResolver`,

@@ -200,6 +200,15 @@ const awsTarget = z.strictObject({
    */
   dnsResolver: z.boolean().default(false),
   /**
+   * Fixed addresses of the inbound resolver, one per isolated subnet in subnet order (corporate DNS
+   * forwarders are configured with addresses, and CloudFormation cannot report ones AWS picks).
+   * @default - AWS picks them; read them with `aws route53resolver list-resolver-endpoint-ip-addresses`
+   */
+  dnsResolverAddresses: z
+    .array(z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$/, { message: 'must be an IPv4 address in an isolated subnet of the target, such as 10.40.0.10' }))
+    .min(2, { message: 'must give one address per isolated subnet (at least 2)' })
+    .optional(),
+  /**
    * The organisation's own bedrock-runtime interface endpoints that model users may call Bedrock
    * through directly (SDK) in this target: its own endpoint (stack output `BedrockRuntimeEndpointId`,
    * known after the first deployment) and any other endpoint of the organisation.

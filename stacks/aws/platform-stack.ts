@@ -100,6 +100,7 @@ export class PlatformStack extends Stack {
           subnets: this.network.isolatedSubnets,
           clientCidrs: target.clientCidrs ?? [],
           name: `${org}-${target.name}-inbound`,
+          ipAddresses: target.dnsResolverAddresses,
         })
       : undefined;
 
@@ -226,6 +227,9 @@ export class PlatformStack extends Stack {
                 value: this.corporateDns.resolverEndpointId,
                 description: 'Route 53 Resolver inbound endpoint for corporate DNS to forward the private names to; its IP addresses: aws route53resolver list-resolver-endpoint-ip-addresses --resolver-endpoint-id <id>',
               },
+              ...(this.corporateDns.ipAddresses
+                ? { ResolverInboundAddresses: { value: this.corporateDns.ipAddresses.join(','), description: 'Addresses of the Route 53 Resolver inbound endpoint: configure them as forwarders in corporate DNS (comma-separated)' } }
+                : {}),
             }
           : {}),
         ...(this.network.executeApiClientSecurityGroup

@@ -234,3 +234,15 @@ describe('who owns invocation logging', () => {
     expect(JSON.stringify(notOwner.toJSON())).not.toContain('-inv-111111111111');
   });
 });
+
+describe('corporate network reach', () => {
+  test('the example admits its corporate network to the API endpoint only, and gives corporate DNS the resolver addresses', () => {
+    const outputs = template.findOutputs('*');
+    expect(outputs.ResolverInboundAddresses.Value).toBe('10.40.0.10,10.40.4.10');
+    expect(outputs.ResolverInboundEndpointId).toBeDefined();
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: '192.168.0.0/16', FromPort: 443, ToPort: 443 })],
+    });
+    template.hasResourceProperties('AWS::Route53Resolver::ResolverEndpoint', { Direction: 'INBOUND' });
+  });
+});

@@ -718,3 +718,19 @@ describe('corporate network reach', () => {
     expect(parseOrgConfig(raw).aws.targets[0].clientCidrs).toEqual(['10.0.0.0/8']);
   });
 });
+
+describe('fixed resolver addresses', () => {
+  test('addresses for a resolver that is not created are refused', () => {
+    expect(
+      issuesFor((r) => {
+        r.aws.targets[0].dnsResolver = false;
+      }),
+    ).toEqual([
+      {
+        path: 'aws.targets[0].dnsResolverAddresses',
+        received: ['10.40.0.10', '10.40.4.10'],
+        message: 'addresses the inbound resolver that dnsResolver does not create; set dnsResolver: true, or remove them',
+      },
+    ]);
+  });
+});
