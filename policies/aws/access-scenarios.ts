@@ -152,6 +152,7 @@ export const SCENARIOS: readonly Scenario[] = [
   // The model-invoker function behind the API.
   { id: 'invoker-converse', who: 'invoker', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'allowed', why: 'The function calls the allowlisted models with the published guardrail.' },
   { id: 'invoker-profile-destinations', who: 'invoker', action: CONVERSE, resource: 'profileDestination', via: 'runtimeEndpoint', expect: 'allowed', why: 'The function\'s cross-region calls pass in every destination region.' },
+  { id: 'invoker-applies-guardrail', who: 'invoker', action: 'bedrock:ApplyGuardrail', resource: 'guardrail', via: 'runtimeEndpoint', expect: 'allowed', why: 'The function screens embedding input with the guardrail before it embeds.' },
   { id: 'invoker-embeds', who: 'invoker', action: CONVERSE, resource: 'allowlistedEmbeddingModel', via: 'runtimeEndpoint', guardrail: 'none', expect: 'allowed', why: 'The function embeds with the allowlisted embedding models after screening the input with ApplyGuardrail (Bedrock takes no guardrail with them).' },
   { id: 'invoker-guardrail-key', who: 'invoker', action: 'kms:Decrypt', resource: 'guardrailKey', via: 'bedrock', expect: 'allowed', why: 'Bedrock decrypts the CMK-encrypted guardrail with the function\'s permissions.' },
   { id: 'invoker-no-guardrail', who: 'invoker', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', guardrail: 'none', expect: 'denied', why: 'The function cannot call a model without the guardrail.' },
