@@ -18,7 +18,7 @@ runCli(async () => {
   const { addAwsStacks } = await import('../stacks/aws');
   const { attachRulePacks } = await import('../policies/aws/rule-packs');
   const { buildOrgGuards } = await import('../policies/aws/org-guards');
-  const { buildCdkExecutionPolicy, CDK_EXECUTION_POLICY_FILE } = await import('../policies/aws/cdk-execution-policy');
+  const { buildCdkExecutionPolicies, CDK_EXECUTION_POLICY_FILE } = await import('../policies/aws/cdk-execution-policy');
   addAwsStacks(app, config);
   attachRulePacks(app, config);
   // A record left by an earlier synthesis must not stand beside templates this one failed to finish.
@@ -33,12 +33,8 @@ runCli(async () => {
   // Written as AWS Organizations counts them against the 5,120-character limit: every character, so minified.
   for (const guard of buildOrgGuards(config)) fs.writeFileSync(path.join(guardDir, guard.file), JSON.stringify(guard.policy));
   // One scoped CloudFormation execution policy per environment the stacks deploy to (cdk bootstrap is per environment).
-  const environments = new Map<string, Array<{ Resources?: Record<string, { Type: string }> }>>();
-  for (const stack of assembly.stacks) {
-    const env = `${stack.environment.account}-${stack.environment.region}`;
-    environments.set(env, [...(environments.get(env) ?? []), stack.template]);
-  }
-  for (const [env, templates] of environments) {
-    fs.writeFileSync(path.join(guardDir, CDK_EXECUTION_POLICY_FILE(env)), `${JSON.stringify(buildCdkExecutionPolicy(templates), null, 2)}\n`);
+  const policies = buildCdkExecutionPolicies(assembly.stacks.map((s) => ({ account: s.environment.account, region: s.environment.region, template: s.template })));
+  for (const [env, policy] of Object.entries(policies)) {
+    fs.writeFileSync(path.join(guardDir, CDK_EXECUTION_POLICY_FILE(env)), `${JSON.stringify(policy, null, 2)}\n`);
   }
 });

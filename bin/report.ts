@@ -95,7 +95,14 @@ export async function writeReport(options: ReportOptions = {}): Promise<{ summar
   const scp = guards[0].policy as AwsInput['scp'];
   const { proveAccess } = await import('../policies/aws/access-proofs');
   // Proofs that cannot run (a guard missing, a target's stack missing) are failed rows of the report, not a crash.
-  const proofs = await proveAccess({ config, stacks, guards });
+  const { CDK_EXECUTION_POLICY_FILE } = await import('../policies/aws/cdk-execution-policy');
+  const executionPolicies = Object.fromEntries(
+    [...new Set(stacks.map((s) => `${s.account}-${s.region}`))].flatMap((env) => {
+      const file = path.join(cdkOut, 'org-guards', CDK_EXECUTION_POLICY_FILE(env));
+      return fs.existsSync(file) ? [[env, readJson<unknown>(file)]] : [];
+    }),
+  );
+  const proofs = await proveAccess({ config, stacks, guards, executionPolicies });
   const pulumi: PulumiCloudInput[] = [];
   for (const cloud of PULUMI_CLOUDS) {
     const planFile = path.join(plansDir, `${cloud.cloud}.json`);

@@ -56,7 +56,7 @@ export function normaliseLoggingConfig(config: LoggingConfig): LoggingConfig {
 }
 
 /** Whether a configuration read from Bedrock logs anywhere (a response may carry an empty one). */
-export function isConfigured(config: LoggingConfig | undefined): config is LoggingConfig {
+function isConfigured(config: LoggingConfig | undefined): config is LoggingConfig {
   return config !== undefined && (config.s3Config?.bucketName !== undefined || config.cloudWatchConfig?.logGroupName !== undefined);
 }
 
@@ -181,17 +181,27 @@ async function remove(event: CustomResourceEvent, bedrock: Pick<BedrockClient, '
   log('INFO', 'Delete', `restored the setting in place before this stack: ${describeDestinations(previous)}`);
 }
 
+/**
+ * Does the work, then answers CloudFormation once. It never throws: CloudFormation invokes the
+ * function asynchronously, so a throw would make Lambda retry the whole request, and a repeated
+ * takeover Create would find its own setting in place and forget the one it must restore. A reply
+ * that cannot be delivered is logged; CloudFormation then times the resource out.
+ */
 export async function handler(event: CustomResourceEvent, bedrock: Pick<BedrockClient, 'send'> = client): Promise<void> {
   const region = process.env.AWS_REGION ?? 'region';
   let physicalId = event.PhysicalResourceId ?? physicalIdFor(region);
+  let failure: string | undefined;
   try {
     if (event.RequestType === 'Create') physicalId = await create(event, bedrock, region);
     else if (event.RequestType === 'Update') await put(bedrock, event.ResourceProperties.LoggingConfig);
     else await remove(event, bedrock);
-    await respond(event, 'SUCCESS', physicalId);
   } catch (e) {
-    const message = e instanceof InvocationLoggingRefusal ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : 'unknown error';
-    log('ERROR', event.RequestType, message);
-    await respond(event, 'FAILED', physicalId, message.slice(0, 2000));
+    failure = e instanceof InvocationLoggingRefusal ? e.message : e instanceof Error ? `${e.name}: ${e.message}` : 'unknown error';
+    log('ERROR', event.RequestType, failure);
+  }
+  try {
+    await respond(event, failure === undefined ? 'SUCCESS' : 'FAILED', physicalId, failure?.slice(0, 2000));
+  } catch (e) {
+    log('ERROR', event.RequestType, `could not answer CloudFormation (${e instanceof Error ? e.message : 'unknown error'}); not retried, as that would repeat the work`);
   }
 }

@@ -106,7 +106,7 @@ const PROFILE_PREFIX = /^(?:us|us-gov|eu|apac|jp|au|ca|global)\.(?=[^.]+\..)/;
  * geography prefix, or the resource name of a foundation-model or inference-profile ARN.
  * Application inference profiles have opaque IDs and say nothing about their model.
  */
-export function foundationModelOf(id: string): string {
+function foundationModelOf(id: string): string {
   const resource = /^arn:[^:]+:bedrock:[^:]*:[^:]*:(?:foundation-model|inference-profile)\/(.+)$/.exec(id)?.[1] ?? id;
   return resource.replace(PROFILE_PREFIX, '');
 }

@@ -46,11 +46,14 @@ export function usableModelIds(scope: ModelScope): string[] {
   });
 }
 
+/** An inference profile of the scope's account, called from its region. */
+const inferenceProfileArn = (scope: ModelScope, id: string) => `arn:${Aws.PARTITION}:bedrock:${scope.region}:${scope.account ?? Aws.ACCOUNT_ID}:inference-profile/${id}`;
+
 /** The ARNs of the allowlisted inference profiles callable from `scope.region`. */
 export function profileArns(scope: ModelScope): string[] {
   return usableModelIds(scope)
     .filter((id) => parseModelId(id).profileGeography)
-    .map((id) => `arn:${Aws.PARTITION}:bedrock:${scope.region}:${scope.account ?? Aws.ACCOUNT_ID}:inference-profile/${id}`);
+    .map((id) => inferenceProfileArn(scope, id));
 }
 
 /**
@@ -68,7 +71,7 @@ export function modelResourceArns(scope: ModelScope): string[] {
       arns.add(foundationModel(scope.region, id));
       continue;
     }
-    arns.add(`arn:${Aws.PARTITION}:bedrock:${scope.region}:${scope.account ?? Aws.ACCOUNT_ID}:inference-profile/${id}`);
+    arns.add(inferenceProfileArn(scope, id));
     const destinations = parsed.profileGeography === 'global' ? [''] : profileDestinations(id, scope.region, scope.inferenceProfiles);
     for (const region of destinations) arns.add(foundationModel(region, parsed.foundationModelId));
   }

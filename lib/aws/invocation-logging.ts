@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { BLUEPRINT_ROLE_PATH } from '../config/naming';
+import { BLUEPRINT_ROLE_PATH, INVOCATION_LOG_PREFIX } from '../config/naming';
 import { evidenceLifecycleDays } from './audit-trail';
 import { IsolatedFunction } from './isolated-function';
 import { retainedLogGroup } from './retained-log-group';
@@ -20,7 +20,7 @@ export interface InvocationLoggingProps {
    */
   readonly promptLogKey: kms.IKey;
   /**
-   * Days prompt-log objects are kept, locked in governance mode, then expire (the current and
+   * Days prompt-log objects are kept, locked in compliance mode, then expire (the current and
    * noncurrent lifecycle phases together, as for the audit evidence). At least 2.
    */
   readonly promptLogRetentionDays: number;
@@ -104,7 +104,7 @@ export class InvocationLogging extends Construct {
       throw new Error(`InvocationLogging: promptLogRetentionDays must be a whole number of days, at least 2; received ${retentionDays}`);
     }
     const { currentVersionExpirationDays, noncurrentVersionExpirationDays } = evidenceLifecycleDays(retentionDays);
-    const keyPrefix = props.keyPrefix ?? 'model-invocations';
+    const keyPrefix = props.keyPrefix ?? INVOCATION_LOG_PREFIX;
     const stack = Stack.of(this);
     const key = props.promptLogKey;
     const fromBedrockOfThisAccount = {

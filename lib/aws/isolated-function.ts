@@ -240,8 +240,8 @@ export default new Proxy({}, { get: (_, key) => (key === 'constants' ? constants
  * Stacks left out of bundling (`aws:cdk:bundling-stacks`) get CDK's placeholder asset, as before.
  *
  * Parts of the SDK a Lambda function does not use are replaced (see the constants above), which
- * took the model invoker from 385 KB to 248 KB (bench/results.json has its cold start before and
- * after). They are `alias` entries rather than a plugin because CDK's local bundling is
+ * took the model invoker from 385 KB to about 250 KB (bench/results.json has the current size and
+ * cold start, and the figures before). They are `alias` entries rather than a plugin because CDK's local bundling is
  * synchronous and esbuild runs plugins only in its asynchronous API. CommonJS rather than ES
  * module output: Lambda loads an `index.js` with require(), the end-to-end test loads the bundle
  * in jest, which cannot load an ES module, and loading the same code as an ES module through

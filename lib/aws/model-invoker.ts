@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { BEDROCK_INVOKE_ACTIONS, principalConditions } from './bedrock-policies';
+import { embeddingFamilyOf, KNOWN_EMBEDDING_MODELS } from '../../lambda/invoke/embeddings';
 import type { ModelKind } from '../config/model-kinds';
 import { IsolatedFunction } from './isolated-function';
 import { retainedLogGroup } from './retained-log-group';
@@ -42,6 +43,11 @@ export interface ModelInvokerProps {
   readonly guardrailId: string;
   readonly guardrailArn: string;
   readonly guardrailVersion: string;
+  /**
+   * Name of the WAF log group (WAF requires the `aws-waf-logs-` prefix); auditors are granted it by name.
+   * @default - `aws-waf-logs-<stack name>`
+   */
+  readonly wafLogGroupName?: string;
   /** The guardrail's key: Bedrock decrypts the guardrail with the caller's permissions. */
   readonly guardrailKey: kms.IKey;
   /**
@@ -131,6 +137,10 @@ export class ModelInvoker extends Construct {
     super(scope, id);
     if (props.models.length === 0) {
       throw new Error('ModelInvoker: no allowlisted model is usable in this region; add one to aws.models (a foundation model or a profile of this geography)');
+    }
+    // The handler refuses at every cold start an embedding model it cannot call: refuse it here instead.
+    for (const m of props.models.filter((x) => x.kind === 'embedding' && !embeddingFamilyOf(x.id))) {
+      throw new Error(`ModelInvoker: the model invoker cannot call embedding model ${m.id}; it calls ${KNOWN_EMBEDDING_MODELS} (config: aws.models)`);
     }
     if (props.apiCallers.length === 0) {
       throw new Error('ModelInvoker: apiCallers is empty, so the private API would admit nobody; give the ModelUser role pattern and any application roles (config: aws.targets[].apiCallerRoleArns)');
@@ -380,7 +390,7 @@ export class ModelInvoker extends Construct {
     association.node.addDependency(api.deploymentStage);
     // WAF requires log groups named aws-waf-logs-*.
     const wafLogs = retainedLogGroup(this, 'WafLogs', {
-      logGroupName: `aws-waf-logs-${Stack.of(this).stackName}`.slice(0, 512),
+      logGroupName: props.wafLogGroupName ?? `aws-waf-logs-${Stack.of(this).stackName}`.slice(0, 512),
       encryptionKey: props.logsKey,
       retention: props.logRetention,
     });

@@ -5,8 +5,8 @@ import * as sso from 'aws-cdk-lib/aws-sso';
 import { Construct } from 'constructs';
 import type { ProfileRoutes } from '../config/inference-profiles';
 import { parseModelId } from '../config/model-ids';
-import { accessLogsBucketName, auditBucketName, KEY_PURPOSE, keyAlias, logGroupPrefix } from '../config/naming';
-import { DEFAULT_CDK_QUALIFIER } from '../config/schema';
+import { accessLogsBucketName, auditBucketName, INVOCATION_LOG_PREFIX, KEY_PURPOSE, keyAlias, logGroupPrefix, wafLogGroupName } from '../config/naming';
+import { DEFAULT_CDK_QUALIFIER, IDENTITY_CENTER_INSTANCE_ARN_PATTERN, SESSION_DURATION_PATTERN } from '../config/schema';
 import { BEDROCK_INVOKE_ACTIONS, modelResourceArns, profileArns, regionDenyStatement } from './bedrock-policies';
 
 /**
@@ -193,9 +193,17 @@ export function permissionSetName(organisationName: string, role: SsoRole): stri
   return `${head}${tail}`;
 }
 
-/** Whole hours from PT1H to PT12H: the rule of the config schema (aws.identityCenter.sessionDurations), so both accept the same values. */
+/** Whole hours from PT1H to PT12H: the config schema's own rule (aws.identityCenter.sessionDurations). */
 function isValidSessionDuration(duration: string): boolean {
-  return /^PT([1-9]|1[0-2])H$/.test(duration);
+  return SESSION_DURATION_PATTERN.test(duration);
+}
+
+/**
+ * `aws:PrincipalArn` pattern of the roles Identity Center provisions for a permission set in an
+ * account: `role/aws-reserved/sso.amazonaws.com/[<region>/]AWSReservedSSO_<name>_<hash>`.
+ */
+export function permissionSetRolePattern(partition: string, account: string, organisationName: string, role: SsoRole): string {
+  return `arn:${partition}:iam::${account}:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_${permissionSetName(organisationName, role)}_*`;
 }
 
 /**
@@ -321,7 +329,7 @@ function validate(props: SsoAccessProps, sessionDurations: { readonly [R in SsoR
   if (props.allowedRegions.length === 0) {
     throw new Error('SsoAccess: allowedRegions is empty; list at least one region (config: aws.allowedRegions)');
   }
-  if (!Token.isUnresolved(props.instanceArn) && !/^arn:aws[a-z-]*:sso:::instance\/ssoins-[0-9a-f]{16}$/.test(props.instanceArn)) {
+  if (!Token.isUnresolved(props.instanceArn) && !IDENTITY_CENTER_INSTANCE_ARN_PATTERN.test(props.instanceArn)) {
     throw new Error(`SsoAccess: instanceArn ${props.instanceArn} is not an Identity Center instance ARN (arn:<partition>:sso:::instance/ssoins-<16 hex digits>) (config: aws.identityCenter.instanceArn)`);
   }
   for (const role of SSO_ROLES) {
@@ -457,7 +465,7 @@ export function modelUserStatements(props: SsoAccessProps): iam.PolicyStatement[
 }
 
 /** The log groups a target's WAF writes to: the platform stack's `aws-waf-logs-<stack name>`, the stack being `PrivateAi-<org>-<target>`. */
-const wafLogGroupPattern = (org: string, target: string) => `aws-waf-logs-PrivateAi-${org}-${target}*`;
+const wafLogGroupPattern = (org: string, target: string) => `${wafLogGroupName(org, target)}*`;
 
 /** A log group and its streams (`<group>:log-stream:<name>`), by exact name. */
 const logGroupArns = (t: SsoTarget, name: string) => [arn('logs', t.region, t.account, `log-group:${name}`), arn('logs', t.region, t.account, `log-group:${name}:*`)];
@@ -469,7 +477,7 @@ const bucketArn = (bucket: string) => `arn:${Aws.PARTITION}:s3:::${bucket}`;
  * own (kept there, locked, until their retention ends).
  */
 function promptContentOf(props: SsoAccessProps, t: SsoTarget) {
-  const legacy = `${bucketArn(auditBucketName(props.organisationName, t.name, t.account))}/${LEGACY_PROMPT_PREFIX}/*`;
+  const legacy = `${bucketArn(auditBucketName(props.organisationName, t.name, t.account))}/${INVOCATION_LOG_PREFIX}/*`;
   return {
     objects: [...(t.promptLogs ? [`${bucketArn(t.promptLogs.bucketName)}/*`] : []), legacy],
     buckets: t.promptLogs ? [bucketArn(t.promptLogs.bucketName)] : [],
@@ -478,7 +486,6 @@ function promptContentOf(props: SsoAccessProps, t: SsoTarget) {
 }
 
 /** The audit-bucket prefix prompt logs went to before they had a bucket of their own (InvocationLogging's default key prefix). */
-const LEGACY_PROMPT_PREFIX = 'model-invocations';
 
 /** What reads a log group's events. */
 const LOG_EVENT_READS = ['logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:StartQuery', 'logs:StartLiveTail', 'logs:GetLogRecord', 'logs:Unmask'];

@@ -51,3 +51,29 @@ export const KEY_PURPOSE = { audit: 'audit', logs: 'logs', modelData: 'model-dat
 export function keyAlias(org: string, target: string, purpose: string): string {
   return `alias/${org}/${target}/${purpose}`;
 }
+
+/** Every stack of the blueprint is named `PrivateAi-<organisation>-...`; the organisation guards match that prefix. */
+export const STACK_NAME_PREFIX = 'PrivateAi';
+
+/** The platform stack of a target: stable, because renaming a stack replaces everything in it. */
+export function platformStackName(org: string, target: string): string {
+  return `${STACK_NAME_PREFIX}-${org}-${target}`;
+}
+
+/** The Identity Center stack of an organisation. */
+export function identityStackName(org: string): string {
+  return `${STACK_NAME_PREFIX}-${org}-identity`;
+}
+
+/** The WAF log group of a target (WAF requires the `aws-waf-logs-` prefix). */
+export function wafLogGroupName(org: string, target: string): string {
+  return `aws-waf-logs-${platformStackName(org, target)}`;
+}
+
+/** The invocation-logging setter function of a target: within Lambda's 64 characters, matched by the protection guard. */
+export function loggingSetterFunctionName(org: string, target: string): string {
+  return `${platformStackName(org, target)}-logging`;
+}
+
+/** Where Bedrock writes model invocation logs in their bucket. */
+export const INVOCATION_LOG_PREFIX = 'model-invocations';

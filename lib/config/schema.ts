@@ -163,7 +163,7 @@ const vpcEndpointId = idString('a VPC endpoint ID', VPC_ENDPOINT_EXAMPLE).regex(
  */
 export const IAM_ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(?:[\x21-\x7e]+\/)?[\w+=,.@-]{1,64}$/;
 
-const ROLE_ARN_EXAMPLE = 'arn:aws:iam::123456789012:role/chat-app';
+const ROLE_ARN_EXAMPLE = 'arn:<partition>:iam::123456789012:role/chat-app';
 
 const iamRoleArn = idString('an IAM role ARN', ROLE_ARN_EXAMPLE).regex(IAM_ROLE_ARN_PATTERN, {
   message: `must be an IAM role ARN (arn:<partition>:iam::<12-digit account>:role/<optional path/>name), such as ${ROLE_ARN_EXAMPLE}`,
@@ -237,11 +237,16 @@ export const inferenceProfileRoutes = z
   })
   .refine((routes) => Object.keys(routes).length > 0, { message: `must map at least one source region to its destination regions, such as ${ROUTES_EXAMPLE}` });
 
-const sessionDuration = z.string().regex(/^PT([1-9]|1[0-2])H$/, { message: 'must be an ISO-8601 duration between PT1H and PT12H' });
+/** Identity Center session durations: whole hours from PT1H to PT12H. */
+export const SESSION_DURATION_PATTERN = /^PT([1-9]|1[0-2])H$/;
+/** An IAM Identity Center instance ARN. */
+export const IDENTITY_CENTER_INSTANCE_ARN_PATTERN = /^arn:aws[a-z-]*:sso:::instance\/ssoins-[0-9a-f]{16}$/;
+
+const sessionDuration = z.string().regex(SESSION_DURATION_PATTERN, { message: 'must be an ISO-8601 duration between PT1H and PT12H' });
 
 const identityCenter = z.strictObject({
   /** ARN of the IAM Identity Center instance. */
-  instanceArn: idString('an Identity Center instance ARN', 'arn:<partition>:sso:::instance/ssoins-<16 hex digits>').regex(/^arn:aws[a-z-]*:sso:::instance\/ssoins-[0-9a-f]{16}$/, {
+  instanceArn: idString('an Identity Center instance ARN', 'arn:<partition>:sso:::instance/ssoins-<16 hex digits>').regex(IDENTITY_CENTER_INSTANCE_ARN_PATTERN, {
     message: 'must be an Identity Center instance ARN (arn:<partition>:sso:::instance/ssoins-<16 hex digits>)',
   }),
   /** Account that hosts Identity Center (management or delegated administrator). */
@@ -253,8 +258,9 @@ const identityCenter = z.strictObject({
       modelUsers: sessionDuration.default('PT8H'),
       auditors: sessionDuration.default('PT4H'),
       platformAdmins: sessionDuration.default('PT1H'),
+      promptReviewers: sessionDuration.default('PT1H'),
     })
-    .default({ modelUsers: 'PT8H', auditors: 'PT4H', platformAdmins: 'PT1H' }),
+    .default({ modelUsers: 'PT8H', auditors: 'PT4H', platformAdmins: 'PT1H', promptReviewers: 'PT1H' }),
 });
 
 /** Guardrail strengths of Bedrock content filters. */

@@ -1,12 +1,13 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { modelKindOf, parseModelId, type ModelKind, type OrgConfig } from '../../lib/config';
+import { identityStackName, modelKindOf, parseModelId, platformStackName, type ModelKind, type OrgConfig } from '../../lib/config';
 import { profileDestinations } from '../../lib/config/inference-profiles';
 import { isKnownAwsRegion } from '../../lib/config/aws-regions';
 import { usableModelIds } from '../../lib/aws/bedrock-policies';
 import { permissionSetName, type SsoRole } from '../../lib/aws/sso-access';
-import { buildCdkExecutionPolicy } from './cdk-execution-policy';
 import { DeployedTemplate, type CfnTemplate } from './cfn-intrinsics';
+import type { AccessProofResult } from '../report/model';
+import { CDK_EXECUTION_POLICY_FILE } from './cdk-execution-policy';
 import type { OrgGuard } from './org-guards';
 import { SCENARIOS, type GuardrailUse, type Resource, type Scenario, type Who } from './access-scenarios';
 
@@ -33,23 +34,19 @@ export interface AccessProofInput {
   readonly stacks: readonly AccessStack[];
   /** The organisation guards (SCPs), each attached at the root; a guard without its document is reported missing. */
   readonly guards: readonly OrgGuard[];
+  /**
+   * The CloudFormation execution policy of each environment, as the app wrote it
+   * (`org-guards/cdk-execution-policy.<account>-<region>.json`), keyed `<account>-<region>`; an
+   * environment without one has its CloudFormation rows reported as errors.
+   */
+  readonly executionPolicies: Readonly<Record<string, unknown>>;
 }
 
 export type Decision = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenied';
 
-/** One evaluated request. */
-export interface AccessProof {
-  readonly target: string;
-  readonly scenario: string;
-  readonly who: string;
-  /** The request, readable: action, resource and the context that matters. */
-  readonly request: string;
-  readonly expected: 'allowed' | 'denied';
+/** One evaluated request: the report's row, with the decision narrowed to what the evaluator returns. */
+export interface AccessProof extends AccessProofResult {
   readonly evaluated: Decision | 'not applicable' | 'error';
-  /** The statements that decided (policy layer, policy and Sid), or why nothing applied. */
-  readonly deciding: string[];
-  readonly why: string;
-  readonly ok: boolean;
 }
 
 const FULL_AWS_ACCESS = { name: 'FullAWSAccess', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } };
@@ -201,7 +198,7 @@ function principalOf(who: Who, facts: TargetFacts, config: OrgConfig): { princip
     }
     case 'cfnExecution': {
       const roleArn = cdkExecutionRoleArn(facts, config);
-      return { principal: session(roleArn, 'AWSCloudFormation'), principalArn: roleArn, policies: [{ name: `org-guards/cdk-execution-policy.${account}-${region}.json`, policy: facts.executionPolicy }] };
+      return { principal: session(roleArn, 'AWSCloudFormation'), principalArn: roleArn, policies: [{ name: `org-guards/${CDK_EXECUTION_POLICY_FILE(`${account}-${region}`)}`, policy: facts.executionPolicy }] };
     }
   }
 }
@@ -225,6 +222,28 @@ function usableModels(config: OrgConfig, region: string, kind: ModelKind = 'chat
     strict: config.dataResidency.strict,
     inferenceProfiles: config.aws.inferenceProfiles,
   });
+}
+
+/** The policy of a bucket of the template, as its resource policy. */
+function bucketPolicyOf(t: DeployedTemplate, bucketId: string): Policy | undefined {
+  const id = t.idsOf('AWS::S3::BucketPolicy').find((p) => JSON.stringify(t.template.Resources![p].Properties?.Bucket) === JSON.stringify({ Ref: bucketId }));
+  return id ? { name: `${t.env.stackName}/${id}`, policy: t.properties(id).PolicyDocument } : undefined;
+}
+
+/** A key of the template as a request resource: its key policy, and its aliases (`kms:ResourceAliases`). */
+function keyResource(t: DeployedTemplate, keyId: string, label: string, context: Record<string, string>): ResolvedResource {
+  const aliases = t
+    .idsOf('AWS::KMS::Alias')
+    .filter((a) => JSON.stringify(t.template.Resources![a].Properties?.TargetKeyId).includes(`"${keyId}"`))
+    .map((a) => String(t.properties(a).AliasName));
+  return {
+    arn: t.getAtt(keyId, 'Arn'),
+    label,
+    account: t.env.account,
+    region: t.env.region,
+    resourcePolicy: { name: `${t.env.stackName}/${keyId} (key policy)`, policy: t.properties(keyId).KeyPolicy },
+    context: { ...context, 'kms:CallerAccount': t.env.account, ...(aliases.length ? { 'kms:ResourceAliases': aliases } : {}) },
+  };
 }
 
 /** A real region outside the allowed ones, to call an allowlisted model in. */
@@ -261,7 +280,7 @@ function resourcesOf(resource: Resource, facts: TargetFacts, config: OrgConfig):
     case 'modelOutsideRegions': {
       const outside = OUTSIDE_CANDIDATES.find((r) => !config.aws.allowedRegions.includes(r) && isKnownAwsRegion(r));
       if (!outside) return `every candidate region (${OUTSIDE_CANDIDATES.join(', ')}) is allowed`;
-      const model = parseModelId(config.aws.models[0].id).foundationModelId;
+      const model = parseModelId(usableModels(config, region)[0]).foundationModelId;
       return [{ arn: fm(outside, model), label: `foundation model ${model} in ${outside}`, account, region: outside }];
     }
     case 'privateApi':
@@ -276,28 +295,26 @@ function resourcesOf(resource: Resource, facts: TargetFacts, config: OrgConfig):
     }
     case 'auditObject': {
       const bucket = only(platform.idsOf('AWS::S3::Bucket', /\/Audit\/Bucket\//), 'audit bucket', platform.env.stackName);
-      const policyId = platform.idsOf('AWS::S3::BucketPolicy').find((id) => JSON.stringify(platform.template.Resources![id].Properties?.Bucket) === JSON.stringify({ Ref: bucket }));
       return [
         {
           arn: `${platform.getAtt(bucket, 'Arn')}/AWSLogs/${account}/CloudTrail/${region}/evidence.json.gz`,
           label: 'an object of the audit bucket',
           account,
           region,
-          resourcePolicy: policyId ? { name: `${platform.env.stackName}/${policyId}`, policy: platform.properties(policyId).PolicyDocument } : undefined,
+          resourcePolicy: bucketPolicyOf(platform, bucket),
         },
       ];
     }
     case 'promptLogObject': {
       const buckets = platform.idsOf('AWS::S3::Bucket', /\/InvocationLogging\/Bucket\//);
       if (buckets.length === 0) return 'this target does not own the invocation-logging setting';
-      const policyId = platform.idsOf('AWS::S3::BucketPolicy').find((id) => JSON.stringify(platform.template.Resources![id].Properties?.Bucket) === JSON.stringify({ Ref: buckets[0] }));
       return [
         {
           arn: `${platform.getAtt(buckets[0], 'Arn')}/model-invocations/AWSLogs/${account}/BedrockModelInvocationLogs/${region}/log.json.gz`,
           label: 'a model invocation log in the prompt-log bucket',
           account,
           region,
-          resourcePolicy: policyId ? { name: `${platform.env.stackName}/${policyId}`, policy: platform.properties(policyId).PolicyDocument } : undefined,
+          resourcePolicy: bucketPolicyOf(platform, buckets[0]),
         },
       ];
     }
@@ -310,20 +327,7 @@ function resourcesOf(resource: Resource, facts: TargetFacts, config: OrgConfig):
       const keyRef = JSON.stringify(platform.template.Resources![g].Properties?.KmsKeyArn);
       const keyId = /"Fn::GetAtt":\["([^"]+)","Arn"\]/.exec(keyRef)?.[1];
       if (!keyId) return 'the guardrail is not encrypted with a key of this stack';
-      const aliases = platform
-        .idsOf('AWS::KMS::Alias')
-        .filter((a) => JSON.stringify(platform.template.Resources![a].Properties?.TargetKeyId).includes(`"${keyId}"`))
-        .map((a) => String(platform.properties(a).AliasName));
-      return [
-        {
-          arn: platform.getAtt(keyId, 'Arn'),
-          label: 'the guardrail key',
-          account,
-          region,
-          resourcePolicy: { name: `${platform.env.stackName}/${keyId} (key policy)`, policy: platform.properties(keyId).KeyPolicy },
-          context: { 'kms:ViaService': `bedrock.${region}.amazonaws.com`, 'kms:CallerAccount': account, ...(aliases.length ? { 'kms:ResourceAliases': aliases } : {}) },
-        },
-      ];
+      return [keyResource(platform, keyId, 'the guardrail key', { 'kms:ViaService': `bedrock.${region}.${urlSuffixOf(region)}` })];
     }
     case 'loggingSetterFunction': {
       const fns = platform.idsOf('AWS::Lambda::Function', /\/InvocationLogging\/Function\//);
@@ -353,25 +357,18 @@ function resourcesOf(resource: Resource, facts: TargetFacts, config: OrgConfig):
       const bucket = only(platform.idsOf('AWS::S3::Bucket', /\/Audit\/Bucket\//), 'audit bucket', platform.env.stackName);
       return [{ arn: platform.getAtt(bucket, 'Arn'), label: 'the audit bucket', account, region }];
     }
+    case 'auditKeyAlias': {
+      const key = only(platform.idsOf('AWS::KMS::Key', /\/Keys\/AuditKey\//), 'audit key', platform.env.stackName);
+      const alias = platform.idsOf('AWS::KMS::Alias').find((a) => JSON.stringify(platform.template.Resources![a].Properties?.TargetKeyId).includes(`"${key}"`));
+      if (!alias) return 'the audit key has no alias';
+      return [{ arn: `arn:${partition}:kms:${region}:${account}:${String(platform.properties(alias).AliasName)}`, label: 'the audit key alias', account, region }];
+    }
     case 'auditKey': {
       const key = only(platform.idsOf('AWS::KMS::Key', /\/Keys\/AuditKey\//), 'audit key', platform.env.stackName);
-      const aliases = platform
-        .idsOf('AWS::KMS::Alias')
-        .filter((a) => JSON.stringify(platform.template.Resources![a].Properties?.TargetKeyId).includes(`"${key}"`))
-        .map((a) => String(platform.properties(a).AliasName));
-      return [
-        {
-          arn: platform.getAtt(key, 'Arn'),
-          label: 'the audit key',
-          account,
-          region,
-          resourcePolicy: { name: `${platform.env.stackName}/${key} (key policy)`, policy: platform.properties(key).KeyPolicy },
-          context: { 'kms:CallerAccount': account, 'kms:ResourceAliases': aliases },
-        },
-      ];
+      return [keyResource(platform, key, 'the audit key', {})];
     }
     case 'cdkDeployRole':
-      return [{ arn: `arn:${partition}:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-${region}`, label: 'the CDK deploy role', account, region }];
+      return [{ arn: `arn:${partition}:iam::${account}:role/cdk-${config.aws.deployment.cdkQualifier}-deploy-role-${account}-${region}`, label: 'the CDK deploy role', account, region }];
     case 'iamUser':
       return [{ arn: `arn:${partition}:iam::${account}:user/someone`, label: 'an IAM user', account, region: 'us-east-1' }];
     case 'mantleProject':
@@ -462,6 +459,10 @@ async function prove(s: Scenario, facts: TargetFacts, config: OrgConfig, guards:
   const expected = s.needsDirectPath && !facts.directPath ? 'denied' : s.expect;
   const why = s.needsDirectPath && !facts.directPath ? `${s.why} This target lists no bedrockRuntimeEndpointIds, so the direct path is closed.` : s.why;
   const base = { target: facts.name, scenario: s.id, who: s.who, expected, why } as const;
+  if (s.who === 'cfnExecution' && facts.executionPolicy === undefined) {
+    // The artefact the adopter attaches is what is proven; without it there is nothing to prove.
+    return [{ ...base, request: `${s.action} on ${s.resource}`, evaluated: 'error', deciding: [`org-guards/${CDK_EXECUTION_POLICY_FILE(`${facts.account}-${facts.region}`)} is missing`], ok: false }];
+  }
   const principal = principalOf(s.who, facts, config);
   const resources = resourcesOf(s.resource, facts, config);
   if (typeof principal === 'string' || typeof resources === 'string') {
@@ -530,7 +531,7 @@ async function prove(s: Scenario, facts: TargetFacts, config: OrgConfig, guards:
 /** The platform stack of each of the config's targets with its facts resolved, or why it cannot be evaluated. */
 function targetFacts(input: AccessProofInput): Array<TargetFacts | { readonly name: string; readonly problem: string }> {
   const { config } = input;
-  const identityStack = input.stacks.find((s) => Object.values(s.template.Resources ?? {}).some((r) => r.Type === 'AWS::SSO::PermissionSet'));
+  const identityStack = input.stacks.find((s) => s.name === identityStackName(config.organisation.name));
   return config.aws.targets.map((target) => {
     try {
       return factsOf(input, target, identityStack);
@@ -541,7 +542,7 @@ function targetFacts(input: AccessProofInput): Array<TargetFacts | { readonly na
 }
 
 function factsOf(input: AccessProofInput, target: OrgConfig['aws']['targets'][number], identityStack: AccessStack | undefined): TargetFacts {
-  const stack = input.stacks.find((s) => s.account === target.account && s.region === target.region && s.name.endsWith(`-${target.name}`));
+  const stack = input.stacks.find((s) => s.name === platformStackName(input.config.organisation.name, target.name));
   if (!stack) throw new Error(`access proofs: no synthesized platform stack for target ${target.name} (${target.account}/${target.region})`);
   const probe = deployed(stack);
   const runtimeId = only(probe.idsOf('AWS::EC2::VPCEndpoint', /\/BedrockRuntime\//), 'bedrock-runtime endpoint', stack.name);
@@ -559,7 +560,7 @@ function factsOf(input: AccessProofInput, target: OrgConfig['aws']['targets'][nu
     runtimeEndpointId: platform.ref(runtimeId),
     executeApiEndpointId: platform.ref(executeApiId),
     otherAccount: otherAccount(input.config),
-    executionPolicy: buildCdkExecutionPolicy(input.stacks.filter((s) => s.account === target.account && s.region === target.region).map((s) => s.template)),
+    executionPolicy: input.executionPolicies[`${target.account}-${target.region}`],
   };
 }
 

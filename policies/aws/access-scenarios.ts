@@ -97,6 +97,8 @@ export type Resource =
   | 'auditBucket'
   /** The KMS key of the audit trail and bucket. */
   | 'auditKey'
+  /** The alias of that key. */
+  | 'auditKeyAlias'
   /** Actions without resource-level permissions. */
   | 'anyResource';
 
@@ -140,7 +142,8 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: 'model-user-foreign-endpoint', who: 'modelUser', action: CONVERSE, resource: 'allowlistedModel', via: 'foreignEndpoint', expect: 'denied', why: "Credentials used through an endpoint the organisation does not own (for example in another account's VPC) reach nothing." },
   { id: 'model-user-internet', who: 'modelUser', action: CONVERSE, resource: 'allowlistedModel', via: 'internet', expect: 'denied', why: 'AI traffic never crosses the public internet.' },
   { id: 'model-user-unlisted-model', who: 'modelUser', action: CONVERSE, resource: 'unlistedModel', via: 'runtimeEndpoint', expect: 'denied', why: 'Only allowlisted models may be called.' },
-  { id: 'model-user-outside-regions', who: 'modelUser', action: CONVERSE, resource: 'modelOutsideRegions', via: 'runtimeEndpoint', expect: 'denied', why: 'Data residency: no model call outside the allowed regions.' },
+  // Through the other region's own endpoint, as such a call would go; the target's endpoint would not route it.
+  { id: 'model-user-outside-regions', who: 'modelUser', action: CONVERSE, resource: 'modelOutsideRegions', via: 'foreignEndpoint', expect: 'denied', why: 'Data residency: no model call outside the allowed regions.' },
   { id: 'model-user-direct-embedding', who: 'modelUser', action: CONVERSE, resource: 'allowlistedEmbeddingModel', via: 'runtimeEndpoint', guardrail: 'none', expect: 'denied', why: 'Bedrock takes no guardrail with embedding models, so model users reach them only through the private API, which screens the input with the guardrail first.' },
   { id: 'model-user-guardrail-key', who: 'modelUser', action: 'kms:Decrypt', resource: 'guardrailKey', via: 'bedrock', expect: 'allowed', needsDirectPath: true, why: 'Bedrock decrypts the CMK-encrypted guardrail with the caller\'s permissions; without kms:Decrypt the call fails.' },
   // The private API.
@@ -170,7 +173,6 @@ export const SCENARIOS: readonly Scenario[] = [
   // Bedrock API keys and model-serving surfaces that bypass bedrock-runtime.
   { id: 'bedrock-api-key-call', who: 'accountAdmin', action: 'bedrock:CallWithBearerToken', resource: 'anyResource', expect: 'denied', why: 'Bedrock API keys are shared secrets, not SSO sign-in.' },
   { id: 'bedrock-api-key-create', who: 'accountAdmin', action: 'iam:CreateServiceSpecificCredential', resource: 'iamUser', context: { 'iam:ServiceSpecificCredentialServiceName': 'bedrock.amazonaws.com' }, expect: 'denied', why: 'Long-term Bedrock API keys are service-specific credentials; none may be created.' },
-  { id: 'model-user-api-key-call', who: 'modelUser', action: 'bedrock:CallWithBearerToken', resource: 'anyResource', expect: 'denied', why: 'Model users sign in with SSO, never with a key.' },
   { id: 'mantle-inference', who: 'accountAdmin', action: 'bedrock-mantle:CreateInference', resource: 'mantleProject', expect: 'denied', why: 'The OpenAI-compatible endpoint bypasses the guardrail condition and the allowlist keys of bedrock-runtime.' },
   { id: 'external-anthropic-inference', who: 'accountAdmin', action: 'aws-external-anthropic:CreateInference', resource: 'anthropicWorkspace', expect: 'denied', why: 'This surface names no model in IAM, so the allowlist cannot be enforced on it.' },
   { id: 'batch-unlisted-model', who: 'accountAdmin', action: 'bedrock:CreateModelInvocationJob', resource: 'unlistedModel', expect: 'denied', why: 'Batch inference is held to the allowlist too.' },
@@ -206,5 +208,6 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: 'admin-publishes-guardrail-version', who: 'accountAdmin', action: 'bedrock:CreateGuardrailVersion', resource: 'guardrail', expect: 'denied', why: 'A version published by hand would be accepted as a published guardrail.' },
   { id: 'admin-deletes-evidence-logs', who: 'accountAdmin', action: 'logs:DeleteLogGroup', resource: 'evidenceLogGroup', expect: 'denied', why: 'The logs the evidence goes to stay, whatever the trail and the setting say.' },
   { id: 'admin-opens-audit-bucket', who: 'accountAdmin', action: 's3:PutBucketPolicy', resource: 'auditBucket', expect: 'denied', why: 'A new bucket policy could drop the grants the trail and Bedrock write with, or open the evidence.' },
+  { id: 'admin-deletes-audit-key-alias', who: 'accountAdmin', action: 'kms:DeleteAlias', resource: 'auditKeyAlias', expect: 'denied', why: 'Without its alias the audit key would fall outside the guard that keeps it enabled.' },
   { id: 'admin-disables-audit-key', who: 'accountAdmin', action: 'kms:DisableKey', resource: 'auditKey', expect: 'denied', why: 'A disabled key stops the trail from writing and makes the evidence unreadable.' },
 ];

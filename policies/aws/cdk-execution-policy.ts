@@ -212,6 +212,20 @@ export function buildCdkExecutionPolicy(templates: readonly CfnTemplateLike[]): 
   return doc;
 }
 
+/** A synthesized stack and the environment it deploys to. */
+export interface EnvironmentStack {
+  readonly account: string;
+  readonly region: string;
+  readonly template: CfnTemplateLike;
+}
+
+/** One execution policy per environment (`cdk bootstrap` is per environment), keyed `<account>-<region>`, from the stacks deployed there. */
+export function buildCdkExecutionPolicies(stacks: readonly EnvironmentStack[]): Record<string, ExecutionPolicyDocument> {
+  const environments = new Map<string, CfnTemplateLike[]>();
+  for (const s of stacks) environments.set(`${s.account}-${s.region}`, [...(environments.get(`${s.account}-${s.region}`) ?? []), s.template]);
+  return Object.fromEntries([...environments].map(([env, templates]) => [env, buildCdkExecutionPolicy(templates)]));
+}
+
 /** Throws unless the document, minified, fits IAM's size limit for a customer managed policy. */
 export function assertFitsManagedPolicy(doc: ExecutionPolicyDocument): void {
   const size = JSON.stringify(doc).length;
@@ -221,16 +235,3 @@ export function assertFitsManagedPolicy(doc: ExecutionPolicyDocument): void {
     );
   }
 }
-
-/**
- * The documented bootstrap command that attaches the policy instead of AdministratorAccess, with
- * placeholders for account, region and partition. Create the policy first (e.g. `aws iam
- * create-policy`), outside any stack this role deploys; a name starting with `cdk-` puts it under
- * the policy's own deny on changes to the bootstrap roles and policies.
- */
-export const CDK_BOOTSTRAP_COMMAND = (policyName: string): string => {
-  if (!/^[\w+=,.@-]{1,128}$/.test(policyName)) {
-    throw new Error(`"${policyName}" is not a valid IAM policy name: use 1 to 128 letters, digits and +=,.@_- (no path)`);
-  }
-  return `npx cdk bootstrap aws://<account>/<region> --cloudformation-execution-policies arn:<partition>:iam::<account>:policy/${policyName}`;
-};

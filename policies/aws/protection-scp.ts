@@ -1,4 +1,14 @@
-import { BLUEPRINT_ROLE_PATH, type OrgConfig } from '../../lib/config';
+import {
+  accessLogsBucketName,
+  auditBucketName,
+  BLUEPRINT_ROLE_PATH,
+  keyAlias,
+  logGroupPrefix,
+  loggingSetterFunctionName,
+  platformStackName,
+  promptLogsBucketName,
+  type OrgConfig,
+} from '../../lib/config';
 import { SCP_MAX_CHARS, type PolicyDocument } from './region-pinning-scp';
 
 /**
@@ -36,7 +46,7 @@ export function changePathPrincipals(config: OrgConfig): string[] {
 
 /** The invocation-logging setter functions, named `PrivateAi-<organisation>-<target>-logging` by the platform stacks. */
 export function loggingSetterFunctions(config: OrgConfig): string {
-  return `arn:*:lambda:*:*:function:PrivateAi-${config.organisation.name}-*-logging`;
+  return `arn:*:lambda:*:*:function:${loggingSetterFunctionName(config.organisation.name, '*')}`;
 }
 
 export function buildProtectionScp(config: OrgConfig): PolicyDocument {
@@ -51,7 +61,7 @@ export function buildProtectionScp(config: OrgConfig): PolicyDocument {
       Effect: 'Deny',
       Action: ['cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors'],
       // CloudFormation names each trail after its stack, PrivateAi-<organisation>-<target>-...
-      Resource: `arn:*:cloudtrail:*:*:trail/PrivateAi-${org}-*`,
+      Resource: `arn:*:cloudtrail:*:*:trail/${platformStackName(org, '*')}`,
       Condition: notChangePath,
     },
     {
@@ -91,7 +101,10 @@ export function buildProtectionScp(config: OrgConfig): PolicyDocument {
         's3:PutEncryptionConfiguration',
         's3:PutBucketLogging',
       ],
-      Resource: [`arn:*:logs:*:*:log-group:/${org}/*`, `arn:*:s3:::${org}-*-audit-*`, `arn:*:s3:::${org}-*-logs-*`, `arn:*:s3:::${org}-*-inv-*`],
+      Resource: [
+        `arn:*:logs:*:*:log-group:${logGroupPrefix(org, '*')}*`,
+        ...[auditBucketName, accessLogsBucketName, promptLogsBucketName].map((name) => `arn:*:s3:::${name(org, '*', '*')}`),
+      ],
       Condition: notChangePath,
     },
     {
@@ -100,7 +113,15 @@ export function buildProtectionScp(config: OrgConfig): PolicyDocument {
       Effect: 'Deny',
       Action: ['kms:PutKeyPolicy', 'kms:DisableKey', 'kms:ScheduleKeyDeletion', 'kms:DisableKeyRotation'],
       Resource: '*',
-      Condition: { ...notCloudFormation, 'ForAnyValue:StringLike': { 'kms:ResourceAliases': `alias/${org}/*` } },
+      Condition: { ...notCloudFormation, 'ForAnyValue:StringLike': { 'kms:ResourceAliases': keyAlias(org, '*', '*') } },
+    },
+    {
+      // The keys are found by their aliases: deleting or repointing an alias would take a key out of the statement above.
+      Sid: 'ProtectBlueprintKeyAliases',
+      Effect: 'Deny',
+      Action: ['kms:DeleteAlias', 'kms:UpdateAlias', 'kms:CreateAlias'],
+      Resource: `arn:*:kms:*:*:${keyAlias(org, '*', '*')}`,
+      Condition: notCloudFormation,
     },
     {
       // Who acts as the change path: only CloudFormation may create, re-permission or pass the roles on

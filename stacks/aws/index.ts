@@ -1,17 +1,17 @@
 import { Annotations, DefaultStackSynthesizer, type App, type IStackSynthesizer } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { DEFAULT_CDK_QUALIFIER, type OrgConfig } from '../../lib/config';
+import { DEFAULT_CDK_QUALIFIER, identityStackName as nameIdentityStack, platformStackName as namePlatformStack, type OrgConfig } from '../../lib/config';
 import { IdentityStack } from './identity-stack';
 import { PlatformStack } from './platform-stack';
 
 /** Stack name of a target: stable, because renaming a stack replaces everything in it. */
 export function platformStackName(config: OrgConfig, targetName: string): string {
-  return `PrivateAi-${config.organisation.name}-${targetName}`;
+  return namePlatformStack(config.organisation.name, targetName);
 }
 
 /** Stack name of the Identity Center permission sets: stable, like the platform stacks'. */
 export function identityStackName(config: OrgConfig): string {
-  return `PrivateAi-${config.organisation.name}-identity`;
+  return nameIdentityStack(config.organisation.name);
 }
 
 /** The bootstrap roles the stacks deploy through: those of the configured qualifier (the default synthesizer otherwise). */

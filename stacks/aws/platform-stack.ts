@@ -8,9 +8,11 @@ import {
   BLUEPRINT_ROLE_PATH,
   logGroupName,
   logGroupPrefix,
+  loggingSetterFunctionName,
   modelKindOf,
   promptLogGroupName,
   promptLogsBucketName,
+  wafLogGroupName,
   type AwsTarget,
   type OrgConfig,
 } from '../../lib/config';
@@ -25,7 +27,7 @@ import { ModelGuardrail } from '../../lib/aws/model-guardrail';
 import { ModelInvoker } from '../../lib/aws/model-invoker';
 import { PrivateNetwork } from '../../lib/aws/private-network';
 import { RegionPinningPolicy } from '../../lib/aws/region-pinning-policy';
-import { permissionSetName } from '../../lib/aws/sso-access';
+import { permissionSetRolePattern } from '../../lib/aws/sso-access';
 
 export interface PlatformStackProps extends StackProps {
   readonly config: OrgConfig;
@@ -152,7 +154,7 @@ export class PlatformStack extends Stack {
         functionKey: this.keys.lambdaKey,
         functionLogGroupName: `${logPrefix}invocation-logging-setter`,
         // PrivateAi-<org>-<target>-logging: within Lambda's 64 characters, and matched by the organisation guard.
-        functionName: `${this.stackName}-logging`,
+        functionName: loggingSetterFunctionName(org, target.name),
       });
       // Every read of prompts and responses is itself recorded.
       this.audit.recordObjectAccess(this.invocationLogging.bucket, 'the prompt-log bucket');
@@ -173,9 +175,10 @@ export class PlatformStack extends Stack {
       guardrailArn: this.guardrail.guardrailArn,
       guardrailVersion: this.guardrail.guardrailVersion,
       guardrailKey: this.keys.modelDataKey,
+      wafLogGroupName: wafLogGroupName(org, target.name),
       // The ModelUser permission set's roles in this account (any Identity Center region path), and the listed app roles.
       apiCallers: [
-        `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/aws-reserved/sso.amazonaws.com/*AWSReservedSSO_${permissionSetName(org, 'modelUsers')}_*`,
+        permissionSetRolePattern(Aws.PARTITION, Aws.ACCOUNT_ID, org, 'modelUsers'),
         ...(target.apiCallerRoleArns ?? []),
       ],
       environmentKey: this.keys.lambdaKey,

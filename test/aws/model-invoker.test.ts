@@ -227,6 +227,13 @@ describe('ModelInvoker: bad input', () => {
     expect(() => new ModelInvoker(stack, 'I', props(stack, { models: [] }))).toThrow(/no allowlisted model is usable in this region/);
   });
 
+  test('an embedding model the function cannot call is refused at synth, not at every cold start', () => {
+    const stack = new Stack();
+    expect(() => new ModelInvoker(stack, 'I', props(stack, { models: [{ id: 'amazon.titan-embed-text-v1', classifications: ['internal'], kind: 'embedding' }] }))).toThrow(
+      /the model invoker cannot call embedding model amazon\.titan-embed-text-v1; it calls amazon\.titan-embed-text-v2:0/,
+    );
+  });
+
   test('an API that would admit nobody is refused', () => {
     const stack = new Stack();
     expect(() => new ModelInvoker(stack, 'I', props(stack, { apiCallers: [] }))).toThrow(/apiCallers is empty, so the private API would admit nobody/);

@@ -205,6 +205,30 @@ describe('delete', () => {
   });
 });
 
+describe('answering CloudFormation', () => {
+  test('a reply that cannot be delivered is logged, never thrown: a throw would make Lambda retry, and a repeated takeover would forget what it must restore', async () => {
+    inPlace(THEIRS);
+    bedrock.on(PutModelInvocationLoggingConfigurationCommand).resolves({});
+    const unreachable = { ...event('Create', { takeOver: 'true' }), ResponseURL: 'http://127.0.0.1:9/response' };
+    await expect(handler(unreachable, client())).resolves.toBeUndefined();
+    expect(puts()).toHaveLength(1);
+    expect(console.error).toHaveBeenCalledWith(expect.stringContaining('could not answer CloudFormation'));
+  });
+
+  test('a failure of the work is answered as FAILED once, with its reason', async () => {
+    inPlace(THEIRS);
+    await handler(event('Create'), client());
+    expect(replies).toEqual([expect.objectContaining({ Status: 'FAILED', Reason: expect.stringContaining('already set') })]);
+  });
+
+  test('a physical ID CloudFormation stored from an earlier deployment still decodes to the setting to restore', () => {
+    // Written out once from a takeover of THEIRS: the format CloudFormation keeps must not drift.
+    const stored =
+      'model-invocation-logging-eu-central-1/previous/dc0xDsMgEATAv2yNq3S0cdooXzjMgpDBSHBEtiz_3R9I-pHmBIuj92mLs6jMzOnLdrw2cZkeNkjuNEhFIn8CbYMG_fGsW0gR9oQby0p9SyEsOpfRkh6TUsrk6Ftd1inX2GGw8vg0hrTDQnLGZaDc9e9z3Q';
+    expect(previousFrom(stored)).toEqual(THEIRS);
+  });
+});
+
 describe('pure helpers', () => {
   test('normaliseLoggingConfig accepts real booleans too', () => {
     expect(normaliseLoggingConfig({ textDataDeliveryEnabled: true, embeddingDataDeliveryEnabled: false })).toMatchObject({ textDataDeliveryEnabled: true, embeddingDataDeliveryEnabled: false });

@@ -69,6 +69,11 @@ describe('access proofs of the example deployment', () => {
     expect(decidedBy('bedrock-api-key-call')).toEqual(['SCP: bedrock-region-pinning.scp.json#DenyBedrockApiKeys']);
     expect(decidedBy('admin-invokes-setter')).toEqual(['SCP: blueprint-protection.scp.json#ProtectTheChangePath']);
     expect(decidedBy('admin-creates-lookalike-exec-role')).toEqual(['SCP: blueprint-protection.scp.json#ProtectTheBootstrapRoles']);
+    // Out of region, whatever endpoint it comes through: the permission set's and the organisation's region denies.
+    expect(decidedBy('model-user-outside-regions')).toEqual(
+      expect.arrayContaining(['identity: permission set ExampleCorpAiModelUser (inline)#DenyBedrockOutsideAllowedRegions', 'SCP: bedrock-region-pinning.scp.json#DenyBedrockOutsideAllowedRegions']),
+    );
+    expect(decidedBy('admin-deletes-audit-key-alias')).toEqual(['SCP: blueprint-protection.scp.json#ProtectBlueprintKeyAliases']);
     expect(decidedBy('cloudformation-creates-user')).toEqual([expect.stringMatching(/cdk-execution-policy\..*#DenyLongTermCredentials$/)]);
   });
 
@@ -159,14 +164,19 @@ describe('access proofs of other configurations', () => {
     expect(rows(result, 'model-user-private-api').map((p) => p.evaluated)).toEqual(['Allowed']);
   });
 
-  test('relaxed residency reaches profile destinations outside the allowed regions only through the profile', async () => {
+  test('relaxed residency reaches profile destinations outside the allowed regions only through the profile, for targets in two accounts', async () => {
     const relaxed = configWith((r) => {
       r.dataResidency.strict = false;
       r.aws.allowedRegions = ['eu-central-1', 'eu-west-1'];
+      r.aws.organizationId = 'o-example1234';
+      r.aws.targets.push({ name: 'dr-west', account: '222222222222', region: 'eu-west-1', network: { cidr: '10.41.0.0/16' }, bedrockRuntimeEndpointIds: ['vpce-0b1b2c3d4e5f60718'] });
     });
     const result = await proofsOf(relaxed);
     expect(failed(result)).toEqual([]);
-    const outside = rows(result, 'model-user-profile-destinations').filter((p) => /RequestedRegion=eu-(north-1|west-3)/.test(p.request));
-    expect(outside.map((p) => p.evaluated)).toEqual(['Allowed', 'Allowed']);
+    for (const target of ['prod', 'dr-west']) {
+      const destinations = rows(result, 'model-user-profile-destinations').filter((p) => p.target === target);
+      const outside = destinations.filter((p) => !/RequestedRegion=eu-(central|west)-1\b/.test(p.request));
+      expect([target, outside.length > 0, outside.every((p) => p.evaluated === 'Allowed')]).toEqual([target, true, true]);
+    }
   });
 });

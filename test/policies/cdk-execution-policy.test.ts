@@ -4,7 +4,6 @@ import { runSimulation } from '@cloud-copilot/iam-simulate';
 import {
   assertFitsManagedPolicy,
   buildCdkExecutionPolicy,
-  CDK_BOOTSTRAP_COMMAND,
   MANAGED_POLICY_MAX_CHARS,
   type CfnTemplateLike,
   type ExecutionPolicyDocument,
@@ -204,17 +203,5 @@ describe('the table of resource types', () => {
     expect(JSON.stringify(at(MANAGED_POLICY_MAX_CHARS)).length).toBe(MANAGED_POLICY_MAX_CHARS);
     expect(() => assertFitsManagedPolicy(at(MANAGED_POLICY_MAX_CHARS))).not.toThrow();
     expect(() => assertFitsManagedPolicy(at(MANAGED_POLICY_MAX_CHARS + 1))).toThrow(/is 6145 characters, over IAM's 6144 limit for a managed policy/);
-  });
-});
-
-describe('CDK_BOOTSTRAP_COMMAND', () => {
-  test('attaches the named policy instead of AdministratorAccess, with placeholders', () => {
-    expect(CDK_BOOTSTRAP_COMMAND('cdk-privateai-cfn-exec')).toBe(
-      'npx cdk bootstrap aws://<account>/<region> --cloudformation-execution-policies arn:<partition>:iam::<account>:policy/cdk-privateai-cfn-exec',
-    );
-  });
-
-  test('refuses a name IAM would refuse', () => {
-    expect(() => CDK_BOOTSTRAP_COMMAND('team/cdk exec')).toThrow(/"team\/cdk exec" is not a valid IAM policy name/);
   });
 });

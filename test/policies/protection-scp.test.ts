@@ -19,6 +19,7 @@ describe('the organisation protection SCP', () => {
       ['ProtectPromptLoggingAndGuardrails', 'Deny', false],
       ['ProtectEvidenceStores', 'Deny', false],
       ['ProtectBlueprintKeys', 'Deny', false],
+      ['ProtectBlueprintKeyAliases', 'Deny', false],
       ['ProtectTheChangePath', 'Deny', false],
       ['ProtectTheChangePathRoles', 'Deny', false],
       ['ProtectTheBootstrapRoles', 'Deny', false],
@@ -35,8 +36,9 @@ describe('the organisation protection SCP', () => {
 
   test("scopes trails, log groups, buckets and keys to the organisation's names, and guardrails and prompt logging to the account", () => {
     expect(bySid('ProtectAuditTrails').Resource).toBe('arn:*:cloudtrail:*:*:trail/PrivateAi-example-corp-*');
-    expect(bySid('ProtectEvidenceStores').Resource).toEqual(['arn:*:logs:*:*:log-group:/example-corp/*', 'arn:*:s3:::example-corp-*-audit-*', 'arn:*:s3:::example-corp-*-logs-*', 'arn:*:s3:::example-corp-*-inv-*']);
-    expect(bySid('ProtectBlueprintKeys').Condition['ForAnyValue:StringLike']).toEqual({ 'kms:ResourceAliases': 'alias/example-corp/*' });
+    expect(bySid('ProtectEvidenceStores').Resource).toEqual(['arn:*:logs:*:*:log-group:/example-corp/*/*', 'arn:*:s3:::example-corp-*-audit-*', 'arn:*:s3:::example-corp-*-logs-*', 'arn:*:s3:::example-corp-*-inv-*']);
+    expect(bySid('ProtectBlueprintKeys').Condition['ForAnyValue:StringLike']).toEqual({ 'kms:ResourceAliases': 'alias/example-corp/*/*' });
+    expect(bySid('ProtectBlueprintKeyAliases').Resource).toBe('arn:*:kms:*:*:alias/example-corp/*/*');
     expect(bySid('ProtectPromptLoggingAndGuardrails')).toMatchObject({ Resource: '*', Action: expect.arrayContaining(['bedrock:CreateGuardrail', 'bedrock:CreateGuardrailVersion']) });
   });
 

@@ -1,6 +1,7 @@
 import type { OrgConfig } from '../../lib/config';
 import { proveAccess, type AccessProof, type AccessStack } from '../../policies/aws/access-proofs';
 import { SCENARIOS } from '../../policies/aws/access-scenarios';
+import { buildCdkExecutionPolicies } from '../../policies/aws/cdk-execution-policy';
 import { buildOrgGuards, type OrgGuard } from '../../policies/aws/org-guards';
 import { addAwsStacks } from '../../stacks/aws';
 import { newApp } from './aws';
@@ -31,7 +32,8 @@ export async function proofsOf(
 ): Promise<AccessProof[]> {
   const scenarios = only ? SCENARIOS.filter((s) => only.includes(s.id)) : SCENARIOS;
   if (only && scenarios.length !== only.length) throw new Error(`unknown scenario among ${only.join(', ')}`);
-  return proveAccess({ config, stacks, guards }, scenarios);
+  // The execution policies as bin/app.ts writes them to org-guards/.
+  return proveAccess({ config, stacks, guards, executionPolicies: buildCdkExecutionPolicies(stacks) }, scenarios);
 }
 
 /** The proofs that came out otherwise than expected, readable. */
