@@ -102,9 +102,13 @@ function toCommand(request: InvocationRequest, config: InvokerConfig, requestMet
  * signal (its retry backoff and adaptive rate limiter sleep through an abort), and an error
  * thrown once the deadline has passed is a timeout, whatever the SDK calls it.
  */
-function upstreamWithin(timeoutMs: number): UpstreamCall {
-  const deadline = AbortSignal.timeout(timeoutMs);
-  return async (call, cancel) => {
+function upstreamWithin(timeoutMs: number): { readonly upstream: UpstreamCall; readonly dispose: () => void } {
+  // A timer cleared when the request ends, not AbortSignal.timeout: a deadline left running would
+  // fire into the SDK's listeners during a later invocation of the same execution environment.
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeoutMs);
+  const deadline = controller.signal;
+  const upstream: UpstreamCall = async (call, cancel) => {
     const signal = cancel ? AbortSignal.any([deadline, cancel]) : deadline;
     let expire: (reason: unknown) => void = () => undefined;
     const expired = new Promise<never>((_, reject) => {
@@ -127,6 +131,7 @@ function upstreamWithin(timeoutMs: number): UpstreamCall {
       deadline.removeEventListener('abort', onAbort);
     }
   };
+  return { upstream, dispose: () => clearTimeout(timer) };
 }
 
 /** Checks the reply holds what the API promises; anything missing is a malformed reply (502). */
@@ -183,6 +188,7 @@ export function createHandler({ config, client, logger, metrics }: InvokerDeps):
     let requestMetadata: Record<string, string> | undefined;
     let inputCount: number | undefined;
 
+    let deadline: ReturnType<typeof upstreamWithin> | undefined;
     try {
       if (context) {
         logger.addContext(context);
@@ -192,7 +198,8 @@ export function createHandler({ config, client, logger, metrics }: InvokerDeps):
       if (!caller) {
         throw missingIdentity();
       }
-      const upstream = upstreamWithin(config.upstreamTimeoutMs);
+      deadline = upstreamWithin(config.upstreamTimeoutMs);
+      const upstream = deadline.upstream;
       if (route === ROUTES.chat) {
         const request = parseRequest(loose(event), config, facts);
         promptHash = promptSha256(request.system, request.messages);
@@ -246,6 +253,8 @@ export function createHandler({ config, client, logger, metrics }: InvokerDeps):
         upstreamRequestId: failure.upstreamRequestId ?? audit.upstreamRequestId,
       };
       result = reply(failure.statusCode, { error: { code: failure.code, message: failure.message, requestId } });
+    } finally {
+      deadline?.dispose();
     }
 
     const record: AuditRecord = {

@@ -485,6 +485,17 @@ describe('the upstream budget', () => {
     expect(error.message).toBe('the model did not answer in time');
   });
 
+  test('no deadline outlives its request: a timer left running would fire during a later invocation of the environment', async () => {
+    bedrock.on(ConverseCommand).resolves(converseOutput());
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'performance', 'Date'] });
+    try {
+      expect((await handler(proxyEvent())).statusCode).toBe(200);
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   test('an error thrown once the deadline has passed is a timeout, whatever the SDK calls it', () => {
     // What the SDK reports when the budget runs out while a reply's body stalls: a reset socket.
     const cutOff = Object.assign(new Error(UPSTREAM_SECRET), { code: 'ECONNRESET', $metadata: { httpStatusCode: 200 } });
