@@ -23,6 +23,15 @@ export interface PlanResource {
    * @default - no input depends on another resource
    */
   readonly propertyDependencies?: Record<string, string[]>;
+  /**
+   * Logical names of every resource the engine waits for before creating this one: explicit
+   * `dependsOn` (a component expanded to its children) and inputs taken from other resources.
+   * Order matters in the cloud (an endpoint must not be created while its account is still
+   * provisioning), so reviewers and tests read it here.
+   */
+  readonly dependsOn: string[];
+  /** Whether `pulumi destroy` refuses to delete the resource (Pulumi's `protect` option). */
+  readonly protect: boolean;
 }
 
 /** What a plan was made from, so a report never judges it against another organisation. */
@@ -64,6 +73,8 @@ interface RegisterRequest {
   getName(): string;
   getParent(): string;
   getCustom(): boolean;
+  getProtect(): boolean | undefined;
+  getDependenciesList(): string[];
   getPropertydependenciesMap(): { forEach(fn: (deps: { getUrnsList(): string[] }, property: string) => void): void };
 }
 interface RecordingMonitor {
@@ -95,6 +106,7 @@ export async function planProgram(options: PlanOptions, program: () => Record<st
   const recorded: Array<{ type: string; name: string; inputs: Record<string, unknown>; custom: boolean }> = [];
   const parents = new Map<string, string>();
   const propertyDependencies = new Map<string, Record<string, string[]>>();
+  const waitsFor = new Map<string, { dependsOn: string[]; protect: boolean }>();
   // A refused call must fail the plan, not leave an export unresolved forever.
   let refuse: (e: Error) => void = () => undefined;
   const refused = new Promise<never>((_, reject) => (refuse = reject));
@@ -120,6 +132,8 @@ export async function planProgram(options: PlanOptions, program: () => Record<st
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
     const parentUrn = req.getParent();
+    const key = `${req.getType()}::${req.getName()}`;
+    waitsFor.set(key, { dependsOn: [...new Set(req.getDependenciesList().map((urn) => urn.split('::').pop()!))], protect: req.getProtect() === true });
     if (parentUrn) parents.set(`${req.getType()}::${req.getName()}`, parentUrn.split('::').pop()!);
     const byProperty: Record<string, string[]> = {};
     req.getPropertydependenciesMap().forEach((deps, property) => {
@@ -138,8 +152,10 @@ export async function planProgram(options: PlanOptions, program: () => Record<st
   const resources = recorded
     .filter((r) => r.type !== 'pulumi:pulumi:Stack')
     .map((r) => {
-      const deps = propertyDependencies.get(`${r.type}::${r.name}`);
-      return { type: r.type, name: r.name, parent: parents.get(`${r.type}::${r.name}`) ?? null, inputs: r.inputs, ...(deps ? { propertyDependencies: deps } : {}) };
+      const key = `${r.type}::${r.name}`;
+      const deps = propertyDependencies.get(key);
+      const order = waitsFor.get(key) ?? { dependsOn: [], protect: false };
+      return { type: r.type, name: r.name, parent: parents.get(key) ?? null, inputs: r.inputs, ...(deps ? { propertyDependencies: deps } : {}), dependsOn: order.dependsOn, protect: order.protect };
     });
   // Component resources are registered too (custom: false); they carry no inputs.
   return { cloud: options.cloud, stack: options.stack, resources, outputs };

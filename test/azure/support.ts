@@ -18,15 +18,13 @@ export const exampleTags = { owner: 'platform-team@example.com', 'cost-centre': 
 
 /** The slice of the mock monitor's request the recorder reads. */
 interface RegisterRequest {
-  getType(): string;
   getName(): string;
-  getDependenciesList(): string[];
 }
 interface Monitor {
   registerResource(req: RegisterRequest, callback: (...args: unknown[]) => void): unknown;
 }
 
-/** A plan plus what `planProgram` does not record: registration order and dependencies. */
+/** A plan plus what `planProgram` does not record: registration order. */
 export interface RecordedPlan extends Plan {
   /** The resource named `name` (names are unique in these programs). */
   get(name: string): PlanResource;
@@ -39,19 +37,17 @@ export interface RecordedPlan extends Plan {
 
 /**
  * Runs `program` under mocks with the Azure mock state (computed attributes and physical
- * names as Azure would report them), recording each registration's dependencies on the way.
+ * names as Azure would report them), recording the order of registrations on the way.
  */
 export async function plan(program: () => Record<string, unknown> | void): Promise<RecordedPlan> {
-  const dependencies = new Map<string, string[]>();
   const order: string[] = [];
   let failure: Error | undefined;
   const result = await planProgram({ cloud: 'azure', project: 'private-ai-azure', stack: 'test', state: azureMockState }, () => {
-    // planProgram has installed the mocks by now; wrap its monitor once more to see dependencies.
+    // planProgram has installed the mocks by now; wrap its monitor once more to see the order.
     const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, callback) => {
       order.push(req.getName());
-      dependencies.set(req.getName(), req.getDependenciesList().map((urn) => urn.split('::').pop()!));
       return register(req, callback);
     };
     try {
@@ -74,7 +70,7 @@ export async function plan(program: () => Record<string, unknown> | void): Promi
       return found;
     },
     ofType: (type) => result.resources.filter((r) => r.type === type),
-    dependenciesOf: (name) => dependencies.get(name) ?? [],
+    dependenciesOf: (name) => result.resources.find((r) => r.name === name)?.dependsOn ?? [],
     orderOf: (name) => order.indexOf(name),
   };
 }

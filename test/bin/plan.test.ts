@@ -26,15 +26,16 @@ describe('bin/plan.ts, as npm run plan runs it', () => {
     for (const cloud of ['azure', 'gcp']) plans[cloud] = JSON.parse(fs.readFileSync(path.join(out, `${cloud}.json`), 'utf8')) as Plan;
   });
 
-  test.each(['azure', 'gcp'])('%s: { cloud, stack, resources: [{ type, name, parent, inputs, propertyDependencies? }], outputs, provenance }', (cloud) => {
+  test.each(['azure', 'gcp'])('%s: { cloud, stack, resources: [{ type, name, parent, inputs, propertyDependencies?, dependsOn, protect }], outputs, provenance }', (cloud) => {
     const plan = plans[cloud];
     expect(Object.keys(plan).sort()).toEqual(['cloud', 'outputs', 'provenance', 'resources', 'stack']);
     expect(plan.cloud).toBe(cloud);
     expect(plan.stack).toBe('example');
     expect(stdout).toContain(`${cloud}: ${plan.resources.length} resources planned offline from stacks/${cloud}/Pulumi.example.yaml -> ${path.join(out, `${cloud}.json`)}`);
     for (const r of plan.resources) {
-      expect(['inputs', 'name', 'parent', 'propertyDependencies', 'type']).toEqual(expect.arrayContaining(Object.keys(r)));
-      for (const names of Object.values(r.propertyDependencies ?? {})) for (const n of names) expect(plan.resources.map((x) => x.name)).toContain(n);
+      expect(['dependsOn', 'inputs', 'name', 'parent', 'propertyDependencies', 'protect', 'type']).toEqual(expect.arrayContaining(Object.keys(r)));
+      expect(typeof r.protect).toBe('boolean');
+      for (const names of [...Object.values(r.propertyDependencies ?? {}), r.dependsOn]) for (const n of names) expect(plan.resources.map((x) => x.name)).toContain(n);
       expect(typeof r.type).toBe('string');
       expect(r.parent === null || plan.resources.some((p) => p.name === r.parent)).toBe(true);
     }

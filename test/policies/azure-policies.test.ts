@@ -193,6 +193,8 @@ describe('azure-group-role-assignments-only', () => {
     type: azure.AZURE_TYPES.roleAssignment,
     name: 'extra-assignment',
     parent: null,
+    dependsOn: [],
+    protect: false,
     inputs: { principalType, principalId: '00000000-0000-0000-0000-000000000009', roleDefinitionId: `/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/${role}`, scope: 'x' },
   });
 

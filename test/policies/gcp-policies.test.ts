@@ -41,7 +41,7 @@ const without = (...names: string[]): Plan => ({ ...example, resources: example.
 
 /** The example plan with one more resource. */
 const plus = (type: string, inputs: Record<string, unknown>): Plan => {
-  const extra: PlanResource = { type, name: 'extra', parent: null, inputs };
+  const extra: PlanResource = { type, name: 'extra', parent: null, inputs, dependsOn: [], protect: false };
   return { ...example, resources: [...example.resources, extra] };
 };
 

@@ -7,9 +7,9 @@ const plan: Plan = {
   stack: 'example',
   outputs: {},
   resources: [
-    { type: 'test:index:Box', name: 'box', parent: null, inputs: {} },
-    { type: 'test:index:Thing', name: 'open', parent: 'box', inputs: { public: true } },
-    { type: 'test:index:Thing', name: 'closed', parent: 'box', inputs: { public: false } },
+    { type: 'test:index:Box', name: 'box', parent: null, inputs: {}, dependsOn: [], protect: false },
+    { type: 'test:index:Thing', name: 'open', parent: 'box', inputs: { public: true }, dependsOn: [], protect: false },
+    { type: 'test:index:Thing', name: 'closed', parent: 'box', inputs: { public: false }, dependsOn: [], protect: true },
   ],
 };
 
@@ -55,10 +55,10 @@ describe('runPoliciesOffline', () => {
     expect(parents).toEqual([undefined, 'urn:pulumi:example::proj::test:index:Box::box', 'urn:pulumi:example::proj::test:index:Box::box']);
   });
 
-  test('a stack policy sees which resources each property depends on, as the engine reports them', async () => {
+  test('a stack policy sees which resources each property depends on, every resource it waits for, and which are protected, as the engine reports them', async () => {
     const linked: Plan = {
       ...plan,
-      resources: [...plan.resources, { type: 'test:index:Link', name: 'link', parent: null, inputs: { target: 'closed-id' }, propertyDependencies: { target: ['closed'] } }],
+      resources: [...plan.resources, { type: 'test:index:Link', name: 'link', parent: null, inputs: { target: 'closed-id' }, propertyDependencies: { target: ['closed'] }, dependsOn: ['closed', 'open'], protect: false }],
     };
     const seen: Record<string, unknown> = {};
     await runPoliciesOffline('p', [{
@@ -69,9 +69,10 @@ describe('runPoliciesOffline', () => {
         seen.target = link.propertyDependencies.target.map((r) => r.name);
         seen.all = link.dependencies.map((r) => r.name);
         seen.parentOfOpen = args.resources.find((r) => r.name === 'open')!.parent?.name;
+        seen.protected = args.resources.filter((r) => r.opts.protect).map((r) => r.name);
       },
     }], linked);
-    expect(seen).toEqual({ target: ['closed'], all: ['closed'], parentOfOpen: 'box' });
+    expect(seen).toEqual({ target: ['closed'], all: ['closed', 'open'], parentOfOpen: 'box', protected: ['closed'] });
   });
 
   test('each policy reads its own configuration, as from a --policy-pack-config file', async () => {

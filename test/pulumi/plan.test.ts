@@ -27,12 +27,27 @@ describe('planProgram', () => {
     expect(plan.stack).toBe('example');
     expect(plan.resources).toEqual(
       expect.arrayContaining([
-        { type: 'test:index:Box', name: 'box', parent: null, inputs: {} },
-        { type: 'test:index:Thing', name: 'box-thing', parent: 'box', inputs: { size: 3 } },
-        { type: 'test:index:Other', name: 'top', parent: null, inputs: { ref: 'box-thing-id' }, propertyDependencies: { ref: ['box-thing'] } },
+        { type: 'test:index:Box', name: 'box', parent: null, inputs: {}, dependsOn: [], protect: false },
+        { type: 'test:index:Thing', name: 'box-thing', parent: 'box', inputs: { size: 3 }, dependsOn: [], protect: false },
+        { type: 'test:index:Other', name: 'top', parent: null, inputs: { ref: 'box-thing-id' }, propertyDependencies: { ref: ['box-thing'] }, dependsOn: ['box-thing'], protect: false },
       ]),
     );
     expect(plan.outputs).toEqual({ boxChildId: 'box-thing-id', topName: 'top', topId: 'top-id' });
+  });
+});
+
+describe('planProgram, ordering and protection', () => {
+  test('records what each resource waits for (dependsOn on a component means its children) and whether it is protected', async () => {
+    const plan = await planProgram({ cloud: 'test', project: 'p', stack: 'order' }, () => {
+      const box = new Box('box');
+      const first = new Thing('test:index:Other', 'first', {}, { protect: true });
+      new Thing('test:index:Other', 'second', { ref: first.id }, { dependsOn: [box] });
+      return {};
+    });
+    const byName = (name: string) => plan.resources.find((r) => r.name === name)!;
+    expect(byName('first')).toMatchObject({ dependsOn: [], protect: true });
+    expect(byName('second')).toMatchObject({ dependsOn: expect.arrayContaining(['first', 'box-thing']), protect: false, propertyDependencies: { ref: ['first'] } });
+    expect(byName('second').dependsOn).toHaveLength(2);
   });
 });
 
