@@ -12,6 +12,28 @@ export const MODEL_ACCOUNT_LOG_CATEGORIES: readonly string[] = ['Audit', 'Reques
 /** Log categories of a Key Vault: every authenticated request, including each key operation. */
 export const KEY_VAULT_LOG_CATEGORIES: readonly string[] = ['AuditEvent'];
 
+/**
+ * Log categories of a storage account's Blob service (`<account>/blobServices/default`): every
+ * read, write and delete request. The account itself emits no logs, only metrics.
+ */
+export const STORAGE_BLOB_LOG_CATEGORIES: readonly string[] = ['StorageRead', 'StorageWrite', 'StorageDelete'];
+
+/**
+ * Metric categories of a storage account that a diagnostic setting exports: transactions
+ * (requests, errors, latency, ingress, egress). Capacity metrics are not exportable.
+ */
+export const STORAGE_ACCOUNT_METRIC_CATEGORIES: readonly string[] = ['Transaction'];
+
+/**
+ * Categories of a subscription's Activity Log: Resource Manager writes, deletes and actions
+ * (including role assignments), Defender for Cloud alerts, service and resource health,
+ * alert activations, Advisor recommendations, Azure Policy effects and autoscale.
+ */
+export const ACTIVITY_LOG_CATEGORIES: readonly string[] = ['Administrative', 'Security', 'ServiceHealth', 'Alert', 'Recommendation', 'Policy', 'Autoscale', 'ResourceHealth'];
+
+/** Name of every diagnostic setting the audit logs create. */
+export const AUDIT_DIAGNOSTIC_SETTING_NAME = 'privateai-audit';
+
 /** Interactive retention a PerGB2018 workspace accepts, in days. */
 export const LOG_ANALYTICS_RETENTION = { min: 30, max: LOG_ANALYTICS_MAX_RETENTION_DAYS } as const;
 
@@ -54,6 +76,16 @@ export interface AuditLogsArgs {
    */
   readonly archiveStorageAccountId?: pulumi.Input<string>;
   /**
+   * Also send the subscription's Activity Log (who created, changed or deleted what, role
+   * assignments, policy effects, Defender alerts) to the workspace and the archive, with a
+   * subscription diagnostic setting on the subscription the Azure provider deploys to. A
+   * subscription takes at most 5 diagnostic settings, and one export is enough: turn it on in
+   * exactly one stack per subscription, and leave it off where the platform team already
+   * exports the Activity Log centrally.
+   * @default false
+   */
+  readonly activityLog?: boolean;
+  /**
    * Protect the workspace from `pulumi destroy`, so audit evidence outlives the stack unless
    * someone unprotects it on purpose.
    * @default true
@@ -64,9 +96,11 @@ export interface AuditLogsArgs {
 }
 
 /**
- * A Log Analytics workspace (Entra ID ingestion only, queries need workspace permissions) and
- * diagnostic settings that send the model account's audit, request, usage and trace logs and
- * metrics, and the Key Vault's audit events, to it, and to the immutable archive when one is given.
+ * A Log Analytics workspace (Entra ID ingestion only, queries need workspace permissions, no
+ * public ingestion or queries: reach it through `PrivateMonitor`) and diagnostic settings that
+ * send the model account's audit, request, usage and trace logs and metrics, and the Key Vault's
+ * audit events, to it, and to the immutable archive when one is given; the archive's own access
+ * logs and metrics to the workspace; and, when asked, the subscription's Activity Log.
  */
 export class AuditLogs extends pulumi.ComponentResource {
   public readonly workspaceId: pulumi.Output<string>;
@@ -86,26 +120,45 @@ export class AuditLogs extends pulumi.ComponentResource {
         sku: { name: 'PerGB2018' },
         retentionInDays: retention.retentionInDays,
         features: { disableLocalAuth: true, enableLogAccessUsingOnlyResourcePermissions: false },
+        // Agents and SDKs ingest, and people query, only through the Azure Monitor Private Link
+        // Scope. Diagnostic settings still deliver: Azure Monitor sends resource logs and metrics
+        // to the workspace over a private Microsoft channel these settings do not govern.
+        publicNetworkAccessForIngestion: 'Disabled',
+        publicNetworkAccessForQuery: 'Disabled',
         tags: args.tags,
       },
       { parent: this, protect: args.protectWorkspace ?? true },
     );
 
-    const diagnostics = (suffix: string, resourceUri: pulumi.Input<string>, categories: readonly string[]) =>
-      new monitor.DiagnosticSetting(
-        `${name}-${suffix}`,
-        {
-          name: 'privateai-audit',
-          resourceUri,
-          workspaceId: workspace.id,
-          ...(args.archiveStorageAccountId !== undefined ? { storageAccountId: args.archiveStorageAccountId } : {}),
-          logs: categories.map((category) => ({ category, enabled: true })),
-          metrics: [{ category: 'AllMetrics', enabled: true }],
-        },
+    const enabled = (categories: readonly string[]) => categories.map((category) => ({ category, enabled: true }));
+    const archive = args.archiveStorageAccountId !== undefined ? { storageAccountId: args.archiveStorageAccountId } : {};
+    const diagnostics = (suffix: string, settings: Omit<monitor.DiagnosticSettingArgs, 'name' | 'workspaceId'>) =>
+      new monitor.DiagnosticSetting(`${name}-${suffix}`, { name: AUDIT_DIAGNOSTIC_SETTING_NAME, workspaceId: workspace.id, ...settings }, { parent: this });
+
+    diagnostics('account-diagnostics', { resourceUri: args.modelAccountId, ...archive, logs: enabled(MODEL_ACCOUNT_LOG_CATEGORIES), metrics: enabled(['AllMetrics']) });
+    diagnostics('vault-diagnostics', { resourceUri: args.keyVaultId, ...archive, logs: enabled(KEY_VAULT_LOG_CATEGORIES), metrics: enabled(['AllMetrics']) });
+
+    if (args.archiveStorageAccountId !== undefined) {
+      // Requests to the archive and how it is used, to the workspace only: written into the archive
+      // itself, each log entry would be a write that logs another write, without end, which is why
+      // Azure Storage does not let a diagnostic setting send an account's logs to that account.
+      // Azure Monitor leaves requests to the insights-logs-* containers out of these logs (only
+      // classic Storage Analytics logging records them); the Activity Log records changes to the
+      // account, its immutability policy and its lock.
+      diagnostics('archive-blob-diagnostics', {
+        resourceUri: pulumi.interpolate`${args.archiveStorageAccountId}/blobServices/default`,
+        logs: enabled(STORAGE_BLOB_LOG_CATEGORIES),
+      });
+      diagnostics('archive-account-diagnostics', { resourceUri: args.archiveStorageAccountId, metrics: enabled(STORAGE_ACCOUNT_METRIC_CATEGORIES) });
+    }
+
+    if (args.activityLog ?? false) {
+      new monitor.SubscriptionDiagnosticSetting(
+        `${name}-activity-log`,
+        { name: AUDIT_DIAGNOSTIC_SETTING_NAME, workspaceId: workspace.id, ...archive, logs: enabled(ACTIVITY_LOG_CATEGORIES) },
         { parent: this },
       );
-    diagnostics('account-diagnostics', args.modelAccountId, MODEL_ACCOUNT_LOG_CATEGORIES);
-    diagnostics('vault-diagnostics', args.keyVaultId, KEY_VAULT_LOG_CATEGORIES);
+    }
 
     this.workspaceId = workspace.id;
     this.workspaceName = workspace.name;
