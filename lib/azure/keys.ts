@@ -44,11 +44,26 @@ export function checkRotation(rotateAfter: string, expiresAfter: string): string
   return problems;
 }
 
+/**
+ * The version of a Key Vault key from its versioned URI (`https://<vault>.vault.azure.net/keys/<name>/<version>`).
+ * Throws on anything else: an account pinned to an empty version would not encrypt with the key.
+ */
+export function keyVersionOf(keyUriWithVersion: string): string {
+  const match = /^https:\/\/[^/]+\/keys\/[^/]+\/([0-9a-f]{32})$/i.exec(keyUriWithVersion);
+  if (!match) throw new Error(`"${keyUriWithVersion}" is not a versioned Key Vault key URI (https://<vault>.vault.azure.net/keys/<name>/<32 hex digits>)`);
+  return match[1];
+}
+
 /** How a service finds and uses the customer-managed key (what EncryptionKeys hands its consumers). */
 export interface CustomerManagedKey {
   /** URI of the vault holding the key. */
   readonly keyVaultUri: pulumi.Input<string>;
   readonly keyName: pulumi.Input<string>;
+  /**
+   * The key's current version as Pulumi last read it. Services that do not follow a rotated key
+   * by themselves (Azure OpenAI / AI Services) pin it; Azure Storage omits it and follows.
+   */
+  readonly keyVersion: pulumi.Input<string>;
   /** Resource ID of the user-assigned identity that may use the key. */
   readonly identityId: pulumi.Input<string>;
   readonly identityClientId: pulumi.Input<string>;
@@ -93,6 +108,8 @@ export class EncryptionKeys extends pulumi.ComponentResource {
   public readonly vaultUri: pulumi.Output<string>;
   public readonly keyName: pulumi.Output<string>;
   public readonly keyId: pulumi.Output<string>;
+  /** The key's current version (the last segment of its versioned URI). */
+  public readonly keyVersion: pulumi.Output<string>;
   /** Resource ID of the identity that uses the key. */
   public readonly identityId: pulumi.Output<string>;
   public readonly identityClientId: pulumi.Output<string>;
@@ -155,6 +172,7 @@ export class EncryptionKeys extends pulumi.ComponentResource {
         groupId: 'vault',
         dnsZoneNames: KEY_VAULT_PRIVATE_DNS_ZONES,
         createDnsZones: args.createPrivateDnsZones,
+        centralDnsZoneResourceGroupId: args.centralDnsZoneResourceGroupId,
         virtualNetworkId: args.virtualNetworkId,
         tags: args.tags,
       },
@@ -210,11 +228,12 @@ export class EncryptionKeys extends pulumi.ComponentResource {
     this.vaultUri = vault.properties.apply((p) => p.vaultUri);
     this.keyName = key.name;
     this.keyId = key.id;
+    this.keyVersion = key.keyUriWithVersion.apply((uri) => keyVersionOf(uri));
     this.identityId = identity.id;
     this.identityClientId = identity.clientId;
     this.identityPrincipalId = identity.principalId;
     this.grants = [grant];
-    this.encryption = { keyVaultUri: this.vaultUri, keyName: this.keyName, identityId: this.identityId, identityClientId: this.identityClientId, grants: this.grants };
+    this.encryption = { keyVaultUri: this.vaultUri, keyName: this.keyName, keyVersion: this.keyVersion, identityId: this.identityId, identityClientId: this.identityClientId, grants: this.grants };
 
     this.registerOutputs({
       vaultId: this.vaultId,
@@ -222,6 +241,7 @@ export class EncryptionKeys extends pulumi.ComponentResource {
       vaultUri: this.vaultUri,
       keyName: this.keyName,
       keyId: this.keyId,
+      keyVersion: this.keyVersion,
       identityId: this.identityId,
       identityClientId: this.identityClientId,
       identityPrincipalId: this.identityPrincipalId,

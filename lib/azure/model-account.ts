@@ -126,13 +126,18 @@ export class PrivateModelAccount extends pulumi.ComponentResource {
           disableLocalAuth: true,
           networkAcls: { defaultAction: 'Deny', bypass: 'None', ipRules: [], virtualNetworkRules: [] },
           restrictOutboundNetworkAccess: true,
-          ...(args.kind === 'AIServices' ? { allowProjectManagement: true } : {}),
+          // Foundry projects would bring their own agents, connections and storage that nothing here
+          // governs (network injection, keys, audit); the account serves model deployments only.
+          ...(args.kind === 'AIServices' ? { allowProjectManagement: false } : {}),
           encryption: {
             keySource: 'Microsoft.KeyVault',
-            // No key version: the account follows the key's rotation.
+            // Pinned: an Azure OpenAI / Foundry account does not follow a rotated key by itself. The
+            // version is the key's current one as Pulumi last read it; the project refreshes before
+            // every update (Pulumi.yaml), so the next `pulumi up` after a rotation moves the account on.
             keyVaultProperties: {
               keyVaultUri: args.encryption.keyVaultUri,
               keyName: args.encryption.keyName,
+              keyVersion: args.encryption.keyVersion,
               identityClientId: args.encryption.identityClientId,
             },
           },
@@ -141,22 +146,6 @@ export class PrivateModelAccount extends pulumi.ComponentResource {
       },
       // The account checks the key when it is created: the identity's role must exist first.
       { parent: this, dependsOn: [...args.encryption.grants] },
-    );
-
-    this.privateEndpoint = new PrivateServiceEndpoint(
-      `${name}-pe`,
-      {
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        subnetId: args.privateEndpointSubnetId,
-        serviceResourceId: account.id,
-        groupId: 'account',
-        dnsZoneNames: MODEL_ACCOUNT_PRIVATE_DNS_ZONES,
-        createDnsZones: args.createPrivateDnsZones,
-        virtualNetworkId: args.virtualNetworkId,
-        tags: args.tags,
-      },
-      { parent: this },
     );
 
     const policy = new cognitiveservices.RaiPolicy(
@@ -199,6 +188,28 @@ export class PrivateModelAccount extends pulumi.ComponentResource {
         ),
       );
     }
+
+    this.privateEndpoint = new PrivateServiceEndpoint(
+      `${name}-pe`,
+      {
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        subnetId: args.privateEndpointSubnetId,
+        serviceResourceId: account.id,
+        groupId: 'account',
+        dnsZoneNames: MODEL_ACCOUNT_PRIVATE_DNS_ZONES,
+        createDnsZones: args.createPrivateDnsZones,
+        centralDnsZoneResourceGroupId: args.centralDnsZoneResourceGroupId,
+        virtualNetworkId: args.virtualNetworkId,
+        tags: args.tags,
+        // The network resource provider refuses an endpoint to an account it still sees as
+        // provisioning (AccountProvisioningStateInvalid ... Accepted), even after the Cognitive
+        // Services provider reports it Succeeded; Microsoft's baseline creates the endpoint after the
+        // model deployments, which take minutes, by which time both agree.
+        dependsOn: [deployments[deployments.length - 1]],
+      },
+      { parent: this },
+    );
 
     this.accountId = account.id;
     this.accountName = account.name;

@@ -37,6 +37,12 @@ export interface PrivateEndpointPlacement {
   readonly createPrivateDnsZones?: boolean;
   /** @default - none; required when `createPrivateDnsZones` is true */
   readonly virtualNetworkId?: pulumi.Input<string>;
+  /**
+   * With `createPrivateDnsZones` false: the resource group of the central zones the endpoints
+   * register in (see `PrivateServiceEndpointArgs.centralDnsZoneResourceGroupId`).
+   * @default - no records are registered; central DNS must register them
+   */
+  readonly centralDnsZoneResourceGroupId?: pulumi.Input<string>;
   /** @default - no tags */
   readonly tags?: Record<string, string>;
 }
@@ -65,6 +71,20 @@ export interface PrivateServiceEndpointArgs {
    * @default - none; required when `createDnsZones` is true
    */
   readonly virtualNetworkId?: pulumi.Input<string>;
+  /**
+   * When the zones are owned centrally (`createDnsZones` false): the resource group that holds
+   * all of `dnsZoneNames`. The endpoint registers its records there with a zone group, in every
+   * zone the service needs (Microsoft's built-in DNS policy registers a Foundry endpoint in one
+   * zone only). The deployer needs Private DNS Zone Contributor on it.
+   * @default - no records are registered; central DNS must register them in every zone
+   */
+  readonly centralDnsZoneResourceGroupId?: pulumi.Input<string>;
+  /**
+   * Resources the endpoint must wait for beyond the service itself, e.g. work that gives a new
+   * service time to settle before the network resource provider accepts an endpoint to it.
+   * @default - only the service (through `serviceResourceId`)
+   */
+  readonly dependsOn?: pulumi.Resource[];
   /** @default - no tags */
   readonly tags?: Record<string, string>;
 }
@@ -83,6 +103,9 @@ export class PrivateServiceEndpoint extends pulumi.ComponentResource {
   constructor(name: string, args: PrivateServiceEndpointArgs, opts?: pulumi.ComponentResourceOptions) {
     super('privateai:azure:PrivateServiceEndpoint', name, {}, opts);
     const createDnsZones = args.createDnsZones ?? true;
+    if (createDnsZones && args.centralDnsZoneResourceGroupId !== undefined) {
+      throw new Error(`${name}: give createDnsZones or centralDnsZoneResourceGroupId, not both: the endpoint registers in the zones it creates or in the central ones`);
+    }
     if (createDnsZones && args.virtualNetworkId === undefined) {
       throw new Error(`${name}: virtualNetworkId is required when createDnsZones is true, to link the private DNS zones to it`);
     }
@@ -96,7 +119,7 @@ export class PrivateServiceEndpoint extends pulumi.ComponentResource {
         privateLinkServiceConnections: [{ name, privateLinkServiceId: args.serviceResourceId, groupIds: [args.groupId] }],
         tags: args.tags,
       },
-      { parent: this },
+      { parent: this, dependsOn: args.dependsOn ?? [] },
     );
     this.privateEndpointId = endpoint.id;
     this.dnsZonesCreated = createDnsZones;
@@ -127,15 +150,14 @@ export class PrivateServiceEndpoint extends pulumi.ComponentResource {
       : [];
     this.dnsZoneIds = zones.map((z) => z.zone.id);
 
-    if (zones.length > 0) {
+    const central = args.centralDnsZoneResourceGroupId;
+    const zoneConfigs = central !== undefined
+      ? args.dnsZoneNames.map((zoneName) => ({ name: zoneLabel(zoneName), privateDnsZoneId: pulumi.interpolate`${central}/providers/Microsoft.Network/privateDnsZones/${zoneName}` }))
+      : zones.map((z) => ({ name: z.label, privateDnsZoneId: z.zone.id }));
+    if (zoneConfigs.length > 0) {
       new network.PrivateDnsZoneGroup(
         `${name}-dns`,
-        {
-          resourceGroupName: args.resourceGroupName,
-          privateEndpointName: endpoint.name,
-          privateDnsZoneGroupName: 'default',
-          privateDnsZoneConfigs: zones.map((z) => ({ name: z.label, privateDnsZoneId: z.zone.id })),
-        },
+        { resourceGroupName: args.resourceGroupName, privateEndpointName: endpoint.name, privateDnsZoneGroupName: 'default', privateDnsZoneConfigs: zoneConfigs },
         { parent: this },
       );
     }

@@ -42,6 +42,14 @@ export function azureMockState(type: string, name: string, inputs: Record<string
       state.clientId = deterministicGuid('mock', name, 'clientId');
       state.principalId = deterministicGuid('mock', name, 'principalId');
       break;
+    case 'azure-native:keyvault:Key': {
+      // Key Vault names each key version with 32 hex digits.
+      const version = deterministicGuid('mock', name, 'version').replace(/-/g, '');
+      const vault = typeof inputs.vaultName === 'string' ? inputs.vaultName : 'vault';
+      state.keyUri = `https://${vault}.vault.azure.net/keys/${physicalName}`;
+      state.keyUriWithVersion = `${state.keyUri}/${version}`;
+      break;
+    }
     case 'azure-native:keyvault:Vault':
       state.properties = { ...properties, vaultUri: `https://${physicalName}.vault.azure.net/` };
       break;

@@ -25,6 +25,7 @@ function build(overrides: Overrides = {}, protect: Record<string, boolean | unde
         encryption: {
           keyVaultUri: 'https://acme-kv.vault.azure.net/',
           keyName: 'model-account-cmk',
+          keyVersion: '0123456789abcdef0123456789abcdef',
           identityId: 'identity-id',
           identityClientId: 'client-id',
           grants: [new Grant('cmk-grant')],

@@ -1,4 +1,4 @@
-import { EncryptionKeys, type EncryptionKeysArgs } from '../../lib/azure/keys';
+import { EncryptionKeys, keyVersionOf, type EncryptionKeysArgs } from '../../lib/azure/keys';
 import { deterministicGuid } from '../../lib/azure/naming';
 import { exampleTags, plan } from './support';
 
@@ -17,7 +17,7 @@ const args: EncryptionKeysArgs = {
 function build(overrides: Partial<EncryptionKeysArgs> = {}) {
   return plan(() => {
     const keys = new EncryptionKeys('cmk', { ...args, ...overrides });
-    return { vaultUri: keys.vaultUri, keyName: keys.keyName, clientId: keys.identityClientId, grants: keys.grants.length };
+    return { vaultUri: keys.vaultUri, keyName: keys.keyName, clientId: keys.identityClientId, grants: keys.grants.length, keyVersion: keys.keyVersion, handedOn: keys.encryption.keyVersion };
   });
 }
 
@@ -101,7 +101,21 @@ describe('EncryptionKeys', () => {
       keyName: 'model-account-cmk',
       clientId: deterministicGuid('mock', 'cmk-identity', 'clientId'),
       grants: 1,
+      keyVersion: expect.stringMatching(/^[0-9a-f]{32}$/),
+      handedOn: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
+  });
+
+  test('the key version handed to consumers is the one Key Vault reports for the key (its versioned URI)', () => {
+    expect(result.outputs.keyVersion).toMatch(/^[0-9a-f]{32}$/);
+    expect(result.outputs.handedOn).toBe(result.outputs.keyVersion);
+  });
+
+  test('keyVersionOf reads the version of a versioned key URI and refuses anything else', () => {
+    expect(keyVersionOf('https://acme-kv.vault.azure.net/keys/model-account-cmk/0123456789abcdef0123456789ABCDEF')).toBe('0123456789abcdef0123456789ABCDEF');
+    for (const uri of ['https://acme-kv.vault.azure.net/keys/model-account-cmk', '', 'https://acme-kv.vault.azure.net/keys/model-account-cmk/']) {
+      expect(() => keyVersionOf(uri)).toThrow(`"${uri}" is not a versioned Key Vault key URI`);
+    }
   });
 
   test('without DNS zones: the endpoint only', async () => {

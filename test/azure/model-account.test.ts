@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { PrivateModelAccount, type ModelDeploymentSpec, type PrivateModelAccountArgs } from '../../lib/azure/model-account';
-import { exampleTags, plan } from './support';
+import { exampleTags, plan, waitsFor } from './support';
 
 /** Stands in for the key's role assignment: a resource the account must wait for. */
 class Grant extends pulumi.CustomResource {
@@ -23,6 +23,7 @@ function build(overrides: Partial<Omit<PrivateModelAccountArgs, 'encryption'>> =
       encryption: {
         keyVaultUri: 'https://acme-kv.vault.azure.net/',
         keyName: 'model-account-cmk',
+        keyVersion: '0123456789abcdef0123456789abcdef',
         identityId: 'identity-id',
         identityClientId: 'client-id',
         grants: [new Grant('cmk-grant')],
@@ -64,7 +65,7 @@ describe('PrivateModelAccount', () => {
         disableLocalAuth: true,
         networkAcls: { defaultAction: 'Deny', bypass: 'None', ipRules: [], virtualNetworkRules: [] },
         restrictOutboundNetworkAccess: true,
-        allowProjectManagement: true,
+        allowProjectManagement: false,
       },
     });
   });
@@ -75,7 +76,7 @@ describe('PrivateModelAccount', () => {
       properties: {
         encryption: {
           keySource: 'Microsoft.KeyVault',
-          keyVaultProperties: { keyVaultUri: 'https://acme-kv.vault.azure.net/', keyName: 'model-account-cmk', identityClientId: 'client-id' },
+          keyVaultProperties: { keyVaultUri: 'https://acme-kv.vault.azure.net/', keyName: 'model-account-cmk', keyVersion: '0123456789abcdef0123456789abcdef', identityClientId: 'client-id' },
         },
       },
     });
@@ -145,6 +146,19 @@ describe('PrivateModelAccount', () => {
     }
   });
 
+  test('the private endpoint is created after every deployment, so the network provider no longer sees the account provisioning', () => {
+    for (const name of ['m-account', 'm-content-filter', 'm-deployment-gpt-4o', 'm-deployment-embed', 'm-deployment-mini']) {
+      expect(waitsFor(result, 'm-pe-endpoint', name)).toBe(true);
+    }
+    // Nothing the account or its deployments need waits for the endpoint: no cycle, no early endpoint.
+    for (const name of ['m-account', 'm-content-filter', 'm-deployment-gpt-4o']) expect(waitsFor(result, name, 'm-pe-endpoint')).toBe(false);
+  });
+
+  test('the content filter and the first deployment wait for the account, and the deployments for the filter', () => {
+    expect(waitsFor(result, 'm-content-filter', 'm-account')).toBe(true);
+    expect(waitsFor(result, 'm-deployment-gpt-4o', 'm-content-filter')).toBe(true);
+  });
+
   test('deployments are written one after the other', () => {
     expect(result.dependenciesOf('m-deployment-embed')).toContain('m-deployment-gpt-4o');
     expect(result.dependenciesOf('m-deployment-mini')).toContain('m-deployment-embed');
@@ -170,6 +184,23 @@ describe('PrivateModelAccount variants', () => {
     const result = await build({ kind: 'OpenAI' });
     expect(result.get('m-account').inputs).toMatchObject({ kind: 'OpenAI' });
     expect(result.get('m-account').inputs.properties).not.toHaveProperty('allowProjectManagement');
+  });
+
+  test('with central DNS: no zones or links, but a zone group registering in all three central zones', async () => {
+    const rg = '/subscriptions/00000000-0000-0000-0000-000000000009/resourceGroups/dns-hub';
+    const result = await build({ createPrivateDnsZones: false, virtualNetworkId: undefined, centralDnsZoneResourceGroupId: rg });
+    expect(result.ofType('azure-native:privatedns:PrivateZone')).toEqual([]);
+    expect(result.get('m-pe-dns').inputs.privateDnsZoneConfigs).toEqual([
+      { name: 'openai', privateDnsZoneId: `${rg}/providers/Microsoft.Network/privateDnsZones/privatelink.openai.azure.com` },
+      { name: 'cognitiveservices', privateDnsZoneId: `${rg}/providers/Microsoft.Network/privateDnsZones/privatelink.cognitiveservices.azure.com` },
+      { name: 'services-ai', privateDnsZoneId: `${rg}/providers/Microsoft.Network/privateDnsZones/privatelink.services.ai.azure.com` },
+    ]);
+  });
+
+  test('creating zones and registering in central ones at once is refused', async () => {
+    await expect(build({ centralDnsZoneResourceGroupId: '/subscriptions/x/resourceGroups/dns' })).rejects.toThrow(
+      'm-pe: give createDnsZones or centralDnsZoneResourceGroupId, not both',
+    );
   });
 
   test('without DNS zones: the endpoint, but no zones, links or zone group', async () => {
