@@ -92,23 +92,22 @@ export class PrivateMonitor extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    // Microsoft's order: create the scope, connect its resources, then connect the endpoint. The
-    // endpoint takes the scope's ID through the scoped resource, so it waits for the workspace to
-    // be in the scope and its zone group registers the workspace-specific names.
-    const scopeWithWorkspace = pulumi.all([scope.id, workspace.id]).apply(([scopeId]) => scopeId);
+    // Microsoft's order: create the scope, connect its resources, then connect the endpoint, so
+    // the endpoint's zone group registers the workspace-specific names.
     this.privateEndpoint = new PrivateServiceEndpoint(
       `${name}-pe`,
       {
         resourceGroupName: args.resourceGroupName,
         location: args.location,
         subnetId: args.privateEndpointSubnetId,
-        serviceResourceId: scopeWithWorkspace,
+        serviceResourceId: scope.id,
         groupId: MONITOR_PRIVATE_LINK_GROUP_ID,
         dnsZoneNames: MONITOR_PRIVATE_DNS_ZONES,
         createDnsZones: args.createPrivateDnsZones,
         centralDnsZoneResourceGroupId: args.centralDnsZoneResourceGroupId,
         virtualNetworkId: args.virtualNetworkId,
         tags: args.tags,
+        dependsOn: [workspace],
       },
       { parent: this },
     );

@@ -373,6 +373,13 @@ export const orgConfigSchema = z.strictObject({
     /** Days after which audit objects move to archive storage. */
     transitionToArchiveDays: z.number().int().min(90, { message: 'must be at least 90' }).default(365),
   }),
+  /** Who is notified when an alert of the blueprint fires (key rotation today). */
+  securityContacts: z
+    .strictObject({
+      /** Addresses that receive every alert. */
+      emails: z.array(z.email({ message: 'must be an e-mail address such as security@example.com' })).default([]),
+    })
+    .default({ emails: [] }),
   sso: z.strictObject({
     modelUsers: ssoGroups,
     auditors: ssoGroups,
@@ -431,6 +438,23 @@ export const orgConfigSchema = z.strictObject({
        * unlocked only: the first deployment of a new archive must run with this false.
        */
       lockAuditRetention: z.boolean().default(false),
+      /**
+       * Azure Policy assignments of Microsoft's built-in definitions that keep the controls in place
+       * outside Pulumi: `enforced` denies non-compliant changes where a definition can, `auditOnly`
+       * assigns them without enforcement (compliance reports only), for a staged rollout.
+       */
+      policyEnforcement: z.enum(['enforced', 'auditOnly'], { message: 'must be enforced or auditOnly' }).default('enforced'),
+      /** Microsoft Defender for Cloud's AI workloads plan on the subscription (threat protection for AI). */
+      defenderForAi: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          /**
+           * Let Defender attach prompt and response excerpts to its alerts as evidence. Off by default:
+           * it copies prompt text out of the audit boundary into Defender for Cloud.
+           */
+          promptEvidence: z.boolean().default(false),
+        })
+        .default({ enabled: true, promptEvidence: false }),
     })
     .optional(),
   gcp: z

@@ -1,5 +1,7 @@
 import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
-import { arrayAt, configuredList, dependentsThrough, reportUnmet, shown, stringsAt, valueAt, type Expectation } from '../pulumi/props';
+import { builtInPolicyDefinitionId, policiesForScope, policyScopeKind, type BuiltInPolicy, type PolicyScopeKind } from '../../lib/azure/policy-assignments';
+import { KEY_ROTATION_EVENTS } from '../../lib/azure/key-rotation-alerts';
+import { arrayAt, configuredList, dependentsThrough, reportUnmet, shown, stringsAt, valueAt, waitsForResource, type Expectation } from '../pulumi/props';
 
 /**
  * The Azure policy pack: the promises of the Azure program as CrossGuard rules. The array is
@@ -19,6 +21,13 @@ export const AZURE_TYPES = {
   workspace: 'azure-native:operationalinsights:Workspace',
   roleAssignment: 'azure-native:authorization:RoleAssignment',
   storageAccount: 'azure-native:storage:StorageAccount',
+  policyAssignment: 'azure-native:authorization:PolicyAssignment',
+  systemTopic: 'azure-native:eventgrid:SystemTopic',
+  eventSubscription: 'azure-native:eventgrid:SystemTopicEventSubscription',
+  linkScope: 'azure-native:monitor:PrivateLinkScope',
+  linkScopedResource: 'azure-native:monitor:PrivateLinkScopedResource',
+  subscriptionDiagnosticSetting: 'azure-native:monitor:SubscriptionDiagnosticSetting',
+  pricing: 'azure-native:security:Pricing',
 } as const;
 
 /** Built-in roles that grant everything, or the right to grant anything (Azure's fixed role ids). */
@@ -83,6 +92,41 @@ export const aiAccountCustomerManagedKey: ResourceValidationPolicy = {
     }
     for (const field of ['keyVaultUri', 'keyName', 'identityClientId']) {
       if (valueAt(args.props, `properties.encryption.keyVaultProperties.${field}`) === undefined) report(`encryption.keyVaultProperties.${field} is absent`);
+    }
+    const version = valueAt(args.props, 'properties.encryption.keyVaultProperties.keyVersion');
+    if (typeof version !== 'string' || version === '') {
+      report(`encryption.keyVaultProperties.keyVersion is ${shown(version)}; pin the key's current version: an Azure OpenAI / AI Services account does not follow a rotated key by itself`);
+    }
+  },
+};
+
+export const aiAccountNoUngovernedProjects: ResourceValidationPolicy = {
+  name: 'azure-ai-account-no-ungoverned-projects',
+  description: 'AI Services accounts do not allow Foundry projects, whose agents, connections and storage the blueprint does not govern.',
+  enforcementLevel: 'mandatory',
+  validateResource: (args, report) => {
+    if (args.type !== AZURE_TYPES.account) return;
+    const allowed = valueAt(args.props, 'properties.allowProjectManagement');
+    if (allowed === true) report('allowProjectManagement is true; set it to false: projects would bring agents, connections and storage that no network, key or audit control of the blueprint covers');
+  },
+};
+
+export const privateEndpointAfterDeployments: StackValidationPolicy = {
+  name: 'azure-model-endpoint-after-deployments',
+  description: "A model account's private endpoint is created after all of its deployments, so the network provider no longer sees the account provisioning.",
+  enforcementLevel: 'mandatory',
+  validateStack: (args, report) => {
+    for (const account of args.resources.filter((r) => r.type === AZURE_TYPES.account)) {
+      const deployments = dependentsThrough(args.resources, account, AZURE_TYPES.deployment, 'accountName');
+      for (const endpoint of dependentsThrough(args.resources, account, AZURE_TYPES.privateEndpoint, 'privateLinkServiceConnections')) {
+        const early = deployments.filter((d) => !waitsForResource(endpoint, d));
+        if (early.length > 0) {
+          report(
+            `${endpoint.name} does not wait for ${early.map((d) => d.name).join(', ')}; on a new account Azure refuses the endpoint (AccountProvisioningStateInvalid ... Accepted): make it depend on the last deployment`,
+            endpoint.urn,
+          );
+        }
+      }
     }
   },
 };
@@ -149,6 +193,23 @@ export const diagnosticsPresent: StackValidationPolicy = {
       const missing = REQUIRED_CATEGORIES[target.type].filter((c) => !enabled.has(c) && !enabled.has('allLogs'));
       if (settings.length === 0) report(`${target.name} has no diagnostic setting sending to a Log Analytics workspace`, target.urn);
       else if (missing.length > 0) report(`${target.name}'s diagnostic settings do not enable ${missing.join(', ')}`, target.urn);
+    }
+  },
+};
+
+export const workspacePrivate: StackValidationPolicy = {
+  name: 'azure-log-workspace-private',
+  description: 'The audit workspace refuses public ingestion and queries and is reached through an Azure Monitor private link scope with a private endpoint.',
+  enforcementLevel: 'mandatory',
+  validateStack: (args, report) => {
+    for (const w of args.resources.filter((r) => r.type === AZURE_TYPES.workspace)) {
+      for (const key of ['publicNetworkAccessForIngestion', 'publicNetworkAccessForQuery']) {
+        if (w.props[key] !== 'Disabled') report(`${w.name}: ${key} is ${shown(w.props[key])}; set it to "Disabled" so audit data travels only through the private link scope`, w.urn);
+      }
+      const scoped = dependentsThrough(args.resources, w, AZURE_TYPES.linkScopedResource, 'linkedResourceId');
+      const scopes = args.resources.filter((s) => s.type === AZURE_TYPES.linkScope && scoped.some((r) => (r.propertyDependencies.scopeName ?? []).some((d) => d.urn === s.urn)));
+      const served = scopes.some((s) => dependentsThrough(args.resources, s, AZURE_TYPES.privateEndpoint, 'privateLinkServiceConnections').length > 0);
+      if (!served) report(`${w.name} is in no Azure Monitor private link scope with a private endpoint; add it to one (PrivateLinkScopedResource) and connect the scope to the network`, w.urn);
     }
   },
 };
@@ -254,10 +315,13 @@ export const auditArchiveImmutable: StackValidationPolicy = {
   enforcementLevel: 'mandatory',
   validateStack: (args, report) => {
     const settings = args.resources.filter((r) => r.type === AZURE_TYPES.diagnosticSetting);
-    for (const d of settings.filter((x) => x.props.storageAccountId === undefined)) {
+    const archives = args.resources.filter((r) => r.type === AZURE_TYPES.storageAccount && settings.some((d) => (d.propertyDependencies.storageAccountId ?? []).some((t) => t.urn === r.urn)));
+    // An archive's own logs cannot go into itself (Azure refuses: every write would log a write).
+    const ofAnArchive = (d: (typeof settings)[number]) => archives.some((a) => (d.propertyDependencies.resourceUri ?? []).some((t) => t.urn === a.urn));
+    for (const d of settings.filter((x) => x.props.storageAccountId === undefined && !ofAnArchive(x))) {
       report(`diagnostic setting ${d.name} sends to no storage archive; set storageAccountId to the immutable audit archive`, d.urn);
     }
-    for (const account of args.resources.filter((r) => r.type === AZURE_TYPES.storageAccount && settings.some((d) => (d.propertyDependencies.storageAccountId ?? []).some((t) => t.urn === r.urn)))) {
+    for (const account of archives) {
       const policy = valueAt(account.props, 'immutableStorageWithVersioning.immutabilityPolicy');
       const problems = [
         valueAt(account.props, 'immutableStorageWithVersioning.enabled') === true ? undefined : 'immutableStorageWithVersioning.enabled is not true',
@@ -300,27 +364,102 @@ export const allowedLocations: ResourceValidationPolicy = {
   },
 };
 
+export const policyGuardrailsAssigned: StackValidationPolicy = {
+  name: 'azure-policy-guardrails-assigned',
+  description: "Microsoft's built-in Azure Policy definitions for AI Services, Key Vault and locations are assigned, so the controls hold for changes made outside Pulumi.",
+  enforcementLevel: 'mandatory',
+  configSchema: {
+    properties: { allowedLocations: { type: 'array', items: { type: 'string' }, minItems: 1 }, enforcement: { type: 'string', enum: ['Default', 'DoNotEnforce'] } },
+    required: ['allowedLocations', 'enforcement'],
+  },
+  validateStack: (args, report) => {
+    const config = args.getConfig<Record<string, unknown>>();
+    const allowed = configuredList(config, 'allowedLocations', 'azure-policy-guardrails-assigned');
+    const assignments = args.resources.filter((r) => r.type === AZURE_TYPES.policyAssignment);
+    const kinds = new Set(assignments.map((a) => policyScopeKind(String(a.props.scope ?? ''))).filter((k): k is PolicyScopeKind => typeof k === 'string'));
+    const kind: PolicyScopeKind = kinds.has('managementGroup') ? 'managementGroup' : kinds.has('subscription') ? 'subscription' : 'resourceGroup';
+    for (const policy of policiesForScope(kind) as readonly BuiltInPolicy[]) {
+      const found = assignments.find((a) => a.props.policyDefinitionId === builtInPolicyDefinitionId(policy.definitionId));
+      if (!found) {
+        report(`no assignment of "${policy.displayName}" (${policy.definitionId}); assign it with effect ${policy.effect}`);
+        continue;
+      }
+      const effect = valueAt(found.props, 'parameters.effect.value');
+      if (effect !== policy.effect) report(`${found.name}: effect is ${shown(effect)}; "${policy.displayName}" must be assigned with ${policy.effect}`, found.urn);
+      if (found.props.enforcementMode !== config.enforcement) report(`${found.name}: enforcementMode is ${shown(found.props.enforcementMode)}; the organisation asks for ${String(config.enforcement)} (config: azure.policyEnforcement)`, found.urn);
+      if (policy.allowedLocationsParameter !== undefined) {
+        const listed = stringsAt(found.props, `parameters.${policy.allowedLocationsParameter}.value`);
+        if (listed.length !== allowed.length || !allowed.every((l) => isAllowedLocation(l, listed))) {
+          report(`${found.name}: ${policy.allowedLocationsParameter} is ${shown(listed)}; it must be the allowed locations ${allowed.join(', ')} (config: azure.allowedLocations)`, found.urn);
+        }
+      }
+    }
+  },
+};
+
+export const keyRotationAlerted: StackValidationPolicy = {
+  name: 'azure-key-rotation-alerted',
+  description: 'Every Key Vault raises an Azure Monitor alert, to an action group, for a new key version and before a key expires, so a pinned account is moved on in time.',
+  enforcementLevel: 'mandatory',
+  validateStack: (args, report) => {
+    for (const vault of args.resources.filter((r) => r.type === AZURE_TYPES.vault)) {
+      const topics = dependentsThrough(args.resources, vault, AZURE_TYPES.systemTopic, 'source');
+      const subscriptions = topics.flatMap((t) => dependentsThrough(args.resources, t, AZURE_TYPES.eventSubscription, 'systemTopicName'));
+      for (const event of KEY_ROTATION_EVENTS) {
+        const alerting = subscriptions.filter(
+          (s) => stringsAt(s.props, 'filter.includedEventTypes').includes(event.eventType) && valueAt(s.props, 'destination.endpointType') === 'MonitorAlert',
+        );
+        if (alerting.length === 0) report(`${vault.name}: no event subscription turns ${event.eventType} into an Azure Monitor alert`, vault.urn);
+        else if (!alerting.some((s) => arrayAt(s.props, 'destination.actionGroups').length > 0)) {
+          report(`${vault.name}: the ${event.eventType} alert notifies no action group; list contacts in securityContacts.emails`, vault.urn);
+        }
+      }
+    }
+  },
+};
+
+export const defenderForAiStandard: ResourceValidationPolicy = {
+  name: 'azure-defender-for-ai-standard',
+  description: "Where the stack sets the subscription's Defender for Cloud AI workloads plan, it is on (Standard).",
+  enforcementLevel: 'mandatory',
+  validateResource: (args, report) => {
+    if (args.type !== AZURE_TYPES.pricing || args.props.pricingName !== 'AI') return;
+    if (args.props.pricingTier !== 'Standard') report(`pricingTier is ${shown(args.props.pricingTier)}; set it to "Standard" so Defender for Cloud detects attacks on the AI workloads`);
+  },
+};
+
 /** Every Azure policy, in the order the report lists them. */
 export const azurePolicies: Policies = [
   aiAccountNoPublicAccess,
   aiAccountNoLocalAuth,
   aiAccountCustomerManagedKey,
+  aiAccountNoUngovernedProjects,
   privateEndpointPresent,
+  privateEndpointAfterDeployments,
   diagnosticsPresent,
   contentFilterOnEveryDeployment,
   deploymentVersionPinned,
   keyVaultHardened,
   keyRotation,
   workspaceNoLocalAuth,
+  workspacePrivate,
   groupRoleAssignmentsOnly,
   subnetNoDefaultOutbound,
   storageHardened,
   auditArchiveImmutable,
   auditArchiveLocked,
   allowedLocations,
+  policyGuardrailsAssigned,
+  keyRotationAlerted,
+  defenderForAiStandard,
 ];
 
 /** The policy configuration the pack needs, from the organisation config. */
-export function azurePolicyConfig(allowed: readonly string[]): Record<string, Record<string, unknown>> {
-  return { [allowedLocations.name]: { allowedLocations: [...allowed] } };
+export function azurePolicyConfig(azure: { readonly allowedLocations: readonly string[]; readonly policyEnforcement: 'enforced' | 'auditOnly' }): Record<string, Record<string, unknown>> {
+  const allowed = azure.allowedLocations;
+  const policyEnforcement = azure.policyEnforcement;
+  return {
+    [allowedLocations.name]: { allowedLocations: [...allowed] },
+    [policyGuardrailsAssigned.name]: { allowedLocations: [...allowed], enforcement: policyEnforcement === 'enforced' ? 'Default' : 'DoNotEnforce' },
+  };
 }

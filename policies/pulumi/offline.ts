@@ -50,7 +50,7 @@ function toPolicyResources(plan: Plan, project: string): PolicyResource[] {
     props: r.inputs,
     urn: urnOf(r),
     name: r.name,
-    opts: { ...OPTS, protect: r.protect, parent: r.parent && byName.has(r.parent) ? urnOf(byName.get(r.parent)!) : undefined },
+    opts: { ...OPTS, protect: (r as Partial<PlanResource>).protect === true, parent: r.parent && byName.has(r.parent) ? urnOf(byName.get(r.parent)!) : undefined },
     dependencies: [],
     propertyDependencies: {},
     isType: (cls) => (cls as unknown as { __pulumiType?: string }).__pulumiType === r.type,
@@ -61,7 +61,9 @@ function toPolicyResources(plan: Plan, project: string): PolicyResource[] {
   plan.resources.forEach((r, i) => {
     const byProperty = Object.entries(r.propertyDependencies ?? {}).map(([property, names]) => [property, names.flatMap((n) => byResourceName.get(n) ?? [])] as const);
     resources[i].propertyDependencies = Object.fromEntries(byProperty);
-    resources[i].dependencies = [...new Set(r.dependsOn.flatMap((n) => byResourceName.get(n) ?? []))];
+    // A plan written by hand or by an earlier version may lack dependsOn: its inputs' dependencies are then all it has.
+    const all = (r as Partial<PlanResource>).dependsOn?.flatMap((n) => byResourceName.get(n) ?? []) ?? byProperty.flatMap(([, deps]) => deps);
+    resources[i].dependencies = [...new Set(all)];
     if (r.parent) resources[i].parent = byResourceName.get(r.parent);
   });
   return resources;

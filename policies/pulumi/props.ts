@@ -51,3 +51,20 @@ export function reportUnmet(props: unknown, expectations: readonly Expectation[]
     if (found !== wanted) report(`${label(path)} is ${shown(found)}; set it to ${JSON.stringify(wanted)} ${why}`);
   }
 }
+
+/**
+ * Whether the engine creates `resource` only after `target`: `target` is among its dependencies,
+ * directly or through theirs. Plans record explicit `dependsOn` as well as input dependencies.
+ */
+export function waitsForResource(resource: PolicyResource, target: PolicyResource): boolean {
+  const seen = new Set<string>();
+  const stack = [...resource.dependencies];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    if (next.urn === target.urn) return true;
+    if (seen.has(next.urn)) continue;
+    seen.add(next.urn);
+    stack.push(...next.dependencies);
+  }
+  return false;
+}

@@ -1,5 +1,7 @@
 import type { OrgConfig } from '../../lib/config';
 import type { Plan, PlanResource } from '../../lib/pulumi/plan';
+import { KEY_ROTATION_EVENTS } from '../../lib/azure/key-rotation-alerts';
+import { BUILT_IN_POLICIES, builtInPolicyDefinitionId, policyScopeKind, type BuiltInPolicyKey } from '../../lib/azure/policy-assignments';
 import { BUILT_IN_ROLES } from '../../lib/azure/roles';
 import { AZURE_TYPES, BROAD_ROLES, isAllowedLocation, REQUIRED_CATEGORIES, REQUIRED_FILTERS, roleIdOf } from '../azure/policies';
 import { arrayAt, stringsAt, valueAt } from '../pulumi/props';
@@ -21,6 +23,35 @@ const ROLE_NAMES: Record<string, string> = Object.fromEntries(
 /** Deployment SKUs that may process prompts outside the deployment's geography. */
 const GLOBAL_SKUS = ['GlobalStandard', 'GlobalProvisionedManaged', 'GlobalBatch'];
 
+/** The control each built-in Azure Policy assignment keeps in place outside Pulumi. */
+const POLICY_CONTROL: Readonly<Record<BuiltInPolicyKey, string>> = {
+  'ai-local-auth': 'sso-no-keys',
+  'ai-network-acls': 'private-path',
+  'ai-private-link': 'private-path',
+  'kv-public-network': 'private-path',
+  'ai-cmk': 'encryption-cmk',
+  'kv-purge-protection': 'encryption-cmk',
+  'ai-diagnostic-logs': 'audited',
+  'allowed-locations': 'data-residency',
+  'rg-locations': 'data-residency',
+};
+
+/** Whether the engine creates `name` only after `other` (the plan's recorded dependencies, followed through). */
+function waitsFor(plan: Plan, name: string, other: string): boolean {
+  const byName = new Map(plan.resources.map((r) => [r.name, r]));
+  const seen = new Set<string>();
+  const stack = [...(byName.get(name)?.dependsOn ?? [])];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    if (next === other) return true;
+    if (!seen.has(next)) {
+      seen.add(next);
+      stack.push(...(byName.get(next)?.dependsOn ?? []));
+    }
+  }
+  return false;
+}
+
 /** Evaluates the checklist over the offline plan of the Azure program. */
 export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
   const ix = new PlanIndex(plan);
@@ -32,6 +63,20 @@ export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
   const results: ControlResult[] = [];
   const add = (control: string, evidence: Evidence[], note?: string) => results.push({ control, status: statusOf(evidence), evidence, note });
   const required = (type: string, found: PlanResource[], what: string) => (found.length === 0 ? [ix.missing(type, what)] : []);
+  // Azure Policy assignments that keep each control outside Pulumi: present, with the effect and enforcement asked for.
+  const policyAssignments = ix.ofType(T.policyAssignment);
+  const scopeKinds = new Set(policyAssignments.map((a) => policyScopeKind(String(a.inputs.scope ?? ''))));
+  const enforcement = config.azure?.policyEnforcement === 'auditOnly' ? 'DoNotEnforce' : 'Default';
+  // A subscription's Defender plan and Activity Log setting belong to one stack; another may own them.
+  const subscriptionControls = (plan.outputs.subscriptionControls ?? { ownedByThisStack: true, note: '' }) as { ownedByThisStack: boolean; note: string };
+  const subscriptionOwned = subscriptionControls.ownedByThisStack;
+  const guardedBy = (control: string): Evidence[] =>
+    BUILT_IN_POLICIES.filter((p) => POLICY_CONTROL[p.key] === control && (p.scopes as readonly string[]).some((k) => scopeKinds.has(k as never) || (k === 'resourceGroup' && scopeKinds.size === 0))).map((p) => {
+      const found = policyAssignments.find((a) => a.inputs.policyDefinitionId === builtInPolicyDefinitionId(p.definitionId));
+      if (!found) return ix.evidence({ type: T.policyAssignment, name: `Azure Policy "${p.displayName}"`, parent: null, inputs: {}, dependsOn: [], protect: false }, 'assignment', 'none', false);
+      const effect = valueAt(found.inputs, 'parameters.effect.value');
+      return ix.evidence(found, `"${p.displayName}"`, `${String(effect)}, ${String(found.inputs.enforcementMode)}`, effect === p.effect && found.inputs.enforcementMode === enforcement);
+    });
 
   // private-path
   {
@@ -57,6 +102,22 @@ export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
       const linked = ix.dependents(z, T.zoneLink, 'privateZoneName').some((l) => l.inputs.registrationEnabled === false);
       e.push(ix.evidence(z, 'linked to the virtual network', z.inputs.privateZoneName, linked));
     }
+    for (const a of accounts) {
+      const deploymentsOf = deployments.filter((d) => d.inputs.accountName === a.inputs.accountName);
+      for (const pe of ix.dependents(a, T.privateEndpoint, 'privateLinkServiceConnections')) {
+        const early = deploymentsOf.filter((d) => !waitsFor(plan, pe.name, d.name));
+        e.push(ix.evidence(pe, 'created after the model deployments', early.length === 0 ? `after ${deploymentsOf.map((d) => d.name).join(', ')}` : `not after ${early.map((d) => d.name).join(', ')}`, early.length === 0));
+      }
+    }
+    for (const w of ix.ofType(T.workspace)) {
+      e.push(ix.check(w, 'publicNetworkAccessForIngestion', (v) => v === 'Disabled'));
+      e.push(ix.check(w, 'publicNetworkAccessForQuery', (v) => v === 'Disabled'));
+      const scoped = ix.dependents(w, T.linkScopedResource, 'linkedResourceId');
+      const scopes = ix.ofType(T.linkScope).filter((s) => scoped.some((r) => (r.propertyDependencies?.scopeName ?? []).includes(s.name)));
+      const endpoints = scopes.flatMap((s) => ix.dependents(s, T.privateEndpoint, 'privateLinkServiceConnections'));
+      e.push(endpoints.length > 0 ? ix.evidence(endpoints[0], `private link scope of ${w.name}`, String(valueAt(scopes[0].inputs, 'accessModeSettings.queryAccessMode')), true) : ix.evidence(w, 'private link scope with an endpoint', 'none', false));
+    }
+    e.push(...guardedBy('private-path'));
     const note = plan.outputs.privateDnsZonesCreated === false ? String(plan.outputs.privateDns) : undefined;
     add('private-path', e, note);
   }
@@ -69,6 +130,7 @@ export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
     for (const s of archives) e.push(ix.check(s, 'allowSharedKeyAccess', (v) => v === false));
     for (const r of assignments) e.push(ix.check(r, 'principalType', (v) => v === 'Group' || v === 'ServicePrincipal'));
     if (!assignments.some((r) => r.inputs.principalType === 'Group')) e.push(ix.missing(T.roleAssignment, 'no role for an Entra group'));
+    e.push(...guardedBy('sso-no-keys'));
     add('sso-no-keys', e, 'Managed identities (ServicePrincipal) hold the customer-managed key grant; people get roles only through Entra groups.');
   }
 
@@ -80,6 +142,8 @@ export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
       e.push(ix.evidence(r, 'roleDefinitionId', ROLE_NAMES[id] ?? id, !BROAD_ROLES[id]));
     }
     for (const v of vaults) e.push(ix.check(v, 'properties.enableRbacAuthorization', (x) => x === true));
+    // Foundry projects would bring agents, connections and storage outside every control here.
+    for (const a of accounts) e.push(ix.check(a, 'properties.allowProjectManagement', (v) => v !== true));
     add('least-privilege', e);
   }
 
@@ -95,7 +159,17 @@ export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
       e.push(ix.evidence(k, 'rotationPolicy rotate', valueAt(rotate, 'trigger') ?? 'none', rotate !== undefined));
     }
     for (const v of vaults) e.push(ix.check(v, 'properties.enablePurgeProtection', (x) => x === true));
-    add('encryption-cmk', e);
+    // An account does not follow a rotated key: it is pinned, moved on by the next (refreshing) pulumi up, and someone is told when to run it.
+    for (const a of accounts) e.push(ix.check(a, 'properties.encryption.keyVaultProperties.keyVersion', (v) => typeof v === 'string' && v !== ''));
+    for (const v of vaults) {
+      const subscriptions = ix.dependents(v, T.systemTopic, 'source').flatMap((t) => ix.dependents(t, T.eventSubscription, 'systemTopicName'));
+      for (const event of KEY_ROTATION_EVENTS) {
+        const alert = subscriptions.find((s) => stringsAt(s.inputs, 'filter.includedEventTypes').includes(event.eventType) && valueAt(s.inputs, 'destination.endpointType') === 'MonitorAlert');
+        e.push(alert ? ix.evidence(alert, event.eventType, `${event.severity} alert to ${arrayAt(alert.inputs, 'destination.actionGroups').length} action group(s)`, arrayAt(alert.inputs, 'destination.actionGroups').length > 0) : ix.evidence(v, `${event.eventType} alert`, 'none', false));
+      }
+    }
+    e.push(...guardedBy('encryption-cmk'));
+    add('encryption-cmk', e, 'The model account is pinned to the key version Pulumi last read; the project refreshes before every update, so the pulumi up that the new-version alert asks for moves it on. Azure Storage follows the key by itself.');
   }
 
   // tls-in-transit
@@ -131,7 +205,17 @@ export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
       }
     }
     for (const w of ix.ofType(T.workspace)) e.push(ix.check(w, 'retentionInDays', (v) => typeof v === 'number' && v >= Math.min(config.logging.retentionDays, 730)));
-    add('audited', e, 'Request records hold caller, deployment, status and token counts; prompt and completion text is not logged by Azure diagnostics.');
+    // The archive's own access, to the workspace (never into itself).
+    for (const s of archives) {
+      const own = ix.dependents(s, T.diagnosticSetting, 'resourceUri').filter((d) => arrayAt(d.inputs, 'logs').some((l) => l.enabled === true));
+      e.push(own.length > 0 ? ix.evidence(own[0], `logs of ${s.name}`, arrayAt(own[0].inputs, 'logs').map((l) => String(l.category)).join(', '), own[0].inputs.workspaceId !== undefined) : ix.evidence(s, 'diagnostic setting of its blob service', 'none', false));
+    }
+    const activityLog = ix.ofType(T.subscriptionDiagnosticSetting);
+    if (subscriptionOwned) {
+      e.push(activityLog.length > 0 ? ix.evidence(activityLog[0], 'Activity Log categories', arrayAt(activityLog[0].inputs, 'logs').filter((l) => l.enabled === true).length, activityLog[0].inputs.workspaceId !== undefined) : ix.missing(T.subscriptionDiagnosticSetting, 'no Activity Log diagnostic setting'));
+    }
+    e.push(...guardedBy('audited'));
+    add('audited', e, `${subscriptionOwned ? '' : `${subscriptionControls.note}. `}Request records hold caller, deployment, status and token counts; prompt and completion text is not logged by Azure diagnostics.`);
   }
 
   // immutable-retention
@@ -161,6 +245,7 @@ export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
       const sku = valueAt(d.inputs, 'sku.name');
       e.push(ix.evidence(d, 'sku.name', sku, !(config.dataResidency.strict && GLOBAL_SKUS.includes(String(sku)))));
     }
+    e.push(...guardedBy('data-residency'));
     add('data-residency', e, config.dataResidency.strict ? 'Strict residency: Global deployment types, which may process prompts in any Azure region, are refused.' : undefined);
   }
 
@@ -175,7 +260,14 @@ export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
       const blocked = REQUIRED_FILTERS.filter((f) => filters.some((c) => c.name === f.name && c.source === f.source && c.enabled === true && c.blocking === true));
       e.push(ix.evidence(d, 'properties.raiPolicyName', policy ? `${String(name)}: blocks ${blocked.length}/${REQUIRED_FILTERS.length} required filters` : (name ?? 'none'), !!policy && blocked.length === REQUIRED_FILTERS.length));
     }
-    add('prompt-filters', e, 'Required: Jailbreak and Indirect Attack (prompt shields) and the harm categories on prompts and completions, all blocking.');
+    const defender = ix.ofType(T.pricing).filter((p) => p.inputs.pricingName === 'AI');
+    const defenderOwned = config.azure?.defenderForAi.enabled === true && subscriptionOwned;
+    if (defenderOwned) e.push(defender.length > 0 ? ix.check(defender[0], 'pricingTier', (v) => v === 'Standard') : ix.missing(T.pricing, 'no Defender for AI plan'));
+    add(
+      'prompt-filters',
+      e,
+      `Required: Jailbreak and Indirect Attack (prompt shields) and the harm categories on prompts and completions, all blocking.${defenderOwned ? ' Defender for Cloud watches the AI workloads for jailbreak, data-leak and credential-theft attempts.' : ''}`,
+    );
   }
 
   // rate-limits

@@ -25,7 +25,7 @@ export const PULUMI_CLOUDS: readonly PulumiCloud[] = [
     cloud: 'azure',
     pack: 'private-ai-azure',
     policies: azurePolicies,
-    policyConfig: (config) => (config.azure ? azurePolicyConfig(config.azure.allowedLocations) : undefined),
+    policyConfig: (config) => (config.azure ? azurePolicyConfig(config.azure) : undefined),
     section: evaluateAzure,
   },
   {

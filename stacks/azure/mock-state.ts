@@ -29,6 +29,14 @@ const NAME_INPUT: Readonly<Record<string, string>> = {
   'azure-native:storage:StorageAccount': 'accountName',
   'azure-native:storage:ManagementPolicy': 'managementPolicyName',
   'azure-native:storage:BlobServiceProperties': 'blobServicesName',
+  'azure-native:authorization:PolicyAssignment': 'policyAssignmentName',
+  'azure-native:monitor:ActionGroup': 'actionGroupName',
+  'azure-native:monitor:PrivateLinkScope': 'scopeName',
+  'azure-native:monitor:PrivateLinkScopedResource': 'name',
+  'azure-native:monitor:SubscriptionDiagnosticSetting': 'name',
+  'azure-native:eventgrid:SystemTopic': 'systemTopicName',
+  'azure-native:eventgrid:SystemTopicEventSubscription': 'eventSubscriptionName',
+  'azure-native:security:Pricing': 'pricingName',
 };
 
 /** Mock state for `planProgram`'s `state` option. */

@@ -3,12 +3,17 @@ import type { OrgConfig } from '../../lib/config';
 import { ModelAccess } from '../../lib/azure/access';
 import { AuditLogs } from '../../lib/azure/audit';
 import { AuditArchive } from '../../lib/azure/audit-archive';
+import { DefenderForAi } from '../../lib/azure/defender';
+import { KeyRotationAlerts } from '../../lib/azure/key-rotation-alerts';
 import { EncryptionKeys } from '../../lib/azure/keys';
 import { PrivateModelAccount } from '../../lib/azure/model-account';
 import { resourceTags } from '../../lib/azure/naming';
 import { PrivateNetwork } from '../../lib/azure/network';
+import { PolicyGuardrails } from '../../lib/azure/policy-assignments';
 import { KEY_VAULT_PRIVATE_DNS_ZONES, MODEL_ACCOUNT_PRIVATE_DNS_ZONES } from '../../lib/azure/private-endpoint';
+import { MONITOR_PRIVATE_DNS_ZONES, PrivateMonitor } from '../../lib/azure/private-monitor';
 import { modelUserRoles } from '../../lib/azure/roles';
+import { SecurityContacts } from '../../lib/azure/security-contacts';
 import type { CloudProgram } from '../cloud-program';
 import { azureMockState } from './mock-state';
 import { derivedAzureSettings, NAMESPACE, readAzureSettings, SETTING_KEYS, type AzureSettings } from './settings';
@@ -42,6 +47,18 @@ export type AzureStackOutputs = {
   /** Whether the archive's immutability policy is locked (irreversible). */
   auditArchiveLocked: boolean;
   keyVaultUri: pulumi.Output<string>;
+  /** The key version the model account is pinned to; the next `pulumi up` after a rotation moves it on. */
+  accountKeyVersion: pulumi.Output<string>;
+  /** Resource ID of the Azure Monitor private link scope through which the audit workspace is reached. */
+  monitorPrivateLinkScopeId: pulumi.Output<string>;
+  /** Where the Azure Policy assignments are, and whether they deny or only report. */
+  policyAssignments: { scope: string; enforcement: 'Default' | 'DoNotEnforce'; definitions: string[] };
+  /** Whether this stack owns the Defender for AI plan and the Activity Log diagnostic setting of its subscription. */
+  subscriptionControls: { ownedByThisStack: boolean; note: string };
+  /** Whether the Defender for Cloud AI workloads plan is set by this stack. */
+  defenderForAi: boolean;
+  /** Resource ID of the action group that e-mails the security contacts the program's alerts. */
+  securityActionGroupId: pulumi.Output<string>;
   /** Whether this stack created the private DNS zones; if not, DNS must be registered centrally. */
   privateDnsZonesCreated: boolean;
   privateDnsZones: string[];
@@ -69,9 +86,21 @@ export function runAzure(org: OrgConfig, settings: AzureSettings): AzureStackOut
     location,
     privateEndpointSubnetId: network.privateEndpointSubnetId,
     createPrivateDnsZones: settings.createPrivateDnsZones,
+    centralDnsZoneResourceGroupId: settings.centralDnsZoneResourceGroupId,
     virtualNetworkId: network.virtualNetworkId,
     tags,
   };
+
+  // Microsoft's built-in definitions keep the controls for changes made outside Pulumi too.
+  const scope = settings.policyAssignmentScope;
+  const guardrails = new PolicyGuardrails('policy', {
+    // Built from the group's name, not its id output, so the scope is checked as an ARM ID and
+    // the assignments still wait for the group.
+    scope: scope.kind === 'resourceGroup' ? pulumi.interpolate`/subscriptions/${settings.subscriptionId}/resourceGroups/${network.resourceGroupName}` : scope.id,
+    scopeKind: scope.kind,
+    allowedLocations: azure.allowedLocations,
+    enforcement: azure.policyEnforcement === 'enforced' ? 'Default' : 'DoNotEnforce',
+  });
 
   const keys = new EncryptionKeys('keys', {
     ...placement,
@@ -79,6 +108,10 @@ export function runAzure(org: OrgConfig, settings: AzureSettings): AzureStackOut
     subscriptionId: settings.subscriptionId,
     vaultName: settings.keyVaultName,
   });
+
+  // The config requires a contact when azure is configured (a rotation needs someone to act).
+  const contacts = new SecurityContacts('contacts', { resourceGroupName: network.resourceGroupName, emails: org.securityContacts.emails, tags });
+  new KeyRotationAlerts('key-alerts', { resourceGroupName: network.resourceGroupName, location, vaultId: keys.vaultId, actionGroupIds: [contacts.actionGroupId], tags });
 
   const models = new PrivateModelAccount('models', {
     ...placement,
@@ -115,8 +148,21 @@ export function runAzure(org: OrgConfig, settings: AzureSettings): AzureStackOut
     modelAccountId: models.accountId,
     keyVaultId: keys.vaultId,
     archiveStorageAccountId: archive.accountId,
+    // A subscription holds at most five diagnostic settings: one stack per subscription owns this one.
+    activityLog: settings.manageSubscriptionControls,
     tags,
   });
+
+  const monitor = new PrivateMonitor('monitor', {
+    ...placement,
+    workspaceId: audit.workspaceId,
+    // PrivateOnly would cut other workloads of a shared network off the Azure Monitor resources outside this scope.
+    accessMode: choice.kind === 'existing' ? 'Open' : 'PrivateOnly',
+  });
+
+  const defender = azure.defenderForAi.enabled && settings.manageSubscriptionControls
+    ? new DefenderForAi('defender', { subscriptionId: settings.subscriptionId, promptEvidence: azure.defenderForAi.promptEvidence })
+    : undefined;
 
   const userRoles = modelUserRoles(azure.models.map((m) => m.format));
   new ModelAccess('access', {
@@ -134,7 +180,7 @@ export function runAzure(org: OrgConfig, settings: AzureSettings): AzureStackOut
     ...Object.values(models.endpoints).map((url) => new URL(url).hostname),
     `${settings.keyVaultName}.vault.azure.net`,
   ];
-  const zones = [...MODEL_ACCOUNT_PRIVATE_DNS_ZONES, ...KEY_VAULT_PRIVATE_DNS_ZONES];
+  const zones = [...MODEL_ACCOUNT_PRIVATE_DNS_ZONES, ...KEY_VAULT_PRIVATE_DNS_ZONES, ...MONITOR_PRIVATE_DNS_ZONES];
   return {
     location,
     resourceGroupName: network.resourceGroupName,
@@ -151,11 +197,28 @@ export function runAzure(org: OrgConfig, settings: AzureSettings): AzureStackOut
     auditArchiveRetentionDays: archive.retentionDays,
     auditArchiveLocked: archive.locked,
     keyVaultUri: keys.vaultUri,
+    accountKeyVersion: keys.keyVersion,
+    monitorPrivateLinkScopeId: monitor.scopeId,
+    policyAssignments: {
+      scope: scope.kind === 'resourceGroup' ? 'the deployment resource group' : scope.id,
+      enforcement: azure.policyEnforcement === 'enforced' ? 'Default' : 'DoNotEnforce',
+      definitions: guardrails.assignedKeys.map(String),
+    },
+    subscriptionControls: {
+      ownedByThisStack: settings.manageSubscriptionControls,
+      note: settings.manageSubscriptionControls
+        ? 'this stack owns the Defender for AI plan and the Activity Log diagnostic setting of the subscription'
+        : `another owner manages the Defender for AI plan and the Activity Log diagnostic setting (${NAMESPACE}:manageSubscriptionControls false)`,
+    },
+    defenderForAi: defender !== undefined,
+    securityActionGroupId: contacts.actionGroupId,
     privateDnsZonesCreated: settings.createPrivateDnsZones,
     privateDnsZones: zones,
     privateDns: settings.createPrivateDnsZones
       ? `the private DNS zones were created in the deployment's resource group and linked to the virtual network`
-      : `no private DNS zones were created (${NAMESPACE}:createPrivateDnsZones is false): register the private endpoints of ${hostNames.join(', ')} in your central zones ${zones.join(', ')} and link them to the virtual network, or the names resolve to public addresses that refuse every call`,
+      : settings.centralDnsZoneResourceGroupId
+        ? `the private endpoints registered their records in the central zones ${zones.join(', ')} of ${settings.centralDnsZoneResourceGroupId}; each zone must be linked to the virtual network`
+        : `no private DNS zones were created (${NAMESPACE}:createPrivateDnsZones is false): register the private endpoints of ${hostNames.join(', ')} in your central zones ${zones.join(', ')} (all of them: a Foundry account needs three) and link them to the virtual network, or set ${NAMESPACE}:centralDnsZoneResourceGroupId; otherwise the names resolve to public addresses that refuse every call`,
   };
 }
 

@@ -29,6 +29,12 @@ export const SETTING_KEYS = {
   location: 'Azure location of every resource; one of azure.allowedLocations',
   resourceGroupPrefix: 'prefix of the resource group name (<prefix>-<location>) and of globally unique names',
   createPrivateDnsZones: 'create the private DNS zones and link them to the network (true) or leave DNS to central policy (false)',
+  centralDnsZoneResourceGroupId:
+    'with createPrivateDnsZones false: resource ID of the resource group holding the central privatelink zones; the endpoints register in every zone they need there',
+  policyAssignmentScope:
+    'where the Azure Policy assignments go: resourceGroup (default), /subscriptions/<subscriptionId> (this subscription) or /providers/Microsoft.Management/managementGroups/<id>',
+  manageSubscriptionControls:
+    'whether this stack owns the subscription-wide controls (the Defender for AI plan, the Activity Log diagnostic setting); false when another stack or a central team owns them',
   existingVirtualNetworkId: 'use this virtual network instead of creating one',
   existingPrivateEndpointSubnetId: 'the subnet of existingVirtualNetworkId for the private endpoints',
   addressSpace: 'address space of a new virtual network',
@@ -51,12 +57,24 @@ export interface AzureSettings {
   readonly resourceGroupName: string;
   readonly network: NetworkChoice;
   readonly createPrivateDnsZones: boolean;
+  /** The resource group of the central privatelink zones, when DNS is central. */
+  readonly centralDnsZoneResourceGroupId?: string;
+  /** Where the Azure Policy assignments go. */
+  readonly policyAssignmentScope: PolicyAssignmentScope;
+  /** Whether this stack owns the subscription-wide controls. */
+  readonly manageSubscriptionControls: boolean;
   readonly customSubDomainName: string;
   readonly keyVaultName: string;
   readonly auditArchiveAccountName: string;
   /** Whether an earlier deployment created the audit archive (so its policy can be locked). */
   readonly auditArchiveExists: boolean;
 }
+
+/** The resource group of the deployment, its subscription, or a management group. */
+export type PolicyAssignmentScope = { kind: 'resourceGroup' } | { kind: 'subscription'; id: string } | { kind: 'managementGroup'; id: string };
+
+const RESOURCE_GROUP_ID_PATTERN = /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w._()]{1,90}$/i;
+const MANAGEMENT_GROUP_SCOPE_PATTERN = /^\/providers\/Microsoft\.Management\/managementGroups\/[-\w.()]{1,90}$/i;
 
 const PREFIX_PATTERN = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,38}[a-z0-9]$/;
 
@@ -115,6 +133,33 @@ export function readAzureSettings(get: (key: string) => unknown, org: OrgConfig)
     problem('createPrivateDnsZones', `createPrivateDnsZones ${JSON.stringify(get('createPrivateDnsZones'))} must be true or false`);
   }
 
+  const centralDnsZoneResourceGroupId = text('centralDnsZoneResourceGroupId');
+  if (centralDnsZoneResourceGroupId !== undefined) {
+    if (createPrivateDnsZones) {
+      problem('centralDnsZoneResourceGroupId', `centralDnsZoneResourceGroupId is set but createPrivateDnsZones is true; set ${NAMESPACE}:createPrivateDnsZones false to register in the central zones, or remove this key`);
+    } else if (!RESOURCE_GROUP_ID_PATTERN.test(centralDnsZoneResourceGroupId)) {
+      problem('centralDnsZoneResourceGroupId', `centralDnsZoneResourceGroupId "${centralDnsZoneResourceGroupId}" is not a resource group ID such as /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/dns-hub`);
+    }
+  }
+
+  const scopeText = text('policyAssignmentScope') ?? 'resourceGroup';
+  let policyAssignmentScope: PolicyAssignmentScope = { kind: 'resourceGroup' };
+  if (scopeText.toLowerCase().startsWith('/subscriptions/')) {
+    if (scopeText.toLowerCase() !== `/subscriptions/${subscriptionId}`) {
+      problem('policyAssignmentScope', `policyAssignmentScope "${scopeText}" is not this stack's subscription /subscriptions/${subscriptionId}; a stack assigns policy to its own subscription, or to a management group above it`);
+    }
+    policyAssignmentScope = { kind: 'subscription', id: `/subscriptions/${subscriptionId}` };
+  } else if (MANAGEMENT_GROUP_SCOPE_PATTERN.test(scopeText)) {
+    policyAssignmentScope = { kind: 'managementGroup', id: scopeText };
+  } else if (scopeText !== 'resourceGroup') {
+    problem('policyAssignmentScope', `policyAssignmentScope "${scopeText}" must be resourceGroup, /subscriptions/<subscriptionId> or /providers/Microsoft.Management/managementGroups/<id>`);
+  }
+
+  const manageSubscriptionControls = flag(get('manageSubscriptionControls'), true);
+  if (manageSubscriptionControls === undefined) {
+    problem('manageSubscriptionControls', `manageSubscriptionControls ${JSON.stringify(get('manageSubscriptionControls'))} must be true or false`);
+  }
+
   const networkInput: NetworkInput = {
     existingVirtualNetworkId: text('existingVirtualNetworkId'),
     existingPrivateEndpointSubnetId: text('existingPrivateEndpointSubnetId'),
@@ -144,7 +189,7 @@ export function readAzureSettings(get: (key: string) => unknown, org: OrgConfig)
     problem('auditArchiveExists', `auditArchiveExists ${JSON.stringify(get('auditArchiveExists'))} must be true or false`);
   }
 
-  if (issues.length > 0 || !network.choice || createPrivateDnsZones === undefined || auditArchiveExists === undefined) {
+  if (issues.length > 0 || !network.choice || createPrivateDnsZones === undefined || auditArchiveExists === undefined || manageSubscriptionControls === undefined) {
     throw new Error(`invalid Azure stack settings:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
   }
   return {
@@ -154,6 +199,9 @@ export function readAzureSettings(get: (key: string) => unknown, org: OrgConfig)
     resourceGroupName: resourceGroupName(prefix, location),
     network: network.choice,
     createPrivateDnsZones,
+    ...(centralDnsZoneResourceGroupId !== undefined ? { centralDnsZoneResourceGroupId } : {}),
+    policyAssignmentScope,
+    manageSubscriptionControls,
     customSubDomainName,
     keyVaultName,
     auditArchiveAccountName,

@@ -4,7 +4,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as yaml from 'js-yaml';
 import { deterministicGuid } from '../../lib/azure/naming';
 import { azureProgram } from '../../stacks/azure/program';
-import { exampleOrg, exampleTags, orgWith, plan, UNTAGGABLE } from './support';
+import { exampleOrg, exampleTags, orgWith, plan, UNTAGGABLE, waitsFor } from './support';
 
 const PLACEHOLDER = '00000000-0000-0000-0000-000000000000';
 const stackFile = path.join(__dirname, '..', '..', 'stacks', 'azure', 'Pulumi.example.yaml');
@@ -25,26 +25,33 @@ describe('the Azure program with the example stack', () => {
   test('one component per architectural task, every resource inside one', () => {
     expect(result.resources.filter((r) => r.parent === null).map((r) => [r.name, r.type])).toEqual([
       ['network', 'privateai:azure:PrivateNetwork'],
+      ['policy', 'privateai:azure:PolicyGuardrails'],
       ['keys', 'privateai:azure:EncryptionKeys'],
+      ['contacts', 'privateai:azure:SecurityContacts'],
+      ['key-alerts', 'privateai:azure:KeyRotationAlerts'],
       ['models', 'privateai:azure:PrivateModelAccount'],
       ['archive', 'privateai:azure:AuditArchive'],
       ['audit', 'privateai:azure:AuditLogs'],
+      ['monitor', 'privateai:azure:PrivateMonitor'],
+      ['defender', 'privateai:azure:DefenderForAi'],
       ['access', 'privateai:azure:ModelAccess'],
     ]);
-    expect(result.resources.filter((r) => r.type.startsWith('azure-native:')).length).toBe(36);
+    expect(result.resources.filter((r) => r.type.startsWith('azure-native:')).length).toBe(67);
   });
 
   test('every taggable resource carries the organisation tags', () => {
     const taggable = result.resources.filter((r) => r.type.startsWith('azure-native:') && !UNTAGGABLE.has(r.type));
-    expect(taggable).toHaveLength(23);
+    expect(taggable).toHaveLength(37);
     for (const r of taggable) expect([r.name, r.inputs.tags]).toEqual([r.name, exampleTags]);
   });
 
   test('every located resource is in the configured location (DNS zones are global)', () => {
     const located = result.resources.filter((x) => 'location' in x.inputs);
-    expect(located).toHaveLength(19);
+    expect(located).toHaveLength(33);
+    // Private DNS zones, the action group and the private link scope are global resources.
+    const GLOBAL = ['azure-native:privatedns:', 'azure-native:monitor:ActionGroup', 'azure-native:monitor:PrivateLinkScope'];
     for (const r of located) {
-      expect([r.name, r.inputs.location]).toEqual([r.name, r.type.startsWith('azure-native:privatedns:') ? 'global' : 'swedencentral']);
+      expect([r.name, r.inputs.location]).toEqual([r.name, GLOBAL.some((g) => r.type.startsWith(g)) ? 'global' : 'swedencentral']);
     }
     expect(result.get('network-rg').inputs).toMatchObject({ resourceGroupName: 'example-corp-ai-swedencentral', location: 'swedencentral' });
   });
@@ -61,6 +68,7 @@ describe('the Azure program with the example stack', () => {
           keyVaultProperties: {
             keyVaultUri: `https://${result.get('keys-vault').inputs.vaultName}.vault.azure.net/`,
             keyName: 'model-account-cmk',
+            keyVersion: result.outputs.accountKeyVersion,
             identityClientId: deterministicGuid('mock', 'keys-identity', 'clientId'),
           },
         },
@@ -144,11 +152,59 @@ describe('the Azure program with the example stack', () => {
       auditArchiveRetentionDays: 2557,
       auditArchiveLocked: true,
       keyVaultUri: `https://${vaultName}.vault.azure.net/`,
+      accountKeyVersion: expect.stringMatching(/^[0-9a-f]{32}$/),
+      monitorPrivateLinkScopeId: 'monitor-scope-id',
+      policyAssignments: {
+        scope: 'the deployment resource group',
+        enforcement: 'Default',
+        definitions: ['ai-local-auth', 'ai-network-acls', 'ai-cmk', 'ai-diagnostic-logs', 'ai-private-link', 'allowed-locations', 'kv-purge-protection', 'kv-public-network'],
+      },
+      subscriptionControls: { ownedByThisStack: true, note: 'this stack owns the Defender for AI plan and the Activity Log diagnostic setting of the subscription' },
+      defenderForAi: true,
+      securityActionGroupId: 'contacts-action-group-id',
       privateDnsZonesCreated: true,
-      privateDnsZones: ['privatelink.openai.azure.com', 'privatelink.cognitiveservices.azure.com', 'privatelink.services.ai.azure.com', 'privatelink.vaultcore.azure.net'],
+      privateDnsZones: [
+        'privatelink.openai.azure.com',
+        'privatelink.cognitiveservices.azure.com',
+        'privatelink.services.ai.azure.com',
+        'privatelink.vaultcore.azure.net',
+        'privatelink.monitor.azure.com',
+        'privatelink.oms.opinsights.azure.com',
+        'privatelink.ods.opinsights.azure.com',
+        'privatelink.agentsvc.azure-automation.net',
+        'privatelink.blob.core.windows.net',
+      ],
       privateDns: "the private DNS zones were created in the deployment's resource group and linked to the virtual network",
     });
-    expect(Object.keys(result.outputs).filter((k) => /key(?!Vault)|secret|password/i.test(k))).toEqual([]);
+    expect(Object.keys(result.outputs).filter((k) => /key(?!Vault|Version)|secret|password/i.test(k))).toEqual([]);
+  });
+
+  test('first deployment order: the account endpoint after every model deployment; keys granted before they are used', () => {
+    for (const d of ['models-deployment-gpt-4o', 'models-deployment-text-embedding-3-large']) expect(waitsFor(result, 'models-pe-endpoint', d)).toBe(true);
+    expect(waitsFor(result, 'models-account', 'keys-cmk-grant')).toBe(true);
+    expect(waitsFor(result, 'archive-account', 'keys-cmk-grant')).toBe(true);
+    expect(waitsFor(result, 'monitor-pe-endpoint', 'monitor-workspace')).toBe(true);
+    // Policy assignments need their resource group to exist first.
+    for (const a of result.ofType('azure-native:authorization:PolicyAssignment')) expect(waitsFor(result, a.name, 'network-rg')).toBe(true);
+  });
+
+  test('audit evidence is protected from pulumi destroy; nothing else is', () => {
+    expect(result.resources.filter((r) => r.protect).map((r) => r.name).sort()).toEqual(['archive-account', 'archive-lock', 'audit-workspace']);
+  });
+
+  test('the model account is pinned to the key version Key Vault reports, and the project refreshes before every update so a rotation reaches it', () => {
+    expect(result.outputs.accountKeyVersion).toMatch(/^[0-9a-f]{32}$/);
+    expect(result.get('models-account').inputs).toMatchObject({ properties: { encryption: { keyVaultProperties: { keyVersion: result.outputs.accountKeyVersion } } } });
+    const project = yaml.load(fs.readFileSync(path.join(path.dirname(stackFile), 'Pulumi.yaml'), 'utf8')) as { options?: { refresh?: string } };
+    expect(project.options?.refresh).toBe('always');
+  });
+
+  test('policy assignments at the resource group, enforced; the subscription-wide controls owned by this stack', () => {
+    for (const a of result.ofType('azure-native:authorization:PolicyAssignment')) {
+      expect(a.inputs).toMatchObject({ scope: `/subscriptions/${PLACEHOLDER}/resourceGroups/example-corp-ai-swedencentral`, enforcementMode: 'Default' });
+    }
+    expect(result.ofType('azure-native:monitor:SubscriptionDiagnosticSetting')).toHaveLength(1);
+    expect(result.get('defender-plan').inputs).toMatchObject({ pricingName: 'AI', pricingTier: 'Standard' });
   });
 });
 
@@ -158,7 +214,7 @@ describe('the Azure program, other settings', () => {
     for (const type of ['azure-native:privatedns:PrivateZone', 'azure-native:privatedns:VirtualNetworkLink', 'azure-native:network:PrivateDnsZoneGroup']) {
       expect(result.ofType(type)).toEqual([]);
     }
-    expect(result.ofType('azure-native:network:PrivateEndpoint')).toHaveLength(2);
+    expect(result.ofType('azure-native:network:PrivateEndpoint')).toHaveLength(3);
     expect(result.outputs.privateDnsZonesCreated).toBe(false);
     expect(result.outputs.privateDns).toMatch(/^no private DNS zones were created \(privateai:createPrivateDnsZones is false\): register the private endpoints of .*openai\.azure\.com.* in your central zones privatelink\.openai\.azure\.com/);
   });
@@ -175,10 +231,36 @@ describe('the Azure program, other settings', () => {
     for (const type of ['azure-native:network:VirtualNetwork', 'azure-native:network:Subnet', 'azure-native:network:NetworkSecurityGroup']) {
       expect(result.ofType(type)).toEqual([]);
     }
-    expect(result.ofType('azure-native:network:PrivateEndpoint')).toHaveLength(2);
+    expect(result.ofType('azure-native:network:PrivateEndpoint')).toHaveLength(3);
     for (const endpoint of result.ofType('azure-native:network:PrivateEndpoint')) expect(endpoint.inputs.subnet).toMatchObject({ id: `${vnet}/subnets/endpoints` });
-    expect(result.ofType('azure-native:privatedns:VirtualNetworkLink')).toHaveLength(4);
+    expect(result.ofType('azure-native:privatedns:VirtualNetworkLink')).toHaveLength(9);
+    // A shared network keeps reaching Azure Monitor resources outside this scope.
+    expect(result.get('monitor-scope').inputs.accessModeSettings).toMatchObject({ ingestionAccessMode: 'Open', queryAccessMode: 'Open' });
     for (const link of result.ofType('azure-native:privatedns:VirtualNetworkLink')) expect(link.inputs.virtualNetwork).toEqual({ id: vnet });
+  });
+
+  test('with central DNS: every endpoint registers in all of its zones in the central resource group', async () => {
+    const rg = `/subscriptions/${PLACEHOLDER}/resourceGroups/dns-hub`;
+    const result = await run({ 'privateai:createPrivateDnsZones': false, 'privateai:centralDnsZoneResourceGroupId': rg });
+    expect(result.ofType('azure-native:privatedns:PrivateZone')).toEqual([]);
+    const registered = result.ofType('azure-native:network:PrivateDnsZoneGroup').flatMap((g) => (g.inputs.privateDnsZoneConfigs as Array<{ privateDnsZoneId: string }>).map((c) => c.privateDnsZoneId));
+    expect(registered.sort()).toEqual((result.outputs.privateDnsZones as string[]).map((z) => `${rg}/providers/Microsoft.Network/privateDnsZones/${z}`).sort());
+    expect(result.outputs.privateDns).toContain(`registered their records in the central zones`);
+  });
+
+  test('another owner of the subscription-wide controls: no Defender plan and no Activity Log setting here, and the outputs say so', async () => {
+    const result = await run({ 'privateai:manageSubscriptionControls': false });
+    expect(result.ofType('azure-native:security:Pricing')).toEqual([]);
+    expect(result.ofType('azure-native:monitor:SubscriptionDiagnosticSetting')).toEqual([]);
+    expect(result.outputs).toMatchObject({ defenderForAi: false, subscriptionControls: { ownedByThisStack: false, note: expect.stringContaining('privateai:manageSubscriptionControls false') } });
+  });
+
+  test('an organisation that stages its policies assigns them without enforcement, at a management group', async () => {
+    const mg = '/providers/Microsoft.Management/managementGroups/landing-zones';
+    const result = await run({ 'privateai:policyAssignmentScope': mg }, orgWith((raw) => (raw.azure!.policyEnforcement = 'auditOnly')));
+    const assignments = result.ofType('azure-native:authorization:PolicyAssignment');
+    for (const a of assignments) expect(a.inputs).toMatchObject({ scope: mg, enforcementMode: 'DoNotEnforce' });
+    expect(assignments.map((a) => a.name)).toContain('policy-rg-locations');
   });
 
   test('an organisation that does not lock audit retention gets an unlocked archive', async () => {

@@ -22,6 +22,8 @@ describe('readAzureSettings', () => {
       resourceGroupName: 'example-corp-ai-swedencentral',
       network: { kind: 'new', addressSpace: '10.41.0.0/16', privateEndpointSubnetPrefix: '10.41.0.0/24', applicationSubnetPrefix: '10.41.1.0/24' },
       createPrivateDnsZones: true,
+      policyAssignmentScope: { kind: 'resourceGroup' },
+      manageSubscriptionControls: true,
       customSubDomainName: expect.stringMatching(/^example-corp-ai-[0-9a-f]{8}$/),
       keyVaultName: expect.stringMatching(/^example-cor-kv-[0-9a-f]{8}$/),
       auditArchiveAccountName: expect.stringMatching(/^examplecorpaudit[0-9a-f]{8}$/),
@@ -76,6 +78,37 @@ describe('readAzureSettings', () => {
     expect(read({ ...base, createPrivateDnsZones: 'false' }).createPrivateDnsZones).toBe(false);
     expect(read({ ...base, createPrivateDnsZones: 'true' }).createPrivateDnsZones).toBe(true);
     expect(() => read({ ...base, createPrivateDnsZones: 'no' })).toThrow('createPrivateDnsZones "no" must be true or false (config: privateai:createPrivateDnsZones)');
+  });
+
+  test('central DNS: the resource group of the central zones, only when this stack creates none', () => {
+    const rg = `/subscriptions/${SUBSCRIPTION}/resourceGroups/dns-hub`;
+    expect(read({ ...base, createPrivateDnsZones: false, centralDnsZoneResourceGroupId: rg }).centralDnsZoneResourceGroupId).toBe(rg);
+    expect(read({ ...base, createPrivateDnsZones: false })).not.toHaveProperty('centralDnsZoneResourceGroupId');
+    expect(() => read({ ...base, centralDnsZoneResourceGroupId: rg })).toThrow(
+      'centralDnsZoneResourceGroupId is set but createPrivateDnsZones is true; set privateai:createPrivateDnsZones false to register in the central zones, or remove this key (config: privateai:centralDnsZoneResourceGroupId)',
+    );
+    expect(() => read({ ...base, createPrivateDnsZones: false, centralDnsZoneResourceGroupId: 'dns-hub' })).toThrow(
+      'centralDnsZoneResourceGroupId "dns-hub" is not a resource group ID such as /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/dns-hub (config: privateai:centralDnsZoneResourceGroupId)',
+    );
+  });
+
+  test('policy assignments go to the resource group, this subscription, or a management group', () => {
+    expect(read({ ...base, policyAssignmentScope: `/subscriptions/${SUBSCRIPTION.toUpperCase()}` }).policyAssignmentScope).toEqual({ kind: 'subscription', id: `/subscriptions/${SUBSCRIPTION}` });
+    expect(read({ ...base, policyAssignmentScope: '/providers/Microsoft.Management/managementGroups/landing-zones' }).policyAssignmentScope).toEqual({
+      kind: 'managementGroup',
+      id: '/providers/Microsoft.Management/managementGroups/landing-zones',
+    });
+    expect(() => read({ ...base, policyAssignmentScope: '/subscriptions/99999999-2222-3333-4444-555555555555' })).toThrow(
+      `policyAssignmentScope "/subscriptions/99999999-2222-3333-4444-555555555555" is not this stack's subscription /subscriptions/${SUBSCRIPTION}`,
+    );
+    expect(() => read({ ...base, policyAssignmentScope: 'tenant' })).toThrow(
+      'policyAssignmentScope "tenant" must be resourceGroup, /subscriptions/<subscriptionId> or /providers/Microsoft.Management/managementGroups/<id> (config: privateai:policyAssignmentScope)',
+    );
+  });
+
+  test('manageSubscriptionControls is on unless another owner is named', () => {
+    expect(read({ ...base, manageSubscriptionControls: 'false' }).manageSubscriptionControls).toBe(false);
+    expect(() => read({ ...base, manageSubscriptionControls: 'no' })).toThrow('manageSubscriptionControls "no" must be true or false (config: privateai:manageSubscriptionControls)');
   });
 
   test('auditArchiveExists says whether an earlier deployment created the archive', () => {

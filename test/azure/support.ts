@@ -86,4 +86,9 @@ export const UNTAGGABLE = new Set([
   'azure-native:monitor:DiagnosticSetting',
   'azure-native:network:Subnet',
   'azure-native:network:PrivateDnsZoneGroup',
+  'azure-native:authorization:PolicyAssignment',
+  'azure-native:eventgrid:SystemTopicEventSubscription',
+  'azure-native:monitor:PrivateLinkScopedResource',
+  'azure-native:monitor:SubscriptionDiagnosticSetting',
+  'azure-native:security:Pricing',
 ]);

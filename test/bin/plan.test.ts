@@ -48,7 +48,7 @@ describe('bin/plan.ts, as npm run plan runs it', () => {
     const account = plan.resources.find((r) => r.type === 'azure-native:cognitiveservices:Account');
     expect(account?.inputs).toMatchObject({ kind: 'AIServices', location: 'swedencentral', properties: { publicNetworkAccess: 'Disabled', disableLocalAuth: true } });
     expect(plan.resources.filter((r) => r.type === 'azure-native:cognitiveservices:Deployment')).toHaveLength(2);
-    expect(plan.resources.filter((r) => r.type === 'azure-native:privatedns:PrivateZone')).toHaveLength(4);
+    expect(plan.resources.filter((r) => r.type === 'azure-native:privatedns:PrivateZone')).toHaveLength(9);
     expect(plan.outputs).toMatchObject({ location: 'swedencentral', deploymentNames: ['gpt-4o', 'text-embedding-3-large'], privateDnsZonesCreated: true });
   });
 
@@ -57,7 +57,7 @@ describe('bin/plan.ts, as npm run plan runs it', () => {
     expect(plans.gcp.resources.some((r) => r.type === 'gcp:compute/globalForwardingRule:GlobalForwardingRule' && r.inputs.name === stackFile.config['privateai:pscEndpointName'])).toBe(true);
     expect(plans.gcp.outputs).toMatchObject({ project: 'example-ai-prod', region: 'europe-west4', vpcServiceControls: 'enforced' });
     expect(JSON.parse(fs.readFileSync(path.join(out, 'gcp.policy-config.json'), 'utf8'))).toEqual(gcpPolicyConfig(example.gcp!.allowedRegions));
-    expect(JSON.parse(fs.readFileSync(path.join(out, 'azure.policy-config.json'), 'utf8'))).toEqual(azurePolicyConfig(example.azure!.allowedLocations));
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'azure.policy-config.json'), 'utf8'))).toEqual(azurePolicyConfig(example.azure!));
   });
 
   test('a cloud the organisation config has no section for is not planned, and a plan left from another organisation is removed', () => {

@@ -734,3 +734,20 @@ describe('fixed resolver addresses', () => {
     ]);
   });
 });
+
+describe('security contacts', () => {
+  test('an organisation on Azure must name at least one, because key rotation needs someone to act', () => {
+    const raw = JSON.parse(fs.readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')) as Record<string, unknown>;
+    delete raw.securityContacts;
+    expect(() => parseOrgConfig(raw)).toThrow('securityContacts.emails');
+    expect(() => parseOrgConfig(raw)).toThrow('must list at least one address when azure is configured');
+    delete raw.azure;
+    expect(parseOrgConfig(raw).securityContacts).toEqual({ emails: [] });
+  });
+
+  test('addresses are validated', () => {
+    const raw = JSON.parse(fs.readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')) as Record<string, unknown>;
+    raw.securityContacts = { emails: ['soc'] };
+    expect(() => parseOrgConfig(raw)).toThrow('must be an e-mail address such as security@example.com');
+  });
+});

@@ -10,7 +10,7 @@ import { exampleOrg, plan } from '../azure/support';
 
 const stackFile = path.join(__dirname, '..', '..', 'stacks', 'azure', 'Pulumi.example.yaml');
 const stackConfig = (yaml.load(fs.readFileSync(stackFile, 'utf8')) as { config: Record<string, unknown> }).config;
-const config = azure.azurePolicyConfig(exampleOrg.azure!.allowedLocations);
+const config = azure.azurePolicyConfig(exampleOrg.azure!);
 
 let example: Plan;
 beforeAll(async () => {
@@ -277,6 +277,111 @@ describe('azure-audit-archive-locked (advisory)', () => {
         message: 'the immutability policy is Unlocked: an administrator can still shorten or remove it; lock it (azure.lockAuditRetention, then privateai:auditArchiveExists after the first deployment)',
         resource: 'azure-native:storage:StorageAccount::archive-account',
       },
+    ]);
+  });
+});
+
+/** The example plan with the named resource waiting only for `dependsOn`. */
+function waitingOnly(name: string, dependsOn: string[]): Plan {
+  const copy = JSON.parse(JSON.stringify(example)) as Plan;
+  const target = copy.resources.find((r) => r.name === name)!;
+  (target as { dependsOn: string[] }).dependsOn = dependsOn;
+  return copy;
+}
+
+describe('azure-ai-account-customer-managed-key: the key version', () => {
+  test('refuses an account that is not pinned to a key version', async () => {
+    expect(await findings(azure.aiAccountCustomerManagedKey, changed('models-account', (i) => delete i.properties.encryption.keyVaultProperties.keyVersion))).toEqual([
+      "models-account: encryption.keyVaultProperties.keyVersion is absent; pin the key's current version: an Azure OpenAI / AI Services account does not follow a rotated key by itself",
+    ]);
+  });
+});
+
+describe('azure-ai-account-no-ungoverned-projects', () => {
+  test('refuses Foundry project management on the account', async () => {
+    expect(await findings(azure.aiAccountNoUngovernedProjects, changed('models-account', (i) => (i.properties.allowProjectManagement = true)))).toEqual([
+      'models-account: allowProjectManagement is true; set it to false: projects would bring agents, connections and storage that no network, key or audit control of the blueprint covers',
+    ]);
+  });
+});
+
+describe('azure-model-endpoint-after-deployments', () => {
+  test('refuses an account endpoint that waits only for the account', async () => {
+    expect(await findings(azure.privateEndpointAfterDeployments, waitingOnly('models-pe-endpoint', ['models-account']))).toEqual([
+      'models-pe-endpoint: models-pe-endpoint does not wait for models-deployment-gpt-4o, models-deployment-text-embedding-3-large; on a new account Azure refuses the endpoint (AccountProvisioningStateInvalid ... Accepted): make it depend on the last deployment',
+    ]);
+  });
+
+  test('waiting for the last deployment is enough, because the deployments wait for each other', async () => {
+    expect(await findings(azure.privateEndpointAfterDeployments, waitingOnly('models-pe-endpoint', ['models-account', 'models-deployment-text-embedding-3-large']))).toEqual([]);
+  });
+});
+
+describe('azure-log-workspace-private', () => {
+  test('refuses public ingestion or queries', async () => {
+    expect(await findings(azure.workspacePrivate, changed('audit-workspace', (i) => (i.publicNetworkAccessForQuery = 'Enabled')))).toEqual([
+      'audit-workspace: audit-workspace: publicNetworkAccessForQuery is "Enabled"; set it to "Disabled" so audit data travels only through the private link scope',
+    ]);
+  });
+
+  test('refuses a workspace in no private link scope', async () => {
+    expect(await findings(azure.workspacePrivate, without('monitor-workspace'))).toEqual([
+      'audit-workspace: audit-workspace is in no Azure Monitor private link scope with a private endpoint; add it to one (PrivateLinkScopedResource) and connect the scope to the network',
+    ]);
+  });
+});
+
+describe('azure-audit-archive-immutable: the archive\'s own logs', () => {
+  test("the archive's own diagnostics go to the workspace only; any other setting without the archive is refused", async () => {
+    expect(example.resources.filter((r) => r.type === azure.AZURE_TYPES.diagnosticSetting && r.inputs.storageAccountId === undefined).map((r) => r.name).sort()).toEqual([
+      'audit-archive-account-diagnostics',
+      'audit-archive-blob-diagnostics',
+    ]);
+    expect(await findings(azure.auditArchiveImmutable, changed('audit-account-diagnostics', (i) => delete i.storageAccountId))).toEqual([
+      'audit-account-diagnostics: diagnostic setting audit-account-diagnostics sends to no storage archive; set storageAccountId to the immutable audit archive',
+    ]);
+  });
+});
+
+describe('azure-policy-guardrails-assigned', () => {
+  test('refuses a missing built-in assignment, a weaker effect, and allowed locations that differ from the config', async () => {
+    const p = changed('policy-ai-cmk', (i) => (i.parameters.effect.value = 'Audit'));
+    const q = JSON.parse(JSON.stringify(p)) as Plan;
+    const locations = q.resources.find((r) => r.name === 'policy-allowed-locations')!;
+    (locations.inputs.parameters as { listOfAllowedLocations: { value: string[] } }).listOfAllowedLocations.value = ['swedencentral', 'eastus'];
+    expect(await findings(azure.policyGuardrailsAssigned, { ...q, resources: q.resources.filter((r) => r.name !== 'policy-ai-local-auth') })).toEqual([
+      'undefined: no assignment of "Azure AI Services resources should have key access disabled (disable local authentication)" (71ef260a-8f18-47b7-abcb-62d0673d94dc); assign it with effect Deny',
+      'policy-ai-cmk: policy-ai-cmk: effect is "Audit"; "Azure AI Services resources should encrypt data at rest with a customer-managed key (CMK)" must be assigned with Deny',
+      'policy-allowed-locations: policy-allowed-locations: listOfAllowedLocations is ["swedencentral","eastus"]; it must be the allowed locations swedencentral, westeurope (config: azure.allowedLocations)',
+    ]);
+  });
+
+  test('enforcement follows the organisation: DoNotEnforce passes only when the config asks for audit only', async () => {
+    const p = changed('policy-ai-cmk', (i) => (i.enforcementMode = 'DoNotEnforce'));
+    expect(await findings(azure.policyGuardrailsAssigned, p)).toEqual([
+      'policy-ai-cmk: policy-ai-cmk: enforcementMode is "DoNotEnforce"; the organisation asks for Default (config: azure.policyEnforcement)',
+    ]);
+    const auditOnly = azure.azurePolicyConfig({ ...exampleOrg.azure!, policyEnforcement: 'auditOnly' });
+    const result = await runPoliciesOffline('private-ai-azure', [azure.policyGuardrailsAssigned], example, { config: auditOnly });
+    expect(result.violations).toHaveLength(8);
+  });
+});
+
+describe('azure-key-rotation-alerted', () => {
+  test('refuses a vault whose new-version event raises no alert, or alerts nobody', async () => {
+    expect(await findings(azure.keyRotationAlerted, without('key-alerts-new-version'))).toEqual([
+      'keys-vault: keys-vault: no event subscription turns Microsoft.KeyVault.KeyNewVersionCreated into an Azure Monitor alert',
+    ]);
+    expect(await findings(azure.keyRotationAlerted, changed('key-alerts-expired', (i) => (i.destination.actionGroups = [])))).toEqual([
+      'keys-vault: keys-vault: the Microsoft.KeyVault.KeyExpired alert notifies no action group; list contacts in securityContacts.emails',
+    ]);
+  });
+});
+
+describe('azure-defender-for-ai-standard', () => {
+  test('refuses the AI plan on the Free tier', async () => {
+    expect(await findings(azure.defenderForAiStandard, changed('defender-plan', (i) => (i.pricingTier = 'Free')))).toEqual([
+      'defender-plan: pricingTier is "Free"; set it to "Standard" so Defender for Cloud detects attacks on the AI workloads',
     ]);
   });
 });

@@ -69,8 +69,39 @@ describe('Azure evidence, from the offline plan', () => {
     ['prompt-filters', (p) => changed(p, 'azure-native:cognitiveservices:RaiPolicy', (i) => (i.properties.contentFilters = i.properties.contentFilters.filter((f: { name: string }) => f.name !== 'Indirect Attack')))],
     ['rate-limits', (p) => changed(p, A.deployment, (i) => delete i.sku.capacity)],
     ['model-pinning', (p) => changed(p, A.deployment, (i) => (i.properties.versionUpgradeOption = 'OnceCurrentVersionExpired'))],
+    // Issue 12: first-deploy order, key version, controls outside Pulumi, private audit data.
+    ['private-path', (p) => changed(p, 'azure-native:network:PrivateEndpoint', (_, r) => ((r as { dependsOn: string[] }).dependsOn = ['models-account']))],
+    ['private-path', (p) => changed(p, 'azure-native:operationalinsights:Workspace', (i) => (i.publicNetworkAccessForQuery = 'Enabled'))],
+    ['private-path', (p) => without(p, 'azure-native:monitor:PrivateLinkScopedResource')],
+    ['private-path', (p) => changed(p, 'azure-native:authorization:PolicyAssignment', (i) => (i.parameters.effect.value = 'Disabled'))],
+    ['sso-no-keys', (p) => without(p, 'azure-native:authorization:PolicyAssignment')],
+    ['least-privilege', (p) => changed(p, A.account, (i) => (i.properties.allowProjectManagement = true))],
+    ['encryption-cmk', (p) => changed(p, A.account, (i) => delete i.properties.encryption.keyVaultProperties.keyVersion)],
+    ['encryption-cmk', (p) => without(p, 'azure-native:eventgrid:SystemTopicEventSubscription')],
+    ['encryption-cmk', (p) => changed(p, 'azure-native:eventgrid:SystemTopicEventSubscription', (i) => (i.destination.actionGroups = []))],
+    ['audited', (p) => without(p, 'azure-native:monitor:SubscriptionDiagnosticSetting')],
+    ['data-residency', (p) => changed(p, 'azure-native:authorization:PolicyAssignment', (i) => (i.enforcementMode = 'DoNotEnforce'))],
+    ['prompt-filters', (p) => without(p, 'azure-native:security:Pricing')],
   ])('a regression in %s shows as FAIL', (control, regress) => {
     expectFail(evaluateAzure(regress(azurePlan), azureSupport.exampleOrg), control);
+  });
+
+  test('an organisation that stages its policies (auditOnly) passes with DoNotEnforce assignments, and fails with enforced ones it did not ask for', () => {
+    const auditOnly = azureSupport.orgWith((raw) => (raw.azure!.policyEnforcement = 'auditOnly'));
+    const staged = changed(azurePlan, 'azure-native:authorization:PolicyAssignment', (i) => (i.enforcementMode = 'DoNotEnforce'));
+    for (const c of evaluateAzure(staged, auditOnly).controls) expect([c.control, c.status]).toEqual([c.control, 'pass']);
+    expectFail(evaluateAzure(azurePlan, auditOnly), 'data-residency');
+  });
+
+  test('a stack that leaves the subscription-wide controls to another owner is not failed for their absence, and says who owns them', () => {
+    const note = 'another owner manages the Defender for AI plan and the Activity Log diagnostic setting (privateai:manageSubscriptionControls false)';
+    const external: Plan = {
+      ...without(without(azurePlan, 'azure-native:monitor:SubscriptionDiagnosticSetting'), 'azure-native:security:Pricing'),
+      outputs: { ...azurePlan.outputs, subscriptionControls: { ownedByThisStack: false, note } },
+    };
+    const section = evaluateAzure(external, azureSupport.exampleOrg);
+    for (const c of section.controls) expect([c.control, c.status]).toEqual([c.control, 'pass']);
+    expect(section.controls.find((c) => c.control === 'audited')!.note).toContain(note);
   });
 });
 
