@@ -34,6 +34,27 @@ export interface PlanResource {
   readonly protect: boolean;
 }
 
+/**
+ * Whether the engine creates `name` only after `other`: `other` is among what `name` waits for,
+ * directly or through what those wait for (`dependsOn`). This is the order the cloud sees,
+ * whatever order the program registered the resources in.
+ */
+export function waitsFor(plan: Plan, name: string, other: string): boolean {
+  const byName = new Map(plan.resources.map((r) => [r.name, r]));
+  if (!byName.has(name) || !byName.has(other)) throw new Error(`no resource named ${byName.has(name) ? other : name} in the plan`);
+  const seen = new Set<string>();
+  const stack = [...byName.get(name)!.dependsOn];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    if (next === other) return true;
+    if (!seen.has(next)) {
+      seen.add(next);
+      stack.push(...(byName.get(next)?.dependsOn ?? []));
+    }
+  }
+  return false;
+}
+
 /** What a plan was made from, so a report never judges it against another organisation. */
 export interface PlanProvenance {
   /** Where the organisation config was read from. */

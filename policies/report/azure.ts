@@ -1,5 +1,5 @@
 import type { OrgConfig } from '../../lib/config';
-import type { Plan, PlanResource } from '../../lib/pulumi/plan';
+import { waitsFor, type Plan, type PlanResource } from '../../lib/pulumi/plan';
 import { KEY_ROTATION_EVENTS } from '../../lib/azure/key-rotation-alerts';
 import { BUILT_IN_POLICIES, builtInPolicyDefinitionId, policyScopeKind, type BuiltInPolicyKey } from '../../lib/azure/policy-assignments';
 import { BUILT_IN_ROLES } from '../../lib/azure/roles';
@@ -35,22 +35,6 @@ const POLICY_CONTROL: Readonly<Record<BuiltInPolicyKey, string>> = {
   'allowed-locations': 'data-residency',
   'rg-locations': 'data-residency',
 };
-
-/** Whether the engine creates `name` only after `other` (the plan's recorded dependencies, followed through). */
-function waitsFor(plan: Plan, name: string, other: string): boolean {
-  const byName = new Map(plan.resources.map((r) => [r.name, r]));
-  const seen = new Set<string>();
-  const stack = [...(byName.get(name)?.dependsOn ?? [])];
-  while (stack.length > 0) {
-    const next = stack.pop()!;
-    if (next === other) return true;
-    if (!seen.has(next)) {
-      seen.add(next);
-      stack.push(...(byName.get(next)?.dependsOn ?? []));
-    }
-  }
-  return false;
-}
 
 /** Evaluates the checklist over the offline plan of the Azure program. */
 export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
