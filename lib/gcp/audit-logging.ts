@@ -49,14 +49,12 @@ export function auditSinkFilter(project: string, service: string): string {
 /**
  * Turns on Data Access audit logs (admin read, data read, data write) for Vertex AI and routes
  * every Vertex AI audit log to a log bucket in the region, encrypted with a customer-managed key
- * and kept for the configured retention (locked when the organisation says so). The sink uses
- * its own writer identity, which is granted bucket-writer on that bucket only.
+ * and kept for the configured retention (locked when the organisation says so). The bucket is in
+ * the same project as the sink, so the sink needs no writer identity and gets no grant.
  */
 export class AuditLogging extends pulumi.ComponentResource {
   /** `projects/<p>/locations/<r>/buckets/<id>`. */
   public readonly bucketName: pulumi.Output<string>;
-  /** The identity Cloud Logging writes with, `serviceAccount:...`; known after deployment. */
-  public readonly sinkWriterIdentity: pulumi.Output<string>;
 
   constructor(name: string, args: AuditLoggingArgs, opts?: pulumi.ComponentResourceOptions) {
     super('privateai:gcp:AuditLogging', name, {}, opts);
@@ -98,7 +96,7 @@ export class AuditLogging extends pulumi.ComponentResource {
     const bucketPath = pulumi.interpolate`projects/${args.project}/locations/${args.region}/buckets/${bucket.bucketId}`;
     this.bucketName = bucketPath;
 
-    const sink = new logging.ProjectSink(
+    new logging.ProjectSink(
       `${name}-sink`,
       {
         project: args.project,
@@ -109,22 +107,10 @@ export class AuditLogging extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.sinkWriterIdentity = sink.writerIdentity;
-    new projects.IAMMember(
-      `${name}-sink-writer`,
-      {
-        project: args.project,
-        role: 'roles/logging.bucketWriter',
-        member: sink.writerIdentity,
-        condition: {
-          title: 'audit bucket only',
-          description: 'The sink may write to the audit log bucket and nothing else',
-          expression: pulumi.interpolate`resource.name.endsWith("locations/${args.region}/buckets/${bucket.bucketId}")`,
-        },
-      },
-      { parent: this },
-    );
+    // No grant to the sink's writer identity: Google creates none for a sink into a log bucket of
+    // its own project (the sink works without one), so the identity is empty and a grant to it
+    // would be refused.
 
-    this.registerOutputs({ bucketName: this.bucketName, sinkWriterIdentity: this.sinkWriterIdentity });
+    this.registerOutputs({ bucketName: this.bucketName });
   }
 }

@@ -123,12 +123,16 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
 }
 
 /**
- * Attributes Google Cloud assigns at deployment that the plan shows: the sink's writer identity
- * is created by Cloud Logging, so an offline plan names it by the placeholder below. Pass as
- * `state` to `planProgram`.
+ * Attributes Google Cloud assigns at deployment that the plan shows, as Google assigns them: a
+ * sink into a log bucket of its own project gets no writer identity (empty); one into another
+ * project or service gets one, named here by a placeholder. Pass as `state` to `planProgram`.
  */
-export function gcpPlanState(type: string): Record<string, unknown> {
-  if (type === 'gcp:logging/projectSink:ProjectSink') return { writerIdentity: 'serviceAccount:<sink writer identity, assigned by Cloud Logging>' };
+export function gcpPlanState(type: string, _name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  if (type === 'gcp:logging/projectSink:ProjectSink') {
+    const destination = typeof inputs.destination === 'string' ? inputs.destination : '';
+    const ownBucket = destination.startsWith(`logging.googleapis.com/projects/${String(inputs.project)}/`);
+    return { writerIdentity: ownBucket ? '' : 'serviceAccount:<sink writer identity, assigned by Cloud Logging>' };
+  }
   return {};
 }
 
