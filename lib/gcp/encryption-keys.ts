@@ -4,6 +4,14 @@ import * as projects from '@pulumi/gcp/projects';
 import { vertexServiceAgent } from './naming';
 
 /** Customer-managed keys for Vertex AI and the audit logs, in the Vertex AI region. */
+/** A Google-managed service agent: its IAM member, and the resource that makes Google create it. */
+export interface ServiceAgent {
+  /** `serviceAccount:service-<number>@gcp-sa-<service>.iam.gserviceaccount.com`. */
+  readonly member: string;
+  /** Every grant to the agent depends on this, so the agent exists before it is named. */
+  readonly createdBy: pulumi.Resource;
+}
+
 export interface EncryptionKeysArgs {
   /** Project ID. */
   readonly project: string;
@@ -52,7 +60,8 @@ export class EncryptionKeys extends pulumi.ComponentResource {
   /** Key for the audit log bucket. */
   public readonly auditKeyId: pulumi.Output<string>;
   /** `serviceAccount:` member of the Vertex AI service agent. */
-  public readonly vertexServiceAgentMember: string;
+  /** The Vertex AI service agent: its member, and the resource that creates it, for grants to wait on. */
+  public readonly vertexServiceAgent: ServiceAgent;
   public readonly vertexKey: kms.CryptoKey;
   public readonly auditKey: kms.CryptoKey;
 
@@ -81,13 +90,13 @@ export class EncryptionKeys extends pulumi.ComponentResource {
 
     // The agent appears on first use of Vertex AI; create it now so the key grant can name it.
     const agent = new projects.ServiceIdentity(`${name}-vertex-agent`, { project: args.project, service: 'aiplatform.googleapis.com' }, { parent: this });
-    this.vertexServiceAgentMember = `serviceAccount:${vertexServiceAgent(args.projectNumber)}`;
+    this.vertexServiceAgent = { member: `serviceAccount:${vertexServiceAgent(args.projectNumber)}`, createdBy: agent };
     new kms.CryptoKeyIAMMember(
       `${name}-vertex-agent-key`,
-      { cryptoKeyId: this.vertexKeyId, role: ENCRYPTER_DECRYPTER, member: this.vertexServiceAgentMember },
+      { cryptoKeyId: this.vertexKeyId, role: ENCRYPTER_DECRYPTER, member: this.vertexServiceAgent.member },
       { parent: this, dependsOn: [agent] },
     );
 
-    this.registerOutputs({ vertexKeyId: this.vertexKeyId, auditKeyId: this.auditKeyId, vertexServiceAgentMember: this.vertexServiceAgentMember });
+    this.registerOutputs({ vertexKeyId: this.vertexKeyId, auditKeyId: this.auditKeyId, vertexServiceAgentMember: this.vertexServiceAgent.member });
   }
 }

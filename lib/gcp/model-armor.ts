@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import type { ServiceAgent } from './encryption-keys';
 import * as modelarmor from '@pulumi/gcp/modelarmor';
 import * as projects from '@pulumi/gcp/projects';
 
@@ -15,8 +16,12 @@ export interface ModelArmorArgs {
   readonly project: string;
   /** Region of the template (Model Armor templates are regional). */
   readonly region: string;
-  /** `serviceAccount:` member of the Vertex AI service agent, which calls Model Armor. */
-  readonly vertexServiceAgentMember: string;
+  /**
+   * The Vertex AI service agent, which calls Model Armor: its `serviceAccount:` member, and the
+   * resource that makes Google create it (the grant waits for it; Google refuses a grant to an
+   * agent that does not exist yet).
+   */
+  readonly vertexServiceAgent: ServiceAgent;
   /**
    * ID of the template app teams may reference per request.
    * @default - the component name
@@ -69,8 +74,8 @@ export class ModelArmor extends pulumi.ComponentResource {
     super('privateai:gcp:ModelArmor', name, {}, opts);
     const templateId = args.templateId ?? name;
     if (!/^[A-Za-z0-9_-]{1,63}$/.test(templateId)) throw new Error(`ModelArmor ${name}: templateId ${JSON.stringify(templateId)} must be 1-63 letters, digits, underscores or hyphens`);
-    if (!args.vertexServiceAgentMember.startsWith('serviceAccount:')) {
-      throw new Error(`ModelArmor ${name}: vertexServiceAgentMember ${JSON.stringify(args.vertexServiceAgentMember)} must be a serviceAccount: member`);
+    if (!args.vertexServiceAgent.member.startsWith('serviceAccount:')) {
+      throw new Error(`ModelArmor ${name}: vertexServiceAgent.member ${JSON.stringify(args.vertexServiceAgent.member)} must be a serviceAccount: member`);
     }
     const filters = modelArmorFilters(args.promptInjectionConfidence ?? 'LOW_AND_ABOVE', args.contentConfidence ?? 'MEDIUM_AND_ABOVE');
 
@@ -88,8 +93,8 @@ export class ModelArmor extends pulumi.ComponentResource {
     );
     const agentGrant = new projects.IAMMember(
       `${name}-vertex-agent`,
-      { project: args.project, role: 'roles/modelarmor.user', member: args.vertexServiceAgentMember },
-      { parent: this },
+      { project: args.project, role: 'roles/modelarmor.user', member: args.vertexServiceAgent.member },
+      { parent: this, dependsOn: [args.vertexServiceAgent.createdBy] },
     );
     // Floor settings for the Vertex AI integration exist only at project level, location global.
     new modelarmor.Floorsetting(

@@ -1,3 +1,4 @@
+import * as pulumi from '@pulumi/pulumi';
 import type { OrgConfig } from '../../lib/config';
 import { AuditLogging } from '../../lib/gcp/audit-logging';
 import { EncryptionKeys } from '../../lib/gcp/encryption-keys';
@@ -26,6 +27,18 @@ export function orgPolicyParent(scope: OrgPolicyScope, projectNumber: string): s
   }
 }
 
+/**
+ * Options that make a component and every resource inside it wait for `resource` (for a
+ * component: all of its resources). Pulumi applies a component's `dependsOn` to the component
+ * only; its transformations apply to every descendant.
+ */
+export function waitingFor(resource: pulumi.Resource): pulumi.ComponentResourceOptions {
+  return {
+    dependsOn: [resource],
+    transformations: [(args) => ({ props: args.props, opts: pulumi.mergeOptions(args.opts, { dependsOn: [resource] }) })],
+  };
+}
+
 /** Creates the private Vertex AI platform of one project; returns what app teams and auditors need. */
 function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
   const gcp = gcpSection(org);
@@ -34,8 +47,9 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
   const perimeterOn = gcp.vpcServiceControls !== 'off';
 
   const services = new ProjectServices(`${prefix}-services`, { project: s.projectId, services: requiredServices({ perimeter: perimeterOn }) });
-  // Every API call below needs its API enabled first.
-  const afterServices = { dependsOn: [services] };
+  // Every API call below needs its API enabled first. A component's dependsOn does not reach
+  // the resources inside it, so a transformation adds it to each of them.
+  const afterServices = waitingFor(services);
 
   const network = new PrivateNetwork(
     `${prefix}-network`,
@@ -86,7 +100,7 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
     : undefined;
   const armor = new ModelArmor(
     `${prefix}-model-armor`,
-    { project: s.projectId, region: s.region, vertexServiceAgentMember: keys.vertexServiceAgentMember, templateId: `${prefix}-vertex`, labels },
+    { project: s.projectId, region: s.region, vertexServiceAgent: keys.vertexServiceAgent, templateId: `${prefix}-vertex`, labels },
     afterServices,
   );
   new GroupAccess(

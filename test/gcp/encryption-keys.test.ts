@@ -11,7 +11,7 @@ describe('EncryptionKeys', () => {
         { project: 'example-ai-prod', projectNumber: '123456789012', region: 'europe-west4', labels: { owner: 'team' } },
         { transformations: [recordProtect(protect)] },
       );
-      return { vertexKeyId: k.vertexKeyId, auditKeyId: k.auditKeyId, agent: k.vertexServiceAgentMember };
+      return { vertexKeyId: k.vertexKeyId, auditKeyId: k.auditKeyId, agent: k.vertexServiceAgent.member };
     });
   });
 

@@ -1,7 +1,8 @@
+import * as projects from '@pulumi/gcp/projects';
 import { ModelArmor } from '../../lib/gcp/model-armor';
 import { OrgPolicies } from '../../lib/gcp/org-policies';
 import { VpcServicePerimeter } from '../../lib/gcp/service-perimeter';
-import { ofType, plan, resource, T } from './support';
+import { ofType, plan, resource, T, waitsFor } from './support';
 
 const models = [
   { publisher: 'google', id: 'gemini-2.5-flash' },
@@ -102,7 +103,8 @@ describe('ModelArmor', () => {
   let p: Awaited<ReturnType<typeof plan>>;
   beforeAll(async () => {
     p = await plan(() => {
-      const m = new ModelArmor('armor', { project: 'example-ai-prod', region: 'europe-west4', vertexServiceAgentMember: agent, labels: { owner: 'team' } });
+      const identity = new projects.ServiceIdentity('vertex-agent', { project: 'example-ai-prod', service: 'aiplatform.googleapis.com' });
+      const m = new ModelArmor('armor', { project: 'example-ai-prod', region: 'europe-west4', vertexServiceAgent: { member: agent, createdBy: identity }, labels: { owner: 'team' } });
       return { template: m.templateName };
     });
   });
@@ -125,6 +127,12 @@ describe('ModelArmor', () => {
       labels: { owner: 'team' },
     });
     expect(p.outputs.template).toBe('projects/example-ai-prod/locations/europe-west4/templates/armor');
+  });
+
+  test('the agent grant waits for the service identity, and the floor setting for the grant: Google refuses a grant to an agent that does not exist yet', () => {
+    expect(waitsFor(p, 'armor-vertex-agent', 'vertex-agent')).toBe(true);
+    expect(waitsFor(p, 'armor-floor', 'armor-vertex-agent')).toBe(true);
+    expect(waitsFor(p, 'armor-floor', 'vertex-agent')).toBe(true);
   });
 
   test('floor setting enforces the filters on Vertex AI for the project', () => {

@@ -5,7 +5,7 @@ import * as yaml from 'js-yaml';
 import type { OrgConfig } from '../../lib/config';
 import type { Plan } from '../../lib/pulumi/plan';
 import { gcpPlanState, gcpProgram } from '../../stacks/gcp/program';
-import { exampleOrg, exampleStackConfig, getter, ofType, orgWith, plan, resource, T } from './support';
+import { exampleOrg, exampleStackConfig, getter, ofType, orgWith, plan, resource, T, waitsFor } from './support';
 
 const ROOT = path.join(__dirname, '..', '..');
 const PROJECT_DIR = path.join(ROOT, 'stacks', 'gcp');
@@ -46,6 +46,22 @@ describe('gcpProgram with the example config', () => {
     expect(components.every((c) => c.parent === null)).toBe(true);
     const names = new Set(components.map((c) => c.name));
     expect(p.resources.filter((r) => r.type.startsWith('gcp:')).every((r) => r.parent !== null && names.has(r.parent))).toBe(true);
+  });
+
+  test('on a fresh project every resource is created after the APIs are enabled (a component\'s dependsOn alone would not reach its resources)', () => {
+    const services = ofType(p, T.service).map((s) => s.name);
+    expect(services).toHaveLength(10);
+    const others = p.resources.filter((r) => r.type.startsWith('gcp:') && r.type !== T.service);
+    expect(others.length).toBeGreaterThan(30);
+    for (const r of others) expect([r.name, services.filter((name) => !r.dependsOn.includes(name))]).toEqual([r.name, []]);
+  });
+
+  test('grants to the Vertex AI service agent wait for the resource that creates it; the Model Armor floor setting waits for its grant', () => {
+    const agent = p.resources.find((r) => r.type === 'gcp:projects/serviceIdentity:ServiceIdentity')!.name;
+    const grants = p.resources.filter((r) => typeof r.inputs.member === 'string' && String(r.inputs.member).includes('gcp-sa-aiplatform'));
+    expect(grants.map((g) => g.name).sort()).toEqual(['example-corp-keys-vertex-agent-key', 'example-corp-model-armor-vertex-agent']);
+    for (const g of grants) expect(waitsFor(p, g.name, agent)).toBe(true);
+    expect(waitsFor(p, 'example-corp-model-armor-floor', 'example-corp-model-armor-vertex-agent')).toBe(true);
   });
 
   test('the APIs the design needs are enabled and stay enabled on destroy', () => {
