@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { organisationTags } from '../config/naming';
 import type { OrgConfig } from '../config';
 
 /**
@@ -84,5 +85,5 @@ export const CUSTOM_SUBDOMAIN_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$/;
 
 /** Azure tags from the organisation's tags; the same keys the AWS stacks use. */
 export function resourceTags(tags: OrgConfig['tags']): Record<string, string> {
-  return { owner: tags.owner, 'cost-centre': tags.costCentre, 'data-classification': tags.dataClassification };
+  return organisationTags(tags);
 }

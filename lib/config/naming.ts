@@ -77,3 +77,17 @@ export function loggingSetterFunctionName(org: string, target: string): string {
 
 /** Where Bedrock writes model invocation logs in their bucket. */
 export const INVOCATION_LOG_PREFIX = 'model-invocations';
+
+/** A tag key as every cloud writes it: lowercase words joined by hyphens (`costCentre` is `cost-centre`). */
+export function tagKey(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+}
+
+/**
+ * The organisation's tags (config: tags) with the keys every cloud uses, so a cost report or an
+ * inventory query finds the same `owner`, `cost-centre` and `data-classification` on AWS, Azure
+ * and Google Cloud.
+ */
+export function organisationTags(tags: { readonly owner: string; readonly costCentre: string; readonly dataClassification: string }): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).map(([key, value]) => [tagKey(key), value]));
+}

@@ -5,16 +5,15 @@
  * as `costCentre: CC-0000` or `owner: platform-team@example.com` are rewritten, never dropped.
  */
 
+import { tagKey } from '../config/naming';
+
 /** Most labels a resource may carry. */
 export const MAX_LABELS = 64;
 const MAX_LABEL_CHARS = 63;
 
-/** A tag key as a label key: `costCentre` becomes `cost_centre`. */
+/** A tag key as a label key, hyphenated as AWS and Azure tag keys are: `costCentre` becomes `cost-centre`. */
 export function labelKey(key: string): string {
-  const snake = key
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .toLowerCase()
-    .replace(/[^a-z0-9_-]/g, '_');
+  const snake = tagKey(key).replace(/[^a-z0-9_-]/g, '_');
   if (snake.length === 0) throw new Error('a label key must not be empty; rename the tag');
   // Keys must start with a lowercase letter; a digit or symbol first gets a neutral prefix.
   const keyed = /^[a-z]/.test(snake) ? snake : `k_${snake}`;

@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { promptLogGroupName, promptLogsBucketName, type OrgConfig } from '../../lib/config';
+import { organisationTags, promptLogGroupName, promptLogsBucketName, type OrgConfig } from '../../lib/config';
 import { SsoAccess } from '../../lib/aws/sso-access';
 
 export interface IdentityStackProps extends StackProps {
@@ -25,9 +25,7 @@ export class IdentityStack extends Stack {
       throw new Error('IdentityStack: aws.identityCenter is not configured; give the Identity Center instance ARN, account and region, or do not create this stack');
     }
 
-    Tags.of(this).add('owner', config.tags.owner);
-    Tags.of(this).add('cost-centre', config.tags.costCentre);
-    Tags.of(this).add('data-classification', config.tags.dataClassification);
+    for (const [key, value] of Object.entries(organisationTags(config.tags))) Tags.of(this).add(key, value);
 
     this.access = new SsoAccess(this, 'Access', {
       instanceArn: identityCenter.instanceArn,

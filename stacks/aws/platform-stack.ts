@@ -10,6 +10,7 @@ import {
   logGroupPrefix,
   loggingSetterFunctionName,
   modelKindOf,
+  organisationTags,
   promptLogGroupName,
   promptLogsBucketName,
   wafLogGroupName,
@@ -77,9 +78,7 @@ export class PlatformStack extends Stack {
       inferenceProfiles: config.aws.inferenceProfiles,
     };
 
-    Tags.of(this).add('owner', config.tags.owner);
-    Tags.of(this).add('cost-centre', config.tags.costCentre);
-    Tags.of(this).add('data-classification', config.tags.dataClassification);
+    for (const [key, value] of Object.entries(organisationTags(config.tags))) Tags.of(this).add(key, value);
 
     this.keys = new EncryptionKeys(this, 'Keys', { aliasPrefix: prefix });
 

@@ -1,5 +1,7 @@
+import { resourceTags } from '../../lib/azure/naming';
 import { cidrContains, isAligned, isPrivateIpv4, parseCidr, parseIpv4 } from '../../lib/gcp/cidr';
 import { gcpLabels, labelKey, labelValue } from '../../lib/gcp/labels';
+import { exampleOrg } from './support';
 import {
   groupMember,
   isPscEndpointName,
@@ -12,9 +14,10 @@ import {
 } from '../../lib/gcp/naming';
 
 describe('labels', () => {
-  test('tag keys become snake_case label keys', () => {
-    expect(labelKey('costCentre')).toBe('cost_centre');
-    expect(labelKey('dataClassification')).toBe('data_classification');
+  test('tag keys become hyphenated label keys, the keys AWS and Azure tags use', () => {
+    expect(labelKey('costCentre')).toBe('cost-centre');
+    expect(labelKey('dataClassification')).toBe('data-classification');
+    expect(Object.keys(gcpLabels(exampleOrg.tags))).toEqual(Object.keys(resourceTags(exampleOrg.tags)));
     expect(labelKey('owner')).toBe('owner');
   });
 
@@ -33,7 +36,7 @@ describe('labels', () => {
 
   test('every label of the example tags satisfies the Google Cloud label rules', () => {
     const labels = gcpLabels({ owner: 'platform-team@example.com', costCentre: 'CC-0000', dataClassification: 'confidential' });
-    expect(labels).toEqual({ owner: 'platform-team_example_com', cost_centre: 'cc-0000', data_classification: 'confidential' });
+    expect(labels).toEqual({ owner: 'platform-team_example_com', 'cost-centre': 'cc-0000', 'data-classification': 'confidential' });
     for (const [k, v] of Object.entries(labels)) {
       expect(k).toMatch(/^[a-z][a-z0-9_-]{0,62}$/);
       expect(v).toMatch(/^[a-z0-9_-]{0,63}$/);
@@ -41,7 +44,7 @@ describe('labels', () => {
   });
 
   test('two tags that map to the same key are refused rather than one being lost', () => {
-    expect(() => gcpLabels({ costCentre: 'a', cost_centre: 'b' })).toThrow(/tags "costCentre" and "cost_centre" both become the label key "cost_centre"/);
+    expect(() => gcpLabels({ costCentre: 'a', 'cost-centre': 'b' })).toThrow(/tags "costCentre" and "cost-centre" both become the label key "cost-centre"/);
   });
 });
 

@@ -73,7 +73,7 @@ describe('gcpProgram with the example config', () => {
   });
 
   test('every labelable resource carries the organisation labels', () => {
-    const labels = { owner: 'platform-team_example_com', cost_centre: 'cc-0000', data_classification: 'confidential', managed_by: 'pulumi', blueprint: 'private-ai' };
+    const labels = { owner: 'platform-team_example_com', 'cost-centre': 'cc-0000', 'data-classification': 'confidential', 'managed-by': 'pulumi', blueprint: 'private-ai' };
     const labelled = p.resources.filter((r) => LABELABLE.includes(r.type as (typeof LABELABLE)[number]));
     expect(labelled.length).toBeGreaterThanOrEqual(5);
     for (const r of labelled) expect(r.inputs.labels).toEqual(labels);
