@@ -10,7 +10,7 @@ export type ConfidenceLevel = (typeof CONFIDENCE_LEVELS)[number];
 /** Responsible AI filters Model Armor offers. */
 export const RAI_FILTER_TYPES = ['SEXUALLY_EXPLICIT', 'HATE_SPEECH', 'HARASSMENT', 'DANGEROUS'] as const;
 
-/** Prompt and response screening for every Gemini call in the project. */
+/** Prompt and response screening of the project's Vertex AI `generateContent` calls. */
 export interface ModelArmorArgs {
   /** Project ID; the floor setting applies to this project. */
   readonly project: string;
@@ -63,8 +63,9 @@ export function modelArmorFilters(promptInjection: ConfidenceLevel, content: Con
  * A Model Armor template with prompt-injection and jailbreak detection, basic Sensitive Data
  * Protection, malicious-URL and responsible-AI filters, set to inspect and block; and the
  * project's floor setting, which enforces the same filters on Vertex AI (`AI_PLATFORM`) for every
- * `generateContent` call, whether or not the caller names a template. The Vertex AI service
- * agent is granted `roles/modelarmor.user`, which the integration requires.
+ * `generateContent` call, whether or not the caller names a template. Google's integration does
+ * not screen `streamGenerateContent` or embedding calls. The Vertex AI service agent is granted
+ * `roles/modelarmor.user`, which the integration requires.
  */
 export class ModelArmor extends pulumi.ComponentResource {
   /** `projects/<p>/locations/<r>/templates/<id>`. */

@@ -293,7 +293,7 @@ export const iamGroupsOnly: ResourceValidationPolicy = {
 
 export const modelArmorOnEveryCall: StackValidationPolicy = {
   name: 'gcp-model-armor-on-every-call',
-  description: 'A Model Armor floor setting screens and blocks every Vertex AI call: prompt injection and jailbreak, and sensitive data.',
+  description: 'A Model Armor floor setting screens and blocks Vertex AI generateContent calls (prompt injection and jailbreak, sensitive data); Google does not screen streaming or embedding calls through it.',
   enforcementLevel: 'mandatory',
   validateStack: (args, report) => {
     const floors = args.resources.filter((r) => r.type === GCP_TYPES.floor);

@@ -188,7 +188,7 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
       e.push(ix.check(f, 'filterConfig.piAndJailbreakFilterSettings.filterEnforcement', (v) => v === 'ENABLED'));
       e.push(ix.evidence(f, 'filterConfig.sdpSettings', valueAt(f.inputs, 'filterConfig.sdpSettings.advancedConfig') ? 'advanced' : valueAt(f.inputs, 'filterConfig.sdpSettings.basicConfig.filterEnforcement'), valueAt(f.inputs, 'filterConfig.sdpSettings.basicConfig.filterEnforcement') === 'ENABLED' || valueAt(f.inputs, 'filterConfig.sdpSettings.advancedConfig') !== undefined));
     }
-    add('prompt-filters', e, 'The floor setting applies Model Armor to every Vertex AI generateContent call in the project: prompt injection and jailbreak, sensitive data, harmful content and malicious URLs.');
+    add('prompt-filters', e, 'The floor setting applies Model Armor to every Vertex AI generateContent call in the project: prompt injection and jailbreak, sensitive data, harmful content and malicious URLs. Streaming (streamGenerateContent) and embedding calls are not screened: Google\'s Vertex AI integration covers generateContent only.');
   }
 
   // rate-limits: nothing in the plan sets them.

@@ -106,6 +106,12 @@ describe('Azure evidence, from the offline plan', () => {
 });
 
 describe('Google Cloud evidence, from the offline plan', () => {
+  test('the prompt-filters control says what Model Armor screens and what it does not', () => {
+    const note = evaluateGcp(gcpPlan, gcpSupport.exampleOrg).controls.find((c) => c.control === 'prompt-filters')!.note!;
+    expect(note).toContain('every Vertex AI generateContent call');
+    expect(note).toContain('Streaming (streamGenerateContent) and embedding calls are not screened');
+  });
+
   test('the example passes every control but rate limits, which it says Google enforces', () => {
     const section = evaluateGcp(gcpPlan, gcpSupport.exampleOrg);
     expect(section.controls.map((c) => c.control)).toHaveLength(11);
