@@ -35,20 +35,34 @@ export interface AuditLoggingArgs {
 
 /** Audit log types of a service's Data Access and Admin Read logs. */
 export const AUDIT_LOG_TYPES = ['ADMIN_READ', 'DATA_READ', 'DATA_WRITE'] as const;
-/** The audited service. */
+/** The model service. */
 export const VERTEX_SERVICE = 'aiplatform.googleapis.com';
+/**
+ * Services whose Data Access audit logs are turned on and kept: the model service, the keys that
+ * protect its data (who decrypted what) and the screening of its prompts. Keys are the logical
+ * names of their audit configs.
+ */
+export const AUDITED_SERVICES: Readonly<Record<string, string>> = {
+  vertex: VERTEX_SERVICE,
+  cloudkms: 'cloudkms.googleapis.com',
+  modelarmor: 'modelarmor.googleapis.com',
+};
+/** Model Armor's own record of every screening (verdicts and matched filters, no prompt text). */
+export const MODEL_ARMOR_SANITIZE_LOG = 'modelarmor.googleapis.com%2Fsanitize_operations';
 /** Cloud Audit Logs streams kept as evidence. */
 export const AUDIT_LOG_STREAMS = ['activity', 'data_access', 'policy', 'system_event'] as const;
 
-/** Log filter selecting the Cloud Audit Logs of `service` in `project`. */
-export function auditSinkFilter(project: string, service: string): string {
+/** Log filter selecting the Cloud Audit Logs of `services` in `project`, and Model Armor's screening log. */
+export function auditSinkFilter(project: string, services: readonly string[]): string {
   const logNames = AUDIT_LOG_STREAMS.map((s) => `logName="projects/${project}/logs/cloudaudit.googleapis.com%2F${s}"`);
-  return `(${logNames.join(' OR ')}) AND protoPayload.serviceName="${service}"`;
+  const serviceNames = services.map((s) => `protoPayload.serviceName="${s}"`);
+  return `((${logNames.join(' OR ')}) AND (${serviceNames.join(' OR ')})) OR logName="projects/${project}/logs/${MODEL_ARMOR_SANITIZE_LOG}"`;
 }
 
 /**
- * Turns on Data Access audit logs (admin read, data read, data write) for Vertex AI and routes
- * every Vertex AI audit log to a log bucket in the region, encrypted with a customer-managed key
+ * Turns on Data Access audit logs (admin read, data read, data write) for Vertex AI, Cloud KMS and
+ * Model Armor and routes their audit logs, and Model Armor's screening log, to a log bucket in the
+ * region, encrypted with a customer-managed key
  * and kept for the configured retention (locked when the organisation says so). The bucket is in
  * the same project as the sink, so the sink needs no writer identity and gets no grant.
  */
@@ -66,11 +80,13 @@ export class AuditLogging extends pulumi.ComponentResource {
       throw new Error(`AuditLogging ${name}: retentionDays ${args.retentionDays} must be a whole number of days between 1 and 3650 (Cloud Logging's limit)`);
     }
 
-    new projects.IAMAuditConfig(
-      `${name}-vertex-data-access`,
-      { project: args.project, service: VERTEX_SERVICE, auditLogConfigs: AUDIT_LOG_TYPES.map((logType) => ({ logType })) },
-      { parent: this },
-    );
+    for (const [label, service] of Object.entries(AUDITED_SERVICES)) {
+      new projects.IAMAuditConfig(
+        `${name}-${label}-data-access`,
+        { project: args.project, service, auditLogConfigs: AUDIT_LOG_TYPES.map((logType) => ({ logType })) },
+        { parent: this },
+      );
+    }
 
     // Cloud Logging encrypts the bucket with the key; the grant must exist before the bucket.
     const keyGrant = new kms.CryptoKeyIAMMember(
@@ -100,9 +116,9 @@ export class AuditLogging extends pulumi.ComponentResource {
       `${name}-sink`,
       {
         project: args.project,
-        description: 'Vertex AI audit logs to the CMEK audit bucket',
+        description: 'Vertex AI, Cloud KMS and Model Armor audit logs and Model Armor screenings to the CMEK audit bucket',
         destination: pulumi.interpolate`logging.googleapis.com/${bucketPath}`,
-        filter: auditSinkFilter(args.project, VERTEX_SERVICE),
+        filter: auditSinkFilter(args.project, Object.values(AUDITED_SERVICES)),
         uniqueWriterIdentity: true,
       },
       { parent: this },

@@ -1,4 +1,5 @@
 import type { Policies, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
+import { AUDITED_SERVICES, MODEL_ARMOR_SANITIZE_LOG } from '../../lib/gcp/audit-logging';
 import { arrayAt, configuredList, dependentsThrough, shown, stringsAt, valueAt } from '../pulumi/props';
 
 /**
@@ -17,6 +18,7 @@ export const GCP_TYPES = {
   zone: 'gcp:dns/managedZone:ManagedZone',
   cryptoKey: 'gcp:kms/cryptoKey:CryptoKey',
   bucket: 'gcp:logging/projectBucketConfig:ProjectBucketConfig',
+  sink: 'gcp:logging/projectSink:ProjectSink',
   orgPolicy: 'gcp:orgpolicy/policy:Policy',
   perimeter: 'gcp:accesscontextmanager/servicePerimeter:ServicePerimeter',
   floor: 'gcp:modelarmor/floorsetting:Floorsetting',
@@ -223,14 +225,21 @@ export const AUDIT_CONFIG_TYPES: readonly string[] = [GCP_TYPES.projectAuditConf
 
 export const vertexDataAccessAudit: StackValidationPolicy = {
   name: 'gcp-vertex-data-access-audit',
-  description: 'Data Access audit logs record every Vertex AI admin read, data read and data write.',
+  description: 'Data Access audit logs record every admin read, data read and data write of Vertex AI, Cloud KMS and Model Armor, and the audit sink keeps them with Model Armor\'s screening log.',
   enforcementLevel: 'mandatory',
   validateStack: (args, report) => {
-    const configs = args.resources.filter((r) => AUDIT_CONFIG_TYPES.includes(r.type) && (r.props.service === VERTEX_SERVICE || r.props.service === 'allServices'));
-    const enabled = [...new Set(configs.flatMap((c) => arrayAt(c.props, 'auditLogConfigs').map((l) => String(l.logType))))];
-    const missing = AUDIT_LOG_TYPES.filter((t) => !enabled.includes(t));
-    if (missing.length > 0) {
-      report(`the stack's audit configs for ${VERTEX_SERVICE} (or allServices) enable log types ${shown(enabled)}, not ${missing.join(', ')}; add an IAMAuditConfig for ${VERTEX_SERVICE} with auditLogConfigs ${AUDIT_LOG_TYPES.join(', ')}`);
+    for (const service of Object.values(AUDITED_SERVICES)) {
+      const configs = args.resources.filter((r) => AUDIT_CONFIG_TYPES.includes(r.type) && (r.props.service === service || r.props.service === 'allServices'));
+      const enabled = [...new Set(configs.flatMap((c) => arrayAt(c.props, 'auditLogConfigs').map((l) => String(l.logType))))];
+      const missing = AUDIT_LOG_TYPES.filter((t) => !enabled.includes(t));
+      if (missing.length > 0) {
+        report(`the stack's audit configs for ${service} (or allServices) enable log types ${shown(enabled)}, not ${missing.join(', ')}; add an IAMAuditConfig for ${service} with auditLogConfigs ${AUDIT_LOG_TYPES.join(', ')}`);
+      }
+    }
+    for (const sink of args.resources.filter((r) => r.type === GCP_TYPES.sink)) {
+      const filter = String(sink.props.filter ?? '');
+      const absent = [...Object.values(AUDITED_SERVICES).map((s) => `protoPayload.serviceName="${s}"`), MODEL_ARMOR_SANITIZE_LOG].filter((part) => !filter.includes(part));
+      if (absent.length > 0) report(`sink ${sink.name}'s filter does not select ${absent.join(', ')}; route those logs to the audit bucket too`, sink.urn);
     }
   },
 };

@@ -1,3 +1,4 @@
+import { AUDITED_SERVICES, MODEL_ARMOR_SANITIZE_LOG } from '../../lib/gcp/audit-logging';
 import type { OrgConfig } from '../../lib/config';
 import type { Plan, PlanResource } from '../../lib/pulumi/plan';
 import {
@@ -26,7 +27,6 @@ import { PlanIndex } from './plan-index';
 
 const T = {
   ...GCP_TYPES,
-  sink: 'gcp:logging/projectSink:ProjectSink',
 } as const;
 
 /** Whether the stack leaves googleapis.com to central DNS: it resolves no private DNS name itself. */
@@ -128,13 +128,19 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
   // audited
   {
     const e: Evidence[] = [];
-    const audits = plan.resources.filter((a) => AUDIT_CONFIG_TYPES.includes(a.type) && [VERTEX_SERVICE, 'allServices'].includes(String(a.inputs.service)));
-    e.push(...one(T.projectAuditConfig, 'no Data Access audit config for Vertex AI', audits));
-    for (const a of audits) {
-      const types = arrayAt(a.inputs, 'auditLogConfigs').map((c) => String(c.logType));
-      e.push(ix.evidence(a, 'auditLogConfigs', types.join(', '), AUDIT_LOG_TYPES.every((t) => types.includes(t))));
+    for (const service of Object.values(AUDITED_SERVICES)) {
+      const audits = plan.resources.filter((a) => AUDIT_CONFIG_TYPES.includes(a.type) && [service, 'allServices'].includes(String(a.inputs.service)));
+      e.push(...one(T.projectAuditConfig, `no Data Access audit config for ${service}`, audits));
+      for (const a of audits) {
+        const types = arrayAt(a.inputs, 'auditLogConfigs').map((c) => String(c.logType));
+        e.push(ix.evidence(a, `auditLogConfigs of ${String(a.inputs.service)}`, types.join(', '), AUDIT_LOG_TYPES.every((t) => types.includes(t))));
+      }
     }
-    for (const s of ix.ofType(T.sink)) e.push(ix.evidence(s, 'filter', 'activity + data_access of aiplatform', /data_access/.test(String(s.inputs.filter)) && /activity/.test(String(s.inputs.filter))));
+    for (const s of ix.ofType(T.sink)) {
+      const filter = String(s.inputs.filter);
+      const selects = /activity/.test(filter) && /data_access/.test(filter) && Object.values(AUDITED_SERVICES).every((x) => filter.includes(`"${x}"`)) && filter.includes(MODEL_ARMOR_SANITIZE_LOG);
+      e.push(ix.evidence(s, 'filter', 'activity + data_access of aiplatform, cloudkms, modelarmor; Model Armor screenings', selects));
+    }
     for (const f of ix.ofType(T.floor)) e.push(ix.check(f, 'aiPlatformFloorSetting.enableCloudLogging', (v) => v === true));
     add('audited', e);
   }

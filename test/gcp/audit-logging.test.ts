@@ -15,12 +15,14 @@ describe('AuditLogging', () => {
     }, gcpPlanState);
   });
 
-  test('Data Access audit logs on for Vertex AI: admin read, data read, data write', () => {
-    expect(resource(p, T.auditConfig, 'audit-vertex-data-access').inputs).toEqual({
-      project: 'example-ai-prod',
-      service: 'aiplatform.googleapis.com',
-      auditLogConfigs: [{ logType: 'ADMIN_READ' }, { logType: 'DATA_READ' }, { logType: 'DATA_WRITE' }],
-    });
+  test('Data Access audit logs on for Vertex AI, Cloud KMS and Model Armor: admin read, data read, data write', () => {
+    for (const [name, service] of [['audit-vertex-data-access', 'aiplatform.googleapis.com'], ['audit-cloudkms-data-access', 'cloudkms.googleapis.com'], ['audit-modelarmor-data-access', 'modelarmor.googleapis.com']]) {
+      expect(resource(p, T.auditConfig, name).inputs).toEqual({
+        project: 'example-ai-prod',
+        service,
+        auditLogConfigs: [{ logType: 'ADMIN_READ' }, { logType: 'DATA_READ' }, { logType: 'DATA_WRITE' }],
+      });
+    }
   });
 
   test('log bucket in the region, CMEK-encrypted, retention from config, not locked unless asked, protected', () => {
@@ -51,7 +53,12 @@ describe('AuditLogging', () => {
       uniqueWriterIdentity: true,
       destination: 'logging.googleapis.com/projects/example-ai-prod/locations/europe-west4/buckets/vertex-audit',
     });
-    expect(sink.filter).toContain('protoPayload.serviceName="aiplatform.googleapis.com"');
+    expect(sink.filter).toBe(
+      '((' +
+        ['activity', 'data_access', 'policy', 'system_event'].map((s) => `logName="projects/example-ai-prod/logs/cloudaudit.googleapis.com%2F${s}"`).join(' OR ') +
+        ') AND (protoPayload.serviceName="aiplatform.googleapis.com" OR protoPayload.serviceName="cloudkms.googleapis.com" OR protoPayload.serviceName="modelarmor.googleapis.com"))' +
+        ' OR logName="projects/example-ai-prod/logs/modelarmor.googleapis.com%2Fsanitize_operations"',
+    );
     for (const stream of ['activity', 'data_access', 'policy', 'system_event']) {
       expect(sink.filter).toContain(`logName="projects/example-ai-prod/logs/cloudaudit.googleapis.com%2F${stream}"`);
     }

@@ -240,6 +240,16 @@ describe('gcp-vertex-data-access-audit', () => {
       `stack: the stack's audit configs for aiplatform.googleapis.com (or allServices) enable log types [], not ADMIN_READ, DATA_READ, DATA_WRITE; ${fix}`,
     ]);
   });
+
+  test('refuses a stack without the key and screening audit logs, or a sink that does not keep them with Model Armor\'s screenings', async () => {
+    expect(await findings(gcp.vertexDataAccessAudit, without('example-corp-audit-cloudkms-data-access', 'example-corp-audit-modelarmor-data-access'))).toEqual([
+      "stack: the stack's audit configs for cloudkms.googleapis.com (or allServices) enable log types [], not ADMIN_READ, DATA_READ, DATA_WRITE; add an IAMAuditConfig for cloudkms.googleapis.com with auditLogConfigs ADMIN_READ, DATA_READ, DATA_WRITE",
+      "stack: the stack's audit configs for modelarmor.googleapis.com (or allServices) enable log types [], not ADMIN_READ, DATA_READ, DATA_WRITE; add an IAMAuditConfig for modelarmor.googleapis.com with auditLogConfigs ADMIN_READ, DATA_READ, DATA_WRITE",
+    ]);
+    expect(await findings(gcp.vertexDataAccessAudit, changed('example-corp-audit-sink', { filter: 'logName="projects/example-ai-prod/logs/cloudaudit.googleapis.com%2Fdata_access" AND protoPayload.serviceName="aiplatform.googleapis.com"' }))).toEqual([
+      'example-corp-audit-sink: sink example-corp-audit-sink\'s filter does not select protoPayload.serviceName="cloudkms.googleapis.com", protoPayload.serviceName="modelarmor.googleapis.com", modelarmor.googleapis.com%2Fsanitize_operations; route those logs to the audit bucket too',
+    ]);
+  });
 });
 
 describe('gcp-cmek-required-for-vertex', () => {
