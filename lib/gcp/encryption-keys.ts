@@ -38,9 +38,12 @@ export const DEFAULT_ROTATION_PERIOD = '7776000s';
 /** Role that lets a service agent use a key. */
 export const ENCRYPTER_DECRYPTER = 'roles/cloudkms.cryptoKeyEncrypterDecrypter';
 
+/** The longest rotation period of a customer-managed key the blueprint accepts, in seconds (90 days). */
+export const MAX_ROTATION_SECONDS = 90 * 24 * 3600;
+
 /** Seconds in a rotation period such as `7776000s`, or undefined when it is not one. */
-export function rotationSeconds(period: string): number | undefined {
-  const m = /^(\d+)(\.\d{1,9})?s$/.exec(period);
+export function rotationSeconds(period: unknown): number | undefined {
+  const m = typeof period === 'string' ? /^(\d+)(\.\d{1,9})?s$/.exec(period) : null;
   return m ? Number(`${m[1]}${m[2] ?? ''}`) : undefined;
 }
 
@@ -69,8 +72,11 @@ export class EncryptionKeys extends pulumi.ComponentResource {
     super('privateai:gcp:EncryptionKeys', name, {}, opts);
     const rotationPeriod = args.rotationPeriod ?? DEFAULT_ROTATION_PERIOD;
     const seconds = rotationSeconds(rotationPeriod);
-    if (seconds === undefined || seconds <= 86400) {
-      throw new Error(`EncryptionKeys ${name}: rotationPeriod ${JSON.stringify(rotationPeriod)} must be a number of seconds above 86400 (one day) followed by s, such as ${DEFAULT_ROTATION_PERIOD}`);
+    // The same bounds as Cloud KMS (more than a day) and the policy pack (at most 90 days).
+    if (seconds === undefined || seconds <= 86400 || seconds > MAX_ROTATION_SECONDS) {
+      throw new Error(
+        `EncryptionKeys ${name}: rotationPeriod ${JSON.stringify(rotationPeriod)} must be more than 86400s (one day) and at most ${MAX_ROTATION_SECONDS}s (90 days), written in seconds followed by s, such as ${DEFAULT_ROTATION_PERIOD}`,
+      );
     }
     if (!/^\d+$/.test(args.projectNumber)) throw new Error(`EncryptionKeys ${name}: projectNumber ${JSON.stringify(args.projectNumber)} must be digits only`);
     const labels = args.labels ? { ...args.labels } : undefined;

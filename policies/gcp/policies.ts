@@ -1,5 +1,6 @@
 import type { Policies, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
 import { AUDITED_SERVICES, MODEL_ARMOR_SANITIZE_LOG } from '../../lib/gcp/audit-logging';
+import { MAX_ROTATION_SECONDS, rotationSeconds } from '../../lib/gcp/encryption-keys';
 import { arrayAt, configuredList, dependentsThrough, shown, stringsAt, valueAt } from '../pulumi/props';
 
 /**
@@ -46,19 +47,12 @@ export const BASIC_ROLES: readonly string[] = ['roles/owner', 'roles/editor', 'r
 /** Member prefixes a role may be granted to: Google groups and service accounts. */
 export const ALLOWED_MEMBER_PREFIXES: readonly string[] = ['group:', 'serviceAccount:'];
 
-/** The longest rotation period of a customer-managed key, in seconds (90 days). */
-export const MAX_ROTATION_SECONDS = 90 * 24 * 3600;
-
 /** Audit log types Vertex AI must record: admin reads and every data read and write. */
 export const AUDIT_LOG_TYPES: readonly string[] = ['ADMIN_READ', 'DATA_READ', 'DATA_WRITE'];
 
 /** Locations that are not a region: Model Armor floor settings are project-wide, global settings. */
 const NON_REGIONAL = new Set(['global']);
 
-/** Seconds of a Google duration (`"7776000s"`), or undefined when it is not one. */
-export function durationSeconds(v: unknown): number | undefined {
-  return typeof v === 'string' && /^\d+(\.\d+)?s$/.test(v) ? Number(v.slice(0, -1)) : undefined;
-}
 
 // Predicates over a resource's inputs, shared with the evidence report (policies/report/gcp.ts)
 // so a rule and its control judge the same inputs the same way.
@@ -80,7 +74,7 @@ export const allowsEgressToInternet = (f: Record<string, unknown>) => {
 };
 
 /** Whether a crypto key's inputs rotate it often enough; only symmetric keys rotate automatically. */
-export const rotatesInTime = (k: Record<string, unknown>) => (k.purpose ?? 'ENCRYPT_DECRYPT') !== 'ENCRYPT_DECRYPT' || (durationSeconds(k.rotationPeriod) ?? Infinity) <= MAX_ROTATION_SECONDS;
+export const rotatesInTime = (k: Record<string, unknown>) => (k.purpose ?? 'ENCRYPT_DECRYPT') !== 'ENCRYPT_DECRYPT' || (rotationSeconds(k.rotationPeriod) ?? Infinity) <= MAX_ROTATION_SECONDS;
 
 /** An org policy rule that enforces a boolean constraint unconditionally. */
 export const enforcesUnconditionally = (rule: Record<string, unknown>) => rule.enforce === 'TRUE' && rule.condition === undefined;
@@ -183,7 +177,7 @@ export const kmsKeyRotation: ResourceValidationPolicy = {
   validateResource: (args, report) => {
     if (args.type !== GCP_TYPES.cryptoKey) return;
     const period = args.props.rotationPeriod;
-    const secs = durationSeconds(period);
+    const secs = rotationSeconds(period);
     // Only symmetric keys rotate automatically; Cloud KMS refuses a rotation period on other purposes.
     if (!rotatesInTime(args.props)) {
       const days = secs === undefined ? '' : ` (${Math.round(secs / 86400)} days)`;

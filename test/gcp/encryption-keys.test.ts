@@ -1,4 +1,6 @@
 import { EncryptionKeys, rotationSeconds } from '../../lib/gcp/encryption-keys';
+import { kmsKeyRotation } from '../../policies/gcp/policies';
+import { runPoliciesOffline } from '../../policies/pulumi/offline';
 import { ofType, plan, recordProtect, resource, T } from './support';
 
 describe('EncryptionKeys', () => {
@@ -47,11 +49,21 @@ describe('EncryptionKeys', () => {
     });
   });
 
-  test('rotation periods: seconds above one day', () => {
+  test('rotation periods: above one day (Cloud KMS) and at most 90 days (the policy pack refuses longer)', () => {
     expect(rotationSeconds('7776000s')).toBe(7776000);
     expect(rotationSeconds('90d')).toBeUndefined();
-    expect(() => new EncryptionKeys('bad', { project: 'p-123456', projectNumber: '1', region: 'europe-west4', rotationPeriod: '3600s' })).toThrow(
-      'EncryptionKeys bad: rotationPeriod "3600s" must be a number of seconds above 86400 (one day) followed by s, such as 7776000s',
-    );
+    for (const rotationPeriod of ['3600s', '7776001s', '31536000s']) {
+      expect(() => new EncryptionKeys('bad', { project: 'p-123456', projectNumber: '1', region: 'europe-west4', rotationPeriod })).toThrow(
+        `EncryptionKeys bad: rotationPeriod "${rotationPeriod}" must be more than 86400s (one day) and at most 7776000s (90 days), written in seconds followed by s, such as 7776000s`,
+      );
+    }
+  });
+
+  test('every period the component accepts, the pack accepts: the bounds are one constant', async () => {
+    const p = await plan(() => {
+      new EncryptionKeys('edge', { project: 'p-123456', projectNumber: '1', region: 'europe-west4', rotationPeriod: '7776000s' });
+    });
+    const result = await runPoliciesOffline('private-ai-gcp', [kmsKeyRotation], p);
+    expect(result.violations).toEqual([]);
   });
 });
