@@ -246,9 +246,19 @@ function keyResource(t: DeployedTemplate, keyId: string, label: string, context:
   };
 }
 
+/**
+ * Why the chat-model rows do not apply to a target: it allowlists embedding models only (or no
+ * chat model usable from its region), and those are proven by the embedding rows.
+ */
+const NO_CHAT_MODEL = 'no allowlisted chat model is usable from this target, so there is no chat call to evaluate';
+
 /** A real region outside the allowed ones, to call an allowlisted model in. */
 const OUTSIDE_CANDIDATES = ['us-east-1', 'eu-west-2', 'ap-southeast-2', 'sa-east-1', 'ca-central-1'];
 
+/**
+ * The resources a row acts on in a target, or why the row does not apply there (its proof is then
+ * reported "not applicable" with that reason). Never an empty list: prove() reports one as an error.
+ */
 function resourcesOf(resource: Resource, facts: TargetFacts, config: OrgConfig): ResolvedResource[] | string {
   const { partition, account, region, platform } = facts;
   const fm = (r: string, id: string) => `arn:${partition}:bedrock:${r}::foundation-model/${id}`;
@@ -257,12 +267,15 @@ function resourcesOf(resource: Resource, facts: TargetFacts, config: OrgConfig):
       const ids = usableModels(config, region, 'embedding');
       return ids.length > 0 ? ids.map((id) => ({ arn: fm(region, parseModelId(id).foundationModelId), label: `embedding model ${id}`, account, region })) : 'no embedding model is allowlisted for this target';
     }
-    case 'allowlistedModel':
-      return usableModels(config, region).map((id) =>
+    case 'allowlistedModel': {
+      const ids = usableModels(config, region);
+      if (ids.length === 0) return NO_CHAT_MODEL;
+      return ids.map((id) =>
         parseModelId(id).profileGeography
           ? { arn: `arn:${partition}:bedrock:${region}:${account}:inference-profile/${id}`, label: `inference profile ${id}`, account, region }
           : { arn: fm(region, id), label: `foundation model ${id}`, account, region },
       );
+    }
     case 'profileDestination': {
       const out: ResolvedResource[] = [];
       for (const id of usableModels(config, region)) {
@@ -280,7 +293,10 @@ function resourcesOf(resource: Resource, facts: TargetFacts, config: OrgConfig):
     case 'modelOutsideRegions': {
       const outside = OUTSIDE_CANDIDATES.find((r) => !config.aws.allowedRegions.includes(r) && isKnownAwsRegion(r));
       if (!outside) return `every candidate region (${OUTSIDE_CANDIDATES.join(', ')}) is allowed`;
-      const model = parseModelId(usableModels(config, region)[0]).foundationModelId;
+      // Any usable model will do: the region guards cover every kind, and a target may allowlist embedding models only.
+      const [id] = [...usableModels(config, region), ...usableModels(config, region, 'embedding')];
+      if (id === undefined) return 'no allowlisted model is usable from this target';
+      const model = parseModelId(id).foundationModelId;
       return [{ arn: fm(outside, model), label: `foundation model ${model} in ${outside}`, account, region: outside }];
     }
     case 'privateApi':
@@ -467,6 +483,10 @@ async function prove(s: Scenario, facts: TargetFacts, config: OrgConfig, guards:
   const resources = resourcesOf(s.resource, facts, config);
   if (typeof principal === 'string' || typeof resources === 'string') {
     return [{ ...base, request: `${s.action} on ${s.resource}`, evaluated: 'not applicable', deciding: [typeof principal === 'string' ? principal : (resources as string)], ok: true }];
+  }
+  if (resources.length === 0) {
+    // A row that evaluates nothing would pass in silence: a resolver that finds nothing says why instead.
+    return [{ ...base, request: `${s.action} on ${s.resource}`, evaluated: 'error', deciding: [`${s.resource} resolved to no resource and gave no reason`], ok: false }];
   }
   const proofs: AccessProof[] = [];
   for (const r of resources) {

@@ -164,6 +164,28 @@ describe('access proofs of other configurations', () => {
     expect(rows(result, 'model-user-private-api').map((p) => p.evaluated)).toEqual(['Allowed']);
   });
 
+  test('a target that allowlists only an embedding model: the chat rows say why they do not apply, and every other row is evaluated', async () => {
+    const embeddingIds = exampleConfig.aws.models.filter((m) => modelKindOf(m) === 'embedding').map((m) => m.id);
+    expect(embeddingIds).toEqual(['amazon.titan-embed-text-v2:0']);
+    const embeddingOnly = configWith((r) => {
+      r.aws.models = r.aws.models.filter((m) => embeddingIds.includes(m.id));
+    });
+    const result = await proofsOf(embeddingOnly);
+    expect(failed(result)).toEqual([]);
+    // No row is skipped: each one is evaluated, or reported not applicable with its reason.
+    expect(new Set(result.map((p) => p.scenario))).toEqual(new Set(SCENARIOS.map((s) => s.id)));
+    const chatRows = SCENARIOS.filter((s) => s.resource === 'allowlistedModel').map((s) => s.id);
+    const profileRows = SCENARIOS.filter((s) => s.resource === 'profileDestination').map((s) => s.id);
+    const notApplicable = result.filter((p) => p.evaluated === 'not applicable');
+    expect(notApplicable.map((p) => p.scenario).sort()).toEqual([...chatRows, ...profileRows].sort());
+    for (const p of notApplicable.filter((x) => chatRows.includes(x.scenario))) expect(p.deciding).toEqual([expect.stringMatching(/^no allowlisted chat model is usable from this target/)]);
+    // Out of region, the embedding model stands in for the chat model the other rows would use.
+    for (const scenario of ['model-user-outside-regions', 'batch-outside-regions']) {
+      expect(rows(result, scenario).map((p) => [p.evaluated, p.request.includes('foundation model amazon.titan-embed-text-v2:0 in ')])).toEqual([['ExplicitlyDenied', true]]);
+    }
+    expect(rows(result, 'invoker-embeds').map((p) => p.evaluated)).toEqual(['Allowed']);
+  });
+
   test('relaxed residency reaches profile destinations outside the allowed regions only through the profile, for targets in two accounts', async () => {
     const relaxed = configWith((r) => {
       r.dataResidency.strict = false;
