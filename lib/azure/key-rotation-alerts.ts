@@ -1,5 +1,6 @@
 import * as eventgrid from '@pulumi/azure-native/eventgrid';
 import * as pulumi from '@pulumi/pulumi';
+import { isoDurationDays, NOTIFY_BEFORE_EXPIRY } from './keys';
 
 /** Severities Azure Monitor gives an alert (Sev0 is the most severe). */
 export type AlertSeverity = 'Sev0' | 'Sev1' | 'Sev2' | 'Sev3' | 'Sev4';
@@ -25,7 +26,7 @@ export const KEY_ROTATION_EVENTS: ReadonlyArray<{ key: string; eventType: string
     eventType: 'Microsoft.KeyVault.KeyNearExpiry',
     severity: 'Sev1',
     description:
-      'The current version of the customer-managed key expires within 30 days and has not been rotated: check the key rotation policy, rotate the key, then run pulumi up for the Azure stack.',
+      `The current version of the customer-managed key expires within ${isoDurationDays(NOTIFY_BEFORE_EXPIRY)} days and has not been rotated: check the key rotation policy, rotate the key, then run pulumi up for the Azure stack.`,
   },
   {
     key: 'expired',

@@ -3,7 +3,7 @@ import * as keyvault from '@pulumi/azure-native/keyvault';
 import * as managedidentity from '@pulumi/azure-native/managedidentity';
 import * as pulumi from '@pulumi/pulumi';
 import { deterministicGuid, KEY_VAULT_NAME_PATTERN, roleDefinitionId } from './naming';
-import { KEY_VAULT_PRIVATE_DNS_ZONES, PrivateServiceEndpoint, type PrivateEndpointPlacement } from './private-endpoint';
+import { KEY_VAULT_PRIVATE_DNS_ZONES, endpointPlacement, PrivateServiceEndpoint, type PrivateEndpointPlacement } from './private-endpoint';
 import { BUILT_IN_ROLES } from './roles';
 
 /** RSA key sizes Key Vault creates. */
@@ -23,7 +23,7 @@ export function isoDurationDays(duration: string): number | undefined {
 }
 
 /** Days before expiry at which Key Vault notifies (Event Grid) that a key is about to expire. */
-const NOTIFY_BEFORE_EXPIRY = 'P30D';
+export const NOTIFY_BEFORE_EXPIRY = 'P30D';
 
 /**
  * Checks a rotation policy before Key Vault does: durations it accepts, rotation at least 7
@@ -165,16 +165,10 @@ export class EncryptionKeys extends pulumi.ComponentResource {
     this.privateEndpoint = new PrivateServiceEndpoint(
       `${name}-pe`,
       {
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        subnetId: args.privateEndpointSubnetId,
+        ...endpointPlacement(args),
         serviceResourceId: vault.id,
         groupId: 'vault',
         dnsZoneNames: KEY_VAULT_PRIVATE_DNS_ZONES,
-        createDnsZones: args.createPrivateDnsZones,
-        centralDnsZoneResourceGroupId: args.centralDnsZoneResourceGroupId,
-        virtualNetworkId: args.virtualNetworkId,
-        tags: args.tags,
       },
       { parent: this },
     );

@@ -3,7 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { BASE_RAI_POLICY, contentFilters, type FilterSeverity } from './content-filter';
 import type { CustomerManagedKey } from './keys';
 import { CUSTOM_SUBDOMAIN_PATTERN } from './naming';
-import { MODEL_ACCOUNT_PRIVATE_DNS_ZONES, PrivateServiceEndpoint, type PrivateEndpointPlacement } from './private-endpoint';
+import { MODEL_ACCOUNT_PRIVATE_DNS_ZONES, endpointPlacement, PrivateServiceEndpoint, type PrivateEndpointPlacement } from './private-endpoint';
 import { assertResidentSku } from './residency';
 import { OPENAI_MODEL_FORMAT } from './roles';
 
@@ -192,16 +192,10 @@ export class PrivateModelAccount extends pulumi.ComponentResource {
     this.privateEndpoint = new PrivateServiceEndpoint(
       `${name}-pe`,
       {
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        subnetId: args.privateEndpointSubnetId,
+        ...endpointPlacement(args),
         serviceResourceId: account.id,
         groupId: 'account',
         dnsZoneNames: MODEL_ACCOUNT_PRIVATE_DNS_ZONES,
-        createDnsZones: args.createPrivateDnsZones,
-        centralDnsZoneResourceGroupId: args.centralDnsZoneResourceGroupId,
-        virtualNetworkId: args.virtualNetworkId,
-        tags: args.tags,
         // The network resource provider refuses an endpoint to an account it still sees as
         // provisioning (AccountProvisioningStateInvalid ... Accepted), even after the Cognitive
         // Services provider reports it Succeeded; Microsoft's baseline creates the endpoint after the

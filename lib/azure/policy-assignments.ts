@@ -287,6 +287,62 @@ export function checkPolicyScope(name: string, scope: string, expected?: PolicyS
   return derived;
 }
 
+/** The assignment mode for the organisation's `azure.policyEnforcement`. */
+export function policyEnforcementMode(policyEnforcement: 'enforced' | 'auditOnly'): PolicyEnforcement {
+  return policyEnforcement === 'enforced' ? 'Default' : 'DoNotEnforce';
+}
+
+/** What is wrong with the assignment of one built-in definition. */
+export interface AssignmentJudgement {
+  readonly policy: BuiltInPolicy;
+  /** Index of its assignment in the list judged; undefined when it is not assigned. */
+  readonly index: number | undefined;
+  /** Empty when it is assigned as it must be. */
+  readonly problems: string[];
+}
+
+/**
+ * Judges planned assignments (their inputs) against the table, for the policy pack and the
+ * evidence report alike: every definition that applies at the widest scope assigned is present,
+ * with its effect, the organisation's enforcement mode and, where it takes them, exactly the
+ * allowed locations. A scope that is not a scope ID is a problem of its own.
+ */
+export function judgeAssignments(
+  assignments: readonly Readonly<Record<string, unknown>>[],
+  allowedLocations: readonly string[],
+  enforcement: PolicyEnforcement,
+): { readonly scopeProblems: { index: number; problem: string }[]; readonly judgements: AssignmentJudgement[] } {
+  const shown = (v: unknown) => (v === undefined ? 'absent' : JSON.stringify(v));
+  const scopeProblems: { index: number; problem: string }[] = [];
+  const kinds = new Set<PolicyScopeKind>();
+  assignments.forEach((a, index) => {
+    const kind = policyScopeKind(String(a.scope ?? ''));
+    if (typeof kind === 'string') kinds.add(kind);
+    else scopeProblems.push({ index, problem: kind.error });
+  });
+  const kind: PolicyScopeKind = kinds.has('managementGroup') ? 'managementGroup' : kinds.has('subscription') ? 'subscription' : 'resourceGroup';
+  const allowed = allowedLocations.map((l) => l.toLowerCase()).sort();
+  const judgements = (policiesForScope(kind) as readonly BuiltInPolicy[]).map((policy): AssignmentJudgement => {
+    const index = assignments.findIndex((a) => a.policyDefinitionId === builtInPolicyDefinitionId(policy.definitionId));
+    if (index < 0) return { policy, index: undefined, problems: [`no assignment of "${policy.displayName}" (${policy.definitionId}); assign it with effect ${policy.effect}`] };
+    const found = assignments[index];
+    const parameters = (found.parameters ?? {}) as Record<string, { value?: unknown } | undefined>;
+    const problems: string[] = [];
+    const effect = parameters.effect?.value;
+    if (effect !== policy.effect) problems.push(`effect is ${shown(effect)}; "${policy.displayName}" must be assigned with ${policy.effect}`);
+    if (found.enforcementMode !== enforcement) problems.push(`enforcementMode is ${shown(found.enforcementMode)}; the organisation asks for ${enforcement} (config: azure.policyEnforcement)`);
+    if (policy.allowedLocationsParameter !== undefined) {
+      const value = parameters[policy.allowedLocationsParameter]?.value;
+      const listed = Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+      if (JSON.stringify(listed.map((l) => l.toLowerCase()).sort()) !== JSON.stringify(allowed)) {
+        problems.push(`${policy.allowedLocationsParameter} is ${shown(listed)}; it must be the allowed locations ${allowedLocations.join(', ')} (config: azure.allowedLocations)`);
+      }
+    }
+    return { policy, index, problems };
+  });
+  return { scopeProblems, judgements };
+}
+
 /** Azure location names as the organisation config writes them (westeurope, swedencentral). */
 const LOCATION_PATTERN = /^[a-z][a-z0-9]*$/;
 

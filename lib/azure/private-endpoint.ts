@@ -89,6 +89,21 @@ export interface PrivateServiceEndpointArgs {
   readonly tags?: Record<string, string>;
 }
 
+/** The arguments of a service's endpoint that come from where its component is placed. */
+export function endpointPlacement(
+  placement: PrivateEndpointPlacement,
+): Pick<PrivateServiceEndpointArgs, 'resourceGroupName' | 'location' | 'subnetId' | 'createDnsZones' | 'centralDnsZoneResourceGroupId' | 'virtualNetworkId' | 'tags'> {
+  return {
+    resourceGroupName: placement.resourceGroupName,
+    location: placement.location,
+    subnetId: placement.privateEndpointSubnetId,
+    createDnsZones: placement.createPrivateDnsZones,
+    centralDnsZoneResourceGroupId: placement.centralDnsZoneResourceGroupId,
+    virtualNetworkId: placement.virtualNetworkId,
+    tags: placement.tags,
+  };
+}
+
 /**
  * A private endpoint and, optionally, its private DNS zones, VNet links and zone group, so the
  * service's public host names resolve to the endpoint's private address inside the VNet.

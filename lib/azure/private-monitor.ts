@@ -1,6 +1,6 @@
 import * as monitor from '@pulumi/azure-native/monitor';
 import * as pulumi from '@pulumi/pulumi';
-import { PrivateServiceEndpoint, type PrivateEndpointPlacement } from './private-endpoint';
+import { endpointPlacement, PrivateServiceEndpoint, type PrivateEndpointPlacement } from './private-endpoint';
 
 /**
  * Private DNS zones of an Azure Monitor Private Link Scope's `azuremonitor` endpoint (Azure
@@ -97,16 +97,10 @@ export class PrivateMonitor extends pulumi.ComponentResource {
     this.privateEndpoint = new PrivateServiceEndpoint(
       `${name}-pe`,
       {
-        resourceGroupName: args.resourceGroupName,
-        location: args.location,
-        subnetId: args.privateEndpointSubnetId,
+        ...endpointPlacement(args),
         serviceResourceId: scope.id,
         groupId: MONITOR_PRIVATE_LINK_GROUP_ID,
         dnsZoneNames: MONITOR_PRIVATE_DNS_ZONES,
-        createDnsZones: args.createPrivateDnsZones,
-        centralDnsZoneResourceGroupId: args.centralDnsZoneResourceGroupId,
-        virtualNetworkId: args.virtualNetworkId,
-        tags: args.tags,
         dependsOn: [workspace],
       },
       { parent: this },

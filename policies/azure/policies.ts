@@ -1,5 +1,6 @@
 import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
-import { builtInPolicyDefinitionId, policiesForScope, policyScopeKind, type BuiltInPolicy, type PolicyScopeKind } from '../../lib/azure/policy-assignments';
+import { DEFENDER_AI_PLAN } from '../../lib/azure/defender';
+import { judgeAssignments, policyEnforcementMode, type PolicyEnforcement } from '../../lib/azure/policy-assignments';
 import { KEY_ROTATION_EVENTS } from '../../lib/azure/key-rotation-alerts';
 import { arrayAt, configuredList, dependentsThrough, reportUnmet, shown, stringsAt, valueAt, waitsForResource, type Expectation } from '../pulumi/props';
 
@@ -376,22 +377,13 @@ export const policyGuardrailsAssigned: StackValidationPolicy = {
     const config = args.getConfig<Record<string, unknown>>();
     const allowed = configuredList(config, 'allowedLocations', 'azure-policy-guardrails-assigned');
     const assignments = args.resources.filter((r) => r.type === AZURE_TYPES.policyAssignment);
-    const kinds = new Set(assignments.map((a) => policyScopeKind(String(a.props.scope ?? ''))).filter((k): k is PolicyScopeKind => typeof k === 'string'));
-    const kind: PolicyScopeKind = kinds.has('managementGroup') ? 'managementGroup' : kinds.has('subscription') ? 'subscription' : 'resourceGroup';
-    for (const policy of policiesForScope(kind) as readonly BuiltInPolicy[]) {
-      const found = assignments.find((a) => a.props.policyDefinitionId === builtInPolicyDefinitionId(policy.definitionId));
-      if (!found) {
-        report(`no assignment of "${policy.displayName}" (${policy.definitionId}); assign it with effect ${policy.effect}`);
-        continue;
-      }
-      const effect = valueAt(found.props, 'parameters.effect.value');
-      if (effect !== policy.effect) report(`${found.name}: effect is ${shown(effect)}; "${policy.displayName}" must be assigned with ${policy.effect}`, found.urn);
-      if (found.props.enforcementMode !== config.enforcement) report(`${found.name}: enforcementMode is ${shown(found.props.enforcementMode)}; the organisation asks for ${String(config.enforcement)} (config: azure.policyEnforcement)`, found.urn);
-      if (policy.allowedLocationsParameter !== undefined) {
-        const listed = stringsAt(found.props, `parameters.${policy.allowedLocationsParameter}.value`);
-        if (listed.length !== allowed.length || !allowed.every((l) => isAllowedLocation(l, listed))) {
-          report(`${found.name}: ${policy.allowedLocationsParameter} is ${shown(listed)}; it must be the allowed locations ${allowed.join(', ')} (config: azure.allowedLocations)`, found.urn);
-        }
+    const { scopeProblems, judgements } = judgeAssignments(assignments.map((a) => a.props), allowed, config.enforcement as PolicyEnforcement);
+    for (const { index, problem } of scopeProblems) report(`${assignments[index].name}: ${problem}`, assignments[index].urn);
+    for (const { index, problems } of judgements) {
+      const found = index === undefined ? undefined : assignments[index];
+      for (const problem of problems) {
+        if (found) report(`${found.name}: ${problem}`, found.urn);
+        else report(problem);
       }
     }
   },
@@ -423,7 +415,7 @@ export const defenderForAiStandard: ResourceValidationPolicy = {
   description: "Where the stack sets the subscription's Defender for Cloud AI workloads plan, it is on (Standard).",
   enforcementLevel: 'mandatory',
   validateResource: (args, report) => {
-    if (args.type !== AZURE_TYPES.pricing || args.props.pricingName !== 'AI') return;
+    if (args.type !== AZURE_TYPES.pricing || args.props.pricingName !== DEFENDER_AI_PLAN) return;
     if (args.props.pricingTier !== 'Standard') report(`pricingTier is ${shown(args.props.pricingTier)}; set it to "Standard" so Defender for Cloud detects attacks on the AI workloads`);
   },
 };
@@ -457,9 +449,8 @@ export const azurePolicies: Policies = [
 /** The policy configuration the pack needs, from the organisation config. */
 export function azurePolicyConfig(azure: { readonly allowedLocations: readonly string[]; readonly policyEnforcement: 'enforced' | 'auditOnly' }): Record<string, Record<string, unknown>> {
   const allowed = azure.allowedLocations;
-  const policyEnforcement = azure.policyEnforcement;
   return {
     [allowedLocations.name]: { allowedLocations: [...allowed] },
-    [policyGuardrailsAssigned.name]: { allowedLocations: [...allowed], enforcement: policyEnforcement === 'enforced' ? 'Default' : 'DoNotEnforce' },
+    [policyGuardrailsAssigned.name]: { allowedLocations: [...allowed], enforcement: policyEnforcementMode(azure.policyEnforcement) },
   };
 }

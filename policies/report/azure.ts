@@ -1,7 +1,8 @@
 import type { OrgConfig } from '../../lib/config';
 import { waitsFor, type Plan, type PlanResource } from '../../lib/pulumi/plan';
+import { DEFENDER_AI_PLAN } from '../../lib/azure/defender';
 import { KEY_ROTATION_EVENTS } from '../../lib/azure/key-rotation-alerts';
-import { BUILT_IN_POLICIES, builtInPolicyDefinitionId, policyScopeKind, type BuiltInPolicyKey } from '../../lib/azure/policy-assignments';
+import { judgeAssignments, policyEnforcementMode, type BuiltInPolicyKey } from '../../lib/azure/policy-assignments';
 import { BUILT_IN_ROLES } from '../../lib/azure/roles';
 import { AZURE_TYPES, BROAD_ROLES, isAllowedLocation, REQUIRED_CATEGORIES, REQUIRED_FILTERS, roleIdOf } from '../azure/policies';
 import { arrayAt, stringsAt, valueAt } from '../pulumi/props';
@@ -47,20 +48,28 @@ export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
   const results: ControlResult[] = [];
   const add = (control: string, evidence: Evidence[], note?: string) => results.push({ control, status: statusOf(evidence), evidence, note });
   const required = (type: string, found: PlanResource[], what: string) => (found.length === 0 ? [ix.missing(type, what)] : []);
-  // Azure Policy assignments that keep each control outside Pulumi: present, with the effect and enforcement asked for.
+  // Azure Policy assignments that keep each control outside Pulumi, judged as the pack judges them.
   const policyAssignments = ix.ofType(T.policyAssignment);
-  const scopeKinds = new Set(policyAssignments.map((a) => policyScopeKind(String(a.inputs.scope ?? ''))));
-  const enforcement = config.azure?.policyEnforcement === 'auditOnly' ? 'DoNotEnforce' : 'Default';
+  const judged = judgeAssignments(
+    policyAssignments.map((a) => a.inputs),
+    config.azure?.allowedLocations ?? [],
+    policyEnforcementMode(config.azure?.policyEnforcement ?? 'enforced'),
+  );
+  // An assignment at a scope that is no scope ID guards nothing: every control it serves says so.
+  const unreadableScopes = judged.scopeProblems.map(({ index, problem }) => ix.evidence(policyAssignments[index], 'scope', problem, false));
+  const guardedBy = (control: string): Evidence[] => [
+    ...unreadableScopes,
+    ...judged.judgements
+      .filter((j) => POLICY_CONTROL[j.policy.key as BuiltInPolicyKey] === control)
+      .map(({ policy, index, problems }) => {
+        if (index === undefined) return ix.missing(T.policyAssignment, problems[0]);
+        const found = policyAssignments[index];
+        return ix.evidence(found, `"${policy.displayName}"`, problems.length === 0 ? `${String(valueAt(found.inputs, 'parameters.effect.value'))}, ${String(found.inputs.enforcementMode)}` : problems.join('; '), problems.length === 0);
+      }),
+  ];
   // A subscription's Defender plan and Activity Log setting belong to one stack; another may own them.
   const subscriptionControls = (plan.outputs.subscriptionControls ?? { ownedByThisStack: true, note: '' }) as { ownedByThisStack: boolean; note: string };
   const subscriptionOwned = subscriptionControls.ownedByThisStack;
-  const guardedBy = (control: string): Evidence[] =>
-    BUILT_IN_POLICIES.filter((p) => POLICY_CONTROL[p.key] === control && (p.scopes as readonly string[]).some((k) => scopeKinds.has(k as never) || (k === 'resourceGroup' && scopeKinds.size === 0))).map((p) => {
-      const found = policyAssignments.find((a) => a.inputs.policyDefinitionId === builtInPolicyDefinitionId(p.definitionId));
-      if (!found) return ix.evidence({ type: T.policyAssignment, name: `Azure Policy "${p.displayName}"`, parent: null, inputs: {}, dependsOn: [], protect: false }, 'assignment', 'none', false);
-      const effect = valueAt(found.inputs, 'parameters.effect.value');
-      return ix.evidence(found, `"${p.displayName}"`, `${String(effect)}, ${String(found.inputs.enforcementMode)}`, effect === p.effect && found.inputs.enforcementMode === enforcement);
-    });
 
   // private-path
   {
@@ -87,7 +96,7 @@ export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
       e.push(ix.evidence(z, 'linked to the virtual network', z.inputs.privateZoneName, linked));
     }
     for (const a of accounts) {
-      const deploymentsOf = deployments.filter((d) => d.inputs.accountName === a.inputs.accountName);
+      const deploymentsOf = ix.dependents(a, T.deployment, 'accountName');
       for (const pe of ix.dependents(a, T.privateEndpoint, 'privateLinkServiceConnections')) {
         const early = deploymentsOf.filter((d) => !waitsFor(plan, pe.name, d.name));
         e.push(ix.evidence(pe, 'created after the model deployments', early.length === 0 ? `after ${deploymentsOf.map((d) => d.name).join(', ')}` : `not after ${early.map((d) => d.name).join(', ')}`, early.length === 0));
@@ -244,7 +253,7 @@ export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
       const blocked = REQUIRED_FILTERS.filter((f) => filters.some((c) => c.name === f.name && c.source === f.source && c.enabled === true && c.blocking === true));
       e.push(ix.evidence(d, 'properties.raiPolicyName', policy ? `${String(name)}: blocks ${blocked.length}/${REQUIRED_FILTERS.length} required filters` : (name ?? 'none'), !!policy && blocked.length === REQUIRED_FILTERS.length));
     }
-    const defender = ix.ofType(T.pricing).filter((p) => p.inputs.pricingName === 'AI');
+    const defender = ix.ofType(T.pricing).filter((p) => p.inputs.pricingName === DEFENDER_AI_PLAN);
     const defenderOwned = config.azure?.defenderForAi.enabled === true && subscriptionOwned;
     if (defenderOwned) e.push(defender.length > 0 ? ix.check(defender[0], 'pricingTier', (v) => v === 'Standard') : ix.missing(T.pricing, 'no Defender for AI plan'));
     add(

@@ -9,7 +9,7 @@ import { EncryptionKeys } from '../../lib/azure/keys';
 import { PrivateModelAccount } from '../../lib/azure/model-account';
 import { resourceTags } from '../../lib/azure/naming';
 import { PrivateNetwork } from '../../lib/azure/network';
-import { PolicyGuardrails } from '../../lib/azure/policy-assignments';
+import { PolicyGuardrails, policyEnforcementMode, type PolicyEnforcement } from '../../lib/azure/policy-assignments';
 import { KEY_VAULT_PRIVATE_DNS_ZONES, MODEL_ACCOUNT_PRIVATE_DNS_ZONES } from '../../lib/azure/private-endpoint';
 import { MONITOR_PRIVATE_DNS_ZONES, PrivateMonitor } from '../../lib/azure/private-monitor';
 import { modelUserRoles } from '../../lib/azure/roles';
@@ -52,7 +52,7 @@ export type AzureStackOutputs = {
   /** Resource ID of the Azure Monitor private link scope through which the audit workspace is reached. */
   monitorPrivateLinkScopeId: pulumi.Output<string>;
   /** Where the Azure Policy assignments are, and whether they deny or only report. */
-  policyAssignments: { scope: string; enforcement: 'Default' | 'DoNotEnforce'; definitions: string[] };
+  policyAssignments: { scope: string; enforcement: PolicyEnforcement; definitions: string[] };
   /** Whether this stack owns the Defender for AI plan and the Activity Log diagnostic setting of its subscription. */
   subscriptionControls: { ownedByThisStack: boolean; note: string };
   /** Whether the Defender for Cloud AI workloads plan is set by this stack. */
@@ -93,13 +93,14 @@ export function runAzure(org: OrgConfig, settings: AzureSettings): AzureStackOut
 
   // Microsoft's built-in definitions keep the controls for changes made outside Pulumi too.
   const scope = settings.policyAssignmentScope;
+  const enforcement = policyEnforcementMode(azure.policyEnforcement);
   const guardrails = new PolicyGuardrails('policy', {
     // Built from the group's name, not its id output, so the scope is checked as an ARM ID and
     // the assignments still wait for the group.
     scope: scope.kind === 'resourceGroup' ? pulumi.interpolate`/subscriptions/${settings.subscriptionId}/resourceGroups/${network.resourceGroupName}` : scope.id,
     scopeKind: scope.kind,
     allowedLocations: azure.allowedLocations,
-    enforcement: azure.policyEnforcement === 'enforced' ? 'Default' : 'DoNotEnforce',
+    enforcement,
   });
 
   const keys = new EncryptionKeys('keys', {
@@ -201,7 +202,7 @@ export function runAzure(org: OrgConfig, settings: AzureSettings): AzureStackOut
     monitorPrivateLinkScopeId: monitor.scopeId,
     policyAssignments: {
       scope: scope.kind === 'resourceGroup' ? 'the deployment resource group' : scope.id,
-      enforcement: azure.policyEnforcement === 'enforced' ? 'Default' : 'DoNotEnforce',
+      enforcement,
       definitions: guardrails.assignedKeys.map(String),
     },
     subscriptionControls: {

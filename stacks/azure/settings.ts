@@ -10,6 +10,7 @@ import {
   STORAGE_ACCOUNT_NAME_PATTERN,
 } from '../../lib/azure/naming';
 import { chooseNetwork, type NetworkChoice, type NetworkInput } from '../../lib/azure/network';
+import { policyScopeKind } from '../../lib/azure/policy-assignments';
 import { assertAllowedLocation } from '../../lib/azure/residency';
 
 /**
@@ -73,8 +74,6 @@ export interface AzureSettings {
 /** The resource group of the deployment, its subscription, or a management group. */
 export type PolicyAssignmentScope = { kind: 'resourceGroup' } | { kind: 'subscription'; id: string } | { kind: 'managementGroup'; id: string };
 
-const RESOURCE_GROUP_ID_PATTERN = /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[-\w._()]{1,90}$/i;
-const MANAGEMENT_GROUP_SCOPE_PATTERN = /^\/providers\/Microsoft\.Management\/managementGroups\/[-\w.()]{1,90}$/i;
 
 const PREFIX_PATTERN = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,38}[a-z0-9]$/;
 
@@ -137,21 +136,23 @@ export function readAzureSettings(get: (key: string) => unknown, org: OrgConfig)
   if (centralDnsZoneResourceGroupId !== undefined) {
     if (createPrivateDnsZones) {
       problem('centralDnsZoneResourceGroupId', `centralDnsZoneResourceGroupId is set but createPrivateDnsZones is true; set ${NAMESPACE}:createPrivateDnsZones false to register in the central zones, or remove this key`);
-    } else if (!RESOURCE_GROUP_ID_PATTERN.test(centralDnsZoneResourceGroupId)) {
+    } else if (policyScopeKind(centralDnsZoneResourceGroupId) !== 'resourceGroup') {
       problem('centralDnsZoneResourceGroupId', `centralDnsZoneResourceGroupId "${centralDnsZoneResourceGroupId}" is not a resource group ID such as /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/dns-hub`);
     }
   }
 
   const scopeText = text('policyAssignmentScope') ?? 'resourceGroup';
   let policyAssignmentScope: PolicyAssignmentScope = { kind: 'resourceGroup' };
-  if (scopeText.toLowerCase().startsWith('/subscriptions/')) {
+  const scopeKind = scopeText === 'resourceGroup' ? 'resourceGroup' : policyScopeKind(scopeText);
+  if (scopeKind === 'subscription') {
     if (scopeText.toLowerCase() !== `/subscriptions/${subscriptionId}`) {
       problem('policyAssignmentScope', `policyAssignmentScope "${scopeText}" is not this stack's subscription /subscriptions/${subscriptionId}; a stack assigns policy to its own subscription, or to a management group above it`);
     }
     policyAssignmentScope = { kind: 'subscription', id: `/subscriptions/${subscriptionId}` };
-  } else if (MANAGEMENT_GROUP_SCOPE_PATTERN.test(scopeText)) {
+  } else if (scopeKind === 'managementGroup') {
     policyAssignmentScope = { kind: 'managementGroup', id: scopeText };
   } else if (scopeText !== 'resourceGroup') {
+    // A resource group ID too: the stack assigns to its own group, named resourceGroup.
     problem('policyAssignmentScope', `policyAssignmentScope "${scopeText}" must be resourceGroup, /subscriptions/<subscriptionId> or /providers/Microsoft.Management/managementGroups/<id>`);
   }
 

@@ -1,7 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { AuditArchive, type AuditArchiveArgs } from '../../lib/azure/audit-archive';
 import { AuditLogs } from '../../lib/azure/audit';
-import { exampleOrg, exampleTags, plan, recordProtect } from './support';
+import { exampleOrg, exampleTags, plan } from './support';
 
 /** Stands in for the key's role assignment: a resource the account must wait for. */
 class Grant extends pulumi.CustomResource {
@@ -12,7 +12,7 @@ class Grant extends pulumi.CustomResource {
 
 type Overrides = Partial<Omit<AuditArchiveArgs, 'encryption'>>;
 
-function build(overrides: Overrides = {}, protect: Record<string, boolean | undefined> = {}) {
+function build(overrides: Overrides = {}) {
   return plan(() => {
     const archive = new AuditArchive(
       'a',
@@ -33,17 +33,15 @@ function build(overrides: Overrides = {}, protect: Record<string, boolean | unde
         tags: exampleTags,
         ...overrides,
       },
-      { transformations: [recordProtect(protect)] },
     );
     return { accountId: archive.accountId, accountName: archive.accountName, retentionDays: archive.retentionDays, locked: archive.locked };
   });
 }
 
 describe('AuditArchive', () => {
-  const protect: Record<string, boolean | undefined> = {};
   let result: Awaited<ReturnType<typeof build>>;
   beforeAll(async () => {
-    result = await build({}, protect);
+    result = await build({});
   });
 
   test('type tokens and parents', () => {
@@ -140,8 +138,8 @@ describe('AuditArchive', () => {
       notes: 'Immutable audit evidence of the private AI platform: the storage account must outlive its retention period.',
     });
     expect(result.get('a-lock').propertyDependencies).toEqual({ scope: ['a-account'] });
-    expect(protect['a-account']).toBe(true);
-    expect(protect['a-lock']).toBe(true);
+    expect(result.get('a-account').protect).toBe(true);
+    expect(result.get('a-lock').protect).toBe(true);
   });
 
   test('outputs', () => {
@@ -160,10 +158,9 @@ describe('AuditArchive variants', () => {
   });
 
   test('protection can be turned off on purpose; the delete lock stays', async () => {
-    const protect: Record<string, boolean | undefined> = {};
-    const result = await build({ protect: false }, protect);
-    expect(protect['a-account']).toBe(false);
-    expect(protect['a-lock']).toBe(false);
+    const result = await build({ protect: false });
+    expect(result.get('a-account').protect).toBe(false);
+    expect(result.get('a-lock').protect).toBe(false);
     expect(result.get('a-lock').inputs.level).toBe('CanNotDelete');
   });
 

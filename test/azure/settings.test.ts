@@ -101,6 +101,10 @@ describe('readAzureSettings', () => {
     expect(() => read({ ...base, policyAssignmentScope: '/subscriptions/99999999-2222-3333-4444-555555555555' })).toThrow(
       `policyAssignmentScope "/subscriptions/99999999-2222-3333-4444-555555555555" is not this stack's subscription /subscriptions/${SUBSCRIPTION}`,
     );
+    // A resource group ID is not taken: the stack's own group is named resourceGroup.
+    expect(() => read({ ...base, policyAssignmentScope: `/subscriptions/${SUBSCRIPTION}/resourceGroups/x` })).toThrow(
+      `policyAssignmentScope "/subscriptions/${SUBSCRIPTION}/resourceGroups/x" must be resourceGroup, /subscriptions/<subscriptionId> or /providers/Microsoft.Management/managementGroups/<id>`,
+    );
     expect(() => read({ ...base, policyAssignmentScope: 'tenant' })).toThrow(
       'policyAssignmentScope "tenant" must be resourceGroup, /subscriptions/<subscriptionId> or /providers/Microsoft.Management/managementGroups/<id> (config: privateai:policyAssignmentScope)',
     );

@@ -75,7 +75,7 @@ export async function plan(program: () => Record<string, unknown> | void): Promi
   };
 }
 
-export { recordProtect, waitsFor } from '../support/pulumi';
+export { waitsFor } from '../support/pulumi';
 
 /** Resource types of azure-native that take no tags. */
 export const UNTAGGABLE = new Set([

@@ -367,6 +367,14 @@ describe('azure-policy-guardrails-assigned', () => {
   });
 });
 
+describe('azure-policy-guardrails-assigned: scopes', () => {
+  test('refuses an assignment whose scope is no scope ID: it would guard nothing', async () => {
+    expect(await findings(azure.policyGuardrailsAssigned, changed('policy-ai-cmk', (i) => (i.scope = '/subscriptions/not-a-guid/resourceGroups/x')))).toEqual([
+      'policy-ai-cmk: policy-ai-cmk: scope "/subscriptions/not-a-guid/resourceGroups/x" has subscription ID "not-a-guid", which is not a GUID',
+    ]);
+  });
+});
+
 describe('azure-key-rotation-alerted', () => {
   test('refuses a vault whose new-version event raises no alert, or alerts nobody', async () => {
     expect(await findings(azure.keyRotationAlerted, without('key-alerts-new-version'))).toEqual([
