@@ -5,6 +5,7 @@ import * as sso from 'aws-cdk-lib/aws-sso';
 import { Construct } from 'constructs';
 import type { ProfileRoutes } from '../config/inference-profiles';
 import { parseModelId } from '../config/model-ids';
+import { inferModelKind, MODEL_KINDS, modelKindOf, type ModelKind } from '../config/model-kinds';
 import { accessLogsBucketName, auditBucketName, INVOCATION_LOG_PREFIX, KEY_PURPOSE, keyAlias, logGroupPrefix, wafLogGroupName } from '../config/naming';
 import { DEFAULT_CDK_QUALIFIER, IDENTITY_CENTER_INSTANCE_ARN_PATTERN, SESSION_DURATION_PATTERN } from '../config/schema';
 import { BEDROCK_INVOKE_ACTIONS, modelResourceArns, profileArns, regionDenyStatement } from './bedrock-policies';
@@ -61,8 +62,18 @@ export interface SsoTarget {
 
 /** The model allowlist, as the platform stacks apply it. */
 export interface SsoModels {
-  /** Allowlisted model or inference-profile IDs. */
+  /**
+   * Allowlisted model or inference-profile IDs, of every kind: platform admins enable each of
+   * them, and model users invoke the chat models among them directly.
+   */
   readonly modelIds: readonly string[];
+  /**
+   * The kind of allowlisted models whose ID does not say it, by model ID (config: aws.models[].kind).
+   * Model users invoke only chat models directly: Bedrock takes no guardrail with embedding models,
+   * so those are reached through the private API's POST /embed, which screens the input first.
+   * @default - each kind is inferred from the model ID (a model whose ID does not say is refused)
+   */
+  readonly kinds?: Readonly<Record<string, ModelKind>>;
   /** Strict data residency: no `global.` profiles. */
   readonly strict: boolean;
   /**
@@ -210,7 +221,7 @@ export function permissionSetRolePattern(partition: string, account: string, org
  * The permission sets of the blueprint, as inline policies scoped to the workload accounts,
  * each assigned to its Identity Store groups in every target account:
  *
- * - model users: the private model-invoker API, and the allowlisted models directly, only
+ * - model users: the private model-invoker API, and the allowlisted chat models directly, only
  *   through the organisation's endpoints listed for the target and only with a published
  *   guardrail of the target account;
  * - auditors: read-only on the audit evidence (trail, the blueprint's log groups, the API
@@ -341,6 +352,11 @@ function validate(props: SsoAccessProps, sessionDurations: { readonly [R in SsoR
       throw new Error(`SsoAccess: permission set name ${name} derived from organisation name ${props.organisationName} is not 1-32 characters of [\\w+=,.@-]; use an organisation name of letters, digits and hyphens (config: organisation.name)`);
     }
   }
+  for (const id of props.models.modelIds) {
+    if (!props.models.kinds?.[id] && !inferModelKind(id)) {
+      throw new Error(`SsoAccess: the kind of model ${id} is neither given nor known from its ID, so whether model users may invoke it directly is unknown; give it as ${MODEL_KINDS.join(' or ')} (SsoModels.kinds; config: aws.models[].kind)`);
+    }
+  }
   for (const target of props.targets) {
     if (!props.allowedRegions.includes(target.region)) {
       throw new Error(`SsoAccess: target ${target.name} is in region ${target.region}, which is not allowed by data residency policy; allowed: ${props.allowedRegions.join(', ')} (config: aws.allowedRegions)`);
@@ -351,12 +367,18 @@ function validate(props: SsoAccessProps, sessionDurations: { readonly [R in SsoR
   }
 }
 
-function scopeOf(props: SsoAccessProps, target: SsoTarget) {
-  return { modelIds: props.models.modelIds, strict: props.models.strict, inferenceProfiles: props.models.inferenceProfiles, allowedRegions: props.allowedRegions, region: target.region, account: target.account };
+function scopeOf(props: SsoAccessProps, target: SsoTarget, modelIds: readonly string[] = props.models.modelIds) {
+  return { modelIds, strict: props.models.strict, inferenceProfiles: props.models.inferenceProfiles, allowedRegions: props.allowedRegions, region: target.region, account: target.account };
 }
 
 function modelArnsOf(props: SsoAccessProps, target: SsoTarget): string[] {
   return modelResourceArns(scopeOf(props, target));
+}
+
+/** The allowlisted chat models of a target, the only ones model users invoke directly. */
+function chatModelArnsOf(props: SsoAccessProps, target: SsoTarget): string[] {
+  const chat = props.models.modelIds.filter((id) => modelKindOf({ id, kind: props.models.kinds?.[id] }) === 'chat');
+  return modelResourceArns(scopeOf(props, target, chat));
 }
 
 /** Under relaxed residency, the profiles through which destinations outside the allowed regions may be reached. */
@@ -382,17 +404,21 @@ const versionedGuardrails = (t: SsoTarget) => arn('bedrock', t.region, t.account
 
 /**
  * Model users: the private API (whose resource policy admits the ModelUser sessions through its
- * endpoint), and the allowlisted models of each target directly, only through the endpoints the
- * config lists for that target (`aws:SourceVpce`), only with a guardrail of that account at a
+ * endpoint), and the allowlisted chat models of each target directly, only through the endpoints
+ * the config lists for that target (`aws:SourceVpce`), only with a guardrail of that account at a
  * published version, and only from the role in that account (foundation-model ARNs name no
- * account); decrypting the targets' guardrail keys through Bedrock only; applying the targets'
- * guardrails through the same endpoints. What must never happen is also denied outright, so no other grant can open it: a
- * model call without a guardrail, with a draft or foreign guardrail, outside the listed
- * endpoints, or outside the allowed regions.
+ * account). Embedding models are not granted directly: Bedrock takes no guardrail with them, so
+ * model users reach them only through the API's POST /embed, which screens the input with the
+ * guardrail first. Also: decrypting the targets' guardrail keys through Bedrock only; applying
+ * the targets' guardrails through the same endpoints. What must never happen is also denied
+ * outright, so no other grant can open it: a model call without a guardrail, with a draft or
+ * foreign guardrail, outside the listed endpoints, or outside the allowed regions.
  */
 export function modelUserStatements(props: SsoAccessProps): iam.PolicyStatement[] {
   const suffixes = sidSuffixes(props.targets);
-  const direct = props.targets.map((t, i) => ({ t, suffix: suffixes[i], endpoints: [...new Set(t.bedrockRuntimeEndpointIds ?? [])] })).filter((d) => d.endpoints.length > 0);
+  const direct = props.targets
+    .map((t, i) => ({ t, suffix: suffixes[i], endpoints: [...new Set(t.bedrockRuntimeEndpointIds ?? [])], models: chatModelArnsOf(props, t) }))
+    .filter((d) => d.endpoints.length > 0);
   const allEndpoints = [...new Set(direct.flatMap((d) => d.endpoints))];
   const invoke = [...BEDROCK_INVOKE_ACTIONS];
   return [
@@ -401,18 +427,21 @@ export function modelUserStatements(props: SsoAccessProps): iam.PolicyStatement[
       actions: ['execute-api:Invoke'],
       resources: props.targets.flatMap((t) => ['invoke', 'embed'].map((route) => arn('execute-api', t.region, t.account, `*/*/POST/${route}`))),
     }),
-    ...direct.map(
-      ({ t, suffix, endpoints }) =>
-        new iam.PolicyStatement({
-          sid: `InvokeAllowlistedModels${suffix}`,
-          actions: invoke,
-          resources: modelArnsOf(props, t),
-          conditions: {
-            StringEquals: { 'aws:PrincipalAccount': t.account, 'aws:SourceVpce': endpoints },
-            StringLike: { 'bedrock:GuardrailIdentifier': versionedGuardrails(t) },
-          },
-        }),
-    ),
+    // A target that allowlists embedding models only has no model to invoke directly.
+    ...direct
+      .filter((d) => d.models.length > 0)
+      .map(
+        ({ t, suffix, endpoints, models }) =>
+          new iam.PolicyStatement({
+            sid: `InvokeAllowlistedModels${suffix}`,
+            actions: invoke,
+            resources: models,
+            conditions: {
+              StringEquals: { 'aws:PrincipalAccount': t.account, 'aws:SourceVpce': endpoints },
+              StringLike: { 'bedrock:GuardrailIdentifier': versionedGuardrails(t) },
+            },
+          }),
+      ),
     ...(direct.length > 0
       ? [
           new iam.PolicyStatement({

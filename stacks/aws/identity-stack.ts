@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { organisationTags, promptLogGroupName, promptLogsBucketName, type OrgConfig } from '../../lib/config';
+import { modelKindOf, organisationTags, promptLogGroupName, promptLogsBucketName, type OrgConfig } from '../../lib/config';
 import { SsoAccess } from '../../lib/aws/sso-access';
 
 export interface IdentityStackProps extends StackProps {
@@ -38,7 +38,13 @@ export class IdentityStack extends Stack {
           : undefined,
       })),
       allowedRegions: config.aws.allowedRegions,
-      models: { modelIds: config.aws.models.map((m) => m.id), strict: config.dataResidency.strict, inferenceProfiles: config.aws.inferenceProfiles },
+      models: {
+        modelIds: config.aws.models.map((m) => m.id),
+        // Model users invoke only the chat models directly; embedding models go through the private API.
+        kinds: Object.fromEntries(config.aws.models.map((m) => [m.id, modelKindOf(m)])),
+        strict: config.dataResidency.strict,
+        inferenceProfiles: config.aws.inferenceProfiles,
+      },
       groups: {
         modelUsers: config.sso.modelUsers.aws,
         auditors: config.sso.auditors.aws,

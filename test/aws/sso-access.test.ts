@@ -250,6 +250,40 @@ describe('SsoAccess', () => {
     });
   });
 
+  describe('model user, with an embedding model allowlisted', () => {
+    const EMBEDDING = 'amazon.titan-embed-text-v2:0';
+    const withEmbedding = synth(baseProps({ models: { ...baseProps().models, modelIds: [...baseProps().models.modelIds, EMBEDDING] } }));
+
+    test('invokes the chat models directly, never the embedding model (Bedrock applies no guardrail to it; the private API screens it)', () => {
+      const invoke = withEmbedding.bySid('ExampleCorpAiModelUser').InvokeAllowlistedModelsProd;
+      const chatOnly = modelResourceArns({ ...baseProps().models, allowedRegions: ALLOWED_REGIONS, region: 'eu-central-1', account: '111111111111' });
+      expect(resourceSet(invoke)).toEqual(sorted(withEmbedding.resolve(chatOnly)));
+      expect(JSON.stringify(invoke.Resource)).not.toContain(EMBEDDING);
+      // The private API, /embed included, stays open to them.
+      expect(JSON.stringify(withEmbedding.bySid('ExampleCorpAiModelUser').InvokePrivateModelApi.Resource)).toContain('/POST/embed');
+    });
+
+    test('with embedding models only, no model is granted directly, and the denies stay', () => {
+      const embeddingOnly = synth(baseProps({ models: { modelIds: [EMBEDDING], strict: true } }));
+      expect(embeddingOnly.statements('ExampleCorpAiModelUser').map((x) => x.Sid)).toEqual([
+        'InvokePrivateModelApi',
+        'DecryptGuardrailsThroughBedrock',
+        'ApplyGuardrailsOfTargets',
+        'DenyModelCallsWithoutPublishedGuardrailOfTargets',
+        'DenyDraftGuardrails',
+        'DenyModelCallsOutsideOwnEndpoints',
+        'DenyBedrockOutsideAllowedRegions',
+      ]);
+    });
+
+    test('a model whose ID does not say its kind takes the kind given for it', () => {
+      const custom = 'example.custom-model-v1:0';
+      const kinded = (kind: 'chat' | 'embedding') => synth(baseProps({ models: { modelIds: ['anthropic.claude-3-haiku-20240307-v1:0', custom], kinds: { [custom]: kind }, strict: true } }));
+      expect(JSON.stringify(kinded('chat').bySid('ExampleCorpAiModelUser').InvokeAllowlistedModelsProd.Resource)).toContain(custom);
+      expect(JSON.stringify(kinded('embedding').bySid('ExampleCorpAiModelUser').InvokeAllowlistedModelsProd.Resource)).not.toContain(custom);
+    });
+  });
+
   describe('model user, no target listing endpoints', () => {
     const closed = synth(baseProps({ targets: [{ ...PROD, bedrockRuntimeEndpointIds: undefined }] }));
     const all = closed.statements('ExampleCorpAiModelUser');
@@ -718,6 +752,12 @@ describe('validation', () => {
 
   test('an Identity Center instance ARN', () => {
     expect(build(baseProps({ instanceArn: 'arn:aws:sso:::instance/nope' }))).toThrow(/instanceArn arn:aws:sso:::instance\/nope is not an Identity Center instance ARN/);
+  });
+
+  test('a model whose kind is neither given nor known from its ID', () => {
+    expect(build(baseProps({ models: { modelIds: ['example.custom-model-v1:0'], strict: true } }))).toThrow(
+      /the kind of model example\.custom-model-v1:0 is neither given nor known from its ID, so whether model users may invoke it directly is unknown; give it as chat or embedding \(SsoModels\.kinds; config: aws\.models\[\]\.kind\)/,
+    );
   });
 
   test('a target where no allowlisted model is usable', () => {

@@ -77,6 +77,19 @@ describe('access proofs of the example deployment', () => {
     expect(decidedBy('cloudformation-creates-user')).toEqual([expect.stringMatching(/cdk-execution-policy\..*#DenyLongTermCredentials$/)]);
   });
 
+  test('model users reach the embedding model only through the private API: directly, no guardrail makes the call allowed', () => {
+    for (const scenario of ['model-user-direct-embedding', 'model-user-direct-embedding-guardrail']) {
+      const [p] = rows(proofs, scenario);
+      expect([scenario, p.request]).toEqual([scenario, expect.stringMatching(/^bedrock:InvokeModel on embedding model amazon\.titan-embed-text-v2:0 /)]);
+      expect(p.evaluated).not.toBe('Allowed');
+    }
+    // With the published guardrail nothing denies the call outright: the permission set simply grants no embedding model.
+    const [withGuardrail] = rows(proofs, 'model-user-direct-embedding-guardrail');
+    expect(withGuardrail.request).toMatch(/bedrock:GuardrailIdentifier=arn:aws:bedrock:eu-central-1:111111111111:guardrail\/.*:\d+/);
+    expect(withGuardrail).toMatchObject({ evaluated: 'ImplicitlyDenied', deciding: ['identity: no statement allows (ImplicitlyDenied)'] });
+    expect(rows(proofs, 'model-user-embeddings-api').map((p) => p.evaluated)).toEqual(['Allowed']);
+  });
+
   test('the guardrail key is decryptable through Bedrock by the invoker and model users, by their identity policy and the key policy', () => {
     for (const scenario of ['invoker-guardrail-key', 'model-user-guardrail-key']) {
       const [p] = rows(proofs, scenario);
@@ -184,6 +197,8 @@ describe('access proofs of other configurations', () => {
       expect(rows(result, scenario).map((p) => [p.evaluated, p.request.includes('foundation model amazon.titan-embed-text-v2:0 in ')])).toEqual([['ExplicitlyDenied', true]]);
     }
     expect(rows(result, 'invoker-embeds').map((p) => p.evaluated)).toEqual(['Allowed']);
+    expect(rows(result, 'model-user-direct-embedding-guardrail').map((p) => p.evaluated)).toEqual(['ImplicitlyDenied']);
+    expect(rows(result, 'model-user-embeddings-api').map((p) => p.evaluated)).toEqual(['Allowed']);
   });
 
   test('relaxed residency reaches profile destinations outside the allowed regions only through the profile, for targets in two accounts', async () => {
