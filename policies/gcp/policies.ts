@@ -1,5 +1,5 @@
 import type { Policies, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
-import { AUDITED_SERVICES, MODEL_ARMOR_SANITIZE_LOG } from '../../lib/gcp/audit-logging';
+import { AUDIT_LOG_TYPES, AUDITED_SERVICES, auditSinkFilter, MODEL_ARMOR_SANITIZE_LOG, VERTEX_SERVICE } from '../../lib/gcp/audit-logging';
 import { MAX_ROTATION_SECONDS, rotationSeconds } from '../../lib/gcp/encryption-keys';
 import { arrayAt, configuredList, dependentsThrough, shown, stringsAt, valueAt } from '../pulumi/props';
 
@@ -35,9 +35,6 @@ export const GCP_TYPES = {
   organizationIamBinding: 'gcp:organizations/iAMBinding:IAMBinding',
 } as const;
 
-/** The API the platform serves. */
-export const VERTEX_SERVICE = 'aiplatform.googleapis.com';
-
 /** Google API bundles a Private Service Connect endpoint can target. */
 export const API_BUNDLES: readonly string[] = ['vpc-sc', 'all-apis'];
 
@@ -47,12 +44,8 @@ export const BASIC_ROLES: readonly string[] = ['roles/owner', 'roles/editor', 'r
 /** Member prefixes a role may be granted to: Google groups and service accounts. */
 export const ALLOWED_MEMBER_PREFIXES: readonly string[] = ['group:', 'serviceAccount:'];
 
-/** Audit log types Vertex AI must record: admin reads and every data read and write. */
-export const AUDIT_LOG_TYPES: readonly string[] = ['ADMIN_READ', 'DATA_READ', 'DATA_WRITE'];
-
 /** Locations that are not a region: Model Armor floor settings are project-wide, global settings. */
 const NON_REGIONAL = new Set(['global']);
-
 
 // Predicates over a resource's inputs, shared with the evidence report (policies/report/gcp.ts)
 // so a rule and its control judge the same inputs the same way.
@@ -75,6 +68,73 @@ export const allowsEgressToInternet = (f: Record<string, unknown>) => {
 
 /** Whether a crypto key's inputs rotate it often enough; only symmetric keys rotate automatically. */
 export const rotatesInTime = (k: Record<string, unknown>) => (k.purpose ?? 'ENCRYPT_DECRYPT') !== 'ENCRYPT_DECRYPT' || (rotationSeconds(k.rotationPeriod) ?? Infinity) <= MAX_ROTATION_SECONDS;
+
+/** Resource types that turn on audit logs for a project, a folder or an organisation. */
+export const AUDIT_CONFIG_TYPES: readonly string[] = [GCP_TYPES.projectAuditConfig, GCP_TYPES.folderAuditConfig, GCP_TYPES.organizationAuditConfig];
+
+/** Whether an audit config's inputs apply to `service`: they name it, or `allServices`. */
+export const auditsService = (config: Record<string, unknown>, service: string) => config.service === service || config.service === 'allServices';
+
+/**
+ * The audit log types the audit configs' inputs turn on for `service`, and those of
+ * `AUDIT_LOG_TYPES` still missing. Cloud Audit Logs adds up every config that applies to the
+ * service, so one config may supply what another leaves out.
+ */
+export function auditLogTypesFor(service: string, configs: readonly Record<string, unknown>[]): { readonly enabled: string[]; readonly missing: string[] } {
+  const applying = configs.filter((c) => auditsService(c, service));
+  const enabled = [...new Set(applying.flatMap((c) => arrayAt(c, 'auditLogConfigs').map((l) => String(l.logType))))];
+  return { enabled, missing: AUDIT_LOG_TYPES.filter((t) => !enabled.includes(t)) };
+}
+
+/** A log bucket as a sink destination: `logging.googleapis.com/projects/<p>/locations/<r>/buckets/<b>`. */
+const LOG_BUCKET_DESTINATION = /^logging\.googleapis\.com\/projects\/[^/]+\/locations\/[^/]+\/buckets\/[^/]+$/;
+
+/** What keeps a sink from keeping the audit evidence, and the input it concerns. */
+export interface AuditSinkProblem {
+  readonly property: 'filter' | 'destination' | 'disabled' | 'exclusions';
+  /** Reads after "sink <name>'s ". */
+  readonly problem: string;
+}
+
+/**
+ * Why a sink's inputs do not keep the audit logs, or none when they do: its filter is exactly
+ * `auditSinkFilter` of its project and the audited services (any added condition, such as
+ * `AND NOT ...`, drops evidence), it routes into a log bucket (where the bucket rules hold:
+ * customer-managed key, locked retention), it is enabled, and no exclusion drops entries.
+ */
+export function auditSinkProblems(sink: Record<string, unknown>): AuditSinkProblem[] {
+  const problems: AuditSinkProblem[] = [];
+  const filter = sink.filter;
+  const wanted = auditSinkFilter(String(sink.project), Object.values(AUDITED_SERVICES));
+  if (filter !== wanted) {
+    const found = typeof filter === 'string' ? filter : '';
+    // Naming what is left out helps the reader; the verdict is the comparison above.
+    const absent = [...Object.values(AUDITED_SERVICES).map((s) => `protoPayload.serviceName="${s}"`), MODEL_ARMOR_SANITIZE_LOG].filter((part) => !found.includes(part));
+    problems.push({
+      property: 'filter',
+      problem:
+        absent.length > 0
+          ? `filter does not select ${absent.join(', ')}; route those logs to the audit bucket too`
+          : `filter is ${shown(filter)}, not the audit filter ${JSON.stringify(wanted)}; set it to the audit filter, since any other condition (such as AND NOT) leaves audit logs out`,
+    });
+  }
+  const destination = sink.destination;
+  if (typeof destination !== 'string' || !LOG_BUCKET_DESTINATION.test(destination)) {
+    problems.push({
+      property: 'destination',
+      problem: `destination is ${shown(destination)}, not a log bucket; route it to logging.googleapis.com/projects/<project>/locations/<region>/buckets/<bucket>, a log bucket with a customer-managed key and locked retention`,
+    });
+  }
+  if (sink.disabled === true) problems.push({ property: 'disabled', problem: 'disabled is true, so it routes nothing; set it to false' });
+  const exclusions = arrayAt(sink, 'exclusions').filter((x) => x.disabled !== true);
+  if (exclusions.length > 0) {
+    problems.push({ property: 'exclusions', problem: `exclusions ${exclusions.map((x) => shown(x.name)).join(', ')} drop entries its filter selects; remove them` });
+  }
+  return problems;
+}
+
+/** Whether a sink's inputs keep the audit logs (see `auditSinkProblems`). */
+export const keepsAuditLogs = (sink: Record<string, unknown>) => auditSinkProblems(sink).length === 0;
 
 /** An org policy rule that enforces a boolean constraint unconditionally. */
 export const enforcesUnconditionally = (rule: Record<string, unknown>) => rule.enforce === 'TRUE' && rule.condition === undefined;
@@ -215,25 +275,25 @@ export const auditLogRetentionLocked: ResourceValidationPolicy = {
   },
 };
 
-export const AUDIT_CONFIG_TYPES: readonly string[] = [GCP_TYPES.projectAuditConfig, GCP_TYPES.folderAuditConfig, GCP_TYPES.organizationAuditConfig];
-
 export const vertexDataAccessAudit: StackValidationPolicy = {
   name: 'gcp-vertex-data-access-audit',
-  description: 'Data Access audit logs record every admin read, data read and data write of Vertex AI, Cloud KMS and Model Armor, and the audit sink keeps them with Model Armor\'s screening log.',
+  description: 'Data Access audit logs record every admin read, data read and data write of Vertex AI, Cloud KMS and Model Armor, and an audit sink keeps them with Model Armor\'s screening log in a log bucket.',
   enforcementLevel: 'mandatory',
   validateStack: (args, report) => {
+    const configs = args.resources.filter((r) => AUDIT_CONFIG_TYPES.includes(r.type)).map((r) => r.props);
     for (const service of Object.values(AUDITED_SERVICES)) {
-      const configs = args.resources.filter((r) => AUDIT_CONFIG_TYPES.includes(r.type) && (r.props.service === service || r.props.service === 'allServices'));
-      const enabled = [...new Set(configs.flatMap((c) => arrayAt(c.props, 'auditLogConfigs').map((l) => String(l.logType))))];
-      const missing = AUDIT_LOG_TYPES.filter((t) => !enabled.includes(t));
+      const { enabled, missing } = auditLogTypesFor(service, configs);
       if (missing.length > 0) {
         report(`the stack's audit configs for ${service} (or allServices) enable log types ${shown(enabled)}, not ${missing.join(', ')}; add an IAMAuditConfig for ${service} with auditLogConfigs ${AUDIT_LOG_TYPES.join(', ')}`);
       }
     }
-    for (const sink of args.resources.filter((r) => r.type === GCP_TYPES.sink)) {
-      const filter = String(sink.props.filter ?? '');
-      const absent = [...Object.values(AUDITED_SERVICES).map((s) => `protoPayload.serviceName="${s}"`), MODEL_ARMOR_SANITIZE_LOG].filter((part) => !filter.includes(part));
-      if (absent.length > 0) report(`sink ${sink.name}'s filter does not select ${absent.join(', ')}; route those logs to the audit bucket too`, sink.urn);
+    const sinks = args.resources.filter((r) => r.type === GCP_TYPES.sink);
+    if (sinks.some((s) => keepsAuditLogs(s.props))) return;
+    if (sinks.length === 0) {
+      report(`no ProjectSink in this stack keeps the audit logs; add one whose filter selects the Cloud Audit Logs of ${Object.values(AUDITED_SERVICES).join(', ')} and Model Armor's screening log (auditSinkFilter in lib/gcp/audit-logging.ts), into a log bucket of the project`);
+    }
+    for (const sink of sinks) {
+      for (const { problem } of auditSinkProblems(sink.props)) report(`sink ${sink.name}'s ${problem}`, sink.urn);
     }
   },
 };

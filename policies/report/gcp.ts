@@ -1,33 +1,31 @@
-import { AUDITED_SERVICES, MODEL_ARMOR_SANITIZE_LOG } from '../../lib/gcp/audit-logging';
 import type { OrgConfig } from '../../lib/config';
+import { AUDITED_SERVICES, VERTEX_SERVICE } from '../../lib/gcp/audit-logging';
 import type { Plan, PlanResource } from '../../lib/pulumi/plan';
 import {
   allowsEgressToInternet,
   AUDIT_CONFIG_TYPES,
-  AUDIT_LOG_TYPES,
+  auditLogTypesFor,
+  auditSinkProblems,
+  auditsService,
   BASIC_ROLES,
   deniesAllEgress,
   enforcesUnconditionally,
   FLOATING_MODEL,
-  GCP_TYPES,
+  GCP_TYPES as T,
   iamMembersOf,
   IAM_BINDING_TYPES,
   IAM_MEMBER_TYPES,
   isGroupOrServiceAccount,
+  keepsAuditLogs,
   permittedLocationValues,
   regionOf,
   rotatesInTime,
   rulesIn,
   setsConstraint,
-  VERTEX_SERVICE,
 } from '../gcp/policies';
 import { arrayAt, stringsAt, valueAt } from '../pulumi/props';
 import { statusOf, type CloudSection, type ControlResult, type Evidence } from './model';
 import { PlanIndex } from './plan-index';
-
-const T = {
-  ...GCP_TYPES,
-} as const;
 
 /** Whether the stack leaves googleapis.com to central DNS: it resolves no private DNS name itself. */
 export const usesCentralDns = (plan: Plan) => Array.isArray(plan.outputs.privateDnsNames) && plan.outputs.privateDnsNames.length === 0;
@@ -128,18 +126,28 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
   // audited
   {
     const e: Evidence[] = [];
+    const configs = plan.resources.filter((a) => AUDIT_CONFIG_TYPES.includes(a.type));
     for (const service of Object.values(AUDITED_SERVICES)) {
-      const audits = plan.resources.filter((a) => AUDIT_CONFIG_TYPES.includes(a.type) && [service, 'allServices'].includes(String(a.inputs.service)));
+      const audits = configs.filter((a) => auditsService(a.inputs, service));
       e.push(...one(T.projectAuditConfig, `no Data Access audit config for ${service}`, audits));
+      // Cloud Audit Logs adds the configs up: each shows its own types, judged on the sum.
+      const complete = auditLogTypesFor(service, configs.map((c) => c.inputs)).missing.length === 0;
       for (const a of audits) {
         const types = arrayAt(a.inputs, 'auditLogConfigs').map((c) => String(c.logType));
-        e.push(ix.evidence(a, `auditLogConfigs of ${String(a.inputs.service)}`, types.join(', '), AUDIT_LOG_TYPES.every((t) => types.includes(t))));
+        e.push(ix.evidence(a, `auditLogConfigs of ${String(a.inputs.service)}`, types.join(', '), complete));
       }
     }
-    for (const s of ix.ofType(T.sink)) {
-      const filter = String(s.inputs.filter);
-      const selects = /activity/.test(filter) && /data_access/.test(filter) && Object.values(AUDITED_SERVICES).every((x) => filter.includes(`"${x}"`)) && filter.includes(MODEL_ARMOR_SANITIZE_LOG);
-      e.push(ix.evidence(s, 'filter', 'activity + data_access of aiplatform, cloudkms, modelarmor; Model Armor screenings', selects));
+    // One sink that keeps the audit logs is enough; when none does, each sink shows why not.
+    const sinks = ix.ofType(T.sink);
+    const keeping = sinks.filter((s) => keepsAuditLogs(s.inputs));
+    e.push(...one(T.sink, 'no log sink routes the audit logs to a log bucket', sinks));
+    for (const s of keeping) e.push(ix.evidence(s, 'filter', s.inputs.filter, true));
+    if (keeping.length === 0) {
+      for (const s of sinks) {
+        const wrong = new Set(auditSinkProblems(s.inputs).map((p) => p.property));
+        e.push(ix.evidence(s, 'filter', s.inputs.filter, !wrong.has('filter')));
+        for (const property of wrong) if (property !== 'filter') e.push(ix.evidence(s, property, s.inputs[property], false));
+      }
     }
     for (const f of ix.ofType(T.floor)) e.push(ix.check(f, 'aiPlatformFloorSetting.enableCloudLogging', (v) => v === true));
     add('audited', e);

@@ -3,7 +3,7 @@ import type { OrgConfig } from '../../lib/config';
 import type { Plan, PlanResource } from '../../lib/pulumi/plan';
 import * as gcp from '../../policies/gcp/policies';
 import { mandatoryViolations, runPoliciesOffline } from '../../policies/pulumi/offline';
-import { gcpPlanState, gcpProgram } from '../../stacks/gcp/program';
+import { gcpProgram } from '../../stacks/gcp/program';
 import { exampleOrg, exampleStackConfig, getter, orgWith, plan } from '../gcp/support';
 
 const allowedRegions = exampleOrg.gcp!.allowedRegions;
@@ -12,7 +12,7 @@ const ALLOWED = `allowed: ${allowedRegions.join(', ')} (config: gcp.allowedRegio
 
 async function planFor(org: OrgConfig): Promise<Plan> {
   const settings = gcpProgram.readSettings(getter(exampleStackConfig), org);
-  const { cloud, stack, resources, outputs } = await plan(() => gcpProgram.run(org, settings), gcpPlanState);
+  const { cloud, stack, resources, outputs } = await plan(() => gcpProgram.run(org, settings));
   return { cloud, stack, resources, outputs };
 }
 
@@ -249,6 +249,43 @@ describe('gcp-vertex-data-access-audit', () => {
     expect(await findings(gcp.vertexDataAccessAudit, changed('example-corp-audit-sink', { filter: 'logName="projects/example-ai-prod/logs/cloudaudit.googleapis.com%2Fdata_access" AND protoPayload.serviceName="aiplatform.googleapis.com"' }))).toEqual([
       'example-corp-audit-sink: sink example-corp-audit-sink\'s filter does not select protoPayload.serviceName="cloudkms.googleapis.com", protoPayload.serviceName="modelarmor.googleapis.com", modelarmor.googleapis.com%2Fsanitize_operations; route those logs to the audit bucket too',
     ]);
+  });
+});
+
+describe('gcp-vertex-data-access-audit: the audit sink', () => {
+  const sink = 'example-corp-audit-sink';
+  const filter = () => String(example.resources.find((r) => r.name === sink)!.inputs.filter);
+
+  test('another sink beside the audit sink changes nothing: one sink that keeps the audit logs is enough', async () => {
+    const other = plus(gcp.GCP_TYPES.sink, { project: 'example-ai-prod', filter: 'severity>=ERROR', destination: 'storage.googleapis.com/example-ops-logs' });
+    expect(await findings(gcp.vertexDataAccessAudit, other)).toEqual([]);
+  });
+
+  test('refuses a stack without a sink', async () => {
+    expect(await findings(gcp.vertexDataAccessAudit, without(sink))).toEqual([
+      "stack: no ProjectSink in this stack keeps the audit logs; add one whose filter selects the Cloud Audit Logs of aiplatform.googleapis.com, cloudkms.googleapis.com, modelarmor.googleapis.com and Model Armor's screening log (auditSinkFilter in lib/gcp/audit-logging.ts), into a log bucket of the project",
+    ]);
+  });
+
+  test('refuses a filter that selects every service and then leaves one out (AND NOT)', async () => {
+    const narrowed = `${filter()} AND NOT protoPayload.serviceName="cloudkms.googleapis.com"`;
+    expect(await findings(gcp.vertexDataAccessAudit, changed(sink, { filter: narrowed }))).toEqual([
+      `${sink}: sink ${sink}'s filter is ${JSON.stringify(narrowed)}, not the audit filter ${JSON.stringify(filter())}; set it to the audit filter, since any other condition (such as AND NOT) leaves audit logs out`,
+    ]);
+  });
+
+  test('refuses a sink into storage, or anything but a log bucket', async () => {
+    const why = 'not a log bucket; route it to logging.googleapis.com/projects/<project>/locations/<region>/buckets/<bucket>, a log bucket with a customer-managed key and locked retention';
+    expect(await findings(gcp.vertexDataAccessAudit, changed(sink, { destination: 'storage.googleapis.com/example-audit' }))).toEqual([`${sink}: sink ${sink}'s destination is "storage.googleapis.com/example-audit", ${why}`]);
+    expect(await findings(gcp.vertexDataAccessAudit, changed(sink, { destination: 'bigquery.googleapis.com/projects/example-ai-prod/datasets/audit' }))).toEqual([
+      `${sink}: sink ${sink}'s destination is "bigquery.googleapis.com/projects/example-ai-prod/datasets/audit", ${why}`,
+    ]);
+  });
+
+  test('refuses a disabled sink, and one whose exclusions drop entries', async () => {
+    expect(await findings(gcp.vertexDataAccessAudit, changed(sink, { disabled: true }))).toEqual([`${sink}: sink ${sink}'s disabled is true, so it routes nothing; set it to false`]);
+    const exclusions = [{ name: 'no-kms', filter: 'protoPayload.serviceName="cloudkms.googleapis.com"' }, { name: 'off', filter: 'severity<ERROR', disabled: true }];
+    expect(await findings(gcp.vertexDataAccessAudit, changed(sink, { exclusions }))).toEqual([`${sink}: sink ${sink}'s exclusions "no-kms" drop entries its filter selects; remove them`]);
   });
 });
 
