@@ -24,10 +24,11 @@ export interface PlanResource {
    */
   readonly propertyDependencies?: Record<string, string[]>;
   /**
-   * Logical names of every resource the engine waits for before creating this one: explicit
+   * Logical names of the resources this one's registration names as dependencies: explicit
    * `dependsOn` (a component expanded to its children) and inputs taken from other resources.
-   * Order matters in the cloud (an endpoint must not be created while its account is still
-   * provisioning), so reviewers and tests read it here.
+   * It also waits for whatever its parent waits for, which is not repeated here: read the order
+   * with `waitsFor`. Order matters in the cloud (an endpoint must not be created while its
+   * account is still provisioning), so reviewers and tests read it here.
    */
   readonly dependsOn: string[];
   /** Whether `pulumi destroy` refuses to delete the resource (Pulumi's `protect` option). */
@@ -35,24 +36,46 @@ export interface PlanResource {
 }
 
 /**
- * Whether the engine creates `name` only after `other`: `other` is among what `name` waits for,
- * directly or through what those wait for (`dependsOn`). This is the order the cloud sees,
- * whatever order the program registered the resources in.
+ * Whether the engine creates `node` only after `other`, given what each node waits for directly
+ * (`waitsOn`: its dependencies and its parent). `key` identifies a node (a plan's logical name, a
+ * policy resource's URN). Shared by the plan reader below and the policy packs, so a test and a
+ * rule read the same order the same way.
+ *
+ * The parent counts because of how the Node SDK registers resources: a child is sent to the
+ * engine only once its parent's URN has resolved, and a component is registered only once the
+ * URNs of everything in its `dependsOn` (a component there meaning its resources) have resolved,
+ * that is once they exist. So a component's `dependsOn` holds for every resource inside it,
+ * although the engine records it on the component alone.
+ */
+export function createdAfter<N>(node: N, other: N, waitsOn: (n: N) => readonly N[], key: (n: N) => string): boolean {
+  const goal = key(other);
+  const seen = new Set<string>();
+  const stack = [...waitsOn(node)];
+  while (stack.length > 0) {
+    const next = stack.pop()!;
+    const k = key(next);
+    if (k === goal) return true;
+    if (!seen.has(k)) {
+      seen.add(k);
+      stack.push(...waitsOn(next));
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether the engine creates `name` only after `other`: `other` is among what `name` waits for
+ * (`dependsOn`, and its parent: see `createdAfter`), directly or through what those wait for.
+ * This is the order the cloud sees, whatever order the program registered the resources in.
  */
 export function waitsFor(plan: Plan, name: string, other: string): boolean {
   const byName = new Map(plan.resources.map((r) => [r.name, r]));
   if (!byName.has(name) || !byName.has(other)) throw new Error(`no resource named ${byName.has(name) ? other : name} in the plan`);
-  const seen = new Set<string>();
-  const stack = [...byName.get(name)!.dependsOn];
-  while (stack.length > 0) {
-    const next = stack.pop()!;
-    if (next === other) return true;
-    if (!seen.has(next)) {
-      seen.add(next);
-      stack.push(...(byName.get(next)?.dependsOn ?? []));
-    }
-  }
-  return false;
+  const waitsOn = (n: string) => {
+    const r = byName.get(n);
+    return r ? (r.parent === null ? r.dependsOn : [...r.dependsOn, r.parent]) : [];
+  };
+  return createdAfter(name, other, waitsOn, (n) => n);
 }
 
 /** What a plan was made from, so a report never judges it against another organisation. */

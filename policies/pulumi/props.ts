@@ -1,4 +1,5 @@
 import type { PolicyResource } from '@pulumi/policy';
+import { createdAfter } from '../../lib/pulumi/plan';
 
 /**
  * Small readers shared by the Azure and Google Cloud policy packs. Props come from a preview,
@@ -53,18 +54,11 @@ export function reportUnmet(props: unknown, expectations: readonly Expectation[]
 }
 
 /**
- * Whether the engine creates `resource` only after `target`: `target` is among its dependencies,
- * directly or through theirs. Plans record explicit `dependsOn` as well as input dependencies.
+ * Whether the engine creates `resource` only after `target`: `target` is among its dependencies
+ * or its parent, directly or through theirs (a child is registered only after its parent, which
+ * waits for its own dependencies: see `createdAfter`). Plans record explicit `dependsOn` as well
+ * as input dependencies.
  */
 export function waitsForResource(resource: PolicyResource, target: PolicyResource): boolean {
-  const seen = new Set<string>();
-  const stack = [...resource.dependencies];
-  while (stack.length > 0) {
-    const next = stack.pop()!;
-    if (next.urn === target.urn) return true;
-    if (seen.has(next.urn)) continue;
-    seen.add(next.urn);
-    stack.push(...next.dependencies);
-  }
-  return false;
+  return createdAfter(resource, target, (r) => (r.parent ? [...r.dependencies, r.parent] : r.dependencies), (r) => r.urn);
 }

@@ -1,5 +1,8 @@
 import * as pulumi from '@pulumi/pulumi';
-import { planProgram } from '../../lib/pulumi/plan';
+import type { StackValidationPolicy } from '@pulumi/policy';
+import { planProgram, waitsFor } from '../../lib/pulumi/plan';
+import { runPoliciesOffline } from '../../policies/pulumi/offline';
+import { waitsForResource } from '../../policies/pulumi/props';
 
 class Thing extends pulumi.CustomResource {
   constructor(type: string, name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
@@ -48,6 +51,55 @@ describe('planProgram, ordering and protection', () => {
     expect(byName('first')).toMatchObject({ dependsOn: [], protect: true });
     expect(byName('second')).toMatchObject({ dependsOn: expect.arrayContaining(['first', 'box-thing']), protect: false, propertyDependencies: { ref: ['first'] } });
     expect(byName('second').dependsOn).toHaveLength(2);
+  });
+});
+
+/** A component holding a Box: its thing is two parents below it. */
+class Shelf extends pulumi.ComponentResource {
+  constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+    super('test:index:Shelf', name, {}, opts);
+    new Box(`${name}-box`, { parent: this });
+    this.registerOutputs({});
+  }
+}
+
+describe('waitsFor and waitsForResource follow the parent chain', () => {
+  // The Node SDK registers a child only once its parent's URN resolves, and a component only
+  // once everything in its dependsOn exists, so the child waits although its registration
+  // names no dependency.
+  let plan: Awaited<ReturnType<typeof planProgram>>;
+  beforeAll(async () => {
+    plan = await planProgram({ cloud: 'test', project: 'p', stack: 'parents' }, () => {
+      const first = new Thing('test:index:Other', 'first', {});
+      new Shelf('shelf', { dependsOn: [first] });
+      new Thing('test:index:Other', 'apart', {});
+      return {};
+    });
+  });
+
+  test('a resource two components deep waits for what the outer component depends on; nothing else does', () => {
+    const thing = plan.resources.find((r) => r.name === 'shelf-box-thing')!;
+    expect(thing).toMatchObject({ parent: 'shelf-box', dependsOn: [] });
+    expect(plan.resources.find((r) => r.name === 'shelf')!.dependsOn).toEqual(['first']);
+    expect(waitsFor(plan, 'shelf-box-thing', 'first')).toBe(true);
+    expect(waitsFor(plan, 'shelf-box', 'first')).toBe(true);
+    expect(waitsFor(plan, 'first', 'shelf-box-thing')).toBe(false);
+    expect(waitsFor(plan, 'apart', 'first')).toBe(false);
+    expect(waitsFor(plan, 'shelf-box-thing', 'apart')).toBe(false);
+  });
+
+  test('the policy packs read the same order from a preview', async () => {
+    const order: StackValidationPolicy = {
+      name: 'test-order',
+      description: 'reports, for each pair, whether the first waits for the second',
+      enforcementLevel: 'advisory',
+      validateStack: (args, report) => {
+        const named = (name: string) => args.resources.find((r) => r.name === name)!;
+        for (const [a, b] of [['shelf-box-thing', 'first'], ['first', 'shelf-box-thing'], ['apart', 'first']]) report(`${a} after ${b}: ${waitsForResource(named(a), named(b))}`);
+      },
+    };
+    const result = await runPoliciesOffline('test', [order], plan);
+    expect(result.violations.map((v) => v.message)).toEqual(['shelf-box-thing after first: true', 'first after shelf-box-thing: false', 'apart after first: false']);
   });
 });
 
