@@ -1,4 +1,3 @@
-import * as pulumi from '@pulumi/pulumi';
 import type { OrgConfig } from '../../lib/config';
 import { AuditLogging } from '../../lib/gcp/audit-logging';
 import { EncryptionKeys } from '../../lib/gcp/encryption-keys';
@@ -27,18 +26,6 @@ export function orgPolicyParent(scope: OrgPolicyScope, projectNumber: string): s
   }
 }
 
-/**
- * Options that make a component and every resource inside it wait for `resource` (for a
- * component: all of its resources). Pulumi applies a component's `dependsOn` to the component
- * only; its transformations apply to every descendant.
- */
-export function waitingFor(resource: pulumi.Resource): pulumi.ComponentResourceOptions {
-  return {
-    dependsOn: [resource],
-    transformations: [(args) => ({ props: args.props, opts: pulumi.mergeOptions(args.opts, { dependsOn: [resource] }) })],
-  };
-}
-
 /** Creates the private Vertex AI platform of one project; returns what app teams and auditors need. */
 function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
   const gcp = gcpSection(org);
@@ -47,9 +34,9 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
   const perimeterOn = gcp.vpcServiceControls !== 'off';
 
   const services = new ProjectServices(`${prefix}-services`, { project: s.projectId, services: requiredServices({ perimeter: perimeterOn }) });
-  // Every API call below needs its API enabled first. A component's dependsOn does not reach
-  // the resources inside it, so a transformation adds it to each of them.
-  const afterServices = waitingFor(services);
+  // Every API call below needs its API enabled first. A component's dependsOn holds for the
+  // resources inside it too: each is registered only after its component, which waits for these.
+  const afterServices = { dependsOn: [services] };
 
   const network = new PrivateNetwork(
     `${prefix}-network`,
@@ -136,20 +123,6 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
   };
 }
 
-/**
- * Attributes Google Cloud assigns at deployment that the plan shows, as Google assigns them: a
- * sink into a log bucket of its own project gets no writer identity (empty); one into another
- * project or service gets one, named here by a placeholder. Pass as `state` to `planProgram`.
- */
-export function gcpPlanState(type: string, _name: string, inputs: Record<string, unknown>): Record<string, unknown> {
-  if (type === 'gcp:logging/projectSink:ProjectSink') {
-    const destination = typeof inputs.destination === 'string' ? inputs.destination : '';
-    const ownBucket = destination.startsWith(`logging.googleapis.com/projects/${String(inputs.project)}/`);
-    return { writerIdentity: ownBucket ? '' : 'serviceAccount:<sink writer identity, assigned by Cloud Logging>' };
-  }
-  return {};
-}
-
 /** Private, audited Vertex AI on Google Cloud. */
 export const gcpProgram: CloudProgram<GcpSettings> = {
   project: 'private-ai-gcp',
@@ -157,6 +130,5 @@ export const gcpProgram: CloudProgram<GcpSettings> = {
   settingKeys: Object.keys(SETTING_KEYS),
   readSettings: readGcpSettings,
   derivedSettings: derivedGcpSettings,
-  mockState: gcpPlanState,
   run,
 };
