@@ -8,9 +8,12 @@ import { MAX_ORG_AND_TARGET_CHARS } from './naming';
 import { bedrockModelId, orgConfigSchema } from './schema';
 
 /**
- * Data-residency rules shared by every cloud program: which geography a region belongs to,
- * which cross-region inference profiles may be used, and the cross-field checks the schema
- * alone cannot express. Pure functions only.
+ * The cross-field rules of the organisation config, shared by every cloud program: the checks
+ * the schema alone cannot express because they read several fields at once. Data residency is
+ * most of them (which geography a region belongs to, which cross-region inference profiles may
+ * be used); the rest keep names unique, give invocation logging one owner, keep the DNS resolver
+ * settings consistent, require security contacts when Azure is configured, and hold retention
+ * to the limits of the log services. Pure functions only.
  */
 
 export { geographyOfRegion, modelUsableInRegion, parseModelId, type ParsedModelId } from './model-ids';
@@ -167,7 +170,8 @@ function profileRouteIssues(
 }
 
 /**
- * Cross-field checks: region allowlist, inference-profile geography, uniqueness, single logging owner.
+ * Cross-field rules: region allowlist, inference-profile geography, uniqueness, single logging
+ * owner, DNS resolver settings, security contacts when Azure is configured, retention limits.
  *
  * Reads the document as written (a validated config reads the same): each rule reads its inputs
  * through their own schemas and is skipped when any of them is invalid, so the rules run on the

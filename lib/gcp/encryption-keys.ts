@@ -3,7 +3,6 @@ import * as kms from '@pulumi/gcp/kms';
 import * as projects from '@pulumi/gcp/projects';
 import { vertexServiceAgent } from './naming';
 
-/** Customer-managed keys for Vertex AI and the audit logs, in the Vertex AI region. */
 /** A Google-managed service agent: its IAM member, and the resource that makes Google create it. */
 export interface ServiceAgent {
   /** `serviceAccount:service-<number>@gcp-sa-<service>.iam.gserviceaccount.com`. */
@@ -12,6 +11,7 @@ export interface ServiceAgent {
   readonly createdBy: pulumi.Resource;
 }
 
+/** Customer-managed keys for Vertex AI and the audit logs, in the Vertex AI region. */
 export interface EncryptionKeysArgs {
   /** Project ID. */
   readonly project: string;
@@ -62,7 +62,6 @@ export class EncryptionKeys extends pulumi.ComponentResource {
   public readonly vertexKeyId: pulumi.Output<string>;
   /** Key for the audit log bucket. */
   public readonly auditKeyId: pulumi.Output<string>;
-  /** `serviceAccount:` member of the Vertex AI service agent. */
   /** The Vertex AI service agent: its member, and the resource that creates it, for grants to wait on. */
   public readonly vertexServiceAgent: ServiceAgent;
   public readonly vertexKey: kms.CryptoKey;

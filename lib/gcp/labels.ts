@@ -13,10 +13,10 @@ const MAX_LABEL_CHARS = 63;
 
 /** A tag key as a label key, hyphenated as AWS and Azure tag keys are: `costCentre` becomes `cost-centre`. */
 export function labelKey(key: string): string {
-  const snake = tagKey(key).replace(/[^a-z0-9_-]/g, '_');
-  if (snake.length === 0) throw new Error('a label key must not be empty; rename the tag');
+  const allowed = tagKey(key).replace(/[^a-z0-9_-]/g, '_');
+  if (allowed.length === 0) throw new Error('a label key must not be empty; rename the tag');
   // Keys must start with a lowercase letter; a digit or symbol first gets a neutral prefix.
-  const keyed = /^[a-z]/.test(snake) ? snake : `k_${snake}`;
+  const keyed = /^[a-z]/.test(allowed) ? allowed : `k_${allowed}`;
   return keyed.slice(0, MAX_LABEL_CHARS);
 }
 

@@ -745,6 +745,14 @@ describe('security contacts', () => {
     expect(parseOrgConfig(raw).securityContacts).toEqual({ emails: [] });
   });
 
+  test('an empty list is refused too when azure is configured', () => {
+    const raw = JSON.parse(fs.readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')) as Record<string, unknown>;
+    expect(raw.azure).toBeDefined();
+    raw.securityContacts = { emails: [] };
+    expect(() => parseOrgConfig(raw)).toThrow('securityContacts.emails');
+    expect(() => parseOrgConfig(raw)).toThrow('must list at least one address when azure is configured');
+  });
+
   test('addresses are validated', () => {
     const raw = JSON.parse(fs.readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')) as Record<string, unknown>;
     raw.securityContacts = { emails: ['soc'] };

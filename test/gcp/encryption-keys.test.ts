@@ -1,18 +1,13 @@
 import { EncryptionKeys, rotationSeconds } from '../../lib/gcp/encryption-keys';
 import { kmsKeyRotation } from '../../policies/gcp/policies';
 import { runPoliciesOffline } from '../../policies/pulumi/offline';
-import { ofType, plan, recordProtect, resource, T } from './support';
+import { ofType, plan, resource, T } from './support';
 
 describe('EncryptionKeys', () => {
-  const protect: Record<string, boolean | undefined> = {};
   let p: Awaited<ReturnType<typeof plan>>;
   beforeAll(async () => {
     p = await plan(() => {
-      const k = new EncryptionKeys(
-        'keys',
-        { project: 'example-ai-prod', projectNumber: '123456789012', region: 'europe-west4', labels: { owner: 'team' } },
-        { transformations: [recordProtect(protect)] },
-      );
+      const k = new EncryptionKeys('keys', { project: 'example-ai-prod', projectNumber: '123456789012', region: 'europe-west4', labels: { owner: 'team' } });
       return { vertexKeyId: k.vertexKeyId, auditKeyId: k.auditKeyId, agent: k.vertexServiceAgent.member };
     });
   });
@@ -31,7 +26,7 @@ describe('EncryptionKeys', () => {
         deletionPolicy: 'PREVENT',
         labels: { owner: 'team' },
       });
-      expect(protect[logical]).toBe(true);
+      expect(resource(p, T.cryptoKey, logical).protect).toBe(true);
     }
     expect(ofType(p, T.cryptoKey)).toHaveLength(2);
     expect(p.outputs.vertexKeyId).toBe('projects/example-ai-prod/locations/europe-west4/keyRings/keys/cryptoKeys/vertex');

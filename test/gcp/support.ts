@@ -41,7 +41,7 @@ export function resource(p: Plan, type: string, name: string): PlanResource {
   return found[0];
 }
 
-export { recordProtect, waitsFor } from '../support/pulumi';
+export { waitsFor } from '../support/pulumi';
 
 export const T = {
   service: 'gcp:projects/service:Service',
