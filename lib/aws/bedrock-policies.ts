@@ -12,6 +12,16 @@ import { modelUsableInRegion, parseModelId } from '../config/region-pinning';
 /** Bedrock actions that run a model. Converse and ConverseStream are authorised as these. */
 export const BEDROCK_INVOKE_ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'] as const;
 
+/**
+ * The model-serving IAM services beside `bedrock:`: the OpenAI-compatible endpoint
+ * (`bedrock-mantle`) and Anthropic's API on AWS (`aws-external-anthropic`). They carry neither
+ * bedrock-runtime's guardrail key nor, for the latter, a model key.
+ */
+export const OTHER_MODEL_SERVING_ACTIONS = ['bedrock-mantle:*', 'aws-external-anthropic:*'] as const;
+
+/** Every IAM service that serves models: what a region guard must cover. */
+export const MODEL_SERVING_ACTIONS = ['bedrock:*', ...OTHER_MODEL_SERVING_ACTIONS] as const;
+
 /** What a stack in one region may call. */
 export interface ModelScope {
   /** Allowlisted model or inference-profile IDs. */
@@ -113,16 +123,18 @@ export function applyGuardrailEndpointStatement(guardrailArn: string, organizati
 }
 
 /**
- * A Deny statement for identity policies: no Bedrock call of any kind outside the allowed
- * regions, whatever else the principal is granted. Under relaxed residency, calls made through
- * one of `throughProfiles` are exempt, so a profile's destinations outside the allowed regions
- * are reached only through the profile (the `bedrock:InferenceProfileArn` pattern AWS documents).
+ * A Deny statement for identity policies: no Bedrock call of any kind, and no call of the other
+ * model-serving services, outside the allowed regions, whatever else the principal is granted.
+ * Under relaxed residency, calls made through one of `throughProfiles` are exempt, so a profile's
+ * destinations outside the allowed regions are reached only through the profile (the
+ * `bedrock:InferenceProfileArn` pattern AWS documents). Calls of the other services carry no
+ * `bedrock:InferenceProfileArn`, which ArnNotLike counts as not matching: they are simply pinned.
  */
 export function regionDenyStatement(allowedRegions: readonly string[], throughProfiles: readonly string[] = []): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'DenyBedrockOutsideAllowedRegions',
     effect: iam.Effect.DENY,
-    actions: ['bedrock:*'],
+    actions: [...MODEL_SERVING_ACTIONS],
     resources: ['*'],
     conditions: {
       StringNotEquals: { 'aws:RequestedRegion': [...allowedRegions] },

@@ -21,9 +21,11 @@ export interface RegionPinningPolicyProps {
 }
 
 /**
- * A customer-managed policy that denies every Bedrock call outside the allowed regions.
- * Every role and permission set of the blueprint that can call Bedrock gets it attached, so
- * a broader grant elsewhere cannot reach a non-allowed region.
+ * A customer-managed policy that denies every call of Bedrock and of the other model-serving
+ * services (`bedrock-mantle`, `aws-external-anthropic`) outside the allowed regions. Every role
+ * of the blueprint that can call Bedrock gets it attached, so a broader grant elsewhere cannot
+ * reach a non-allowed region. (Its description still says Bedrock only: changing a managed
+ * policy's description replaces the policy.)
  */
 export class RegionPinningPolicy extends Construct {
   public readonly policy: iam.ManagedPolicy;

@@ -254,6 +254,8 @@ const NO_CHAT_MODEL = 'no allowlisted chat model is usable from this target, so 
 
 /** A real region outside the allowed ones, to call an allowlisted model in. */
 const OUTSIDE_CANDIDATES = ['us-east-1', 'eu-west-2', 'ap-southeast-2', 'sa-east-1', 'ca-central-1'];
+const outsideRegion = (config: OrgConfig) => OUTSIDE_CANDIDATES.find((r) => !config.aws.allowedRegions.includes(r) && isKnownAwsRegion(r));
+const NO_OUTSIDE_REGION = `every candidate region (${OUTSIDE_CANDIDATES.join(', ')}) is allowed`;
 
 /**
  * The resources a row acts on in a target, or why the row does not apply there (its proof is then
@@ -291,8 +293,8 @@ function resourcesOf(resource: Resource, facts: TargetFacts, config: OrgConfig):
     case 'unlistedModel':
       return [{ arn: fm(region, UNLISTED_MODEL), label: `foundation model ${UNLISTED_MODEL} (not allowlisted)`, account, region }];
     case 'modelOutsideRegions': {
-      const outside = OUTSIDE_CANDIDATES.find((r) => !config.aws.allowedRegions.includes(r) && isKnownAwsRegion(r));
-      if (!outside) return `every candidate region (${OUTSIDE_CANDIDATES.join(', ')}) is allowed`;
+      const outside = outsideRegion(config);
+      if (!outside) return NO_OUTSIDE_REGION;
       // Any usable model will do: the region guards cover every kind, and a target may allowlist embedding models only.
       const [id] = [...usableModels(config, region), ...usableModels(config, region, 'embedding')];
       if (id === undefined) return 'no allowlisted model is usable from this target';
@@ -389,6 +391,11 @@ function resourcesOf(resource: Resource, facts: TargetFacts, config: OrgConfig):
       return [{ arn: `arn:${partition}:iam::${account}:user/someone`, label: 'an IAM user', account, region: 'us-east-1' }];
     case 'mantleProject':
       return [{ arn: `arn:${partition}:bedrock-mantle:${region}:${account}:project/default`, label: 'a bedrock-mantle project', account, region, context: { 'bedrock-mantle:Model': UNLISTED_MODEL } }];
+    case 'mantleProjectOutsideRegions': {
+      const outside = outsideRegion(config);
+      if (!outside) return NO_OUTSIDE_REGION;
+      return [{ arn: `arn:${partition}:bedrock-mantle:${outside}:${account}:project/default`, label: `a bedrock-mantle project in ${outside}`, account, region: outside, context: { 'bedrock-mantle:Model': UNLISTED_MODEL } }];
+    }
     case 'anthropicWorkspace':
       return [{ arn: `arn:${partition}:aws-external-anthropic:${region}:${account}:workspace/default`, label: 'an aws-external-anthropic workspace', account, region }];
     case 'anyResource':

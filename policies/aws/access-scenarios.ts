@@ -79,6 +79,8 @@ export type Resource =
   | 'iamUser'
   /** A project of the OpenAI-compatible `bedrock-mantle` endpoint. */
   | 'mantleProject'
+  /** A `bedrock-mantle` project in a region outside `aws.allowedRegions`. */
+  | 'mantleProjectOutsideRegions'
   /** A workspace of `aws-external-anthropic`. */
   | 'anthropicWorkspace'
   /** The invocation-logging setter function (its role is on the path the organisation guard trusts). */
@@ -175,6 +177,7 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: 'bedrock-api-key-call', who: 'accountAdmin', action: 'bedrock:CallWithBearerToken', resource: 'anyResource', expect: 'denied', why: 'Bedrock API keys are shared secrets, not SSO sign-in.' },
   { id: 'bedrock-api-key-create', who: 'accountAdmin', action: 'iam:CreateServiceSpecificCredential', resource: 'iamUser', context: { 'iam:ServiceSpecificCredentialServiceName': 'bedrock.amazonaws.com' }, expect: 'denied', why: 'Long-term Bedrock API keys are service-specific credentials; none may be created.' },
   { id: 'mantle-inference', who: 'accountAdmin', action: 'bedrock-mantle:CreateInference', resource: 'mantleProject', expect: 'denied', why: 'The OpenAI-compatible endpoint bypasses the guardrail condition and the allowlist keys of bedrock-runtime.' },
+  { id: 'model-user-mantle-outside-regions', who: 'modelUser', action: 'bedrock-mantle:CreateInference', resource: 'mantleProjectOutsideRegions', expect: 'denied', why: "Data residency covers every model-serving service, not bedrock: alone: the permission set's region deny pins bedrock-mantle too, whatever the organisation guard does." },
   { id: 'external-anthropic-inference', who: 'accountAdmin', action: 'aws-external-anthropic:CreateInference', resource: 'anthropicWorkspace', expect: 'denied', why: 'This surface names no model in IAM, so the allowlist cannot be enforced on it.' },
   { id: 'batch-unlisted-model', who: 'accountAdmin', action: 'bedrock:CreateModelInvocationJob', resource: 'unlistedModel', expect: 'denied', why: 'Batch inference is held to the allowlist too.' },
   { id: 'batch-outside-regions', who: 'accountAdmin', action: 'bedrock:CreateModelInvocationJob', resource: 'modelOutsideRegions', expect: 'denied', why: 'Batch inference is held to the allowed regions too.' },

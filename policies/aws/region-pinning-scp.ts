@@ -1,5 +1,6 @@
 import { modelUsableInRegion, parseModelId, type OrgConfig } from '../../lib/config';
 import { profileDestinations } from '../../lib/config/inference-profiles';
+import { OTHER_MODEL_SERVING_ACTIONS } from '../../lib/aws/bedrock-policies';
 
 /** An IAM policy document as JSON. */
 export interface PolicyDocument {
@@ -81,6 +82,8 @@ export function buildRegionPinningScp(config: OrgConfig): PolicyDocument {
 
   const statements: Record<string, unknown>[] = [
     {
+      // The identity policies' region deny (regionDenyStatement) also names the other model-serving
+      // services; here DenyModelServingOutsideBedrockRuntime denies those in every region.
       Sid: 'DenyBedrockOutsideAllowedRegions',
       Effect: 'Deny',
       Action: 'bedrock:*',
@@ -120,7 +123,7 @@ export function buildRegionPinningScp(config: OrgConfig): PolicyDocument {
     {
       Sid: 'DenyModelServingOutsideBedrockRuntime',
       Effect: 'Deny',
-      Action: ['bedrock-mantle:*', 'aws-external-anthropic:*'],
+      Action: [...OTHER_MODEL_SERVING_ACTIONS],
       Resource: '*',
     },
   );

@@ -98,11 +98,11 @@ describe('endpoint and identity statements', () => {
     expect(statement.Condition).toEqual({ StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } });
   });
 
-  test('the region deny covers every Bedrock action outside the allowed regions', () => {
+  test('the region deny covers every action of Bedrock and of the other model-serving services outside the allowed regions', () => {
     expect(resolve(regionDenyStatement(['eu-central-1']).toStatementJson())).toEqual({
       Sid: 'DenyBedrockOutsideAllowedRegions',
       Effect: 'Deny',
-      Action: 'bedrock:*',
+      Action: ['bedrock:*', 'bedrock-mantle:*', 'aws-external-anthropic:*'],
       Resource: '*',
       Condition: { StringNotEquals: { 'aws:RequestedRegion': ['eu-central-1'] } },
     });

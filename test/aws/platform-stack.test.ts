@@ -49,12 +49,13 @@ describe('PlatformStack', () => {
     }
   });
 
-  test('under strict residency the region-pinning managed policy denies Bedrock outside the allowed regions, with no exemption', () => {
+  test('under strict residency the region-pinning managed policy denies Bedrock and the other model-serving services outside the allowed regions, with no exemption', () => {
     expect(regionPinningStatements(template)).toEqual([
       {
         Sid: 'DenyBedrockOutsideAllowedRegions',
         Effect: 'Deny',
-        Action: 'bedrock:*',
+        // Bedrock and the model-serving services beside it, in the order policy minimization sorts them.
+        Action: ['aws-external-anthropic:*', 'bedrock-mantle:*', 'bedrock:*'],
         Resource: '*',
         Condition: { StringNotEquals: { 'aws:RequestedRegion': ['eu-central-1', 'eu-west-1', 'eu-north-1', 'eu-west-3'] } },
       },

@@ -87,7 +87,8 @@ const REVIEWER_GROUP = '00000000-0000-0000-0000-000000000004';
 const REGION_DENY = {
   Sid: 'DenyBedrockOutsideAllowedRegions',
   Effect: 'Deny',
-  Action: 'bedrock:*',
+  // Bedrock and the model-serving services beside it, in the order policy minimization sorts them.
+  Action: ['aws-external-anthropic:*', 'bedrock-mantle:*', 'bedrock:*'],
   Resource: '*',
   Condition: { StringNotEquals: { 'aws:RequestedRegion': ALLOWED_REGIONS } },
 };

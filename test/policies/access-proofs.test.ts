@@ -73,6 +73,10 @@ describe('access proofs of the example deployment', () => {
     expect(decidedBy('model-user-outside-regions')).toEqual(
       expect.arrayContaining(['identity: permission set ExampleCorpAiModelUser (inline)#DenyBedrockOutsideAllowedRegions', 'SCP: bedrock-region-pinning.scp.json#DenyBedrockOutsideAllowedRegions']),
     );
+    // bedrock-mantle outside the allowed regions: the permission set's own region deny holds, besides the guard's outright deny.
+    expect(decidedBy('model-user-mantle-outside-regions')).toEqual(
+      expect.arrayContaining(['identity: permission set ExampleCorpAiModelUser (inline)#DenyBedrockOutsideAllowedRegions', 'SCP: bedrock-region-pinning.scp.json#DenyModelServingOutsideBedrockRuntime']),
+    );
     expect(decidedBy('admin-deletes-audit-key-alias')).toEqual(['SCP: blueprint-protection.scp.json#ProtectBlueprintKeyAliases']);
     expect(decidedBy('cloudformation-creates-user')).toEqual([expect.stringMatching(/cdk-execution-policy\..*#DenyLongTermCredentials$/)]);
   });
