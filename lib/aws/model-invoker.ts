@@ -9,7 +9,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { BEDROCK_INVOKE_ACTIONS, principalConditions } from './bedrock-policies';
-import { embeddingFamilyOf, KNOWN_EMBEDDING_MODELS } from '../../lambda/invoke/embeddings';
+// The handler's own constants, so the API validates what the handler accepts; these modules are the handler's leaves (no AWS SDK).
+import { DEFAULTS as HANDLER_DEFAULTS } from '../../lambda/invoke/config';
+import { EMBEDDING_DIMENSIONS, embeddingFamilyOf, KNOWN_EMBEDDING_MODELS } from '../../lambda/invoke/embeddings';
+import { ROUTES } from '../../lambda/invoke/validate';
 import type { ModelKind } from '../config/model-kinds';
 import { IsolatedFunction } from './isolated-function';
 import { retainedLogGroup } from './retained-log-group';
@@ -76,8 +79,11 @@ export interface ModelInvokerProps {
   readonly maxTokensCap: number;
 }
 
-/** The most texts one embeddings request may carry (Cohere Embed takes at most 96 per call). */
-const MAX_EMBED_TEXTS = 96;
+/** The most texts one embeddings request may carry: the handler's bound (Cohere Embed takes at most 96 per call). */
+const MAX_EMBED_TEXTS = HANDLER_DEFAULTS.maxEmbedTexts;
+
+/** The API resource (path part) of each route the handler serves: `invoke`, `embed`. */
+const routePart = (kind: ModelKind) => ROUTES[kind].replace(/^\//, '');
 
 /** API Gateway's own limit on a synchronous integration. */
 const API_INTEGRATION_LIMIT_SECONDS = 29;
@@ -93,7 +99,7 @@ function embedModelSchema(models: readonly InvokableModel[], props: ModelInvoker
       modelId: { type: apigw.JsonSchemaType.STRING, enum: models.map((m) => m.id) },
       dataClassification: { type: apigw.JsonSchemaType.STRING },
       input: { type: [apigw.JsonSchemaType.STRING, apigw.JsonSchemaType.ARRAY], maxItems: Math.min(props.maxMessages, MAX_EMBED_TEXTS) },
-      dimensions: { type: apigw.JsonSchemaType.INTEGER, enum: [256, 512, 1024] },
+      dimensions: { type: apigw.JsonSchemaType.INTEGER, enum: [...EMBEDDING_DIMENSIONS] },
     },
   };
 }
@@ -320,9 +326,9 @@ export class ModelInvoker extends Construct {
       });
       return api.urlForPath(`/${path}`);
     };
-    this.invokeUrl = route('invoke', 'InvokeRequest', requestModelSchema(props));
+    this.invokeUrl = route(routePart('chat'), 'InvokeRequest', requestModelSchema(props));
     const embeddingModels = props.models.filter((m) => m.kind === 'embedding');
-    if (embeddingModels.length > 0) this.embedUrl = route('embed', 'EmbedRequest', embedModelSchema(embeddingModels, props));
+    if (embeddingModels.length > 0) this.embedUrl = route(routePart('embedding'), 'EmbedRequest', embedModelSchema(embeddingModels, props));
 
     // Errors API Gateway answers itself (bad body, denied, throttled) take the handler's shape.
     const errorTemplate = '{"error":{"code":"$context.error.responseType","message":$context.error.messageString,"requestId":"$context.requestId"}}';

@@ -4,7 +4,9 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { ModelInvoker, type ModelInvokerProps } from '../../lib/aws/model-invoker';
-import { ENVIRONMENT, parseConfig } from '../../lambda/invoke/config';
+import { DEFAULTS, ENVIRONMENT, parseConfig } from '../../lambda/invoke/config';
+import { EMBEDDING_DIMENSIONS } from '../../lambda/invoke/embeddings';
+import { ROUTES } from '../../lambda/invoke/validate';
 import { modelKindOf } from '../../lib/config';
 import { exampleConfig, exampleTemplate } from '../support/aws';
 
@@ -187,6 +189,69 @@ describe('ModelInvoker: the private API', () => {
     expect(outputs.GuardrailId).toBeDefined();
     expect(outputs.GuardrailVersion).toBeDefined();
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/private-ai/prod/private-api-url' });
+  });
+});
+
+describe("ModelInvoker: the API validates with the handler's own constants", () => {
+  test('routes, embedding dimensions and the texts of one embedding request are the handler\'s', () => {
+    const paths = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGateway::Resource').map((r) => `/${r.Properties.PathPart}`);
+    expect(paths.sort()).toEqual(Object.values(ROUTES).sort());
+    const embed = resources[idOf(/EmbedRequest/, 'AWS::ApiGateway::Model')].Properties.Schema;
+    expect(embed.properties.dimensions.enum).toEqual([...EMBEDDING_DIMENSIONS]);
+    const maxTexts = Math.min(exampleConfig.aws.modelInvoker.maxMessages, DEFAULTS.maxEmbedTexts);
+    expect([embed.properties.input.maxItems, fn.Environment.Variables.MAX_EMBED_TEXTS]).toEqual([maxTexts, String(maxTexts)]);
+  });
+
+  test('a change to those constants in the handler reaches the API, with no copy to update', () => {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    jest.isolateModules(() => {
+      const actual = (m: string) => jest.requireActual(m) as Record<string, unknown>;
+      jest.doMock('../../lambda/invoke/embeddings', () => ({ ...actual('../../lambda/invoke/embeddings'), EMBEDDING_DIMENSIONS: [384, 768] }));
+      jest.doMock('../../lambda/invoke/config', () => ({ ...actual('../../lambda/invoke/config'), DEFAULTS: { ...DEFAULTS, maxEmbedTexts: 7 } }));
+      jest.doMock('../../lambda/invoke/validate', () => ({ ...actual('../../lambda/invoke/validate'), ROUTES: { chat: '/chat', embedding: '/vectors' } }));
+      const cdk = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
+      const ec2i = require('aws-cdk-lib/aws-ec2') as typeof ec2;
+      const kmsi = require('aws-cdk-lib/aws-kms') as typeof kms;
+      const logsi = require('aws-cdk-lib/aws-logs') as typeof logs;
+      const { Template } = require('aws-cdk-lib/assertions') as typeof import('aws-cdk-lib/assertions');
+      const { ModelInvoker: Invoker } = require('../../lib/aws/model-invoker') as typeof import('../../lib/aws/model-invoker');
+      const stack = new cdk.Stack();
+      const vpc = new ec2i.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'i', subnetType: ec2i.SubnetType.PRIVATE_ISOLATED }] });
+      const key = new kmsi.Key(stack, 'Key');
+      new Invoker(stack, 'I', {
+        vpc,
+        vpcSubnets: { subnetType: ec2i.SubnetType.PRIVATE_ISOLATED },
+        endpointSecurityGroup: new ec2i.SecurityGroup(stack, 'Sg', { vpc }),
+        executeApiEndpoint: vpc.addInterfaceEndpoint('Api', { service: ec2i.InterfaceVpcEndpointAwsService.APIGATEWAY }),
+        models: [
+          { id: 'anthropic.claude-3-haiku-20240307-v1:0', classifications: ['internal'], kind: 'chat' },
+          { id: 'amazon.titan-embed-text-v2:0', classifications: ['internal'], kind: 'embedding' },
+        ],
+        modelArns: ['arn'],
+        guardrailId: 'g',
+        guardrailArn: 'arn:g',
+        guardrailVersion: '1',
+        guardrailKey: key,
+        apiCallers: ['arn:aws:iam::111111111111:role/app'],
+        environmentKey: key,
+        logsKey: key,
+        logRetention: logsi.RetentionDays.ONE_YEAR,
+        logGroupPrefix: '/t/',
+        reservedConcurrency: 1,
+        timeout: cdk.Duration.seconds(30),
+        memorySize: 512,
+        throttleRateLimit: 1,
+        throttleBurstLimit: 1,
+        maxMessages: 50,
+        maxTextChars: 1,
+        maxTokensCap: 1,
+      });
+      const t = Template.fromStack(stack);
+      expect(Object.values(t.findResources('AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart).sort()).toEqual(['chat', 'vectors']);
+      const [embed] = Object.values(t.findResources('AWS::ApiGateway::Model')).filter((m) => m.Properties.Schema.required?.[0] === 'input');
+      expect([embed.Properties.Schema.properties.dimensions.enum, embed.Properties.Schema.properties.input.maxItems]).toEqual([[384, 768], 7]);
+    });
+    /* eslint-enable @typescript-eslint/no-require-imports */
   });
 });
 
