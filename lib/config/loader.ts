@@ -48,7 +48,7 @@ function covers(outer: string, path: string): boolean {
 }
 
 /**
- * Validates a parsed config document: the schema and the cross-field data-residency rules,
+ * Validates a parsed config document: the schema and the cross-field rules,
  * in one pass. Throws a ConfigError naming every bad field: the schema's issues first, then the
  * cross-field ones, each in document-schema order. The cross-field rules run on the valid parts
  * of the document and skip any rule whose inputs the schema refuses.

@@ -8,7 +8,7 @@ import { evaluateAzure } from '../../policies/report/azure';
 import { evaluateGcp } from '../../policies/report/gcp';
 import { evaluatePulumiCloud, PULUMI_CLOUDS } from '../../policies/report/pulumi-clouds';
 import { azureProgram } from '../../stacks/azure/program';
-import { gcpPlanState, gcpProgram } from '../../stacks/gcp/program';
+import { gcpProgram } from '../../stacks/gcp/program';
 import * as azureSupport from '../azure/support';
 import * as gcpSupport from '../gcp/support';
 
@@ -21,7 +21,7 @@ beforeAll(async () => {
   const { cloud, stack, resources, outputs } = await azureSupport.plan(() => azureProgram.run(azureSupport.exampleOrg, azureSettings));
   azurePlan = { cloud, stack, resources, outputs };
   const gcpSettings = gcpProgram.readSettings(gcpSupport.getter(gcpSupport.exampleStackConfig), gcpSupport.exampleOrg);
-  gcpPlan = await gcpSupport.plan(() => gcpProgram.run(gcpSupport.exampleOrg, gcpSettings), gcpPlanState);
+  gcpPlan = await gcpSupport.plan(() => gcpProgram.run(gcpSupport.exampleOrg, gcpSettings));
 });
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -81,6 +81,8 @@ describe('Azure evidence, from the offline plan', () => {
     ['encryption-cmk', (p) => changed(p, 'azure-native:eventgrid:SystemTopicEventSubscription', (i) => (i.destination.actionGroups = []))],
     ['audited', (p) => without(p, 'azure-native:monitor:SubscriptionDiagnosticSetting')],
     ['data-residency', (p) => changed(p, 'azure-native:authorization:PolicyAssignment', (i) => (i.enforcementMode = 'DoNotEnforce'))],
+    ['data-residency', (p) => changed(p, 'azure-native:authorization:PolicyAssignment', (i) => i.parameters.listOfAllowedLocations && (i.parameters.listOfAllowedLocations.value = ['eastus']))],
+    ['encryption-cmk', (p) => changed(p, 'azure-native:authorization:PolicyAssignment', (i) => (i.scope = '/subscriptions/not-a-guid/resourceGroups/x'))],
     ['prompt-filters', (p) => without(p, 'azure-native:security:Pricing')],
   ])('a regression in %s shows as FAIL', (control, regress) => {
     expectFail(evaluateAzure(regress(azurePlan), azureSupport.exampleOrg), control);
@@ -126,7 +128,7 @@ describe('Google Cloud evidence, from the offline plan', () => {
 
   test('with central DNS (no zone in the stack) the path still passes, and the note says what the plan cannot show', async () => {
     const settings = gcpProgram.readSettings(gcpSupport.getter({ ...gcpSupport.exampleStackConfig, createDnsZones: false }), gcpSupport.exampleOrg);
-    const central = await gcpSupport.plan(() => gcpProgram.run(gcpSupport.exampleOrg, settings), gcpPlanState);
+    const central = await gcpSupport.plan(() => gcpProgram.run(gcpSupport.exampleOrg, settings));
     const path = evaluateGcp(central, gcpSupport.exampleOrg).controls.find((c) => c.control === 'private-path')!;
     expect(path.status).toBe('pass');
     expect(path.note).toContain('central DNS must resolve Google APIs to the Private Service Connect endpoint');
@@ -134,7 +136,19 @@ describe('Google Cloud evidence, from the offline plan', () => {
     expect(policies.policies.violations.filter((v) => v.enforcementLevel === 'mandatory')).toEqual([]);
   });
 
-  const G = { bucket: 'gcp:logging/projectBucketConfig:ProjectBucketConfig', orgPolicy: 'gcp:orgpolicy/policy:Policy', floor: 'gcp:modelarmor/floorsetting:Floorsetting' };
+  const G = { bucket: 'gcp:logging/projectBucketConfig:ProjectBucketConfig', orgPolicy: 'gcp:orgpolicy/policy:Policy', floor: 'gcp:modelarmor/floorsetting:Floorsetting', sink: 'gcp:logging/projectSink:ProjectSink' };
+
+  test('the audited control shows the audit sink\'s own filter as its evidence', () => {
+    const sink = gcpPlan.resources.find((r) => r.type === G.sink)!;
+    const filter = String(sink.inputs.filter);
+    const audited = evaluateGcp(gcpPlan, gcpSupport.exampleOrg).controls.find((c) => c.control === 'audited')!;
+    expect(audited.evidence.filter((e) => e.type === G.sink)).toEqual([{ resource: `test/${sink.name}`, type: G.sink, property: 'filter', value: `${filter.slice(0, 77)}...`, ok: true }]);
+    const narrowed = evaluateGcp(changed(gcpPlan, G.sink, (i) => (i.filter = `NOT protoPayload.serviceName="cloudkms.googleapis.com" AND ${filter}`)), gcpSupport.exampleOrg);
+    expect(narrowed.controls.find((c) => c.control === 'audited')!.evidence.filter((e) => e.type === G.sink)).toEqual([
+      { resource: `test/${sink.name}`, type: G.sink, property: 'filter', value: 'NOT protoPayload.serviceName="cloudkms.googleapis.com" AND ((logName="project...', ok: false },
+    ]);
+  });
+
   const onConstraint = (constraint: string, change: (i: Inputs) => void) => (i: Inputs) => {
     if (String(i.name).endsWith(`/policies/${constraint}`)) change(i);
   };
@@ -149,6 +163,10 @@ describe('Google Cloud evidence, from the offline plan', () => {
     ['audited', (p) => without(p, 'gcp:projects/iAMAuditConfig:IAMAuditConfig')],
     ['audited', (p) => ({ ...p, resources: p.resources.filter((r) => r.inputs.service !== 'cloudkms.googleapis.com') })],
     ['audited', (p) => changed(p, 'gcp:logging/projectSink:ProjectSink', (i) => (i.filter = String(i.filter).replace(/ OR logName="[^"]*sanitize_operations"$/, '')))],
+    ['audited', (p) => without(p, G.sink)],
+    ['audited', (p) => changed(p, G.sink, (i) => (i.filter = `${String(i.filter)} AND NOT protoPayload.serviceName="cloudkms.googleapis.com"`))],
+    ['audited', (p) => changed(p, G.sink, (i) => (i.destination = 'storage.googleapis.com/example-audit'))],
+    ['audited', (p) => changed(p, G.sink, (i) => (i.disabled = true))],
     ['immutable-retention', (p) => changed(p, G.bucket, (i) => (i.locked = false))],
     ['immutable-retention', (p) => changed(p, G.bucket, (i) => (i.retentionDays = 30))],
     ['data-residency', (p) => changed(p, 'gcp:compute/subnetwork:Subnetwork', (i) => (i.region = 'us-central1'))],
