@@ -98,7 +98,7 @@ async function planCloud(cloud: string, options: PlanOptions, outDir: string, re
   // Loaded once config and settings are known to be good: the Pulumi runtime and the policy packs are large.
   const { planProgram } = await import('../lib/pulumi/plan');
   const { PULUMI_CLOUDS } = await import('../policies/report/pulumi-clouds');
-  const planned = await planProgram({ cloud, project: program.project, stack: settings.stack, state: program.mockState }, () => program.run(org, validated));
+  const planned = await planProgram({ cloud, project: program.project, stack: settings.stack, state: program.mockState, ...(program.answers ? { answers: program.answers(validated) } : {}) }, () => program.run(org, validated));
   const record = recordConfig(options.targets === undefined ? source : `${source} with -c targets`, org);
   const plan: Plan = { ...planned, provenance: { orgConfig: record.source, orgConfigDigest: record.digest, settings: settings.source } };
   fs.mkdirSync(outDir, { recursive: true });

@@ -1,4 +1,5 @@
 import type { OrgConfig } from '../lib/config';
+import type { PlanAnswers } from '../lib/pulumi/plan';
 
 /**
  * What each Pulumi project under stacks/ exposes, so the same program serves a real
@@ -27,6 +28,12 @@ export interface CloudProgram<S> {
    * @default - inputs only
    */
   readonly mockState?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
+  /**
+   * What the offline plan answers to the provider function calls the program makes, given the
+   * validated settings (the cloud's documented answer for that deployment).
+   * @default - the program makes no calls
+   */
+  readonly answers?: (settings: S) => PlanAnswers;
   /** Creates the resources; returns the stack exports. */
   run(org: OrgConfig, settings: S): Record<string, unknown>;
 }

@@ -4,7 +4,6 @@ import * as logging from '@pulumi/gcp/logging';
 import * as projects from '@pulumi/gcp/projects';
 import { CLOUD_LOGGING_MAX_RETENTION_DAYS } from '../config/limits';
 import { ENCRYPTER_DECRYPTER } from './encryption-keys';
-import { loggingServiceAgent } from './naming';
 
 /** The longest retention a Cloud Logging bucket accepts, in days. */
 export const LOG_BUCKET_MAX_RETENTION_DAYS = CLOUD_LOGGING_MAX_RETENTION_DAYS;
@@ -13,8 +12,6 @@ export const LOG_BUCKET_MAX_RETENTION_DAYS = CLOUD_LOGGING_MAX_RETENTION_DAYS;
 export interface AuditLoggingArgs {
   /** Project ID. */
   readonly project: string;
-  /** Project number; names the Cloud Logging service agent that uses the key. */
-  readonly projectNumber: string;
   /** Region of the log bucket; the same as the key's. */
   readonly region: string;
   /** CMEK key of the bucket, `projects/<p>/locations/<region>/keyRings/<r>/cryptoKeys/<k>`. */
@@ -88,10 +85,15 @@ export class AuditLogging extends pulumi.ComponentResource {
       );
     }
 
-    // Cloud Logging encrypts the bucket with the key; the grant must exist before the bucket.
+    // Cloud Logging encrypts the bucket with the key, as the service account the project's CMEK
+    // settings name: reading them makes Google create it, and older projects have another form
+    // of address than newer ones, so it is read, not derived. The read waits for what this
+    // component waits for (the Logging API), which an invoke does not inherit from its parent.
+    const cmekSettings = logging.getProjectCmekSettingsOutput({ project: args.project }, { parent: this, dependsOn: opts?.dependsOn });
+    // The grant must exist before the bucket.
     const keyGrant = new kms.CryptoKeyIAMMember(
       `${name}-logging-agent-key`,
-      { cryptoKeyId: args.kmsKeyId, role: ENCRYPTER_DECRYPTER, member: `serviceAccount:${loggingServiceAgent(args.projectNumber)}` },
+      { cryptoKeyId: args.kmsKeyId, role: ENCRYPTER_DECRYPTER, member: pulumi.interpolate`serviceAccount:${cmekSettings.serviceAccountId}` },
       { parent: this },
     );
     const bucket = new logging.ProjectBucketConfig(

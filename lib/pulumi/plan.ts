@@ -94,6 +94,11 @@ export interface Plan {
   readonly resources: PlanResource[];
   readonly outputs: Record<string, unknown>;
   /**
+   * The provider function calls the program made and what the plan answered: on a real
+   * `pulumi up` these read the cloud, so a reviewer sees which values came from a lookup.
+   */
+  readonly calls: PlanCall[];
+  /**
    * Set by the plan command (bin/plan.ts).
    * @default - unknown provenance; the report refuses such a plan
    */
@@ -109,6 +114,24 @@ export interface PlanOptions {
    * @default - the inputs, plus `name` and a mock `id`
    */
   readonly state?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>;
+  /**
+   * Answers to the provider function calls (invokes) the program may make, by token: what the
+   * cloud returns for those arguments on the deployment the settings describe. A call without an
+   * answer fails the plan.
+   * @default - every call fails the plan
+   */
+  readonly answers?: PlanAnswers;
+}
+
+/** Answers to provider function calls, by invoke token. */
+export type PlanAnswers = Readonly<Record<string, (args: Record<string, unknown>) => Record<string, unknown>>>;
+
+/** A provider function call the program made during the plan, and the answer it was given. */
+export interface PlanCall {
+  /** Invoke token, e.g. `gcp:logging/getProjectCmekSettings:getProjectCmekSettings`. */
+  readonly token: string;
+  readonly args: Record<string, unknown>;
+  readonly answer: Record<string, unknown>;
 }
 
 /** The slice of the mock monitor's request the recorder reads. */
@@ -143,14 +166,16 @@ async function settle(count: () => number): Promise<void> {
 
 /**
  * Runs `program` under mocks and returns its plan. `program` creates resources and returns
- * the stack's exports. Any provider function call (invoke) is refused: programs take what they
- * need from config, so the plan never depends on a cloud lookup.
+ * the stack's exports. A provider function call (invoke) is answered only from
+ * `options.answers` and recorded; any other call is refused, so the plan never depends on a
+ * cloud lookup nobody stated.
  */
 export async function planProgram(options: PlanOptions, program: () => Record<string, unknown>): Promise<Plan> {
   const recorded: Array<{ type: string; name: string; inputs: Record<string, unknown>; custom: boolean }> = [];
   const parents = new Map<string, string>();
   const propertyDependencies = new Map<string, Record<string, string[]>>();
   const waitsFor = new Map<string, { dependsOn: string[]; protect: boolean }>();
+  const calls: PlanCall[] = [];
   // A refused call must fail the plan, not leave an export unresolved forever.
   let refuse: (e: Error) => void = () => undefined;
   const refused = new Promise<never>((_, reject) => (refuse = reject));
@@ -163,7 +188,13 @@ export async function planProgram(options: PlanOptions, program: () => Record<st
         return { id: `${args.name}-id`, state: { name: args.name, ...args.inputs, ...state } };
       },
       call: (args) => {
-        const error = new Error(`the ${options.cloud} program called ${args.token} during an offline plan; take the value from config instead`);
+        const answer = options.answers?.[args.token];
+        if (answer) {
+          const result = answer(args.inputs);
+          calls.push({ token: args.token, args: args.inputs, answer: result });
+          return result;
+        }
+        const error = new Error(`the ${options.cloud} program called ${args.token} during an offline plan, which has no answer for it; take the value from config, or give the plan an answer (CloudProgram.answers)`);
         refuse(error);
         throw error;
       },
@@ -202,5 +233,5 @@ export async function planProgram(options: PlanOptions, program: () => Record<st
       return { type: r.type, name: r.name, parent: parents.get(key) ?? null, inputs: r.inputs, ...(deps ? { propertyDependencies: deps } : {}), dependsOn: order.dependsOn, protect: order.protect };
     });
   // Component resources are registered too (custom: false); they carry no inputs.
-  return { cloud: options.cloud, stack: options.stack, resources, outputs };
+  return { cloud: options.cloud, stack: options.stack, resources, outputs, calls };
 }

@@ -6,6 +6,7 @@ import { gcpLabels } from '../../lib/gcp/labels';
 import { ModelArmor } from '../../lib/gcp/model-armor';
 import { groupMember, publisherModelName, vertexEndpoint } from '../../lib/gcp/naming';
 import { OrgPolicies } from '../../lib/gcp/org-policies';
+import { gcpPlanAnswers } from '../../lib/gcp/plan-answers';
 import { PrivateNetwork } from '../../lib/gcp/private-network';
 import { ProjectServices, requiredServices } from '../../lib/gcp/project-services';
 import { VpcServicePerimeter } from '../../lib/gcp/service-perimeter';
@@ -63,7 +64,6 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
     `${prefix}-audit`,
     {
       project: s.projectId,
-      projectNumber: s.projectNumber,
       region: s.region,
       kmsKeyId: keys.auditKeyId,
       // The bucket keeps the audit evidence: the organisation's audit retention, not the operational one.
@@ -130,5 +130,6 @@ export const gcpProgram: CloudProgram<GcpSettings> = {
   settingKeys: Object.keys(SETTING_KEYS),
   readSettings: readGcpSettings,
   derivedSettings: derivedGcpSettings,
+  answers: (s) => gcpPlanAnswers(s.projectNumber),
   run,
 };

@@ -1,8 +1,10 @@
 import { AuditLogging, type AuditLoggingArgs } from '../../lib/gcp/audit-logging';
-import { ofType, plan, resource, T } from './support';
+import { ProjectServices } from '../../lib/gcp/project-services';
+import { PROJECT_CMEK_SETTINGS } from '../../lib/gcp/plan-answers';
+import { ofType, plan, resource, T, waitsFor } from './support';
 
 const KEY = 'projects/example-ai-prod/locations/europe-west4/keyRings/ring/cryptoKeys/audit-logs';
-const base: AuditLoggingArgs = { project: 'example-ai-prod', projectNumber: '123456789012', region: 'europe-west4', kmsKeyId: KEY, retentionDays: 365, locked: false, bucketId: 'vertex-audit' };
+const base: AuditLoggingArgs = { project: 'example-ai-prod', region: 'europe-west4', kmsKeyId: KEY, retentionDays: 365, locked: false, bucketId: 'vertex-audit' };
 
 describe('AuditLogging', () => {
   let p: Awaited<ReturnType<typeof plan>>;
@@ -42,6 +44,22 @@ describe('AuditLogging', () => {
       role: 'roles/cloudkms.cryptoKeyEncrypterDecrypter',
       member: 'serviceAccount:service-123456789012@gcp-sa-logging.iam.gserviceaccount.com',
     });
+  });
+
+  test('the agent is the one the project\'s CMEK settings name, read after the Logging API is on; the grant waits for the read', async () => {
+    // An older project's agent has another form of address: the grant must follow what Google says.
+    const older = 'cmek-p123456789012@gcp-sa-logging.iam.gserviceaccount.com';
+    const answers = { [PROJECT_CMEK_SETTINGS]: (args: Record<string, unknown>) => ({ project: args.project, serviceAccountId: older }) };
+    const q = await plan(() => {
+      const services = new ProjectServices('services', { project: 'example-ai-prod', services: ['logging.googleapis.com'] });
+      new AuditLogging('audit', base, { dependsOn: [services] });
+    }, answers);
+    expect(q.calls).toEqual([{ token: PROJECT_CMEK_SETTINGS, args: { project: 'example-ai-prod' }, answer: { project: 'example-ai-prod', serviceAccountId: older } }]);
+    expect(resource(q, T.keyMember, 'audit-logging-agent-key').inputs.member).toBe(`serviceAccount:${older}`);
+    // The read carries the component's dependsOn (a component expanded to its resources), so the
+    // grant's member depends on the Logging API itself.
+    expect(resource(q, T.keyMember, 'audit-logging-agent-key').dependsOn).toContain('services-logging');
+    expect(waitsFor(q, 'audit-bucket', 'audit-logging-agent-key')).toBe(true);
   });
 
   test('the sink routes the audit logs of Vertex AI, Cloud KMS and Model Armor, and Model Armor\'s screenings, into the bucket', () => {

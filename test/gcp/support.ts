@@ -1,5 +1,6 @@
 import { loadOrgConfig, parseOrgConfig, type OrgConfig, type OrgConfigInput } from '../../lib/config';
-import { planProgram, type Plan, type PlanResource } from '../../lib/pulumi/plan';
+import { gcpPlanAnswers } from '../../lib/gcp/plan-answers';
+import { planProgram, type Plan, type PlanAnswers, type PlanResource } from '../../lib/pulumi/plan';
 
 /** The embedded example organisation config. */
 export const exampleOrg: OrgConfig = loadOrgConfig();
@@ -24,9 +25,12 @@ export function getter(values: Readonly<Record<string, unknown>>): (key: string)
   return (key) => values[key];
 }
 
-/** Runs `program` under mocks and returns its plan. */
-export function plan(program: () => Record<string, unknown> | void, state?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown>): Promise<Plan> {
-  return planProgram({ cloud: 'gcp', project: 'private-ai-gcp', stack: 'test', ...(state ? { state } : {}) }, () => program() ?? {});
+/**
+ * Runs `program` under mocks and returns its plan; provider calls get Google's answers for the
+ * example project number unless `answers` says otherwise.
+ */
+export function plan(program: () => Record<string, unknown> | void, answers: PlanAnswers = gcpPlanAnswers(exampleStackConfig.projectNumber as string)): Promise<Plan> {
+  return planProgram({ cloud: 'gcp', project: 'private-ai-gcp', stack: 'test', answers }, () => program() ?? {});
 }
 
 /** The resources of one type. */

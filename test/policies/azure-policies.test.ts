@@ -15,8 +15,8 @@ const config = azure.azurePolicyConfig(exampleOrg.azure!);
 let example: Plan;
 beforeAll(async () => {
   const settings = azureProgram.readSettings((key) => stackConfig[`privateai:${key}`], exampleOrg);
-  const { cloud, stack, resources, outputs } = await plan(() => azureProgram.run(exampleOrg, settings));
-  example = { cloud, stack, resources, outputs };
+  const { cloud, stack, resources, outputs, calls } = await plan(() => azureProgram.run(exampleOrg, settings));
+  example = { cloud, stack, resources, outputs, calls };
 });
 
 /** The example plan with `change` applied to a copy of the named resource's inputs. */

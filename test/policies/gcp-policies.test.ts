@@ -12,8 +12,8 @@ const ALLOWED = `allowed: ${allowedRegions.join(', ')} (config: gcp.allowedRegio
 
 async function planFor(org: OrgConfig): Promise<Plan> {
   const settings = gcpProgram.readSettings(getter(exampleStackConfig), org);
-  const { cloud, stack, resources, outputs } = await plan(() => gcpProgram.run(org, settings));
-  return { cloud, stack, resources, outputs };
+  const { cloud, stack, resources, outputs, calls } = await plan(() => gcpProgram.run(org, settings));
+  return { cloud, stack, resources, outputs, calls };
 }
 
 let example: Plan;

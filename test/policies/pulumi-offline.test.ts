@@ -6,6 +6,7 @@ const plan: Plan = {
   cloud: 'test',
   stack: 'example',
   outputs: {},
+  calls: [],
   resources: [
     { type: 'test:index:Box', name: 'box', parent: null, inputs: {}, dependsOn: [], protect: false },
     { type: 'test:index:Thing', name: 'open', parent: 'box', inputs: { public: true }, dependsOn: [], protect: false },

@@ -18,8 +18,8 @@ let azurePlan: Plan;
 let gcpPlan: Plan;
 beforeAll(async () => {
   const azureSettings = azureProgram.readSettings((key) => azureStack[`privateai:${key}`], azureSupport.exampleOrg);
-  const { cloud, stack, resources, outputs } = await azureSupport.plan(() => azureProgram.run(azureSupport.exampleOrg, azureSettings));
-  azurePlan = { cloud, stack, resources, outputs };
+  const { cloud, stack, resources, outputs, calls } = await azureSupport.plan(() => azureProgram.run(azureSupport.exampleOrg, azureSettings));
+  azurePlan = { cloud, stack, resources, outputs, calls };
   const gcpSettings = gcpProgram.readSettings(gcpSupport.getter(gcpSupport.exampleStackConfig), gcpSupport.exampleOrg);
   gcpPlan = await gcpSupport.plan(() => gcpProgram.run(gcpSupport.exampleOrg, gcpSettings));
 });
