@@ -9,6 +9,25 @@ export function vertexApiHost(region: string): string {
   return `${region}-aiplatform.googleapis.com`;
 }
 
+/**
+ * The global Vertex AI host. Calls through it may be served in any region (Google gives the
+ * global endpoint no residency guarantee), so it never resolves inside the private network.
+ */
+export const GLOBAL_VERTEX_HOST = 'aiplatform.googleapis.com';
+
+/**
+ * Google's sign-in hosts a workload in the network may need besides Vertex AI: token refresh of
+ * user credentials (oauth2), workload identity federation (sts) and service account
+ * impersonation (iamcredentials). A VM's own service account needs none: its metadata server
+ * issues its tokens.
+ */
+export const SIGN_IN_HOSTS: readonly string[] = ['oauth2.googleapis.com', 'sts.googleapis.com', 'iamcredentials.googleapis.com'];
+
+/** The Google API hosts the private zone resolves: the regional Vertex AI host of each allowed region, and the sign-in hosts. */
+export function privateApiHosts(allowedRegions: readonly string[]): string[] {
+  return [...allowedRegions.map(vertexApiHost), ...SIGN_IN_HOSTS];
+}
+
 /** The regional Vertex AI endpoint app teams call; it resolves to the PSC endpoint inside the VPC. */
 export function vertexEndpoint(region: string): string {
   return `https://${vertexApiHost(region)}`;

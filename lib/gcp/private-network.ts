@@ -2,7 +2,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as compute from '@pulumi/gcp/compute';
 import * as dns from '@pulumi/gcp/dns';
 import { cidrContains, isAligned, isPrivateIpv4, parseCidr, parseIpv4 } from './cidr';
-import { isPscEndpointName, pscEndpointName, vertexApiHost } from './naming';
+import { GLOBAL_VERTEX_HOST, isPscEndpointName, pscEndpointName, vertexApiHost } from './naming';
 
 /** Google API bundles a Private Service Connect endpoint can target. */
 export type GoogleApiBundle = 'all-apis' | 'vpc-sc';
@@ -47,6 +47,13 @@ export interface PrivateNetworkArgs {
    */
   readonly createDnsZones?: boolean;
   /**
+   * Google API hosts the zone resolves to the endpoint, one A record each. Nothing else under
+   * googleapis.com resolves inside the VPC (the zone answers NXDOMAIN): no wildcard, and never the
+   * global Vertex AI host `aiplatform.googleapis.com`, which has no residency guarantee.
+   * @default - the regional Vertex AI host of `region` only
+   */
+  readonly apiHosts?: readonly string[];
+  /**
    * Deny egress to the internet and allow HTTPS only to the endpoint.
    * @default - true for a new VPC; false for an existing one, whose owners set its egress policy
    */
@@ -58,26 +65,43 @@ export interface PrivateNetworkArgs {
 /** Default CIDR of the subnet of a new VPC. */
 export const DEFAULT_SUBNET_CIDR = '10.50.0.0/24';
 
-/** The zone that sends every `*.googleapis.com` name to the endpoint. */
+/** The private zone whose records send the chosen Google API hosts to the endpoint. */
 export const GOOGLEAPIS_ZONE = 'googleapis.com.';
+
+/** A host name under googleapis.com, without wildcards. */
+const API_HOST = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.googleapis\.com$/;
+
+/**
+ * Problems with a list of Google API hosts for the private zone, each naming the host and why;
+ * shared by the component and the stack settings so both refuse the same hosts the same way.
+ */
+export function apiHostProblems(hosts: readonly string[]): string[] {
+  const problems: string[] = [];
+  if (hosts.length === 0) problems.push('no Google API host to resolve; list at least the regional Vertex AI host, such as europe-west4-aiplatform.googleapis.com');
+  const seen = new Set<string>();
+  for (const host of hosts) {
+    if (host === GLOBAL_VERTEX_HOST) {
+      problems.push(`${host} is the global Vertex AI endpoint, which has no residency guarantee; list the regional hosts (<region>-aiplatform.googleapis.com) instead`);
+    } else if (!API_HOST.test(host)) {
+      problems.push(`${JSON.stringify(host)} is not a host name under googleapis.com (no wildcards: a wildcard would resolve the global Vertex AI endpoint too)`);
+    }
+    if (seen.has(host)) problems.push(`${host} is listed twice`);
+    seen.add(host);
+  }
+  return problems;
+}
 
 /** A VPC path or self link; group 1 is its project. */
 export const NETWORK_PATH = /^(?:https:\/\/www\.googleapis\.com\/compute\/v1\/)?projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/global\/networks\/[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 /** A subnet path or self link; group 1 is its project, group 2 its region. */
 export const SUBNETWORK_PATH = /^(?:https:\/\/www\.googleapis\.com\/compute\/v1\/)?projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/regions\/([a-z]+-[a-z]+\d+)\/subnetworks\/[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** DNS names that resolve to the endpoint once the private zone exists. */
-export function privateDnsNames(region: string): string[] {
-  // The wildcard CNAME covers the regional Vertex AI host (`<region>-aiplatform` is one label
-  // below googleapis.com), so it needs no record of its own; it is listed for app teams.
-  return ['googleapis.com', '*.googleapis.com', vertexApiHost(region)];
-}
-
 /**
  * A custom-mode VPC (or an existing one) with Private Google Access, a Private Service Connect
- * endpoint for Google APIs, a private `googleapis.com.` zone pointing every Google API name at
- * that endpoint, and egress firewall rules that deny the internet and allow HTTPS to the
- * endpoint only. Vertex AI is then reached at its usual host name, over an internal address.
+ * endpoint for Google APIs, a private `googleapis.com.` zone that resolves only the chosen API
+ * hosts (the regional Vertex AI hosts, never the global one) to that endpoint, and egress
+ * firewall rules that deny the internet and allow HTTPS to the endpoint only. Vertex AI is then
+ * reached at its usual regional host name, over an internal address.
  */
 export class PrivateNetwork extends pulumi.ComponentResource {
   /** The VPC, as `projects/<p>/global/networks/<n>` or a self link. */
@@ -116,6 +140,9 @@ export class PrivateNetwork extends pulumi.ComponentResource {
     if (subnet && cidrContains(subnet, ip!)) fail(`pscEndpointIp ${args.pscEndpointIp} is inside the subnet ${subnetCidr}; an endpoint for Google APIs must use an address outside every subnet`);
     const endpointName = args.pscEndpointName ?? pscEndpointName(name);
     if (!isPscEndpointName(endpointName)) fail(`pscEndpointName ${JSON.stringify(endpointName)} must be 1-20 lowercase letters and digits, starting with a letter`);
+    const apiHosts = [...(args.apiHosts ?? [vertexApiHost(args.region)])];
+    const hostProblems = apiHostProblems(apiHosts);
+    if (hostProblems.length > 0) fail(`apiHosts: ${hostProblems.join('; ')}`);
     const bundle = args.apiBundle ?? 'all-apis';
     const createDnsZones = args.createDnsZones ?? true;
     const denyEgress = args.denyInternetEgress ?? !existing;
@@ -199,18 +226,17 @@ export class PrivateNetwork extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      new dns.RecordSet(
-        `${name}-googleapis-a`,
-        { project: args.project, managedZone: zone.name, name: GOOGLEAPIS_ZONE, type: 'A', ttl: 300, rrdatas: [args.pscEndpointIp] },
-        { parent: this },
-      );
-      new dns.RecordSet(
-        `${name}-googleapis-wildcard`,
-        { project: args.project, managedZone: zone.name, name: `*.${GOOGLEAPIS_ZONE}`, type: 'CNAME', ttl: 300, rrdatas: [GOOGLEAPIS_ZONE] },
-        { parent: this },
-      );
+      // One A record per host and nothing else: any other name under googleapis.com is NXDOMAIN
+      // inside the VPC, the global Vertex AI host included.
+      for (const host of apiHosts) {
+        new dns.RecordSet(
+          `${name}-${host.slice(0, -'.googleapis.com'.length).replace(/\./g, '-')}`,
+          { project: args.project, managedZone: zone.name, name: `${host}.`, type: 'A', ttl: 300, rrdatas: [args.pscEndpointIp] },
+          { parent: this },
+        );
+      }
     }
-    this.dnsNames = createDnsZones ? privateDnsNames(args.region) : [];
+    this.dnsNames = createDnsZones ? apiHosts : [];
 
     if (denyEgress) {
       new compute.Firewall(

@@ -4,7 +4,7 @@ import { EncryptionKeys } from '../../lib/gcp/encryption-keys';
 import { GroupAccess } from '../../lib/gcp/group-access';
 import { gcpLabels } from '../../lib/gcp/labels';
 import { ModelArmor } from '../../lib/gcp/model-armor';
-import { groupMember, publisherModelName, vertexEndpoint } from '../../lib/gcp/naming';
+import { groupMember, privateApiHosts, publisherModelName, vertexEndpoint } from '../../lib/gcp/naming';
 import { OrgPolicies } from '../../lib/gcp/org-policies';
 import { gcpPlanAnswers } from '../../lib/gcp/plan-answers';
 import { PrivateNetwork } from '../../lib/gcp/private-network';
@@ -51,6 +51,8 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
       pscEndpointName: s.pscEndpointName,
       apiBundle: perimeterOn ? 'vpc-sc' : 'all-apis',
       createDnsZones: s.createDnsZones,
+      // The regional Vertex AI hosts of the allowed regions and the sign-in hosts; never the global host.
+      apiHosts: privateApiHosts(gcp.allowedRegions),
       labels,
     },
     afterServices,

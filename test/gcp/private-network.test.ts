@@ -1,5 +1,11 @@
-import { PrivateNetwork, type PrivateNetworkArgs } from '../../lib/gcp/private-network';
+import { GLOBAL_VERTEX_HOST, privateApiHosts } from '../../lib/gcp/naming';
+import { GOOGLEAPIS_ZONE, PrivateNetwork, type PrivateNetworkArgs } from '../../lib/gcp/private-network';
+import { zoneAnswer, type ZoneRecord } from '../../lib/gcp/zone-answer';
+import type { Plan } from '../../lib/pulumi/plan';
 import { ofType, plan, resource, T } from './support';
+
+/** The record sets of the plan, as the zone holds them. */
+const recordsOf = (p: Plan): ZoneRecord[] => ofType(p, T.recordSet).map((r) => r.inputs as unknown as ZoneRecord);
 
 const base: PrivateNetworkArgs = { project: 'example-ai-prod', region: 'europe-west4', pscEndpointIp: '10.50.255.254', labels: { owner: 'team' } };
 const planNetwork = (args: Partial<PrivateNetworkArgs> = {}) =>
@@ -54,14 +60,21 @@ describe('PrivateNetwork, new VPC', () => {
     expect(rule.labels).toBeUndefined();
   });
 
-  test('private googleapis.com zone bound to the VPC: A record to the endpoint, wildcard CNAME', () => {
+  test('private googleapis.com zone bound to the VPC: one A record to the endpoint for the regional Vertex AI host, nothing else', () => {
     const zone = resource(p, T.zone, 'net-googleapis').inputs;
     expect(zone).toMatchObject({ dnsName: 'googleapis.com.', visibility: 'private', privateVisibilityConfig: { networks: [{ networkUrl: 'net-vpc-id' }] } });
-    expect(resource(p, T.recordSet, 'net-googleapis-a').inputs).toMatchObject({ managedZone: 'net-googleapis', name: 'googleapis.com.', type: 'A', rrdatas: ['10.50.255.254'] });
-    expect(resource(p, T.recordSet, 'net-googleapis-wildcard').inputs).toMatchObject({ name: '*.googleapis.com.', type: 'CNAME', rrdatas: ['googleapis.com.'] });
-    // The regional Vertex AI host is one label below googleapis.com: the wildcard covers it.
-    expect(ofType(p, T.recordSet)).toHaveLength(2);
-    expect(p.outputs.dnsNames).toEqual(['googleapis.com', '*.googleapis.com', 'europe-west4-aiplatform.googleapis.com']);
+    expect(ofType(p, T.recordSet).map((r) => r.inputs)).toEqual([
+      { project: 'example-ai-prod', managedZone: 'net-googleapis', name: 'europe-west4-aiplatform.googleapis.com.', type: 'A', ttl: 300, rrdatas: ['10.50.255.254'] },
+    ]);
+    expect(p.outputs.dnsNames).toEqual(['europe-west4-aiplatform.googleapis.com']);
+  });
+
+  test('inside the VPC the regional Vertex AI host resolves to the endpoint; the global host and other Google APIs do not resolve', () => {
+    const records = recordsOf(p);
+    expect(zoneAnswer(GOOGLEAPIS_ZONE, records, 'europe-west4-aiplatform.googleapis.com')).toEqual(['10.50.255.254']);
+    expect(zoneAnswer(GOOGLEAPIS_ZONE, records, GLOBAL_VERTEX_HOST)).toEqual([]);
+    expect(zoneAnswer(GOOGLEAPIS_ZONE, records, 'us-central1-aiplatform.googleapis.com')).toEqual([]);
+    expect(zoneAnswer(GOOGLEAPIS_ZONE, records, 'storage.googleapis.com')).toEqual([]);
   });
 
   test('egress to the internet denied at low priority; HTTPS to the endpoint allowed above it', () => {
@@ -93,6 +106,31 @@ describe('PrivateNetwork options', () => {
   test('an existing network can still get the egress rules on request', async () => {
     const p = await planNetwork({ existingNetwork: 'projects/example-ai-prod/global/networks/shared', denyInternetEgress: true });
     expect(ofType(p, T.firewall)).toHaveLength(2);
+  });
+
+  test('the hosts of every allowed region and the sign-in hosts resolve; the global Vertex AI host still does not', async () => {
+    const apiHosts = privateApiHosts(['europe-west4', 'europe-west1']);
+    const q = await planNetwork({ apiHosts });
+    const records = recordsOf(q);
+    for (const host of apiHosts) expect([host, zoneAnswer(GOOGLEAPIS_ZONE, records, host)]).toEqual([host, ['10.50.255.254']]);
+    expect(apiHosts).toEqual([
+      'europe-west4-aiplatform.googleapis.com',
+      'europe-west1-aiplatform.googleapis.com',
+      'oauth2.googleapis.com',
+      'sts.googleapis.com',
+      'iamcredentials.googleapis.com',
+    ]);
+    expect(zoneAnswer(GOOGLEAPIS_ZONE, records, GLOBAL_VERTEX_HOST)).toEqual([]);
+    expect(q.outputs.dnsNames).toEqual(apiHosts);
+  });
+
+  test('hosts that would resolve the global endpoint, or are not Google API hosts, are refused', () => {
+    expect(() => new PrivateNetwork('bad', { ...base, apiHosts: [GLOBAL_VERTEX_HOST] })).toThrow(
+      'PrivateNetwork bad: apiHosts: aiplatform.googleapis.com is the global Vertex AI endpoint, which has no residency guarantee; list the regional hosts (<region>-aiplatform.googleapis.com) instead',
+    );
+    expect(() => new PrivateNetwork('bad', { ...base, apiHosts: ['*.googleapis.com'] })).toThrow(/"\*\.googleapis\.com" is not a host name under googleapis\.com \(no wildcards/);
+    expect(() => new PrivateNetwork('bad', { ...base, apiHosts: ['example.com'] })).toThrow(/"example\.com" is not a host name under googleapis\.com/);
+    expect(() => new PrivateNetwork('bad', { ...base, apiHosts: [] })).toThrow(/no Google API host to resolve/);
   });
 
   test('no zone when DNS is owned centrally', async () => {

@@ -116,7 +116,13 @@ describe('gcpProgram with the example config', () => {
   test('outputs for app teams', () => {
     expect(p.outputs).toMatchObject({
       pscEndpointAddress: '10.50.255.254',
-      privateDnsNames: ['googleapis.com', '*.googleapis.com', 'europe-west4-aiplatform.googleapis.com'],
+      privateDnsNames: [
+        'europe-west4-aiplatform.googleapis.com',
+        'europe-west1-aiplatform.googleapis.com',
+        'oauth2.googleapis.com',
+        'sts.googleapis.com',
+        'iamcredentials.googleapis.com',
+      ],
       vertexEndpoint: 'https://europe-west4-aiplatform.googleapis.com',
       allowedModels: [
         'projects/example-ai-prod/locations/europe-west4/publishers/google/models/gemini-2.5-flash',
