@@ -6,14 +6,25 @@ export const ACCESS_ROLES = ['modelUsers', 'auditors', 'platformAdmins'] as cons
 export type AccessRole = (typeof ACCESS_ROLES)[number];
 
 /**
- * Project roles per audience:
- * - model users: `roles/aiplatform.user`, which includes calling publisher models;
+ * What calling a publisher model needs, and nothing else: `generateContent`,
+ * `streamGenerateContent`, `predict` (embeddings) and `rawPredict` of partner models all check
+ * `aiplatform.endpoints.predict` on the model's resource name. `roles/aiplatform.user` would also
+ * let model users create jobs, endpoints, datasets and models.
+ */
+export const MODEL_USER_PERMISSIONS: readonly string[] = ['aiplatform.endpoints.predict'];
+
+/** Custom role IDs: letters, digits, underscores and periods, 3-64 characters. */
+const ROLE_ID = /^[a-zA-Z0-9_.]{3,64}$/;
+
+/**
+ * Predefined project roles per audience (model users get the custom role instead):
+ * - model users: none predefined; the custom model-user role (`MODEL_USER_PERMISSIONS`);
  * - auditors: read all logs, Data Access logs included (`privateLogViewer`);
  * - platform admins: `roles/aiplatform.viewer` only. They read the Vertex AI configuration to
  *   operate it; every change goes through the Pulumi deployment, not through people.
  */
 export const PROJECT_ROLES: { readonly [R in AccessRole]: readonly string[] } = {
-  modelUsers: ['roles/aiplatform.user'],
+  modelUsers: [],
   auditors: ['roles/logging.viewer', 'roles/logging.privateLogViewer'],
   platformAdmins: ['roles/aiplatform.viewer'],
 };
@@ -31,7 +42,16 @@ export interface GroupAccessArgs {
    * @default - no view grant
    */
   readonly auditLogView?: pulumi.Input<string>;
+  /**
+   * ID of the custom project role model users are granted (`MODEL_USER_PERMISSIONS`). A deleted
+   * custom role's ID cannot be reused for 37 days, so choose it once.
+   * @default 'privateAiModelUser'
+   */
+  readonly modelUserRoleId?: string;
 }
+
+/** Default ID of the model users' custom role. */
+export const DEFAULT_MODEL_USER_ROLE_ID = 'privateAiModelUser';
 
 const GROUP_MEMBER = /^group:[^@\s:]+@[^@\s]+\.[A-Za-z]{2,}$/;
 
@@ -47,7 +67,8 @@ export function assertGroupMembers(component: string, role: AccessRole, members:
 }
 
 /**
- * Grants the organisation's Google groups their project roles. Only `group:` members are
+ * Grants the organisation's Google groups their project roles (model users a custom role that
+ * can only call models). Only `group:` members are
  * accepted: access follows group membership managed in the identity provider, and nothing is
  * granted to individual users or to service accounts (whose keys the org policy forbids anyway).
  */
@@ -58,17 +79,36 @@ export class GroupAccess extends pulumi.ComponentResource {
   constructor(name: string, args: GroupAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super('privateai:gcp:GroupAccess', name, {}, opts);
     for (const role of ACCESS_ROLES) assertGroupMembers(name, role, args.groups[role]);
+    const roleId = args.modelUserRoleId ?? DEFAULT_MODEL_USER_ROLE_ID;
+    if (!ROLE_ID.test(roleId)) throw new Error(`GroupAccess ${name}: modelUserRoleId ${JSON.stringify(roleId)} must be 3-64 letters, digits, underscores or periods`);
 
     const grants: string[] = [];
-    const grant = (role: string, member: string, condition?: projects.IAMMemberArgs['condition']) => {
+    const grant = (role: string, member: string, condition?: projects.IAMMemberArgs['condition'], after?: pulumi.Resource) => {
       grants.push(`${role} ${member}`);
       // Named by role and member, so reordering the config replaces nothing.
       return new projects.IAMMember(
-        `${name}-${role.replace(/^roles\//, '').replace(/\./g, '-')}-${member.replace(/^group:/, '')}`,
+        `${name}-${role.replace(/^(roles|projects\/[^/]+\/roles)\//, '').replace(/\./g, '-')}-${member.replace(/^group:/, '')}`,
         { project: args.project, role, member, condition },
-        { parent: this },
+        { parent: this, ...(after ? { dependsOn: [after] } : {}) },
       );
     };
+    const modelUsers = [...new Set(args.groups.modelUsers)];
+    if (modelUsers.length > 0) {
+      const modelUserRole = new projects.IAMCustomRole(
+        `${name}-model-user`,
+        {
+          project: args.project,
+          roleId,
+          title: 'Private AI model user',
+          description: 'Call the allowed Vertex AI publisher models; nothing else',
+          permissions: [...MODEL_USER_PERMISSIONS],
+          stage: 'GA',
+        },
+        { parent: this },
+      );
+      // The role's full name is fixed by project and ID; the grants wait for the role to exist.
+      for (const member of modelUsers) grant(`projects/${args.project}/roles/${roleId}`, member, undefined, modelUserRole);
+    }
     for (const audience of ACCESS_ROLES) {
       for (const member of new Set(args.groups[audience])) {
         for (const role of PROJECT_ROLES[audience]) grant(role, member);

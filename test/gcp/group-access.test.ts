@@ -1,5 +1,5 @@
 import { GroupAccess } from '../../lib/gcp/group-access';
-import { ofType, plan, T } from './support';
+import { ofType, plan, resource, T, waitsFor } from './support';
 
 const groups = {
   modelUsers: ['group:users@example.com'],
@@ -15,7 +15,7 @@ describe('GroupAccess', () => {
     const grants = ofType(p, T.iamMember).map((r) => r.inputs);
     expect(grants.map((g) => `${g.role} ${g.member}`).sort()).toEqual(
       [
-        'roles/aiplatform.user group:users@example.com',
+        'projects/example-ai-prod/roles/privateAiModelUser group:users@example.com',
         'roles/logging.viewer group:auditors@example.com',
         'roles/logging.privateLogViewer group:auditors@example.com',
         'roles/logging.viewAccessor group:auditors@example.com',
@@ -25,6 +25,35 @@ describe('GroupAccess', () => {
     expect(grants.every((g) => g.project === 'example-ai-prod' && String(g.member).startsWith('group:'))).toBe(true);
     const view = grants.find((g) => g.role === 'roles/logging.viewAccessor')!;
     expect(view.condition).toMatchObject({ expression: 'resource.name == "projects/example-ai-prod/locations/europe-west4/buckets/b/views/_AllLogs"' });
+  });
+
+  test('model users hold a custom role that can only call models, created before the grant', async () => {
+    const p = await plan(() => {
+      new GroupAccess('access', { project: 'example-ai-prod', groups });
+    });
+    expect(resource(p, 'gcp:projects/iAMCustomRole:IAMCustomRole', 'access-model-user').inputs).toEqual({
+      project: 'example-ai-prod',
+      roleId: 'privateAiModelUser',
+      title: 'Private AI model user',
+      description: 'Call the allowed Vertex AI publisher models; nothing else',
+      permissions: ['aiplatform.endpoints.predict'],
+      stage: 'GA',
+    });
+    const modelUserGrant = ofType(p, T.iamMember).find((g) => g.inputs.member === 'group:users@example.com')!;
+    expect(modelUserGrant.inputs.role).toBe('projects/example-ai-prod/roles/privateAiModelUser');
+    expect(waitsFor(p, modelUserGrant.name, 'access-model-user')).toBe(true);
+    // No predefined Vertex AI role that could create jobs, endpoints or models.
+    expect(ofType(p, T.iamMember).map((g) => g.inputs.role)).not.toContain('roles/aiplatform.user');
+  });
+
+  test('no custom role without model users; a bad role ID is refused', async () => {
+    const p = await plan(() => {
+      new GroupAccess('access', { project: 'example-ai-prod', groups: { ...groups, modelUsers: [] } });
+    });
+    expect(p.resources.filter((r) => r.type === 'gcp:projects/iAMCustomRole:IAMCustomRole')).toHaveLength(0);
+    expect(() => new GroupAccess('bad', { project: 'example-ai-prod', groups, modelUserRoleId: 'ai-user' })).toThrow(
+      'GroupAccess bad: modelUserRoleId "ai-user" must be 3-64 letters, digits, underscores or periods',
+    );
   });
 
   test.each(['user:alice@example.com', 'serviceAccount:ci@example-ai-prod.iam.gserviceaccount.com', 'domain:example.com', 'alice@example.com'])(
