@@ -51,3 +51,35 @@ export function assertKnownSettings(program: Pick<CloudProgram<unknown>, 'namesp
     throw new Error(`unknown settings ${unknown.join(', ')}; known: ${program.settingKeys.map((k) => `${prefix}${k}`).join(', ')}`);
   }
 }
+
+/** One deployment target the settings name and the provider must use too. */
+export interface ProviderTarget {
+  /** The provider's config key, e.g. `location` (read as `<provider>:<key>`). */
+  readonly key: string;
+  /** The setting that names it, e.g. `location` (`<namespace>:<setting>`). */
+  readonly setting: string;
+  /** The value the settings give. */
+  readonly expected: string;
+  /** What the provider will use: its config, else its environment variable; undefined when neither is set. */
+  readonly actual: string | undefined;
+}
+
+/**
+ * Checks that the provider deploys where the settings say: names, residency checks and role IDs
+ * come from the settings, so a provider pointed at another project, subscription or region would
+ * deploy a stack that contradicts its own plan. A mismatch throws, naming both keys and values; a
+ * provider value that is not set returns a warning to log (the provider then uses its own
+ * default, which this cannot see). Compared case-insensitively. Shared by the `pulumi up` entry
+ * points of Azure and Google Cloud.
+ */
+export function providerTargetWarnings(namespace: string, provider: string, targets: readonly ProviderTarget[]): string[] {
+  const warnings: string[] = [];
+  for (const t of targets) {
+    if (t.actual === undefined || t.actual === '') {
+      warnings.push(`${provider}:${t.key} is not set; make sure the provider's default ${t.key} is ${t.expected} (${namespace}:${t.setting})`);
+    } else if (t.actual.toLowerCase() !== t.expected.toLowerCase()) {
+      throw new Error(`${provider}:${t.key} ${t.actual} differs from ${namespace}:${t.setting} ${t.expected}; set both to the same value`);
+    }
+  }
+  return warnings;
+}

@@ -4,7 +4,7 @@
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import { loadOrgConfig } from '../../lib/config';
-import { assertKnownSettings } from '../cloud-program';
+import { assertKnownSettings, providerTargetWarnings } from '../cloud-program';
 import { azureProgram, runAzure } from './program';
 
 const namespace = azureProgram.namespace;
@@ -18,18 +18,12 @@ const settings = azureProgram.readSettings((key) => config.get(key), org);
 
 // Role definition IDs and residency checks use the settings; the provider must deploy there too.
 const provider = new pulumi.Config('azure-native');
-const targets: Array<[string, string, string | undefined]> = [
-  ['subscriptionId', settings.subscriptionId, provider.get('subscriptionId') ?? process.env.ARM_SUBSCRIPTION_ID],
-  ['tenantId', settings.tenantId, provider.get('tenantId') ?? process.env.ARM_TENANT_ID],
-  ['location', settings.location, provider.get('location')],
-];
-for (const [key, expected, actual] of targets) {
-  if (actual === undefined) {
-    pulumi.log.warn(`azure-native:${key} is not set; make sure the provider's default ${key} is ${expected} (${namespace}:${key})`);
-  } else if (actual.toLowerCase() !== expected.toLowerCase()) {
-    throw new Error(`azure-native:${key} ${actual} differs from ${namespace}:${key} ${expected}; set both to the same value`);
-  }
-}
+const warnings = providerTargetWarnings(namespace, 'azure-native', [
+  { key: 'subscriptionId', setting: 'subscriptionId', expected: settings.subscriptionId, actual: provider.get('subscriptionId') ?? process.env.ARM_SUBSCRIPTION_ID },
+  { key: 'tenantId', setting: 'tenantId', expected: settings.tenantId, actual: provider.get('tenantId') ?? process.env.ARM_TENANT_ID },
+  { key: 'location', setting: 'location', expected: settings.location, actual: provider.get('location') },
+]);
+for (const warning of warnings) pulumi.log.warn(warning);
 
 export const {
   location,
