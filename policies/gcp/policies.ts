@@ -1,6 +1,9 @@
 import type { Policies, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
 import { AUDIT_LOG_TYPES, AUDITED_SERVICES, auditSinkFilter, MODEL_ARMOR_SANITIZE_LOG, VERTEX_SERVICE } from '../../lib/gcp/audit-logging';
 import { MAX_ROTATION_SECONDS, rotationSeconds } from '../../lib/gcp/encryption-keys';
+import { MODEL_USER_PERMISSIONS } from '../../lib/gcp/group-access';
+import { GLOBAL_VERTEX_HOST } from '../../lib/gcp/naming';
+import { zoneAnswer, type ZoneRecord } from '../../lib/gcp/zone-answer';
 import { arrayAt, configuredList, dependentsThrough, shown, stringsAt, valueAt } from '../pulumi/props';
 
 /**
@@ -17,6 +20,8 @@ export const GCP_TYPES = {
   subnetwork: 'gcp:compute/subnetwork:Subnetwork',
   firewall: 'gcp:compute/firewall:Firewall',
   zone: 'gcp:dns/managedZone:ManagedZone',
+  recordSet: 'gcp:dns/recordSet:RecordSet',
+  customRole: 'gcp:projects/iAMCustomRole:IAMCustomRole',
   cryptoKey: 'gcp:kms/cryptoKey:CryptoKey',
   bucket: 'gcp:logging/projectBucketConfig:ProjectBucketConfig',
   sink: 'gcp:logging/projectSink:ProjectSink',
@@ -37,6 +42,25 @@ export const GCP_TYPES = {
 
 /** Google API bundles a Private Service Connect endpoint can target. */
 export const API_BUNDLES: readonly string[] = ['vpc-sc', 'all-apis'];
+
+/**
+ * Predefined Vertex AI roles that do far more than call models (create jobs, endpoints, models,
+ * datasets): model users get a custom role with `MODEL_USER_PERMISSIONS` instead.
+ */
+export const BROAD_VERTEX_ROLES: readonly string[] = ['roles/aiplatform.admin', 'roles/aiplatform.user'];
+
+/** Whether a custom role's permissions are only those calling models needs. */
+export const onlyCallsModels = (role: Record<string, unknown>) => {
+  const permissions = stringsAt(role, 'permissions');
+  return permissions.length > 0 && permissions.every((p) => MODEL_USER_PERMISSIONS.includes(p));
+};
+
+/**
+ * What the records of a `googleapis.com.` zone answer for the global Vertex AI host: any address
+ * sends calls without a residency guarantee through the endpoint.
+ */
+export const globalVertexAnswer = (zoneDnsName: string, records: readonly Record<string, unknown>[]) =>
+  zoneAnswer(zoneDnsName, records.map((r) => ({ name: String(r.name ?? ''), type: String(r.type ?? ''), rrdatas: stringsAt(r, 'rrdatas') }) satisfies ZoneRecord), GLOBAL_VERTEX_HOST) ?? [];
 
 /** Basic roles: each grants far more than model access, across every service of the scope. */
 export const BASIC_ROLES: readonly string[] = ['roles/owner', 'roles/editor', 'roles/viewer'];
@@ -188,6 +212,25 @@ export const pscEndpointForGoogleApis: StackValidationPolicy = {
     if (zones.length === 0 && centralDns) return;
     if (zones.length === 0) report('no private ManagedZone for "googleapis.com." in this stack; add one (visibility "private") that resolves Google API names to the endpoint');
     for (const z of zones) report(`managed zone ${z.name} for "googleapis.com." has visibility ${shown(z.props.visibility)}; set it to "private" so only the VPC resolves Google APIs to the endpoint`, z.urn);
+  },
+};
+
+export const privateDnsRegionalOnly: StackValidationPolicy = {
+  name: 'gcp-private-dns-regional-only',
+  description: `The private googleapis.com zone does not resolve the global Vertex AI host ${GLOBAL_VERTEX_HOST} (no residency guarantee): only regional hosts, no wildcard.`,
+  enforcementLevel: 'mandatory',
+  validateStack: (args, report) => {
+    for (const zone of args.resources.filter((r) => r.type === GCP_TYPES.zone && r.props.dnsName === 'googleapis.com.')) {
+      const records = dependentsThrough(args.resources, zone, GCP_TYPES.recordSet, 'managedZone');
+      const answer = globalVertexAnswer(String(zone.props.dnsName), records.map((r) => r.props));
+      if (answer.length > 0) {
+        const culprits = records.filter((r) => String(r.props.name).startsWith('*') || String(r.props.name) === `${GLOBAL_VERTEX_HOST}.` || String(r.props.name) === 'googleapis.com.');
+        report(
+          `zone ${zone.name} resolves ${GLOBAL_VERTEX_HOST} to ${answer.join(', ')} (through ${culprits.map((r) => `${r.name} ${String(r.props.name)}`).join(', ') || 'its records'}); calls through the global endpoint carry no residency guarantee, so replace wildcard and apex records with one A record per regional host (<region>-aiplatform.googleapis.com)`,
+          zone.urn,
+        );
+      }
+    }
   },
 };
 
@@ -350,7 +393,22 @@ export const iamGroupsOnly: ResourceValidationPolicy = {
       }
     }
     const role = args.props.role;
-    if (typeof role === 'string' && BASIC_ROLES.includes(role)) report(`role ${shown(role)} is a basic role that grants far more than model access; use a predefined role such as "roles/aiplatform.user"`);
+    if (typeof role === 'string' && BASIC_ROLES.includes(role)) report(`role ${shown(role)} is a basic role that grants far more than model access; grant a role with only the permissions the audience needs`);
+  },
+};
+
+export const modelUsersCallOnly: ResourceValidationPolicy = {
+  name: 'gcp-model-users-call-only',
+  description: 'Nobody is granted a predefined Vertex AI role that creates jobs, endpoints or models (roles/aiplatform.user, roles/aiplatform.admin); custom roles granted for model use hold only aiplatform.endpoints.predict.',
+  enforcementLevel: 'mandatory',
+  validateResource: (args, report) => {
+    if (iamMembersOf(args.type, args.props) && typeof args.props.role === 'string' && BROAD_VERTEX_ROLES.includes(args.props.role)) {
+      report(`role ${shown(args.props.role)} lets its members create jobs, endpoints and models, not only call them; grant a custom role with ${MODEL_USER_PERMISSIONS.join(', ')}`);
+    }
+    if (args.type === GCP_TYPES.customRole && stringsAt(args.props, 'permissions').some((p) => p.startsWith('aiplatform.')) && !onlyCallsModels(args.props)) {
+      const extra = stringsAt(args.props, 'permissions').filter((p) => !MODEL_USER_PERMISSIONS.includes(p));
+      report(`custom role ${shown(args.props.roleId)} holds ${extra.join(', ')} besides calling models; a model-user role holds ${MODEL_USER_PERMISSIONS.join(', ')} only`);
+    }
   },
 };
 
@@ -466,12 +524,14 @@ export const vpcServiceControls: StackValidationPolicy = {
 /** Every Google Cloud policy, in the order the report lists them. */
 export const gcpPolicies: Policies = [
   pscEndpointForGoogleApis,
+  privateDnsRegionalOnly,
   networkNoInternetRoute,
   egressDeniedByDefault,
   vpcServiceControls,
   noServiceAccountKeys,
   serviceAccountKeyCreationDisabled,
   iamGroupsOnly,
+  modelUsersCallOnly,
   allowedModelsPinned,
   kmsKeyRotation,
   auditLogBucketCmek,

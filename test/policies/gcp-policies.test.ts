@@ -325,6 +325,46 @@ describe('gcp-service-account-key-creation-disabled', () => {
   });
 });
 
+describe('gcp-private-dns-regional-only', () => {
+  acceptsTheExample(gcp.privateDnsRegionalOnly);
+
+  /** The example plan with one more record set in the googleapis.com zone, as the engine links it. */
+  const withRecord = (name: string, type: string, rrdatas: string[]): Plan => {
+    const p = plus(gcp.GCP_TYPES.recordSet, { project: 'example-ai-prod', managedZone: 'example-corp-network-googleapis', name, type, ttl: 300, rrdatas });
+    const extra = p.resources.find((r) => r.name === 'extra')!;
+    p.resources[p.resources.indexOf(extra)] = { ...extra, propertyDependencies: { managedZone: ['example-corp-network-googleapis'] }, dependsOn: ['example-corp-network-googleapis'] };
+    return p;
+  };
+
+  test('refuses a wildcard that resolves the global Vertex AI host, naming the record', async () => {
+    expect(await findings(gcp.privateDnsRegionalOnly, withRecord('*.googleapis.com.', 'A', ['10.50.255.254']))).toEqual([
+      'example-corp-network-googleapis: zone example-corp-network-googleapis resolves aiplatform.googleapis.com to 10.50.255.254 (through extra *.googleapis.com.); calls through the global endpoint carry no residency guarantee, so replace wildcard and apex records with one A record per regional host (<region>-aiplatform.googleapis.com)',
+    ]);
+  });
+
+  test('refuses a record for the global host itself; a wildcard below another name does not reach it', async () => {
+    expect(await findings(gcp.privateDnsRegionalOnly, withRecord('aiplatform.googleapis.com.', 'A', ['10.50.255.254']))).toHaveLength(1);
+    expect(await findings(gcp.privateDnsRegionalOnly, withRecord('*.storage.googleapis.com.', 'A', ['10.50.255.254']))).toEqual([]);
+  });
+});
+
+describe('gcp-model-users-call-only', () => {
+  acceptsTheExample(gcp.modelUsersCallOnly);
+
+  test('refuses roles/aiplatform.user for a group', async () => {
+    expect(await findings(gcp.modelUsersCallOnly, plus(gcp.GCP_TYPES.projectIamMember, { project: 'p', member: 'group:ai-model-users@example.com', role: 'roles/aiplatform.user' }))).toEqual([
+      'extra: role "roles/aiplatform.user" lets its members create jobs, endpoints and models, not only call them; grant a custom role with aiplatform.endpoints.predict',
+    ]);
+  });
+
+  test('refuses a Vertex AI custom role with more than calling models; custom roles of other services are not its business', async () => {
+    expect(await findings(gcp.modelUsersCallOnly, changed('example-corp-access-model-user', { permissions: ['aiplatform.endpoints.predict', 'aiplatform.batchPredictionJobs.create'] }))).toEqual([
+      'example-corp-access-model-user: custom role "privateAiModelUser" holds aiplatform.batchPredictionJobs.create besides calling models; a model-user role holds aiplatform.endpoints.predict only',
+    ]);
+    expect(await findings(gcp.modelUsersCallOnly, plus(gcp.GCP_TYPES.customRole, { project: 'p', roleId: 'logReader', permissions: ['logging.logEntries.list'] }))).toEqual([]);
+  });
+});
+
 describe('gcp-iam-groups-only', () => {
   acceptsTheExample(gcp.iamGroupsOnly);
 
@@ -333,7 +373,7 @@ describe('gcp-iam-groups-only', () => {
       'extra: member "user:alice@example.com" is not a group or service account; grant roles to a Google group ("group:...") managed in the identity provider',
     ]);
     expect(await findings(gcp.iamGroupsOnly, plus(gcp.GCP_TYPES.organizationIamMember, { orgId: '1', member: 'group:admins@example.com', role: 'roles/owner' }))).toEqual([
-      'extra: role "roles/owner" is a basic role that grants far more than model access; use a predefined role such as "roles/aiplatform.user"',
+      'extra: role "roles/owner" is a basic role that grants far more than model access; grant a role with only the permissions the audience needs',
     ]);
   });
 
@@ -342,7 +382,7 @@ describe('gcp-iam-groups-only', () => {
     expect(await findings(gcp.iamGroupsOnly, binding)).toEqual([
       'extra: member "allUsers" is not a group or service account; grant roles to a Google group ("group:...") managed in the identity provider',
       'extra: member "domain:example.com" is not a group or service account; grant roles to a Google group ("group:...") managed in the identity provider',
-      'extra: role "roles/editor" is a basic role that grants far more than model access; use a predefined role such as "roles/aiplatform.user"',
+      'extra: role "roles/editor" is a basic role that grants far more than model access; grant a role with only the permissions the audience needs',
     ]);
   });
 });
