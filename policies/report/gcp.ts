@@ -1,5 +1,6 @@
 import type { OrgConfig } from '../../lib/config';
 import { AUDITED_SERVICES, VERTEX_SERVICE } from '../../lib/gcp/audit-logging';
+import { GLOBAL_VERTEX_HOST } from '../../lib/gcp/naming';
 import type { Plan, PlanResource } from '../../lib/pulumi/plan';
 import {
   allowsEgressToInternet,
@@ -10,13 +11,16 @@ import {
   BASIC_ROLES,
   deniesAllEgress,
   enforcesUnconditionally,
+  BROAD_VERTEX_ROLES,
   FLOATING_MODEL,
   GCP_TYPES as T,
+  globalVertexAnswer,
   iamMembersOf,
   IAM_BINDING_TYPES,
   IAM_MEMBER_TYPES,
   isGroupOrServiceAccount,
   keepsAuditLogs,
+  onlyCallsModels,
   permittedLocationValues,
   regionOf,
   rotatesInTime,
@@ -58,7 +62,11 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
     const zones = ix.ofType(T.zone).filter((z) => z.inputs.dnsName === 'googleapis.com.');
     const centralDns = usesCentralDns(plan);
     if (!centralDns) e.push(...one(T.zone, 'no private googleapis.com zone', zones));
-    for (const z of zones) e.push(ix.check(z, 'visibility', (v) => v === 'private'));
+    for (const z of zones) {
+      e.push(ix.check(z, 'visibility', (v) => v === 'private'));
+      const answer = globalVertexAnswer(String(z.inputs.dnsName), ix.dependents(z, T.recordSet, 'managedZone').map((r) => r.inputs));
+      e.push(ix.evidence(z, `answer for ${GLOBAL_VERTEX_HOST}`, answer.length > 0 ? answer.join(', ') : 'NXDOMAIN (not resolved inside the network)', answer.length === 0));
+    }
     for (const n of ix.ofType(T.network)) {
       e.push(ix.check(n, 'deleteDefaultRoutesOnCreate', (v) => v === true));
       const firewalls = ix.dependents(n, T.firewall, 'network');
@@ -95,10 +103,16 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
   // least-privilege
   {
     const e: Evidence[] = [];
-    for (const g of iamGrants) e.push(ix.evidence(g, 'role', `${String(g.inputs.role)} for ${membersOf(g).join(', ')}`, !BASIC_ROLES.includes(String(g.inputs.role))));
+    for (const g of iamGrants) {
+      const role = String(g.inputs.role);
+      e.push(ix.evidence(g, 'role', `${role} for ${membersOf(g).join(', ')}`, !BASIC_ROLES.includes(role) && !BROAD_VERTEX_ROLES.includes(role)));
+    }
+    for (const r of ix.ofType(T.customRole).filter((x) => stringsAt(x.inputs, 'permissions').some((p) => p.startsWith('aiplatform.')))) {
+      e.push(ix.evidence(r, 'permissions', stringsAt(r.inputs, 'permissions').join(', '), onlyCallsModels(r.inputs)));
+    }
     const names = (p: PlanResource) => rules(p).flatMap((r) => stringsAt(r, 'values.allowedValues'));
     e.push(orgEvidence('vertexai.allowedModels', (p) => names(p).length > 0 && !rules(p).some((r) => r.allowAll === 'TRUE') && valueAt(p.inputs, 'spec.inheritFromParent') === false, (p) => `${names(p).length} models allowed`));
-    add('least-privilege', e, 'Model users hold roles/aiplatform.user; the vertexai.allowedModels organisation policy limits which publisher models it can call.');
+    add('least-privilege', e, 'Model users hold a custom role that can only call models (aiplatform.endpoints.predict), never roles/aiplatform.user; the vertexai.allowedModels organisation policy limits which publisher models they can call.');
   }
 
   // encryption-cmk
