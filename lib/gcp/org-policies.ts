@@ -1,5 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as orgpolicy from '@pulumi/gcp/orgpolicy';
+import { GLOBAL_VERTEX_HOST } from './naming';
 
 /** A Vertex AI Model Garden model callers may use. */
 export interface AllowedModel {
@@ -18,9 +19,52 @@ export interface OrgPoliciesArgs {
   readonly allowedRegions: readonly string[];
   /** Publisher models callers may use for prediction; every other Model Garden model is refused. */
   readonly allowedModels: readonly AllowedModel[];
+  /**
+   * Where customer-managed keys may come from (Google's `gcp.restrictCmekCryptoKeyProjects`):
+   * `under:projects/<project-id>`, `under:folders/<id>` or `under:organizations/<id>`. A resource
+   * then cannot be encrypted with a key that someone outside these projects or folders controls.
+   * @default - no policy: keys from any project are accepted
+   */
+  readonly cmekKeyProjects?: readonly string[];
+  /**
+   * Workspace or Cloud Identity customer IDs (e.g. `C0abc1234`; `gcloud organizations list`
+   * shows it as DIRECTORY_CUSTOMER_ID) whose members may be granted IAM roles (domain restricted
+   * sharing, `iam.allowedPolicyMemberDomains`). From then on, IAM grants to members outside
+   * these customers are refused; grants that already exist stay.
+   * @default - no policy: members of any domain may be granted roles
+   */
+  readonly allowedMemberCustomerIds?: readonly string[];
+  /**
+   * Refuse requests to the global Vertex AI endpoint (`aiplatform.googleapis.com`, the
+   * `locations/global` endpoint, which carries no data residency guarantee) with
+   * `gcp.restrictEndpointUsage`. The regional `<region>-aiplatform.googleapis.com` endpoints stay
+   * allowed.
+   * @default true
+   */
+  readonly denyGlobalVertexEndpoint?: boolean;
+  /**
+   * Vertex AI Workbench instances in scope cannot download files from the JupyterLab UI, give
+   * their users root, or have public IP addresses (`ainotebooks.disableFileDownloads`,
+   * `ainotebooks.disableRootAccess`, `ainotebooks.restrictPublicIp`: the constraints Google's
+   * GenAI foundation and cloud-foundation-fabric set for Vertex AI).
+   * @default true
+   */
+  readonly workbenchHardening?: boolean;
 }
 
+/** The constraint that refuses requests to global API endpoints. */
+export const GLOBAL_ENDPOINT_CONSTRAINT = 'gcp.restrictEndpointUsage';
+
+const ALWAYS_ON = ['gcp.resourceLocations', 'gcp.restrictNonCmekServices', 'iam.disableServiceAccountKeyCreation', 'gcp.restrictTLSVersion', 'vertexai.allowedModels'] as const;
+const CMEK_KEY_PROJECTS = 'gcp.restrictCmekCryptoKeyProjects';
+const MEMBER_DOMAINS = 'iam.allowedPolicyMemberDomains';
+const WORKBENCH = ['ainotebooks.disableFileDownloads', 'ainotebooks.disableRootAccess', 'ainotebooks.restrictPublicIp'] as const;
+/** A constraint `OrgPolicies` may set. */
+export type OrgPolicyConstraint = (typeof ALWAYS_ON)[number] | typeof CMEK_KEY_PROJECTS | typeof MEMBER_DOMAINS | typeof GLOBAL_ENDPOINT_CONSTRAINT | (typeof WORKBENCH)[number];
+
 const PARENT = /^(projects|folders|organizations)\/\d+$/;
+const KEY_PROJECT = [/^under:(projects|folders|organizations)\/[a-z0-9-]+$/, /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]$/];
+const CUSTOMER_ID = /^C[0-9a-z]{5,}$/;
 
 /** Value group of a region in `gcp.resourceLocations`, e.g. `in:europe-west4-locations`. */
 export function locationValue(region: string): string {
@@ -36,9 +80,26 @@ export function modelValue(model: AllowedModel): string {
 }
 
 /**
+ * The constraints `OrgPolicies` sets for these arguments, in the order it creates their
+ * policies: the five it always sets, then the optional ones.
+ */
+export function orgPolicyConstraints(args: Pick<OrgPoliciesArgs, 'cmekKeyProjects' | 'allowedMemberCustomerIds' | 'denyGlobalVertexEndpoint' | 'workbenchHardening'>): OrgPolicyConstraint[] {
+  const constraints: OrgPolicyConstraint[] = [...ALWAYS_ON];
+  if (args.cmekKeyProjects?.length) constraints.push(CMEK_KEY_PROJECTS);
+  if (args.allowedMemberCustomerIds?.length) constraints.push(MEMBER_DOMAINS);
+  if (args.denyGlobalVertexEndpoint ?? true) constraints.push(GLOBAL_ENDPOINT_CONSTRAINT);
+  if (args.workbenchHardening ?? true) constraints.push(...WORKBENCH);
+  return constraints;
+}
+
+/**
  * Organisation policies (v2): resources only in the allowed regions (new resources; existing
  * ones are not moved), no Vertex AI resource without a customer-managed key, no service
- * account keys, no TLS below 1.2 to Google APIs, and only the allowlisted Model Garden models.
+ * account keys, no TLS below 1.2 to Google APIs, only the allowlisted Model Garden models, no
+ * calls to the global Vertex AI endpoint, and hardened Vertex AI Workbench instances (no file
+ * downloads, no root, no public IP). When given, also: customer-managed keys only from the
+ * listed projects or folders, and IAM grants only to members of the listed Workspace / Cloud
+ * Identity customers.
  *
  * List policies that allow values do not inherit from the parent (the allowlist here is the
  * whole truth; inheriting would union in the parent's values); list policies that deny values
@@ -55,30 +116,42 @@ export class OrgPolicies extends pulumi.ComponentResource {
     }
     if (args.allowedRegions.length === 0) throw new Error(`OrgPolicies ${name}: allowedRegions must list at least one region`);
     if (args.allowedModels.length === 0) throw new Error(`OrgPolicies ${name}: allowedModels must list at least one model; an empty allowlist would refuse every model`);
+    const keyProjects = args.cmekKeyProjects ?? [];
+    for (const v of keyProjects) {
+      if (!KEY_PROJECT.some((re) => re.test(v))) {
+        throw new Error(`OrgPolicies ${name}: cmekKeyProjects value ${JSON.stringify(v)} must be under:projects/<project-id>, under:folders/<id> or under:organizations/<id>`);
+      }
+    }
+    const customerIds = args.allowedMemberCustomerIds ?? [];
+    for (const id of customerIds) {
+      if (!CUSTOMER_ID.test(id)) {
+        throw new Error(
+          `OrgPolicies ${name}: allowedMemberCustomerIds value ${JSON.stringify(id)} must be a Workspace or Cloud Identity customer ID such as C0abc1234 (C followed by lowercase letters or digits); \`gcloud organizations list\` shows it as DIRECTORY_CUSTOMER_ID`,
+        );
+      }
+    }
 
-    const names: Record<string, string> = {};
-    const policy = (suffix: string, constraint: string, spec: orgpolicy.PolicyArgs['spec']) => {
-      names[constraint] = `${args.parent}/policies/${constraint}`;
-      return new orgpolicy.Policy(`${name}-${suffix}`, { parent: args.parent, name: names[constraint], spec }, { parent: this });
+    const enforced = () => ({ rules: [{ enforce: 'TRUE' }] });
+    const specs: Record<OrgPolicyConstraint, () => [suffix: string, spec: orgpolicy.PolicyArgs['spec']]> = {
+      'gcp.resourceLocations': () => ['resource-locations', { inheritFromParent: false, rules: [{ values: { allowedValues: args.allowedRegions.map(locationValue) } }] }],
+      'gcp.restrictNonCmekServices': () => ['cmek-vertex', { inheritFromParent: true, rules: [{ values: { deniedValues: ['aiplatform.googleapis.com'] } }] }],
+      'iam.disableServiceAccountKeyCreation': () => ['no-sa-keys', enforced()],
+      'gcp.restrictTLSVersion': () => ['tls', { inheritFromParent: true, rules: [{ values: { deniedValues: ['TLS_VERSION_1', 'TLS_VERSION_1_1'] } }] }],
+      'vertexai.allowedModels': () => ['models', { inheritFromParent: false, rules: [{ values: { allowedValues: args.allowedModels.map(modelValue) } }] }],
+      [CMEK_KEY_PROJECTS]: () => ['cmek-key-projects', { inheritFromParent: false, rules: [{ values: { allowedValues: [...keyProjects] } }] }],
+      [MEMBER_DOMAINS]: () => ['member-domains', { inheritFromParent: false, rules: [{ values: { allowedValues: customerIds.map((id) => `is:${id}`) } }] }],
+      [GLOBAL_ENDPOINT_CONSTRAINT]: () => ['no-global-vertex', { inheritFromParent: true, rules: [{ values: { deniedValues: [GLOBAL_VERTEX_HOST] } }] }],
+      'ainotebooks.disableFileDownloads': () => ['workbench-no-downloads', enforced()],
+      'ainotebooks.disableRootAccess': () => ['workbench-no-root', enforced()],
+      'ainotebooks.restrictPublicIp': () => ['workbench-no-public-ip', enforced()],
     };
 
-    policy('resource-locations', 'gcp.resourceLocations', {
-      inheritFromParent: false,
-      rules: [{ values: { allowedValues: args.allowedRegions.map(locationValue) } }],
-    });
-    policy('cmek-vertex', 'gcp.restrictNonCmekServices', {
-      inheritFromParent: true,
-      rules: [{ values: { deniedValues: ['aiplatform.googleapis.com'] } }],
-    });
-    policy('no-sa-keys', 'iam.disableServiceAccountKeyCreation', { rules: [{ enforce: 'TRUE' }] });
-    policy('tls', 'gcp.restrictTLSVersion', {
-      inheritFromParent: true,
-      rules: [{ values: { deniedValues: ['TLS_VERSION_1', 'TLS_VERSION_1_1'] } }],
-    });
-    policy('models', 'vertexai.allowedModels', {
-      inheritFromParent: false,
-      rules: [{ values: { allowedValues: args.allowedModels.map(modelValue) } }],
-    });
+    const names: Record<string, string> = {};
+    for (const constraint of orgPolicyConstraints(args)) {
+      const [suffix, spec] = specs[constraint]();
+      names[constraint] = `${args.parent}/policies/${constraint}`;
+      new orgpolicy.Policy(`${name}-${suffix}`, { parent: args.parent, name: names[constraint], spec }, { parent: this });
+    }
 
     this.policyNames = names;
     this.registerOutputs({ policyNames: names });

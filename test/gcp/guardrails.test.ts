@@ -1,7 +1,7 @@
 import * as projects from '@pulumi/gcp/projects';
 import { ModelArmor } from '../../lib/gcp/model-armor';
-import { OrgPolicies } from '../../lib/gcp/org-policies';
-import { VpcServicePerimeter } from '../../lib/gcp/service-perimeter';
+import { GLOBAL_ENDPOINT_CONSTRAINT, OrgPolicies, orgPolicyConstraints } from '../../lib/gcp/org-policies';
+import { DEFAULT_RESTRICTED_SERVICES, VpcServicePerimeter, type PerimeterIngressRule, type VpcServicePerimeterArgs } from '../../lib/gcp/service-perimeter';
 import { ofType, plan, resource, T, waitsFor } from './support';
 
 const models = [
@@ -10,13 +10,19 @@ const models = [
 ];
 
 describe('OrgPolicies', () => {
+  const base = { parent: 'projects/123456789012', allowedRegions: ['europe-west4', 'europe-west1'], allowedModels: models };
   let p: Awaited<ReturnType<typeof plan>>;
   beforeAll(async () => {
     p = await plan(() => {
-      new OrgPolicies('pol', { parent: 'projects/123456789012', allowedRegions: ['europe-west4', 'europe-west1'], allowedModels: models });
+      new OrgPolicies('pol', base);
     });
   });
   const policy = (suffix: string) => resource(p, T.orgPolicy, `pol-${suffix}`).inputs;
+  // A plan lists resources in the order their registrations complete, not the order they were created in: sorted.
+  const names = (q: Awaited<ReturnType<typeof plan>>) =>
+    ofType(q, T.orgPolicy)
+      .map((r) => String(r.inputs.name).replace(/^.*\/policies\//, ''))
+      .sort();
 
   test('resource locations: only the allowed regions, not widened by the parent', () => {
     expect(policy('resource-locations')).toEqual({
@@ -49,52 +55,257 @@ describe('OrgPolicies', () => {
         rules: [{ values: { allowedValues: ['is:publishers/google/models/gemini-2.5-flash:predict', 'is:publishers/anthropic/models/claude-sonnet-4:predict'] } }],
       },
     });
-    expect(ofType(p, T.orgPolicy)).toHaveLength(5);
+  });
+
+  test('the global Vertex AI endpoint is refused, keeping the parent denials', () => {
+    expect(GLOBAL_ENDPOINT_CONSTRAINT).toBe('gcp.restrictEndpointUsage');
+    expect(policy('no-global-vertex')).toEqual({
+      parent: 'projects/123456789012',
+      name: 'projects/123456789012/policies/gcp.restrictEndpointUsage',
+      spec: { inheritFromParent: true, rules: [{ values: { deniedValues: ['aiplatform.googleapis.com'] } }] },
+    });
+  });
+
+  test('Workbench instances: no file downloads, no root, no public IP', () => {
+    for (const [suffix, constraint] of [
+      ['workbench-no-downloads', 'ainotebooks.disableFileDownloads'],
+      ['workbench-no-root', 'ainotebooks.disableRootAccess'],
+      ['workbench-no-public-ip', 'ainotebooks.restrictPublicIp'],
+    ]) {
+      expect(policy(suffix)).toEqual({ parent: 'projects/123456789012', name: `projects/123456789012/policies/${constraint}`, spec: { rules: [{ enforce: 'TRUE' }] } });
+    }
+  });
+
+  test('by default: the five always-on policies, the global endpoint denial and the three Workbench ones; no key-project or member-domain policy', () => {
+    expect(orgPolicyConstraints({})).toEqual([
+      'gcp.resourceLocations',
+      'gcp.restrictNonCmekServices',
+      'iam.disableServiceAccountKeyCreation',
+      'gcp.restrictTLSVersion',
+      'vertexai.allowedModels',
+      'gcp.restrictEndpointUsage',
+      'ainotebooks.disableFileDownloads',
+      'ainotebooks.disableRootAccess',
+      'ainotebooks.restrictPublicIp',
+    ]);
+    expect(ofType(p, T.orgPolicy)).toHaveLength(9);
+    expect(names(p)).toEqual(orgPolicyConstraints({}).sort());
+  });
+
+  test('customer-managed keys only from the listed projects and folders, and IAM grants only to the listed customers', async () => {
+    const q = await plan(() => {
+      new OrgPolicies('pol', { ...base, cmekKeyProjects: ['under:projects/example-kms', 'under:folders/4455', 'projects/example-kms-two'], allowedMemberCustomerIds: ['C0abc1234', 'C99zz88'] });
+    });
+    expect(resource(q, T.orgPolicy, 'pol-cmek-key-projects').inputs).toEqual({
+      parent: 'projects/123456789012',
+      name: 'projects/123456789012/policies/gcp.restrictCmekCryptoKeyProjects',
+      spec: { inheritFromParent: false, rules: [{ values: { allowedValues: ['under:projects/example-kms', 'under:folders/4455', 'projects/example-kms-two'] } }] },
+    });
+    expect(resource(q, T.orgPolicy, 'pol-member-domains').inputs).toEqual({
+      parent: 'projects/123456789012',
+      name: 'projects/123456789012/policies/iam.allowedPolicyMemberDomains',
+      spec: { inheritFromParent: false, rules: [{ values: { allowedValues: ['is:C0abc1234', 'is:C99zz88'] } }] },
+    });
+    expect(ofType(q, T.orgPolicy)).toHaveLength(11);
+  });
+
+  test('empty key-project and customer lists create no policy', async () => {
+    const q = await plan(() => {
+      new OrgPolicies('pol', { ...base, cmekKeyProjects: [], allowedMemberCustomerIds: [] });
+    });
+    expect(names(q)).not.toContain('gcp.restrictCmekCryptoKeyProjects');
+    expect(names(q)).not.toContain('iam.allowedPolicyMemberDomains');
+    expect(ofType(q, T.orgPolicy)).toHaveLength(9);
+  });
+
+  test('the global endpoint denial and the Workbench hardening can be turned off', async () => {
+    const q = await plan(() => {
+      new OrgPolicies('pol', { ...base, denyGlobalVertexEndpoint: false, workbenchHardening: false });
+    });
+    expect(names(q)).toEqual(['gcp.resourceLocations', 'gcp.restrictNonCmekServices', 'gcp.restrictTLSVersion', 'iam.disableServiceAccountKeyCreation', 'vertexai.allowedModels']);
+  });
+
+  test.each([
+    {},
+    { denyGlobalVertexEndpoint: false },
+    { workbenchHardening: false },
+    { cmekKeyProjects: ['under:organizations/1234'] },
+    { allowedMemberCustomerIds: ['C0abc1234'], denyGlobalVertexEndpoint: false },
+    { cmekKeyProjects: ['under:folders/1'], allowedMemberCustomerIds: ['C0abc1234'], denyGlobalVertexEndpoint: false, workbenchHardening: false },
+  ])('orgPolicyConstraints names the policies the component creates: %j', async (extra) => {
+    const q = await plan(() => {
+      const c = new OrgPolicies('pol', { ...base, ...extra });
+      return { names: c.policyNames };
+    });
+    expect(names(q)).toEqual(orgPolicyConstraints(extra).sort());
+    // policyNames is filled in creation order.
+    expect(Object.keys(q.outputs.names as Record<string, string>)).toEqual(orgPolicyConstraints(extra));
   });
 
   test('folder or organisation scope', async () => {
     const folder = await plan(() => {
       new OrgPolicies('pol', { parent: 'folders/555', allowedRegions: ['europe-west4'], allowedModels: models });
     });
-    expect(ofType(folder, T.orgPolicy).map((r) => r.inputs.parent)).toEqual(Array(5).fill('folders/555'));
+    expect(ofType(folder, T.orgPolicy).map((r) => r.inputs.parent)).toEqual(Array(9).fill('folders/555'));
     expect(resource(folder, T.orgPolicy, 'pol-tls').inputs.name).toBe('folders/555/policies/gcp.restrictTLSVersion');
     expect(() => new OrgPolicies('bad', { parent: 'projects/example-ai-prod', allowedRegions: ['europe-west4'], allowedModels: models })).toThrow(
       'OrgPolicies bad: parent "projects/example-ai-prod" must be projects/<number>, folders/<id> or organizations/<id>',
     );
     expect(() => new OrgPolicies('bad', { parent: 'folders/1', allowedRegions: ['europe-west4'], allowedModels: [] })).toThrow(/an empty allowlist would refuse every model/);
   });
+
+  test.each(['projects/123456789012', 'under:projects/Example_KMS', 'folders/4455', 'under:billingAccounts/1'])('cmekKeyProjects value %s is refused', (value) => {
+    expect(() => new OrgPolicies('bad', { ...base, cmekKeyProjects: ['under:folders/1', value] })).toThrow(
+      `OrgPolicies bad: cmekKeyProjects value "${value}" must be under:projects/<project-id>, under:folders/<id> or under:organizations/<id>`,
+    );
+  });
+
+  test.each(['example.com', 'c0abc1234', 'C0ABC1234', 'C0ab', 'is:C0abc1234'])('allowedMemberCustomerIds value %s is refused', (value) => {
+    expect(() => new OrgPolicies('bad', { ...base, allowedMemberCustomerIds: [value] })).toThrow(
+      `OrgPolicies bad: allowedMemberCustomerIds value "${value}" must be a Workspace or Cloud Identity customer ID such as C0abc1234 (C followed by lowercase letters or digits); \`gcloud organizations list\` shows it as DIRECTORY_CUSTOMER_ID`,
+    );
+  });
 });
 
 describe('VpcServicePerimeter', () => {
   const args = { accessPolicyId: '987654321', projectId: 'example-ai-prod', projectNumber: '123456789012' };
-  const config = { resources: ['projects/123456789012'], restrictedServices: ['aiplatform.googleapis.com'] };
+  const restricted = ['aiplatform.googleapis.com', 'cloudkms.googleapis.com', 'logging.googleapis.com', 'storage.googleapis.com', 'modelarmor.googleapis.com'];
+  const config = {
+    resources: ['projects/123456789012'],
+    restrictedServices: restricted,
+    vpcAccessibleServices: { enableRestriction: true, allowedServices: ['RESTRICTED-SERVICES'] },
+  };
+  const corp = 'accessPolicies/987654321/accessLevels/corp_network';
+  const deployer = 'serviceAccount:deployer@example-ai-ops.iam.gserviceaccount.com';
+  const rules = [
+    { title: 'deployer', identities: [deployer] },
+    { title: 'auditors from the office', identities: ['group:auditors@example.com'], accessLevels: [corp], services: ['logging.googleapis.com'] },
+    { title: 'office', accessLevels: [corp], services: ['aiplatform.googleapis.com', 'modelarmor.googleapis.com'] },
+  ];
+  const allMethods = (serviceName: string) => ({ serviceName, methodSelectors: [{ method: '*' }] });
+  const ingressPolicies = [
+    {
+      title: 'deployer',
+      ingressFrom: { identities: [deployer], sources: [{ accessLevel: '*' }] },
+      ingressTo: { resources: ['*'], operations: restricted.map(allMethods) },
+    },
+    {
+      title: 'auditors from the office',
+      ingressFrom: { identities: ['group:auditors@example.com'], sources: [{ accessLevel: corp }] },
+      ingressTo: { resources: ['*'], operations: [allMethods('logging.googleapis.com')] },
+    },
+    {
+      title: 'office',
+      ingressFrom: { identityType: 'ANY_IDENTITY', sources: [{ accessLevel: corp }] },
+      ingressTo: { resources: ['*'], operations: [allMethods('aiplatform.googleapis.com'), allMethods('modelarmor.googleapis.com')] },
+    },
+  ];
+  const perimeter = async (extra: Partial<VpcServicePerimeterArgs> & Pick<VpcServicePerimeterArgs, 'mode'>) => {
+    const p = await plan(() => {
+      new VpcServicePerimeter('vpcsc', { ...args, ...extra });
+    });
+    return resource(p, T.perimeter, 'vpcsc-perimeter').inputs;
+  };
+
+  test('the default restricted services are Vertex AI and the services holding keys, audit logs, data and screening', () => {
+    expect(DEFAULT_RESTRICTED_SERVICES).toEqual(restricted);
+  });
 
   test('dry run: an explicit dry-run spec, nothing enforced', async () => {
-    const p = await plan(() => {
-      new VpcServicePerimeter('vpcsc', { ...args, mode: 'dryRun' });
-    });
-    const inputs = resource(p, T.perimeter, 'vpcsc-perimeter').inputs;
+    const inputs = await perimeter({ mode: 'dryRun' });
     expect(inputs).toMatchObject({
       parent: 'accessPolicies/987654321',
       name: 'accessPolicies/987654321/servicePerimeters/example_ai_prod_private_ai',
       perimeterType: 'PERIMETER_TYPE_REGULAR',
       useExplicitDryRunSpec: true,
-      spec: config,
     });
+    expect(inputs.spec).toEqual(config);
     expect(inputs.status).toBeUndefined();
   });
 
   test('enforced: the same configuration as status, no dry-run spec', async () => {
-    const p = await plan(() => {
-      new VpcServicePerimeter('vpcsc', { ...args, mode: 'enforced' });
-    });
-    const inputs = resource(p, T.perimeter, 'vpcsc-perimeter').inputs;
-    expect(inputs).toMatchObject({ useExplicitDryRunSpec: false, status: config });
+    const inputs = await perimeter({ mode: 'enforced' });
+    expect(inputs).toMatchObject({ useExplicitDryRunSpec: false });
+    expect(inputs.status).toEqual(config);
     expect(inputs.spec).toBeUndefined();
+  });
+
+  test('more services callable from the VPC networks', async () => {
+    const inputs = await perimeter({ mode: 'enforced', vpcAccessibleServices: ['RESTRICTED-SERVICES', 'iamcredentials.googleapis.com'] });
+    expect(inputs.status).toMatchObject({ vpcAccessibleServices: { enableRestriction: true, allowedServices: ['RESTRICTED-SERVICES', 'iamcredentials.googleapis.com'] } });
+  });
+
+  test('dry run: access levels and ingress rules in the spec', async () => {
+    const inputs = await perimeter({ mode: 'dryRun', accessLevels: [corp], ingressRules: rules });
+    expect(inputs.spec).toEqual({ ...config, accessLevels: [corp], ingressPolicies });
+    expect(inputs.status).toBeUndefined();
+  });
+
+  test('enforced: access levels and ingress rules in the status', async () => {
+    const inputs = await perimeter({ mode: 'enforced', accessLevels: [corp], ingressRules: rules });
+    expect(inputs.status).toEqual({ ...config, accessLevels: [corp], ingressPolicies });
+    expect(inputs.spec).toBeUndefined();
+  });
+
+  test('a rule with access levels only admits any identity from those networks', async () => {
+    const inputs = await perimeter({ mode: 'enforced', ingressRules: [{ title: 'office', accessLevels: [corp] }] });
+    expect(inputs.status).toEqual({
+      ...config,
+      ingressPolicies: [{ title: 'office', ingressFrom: { identityType: 'ANY_IDENTITY', sources: [{ accessLevel: corp }] }, ingressTo: { resources: ['*'], operations: restricted.map(allMethods) } }],
+    });
   });
 
   test('access policy must be numeric', () => {
     expect(() => new VpcServicePerimeter('bad', { ...args, accessPolicyId: 'policies/1', mode: 'dryRun' })).toThrow(/accessPolicyId "policies\/1" must be the numeric ID/);
+  });
+
+  test.each(['accessLevels/corp_network', 'accessPolicies/111/accessLevels/corp_network', 'accessPolicies/987654321/accessLevels/corp-network', 'accessPolicies/987654321/accessLevels/1corp'])(
+    'access level %s is refused',
+    (level) => {
+      const message = `VpcServicePerimeter bad: accessLevels value "${level}" must be accessPolicies/987654321/accessLevels/<name> (an access level in this perimeter's access policy)`;
+      expect(() => new VpcServicePerimeter('bad', { ...args, mode: 'dryRun', accessLevels: [level] })).toThrow(message);
+    },
+  );
+
+  test('VPC-accessible services must be RESTRICTED-SERVICES or service names, and at least one', () => {
+    expect(() => new VpcServicePerimeter('bad', { ...args, mode: 'dryRun', vpcAccessibleServices: ['RESTRICTED_SERVICES'] })).toThrow(
+      'VpcServicePerimeter bad: vpcAccessibleServices value "RESTRICTED_SERVICES" must be RESTRICTED-SERVICES or a service name such as storage.googleapis.com',
+    );
+    expect(() => new VpcServicePerimeter('bad', { ...args, mode: 'dryRun', vpcAccessibleServices: ['storage'] })).toThrow(
+      'VpcServicePerimeter bad: vpcAccessibleServices value "storage" must be RESTRICTED-SERVICES or a service name such as storage.googleapis.com',
+    );
+    expect(() => new VpcServicePerimeter('bad', { ...args, mode: 'dryRun', vpcAccessibleServices: [] })).toThrow(
+      'VpcServicePerimeter bad: vpcAccessibleServices must list at least one service (RESTRICTED-SERVICES for the restricted ones); an empty list would let the VPC networks call no Google API',
+    );
+  });
+
+  test('ingress rule validation', () => {
+    const bad = (rule: PerimeterIngressRule, extra: Partial<VpcServicePerimeterArgs> = {}) => () =>
+      new VpcServicePerimeter('bad', { ...args, mode: 'dryRun', ...extra, ingressRules: [rule] });
+    expect(bad({ title: 'open' })).toThrow('VpcServicePerimeter bad: ingressRules["open"] must list identities, accessLevels or both; a rule with neither would admit anyone from anywhere');
+    expect(bad({ title: 'open', identities: [], accessLevels: [] })).toThrow(
+      'VpcServicePerimeter bad: ingressRules["open"] must list identities, accessLevels or both; a rule with neither would admit anyone from anywhere',
+    );
+    expect(bad({ title: 'x', identities: ['deployer@example.com'] })).toThrow(
+      'VpcServicePerimeter bad: ingressRules["x"].identities value "deployer@example.com" must be serviceAccount:<email>, user:<email> or group:<email>',
+    );
+    expect(bad({ title: 'x', identities: ['domain:example.com'] })).toThrow(
+      'VpcServicePerimeter bad: ingressRules["x"].identities value "domain:example.com" must be serviceAccount:<email>, user:<email> or group:<email>',
+    );
+    expect(bad({ title: 'x', accessLevels: ['corp_network'] })).toThrow(
+      `VpcServicePerimeter bad: ingressRules["x"].accessLevels value "corp_network" must be accessPolicies/987654321/accessLevels/<name> (an access level in this perimeter's access policy)`,
+    );
+    expect(bad({ title: 'x', identities: [deployer], services: ['bigquery.googleapis.com'] })).toThrow(
+      'VpcServicePerimeter bad: ingressRules["x"].services value "bigquery.googleapis.com" is not restricted by the perimeter (restrictedServices: aiplatform.googleapis.com, cloudkms.googleapis.com, logging.googleapis.com, storage.googleapis.com, modelarmor.googleapis.com); ingress to an unrestricted service needs no rule',
+    );
+    expect(bad({ title: 'x', identities: [deployer], services: ['storage.googleapis.com'] }, { restrictedServices: ['aiplatform.googleapis.com'] })).toThrow(
+      'VpcServicePerimeter bad: ingressRules["x"].services value "storage.googleapis.com" is not restricted by the perimeter (restrictedServices: aiplatform.googleapis.com); ingress to an unrestricted service needs no rule',
+    );
+    expect(bad({ title: 'x', identities: [deployer], services: [] })).toThrow('VpcServicePerimeter bad: ingressRules["x"].services must list at least one restricted service, or be left out for all of them');
+    expect(bad({ title: ' ', identities: [deployer] })).toThrow('VpcServicePerimeter bad: ingressRules: every rule needs a title');
+    expect(
+      () => new VpcServicePerimeter('bad', { ...args, mode: 'dryRun', ingressRules: [{ title: 'x', identities: [deployer] }, { title: 'x', accessLevels: [corp] }] }),
+    ).toThrow('VpcServicePerimeter bad: ingressRules["x"]: titles must be unique within the perimeter');
   });
 });
 
