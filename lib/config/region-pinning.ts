@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { regionOfZone } from './aws-regions';
 import { INFERENCE_PROFILES_DOC, profileDestinations, profileRoutes, type ProfileRoutes } from './inference-profiles';
-import { AZURE_OPENAI_MODEL_FORMAT, CLOUD_LOGGING_MAX_RETENTION_DAYS, LOG_ANALYTICS_MAX_RETENTION_DAYS } from './limits';
+import { AZURE_OPENAI_MODEL_FORMAT, LOG_ANALYTICS_MAX_RETENTION_DAYS, logRetentionProblem } from './limits';
 import { geographyOfRegion, parseModelId } from './model-ids';
 import { inferModelKind, MODEL_KINDS } from './model-kinds';
 import { MAX_ORG_AND_TARGET_CHARS } from './naming';
@@ -381,12 +381,9 @@ export function checkRegionPinning(config: unknown): ConfigIssue[] {
     });
   }
   const auditRetentionDays = read(config, ['logging', 'auditRetentionDays'], fields.auditRetentionDays);
-  if (isRecord(nodeAt(config, ['gcp'])) && auditRetentionDays !== undefined && auditRetentionDays > CLOUD_LOGGING_MAX_RETENTION_DAYS) {
-    issues.push({
-      path: 'logging.auditRetentionDays',
-      received: auditRetentionDays,
-      message: `a Cloud Logging bucket keeps logs at most ${CLOUD_LOGGING_MAX_RETENTION_DAYS} days, and the gcp section keeps its audit logs in one; use ${CLOUD_LOGGING_MAX_RETENTION_DAYS} or less`,
-    });
+  const auditRetentionProblem = auditRetentionDays === undefined ? undefined : logRetentionProblem(auditRetentionDays);
+  if (isRecord(nodeAt(config, ['gcp'])) && auditRetentionProblem) {
+    issues.push({ path: 'logging.auditRetentionDays', received: auditRetentionDays, message: `${auditRetentionProblem}, and the gcp section keeps its audit logs in one` });
   }
 
   const identityCenterRegion = read(config, ['aws', 'identityCenter', 'region'], fields.identityCenterRegion);

@@ -2,7 +2,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as kms from '@pulumi/gcp/kms';
 import * as logging from '@pulumi/gcp/logging';
 import * as projects from '@pulumi/gcp/projects';
-import { CLOUD_LOGGING_MAX_RETENTION_DAYS } from '../config/limits';
+import { CLOUD_LOGGING_MAX_RETENTION_DAYS, logRetentionProblem } from '../config/limits';
 import { ENCRYPTER_DECRYPTER } from './encryption-keys';
 
 /** The longest retention a Cloud Logging bucket accepts, in days. */
@@ -73,9 +73,8 @@ export class AuditLogging extends pulumi.ComponentResource {
     if (!/^[A-Za-z0-9_.-]{1,100}$/.test(bucketId) || bucketId.startsWith('_')) {
       throw new Error(`AuditLogging ${name}: bucketId ${JSON.stringify(bucketId)} must be 1-100 letters, digits, underscores, hyphens or periods, not starting with an underscore`);
     }
-    if (!Number.isInteger(args.retentionDays) || args.retentionDays < 1 || args.retentionDays > LOG_BUCKET_MAX_RETENTION_DAYS) {
-      throw new Error(`AuditLogging ${name}: retentionDays ${args.retentionDays} must be a whole number of days between 1 and 3650 (Cloud Logging's limit)`);
-    }
+    const retentionProblem = logRetentionProblem(args.retentionDays);
+    if (retentionProblem) throw new Error(`AuditLogging ${name}: retentionDays ${args.retentionDays} ${retentionProblem}`);
 
     for (const [label, service] of Object.entries(AUDITED_SERVICES)) {
       new projects.IAMAuditConfig(

@@ -96,6 +96,119 @@ export const NETWORK_PATH = /^(?:https:\/\/www\.googleapis\.com\/compute\/v1\/)?
 /** A subnet path or self link; group 1 is its project, group 2 its region. */
 export const SUBNETWORK_PATH = /^(?:https:\/\/www\.googleapis\.com\/compute\/v1\/)?projects\/([a-z][a-z0-9-]{4,28}[a-z0-9])\/regions\/([a-z]+-[a-z]+\d+)\/subnetworks\/[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 
+/** The network choices of a deployment, as the component takes them or the stack settings give them. */
+export interface NetworkInput {
+  /** @default - a new VPC */
+  readonly existingNetwork?: string;
+  /** @default - none */
+  readonly existingSubnetwork?: string;
+  /** @default - DEFAULT_SUBNET_CIDR for a new VPC; none for an existing one */
+  readonly subnetCidr?: string;
+  /** @default - none: reported missing */
+  readonly pscEndpointIp?: string;
+  /** @default - not checked: the caller derives a valid one */
+  readonly pscEndpointName?: string;
+  /** Deployment region; an existing subnetwork must be in it. @default - not checked */
+  readonly region?: string;
+  /** Deployment project; an existing network must belong to it. @default - not checked */
+  readonly project?: string;
+}
+
+/** A network choice that can be wrong. */
+export type NetworkField = 'existingNetwork' | 'existingSubnetwork' | 'subnetCidr' | 'pscEndpointIp' | 'pscEndpointName';
+
+/** One thing wrong with a network choice. */
+export interface NetworkProblem {
+  readonly field: NetworkField;
+  /** The value received; undefined when `kind` is `missing`. */
+  readonly value: unknown;
+  /**
+   * `invalid`: the value breaks a rule, and `message` says what it must be.
+   * `missing`: a value is needed, and `message` says how to choose one.
+   * `conflict`: the value does not fit the `existingNetwork` choice (`subnetCidr` given together
+   * with an existing network, `existingSubnetwork` without one), and `message` says how to choose.
+   */
+  readonly kind: 'invalid' | 'missing' | 'conflict';
+  /** What is wrong and the fix, without the field name or value: each caller frames it. */
+  readonly message: string;
+}
+
+/**
+ * Every problem with a set of network choices, in field order; none when they are usable. The one
+ * place the network rules and their fixes are written: the component and the stack settings both
+ * call it, so a value is refused the same way, with the same fix, wherever it is given.
+ */
+export function networkProblems(input: NetworkInput): NetworkProblem[] {
+  const problems: NetworkProblem[] = [];
+  const invalid = (field: NetworkField, value: unknown, message: string) => problems.push({ field, value, kind: 'invalid', message });
+  const { existingNetwork, existingSubnetwork, project, region } = input;
+
+  if (existingNetwork !== undefined) {
+    const m = NETWORK_PATH.exec(existingNetwork);
+    if (!m) invalid('existingNetwork', existingNetwork, 'must be projects/<project>/global/networks/<name> or its self link');
+    else if (project !== undefined && m[1] !== project) {
+      invalid('existingNetwork', existingNetwork, `must belong to project ${project}: the endpoint, DNS zone and firewall rules are created there (for a Shared VPC, deploy into the host project)`);
+    }
+  }
+  if (existingSubnetwork !== undefined) {
+    const m = SUBNETWORK_PATH.exec(existingSubnetwork);
+    if (existingNetwork === undefined) {
+      problems.push({ field: 'existingSubnetwork', value: existingSubnetwork, kind: 'conflict', message: 'set existingNetwork too, or remove it: a new VPC gets its own subnet' });
+    } else if (!m) invalid('existingSubnetwork', existingSubnetwork, 'must be projects/<project>/regions/<region>/subnetworks/<name> or its self link');
+    else if (region !== undefined && m[2] !== region) invalid('existingSubnetwork', existingSubnetwork, `must be in the deployment region ${region}`);
+  }
+
+  if (existingNetwork !== undefined && input.subnetCidr !== undefined) {
+    problems.push({
+      field: 'subnetCidr',
+      value: input.subnetCidr,
+      kind: 'conflict',
+      message: 'give either existingNetwork (use an existing VPC) or subnetCidr (create a new VPC), never both',
+    });
+  }
+  const subnetCidr = input.subnetCidr ?? (existingNetwork === undefined ? DEFAULT_SUBNET_CIDR : undefined);
+  let subnet = subnetCidr === undefined ? undefined : parseCidr(subnetCidr);
+  if (subnetCidr !== undefined && (!subnet || !isAligned(subnet) || subnet.prefix < 8 || subnet.prefix > 29 || !isPrivateIpv4(subnet.base))) {
+    invalid('subnetCidr', subnetCidr, `must be a private IPv4 network address with a prefix between /8 and /29, such as ${DEFAULT_SUBNET_CIDR}`);
+    subnet = undefined;
+  }
+
+  const { pscEndpointIp } = input;
+  if (pscEndpointIp === undefined) {
+    problems.push({
+      field: 'pscEndpointIp',
+      value: undefined,
+      kind: 'missing',
+      message:
+        existingNetwork !== undefined
+          ? 'an existing network has its own address plan, so choose a free internal IPv4 address outside its subnets'
+          : `choose a private IPv4 address outside the subnet ${subnetCidr}`,
+    });
+  } else {
+    const ip = parseIpv4(pscEndpointIp);
+    if (ip === undefined || !isPrivateIpv4(ip)) invalid('pscEndpointIp', pscEndpointIp, 'must be a private IPv4 address (10/8, 172.16/12, 192.168/16 or 100.64/10)');
+    // Only a new VPC's subnet is known here; an existing network's owners keep its address plan.
+    else if (subnet && existingNetwork === undefined && cidrContains(subnet, ip)) {
+      invalid('pscEndpointIp', pscEndpointIp, `must be outside the subnet ${subnetCidr}; an endpoint for Google APIs cannot use a subnet address`);
+    }
+  }
+
+  if (input.pscEndpointName !== undefined && !isPscEndpointName(input.pscEndpointName)) {
+    invalid('pscEndpointName', input.pscEndpointName, 'must be 1-20 lowercase letters and digits, starting with a letter');
+  }
+  return problems;
+}
+
+/** How the component states a problem: the field, the value received, then the message. */
+function componentProblem(p: NetworkProblem, existingNetwork: string | undefined): string {
+  if (p.kind === 'missing') return `${p.field} is missing; ${p.message}`;
+  const value = `${p.field} ${JSON.stringify(p.value)}`;
+  if (p.kind === 'invalid') return `${value} ${p.message}`;
+  return existingNetwork === undefined
+    ? `${value} was given without existingNetwork; ${p.message}`
+    : `${value} was given together with existingNetwork ${JSON.stringify(existingNetwork)}; ${p.message}`;
+}
+
 /**
  * A custom-mode VPC (or an existing one) with Private Google Access, a Private Service Connect
  * endpoint for Google APIs, a private `googleapis.com.` zone that resolves only the chosen API
@@ -122,24 +235,10 @@ export class PrivateNetwork extends pulumi.ComponentResource {
       throw new Error(`PrivateNetwork ${name}: ${message}`);
     };
     const existing = args.existingNetwork;
-    if (existing && args.subnetCidr) {
-      fail(`give either existingNetwork (use an existing VPC) or subnetCidr (create a new VPC), never both; received existingNetwork ${existing} and subnetCidr ${args.subnetCidr}`);
-    }
-    if (existing && !NETWORK_PATH.test(existing)) fail(`existingNetwork ${JSON.stringify(existing)} must be projects/<project>/global/networks/<name> or its self link`);
-    if (args.existingSubnetwork && !existing) fail('existingSubnetwork needs existingNetwork; a new VPC gets its own subnet');
-    if (args.existingSubnetwork && !SUBNETWORK_PATH.test(args.existingSubnetwork)) {
-      fail(`existingSubnetwork ${JSON.stringify(args.existingSubnetwork)} must be projects/<project>/regions/<region>/subnetworks/<name> or its self link`);
-    }
-    const subnetCidr = existing ? undefined : (args.subnetCidr ?? DEFAULT_SUBNET_CIDR);
-    const subnet = subnetCidr === undefined ? undefined : parseCidr(subnetCidr);
-    if (subnetCidr !== undefined && (!subnet || !isAligned(subnet) || subnet.prefix < 8 || subnet.prefix > 29 || !isPrivateIpv4(subnet.base))) {
-      fail(`subnetCidr ${JSON.stringify(subnetCidr)} must be a private IPv4 network address with a prefix between /8 and /29, such as ${DEFAULT_SUBNET_CIDR}`);
-    }
-    const ip = parseIpv4(args.pscEndpointIp);
-    if (ip === undefined || !isPrivateIpv4(ip)) fail(`pscEndpointIp ${JSON.stringify(args.pscEndpointIp)} must be a private IPv4 address (10/8, 172.16/12, 192.168/16 or 100.64/10)`);
-    if (subnet && cidrContains(subnet, ip!)) fail(`pscEndpointIp ${args.pscEndpointIp} is inside the subnet ${subnetCidr}; an endpoint for Google APIs must use an address outside every subnet`);
     const endpointName = args.pscEndpointName ?? pscEndpointName(name);
-    if (!isPscEndpointName(endpointName)) fail(`pscEndpointName ${JSON.stringify(endpointName)} must be 1-20 lowercase letters and digits, starting with a letter`);
+    const problems = networkProblems({ ...args, pscEndpointName: endpointName });
+    if (problems.length > 0) fail(problems.map((p) => componentProblem(p, existing)).join('; '));
+    const subnetCidr = existing ? undefined : (args.subnetCidr ?? DEFAULT_SUBNET_CIDR);
     const apiHosts = [...(args.apiHosts ?? [vertexApiHost(args.region)])];
     const hostProblems = apiHostProblems(apiHosts);
     if (hostProblems.length > 0) fail(`apiHosts: ${hostProblems.join('; ')}`);

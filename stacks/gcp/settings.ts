@@ -1,7 +1,6 @@
 import type { OrgConfig } from '../../lib/config';
-import { cidrContains, isAligned, isPrivateIpv4, parseCidr, parseIpv4 } from '../../lib/gcp/cidr';
-import { isPscEndpointName, pscEndpointName } from '../../lib/gcp/naming';
-import { DEFAULT_SUBNET_CIDR, NETWORK_PATH, SUBNETWORK_PATH } from '../../lib/gcp/private-network';
+import { pscEndpointName } from '../../lib/gcp/naming';
+import { DEFAULT_SUBNET_CIDR, networkProblems, type NetworkField } from '../../lib/gcp/private-network';
 
 /** Config namespace of the deployment-specific settings. */
 export const NAMESPACE = 'privateai';
@@ -65,6 +64,15 @@ export interface GcpSettings {
 
 /** Default address of the Private Service Connect endpoint: outside the default subnet. */
 export const DEFAULT_PSC_ENDPOINT_IP = '10.50.255.254';
+
+/** How the settings name each network choice in their messages. */
+const NETWORK_SETTING_NAMES: Readonly<Record<NetworkField, string>> = {
+  existingNetwork: 'existing network',
+  existingSubnetwork: 'existing subnetwork',
+  subnetCidr: 'subnet CIDR',
+  pscEndpointIp: 'PSC endpoint address',
+  pscEndpointName: 'PSC endpoint name',
+};
 
 const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
@@ -158,46 +166,23 @@ export function readGcpSettings(get: (key: string) => unknown, org: OrgConfig): 
 
   const existingNetwork = text('existingNetwork', 'existing network');
   const existingSubnetwork = text('existingSubnetwork', 'existing subnetwork');
-  const subnetCidrSetting = text('subnetCidr', 'subnet CIDR');
-  let network: NetworkSettings = { kind: 'new', subnetCidr: subnetCidrSetting ?? DEFAULT_SUBNET_CIDR };
-  if (existingNetwork !== undefined && subnetCidrSetting !== undefined) {
-    problems.push(
-      `network is ambiguous: received existing network ${existingNetwork} and subnet CIDR ${subnetCidrSetting}; give either existingNetwork (use an existing VPC) or subnetCidr (create a new VPC), never both ${where('existingNetwork', 'subnetCidr')}`,
-    );
-  } else if (existingNetwork !== undefined) {
-    const m = NETWORK_PATH.exec(existingNetwork);
-    if (!m) invalid('existingNetwork', 'existing network', existingNetwork, 'must be projects/<project>/global/networks/<name> or its self link');
-    else if (projectId !== undefined && m[1] !== projectId) {
-      invalid('existingNetwork', 'existing network', existingNetwork, `must belong to project ${projectId}: the endpoint, DNS zone and firewall rules are created there (for a Shared VPC, deploy into the host project)`);
-    }
-    network = { kind: 'existing', network: existingNetwork, ...(existingSubnetwork !== undefined ? { subnetwork: existingSubnetwork } : {}) };
-  }
-  if (existingSubnetwork !== undefined) {
-    const m = SUBNETWORK_PATH.exec(existingSubnetwork);
-    if (existingNetwork === undefined) {
-      problems.push(`existing subnetwork ${existingSubnetwork} was given without an existing network; set existingNetwork too, or remove it to create a new VPC ${where('existingSubnetwork')}`);
-    } else if (!m) invalid('existingSubnetwork', 'existing subnetwork', existingSubnetwork, 'must be projects/<project>/regions/<region>/subnetworks/<name> or its self link');
-    else if (region !== undefined && m[2] !== region) invalid('existingSubnetwork', 'existing subnetwork', existingSubnetwork, `must be in the deployment region ${region}`);
-  }
-
-  const subnet = network.kind === 'new' ? parseCidr(network.subnetCidr) : undefined;
-  if (network.kind === 'new' && (!subnet || !isAligned(subnet) || subnet.prefix < 8 || subnet.prefix > 29 || !isPrivateIpv4(subnet.base))) {
-    invalid('subnetCidr', 'subnet CIDR', network.subnetCidr, `must be a private IPv4 network address with a prefix between /8 and /29, such as ${DEFAULT_SUBNET_CIDR}`);
-  }
-
+  const subnetCidr = text('subnetCidr', 'subnet CIDR');
+  const network: NetworkSettings =
+    existingNetwork !== undefined && subnetCidr === undefined
+      ? { kind: 'existing', network: existingNetwork, ...(existingSubnetwork !== undefined ? { subnetwork: existingSubnetwork } : {}) }
+      : { kind: 'new', subnetCidr: subnetCidr ?? DEFAULT_SUBNET_CIDR };
+  // Only a new VPC gets a default address: an existing one has its own address plan.
   const pscEndpointIp = text('pscEndpointIp', 'PSC endpoint address') ?? (network.kind === 'new' ? DEFAULT_PSC_ENDPOINT_IP : undefined);
-  if (pscEndpointIp === undefined) {
-    missing('pscEndpointIp', 'PSC endpoint address', 'an existing network has its own address plan, so choose a free internal IPv4 address outside its subnets');
-  } else {
-    const ip = parseIpv4(pscEndpointIp);
-    if (ip === undefined || !isPrivateIpv4(ip)) invalid('pscEndpointIp', 'PSC endpoint address', pscEndpointIp, 'must be a private IPv4 address (10/8, 172.16/12, 192.168/16 or 100.64/10)');
-    else if (subnet && network.kind === 'new' && cidrContains(subnet, ip)) {
-      invalid('pscEndpointIp', 'PSC endpoint address', pscEndpointIp, `must be outside the subnet ${network.subnetCidr}; an endpoint for Google APIs cannot use a subnet address`);
-    }
-  }
-
   const endpointName = text('pscEndpointName', 'PSC endpoint name') ?? pscEndpointName(org.organisation.name);
-  if (!isPscEndpointName(endpointName)) invalid('pscEndpointName', 'PSC endpoint name', endpointName, 'must be 1-20 lowercase letters and digits, starting with a letter');
+  const input = { existingNetwork, existingSubnetwork, subnetCidr, pscEndpointIp, pscEndpointName: endpointName, region, project: projectId };
+  for (const p of networkProblems(input)) {
+    const what = NETWORK_SETTING_NAMES[p.field];
+    if (p.kind === 'invalid') invalid(p.field, what, p.value, p.message);
+    else if (p.kind === 'missing') missing(p.field, what, p.message);
+    else if (p.field === 'subnetCidr') {
+      problems.push(`network is ambiguous: received existing network ${existingNetwork} and subnet CIDR ${subnetCidr}; ${p.message} ${where('existingNetwork', 'subnetCidr')}`);
+    } else problems.push(`${what} ${p.value} was given without an existing network; ${p.message} ${where(p.field)}`);
+  }
 
   const createDnsZones = flag('createDnsZones', 'createDnsZones', true);
 

@@ -616,7 +616,7 @@ describe('limits of the services a cloud section uses are checked with the rest 
       {
         path: 'logging.auditRetentionDays',
         received: 3653,
-        message: 'a Cloud Logging bucket keeps logs at most 3650 days, and the gcp section keeps its audit logs in one; use 3650 or less',
+        message: 'must be a whole number of days between 1 and 3650: a Cloud Logging bucket keeps logs at most 3650 days, and the gcp section keeps its audit logs in one',
       },
     ]);
     const raw = rawExample() as Loose;

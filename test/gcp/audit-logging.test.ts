@@ -1,7 +1,7 @@
 import { AuditLogging, type AuditLoggingArgs } from '../../lib/gcp/audit-logging';
 import { ProjectServices } from '../../lib/gcp/project-services';
 import { PROJECT_CMEK_SETTINGS } from '../../lib/gcp/plan-answers';
-import { ofType, plan, resource, T, waitsFor } from './support';
+import { ofType, orgWith, plan, resource, T, waitsFor } from './support';
 
 const KEY = 'projects/example-ai-prod/locations/europe-west4/keyRings/ring/cryptoKeys/audit-logs';
 const base: AuditLoggingArgs = { project: 'example-ai-prod', region: 'europe-west4', kmsKeyId: KEY, retentionDays: 365, locked: false, bucketId: 'vertex-audit' };
@@ -94,7 +94,12 @@ describe('AuditLogging', () => {
   });
 
   test('bad retention or bucket IDs fail early', () => {
-    expect(() => new AuditLogging('bad', { ...base, retentionDays: 0 })).toThrow('AuditLogging bad: retentionDays 0 must be a whole number of days between 1 and 3650');
+    const retention = 'must be a whole number of days between 1 and 3650: a Cloud Logging bucket keeps logs at most 3650 days';
+    expect(() => new AuditLogging('bad', { ...base, retentionDays: 0 })).toThrow(`AuditLogging bad: retentionDays 0 ${retention}`);
+    expect(() => new AuditLogging('bad', { ...base, retentionDays: 365.5 })).toThrow(`AuditLogging bad: retentionDays 365.5 ${retention}`);
+    // The organisation config refuses a retention the bucket cannot keep with the same words.
+    expect(() => new AuditLogging('bad', { ...base, retentionDays: 3653 })).toThrow(`AuditLogging bad: retentionDays 3653 ${retention}`);
+    expect(() => orgWith((raw) => (raw.logging.auditRetentionDays = 3653))).toThrow(`logging.auditRetentionDays: received 3653; ${retention}, and the gcp section keeps its audit logs in one`);
     expect(() => new AuditLogging('bad', { ...base, bucketId: '_Default' })).toThrow(/bucketId "_Default" must be 1-100 letters/);
   });
 });

@@ -1,8 +1,9 @@
 import { GLOBAL_VERTEX_HOST, privateApiHosts } from '../../lib/gcp/naming';
-import { GOOGLEAPIS_ZONE, PrivateNetwork, type PrivateNetworkArgs } from '../../lib/gcp/private-network';
+import { GOOGLEAPIS_ZONE, networkProblems, PrivateNetwork, type PrivateNetworkArgs } from '../../lib/gcp/private-network';
 import { zoneAnswer, type ZoneRecord } from '../../lib/gcp/zone-answer';
 import type { Plan } from '../../lib/pulumi/plan';
-import { ofType, plan, resource, T } from './support';
+import { gcpProgram } from '../../stacks/gcp/program';
+import { exampleOrg, exampleStackConfig, getter, ofType, plan, resource, T } from './support';
 
 /** The record sets of the plan, as the zone holds them. */
 const recordsOf = (p: Plan): ZoneRecord[] => ofType(p, T.recordSet).map((r) => r.inputs as unknown as ZoneRecord);
@@ -142,10 +143,120 @@ describe('PrivateNetwork options', () => {
 
   test('invalid combinations fail with what was wrong', () => {
     expect(() => new PrivateNetwork('bad', { ...base, existingNetwork: 'projects/example-ai-prod/global/networks/shared', subnetCidr: '10.60.0.0/24' })).toThrow(
-      'PrivateNetwork bad: give either existingNetwork (use an existing VPC) or subnetCidr (create a new VPC), never both; received existingNetwork projects/example-ai-prod/global/networks/shared and subnetCidr 10.60.0.0/24',
+      'PrivateNetwork bad: subnetCidr "10.60.0.0/24" was given together with existingNetwork "projects/example-ai-prod/global/networks/shared"; give either existingNetwork (use an existing VPC) or subnetCidr (create a new VPC), never both',
     );
-    expect(() => new PrivateNetwork('bad', { ...base, pscEndpointIp: '10.50.0.5' })).toThrow(/pscEndpointIp 10.50.0.5 is inside the subnet 10.50.0.0\/24/);
-    expect(() => new PrivateNetwork('bad', { ...base, pscEndpointName: 'psc-endpoint' })).toThrow(/pscEndpointName "psc-endpoint" must be 1-20 lowercase letters and digits/);
-    expect(() => new PrivateNetwork('bad', { ...base, existingSubnetwork: 'projects/example-ai-prod/regions/europe-west4/subnetworks/a' })).toThrow(/existingSubnetwork needs existingNetwork/);
+    expect(() => new PrivateNetwork('bad', { ...base, pscEndpointIp: '10.50.0.5' })).toThrow(
+      'PrivateNetwork bad: pscEndpointIp "10.50.0.5" must be outside the subnet 10.50.0.0/24; an endpoint for Google APIs cannot use a subnet address',
+    );
+    expect(() => new PrivateNetwork('bad', { ...base, pscEndpointName: 'psc-endpoint' })).toThrow(
+      'PrivateNetwork bad: pscEndpointName "psc-endpoint" must be 1-20 lowercase letters and digits, starting with a letter',
+    );
+    expect(() => new PrivateNetwork('bad', { ...base, existingSubnetwork: 'projects/example-ai-prod/regions/europe-west4/subnetworks/a' })).toThrow(
+      'PrivateNetwork bad: existingSubnetwork "projects/example-ai-prod/regions/europe-west4/subnetworks/a" was given without existingNetwork; set existingNetwork too, or remove it: a new VPC gets its own subnet',
+    );
+  });
+
+  test('an existing network must be in the project, and its subnetwork in the region', () => {
+    expect(() => new PrivateNetwork('bad', { ...base, existingNetwork: 'projects/host-project/global/networks/shared' })).toThrow(
+      'PrivateNetwork bad: existingNetwork "projects/host-project/global/networks/shared" must belong to project example-ai-prod',
+    );
+    const existingSubnetwork = 'projects/example-ai-prod/regions/europe-west1/subnetworks/apps';
+    expect(() => new PrivateNetwork('bad', { ...base, existingNetwork: 'projects/example-ai-prod/global/networks/shared', existingSubnetwork })).toThrow(
+      `PrivateNetwork bad: existingSubnetwork "${existingSubnetwork}" must be in the deployment region europe-west4`,
+    );
+  });
+
+  test('every problem is reported at once', () => {
+    expect(() => new PrivateNetwork('bad', { ...base, subnetCidr: '10.50.0.1/24', pscEndpointIp: '8.8.8.8' })).toThrow(
+      /^PrivateNetwork bad: subnetCidr "10\.50\.0\.1\/24" must be a private IPv4 network address.*; pscEndpointIp "8\.8\.8\.8" must be a private IPv4 address/,
+    );
+  });
+});
+
+describe('networkProblems', () => {
+  test('a new VPC with the default subnet and an address outside it, or an existing network in the project, has none', () => {
+    expect(networkProblems({ pscEndpointIp: '10.50.255.254', pscEndpointName: 'corppsc', project: 'example-ai-prod', region: 'europe-west4' })).toEqual([]);
+    expect(
+      networkProblems({
+        existingNetwork: 'projects/example-ai-prod/global/networks/shared',
+        existingSubnetwork: 'projects/example-ai-prod/regions/europe-west4/subnetworks/apps',
+        pscEndpointIp: '10.99.0.2',
+        project: 'example-ai-prod',
+        region: 'europe-west4',
+      }),
+    ).toEqual([]);
+  });
+
+  test('a missing endpoint address is named with how to choose one, for an existing network and a new one', () => {
+    expect(networkProblems({ existingNetwork: 'projects/example-ai-prod/global/networks/shared' })).toEqual([
+      { field: 'pscEndpointIp', value: undefined, kind: 'missing', message: 'an existing network has its own address plan, so choose a free internal IPv4 address outside its subnets' },
+    ]);
+    expect(networkProblems({ subnetCidr: '10.60.0.0/24' })).toEqual([
+      { field: 'pscEndpointIp', value: undefined, kind: 'missing', message: 'choose a private IPv4 address outside the subnet 10.60.0.0/24' },
+    ]);
+  });
+
+  test('the address is checked against the default subnet of a new VPC only', () => {
+    expect(networkProblems({ pscEndpointIp: '10.50.0.9' }).map((p) => p.field)).toEqual(['pscEndpointIp']);
+    expect(networkProblems({ existingNetwork: 'projects/example-ai-prod/global/networks/shared', pscEndpointIp: '10.50.0.9' })).toEqual([]);
+  });
+});
+
+/** The message an action fails with. */
+function failure(action: () => unknown): string {
+  try {
+    action();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('the stack settings and the component refuse a network choice with the same message', () => {
+  const shared = 'projects/example-ai-prod/global/networks/shared';
+  const cases: { choice: Partial<PrivateNetworkArgs>; field: string; message: string }[] = [
+    { choice: { existingNetwork: 'shared', pscEndpointIp: '10.99.0.2' }, field: 'existingNetwork', message: 'must be projects/<project>/global/networks/<name> or its self link' },
+    {
+      choice: { existingNetwork: 'projects/host-project/global/networks/shared', pscEndpointIp: '10.99.0.2' },
+      field: 'existingNetwork',
+      message: 'must belong to project example-ai-prod: the endpoint, DNS zone and firewall rules are created there (for a Shared VPC, deploy into the host project)',
+    },
+    {
+      choice: { existingNetwork: shared, existingSubnetwork: 'apps', pscEndpointIp: '10.99.0.2' },
+      field: 'existingSubnetwork',
+      message: 'must be projects/<project>/regions/<region>/subnetworks/<name> or its self link',
+    },
+    {
+      choice: { existingNetwork: shared, existingSubnetwork: 'projects/example-ai-prod/regions/europe-west1/subnetworks/apps', pscEndpointIp: '10.99.0.2' },
+      field: 'existingSubnetwork',
+      message: 'must be in the deployment region europe-west4',
+    },
+    {
+      choice: { existingSubnetwork: 'projects/example-ai-prod/regions/europe-west4/subnetworks/apps' },
+      field: 'existingSubnetwork',
+      message: 'set existingNetwork too, or remove it: a new VPC gets its own subnet',
+    },
+    {
+      choice: { existingNetwork: shared, subnetCidr: '10.60.0.0/24', pscEndpointIp: '10.99.0.2' },
+      field: 'subnetCidr',
+      message: 'give either existingNetwork (use an existing VPC) or subnetCidr (create a new VPC), never both',
+    },
+    { choice: { subnetCidr: '10.50.0.1/24' }, field: 'subnetCidr', message: 'must be a private IPv4 network address with a prefix between /8 and /29, such as 10.50.0.0/24' },
+    { choice: { subnetCidr: '8.8.8.0/24' }, field: 'subnetCidr', message: 'must be a private IPv4 network address with a prefix between /8 and /29, such as 10.50.0.0/24' },
+    { choice: { pscEndpointIp: '8.8.8.8' }, field: 'pscEndpointIp', message: 'must be a private IPv4 address (10/8, 172.16/12, 192.168/16 or 100.64/10)' },
+    { choice: { pscEndpointIp: '10.50.0.10' }, field: 'pscEndpointIp', message: 'must be outside the subnet 10.50.0.0/24; an endpoint for Google APIs cannot use a subnet address' },
+    { choice: { pscEndpointName: 'psc-endpoint' }, field: 'pscEndpointName', message: 'must be 1-20 lowercase letters and digits, starting with a letter' },
+  ];
+
+  test.each(cases)('$field: $message', ({ choice, field, message }) => {
+    const component = failure(() => new PrivateNetwork('bad', { ...base, ...choice }));
+    const settings = failure(() => gcpProgram.readSettings(getter({ ...exampleStackConfig, ...choice }), exampleOrg));
+    // One problem each: the component names the field before the message, the settings its key after it.
+    expect(component.startsWith(`PrivateNetwork bad: ${field} `)).toBe(true);
+    expect(component).toContain(message);
+    const lines = settings.split('\n').filter((line) => line.startsWith('  - '));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`${message} (config: `);
+    expect(lines[0]).toContain(`privateai:${field}`);
   });
 });

@@ -75,7 +75,9 @@ describe('gcpProgram.readSettings', () => {
   });
 
   test('an existing network needs an explicit endpoint address, in its own project and region', () => {
-    expect(() => read({ existingNetwork: 'projects/example-ai-prod/global/networks/shared' })).toThrow(/PSC endpoint address is missing; an existing network has its own address plan/);
+    expect(() => read({ existingNetwork: 'projects/example-ai-prod/global/networks/shared' })).toThrow(
+      'PSC endpoint address is missing; an existing network has its own address plan, so choose a free internal IPv4 address outside its subnets (config: privateai:pscEndpointIp)',
+    );
     expect(() => read({ existingNetwork: 'projects/host-project/global/networks/shared', pscEndpointIp: '10.99.0.2' })).toThrow(
       /existing network "projects\/host-project\/global\/networks\/shared" is not valid; must belong to project example-ai-prod/,
     );
@@ -83,7 +85,9 @@ describe('gcpProgram.readSettings', () => {
     expect(() =>
       read({ existingNetwork: 'projects/example-ai-prod/global/networks/shared', existingSubnetwork: 'projects/example-ai-prod/regions/europe-west1/subnetworks/apps', pscEndpointIp: '10.99.0.2' }),
     ).toThrow(/existing subnetwork .* must be in the deployment region europe-west4 \(config: privateai:existingSubnetwork\)/);
-    expect(() => read({ existingSubnetwork: 'projects/example-ai-prod/regions/europe-west4/subnetworks/apps' })).toThrow(/was given without an existing network/);
+    expect(() => read({ existingSubnetwork: 'projects/example-ai-prod/regions/europe-west4/subnetworks/apps' })).toThrow(
+      'existing subnetwork projects/example-ai-prod/regions/europe-west4/subnetworks/apps was given without an existing network; set existingNetwork too, or remove it: a new VPC gets its own subnet (config: privateai:existingSubnetwork)',
+    );
   });
 
   test('the endpoint address must be private and outside the subnet', () => {
