@@ -125,6 +125,22 @@ const gcpModel = z.strictObject({
   classifications,
 });
 
+/** A short access level name in an Access Context Manager policy. */
+const accessLevelName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,49}$/, { message: 'must be the short name of an access level (letters, digits, underscores; at most 50), such as corp_network' });
+
+const perimeterIngress = z
+  .strictObject({
+    /** What the rule is for, e.g. "deployer pipeline". */
+    title: z.string().min(1, { message: 'must say what the rule is for, such as deployer pipeline' }).max(100),
+    /** serviceAccount:, user: or group: principals admitted. */
+    identities: z.array(z.string().regex(/^(serviceAccount|user|group):[^@\s]+@[^@\s]+$/, { message: 'must be serviceAccount:<e-mail>, user:<e-mail> or group:<e-mail>' })).default([]),
+    /** Short access level names whose callers are admitted. */
+    accessLevels: z.array(accessLevelName).default([]),
+    /** Restricted services the rule opens. @default - all of them */
+    services: z.array(z.string().regex(/^[a-z][a-z0-9-]*\.googleapis\.com$/, { message: 'must be a service name such as aiplatform.googleapis.com' })).optional(),
+  })
+  .refine((r) => r.identities.length + r.accessLevels.length > 0, { message: 'must name identities or accessLevels: a rule with neither would admit anyone' });
+
 const vpcNetwork = z
   .strictObject({
     /** Use this existing VPC (its isolated subnets) instead of creating one. */
@@ -467,6 +483,34 @@ export const orgConfigSchema = z.strictObject({
       vpcServiceControls: z.enum(['off', 'dryRun', 'enforced'], { message: 'must be off, dryRun or enforced' }).default('dryRun'),
       /** Lock the audit log bucket's retention (irreversible: the bucket cannot be deleted before it expires). */
       lockAuditRetention: z.boolean().default(false),
+      /** Who may reach the perimeter's restricted services from outside it (ignored while vpcServiceControls is off). */
+      perimeter: z
+        .strictObject({
+          /**
+           * Access levels (short names in the stack's access policy, e.g. corp_network) whose callers
+           * may reach the restricted services from outside the perimeter.
+           */
+          accessLevels: z.array(accessLevelName).default([]),
+          /** Ingress rules: identities and/or access levels admitted to some or all restricted services. */
+          ingress: z.array(perimeterIngress).default([]),
+        })
+        .default({ accessLevels: [], ingress: [] }),
+      /** Organisation policies beyond the always-on set (locations, CMEK, no service account keys, TLS, models). */
+      orgPolicies: z
+        .strictObject({
+          /** Refuse calls to the global Vertex AI endpoint (gcp.restrictEndpointUsage): it has no residency guarantee. */
+          denyGlobalVertexEndpoint: z.boolean().default(true),
+          /** CMEK keys only from the deployment project (gcp.restrictCmekCryptoKeyProjects). */
+          restrictCmekKeyProjects: z.boolean().default(true),
+          /**
+           * Workspace / Cloud Identity customer IDs (C0...) whose members may be granted roles
+           * (iam.allowedPolicyMemberDomains); empty leaves the constraint unset.
+           */
+          allowedMemberCustomerIds: z.array(z.string().regex(/^C[0-9a-z]{5,}$/, { message: 'must be a Workspace or Cloud Identity customer ID such as C0abc1234 (gcloud organizations list shows it as DIRECTORY_CUSTOMER_ID)' })).default([]),
+          /** Vertex AI Workbench: no file downloads, no root, no public IP (ainotebooks constraints). */
+          workbenchHardening: z.boolean().default(true),
+        })
+        .default({ denyGlobalVertexEndpoint: true, restrictCmekKeyProjects: true, allowedMemberCustomerIds: [], workbenchHardening: true }),
     })
     .optional(),
 });

@@ -3,6 +3,8 @@ import { AUDIT_LOG_TYPES, AUDITED_SERVICES, auditSinkFilter, MODEL_ARMOR_SANITIZ
 import { MAX_ROTATION_SECONDS, rotationSeconds } from '../../lib/gcp/encryption-keys';
 import { MODEL_USER_PERMISSIONS } from '../../lib/gcp/group-access';
 import { GLOBAL_VERTEX_HOST } from '../../lib/gcp/naming';
+import { GLOBAL_ENDPOINT_CONSTRAINT } from '../../lib/gcp/org-policies';
+import { DEFAULT_RESTRICTED_SERVICES } from '../../lib/gcp/service-perimeter';
 import { zoneAnswer, type ZoneRecord } from '../../lib/gcp/zone-answer';
 import { arrayAt, configuredList, dependentsThrough, shown, stringsAt, valueAt } from '../pulumi/props';
 
@@ -61,6 +63,22 @@ export const onlyCallsModels = (role: Record<string, unknown>) => {
  */
 export const globalVertexAnswer = (zoneDnsName: string, records: readonly Record<string, unknown>[]) =>
   zoneAnswer(zoneDnsName, records.map((r) => ({ name: String(r.name ?? ''), type: String(r.type ?? ''), rrdatas: stringsAt(r, 'rrdatas') }) satisfies ZoneRecord), GLOBAL_VERTEX_HOST) ?? [];
+
+/**
+ * What a perimeter's configuration leaves open: the data and key services it does not restrict,
+ * and whether its VPC networks may call services it does not restrict. Reads `status` when
+ * enforced, `spec` in dry run.
+ */
+export function perimeterGaps(perimeter: Record<string, unknown>): { readonly unrestricted: string[]; readonly vpcOpen: boolean } {
+  const config = perimeter.useExplicitDryRunSpec === true && valueAt(perimeter, 'status') === undefined ? 'spec' : 'status';
+  const restricted = stringsAt(perimeter, `${config}.restrictedServices`);
+  const open = valueAt(perimeter, `${config}.vpcAccessibleServices.enableRestriction`) !== true;
+  return { unrestricted: DEFAULT_RESTRICTED_SERVICES.filter((svc) => !restricted.includes(svc)), vpcOpen: open };
+}
+
+/** Whether an org policy's rules deny the global Vertex AI endpoint (and nothing allows everything). */
+export const deniesGlobalVertex = (props: Record<string, unknown>) =>
+  rulesIn(props).some((r) => stringsAt(r, 'values.deniedValues').includes(GLOBAL_VERTEX_HOST)) && !rulesIn(props).some((r) => r.allowAll === 'TRUE');
 
 /** Basic roles: each grants far more than model access, across every service of the scope. */
 export const BASIC_ROLES: readonly string[] = ['roles/owner', 'roles/editor', 'roles/viewer'];
@@ -521,6 +539,36 @@ export const vpcServiceControls: StackValidationPolicy = {
   },
 };
 
+export const perimeterCoversData: StackValidationPolicy = {
+  name: 'gcp-perimeter-covers-data',
+  description: `A VPC Service Controls perimeter of the stack restricts Vertex AI and the services that hold its keys, logs, data and screening (${DEFAULT_RESTRICTED_SERVICES.join(', ')}), and its VPC networks reach only restricted services.`,
+  enforcementLevel: 'mandatory',
+  validateStack: (args, report) => {
+    for (const p of args.resources.filter((r) => r.type === GCP_TYPES.perimeter)) {
+      const { unrestricted, vpcOpen } = perimeterGaps(p.props);
+      if (unrestricted.length > 0) report(`perimeter ${p.name} does not restrict ${unrestricted.join(', ')}; data or keys of the project could be moved out through them with stolen credentials, so add them to restrictedServices`, p.urn);
+      if (vpcOpen) report(`perimeter ${p.name} lets its VPC networks call any Google API; set vpcAccessibleServices { enableRestriction: true, allowedServices: ["RESTRICTED-SERVICES"] }`, p.urn);
+    }
+  },
+};
+
+export const globalVertexEndpointDenied: StackValidationPolicy = {
+  name: 'gcp-global-vertex-endpoint-denied',
+  description: `An organisation policy (${GLOBAL_ENDPOINT_CONSTRAINT}) refuses calls to the global Vertex AI endpoint ${GLOBAL_VERTEX_HOST}, which has no residency guarantee, from anywhere (not only from inside the network).`,
+  enforcementLevel: 'mandatory',
+  configSchema: {
+    properties: { required: { type: 'boolean', default: true, description: 'gcp.orgPolicies.denyGlobalVertexEndpoint of the organisation config; false when the organisation relies on the private DNS alone' } },
+  },
+  validateStack: (args, report) => {
+    if (args.getConfig<{ required?: boolean }>().required === false) return;
+    const policies = orgPolicies(args.resources, GLOBAL_ENDPOINT_CONSTRAINT);
+    if (policies.length === 0) report(`no org policy for ${GLOBAL_ENDPOINT_CONSTRAINT} in this stack; deny ${GLOBAL_VERTEX_HOST} (or set gcp.orgPolicies.denyGlobalVertexEndpoint to false to rely on the private DNS alone)`);
+    for (const p of policies.filter((x) => !deniesGlobalVertex(x.props))) {
+      report(`org policy ${p.name} does not deny ${GLOBAL_VERTEX_HOST} (spec.rules ${shown(rulesOf(p))}); add it to deniedValues`, p.urn);
+    }
+  },
+};
+
 /** Every Google Cloud policy, in the order the report lists them. */
 export const gcpPolicies: Policies = [
   pscEndpointForGoogleApis,
@@ -528,6 +576,7 @@ export const gcpPolicies: Policies = [
   networkNoInternetRoute,
   egressDeniedByDefault,
   vpcServiceControls,
+  perimeterCoversData,
   noServiceAccountKeys,
   serviceAccountKeyCreationDisabled,
   iamGroupsOnly,
@@ -540,14 +589,19 @@ export const gcpPolicies: Policies = [
   auditLogRetentionLocked,
   resourceLocations,
   resourceLocationsOrgPolicy,
+  globalVertexEndpointDenied,
   modelArmorOnEveryCall,
 ];
 
 /** The policy configuration the pack needs, from the organisation config. */
-export function gcpPolicyConfig(allowedRegions: readonly string[], options: { readonly centralDns?: boolean } = {}): Record<string, Record<string, unknown>> {
+export function gcpPolicyConfig(
+  allowedRegions: readonly string[],
+  options: { readonly centralDns?: boolean; readonly denyGlobalVertexEndpoint?: boolean } = {},
+): Record<string, Record<string, unknown>> {
   return {
     [pscEndpointForGoogleApis.name]: { centralDns: options.centralDns ?? false },
     [resourceLocations.name]: { allowedRegions: [...allowedRegions] },
     [resourceLocationsOrgPolicy.name]: { allowedRegions: [...allowedRegions] },
+    [globalVertexEndpointDenied.name]: { required: options.denyGlobalVertexEndpoint ?? true },
   };
 }

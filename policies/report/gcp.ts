@@ -1,6 +1,7 @@
 import type { OrgConfig } from '../../lib/config';
 import { AUDITED_SERVICES, VERTEX_SERVICE } from '../../lib/gcp/audit-logging';
 import { GLOBAL_VERTEX_HOST } from '../../lib/gcp/naming';
+import { GLOBAL_ENDPOINT_CONSTRAINT } from '../../lib/gcp/org-policies';
 import type { Plan, PlanResource } from '../../lib/pulumi/plan';
 import {
   allowsEgressToInternet,
@@ -10,6 +11,7 @@ import {
   auditsService,
   BASIC_ROLES,
   deniesAllEgress,
+  deniesGlobalVertex,
   enforcesUnconditionally,
   BROAD_VERTEX_ROLES,
   FLOATING_MODEL,
@@ -21,6 +23,7 @@ import {
   isGroupOrServiceAccount,
   keepsAuditLogs,
   onlyCallsModels,
+  perimeterGaps,
   permittedLocationValues,
   regionOf,
   rotatesInTime,
@@ -82,6 +85,9 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
     for (const p of perimeters) {
       const enforced = stringsAt(p.inputs, 'status.restrictedServices').includes(VERTEX_SERVICE);
       e.push(ix.evidence(p, 'status.restrictedServices', enforced ? `${VERTEX_SERVICE} (enforced)` : 'dry run only: calls from outside are logged, not blocked', enforced));
+      const { unrestricted, vpcOpen } = perimeterGaps(p.inputs);
+      e.push(ix.evidence(p, 'unrestricted data and key services', unrestricted.length > 0 ? unrestricted.join(', ') : 'none', unrestricted.length === 0));
+      e.push(ix.evidence(p, 'vpcAccessibleServices', vpcOpen ? 'any Google API' : 'restricted services only', !vpcOpen));
     }
     const perimeterNote = 'Vertex AI has no per-resource public-access switch: the enforced VPC Service Controls perimeter is what refuses calls from outside the network.';
     const dnsNote = 'This stack creates no googleapis.com zone (privateai:createDnsZones false): central DNS must resolve Google APIs to the Private Service Connect endpoint, which this plan cannot show.';
@@ -97,7 +103,11 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
     const people = iamGrants.filter((g) => membersOf(g).some((m) => !String(m).startsWith('serviceAccount:')));
     e.push(...one(T.projectIamMember, 'no role for a Google group', people));
     for (const g of people) e.push(ix.evidence(g, 'member', membersOf(g).join(', '), membersOf(g).every(isGroupOrServiceAccount)));
-    add('sso-no-keys', e);
+    const customers = config.gcp?.orgPolicies.allowedMemberCustomerIds ?? [];
+    if (customers.length > 0) {
+      e.push(orgEvidence('iam.allowedPolicyMemberDomains', (p) => rules(p).some((r) => stringsAt(r, 'values.allowedValues').length > 0) && !rules(p).some((r) => r.allowAll === 'TRUE'), (p) => rules(p).flatMap((r) => stringsAt(r, 'values.allowedValues')).join(', ')));
+    }
+    add('sso-no-keys', e, customers.length > 0 ? undefined : 'Domain restricted sharing is not set by this stack (gcp.orgPolicies.allowedMemberCustomerIds is empty): roles could be granted to accounts outside the organisation by whoever may set IAM policy.');
   }
 
   // least-privilege
@@ -122,6 +132,9 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
     e.push(...one(T.cryptoKey, 'no customer-managed key', cryptoKeys));
     for (const k of cryptoKeys) e.push(ix.evidence(k, 'rotationPeriod', k.inputs.rotationPeriod, rotatesInTime(k.inputs)));
     for (const b of ix.ofType(T.bucket)) e.push(ix.check(b, 'cmekSettings.kmsKeyName', (v) => typeof v === 'string' && v !== ''));
+    if (config.gcp?.orgPolicies.restrictCmekKeyProjects) {
+      e.push(orgEvidence('gcp.restrictCmekCryptoKeyProjects', (p) => rules(p).some((r) => stringsAt(r, 'values.allowedValues').length > 0) && !rules(p).some((r) => r.allowAll === 'TRUE'), (p) => rules(p).flatMap((r) => stringsAt(r, 'values.allowedValues')).join(', ')));
+    }
     e.push(orgEvidence('gcp.restrictNonCmekServices', (p) => rules(p).some((r) => stringsAt(r, 'values.deniedValues').includes(VERTEX_SERVICE)) && !rules(p).some((r) => r.allowAll === 'TRUE'), () => `denies non-CMEK ${VERTEX_SERVICE}`));
     add('encryption-cmk', e);
   }
@@ -202,7 +215,12 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
         e.push(ix.evidence(r, key, where, allowedRegions.includes(regionOf(where))));
       }
     }
-    add('data-residency', e, 'Model Armor floor settings are a global, project-level configuration: they hold no prompts.');
+    const denyGlobal = config.gcp?.orgPolicies.denyGlobalVertexEndpoint ?? true;
+    if (denyGlobal) e.push(orgEvidence(GLOBAL_ENDPOINT_CONSTRAINT, (p) => deniesGlobalVertex(p.inputs), (p) => rules(p).flatMap((r) => stringsAt(r, 'values.deniedValues')).join(', ')));
+    const globalNote = denyGlobal
+      ? `Calls to the global Vertex AI endpoint (${GLOBAL_VERTEX_HOST}, no residency guarantee) are refused by the ${GLOBAL_ENDPOINT_CONSTRAINT} organisation policy, and the host does not resolve inside the network.`
+      : `gcp.orgPolicies.denyGlobalVertexEndpoint is false: only the private DNS keeps the global Vertex AI endpoint (${GLOBAL_VERTEX_HOST}, no residency guarantee) away, and only inside the network.`;
+    add('data-residency', e, `${globalNote} Model Armor floor settings are a global, project-level configuration: they hold no prompts.`);
   }
 
   // prompt-filters

@@ -33,7 +33,7 @@ export const PULUMI_CLOUDS: readonly PulumiCloud[] = [
     pack: 'private-ai-gcp',
     policies: gcpPolicies,
     // A stack that creates no DNS zone (privateai:createDnsZones false) relies on central DNS.
-    policyConfig: (config, plan) => (config.gcp ? gcpPolicyConfig(config.gcp.allowedRegions, { centralDns: usesCentralDns(plan) }) : undefined),
+    policyConfig: (config, plan) => (config.gcp ? gcpPolicyConfig(config.gcp.allowedRegions, { centralDns: usesCentralDns(plan), denyGlobalVertexEndpoint: config.gcp.orgPolicies.denyGlobalVertexEndpoint }) : undefined),
     section: evaluateGcp,
   },
 ];

@@ -75,22 +75,43 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
     },
     afterServices,
   );
-  new OrgPolicies(
-    `${prefix}-org-policies`,
-    { parent: orgPolicyParent(s.orgPolicyScope, s.projectNumber), allowedRegions: gcp.allowedRegions, allowedModels: gcp.models },
-    afterServices,
-  );
-  const perimeter = perimeterOn
-    ? new VpcServicePerimeter(
-        `${prefix}-perimeter`,
-        { accessPolicyId: s.accessPolicyId!, projectId: s.projectId, projectNumber: s.projectNumber, mode: gcp.vpcServiceControls === 'enforced' ? 'enforced' : 'dryRun' },
-        afterServices,
-      )
-    : undefined;
   const armor = new ModelArmor(
     `${prefix}-model-armor`,
     { project: s.projectId, region: s.region, vertexServiceAgent: keys.vertexServiceAgent, templateId: `${prefix}-vertex`, labels },
     afterServices,
+  );
+  const accessLevel = (short: string) => `accessPolicies/${s.accessPolicyId}/accessLevels/${short}`;
+  const perimeter = perimeterOn
+    ? new VpcServicePerimeter(
+        `${prefix}-perimeter`,
+        {
+          accessPolicyId: s.accessPolicyId!,
+          projectId: s.projectId,
+          projectNumber: s.projectNumber,
+          mode: gcp.vpcServiceControls === 'enforced' ? 'enforced' : 'dryRun',
+          accessLevels: gcp.perimeter.accessLevels.map(accessLevel),
+          ingressRules: gcp.perimeter.ingress.map((rule) => ({ ...rule, accessLevels: rule.accessLevels.map(accessLevel) })),
+        },
+        // Last of the project's resources: once enforced it also restricts Cloud KMS, Logging and
+        // Storage, which the rest of the first deployment configures.
+        { dependsOn: [services, network, keys, audit, armor] },
+      )
+    : undefined;
+  // After every grant to a Google service agent: domain restricted sharing, once set, refuses
+  // grants to members outside the organisation's customer, and existing grants stay.
+  const orgPolicies = new OrgPolicies(
+    `${prefix}-org-policies`,
+    {
+      parent: orgPolicyParent(s.orgPolicyScope, s.projectNumber),
+      allowedRegions: gcp.allowedRegions,
+      allowedModels: gcp.models,
+      denyGlobalVertexEndpoint: gcp.orgPolicies.denyGlobalVertexEndpoint,
+      workbenchHardening: gcp.orgPolicies.workbenchHardening,
+      // The keys live in this project; no resource in scope may use a key from anywhere else.
+      ...(gcp.orgPolicies.restrictCmekKeyProjects ? { cmekKeyProjects: [`under:projects/${s.projectId}`] } : {}),
+      allowedMemberCustomerIds: gcp.orgPolicies.allowedMemberCustomerIds,
+    },
+    { dependsOn: [services, keys, audit, armor] },
   );
   new GroupAccess(
     `${prefix}-access`,
@@ -120,6 +141,7 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
     auditLogKeyId: keys.auditKeyId,
     auditLogBucket: audit.bucketName,
     modelArmorTemplate: armor.templateName,
+    orgPolicies: Object.values(orgPolicies.policyNames),
     vpcServiceControls: gcp.vpcServiceControls,
     ...(perimeter ? { servicePerimeter: perimeter.perimeterName } : {}),
   };

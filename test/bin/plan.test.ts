@@ -26,9 +26,9 @@ describe('bin/plan.ts, as npm run plan runs it', () => {
     for (const cloud of ['azure', 'gcp']) plans[cloud] = JSON.parse(fs.readFileSync(path.join(out, `${cloud}.json`), 'utf8')) as Plan;
   });
 
-  test.each(['azure', 'gcp'])('%s: { cloud, stack, resources: [{ type, name, parent, inputs, propertyDependencies?, dependsOn, protect }], outputs, provenance }', (cloud) => {
+  test.each(['azure', 'gcp'])('%s: { cloud, stack, resources: [{ type, name, parent, inputs, propertyDependencies?, dependsOn, protect }], outputs, calls, provenance }', (cloud) => {
     const plan = plans[cloud];
-    expect(Object.keys(plan).sort()).toEqual(['cloud', 'outputs', 'provenance', 'resources', 'stack']);
+    expect(Object.keys(plan).sort()).toEqual(['calls', 'cloud', 'outputs', 'provenance', 'resources', 'stack']);
     expect(plan.cloud).toBe(cloud);
     expect(plan.stack).toBe('example');
     expect(stdout).toContain(`${cloud}: ${plan.resources.length} resources planned offline from stacks/${cloud}/Pulumi.example.yaml -> ${path.join(out, `${cloud}.json`)}`);
@@ -39,6 +39,8 @@ describe('bin/plan.ts, as npm run plan runs it', () => {
       expect(typeof r.type).toBe('string');
       expect(r.parent === null || plan.resources.some((p) => p.name === r.parent)).toBe(true);
     }
+    // The one lookup the Google Cloud program makes (the Cloud Logging CMEK agent), with the plan's answer.
+    expect(plan.calls.map((c) => c.token)).toEqual(cloud === 'gcp' ? ['gcp:logging/getProjectCmekSettings:getProjectCmekSettings'] : []);
     // The example stack files name the embedded example config, so the plan records its digest.
     expect(plan.provenance).toEqual({ orgConfig: 'lib/config/example.org.json', orgConfigDigest: configDigest(example), settings: `stacks/${cloud}/Pulumi.example.yaml` });
   });

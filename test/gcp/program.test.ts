@@ -147,17 +147,83 @@ describe('gcpProgram VPC Service Controls modes', () => {
     expect(p.outputs.servicePerimeter).toBeUndefined();
   });
 
-  test('enforced: the perimeter status holds the project', async () => {
+  test('enforced: the perimeter status holds the project, restricts the data and key services, and admits the configured access levels and ingress', async () => {
     const p = await planFor(withPerimeter('enforced'));
-    expect(resource(p, T.perimeter, 'example-corp-perimeter-perimeter').inputs).toMatchObject({
+    const inputs = resource(p, T.perimeter, 'example-corp-perimeter-perimeter').inputs;
+    expect(inputs).toMatchObject({
       useExplicitDryRunSpec: false,
-      status: { resources: ['projects/123456789012'], restrictedServices: ['aiplatform.googleapis.com'] },
+      status: {
+        resources: ['projects/123456789012'],
+        restrictedServices: ['aiplatform.googleapis.com', 'cloudkms.googleapis.com', 'logging.googleapis.com', 'storage.googleapis.com', 'modelarmor.googleapis.com'],
+        vpcAccessibleServices: { enableRestriction: true, allowedServices: ['RESTRICTED-SERVICES'] },
+        // The short names of the organisation config, in the stack's access policy.
+        accessLevels: ['accessPolicies/987654321/accessLevels/corp_network'],
+      },
     });
+    const ingress = (inputs.status as { ingressPolicies: Array<Record<string, unknown>> }).ingressPolicies;
+    expect(ingress).toHaveLength(1);
+    expect(ingress[0]).toMatchObject({
+      title: 'deployer pipeline',
+      ingressFrom: { identities: ['serviceAccount:pulumi-deployer@example-ai-admin.iam.gserviceaccount.com'] },
+    });
+  });
+
+  test('the perimeter comes last: the first deployment configures Cloud KMS, Logging and Storage before they are restricted', async () => {
+    const p = await planFor(withPerimeter('enforced'));
+    for (const other of ['example-corp-keys-vertex', 'example-corp-audit-bucket', 'example-corp-audit-sink', 'example-corp-model-armor-floor', 'example-corp-network-psc']) {
+      expect([other, waitsFor(p, 'example-corp-perimeter-perimeter', other)]).toEqual([other, true]);
+    }
+  });
+
+  test('an access level of the organisation config is named in the stack\'s access policy, also inside ingress rules', async () => {
+    const org = orgWith((raw) => {
+      raw.gcp!.perimeter = { accessLevels: [], ingress: [{ title: 'corporate auditors', accessLevels: ['corp_network'], services: ['logging.googleapis.com'] }] };
+    });
+    const p = await planFor(org);
+    const status = resource(p, T.perimeter, 'example-corp-perimeter-perimeter').inputs.status as Record<string, unknown>;
+    expect(status.accessLevels).toBeUndefined();
+    expect(status.ingressPolicies).toEqual([
+      {
+        title: 'corporate auditors',
+        ingressFrom: { identityType: 'ANY_IDENTITY', sources: [{ accessLevel: 'accessPolicies/987654321/accessLevels/corp_network' }] },
+        ingressTo: { resources: ['*'], operations: [{ serviceName: 'logging.googleapis.com', methodSelectors: [{ method: '*' }] }] },
+      },
+    ]);
   });
 
   test('an unlocked audit bucket when the organisation says so', async () => {
     const p = await planFor(orgWith((raw) => void (raw.gcp!.lockAuditRetention = false)));
     expect(resource(p, T.bucket, 'example-corp-audit-bucket').inputs.locked).toBe(false);
+  });
+});
+
+describe('gcpProgram organisation policies', () => {
+  test('the example sets the optional policies the organisation config asks for: global endpoint, CMEK key projects, member domains, Workbench', async () => {
+    const p = await planFor(exampleOrg);
+    const byConstraint = Object.fromEntries(ofType(p, T.orgPolicy).map((r) => [String(r.inputs.name).split('/policies/')[1], r.inputs.spec]));
+    expect(byConstraint['gcp.restrictEndpointUsage']).toEqual({ inheritFromParent: true, rules: [{ values: { deniedValues: ['aiplatform.googleapis.com'] } }] });
+    expect(byConstraint['gcp.restrictCmekCryptoKeyProjects']).toEqual({ inheritFromParent: false, rules: [{ values: { allowedValues: ['under:projects/example-ai-prod'] } }] });
+    expect(byConstraint['iam.allowedPolicyMemberDomains']).toEqual({ inheritFromParent: false, rules: [{ values: { allowedValues: ['is:C0example1'] } }] });
+    for (const c of ['ainotebooks.disableFileDownloads', 'ainotebooks.disableRootAccess', 'ainotebooks.restrictPublicIp']) expect(byConstraint[c]).toEqual({ rules: [{ enforce: 'TRUE' }] });
+    expect(p.outputs.orgPolicies).toHaveLength(ofType(p, T.orgPolicy).length);
+  });
+
+  test('each optional policy can be turned off in the organisation config', async () => {
+    const org = orgWith((raw) => {
+      raw.gcp!.orgPolicies = { denyGlobalVertexEndpoint: false, restrictCmekKeyProjects: false, allowedMemberCustomerIds: [], workbenchHardening: false };
+    });
+    const p = await planFor(org);
+    expect(ofType(p, T.orgPolicy).map((r) => String(r.inputs.name).split('/policies/')[1]).sort()).toEqual(
+      ['gcp.resourceLocations', 'gcp.restrictNonCmekServices', 'gcp.restrictTLSVersion', 'iam.disableServiceAccountKeyCreation', 'vertexai.allowedModels'].sort(),
+    );
+  });
+
+  test('domain restricted sharing comes after every grant to a Google service agent (grants made before it stay; after it, agents outside the customer are refused)', async () => {
+    const p = await planFor(exampleOrg);
+    const agentGrants = [...ofType(p, T.iamMember), ...ofType(p, T.keyMember)].filter((g) => String(g.inputs.member).startsWith('serviceAccount:'));
+    expect(agentGrants.length).toBe(3);
+    const domains = ofType(p, T.orgPolicy).find((r) => String(r.inputs.name).endsWith('/iam.allowedPolicyMemberDomains'))!;
+    for (const g of agentGrants) expect([g.name, waitsFor(p, domains.name, g.name)]).toEqual([g.name, true]);
   });
 });
 

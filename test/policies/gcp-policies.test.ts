@@ -348,6 +348,51 @@ describe('gcp-private-dns-regional-only', () => {
   });
 });
 
+describe('gcp-perimeter-covers-data', () => {
+  acceptsTheExample(gcp.perimeterCoversData);
+  const PERIMETER = 'example-corp-perimeter-perimeter';
+
+  test('refuses an enforced perimeter around Vertex AI alone, naming what it leaves open', async () => {
+    expect(await findings(gcp.perimeterCoversData, changed(PERIMETER, { 'status.restrictedServices': ['aiplatform.googleapis.com'] }))).toEqual([
+      `${PERIMETER}: perimeter ${PERIMETER} does not restrict cloudkms.googleapis.com, logging.googleapis.com, storage.googleapis.com, modelarmor.googleapis.com; data or keys of the project could be moved out through them with stolen credentials, so add them to restrictedServices`,
+    ]);
+  });
+
+  test('refuses VPC networks that may call any Google API', async () => {
+    expect(await findings(gcp.perimeterCoversData, changed(PERIMETER, { 'status.vpcAccessibleServices': undefined }))).toEqual([
+      `${PERIMETER}: perimeter ${PERIMETER} lets its VPC networks call any Google API; set vpcAccessibleServices { enableRestriction: true, allowedServices: ["RESTRICTED-SERVICES"] }`,
+    ]);
+  });
+
+  test('judges the dry-run spec while the perimeter runs in dry run', async () => {
+    const status = structuredClone(example.resources.find((r) => r.name === PERIMETER)!.inputs.status) as Record<string, unknown>;
+    const dryRun = changed(PERIMETER, { status: undefined, useExplicitDryRunSpec: true, spec: { ...status, restrictedServices: ['aiplatform.googleapis.com', 'cloudkms.googleapis.com', 'logging.googleapis.com', 'storage.googleapis.com'] } });
+    expect(await findings(gcp.perimeterCoversData, dryRun)).toEqual([
+      `${PERIMETER}: perimeter ${PERIMETER} does not restrict modelarmor.googleapis.com; data or keys of the project could be moved out through them with stolen credentials, so add them to restrictedServices`,
+    ]);
+  });
+});
+
+describe('gcp-global-vertex-endpoint-denied', () => {
+  acceptsTheExample(gcp.globalVertexEndpointDenied);
+  const policyName = () => example.resources.find((r) => String(r.inputs.name).endsWith('/policies/gcp.restrictEndpointUsage'))!.name;
+
+  test('refuses a stack without the policy, or one that denies something else', async () => {
+    expect(await findings(gcp.globalVertexEndpointDenied, without(policyName()))).toEqual([
+      'stack: no org policy for gcp.restrictEndpointUsage in this stack; deny aiplatform.googleapis.com (or set gcp.orgPolicies.denyGlobalVertexEndpoint to false to rely on the private DNS alone)',
+    ]);
+    expect(await findings(gcp.globalVertexEndpointDenied, changed(policyName(), { 'spec.rules': [{ values: { deniedValues: ['bigquery.googleapis.com'] } }] }))).toEqual([
+      `${policyName()}: org policy ${policyName()} does not deny aiplatform.googleapis.com (spec.rules [{"values":{"deniedValues":["bigquery.googleapis.com"]}}]); add it to deniedValues`,
+    ]);
+  });
+
+  test('an organisation that turned the policy off is not reported for its absence', async () => {
+    const off = gcp.gcpPolicyConfig(allowedRegions, { denyGlobalVertexEndpoint: false });
+    const result = await runPoliciesOffline('private-ai-gcp', [gcp.globalVertexEndpointDenied], without(policyName()), { config: off });
+    expect(result.violations).toEqual([]);
+  });
+});
+
 describe('gcp-model-users-call-only', () => {
   acceptsTheExample(gcp.modelUsersCallOnly);
 
