@@ -1,27 +1,14 @@
-import * as fs from 'fs';
 import * as path from 'path';
-import * as pulumi from '@pulumi/pulumi';
-import * as yaml from 'js-yaml';
+import { entryPoint, stackConfigOf } from '../support/pulumi';
 import { gcpPlanAnswers } from '../../lib/gcp/plan-answers';
 import { ofType, plan, T } from './support';
 
-const stackFile = path.join(__dirname, '..', '..', 'stacks', 'gcp', 'Pulumi.example.yaml');
-/** The example stack's config as `pulumi up` hands it to the program: every value a string. */
-const exampleConfig = Object.fromEntries(
-  Object.entries((yaml.load(fs.readFileSync(stackFile, 'utf8')) as { config: Record<string, unknown> }).config).map(([k, v]) => [k, String(v)]),
-);
+const exampleConfig = stackConfigOf(path.join(__dirname, '..', '..', 'stacks', 'gcp', 'Pulumi.example.yaml'));
 
-/** Loads stacks/gcp/index.ts afresh, as the Pulumi runtime does, with `config` as the stack config. */
-function runEntryPoint(config: Record<string, string>) {
-  return plan(() => {
-    pulumi.runtime.setAllConfig(config);
-    let exported: Record<string, unknown> = {};
-    jest.isolateModules(() => {
-      exported = { ...(require('../../stacks/gcp/index') as Record<string, unknown>) }; // eslint-disable-line @typescript-eslint/no-require-imports
-    });
-    return exported;
-  }, gcpPlanAnswers(exampleConfig['privateai:projectNumber']));
-}
+/** Runs stacks/gcp/index.ts with `config` as the stack config. */
+const runEntryPoint = (config: Record<string, string>) =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  plan(entryPoint(() => require('../../stacks/gcp/index') as Record<string, unknown>, config), gcpPlanAnswers(exampleConfig['privateai:projectNumber']));
 
 describe('stacks/gcp/index.ts (the pulumi up entry point)', () => {
   test('reads the stack config and the org config it names, and exports the outputs', async () => {
