@@ -23,6 +23,12 @@ export const GLOBAL_VERTEX_HOST = 'aiplatform.googleapis.com';
  */
 export const SIGN_IN_HOSTS: readonly string[] = ['oauth2.googleapis.com', 'sts.googleapis.com', 'iamcredentials.googleapis.com'];
 
+/**
+ * The sign-in services a VPC Service Controls perimeter can block: its networks may call them as
+ * well as the restricted services (oauth2 is not a perimeter-controlled service).
+ */
+export const PERIMETER_SIGN_IN_SERVICES: readonly string[] = ['sts.googleapis.com', 'iamcredentials.googleapis.com'];
+
 /** The Google API hosts the private zone resolves: the regional Vertex AI host of each allowed region, and the sign-in hosts. */
 export function privateApiHosts(allowedRegions: readonly string[]): string[] {
   return [...allowedRegions.map(vertexApiHost), ...SIGN_IN_HOSTS];

@@ -30,7 +30,8 @@ export interface OrgPoliciesArgs {
    * Workspace or Cloud Identity customer IDs (e.g. `C0abc1234`; `gcloud organizations list`
    * shows it as DIRECTORY_CUSTOMER_ID) whose members may be granted IAM roles (domain restricted
    * sharing, `iam.allowedPolicyMemberDomains`). From then on, IAM grants to members outside
-   * these customers are refused; grants that already exist stay.
+   * these customers (and the customers the parent's policy already admits, which are kept)
+   * are refused; grants that already exist stay.
    * @default - no policy: members of any domain may be granted roles
    */
   readonly allowedMemberCustomerIds?: readonly string[];
@@ -63,7 +64,7 @@ const WORKBENCH = ['ainotebooks.disableFileDownloads', 'ainotebooks.disableRootA
 export type OrgPolicyConstraint = (typeof ALWAYS_ON)[number] | typeof CMEK_KEY_PROJECTS | typeof MEMBER_DOMAINS | typeof GLOBAL_ENDPOINT_CONSTRAINT | (typeof WORKBENCH)[number];
 
 const PARENT = /^(projects|folders|organizations)\/\d+$/;
-const KEY_PROJECT = [/^under:(projects|folders|organizations)\/[a-z0-9-]+$/, /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]$/];
+const KEY_PROJECT = [/^under:(projects|folders|organizations)\/[a-z0-9-]+$/];
 const CUSTOMER_ID = /^C[0-9a-z]{5,}$/;
 
 /** Value group of a region in `gcp.resourceLocations`, e.g. `in:europe-west4-locations`. */
@@ -139,7 +140,8 @@ export class OrgPolicies extends pulumi.ComponentResource {
       'gcp.restrictTLSVersion': () => ['tls', { inheritFromParent: true, rules: [{ values: { deniedValues: ['TLS_VERSION_1', 'TLS_VERSION_1_1'] } }] }],
       'vertexai.allowedModels': () => ['models', { inheritFromParent: false, rules: [{ values: { allowedValues: args.allowedModels.map(modelValue) } }] }],
       [CMEK_KEY_PROJECTS]: () => ['cmek-key-projects', { inheritFromParent: false, rules: [{ values: { allowedValues: [...keyProjects] } }] }],
-      [MEMBER_DOMAINS]: () => ['member-domains', { inheritFromParent: false, rules: [{ values: { allowedValues: customerIds.map((id) => `is:${id}`) } }] }],
+      // Inherits: customers the organisation already admits (partners) stay admitted.
+      [MEMBER_DOMAINS]: () => ['member-domains', { inheritFromParent: true, rules: [{ values: { allowedValues: [...customerIds] } }] }],
       [GLOBAL_ENDPOINT_CONSTRAINT]: () => ['no-global-vertex', { inheritFromParent: true, rules: [{ values: { deniedValues: [GLOBAL_VERTEX_HOST] } }] }],
       'ainotebooks.disableFileDownloads': () => ['workbench-no-downloads', enforced()],
       'ainotebooks.disableRootAccess': () => ['workbench-no-root', enforced()],

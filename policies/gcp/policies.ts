@@ -2,7 +2,7 @@ import type { Policies, PolicyResource, ResourceValidationPolicy, StackValidatio
 import { AUDIT_LOG_TYPES, AUDITED_SERVICES, auditSinkFilter, MODEL_ARMOR_SANITIZE_LOG, VERTEX_SERVICE } from '../../lib/gcp/audit-logging';
 import { MAX_ROTATION_SECONDS, rotationSeconds } from '../../lib/gcp/encryption-keys';
 import { MODEL_USER_PERMISSIONS } from '../../lib/gcp/group-access';
-import { GLOBAL_VERTEX_HOST } from '../../lib/gcp/naming';
+import { GLOBAL_VERTEX_HOST, PERIMETER_SIGN_IN_SERVICES } from '../../lib/gcp/naming';
 import { GLOBAL_ENDPOINT_CONSTRAINT } from '../../lib/gcp/org-policies';
 import { DEFAULT_RESTRICTED_SERVICES } from '../../lib/gcp/service-perimeter';
 import { zoneAnswer, type ZoneRecord } from '../../lib/gcp/zone-answer';
@@ -57,8 +57,15 @@ export const onlyCallsModels = (role: Record<string, unknown>) => {
   return permissions.length > 0 && permissions.every((p) => MODEL_USER_PERMISSIONS.includes(p));
 };
 
+/** Whether a zone's name covers the global Vertex AI host (`googleapis.com.`, `aiplatform.googleapis.com.`, `com.`...). */
+export const coversGlobalVertexHost = (dnsName: unknown) => {
+  const zone = String(dnsName ?? '').toLowerCase().replace(/\.?$/, '.');
+  const host = `${GLOBAL_VERTEX_HOST}.`;
+  return zone !== '.' && (host === zone || host.endsWith(`.${zone}`));
+};
+
 /**
- * What the records of a `googleapis.com.` zone answer for the global Vertex AI host: any address
+ * What the records of a zone that covers it answer for the global Vertex AI host: any address
  * sends calls without a residency guarantee through the endpoint.
  */
 export const globalVertexAnswer = (zoneDnsName: string, records: readonly Record<string, unknown>[]) =>
@@ -72,7 +79,12 @@ export const globalVertexAnswer = (zoneDnsName: string, records: readonly Record
 export function perimeterGaps(perimeter: Record<string, unknown>): { readonly unrestricted: string[]; readonly vpcOpen: boolean } {
   const config = perimeter.useExplicitDryRunSpec === true && valueAt(perimeter, 'status') === undefined ? 'spec' : 'status';
   const restricted = stringsAt(perimeter, `${config}.restrictedServices`);
-  const open = valueAt(perimeter, `${config}.vpcAccessibleServices.enableRestriction`) !== true;
+  // Open when not restricted, or when it lets the networks call more than the restricted
+  // services and the sign-in services workloads need.
+  const allowedFromVpc = stringsAt(perimeter, `${config}.vpcAccessibleServices.allowedServices`);
+  const open =
+    valueAt(perimeter, `${config}.vpcAccessibleServices.enableRestriction`) !== true ||
+    allowedFromVpc.some((svc) => svc !== 'RESTRICTED-SERVICES' && !PERIMETER_SIGN_IN_SERVICES.includes(svc) && !restricted.includes(svc));
   return { unrestricted: DEFAULT_RESTRICTED_SERVICES.filter((svc) => !restricted.includes(svc)), vpcOpen: open };
 }
 
@@ -235,14 +247,14 @@ export const pscEndpointForGoogleApis: StackValidationPolicy = {
 
 export const privateDnsRegionalOnly: StackValidationPolicy = {
   name: 'gcp-private-dns-regional-only',
-  description: `The private googleapis.com zone does not resolve the global Vertex AI host ${GLOBAL_VERTEX_HOST} (no residency guarantee): only regional hosts, no wildcard.`,
+  description: `No private zone of the stack (googleapis.com or any other that covers it) resolves the global Vertex AI host ${GLOBAL_VERTEX_HOST} (no residency guarantee): only regional hosts, no wildcard.`,
   enforcementLevel: 'mandatory',
   validateStack: (args, report) => {
-    for (const zone of args.resources.filter((r) => r.type === GCP_TYPES.zone && r.props.dnsName === 'googleapis.com.')) {
+    for (const zone of args.resources.filter((r) => r.type === GCP_TYPES.zone && r.props.visibility === 'private' && coversGlobalVertexHost(r.props.dnsName))) {
       const records = dependentsThrough(args.resources, zone, GCP_TYPES.recordSet, 'managedZone');
       const answer = globalVertexAnswer(String(zone.props.dnsName), records.map((r) => r.props));
       if (answer.length > 0) {
-        const culprits = records.filter((r) => String(r.props.name).startsWith('*') || String(r.props.name) === `${GLOBAL_VERTEX_HOST}.` || String(r.props.name) === 'googleapis.com.');
+        const culprits = records.filter((r) => String(r.props.name).startsWith('*') || String(r.props.name) === `${GLOBAL_VERTEX_HOST}.` || String(r.props.name) === String(zone.props.dnsName));
         report(
           `zone ${zone.name} resolves ${GLOBAL_VERTEX_HOST} to ${answer.join(', ')} (through ${culprits.map((r) => `${r.name} ${String(r.props.name)}`).join(', ') || 'its records'}); calls through the global endpoint carry no residency guarantee, so replace wildcard and apex records with one A record per regional host (<region>-aiplatform.googleapis.com)`,
           zone.urn,
@@ -547,7 +559,7 @@ export const perimeterCoversData: StackValidationPolicy = {
     for (const p of args.resources.filter((r) => r.type === GCP_TYPES.perimeter)) {
       const { unrestricted, vpcOpen } = perimeterGaps(p.props);
       if (unrestricted.length > 0) report(`perimeter ${p.name} does not restrict ${unrestricted.join(', ')}; data or keys of the project could be moved out through them with stolen credentials, so add them to restrictedServices`, p.urn);
-      if (vpcOpen) report(`perimeter ${p.name} lets its VPC networks call any Google API; set vpcAccessibleServices { enableRestriction: true, allowedServices: ["RESTRICTED-SERVICES"] }`, p.urn);
+      if (vpcOpen) report(`perimeter ${p.name} lets its VPC networks call Google APIs it does not restrict; set vpcAccessibleServices { enableRestriction: true, allowedServices: ["RESTRICTED-SERVICES"] } (plus the sign-in services sts and iamcredentials)`, p.urn);
     }
   },
 };

@@ -14,6 +14,7 @@ import {
   deniesGlobalVertex,
   enforcesUnconditionally,
   BROAD_VERTEX_ROLES,
+  coversGlobalVertexHost,
   FLOATING_MODEL,
   GCP_TYPES as T,
   globalVertexAnswer,
@@ -65,8 +66,9 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
     const zones = ix.ofType(T.zone).filter((z) => z.inputs.dnsName === 'googleapis.com.');
     const centralDns = usesCentralDns(plan);
     if (!centralDns) e.push(...one(T.zone, 'no private googleapis.com zone', zones));
-    for (const z of zones) {
-      e.push(ix.check(z, 'visibility', (v) => v === 'private'));
+    for (const z of zones) e.push(ix.check(z, 'visibility', (v) => v === 'private'));
+    // Every private zone that covers the global host (googleapis.com, or a zone of its own) answers for it.
+    for (const z of ix.ofType(T.zone).filter((x) => x.inputs.visibility === 'private' && coversGlobalVertexHost(x.inputs.dnsName))) {
       const answer = globalVertexAnswer(String(z.inputs.dnsName), ix.dependents(z, T.recordSet, 'managedZone').map((r) => r.inputs));
       e.push(ix.evidence(z, `answer for ${GLOBAL_VERTEX_HOST}`, answer.length > 0 ? answer.join(', ') : 'NXDOMAIN (not resolved inside the network)', answer.length === 0));
     }
@@ -87,7 +89,7 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
       e.push(ix.evidence(p, 'status.restrictedServices', enforced ? `${VERTEX_SERVICE} (enforced)` : 'dry run only: calls from outside are logged, not blocked', enforced));
       const { unrestricted, vpcOpen } = perimeterGaps(p.inputs);
       e.push(ix.evidence(p, 'unrestricted data and key services', unrestricted.length > 0 ? unrestricted.join(', ') : 'none', unrestricted.length === 0));
-      e.push(ix.evidence(p, 'vpcAccessibleServices', vpcOpen ? 'any Google API' : 'restricted services only', !vpcOpen));
+      e.push(ix.evidence(p, 'vpcAccessibleServices', vpcOpen ? 'Google APIs it does not restrict' : 'restricted and sign-in services only', !vpcOpen));
     }
     const perimeterNote = 'Vertex AI has no per-resource public-access switch: the enforced VPC Service Controls perimeter is what refuses calls from outside the network.';
     const dnsNote = 'This stack creates no googleapis.com zone (privateai:createDnsZones false): central DNS must resolve Google APIs to the Private Service Connect endpoint, which this plan cannot show.';
@@ -132,7 +134,9 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
     e.push(...one(T.cryptoKey, 'no customer-managed key', cryptoKeys));
     for (const k of cryptoKeys) e.push(ix.evidence(k, 'rotationPeriod', k.inputs.rotationPeriod, rotatesInTime(k.inputs)));
     for (const b of ix.ofType(T.bucket)) e.push(ix.check(b, 'cmekSettings.kmsKeyName', (v) => typeof v === 'string' && v !== ''));
-    if (config.gcp?.orgPolicies.restrictCmekKeyProjects) {
+    // Set at project scope only (at a folder or the organisation it would bind other projects to this one's keys).
+    const projectScope = ix.ofType(T.orgPolicy).some((p) => String(p.inputs.parent).startsWith('projects/'));
+    if (config.gcp?.orgPolicies.restrictCmekKeyProjects && projectScope) {
       e.push(orgEvidence('gcp.restrictCmekCryptoKeyProjects', (p) => rules(p).some((r) => stringsAt(r, 'values.allowedValues').length > 0) && !rules(p).some((r) => r.allowAll === 'TRUE'), (p) => rules(p).flatMap((r) => stringsAt(r, 'values.allowedValues')).join(', ')));
     }
     e.push(orgEvidence('gcp.restrictNonCmekServices', (p) => rules(p).some((r) => stringsAt(r, 'values.deniedValues').includes(VERTEX_SERVICE)) && !rules(p).some((r) => r.allowAll === 'TRUE'), () => `denies non-CMEK ${VERTEX_SERVICE}`));

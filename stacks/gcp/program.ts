@@ -4,7 +4,7 @@ import { EncryptionKeys } from '../../lib/gcp/encryption-keys';
 import { GroupAccess } from '../../lib/gcp/group-access';
 import { gcpLabels } from '../../lib/gcp/labels';
 import { ModelArmor } from '../../lib/gcp/model-armor';
-import { groupMember, privateApiHosts, publisherModelName, vertexEndpoint } from '../../lib/gcp/naming';
+import { groupMember, PERIMETER_SIGN_IN_SERVICES, privateApiHosts, publisherModelName, vertexEndpoint } from '../../lib/gcp/naming';
 import { OrgPolicies } from '../../lib/gcp/org-policies';
 import { gcpPlanAnswers } from '../../lib/gcp/plan-answers';
 import { PrivateNetwork } from '../../lib/gcp/private-network';
@@ -90,6 +90,8 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
           projectNumber: s.projectNumber,
           mode: gcp.vpcServiceControls === 'enforced' ? 'enforced' : 'dryRun',
           accessLevels: gcp.perimeter.accessLevels.map(accessLevel),
+          // The restricted services, and the sign-in hosts the private zone resolves for workloads.
+          vpcAccessibleServices: ['RESTRICTED-SERVICES', ...PERIMETER_SIGN_IN_SERVICES],
           ingressRules: gcp.perimeter.ingress.map((rule) => ({ ...rule, accessLevels: rule.accessLevels.map(accessLevel) })),
         },
         // Last of the project's resources: once enforced it also restricts Cloud KMS, Logging and
@@ -107,8 +109,10 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
       allowedModels: gcp.models,
       denyGlobalVertexEndpoint: gcp.orgPolicies.denyGlobalVertexEndpoint,
       workbenchHardening: gcp.orgPolicies.workbenchHardening,
-      // The keys live in this project; no resource in scope may use a key from anywhere else.
-      ...(gcp.orgPolicies.restrictCmekKeyProjects ? { cmekKeyProjects: [`under:projects/${s.projectId}`] } : {}),
+      // The keys live in this project; no resource of the project may use a key from anywhere
+      // else. Only at project scope: at a folder or the organisation it would bind every other
+      // project there to this project's keys.
+      ...(gcp.orgPolicies.restrictCmekKeyProjects && s.orgPolicyScope.kind === 'project' ? { cmekKeyProjects: [`under:projects/${s.projectId}`] } : {}),
       allowedMemberCustomerIds: gcp.orgPolicies.allowedMemberCustomerIds,
     },
     { dependsOn: [services, keys, audit, armor] },

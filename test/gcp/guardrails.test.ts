@@ -94,17 +94,17 @@ describe('OrgPolicies', () => {
 
   test('customer-managed keys only from the listed projects and folders, and IAM grants only to the listed customers', async () => {
     const q = await plan(() => {
-      new OrgPolicies('pol', { ...base, cmekKeyProjects: ['under:projects/example-kms', 'under:folders/4455', 'projects/example-kms-two'], allowedMemberCustomerIds: ['C0abc1234', 'C99zz88'] });
+      new OrgPolicies('pol', { ...base, cmekKeyProjects: ['under:projects/example-kms', 'under:folders/4455'], allowedMemberCustomerIds: ['C0abc1234', 'C99zz88'] });
     });
     expect(resource(q, T.orgPolicy, 'pol-cmek-key-projects').inputs).toEqual({
       parent: 'projects/123456789012',
       name: 'projects/123456789012/policies/gcp.restrictCmekCryptoKeyProjects',
-      spec: { inheritFromParent: false, rules: [{ values: { allowedValues: ['under:projects/example-kms', 'under:folders/4455', 'projects/example-kms-two'] } }] },
+      spec: { inheritFromParent: false, rules: [{ values: { allowedValues: ['under:projects/example-kms', 'under:folders/4455'] } }] },
     });
     expect(resource(q, T.orgPolicy, 'pol-member-domains').inputs).toEqual({
       parent: 'projects/123456789012',
       name: 'projects/123456789012/policies/iam.allowedPolicyMemberDomains',
-      spec: { inheritFromParent: false, rules: [{ values: { allowedValues: ['is:C0abc1234', 'is:C99zz88'] } }] },
+      spec: { inheritFromParent: true, rules: [{ values: { allowedValues: ['C0abc1234', 'C99zz88'] } }] },
     });
     expect(ofType(q, T.orgPolicy)).toHaveLength(11);
   });
@@ -125,21 +125,24 @@ describe('OrgPolicies', () => {
     expect(names(q)).toEqual(['gcp.resourceLocations', 'gcp.restrictNonCmekServices', 'gcp.restrictTLSVersion', 'iam.disableServiceAccountKeyCreation', 'vertexai.allowedModels']);
   });
 
-  test.each([
-    {},
-    { denyGlobalVertexEndpoint: false },
-    { workbenchHardening: false },
-    { cmekKeyProjects: ['under:organizations/1234'] },
-    { allowedMemberCustomerIds: ['C0abc1234'], denyGlobalVertexEndpoint: false },
-    { cmekKeyProjects: ['under:folders/1'], allowedMemberCustomerIds: ['C0abc1234'], denyGlobalVertexEndpoint: false, workbenchHardening: false },
-  ])('orgPolicyConstraints names the policies the component creates: %j', async (extra) => {
+  const ALWAYS = ['gcp.resourceLocations', 'gcp.restrictNonCmekServices', 'iam.disableServiceAccountKeyCreation', 'gcp.restrictTLSVersion', 'vertexai.allowedModels'];
+  const WORKBENCH_CONSTRAINTS = ['ainotebooks.disableFileDownloads', 'ainotebooks.disableRootAccess', 'ainotebooks.restrictPublicIp'];
+  test.each<[Record<string, unknown>, string[]]>([
+    [{}, [...ALWAYS, 'gcp.restrictEndpointUsage', ...WORKBENCH_CONSTRAINTS]],
+    [{ denyGlobalVertexEndpoint: false }, [...ALWAYS, ...WORKBENCH_CONSTRAINTS]],
+    [{ workbenchHardening: false }, [...ALWAYS, 'gcp.restrictEndpointUsage']],
+    [{ cmekKeyProjects: ['under:organizations/1234'] }, [...ALWAYS, 'gcp.restrictCmekCryptoKeyProjects', 'gcp.restrictEndpointUsage', ...WORKBENCH_CONSTRAINTS]],
+    [{ allowedMemberCustomerIds: ['C0abc1234'], denyGlobalVertexEndpoint: false }, [...ALWAYS, 'iam.allowedPolicyMemberDomains', ...WORKBENCH_CONSTRAINTS]],
+    [{ cmekKeyProjects: ['under:folders/1'], allowedMemberCustomerIds: ['C0abc1234'], denyGlobalVertexEndpoint: false, workbenchHardening: false }, [...ALWAYS, 'gcp.restrictCmekCryptoKeyProjects', 'iam.allowedPolicyMemberDomains']],
+  ])('with %j the component creates exactly these policies, and orgPolicyConstraints names them', async (extra, expected) => {
     const q = await plan(() => {
       const c = new OrgPolicies('pol', { ...base, ...extra });
       return { names: c.policyNames };
     });
-    expect(names(q)).toEqual(orgPolicyConstraints(extra).sort());
+    expect(names(q)).toEqual([...expected].sort());
+    expect(orgPolicyConstraints(extra)).toEqual(expected);
     // policyNames is filled in creation order.
-    expect(Object.keys(q.outputs.names as Record<string, string>)).toEqual(orgPolicyConstraints(extra));
+    expect(Object.keys(q.outputs.names as Record<string, string>)).toEqual(expected);
   });
 
   test('folder or organisation scope', async () => {
@@ -154,7 +157,7 @@ describe('OrgPolicies', () => {
     expect(() => new OrgPolicies('bad', { parent: 'folders/1', allowedRegions: ['europe-west4'], allowedModels: [] })).toThrow(/an empty allowlist would refuse every model/);
   });
 
-  test.each(['projects/123456789012', 'under:projects/Example_KMS', 'folders/4455', 'under:billingAccounts/1'])('cmekKeyProjects value %s is refused', (value) => {
+  test.each(['projects/123456789012', 'projects/example-kms', 'under:projects/Example_KMS', 'folders/4455', 'under:billingAccounts/1'])('cmekKeyProjects value %s is refused', (value) => {
     expect(() => new OrgPolicies('bad', { ...base, cmekKeyProjects: ['under:folders/1', value] })).toThrow(
       `OrgPolicies bad: cmekKeyProjects value "${value}" must be under:projects/<project-id>, under:folders/<id> or under:organizations/<id>`,
     );

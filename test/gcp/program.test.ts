@@ -155,7 +155,7 @@ describe('gcpProgram VPC Service Controls modes', () => {
       status: {
         resources: ['projects/123456789012'],
         restrictedServices: ['aiplatform.googleapis.com', 'cloudkms.googleapis.com', 'logging.googleapis.com', 'storage.googleapis.com', 'modelarmor.googleapis.com'],
-        vpcAccessibleServices: { enableRestriction: true, allowedServices: ['RESTRICTED-SERVICES'] },
+        vpcAccessibleServices: { enableRestriction: true, allowedServices: ['RESTRICTED-SERVICES', 'sts.googleapis.com', 'iamcredentials.googleapis.com'] },
         // The short names of the organisation config, in the stack's access policy.
         accessLevels: ['accessPolicies/987654321/accessLevels/corp_network'],
       },
@@ -166,6 +166,19 @@ describe('gcpProgram VPC Service Controls modes', () => {
       title: 'deployer pipeline',
       ingressFrom: { identities: ['serviceAccount:pulumi-deployer@example-ai-admin.iam.gserviceaccount.com'] },
     });
+  });
+
+  test('every host the private zone resolves can be called from the perimeter\'s networks once it is enforced', async () => {
+    const p = await planFor(withPerimeter('enforced'));
+    const status = resource(p, T.perimeter, 'example-corp-perimeter-perimeter').inputs.status as { restrictedServices: string[]; vpcAccessibleServices: { allowedServices: string[] } };
+    const callable = new Set([...status.restrictedServices, ...status.vpcAccessibleServices.allowedServices]);
+    // oauth2.googleapis.com is not a service VPC Service Controls controls: always reachable.
+    const notControlled = new Set(['oauth2.googleapis.com']);
+    for (const host of p.outputs.privateDnsNames as string[]) {
+      const service = host.replace(/^[a-z]+-[a-z]+\d+-/, '');
+      expect([host, callable.has(service) || notControlled.has(service)]).toEqual([host, true]);
+    }
+    expect(status.vpcAccessibleServices.allowedServices).toEqual(['RESTRICTED-SERVICES', 'sts.googleapis.com', 'iamcredentials.googleapis.com']);
   });
 
   test('the perimeter comes last: the first deployment configures Cloud KMS, Logging and Storage before they are restricted', async () => {
@@ -203,9 +216,16 @@ describe('gcpProgram organisation policies', () => {
     const byConstraint = Object.fromEntries(ofType(p, T.orgPolicy).map((r) => [String(r.inputs.name).split('/policies/')[1], r.inputs.spec]));
     expect(byConstraint['gcp.restrictEndpointUsage']).toEqual({ inheritFromParent: true, rules: [{ values: { deniedValues: ['aiplatform.googleapis.com'] } }] });
     expect(byConstraint['gcp.restrictCmekCryptoKeyProjects']).toEqual({ inheritFromParent: false, rules: [{ values: { allowedValues: ['under:projects/example-ai-prod'] } }] });
-    expect(byConstraint['iam.allowedPolicyMemberDomains']).toEqual({ inheritFromParent: false, rules: [{ values: { allowedValues: ['is:C0example1'] } }] });
+    expect(byConstraint['iam.allowedPolicyMemberDomains']).toEqual({ inheritFromParent: true, rules: [{ values: { allowedValues: ['C0example1'] } }] });
     for (const c of ['ainotebooks.disableFileDownloads', 'ainotebooks.disableRootAccess', 'ainotebooks.restrictPublicIp']) expect(byConstraint[c]).toEqual({ rules: [{ enforce: 'TRUE' }] });
     expect(p.outputs.orgPolicies).toHaveLength(ofType(p, T.orgPolicy).length);
+  });
+
+  test('CMEK key projects are restricted at project scope only: at a folder it would bind every other project there to this one\'s keys', async () => {
+    const p = await planFor(exampleOrg, { folderId: '4455' });
+    const constraints = ofType(p, T.orgPolicy).map((r) => String(r.inputs.name));
+    expect(constraints).toContain('folders/4455/policies/gcp.restrictEndpointUsage');
+    expect(constraints.filter((n) => n.endsWith('/gcp.restrictCmekCryptoKeyProjects'))).toEqual([]);
   });
 
   test('each optional policy can be turned off in the organisation config', async () => {

@@ -342,6 +342,22 @@ describe('gcp-private-dns-regional-only', () => {
     ]);
   });
 
+  test('refuses a private zone of its own for the global host, whose apex record resolves it', async () => {
+    const zone = plus(gcp.GCP_TYPES.zone, { project: 'example-ai-prod', dnsName: 'aiplatform.googleapis.com.', visibility: 'private' });
+    const record: PlanResource = {
+      type: gcp.GCP_TYPES.recordSet,
+      name: 'apex',
+      parent: null,
+      inputs: { managedZone: 'extra', name: 'aiplatform.googleapis.com.', type: 'A', rrdatas: ['10.50.255.254'] },
+      propertyDependencies: { managedZone: ['extra'] },
+      dependsOn: ['extra'],
+      protect: false,
+    };
+    expect(await findings(gcp.privateDnsRegionalOnly, { ...zone, resources: [...zone.resources, record] })).toEqual([
+      'extra: zone extra resolves aiplatform.googleapis.com to 10.50.255.254 (through apex aiplatform.googleapis.com.); calls through the global endpoint carry no residency guarantee, so replace wildcard and apex records with one A record per regional host (<region>-aiplatform.googleapis.com)',
+    ]);
+  });
+
   test('refuses a record for the global host itself; a wildcard below another name does not reach it', async () => {
     expect(await findings(gcp.privateDnsRegionalOnly, withRecord('aiplatform.googleapis.com.', 'A', ['10.50.255.254']))).toHaveLength(1);
     expect(await findings(gcp.privateDnsRegionalOnly, withRecord('*.storage.googleapis.com.', 'A', ['10.50.255.254']))).toEqual([]);
@@ -360,7 +376,13 @@ describe('gcp-perimeter-covers-data', () => {
 
   test('refuses VPC networks that may call any Google API', async () => {
     expect(await findings(gcp.perimeterCoversData, changed(PERIMETER, { 'status.vpcAccessibleServices': undefined }))).toEqual([
-      `${PERIMETER}: perimeter ${PERIMETER} lets its VPC networks call any Google API; set vpcAccessibleServices { enableRestriction: true, allowedServices: ["RESTRICTED-SERVICES"] }`,
+      `${PERIMETER}: perimeter ${PERIMETER} lets its VPC networks call Google APIs it does not restrict; set vpcAccessibleServices { enableRestriction: true, allowedServices: ["RESTRICTED-SERVICES"] } (plus the sign-in services sts and iamcredentials)`,
+    ]);
+  });
+
+  test('refuses VPC networks allowed more than the restricted and sign-in services', async () => {
+    expect(await findings(gcp.perimeterCoversData, changed(PERIMETER, { 'status.vpcAccessibleServices.allowedServices': ['RESTRICTED-SERVICES', 'bigquery.googleapis.com'] }))).toEqual([
+      `${PERIMETER}: perimeter ${PERIMETER} lets its VPC networks call Google APIs it does not restrict; set vpcAccessibleServices { enableRestriction: true, allowedServices: ["RESTRICTED-SERVICES"] } (plus the sign-in services sts and iamcredentials)`,
     ]);
   });
 
