@@ -206,13 +206,13 @@ export function checkRegionPinning(config: unknown): ConfigIssue[] {
     }
   });
 
-  // Azure's key rotation needs a person to run pulumi up: its alerts must reach someone.
+  // Misuse and tampering alerts (every cloud) and Azure's key rotation alerts must reach someone.
   const contacts = isRecord(config) && isRecord(config.securityContacts) ? config.securityContacts.emails : undefined;
-  if (isRecord(config) && isRecord(config.azure) && (contacts === undefined || (Array.isArray(contacts) && contacts.length === 0))) {
+  if (isRecord(config) && (contacts === undefined || (Array.isArray(contacts) && contacts.length === 0))) {
     issues.push({
       path: 'securityContacts.emails',
       received: contacts ?? [],
-      message: 'must list at least one address when azure is configured: the customer-managed key alerts (new version to pin, expiry) are sent there, and nobody else would run the pulumi up a rotation needs',
+      message: 'must list at least one address: the misuse and tampering alerts of every cloud (and, on Azure, the customer-managed key alerts a rotation needs) are sent there',
     });
   }
 

@@ -125,6 +125,21 @@ const gcpModel = z.strictObject({
   classifications,
 });
 
+/** An alert threshold: a positive whole number. */
+const threshold = z.number().int({ message: 'must be a whole number' }).min(1, { message: 'must be at least 1' });
+
+/** Alert thresholds when the organisation config gives none. */
+export const DEFAULT_THRESHOLDS = {
+  callerRequestsPer5Minutes: 300,
+  callerTokensPer5Minutes: 500000,
+  interventionsPer5Minutes: 20,
+  callerInterventionsPer5Minutes: 5,
+  deniedCallsPer5Minutes: 10,
+  invokerErrorsPer5Minutes: 5,
+  throttlesPer5Minutes: 10,
+  latencyP99Milliseconds: 30000,
+} as const;
+
 /** A short access level name in an Access Context Manager policy. */
 const accessLevelName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,49}$/, { message: 'must be the short name of an access level (letters, digits, underscores; at most 50), such as corp_network' });
 
@@ -389,7 +404,39 @@ export const orgConfigSchema = z.strictObject({
     /** Days after which audit objects move to archive storage. */
     transitionToArchiveDays: z.number().int().min(90, { message: 'must be at least 90' }).default(365),
   }),
-  /** Who is notified when an alert of the blueprint fires (key rotation today). */
+  /** Misuse detection and response on every cloud: alert thresholds and the kill switch. */
+  detection: z
+    .strictObject({
+      /** Alert thresholds; an alert fires when a 5-minute window goes above its threshold. */
+      thresholds: z
+        .strictObject({
+          /** Model calls of one caller (person or application). */
+          callerRequestsPer5Minutes: threshold.default(300),
+          /** Tokens (input plus output) of one caller. */
+          callerTokensPer5Minutes: threshold.default(500000),
+          /** Guardrail / content filter / Model Armor interventions, all callers together. */
+          interventionsPer5Minutes: threshold.default(20),
+          /** Interventions on one caller's calls. */
+          callerInterventionsPer5Minutes: threshold.default(5),
+          /** Model calls refused for lack of permission, or for a model or region outside the allowlist. */
+          deniedCallsPer5Minutes: threshold.default(10),
+          /** Faults of the model invoker (AWS) or server errors of the model service. */
+          invokerErrorsPer5Minutes: threshold.default(5),
+          /** Calls throttled by quota. */
+          throttlesPer5Minutes: threshold.default(10),
+          /** 99th percentile latency of the model invoker (AWS), in milliseconds. */
+          latencyP99Milliseconds: threshold.default(30000),
+        })
+        .default(DEFAULT_THRESHOLDS),
+      /**
+       * The kill switch: true stops all model access through the blueprint on every cloud (model
+       * users lose their grants; on AWS also a deny on every path). Each cloud's faster path is in
+       * the README and the playbooks.
+       */
+      suspendModelAccess: z.boolean().default(false),
+    })
+    .default({ thresholds: DEFAULT_THRESHOLDS, suspendModelAccess: false }),
+  /** Who is notified when an alert of the blueprint fires: misuse, tampering, key rotation. */
   securityContacts: z
     .strictObject({
       /** Addresses that receive every alert. */

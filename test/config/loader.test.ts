@@ -735,22 +735,51 @@ describe('fixed resolver addresses', () => {
   });
 });
 
+describe('detection', () => {
+  test('thresholds and the kill switch default when the section is absent', () => {
+    const raw = JSON.parse(fs.readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')) as Record<string, unknown>;
+    delete raw.detection;
+    expect(parseOrgConfig(raw).detection).toEqual({
+      thresholds: {
+        callerRequestsPer5Minutes: 300,
+        callerTokensPer5Minutes: 500000,
+        interventionsPer5Minutes: 20,
+        callerInterventionsPer5Minutes: 5,
+        deniedCallsPer5Minutes: 10,
+        invokerErrorsPer5Minutes: 5,
+        throttlesPer5Minutes: 10,
+        latencyP99Milliseconds: 30000,
+      },
+      suspendModelAccess: false,
+    });
+  });
+
+  test('a threshold must be a positive whole number, and unknown thresholds are refused', () => {
+    const raw = JSON.parse(fs.readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')) as { detection: { thresholds: Record<string, unknown> } };
+    raw.detection.thresholds.deniedCallsPer5Minutes = 0;
+    expect(() => parseOrgConfig(raw)).toThrow(/detection\.thresholds\.deniedCallsPer5Minutes.*must be at least 1/s);
+    raw.detection.thresholds.deniedCallsPer5Minutes = 2.5;
+    expect(() => parseOrgConfig(raw)).toThrow(/must be a whole number/);
+    raw.detection.thresholds = { deniedCallsPerMinute: 3 };
+    expect(() => parseOrgConfig(raw)).toThrow(/deniedCallsPerMinute/);
+  });
+});
+
 describe('security contacts', () => {
-  test('an organisation on Azure must name at least one, because key rotation needs someone to act', () => {
+  test('every organisation must name at least one: the misuse and tampering alerts of every cloud go there', () => {
     const raw = JSON.parse(fs.readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')) as Record<string, unknown>;
     delete raw.securityContacts;
     expect(() => parseOrgConfig(raw)).toThrow('securityContacts.emails');
-    expect(() => parseOrgConfig(raw)).toThrow('must list at least one address when azure is configured');
+    expect(() => parseOrgConfig(raw)).toThrow('must list at least one address: the misuse and tampering alerts of every cloud');
+    // Without Azure too: the AWS and Google Cloud alerts need someone as well.
     delete raw.azure;
-    expect(parseOrgConfig(raw).securityContacts).toEqual({ emails: [] });
+    expect(() => parseOrgConfig(raw)).toThrow('must list at least one address');
   });
 
-  test('an empty list is refused too when azure is configured', () => {
+  test('an empty list is refused too', () => {
     const raw = JSON.parse(fs.readFileSync(EXAMPLE_CONFIG_PATH, 'utf8')) as Record<string, unknown>;
-    expect(raw.azure).toBeDefined();
     raw.securityContacts = { emails: [] };
     expect(() => parseOrgConfig(raw)).toThrow('securityContacts.emails');
-    expect(() => parseOrgConfig(raw)).toThrow('must list at least one address when azure is configured');
   });
 
   test('addresses are validated', () => {
