@@ -11,8 +11,9 @@ export interface ServiceNeeds {
  * The APIs the blueprint calls or configures: Vertex AI itself; Compute Engine, Cloud DNS and
  * Service Directory for the Private Service Connect endpoint and its private zones (PSC
  * registers endpoints in Service Directory); Cloud KMS for CMEK; Cloud Logging for the audit
- * sink; Organization Policy v2; Model Armor; Resource Manager for project IAM; Access Context
- * Manager only when a perimeter is managed.
+ * sink and the log-based metrics and saved queries of misuse detection; Cloud Monitoring for its
+ * alert policies and notification channels; Organization Policy v2; Model Armor; Resource Manager
+ * for project IAM; Access Context Manager only when a perimeter is managed.
  */
 export function requiredServices(needs: ServiceNeeds): string[] {
   return [
@@ -22,6 +23,7 @@ export function requiredServices(needs: ServiceNeeds): string[] {
     'servicedirectory.googleapis.com',
     'cloudkms.googleapis.com',
     'logging.googleapis.com',
+    'monitoring.googleapis.com',
     'orgpolicy.googleapis.com',
     'modelarmor.googleapis.com',
     'cloudresourcemanager.googleapis.com',
