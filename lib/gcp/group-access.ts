@@ -48,7 +48,27 @@ export interface GroupAccessArgs {
    * @default 'privateAiModelUser'
    */
   readonly modelUserRoleId?: string;
+  /**
+   * Whether model users may call models. `'suspended'` is the kill switch (config:
+   * `detection.suspendModelAccess`): the model users' grants are not made, so `pulumi up` removes
+   * the existing ones, and nothing else changes. The custom role stays: a deleted custom role's
+   * ID cannot be reused for 37 days, and the role grants nothing on its own.
+   *
+   * The faster path, without a deployment (IAM changes take effect within minutes):
+   *
+   *   gcloud projects remove-iam-policy-binding PROJECT_ID \
+   *     --member=group:MODEL_USERS_GROUP --role=projects/PROJECT_ID/roles/privateAiModelUser --all
+   *
+   * then set `detection.suspendModelAccess: true` so the next `pulumi up --refresh` does not grant
+   * it again. Either path is a SetIamPolicy call in the project's Admin Activity audit log, which
+   * the tampering alert (MisuseDetection) reports.
+   * @default 'open'
+   */
+  readonly modelAccess?: ModelAccess;
 }
+
+/** Whether model users hold their grants (`'open'`) or the kill switch withholds them (`'suspended'`). */
+export type ModelAccess = 'open' | 'suspended';
 
 /** Default ID of the model users' custom role. */
 export const DEFAULT_MODEL_USER_ROLE_ID = 'privateAiModelUser';
@@ -75,6 +95,8 @@ export function assertGroupMembers(component: string, role: AccessRole, members:
 export class GroupAccess extends pulumi.ComponentResource {
   /** Every grant as `<role> <member>`. */
   public readonly grants: readonly string[];
+  /** Whether model users hold their grants. */
+  public readonly modelAccess: ModelAccess;
 
   constructor(name: string, args: GroupAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super('privateai:gcp:GroupAccess', name, {}, opts);
@@ -92,6 +114,8 @@ export class GroupAccess extends pulumi.ComponentResource {
         { parent: this, ...(after ? { dependsOn: [after] } : {}) },
       );
     };
+    const modelAccess = args.modelAccess ?? 'open';
+    if (modelAccess !== 'open' && modelAccess !== 'suspended') throw new Error(`GroupAccess ${name}: modelAccess ${JSON.stringify(modelAccess)} must be 'open' or 'suspended'`);
     const modelUsers = [...new Set(args.groups.modelUsers)];
     if (modelUsers.length > 0) {
       const modelUserRole = new projects.IAMCustomRole(
@@ -107,7 +131,10 @@ export class GroupAccess extends pulumi.ComponentResource {
         { parent: this },
       );
       // The role's full name is fixed by project and ID; the grants wait for the role to exist.
-      for (const member of modelUsers) grant(`projects/${args.project}/roles/${roleId}`, member, undefined, modelUserRole);
+      // Suspended: no grant, so the deployment deletes the ones that exist (the kill switch).
+      if (modelAccess === 'open') {
+        for (const member of modelUsers) grant(`projects/${args.project}/roles/${roleId}`, member, undefined, modelUserRole);
+      }
     }
     for (const audience of ACCESS_ROLES) {
       for (const member of new Set(args.groups[audience])) {
@@ -125,6 +152,7 @@ export class GroupAccess extends pulumi.ComponentResource {
     }
 
     this.grants = grants;
-    this.registerOutputs({ grants });
+    this.modelAccess = modelAccess;
+    this.registerOutputs({ grants, modelAccess });
   }
 }

@@ -46,6 +46,30 @@ describe('GroupAccess', () => {
     expect(ofType(p, T.iamMember).map((g) => g.inputs.role)).not.toContain('roles/aiplatform.user');
   });
 
+  test('the kill switch (suspended) withholds exactly the model users\' grants; the role and every other grant stay', async () => {
+    const open = await plan(() => {
+      new GroupAccess('access', { project: 'example-ai-prod', groups, auditLogView: 'projects/example-ai-prod/locations/europe-west4/buckets/b/views/_AllLogs' });
+    });
+    let component: GroupAccess | undefined;
+    const suspended = await plan(() => {
+      component = new GroupAccess('access', { project: 'example-ai-prod', groups, auditLogView: 'projects/example-ai-prod/locations/europe-west4/buckets/b/views/_AllLogs', modelAccess: 'suspended' });
+    });
+    const names = (p: Awaited<ReturnType<typeof plan>>) => p.resources.map((r) => r.name).sort();
+    expect(names(open).filter((n) => !names(suspended).includes(n))).toEqual(['access-privateAiModelUser-users@example.com']);
+    expect(names(suspended).filter((n) => !names(open).includes(n))).toEqual([]);
+    expect(ofType(suspended, T.iamMember).map((g) => g.inputs.member)).not.toContain('group:users@example.com');
+    // Unchanged otherwise: the same inputs for every resource both plans share.
+    for (const r of suspended.resources) expect([r.name, r.inputs]).toEqual([r.name, open.resources.find((o) => o.name === r.name)!.inputs]);
+    expect(resource(suspended, 'gcp:projects/iAMCustomRole:IAMCustomRole', 'access-model-user')).toBeDefined();
+    expect(component!.modelAccess).toBe('suspended');
+    expect(component!.grants.some((g) => g.includes('privateAiModelUser'))).toBe(false);
+  });
+
+  test('model access is open by default', () => {
+    expect(new GroupAccess('default', { project: 'example-ai-prod', groups }).modelAccess).toBe('open');
+    expect(() => new GroupAccess('bad', { project: 'example-ai-prod', groups, modelAccess: 'closed' as 'open' })).toThrow(`GroupAccess bad: modelAccess "closed" must be 'open' or 'suspended'`);
+  });
+
   test('no custom role without model users; a bad role ID is refused', async () => {
     const p = await plan(() => {
       new GroupAccess('access', { project: 'example-ai-prod', groups: { ...groups, modelUsers: [] } });
