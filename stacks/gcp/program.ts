@@ -3,6 +3,7 @@ import { AuditLogging } from '../../lib/gcp/audit-logging';
 import { EncryptionKeys } from '../../lib/gcp/encryption-keys';
 import { GroupAccess } from '../../lib/gcp/group-access';
 import { gcpLabels } from '../../lib/gcp/labels';
+import { MisuseDetection } from '../../lib/gcp/misuse-detection';
 import { ModelArmor } from '../../lib/gcp/model-armor';
 import { groupMember, PERIMETER_SIGN_IN_SERVICES, privateApiHosts, publisherModelName, vertexEndpoint } from '../../lib/gcp/naming';
 import { OrgPolicies } from '../../lib/gcp/org-policies';
@@ -80,6 +81,12 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
     { project: s.projectId, region: s.region, vertexServiceAgent: keys.vertexServiceAgent, templateId: `${prefix}-vertex`, labels },
     afterServices,
   );
+  // Every signal raises an alert to every security contact; the playbooks' saved queries.
+  const detection = new MisuseDetection(
+    `${prefix}-detection`,
+    { project: s.projectId, thresholds: org.detection.thresholds, securityContacts: org.securityContacts.emails, labels },
+    afterServices,
+  );
   const accessLevel = (short: string) => `accessPolicies/${s.accessPolicyId}/accessLevels/${short}`;
   const perimeter = perimeterOn
     ? new VpcServicePerimeter(
@@ -96,7 +103,7 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
         },
         // Last of the project's resources: once enforced it also restricts Cloud KMS, Logging and
         // Storage, which the rest of the first deployment configures.
-        { dependsOn: [services, network, keys, audit, armor] },
+        { dependsOn: [services, network, keys, audit, armor, detection] },
       )
     : undefined;
   // After every grant to a Google service agent: domain restricted sharing, once set, refuses
@@ -117,10 +124,13 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
     },
     { dependsOn: [services, keys, audit, armor] },
   );
-  new GroupAccess(
+  // The kill switch (detection.suspendModelAccess) withholds the model users' grants; the faster
+  // path without a deployment is in GroupAccess's modelAccess, and both are audited (tampering alert).
+  const access = new GroupAccess(
     `${prefix}-access`,
     {
       project: s.projectId,
+      modelAccess: org.detection.suspendModelAccess ? 'suspended' : 'open',
       groups: {
         modelUsers: org.sso.modelUsers.gcp.map(groupMember),
         auditors: org.sso.auditors.gcp.map(groupMember),
@@ -148,6 +158,10 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
     orgPolicies: Object.values(orgPolicies.policyNames),
     vpcServiceControls: gcp.vpcServiceControls,
     ...(perimeter ? { servicePerimeter: perimeter.perimeterName } : {}),
+    modelAccess: access.modelAccess,
+    alertPolicies: detection.alertPolicies,
+    securityNotificationChannels: detection.notificationChannels,
+    savedQueries: detection.savedQueries,
   };
 }
 

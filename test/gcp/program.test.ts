@@ -36,6 +36,7 @@ describe('gcpProgram with the example config', () => {
         'privateai:gcp:AuditLogging',
         'privateai:gcp:EncryptionKeys',
         'privateai:gcp:GroupAccess',
+        'privateai:gcp:MisuseDetection',
         'privateai:gcp:ModelArmor',
         'privateai:gcp:OrgPolicies',
         'privateai:gcp:PrivateNetwork',
@@ -50,7 +51,7 @@ describe('gcpProgram with the example config', () => {
 
   test('on a fresh project every resource is created after the APIs are enabled', () => {
     const services = ofType(p, T.service).map((s) => s.name);
-    expect(services).toHaveLength(10);
+    expect(services).toHaveLength(11);
     const others = p.resources.filter((r) => r.type.startsWith('gcp:') && r.type !== T.service);
     expect(others.length).toBeGreaterThan(30);
     for (const r of others) expect([r.name, services.filter((service) => !waitsFor(p, r.name, service))]).toEqual([r.name, []]);
@@ -67,7 +68,7 @@ describe('gcpProgram with the example config', () => {
   test('the APIs the design needs are enabled and stay enabled on destroy', () => {
     const services = ofType(p, T.service);
     expect(services.map((s) => s.inputs.service)).toEqual(
-      expect.arrayContaining(['aiplatform.googleapis.com', 'compute.googleapis.com', 'dns.googleapis.com', 'cloudkms.googleapis.com', 'logging.googleapis.com', 'orgpolicy.googleapis.com', 'modelarmor.googleapis.com', 'accesscontextmanager.googleapis.com', 'servicedirectory.googleapis.com']),
+      expect.arrayContaining(['aiplatform.googleapis.com', 'compute.googleapis.com', 'dns.googleapis.com', 'cloudkms.googleapis.com', 'logging.googleapis.com', 'orgpolicy.googleapis.com', 'modelarmor.googleapis.com', 'accesscontextmanager.googleapis.com', 'servicedirectory.googleapis.com', 'monitoring.googleapis.com']),
     );
     expect(services.every((s) => s.inputs.disableOnDestroy === false && s.inputs.disableDependentServices === false && s.inputs.project === 'example-ai-prod')).toBe(true);
   });
@@ -135,6 +136,49 @@ describe('gcpProgram with the example config', () => {
       vpcServiceControls: 'enforced',
       servicePerimeter: 'accessPolicies/987654321/servicePerimeters/example_ai_prod_private_ai',
     });
+  });
+});
+
+describe('gcpProgram misuse detection and the kill switch', () => {
+  const policy = 'gcp:monitoring/alertPolicy:AlertPolicy';
+  const channel = 'gcp:monitoring/notificationChannel:NotificationChannel';
+  const modelUserGrant = (p: Plan) => ofType(p, T.iamMember).filter((g) => String(g.inputs.role).endsWith('/roles/privateAiModelUser'));
+
+  test('every signal alerts the organisation\'s security contacts, at the organisation\'s thresholds', async () => {
+    const org = orgWith((raw) => {
+      raw.securityContacts = { emails: ['soc@example.com', 'ciso@example.com'] };
+      raw.detection = { thresholds: { callerRequestsPer5Minutes: 42, deniedCallsPer5Minutes: 7 }, suspendModelAccess: false };
+    });
+    const p = await planFor(org);
+    expect(ofType(p, channel).map((c) => (c.inputs.labels as { email_address: string }).email_address).sort()).toEqual(['ciso@example.com', 'soc@example.com']);
+    const policies = ofType(p, policy);
+    expect(policies.map((r) => (r.inputs.userLabels as Record<string, string>)['private-ai-signal']).sort()).toEqual(['availability', 'caller-volume', 'denied-calls', 'interventions', 'tampering']);
+    for (const r of policies) expect((r.inputs.notificationChannels as string[]).length).toBe(2);
+    const thresholds = policies.flatMap((r) => (r.inputs.conditions as Array<{ conditionThreshold: { thresholdValue: number } }>).map((c) => c.conditionThreshold.thresholdValue));
+    // Given values, and the defaults for the rest.
+    expect(thresholds).toEqual(expect.arrayContaining([42, 7, exampleOrg.detection.thresholds.callerTokensPer5Minutes, exampleOrg.detection.thresholds.latencyP99Milliseconds]));
+    expect(p.outputs.securityNotificationChannels).toHaveLength(2);
+    expect(Object.keys(p.outputs.alertPolicies as object).sort()).toEqual(['availability', 'callerVolume', 'deniedCalls', 'interventions', 'tampering']);
+    expect(p.outputs.savedQueries).toEqual(expect.arrayContaining(['private-ai/prompt-injection/interventions', 'private-ai/compromised-credentials/control-changes']));
+  });
+
+  test('the kill switch removes the model users\' grants and nothing else; the output says so', async () => {
+    const open = await planFor(exampleOrg);
+    const suspended = await planFor(orgWith((raw) => void (raw.detection = { ...exampleOrg.detection, suspendModelAccess: true })));
+    expect(open.outputs.modelAccess).toBe('open');
+    expect(suspended.outputs.modelAccess).toBe('suspended');
+    expect(modelUserGrant(open).map((g) => g.inputs.member)).toEqual(['group:ai-model-users@example.com']);
+    expect(modelUserGrant(suspended)).toEqual([]);
+    const names = (p: Plan) => p.resources.map((r) => r.name);
+    expect(names(open).filter((n) => !names(suspended).includes(n))).toEqual(modelUserGrant(open).map((g) => g.name));
+    expect(names(suspended).filter((n) => !names(open).includes(n))).toEqual([]);
+  });
+
+  test('the perimeter waits for the detection too: once enforced it restricts Cloud Logging, which the metrics are created in', async () => {
+    const p = await planFor(exampleOrg);
+    const metrics = ofType(p, 'gcp:logging/metric:Metric');
+    expect(metrics).toHaveLength(4);
+    for (const m of metrics) expect([m.name, waitsFor(p, 'example-corp-perimeter-perimeter', m.name)]).toEqual([m.name, true]);
   });
 });
 
