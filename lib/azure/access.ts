@@ -36,6 +36,24 @@ export interface ModelAccessArgs {
    * @default - Cognitive Services OpenAI User
    */
   readonly modelUserRoles?: readonly BuiltInRole[];
+  /**
+   * The kill switch (`detection.suspendModelAccess`): true creates no model-user role
+   * assignment, so `pulumi up` deletes the existing ones and nobody keeps a data-plane role the
+   * blueprint gave. The deployments, their content filter and every other grant stay, so
+   * turning it off again restores access without redeploying a model. There is no second lock
+   * on the network: the account's network rules already deny everything and do not apply to its
+   * private endpoint, and cutting the endpoint's connection would leave a path that `pulumi up`
+   * cannot restore by flipping the switch back (the connection must be approved again).
+   *
+   * Faster, without a deployment: delete the assignments directly, e.g.
+   * `az role assignment delete --scope <accountId> --role "Cognitive Services OpenAI User"`
+   * (and `--role "Cognitive Services User"` where granted), then set the switch so the next
+   * `pulumi up` does not restore them. Either way the Activity Log records each deletion and the
+   * tampering alert on role assignments fires. Azure documents that removing a role assignment
+   * can take minutes to take effect while Resource Manager caches are refreshed.
+   * @default false
+   */
+  readonly suspendModelUsers?: boolean;
 }
 
 /**
@@ -50,6 +68,8 @@ export interface ModelAccessArgs {
 export class ModelAccess extends pulumi.ComponentResource {
   /** What was granted to whom; group IDs are not secret, role names help reviewers. */
   public readonly grants: AccessGrant[];
+  /** `suspended` when the kill switch withholds the model users' roles. */
+  public readonly modelAccess: 'open' | 'suspended';
 
   constructor(name: string, args: ModelAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super('privateai:azure:ModelAccess', name, {}, opts);
@@ -62,8 +82,15 @@ export class ModelAccess extends pulumi.ComponentResource {
     }
 
     const modelUserRoles = args.modelUserRoles ?? [BUILT_IN_ROLES.cognitiveServicesOpenAiUser];
+    const suspended = args.suspendModelUsers ?? false;
+    if (suspended) {
+      pulumi.log.warn(
+        `${name}: model access is suspended (detection.suspendModelAccess): model users get no ${modelUserRoles.map((r) => r.name).join(' or ')} on the account, and existing assignments are deleted`,
+        this,
+      );
+    }
     const plan: Array<AccessGrant & { scope: pulumi.Input<string>; source: string }> = [
-      ...modelUserRoles.map((role) => ({ audience: 'model-users', role, scopeLabel: 'account', scope: args.modelAccountId, groups: args.modelUserGroups, source: 'modelUserGroups, from sso.modelUsers.azure' })),
+      ...(suspended ? [] : modelUserRoles).map((role) => ({ audience: 'model-users', role, scopeLabel: 'account', scope: args.modelAccountId, groups: args.modelUserGroups, source: 'modelUserGroups, from sso.modelUsers.azure' })),
       { audience: 'auditors', role: BUILT_IN_ROLES.logAnalyticsReader, scopeLabel: 'workspace', scope: args.workspaceId, groups: args.auditorGroups, source: 'auditorGroups, from sso.auditors.azure' },
       { audience: 'platform-admins', role: BUILT_IN_ROLES.reader, scopeLabel: 'resource-group', scope: args.resourceGroupId, groups: args.platformAdminGroups, source: 'platformAdminGroups, from sso.platformAdmins.azure' },
     ];
@@ -91,6 +118,7 @@ export class ModelAccess extends pulumi.ComponentResource {
     }
 
     this.grants = plan.filter((g) => g.groups.length > 0).map(({ audience, role, scopeLabel, groups }) => ({ audience, role, scopeLabel, groups }));
-    this.registerOutputs({ grants: this.grants });
+    this.modelAccess = suspended ? 'suspended' : 'open';
+    this.registerOutputs({ grants: this.grants, modelAccess: this.modelAccess });
   }
 }

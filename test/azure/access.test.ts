@@ -92,6 +92,38 @@ describe('ModelAccess', () => {
     }
   });
 
+  test('the kill switch withholds exactly the model users\' roles, with a warning, and says so', async () => {
+    const warn = jest.spyOn(pulumi.log, 'warn').mockImplementation(() => Promise.resolve());
+    try {
+      const roles = [BUILT_IN_ROLES.cognitiveServicesOpenAiUser, BUILT_IN_ROLES.cognitiveServicesUser];
+      const open = await build({ modelUserRoles: roles });
+      const suspended = await build({ modelUserRoles: roles, suspendModelUsers: true });
+      const names = (r: typeof open) => r.ofType('azure-native:authorization:RoleAssignment').map((a) => a.name).sort();
+      expect(names(open).filter((n) => !names(suspended).includes(n))).toEqual(
+        USERS.flatMap((g) => [`access-model-users-cognitive-services-openai-user-${g}`, `access-model-users-cognitive-services-user-${g}`]).sort(),
+      );
+      expect(names(suspended)).toEqual([`access-auditors-log-analytics-reader-${AUDITORS[0]}`, `access-platform-admins-reader-${ADMINS[0]}`]);
+      expect(suspended.outputs.grants).toEqual(['auditors:Log Analytics Reader@workspace', 'platform-admins:Reader@resource-group']);
+      expect(warn).toHaveBeenCalledWith(
+        'access: model access is suspended (detection.suspendModelAccess): model users get no Cognitive Services OpenAI User or Cognitive Services User on the account, and existing assignments are deleted',
+        expect.anything(),
+      );
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test('access is open unless suspended', async () => {
+    const warn = jest.spyOn(pulumi.log, 'warn').mockImplementation(() => Promise.resolve());
+    try {
+      const suspended = await plan(() => ({ modelAccess: new ModelAccess('access', { ...args, suspendModelUsers: true }).modelAccess }));
+      const open = await plan(() => ({ modelAccess: new ModelAccess('access', args).modelAccess }));
+      expect([open.outputs.modelAccess, suspended.outputs.modelAccess]).toEqual(['open', 'suspended']);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   test('a group that is not an object ID is refused', async () => {
     await expect(build({ auditorGroups: ['auditors@example.com'] })).rejects.toThrow('access: auditorGroups[0] "auditors@example.com" is not an Entra ID group object ID (a GUID)');
   });
