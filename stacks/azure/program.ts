@@ -6,6 +6,7 @@ import { AuditArchive } from '../../lib/azure/audit-archive';
 import { DefenderForAi } from '../../lib/azure/defender';
 import { KeyRotationAlerts } from '../../lib/azure/key-rotation-alerts';
 import { EncryptionKeys } from '../../lib/azure/keys';
+import { MisuseDetection } from '../../lib/azure/misuse-detection';
 import { PrivateModelAccount } from '../../lib/azure/model-account';
 import { resourceTags } from '../../lib/azure/naming';
 import { PrivateNetwork } from '../../lib/azure/network';
@@ -59,6 +60,12 @@ export type AzureStackOutputs = {
   defenderForAi: boolean;
   /** Resource ID of the action group that e-mails the security contacts the program's alerts. */
   securityActionGroupId: pulumi.Output<string>;
+  /** The kill switch's state (detection.suspendModelAccess): `suspended` when model users hold no role on the account. */
+  modelAccess: 'open' | 'suspended';
+  /** Names of the misuse and tampering alert rules, by the signal each watches. */
+  misuseAlerts: Record<string, string[]>;
+  /** Saved queries of the incident playbooks in the audit workspace (`private-ai/<playbook>/<step>`). */
+  savedQueries: string[];
   /** Whether this stack created the private DNS zones; if not, DNS must be registered centrally. */
   privateDnsZonesCreated: boolean;
   privateDnsZones: string[];
@@ -166,7 +173,7 @@ export function runAzure(org: OrgConfig, settings: AzureSettings): AzureStackOut
     : undefined;
 
   const userRoles = modelUserRoles(azure.models.map((m) => m.format));
-  new ModelAccess('access', {
+  const access = new ModelAccess('access', {
     subscriptionId: settings.subscriptionId,
     modelUserGroups: org.sso.modelUsers.azure,
     auditorGroups: org.sso.auditors.azure,
@@ -175,7 +182,26 @@ export function runAzure(org: OrgConfig, settings: AzureSettings): AzureStackOut
     workspaceId: audit.workspaceId,
     resourceGroupId: network.resourceGroupId,
     modelUserRoles: userRoles,
+    suspendModelUsers: org.detection.suspendModelAccess,
   });
+
+  const detection = new MisuseDetection('detection', {
+    resourceGroupName: network.resourceGroupName,
+    location,
+    resourceGroupId: network.resourceGroupId,
+    subscriptionId: settings.subscriptionId,
+    workspaceId: audit.workspaceId,
+    workspaceName: audit.workspaceName,
+    modelAccountId: models.accountId,
+    deploymentNames: models.deploymentNames,
+    thresholds: org.detection.thresholds,
+    actionGroupId: contacts.actionGroupId,
+    // Only the stack that owns the subscription's controls watches them subscription-wide.
+    watchSubscription: settings.manageSubscriptionControls,
+    tags,
+  });
+  const misuseAlerts: Record<string, string[]> = {};
+  for (const alert of detection.alerts) (misuseAlerts[alert.signal] ??= []).push(alert.name);
 
   const hostNames = [
     ...Object.values(models.endpoints).map((url) => new URL(url).hostname),
@@ -213,6 +239,9 @@ export function runAzure(org: OrgConfig, settings: AzureSettings): AzureStackOut
     },
     defenderForAi: defender !== undefined,
     securityActionGroupId: contacts.actionGroupId,
+    modelAccess: access.modelAccess,
+    misuseAlerts,
+    savedQueries: detection.savedQueryNames,
     privateDnsZonesCreated: settings.createPrivateDnsZones,
     privateDnsZones: zones,
     privateDns: settings.createPrivateDnsZones

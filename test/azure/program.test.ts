@@ -35,21 +35,28 @@ describe('the Azure program with the example stack', () => {
       ['monitor', 'privateai:azure:PrivateMonitor'],
       ['defender', 'privateai:azure:DefenderForAi'],
       ['access', 'privateai:azure:ModelAccess'],
+      ['detection', 'privateai:azure:MisuseDetection'],
     ]);
-    expect(result.resources.filter((r) => r.type.startsWith('azure-native:')).length).toBe(67);
+    expect(result.resources.filter((r) => r.type.startsWith('azure-native:')).length).toBe(92);
   });
 
   test('every taggable resource carries the organisation tags', () => {
     const taggable = result.resources.filter((r) => r.type.startsWith('azure-native:') && !UNTAGGABLE.has(r.type));
-    expect(taggable).toHaveLength(37);
-    for (const r of taggable) expect([r.name, r.inputs.tags]).toEqual([r.name, exampleTags]);
+    expect(taggable).toHaveLength(62);
+    // Saved searches take tags as a name/value list; alert rules add the signal they watch.
+    const tagsOf = (tags: unknown) => (Array.isArray(tags) ? Object.fromEntries(tags.map((t: { name: string; value: string }) => [t.name, t.value])) : tags);
+    const ALERTS = ['azure-native:monitor:ScheduledQueryRule', 'azure-native:monitor:MetricAlert', 'azure-native:monitor:ActivityLogAlert'];
+    for (const r of taggable) {
+      const expected = ALERTS.includes(r.type) ? { ...exampleTags, 'private-ai-signal': expect.any(String) } : exampleTags;
+      expect([r.name, tagsOf(r.inputs.tags)]).toEqual([r.name, expected]);
+    }
   });
 
   test('every located resource is in the configured location (DNS zones are global)', () => {
     const located = result.resources.filter((x) => 'location' in x.inputs);
-    expect(located).toHaveLength(33);
-    // Private DNS zones, the action group and the private link scope are global resources.
-    const GLOBAL = ['azure-native:privatedns:', 'azure-native:monitor:ActionGroup', 'azure-native:monitor:PrivateLinkScope'];
+    expect(located).toHaveLength(49);
+    // Private DNS zones, the action group, metric and Activity Log alerts and the private link scope are global resources.
+    const GLOBAL = ['azure-native:privatedns:', 'azure-native:monitor:ActionGroup', 'azure-native:monitor:MetricAlert', 'azure-native:monitor:ActivityLogAlert', 'azure-native:monitor:PrivateLinkScope'];
     for (const r of located) {
       expect([r.name, r.inputs.location]).toEqual([r.name, GLOBAL.some((g) => r.type.startsWith(g)) ? 'global' : 'swedencentral']);
     }
@@ -162,6 +169,33 @@ describe('the Azure program with the example stack', () => {
       subscriptionControls: { ownedByThisStack: true, note: 'this stack owns the Defender for AI plan and the Activity Log diagnostic setting of the subscription' },
       defenderForAi: true,
       securityActionGroupId: 'contacts-action-group-id',
+      modelAccess: 'open',
+      misuseAlerts: {
+        callerVolume: ['detection-caller-requests', 'detection-tokens'],
+        interventions: ['detection-caller-interventions', 'detection-content-filter-blocks'],
+        deniedCalls: ['detection-denied-calls', 'detection-unlisted-deployments'],
+        availability: ['detection-latency-p99', 'detection-server-errors', 'detection-throttles'],
+        tampering: [
+          'detection-key-changes',
+          'detection-tamper-model',
+          'detection-tamper-audit',
+          'detection-tamper-keys',
+          'detection-tamper-network',
+          'detection-tamper-alerting',
+          'detection-tamper-subscription',
+        ],
+      },
+      savedQueries: [
+        'private-ai/prompt-injection/refusals-by-caller',
+        'private-ai/prompt-injection/caller-activity',
+        'private-ai/data-leakage/volume-by-caller',
+        'private-ai/data-leakage/caller-activity',
+        'private-ai/harmful-output/refusals-by-deployment',
+        'private-ai/harmful-output/filter-changes',
+        'private-ai/compromised-credentials/caller-activity',
+        'private-ai/compromised-credentials/denied-calls',
+        'private-ai/compromised-credentials/control-changes',
+      ],
       privateDnsZonesCreated: true,
       privateDnsZones: [
         'privatelink.openai.azure.com',
@@ -252,6 +286,10 @@ describe('the Azure program, other settings', () => {
     const result = await run({ 'privateai:manageSubscriptionControls': false });
     expect(result.ofType('azure-native:security:Pricing')).toEqual([]);
     expect(result.ofType('azure-native:monitor:SubscriptionDiagnosticSetting')).toEqual([]);
+    // Role and policy changes are then watched in the resource group; the subscription's owner watches the rest.
+    const tamperAlerts = result.ofType('azure-native:monitor:ActivityLogAlert').map((a) => a.name);
+    expect(tamperAlerts).toContain('detection-tamper-access');
+    expect(tamperAlerts).not.toContain('detection-tamper-subscription');
     expect(result.outputs).toMatchObject({ defenderForAi: false, subscriptionControls: { ownedByThisStack: false, note: expect.stringContaining('privateai:manageSubscriptionControls false') } });
   });
 
