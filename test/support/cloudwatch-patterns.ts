@@ -298,11 +298,11 @@ function leafMatches(matcher: Json, value: Json | undefined): boolean {
  * a list of matchers matches when any matches; an event array matches when any element does;
  * `$or` takes a list of sub-patterns at its level, any of which may match.
  */
-export function matchesEventPattern(pattern: Record<string, Json>, event: Json | undefined): boolean {
-  return Object.entries(pattern).every(([key, matcher]) => {
+export function matchesEventPattern(pattern: Record<string, unknown>, event: unknown): boolean {
+  return Object.entries(pattern as Record<string, Json>).every(([key, matcher]) => {
     if (key === '$or') {
       if (!Array.isArray(matcher)) throw new Error('$or takes a list of patterns');
-      return matcher.some((p) => matchesEventPattern(p as Record<string, Json>, event));
+      return matcher.some((p) => matchesEventPattern(p as Record<string, unknown>, event));
     }
     const value = event !== null && typeof event === 'object' && !Array.isArray(event) ? (event as Record<string, Json>)[key] : undefined;
     if (Array.isArray(matcher)) return matcher.some((m) => leafMatches(m, value));
@@ -338,6 +338,6 @@ export function queryFields(query: string): Set<string> {
 }
 
 /** Whether a dotted field path (`audit.callerArn`) exists in a record. */
-export function hasField(record: Json, path: string): boolean {
-  return select(record, `$.${path.split('.').join('.')}`) !== undefined;
+export function hasField(record: unknown, path: string): boolean {
+  return select(record as Json, `$.${path}`) !== undefined;
 }
