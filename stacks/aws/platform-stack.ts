@@ -1,4 +1,4 @@
-import { Aws, Duration, Fn, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Fn, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -25,6 +25,7 @@ import { platformEndpoints, s3GatewayStatements } from '../../lib/aws/endpoint-p
 import { EncryptionKeys } from '../../lib/aws/encryption-keys';
 import { InvocationLogging } from '../../lib/aws/invocation-logging';
 import { ModelGuardrail } from '../../lib/aws/model-guardrail';
+import { MisuseDetection } from '../../lib/aws/misuse-detection';
 import { ModelInvoker } from '../../lib/aws/model-invoker';
 import { PrivateNetwork } from '../../lib/aws/private-network';
 import { RegionPinningPolicy } from '../../lib/aws/region-pinning-policy';
@@ -57,6 +58,8 @@ export class PlatformStack extends Stack {
   public readonly guardrail: ModelGuardrail;
   public readonly invocationLogging?: InvocationLogging;
   public readonly modelInvoker: ModelInvoker;
+  /** Misuse and tampering alerts to the security contacts, and the playbooks' saved queries. */
+  public readonly detection: MisuseDetection;
   /** The Route 53 Resolver inbound endpoint corporate DNS forwards the private names to, when configured. */
   public readonly corporateDns?: CorporateDns;
   private readonly zones: string[];
@@ -196,6 +199,32 @@ export class PlatformStack extends Stack {
     });
     this.regionPinning.attachTo(this.modelInvoker.handler.role);
     if (this.invocationLogging) this.regionPinning.attachTo(this.invocationLogging.functionRole);
+
+    const invoker = this.modelInvoker;
+    this.detection = new MisuseDetection(this, 'MisuseDetection', {
+      emails: config.securityContacts.emails,
+      thresholds: config.detection.thresholds,
+      // The audit key: the organisation guard keeps it enabled, and alerts are audit data.
+      key: this.keys.auditKey,
+      namePrefix: `${org}-${target.name}`,
+      auditLogGroup: invoker.handler.logGroup,
+      trailLogGroup: this.audit.logGroup,
+      invocationLogGroup: this.invocationLogging?.logGroup,
+      apiAccessLogGroup: invoker.accessLogGroup,
+      invokerFunction: invoker.handler.function,
+      api: invoker.api,
+      protectedResources: {
+        keys: [this.keys.auditKey, this.keys.logsKey, this.keys.modelDataKey, this.keys.lambdaKey],
+        logGroups: [this.audit.logGroup, invoker.handler.logGroup, invoker.accessLogGroup, ...(this.invocationLogging ? [this.invocationLogging.logGroup] : [])],
+        buckets: [this.audit.bucket, this.audit.accessLogsBucket, ...(this.invocationLogging ? [this.invocationLogging.bucket] : [])],
+      },
+      killSwitch: invoker.killSwitch,
+    });
+    // For the security team, not app teams: an output of the stack, not an SSM parameter.
+    new CfnOutput(this, 'SecurityAlertTopicArn', {
+      value: this.detection.topic.topicArn,
+      description: 'SNS topic of misuse and tampering alerts (KMS-encrypted); the security contacts are subscribed by e-mail and must confirm',
+    });
 
     new AppTeamOutputs(this, 'Outputs', {
       parameterPrefix: `${config.aws.ssmPrefix}/${target.name}`,

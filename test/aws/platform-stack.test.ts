@@ -4,6 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { modelUserStatements } from '../../lib/aws/sso-access';
 import { KEY_PURPOSE, keyAlias } from '../../lib/config';
 import { configWith, exampleConfig, exampleTemplate, newApp, platformStack } from '../support/aws';
+import { matchesFilterPattern } from '../support/cloudwatch-patterns';
 import { addAwsStacks, platformStackName } from '../../stacks/aws';
 import { IdentityStack } from '../../stacks/aws/identity-stack';
 
@@ -100,7 +101,8 @@ describe('PlatformStack', () => {
     const table = readme.slice(readme.indexOf('| output | meaning |')).split('\n\n')[0].split('\n').slice(2);
     const documented = table.flatMap((row) => [...row.split(' | ')[0].matchAll(/`([A-Za-z0-9]+)`/g)].map((m) => m[1]));
     expect(documented).toContain('PrivateApiUrl');
-    expect(Object.keys(outputs).sort()).toEqual(documented.sort());
+    // The alert topic is the security team's, not app teams': a stack output only, tested with misuse detection.
+    expect(Object.keys(outputs).filter((o) => o !== 'SecurityAlertTopicArn').sort()).toEqual(documented.sort());
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/private-ai/prod/vpc-id', Type: 'String', Value: { Ref: Match.stringLikeRegexp('NetworkVpc') } });
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/private-ai/prod/bedrock-runtime-endpoint-dns', Value: Match.objectLike({ 'Fn::Select': Match.anyValue() }) });
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/private-ai/prod/audit-key-arn' });
@@ -186,6 +188,16 @@ describe('retention', () => {
     'AWS::WAFv2::WebACL',
     'AWS::WAFv2::WebACLAssociation',
     'AWS::WAFv2::LoggingConfiguration',
+    // Misuse detection holds no evidence: alerts are delivered (or kept in its retained queue), the
+    // records they count stay in the retained log groups, and the next deploy recreates the rest.
+    'AWS::SNS::Topic',
+    'AWS::SNS::TopicPolicy',
+    'AWS::SNS::Subscription',
+    'AWS::CloudWatch::Alarm',
+    'AWS::CloudWatch::InsightRule',
+    'AWS::Logs::MetricFilter',
+    'AWS::Logs::QueryDefinition',
+    'AWS::Events::Rule',
   ]);
 
   test('every resource is retained or intentionally disposable', () => {
@@ -245,5 +257,59 @@ describe('corporate network reach', () => {
       SecurityGroupIngress: [Match.objectLike({ CidrIp: '192.168.0.0/16', FromPort: 443, ToPort: 443 })],
     });
     template.hasResourceProperties('AWS::Route53Resolver::ResolverEndpoint', { Direction: 'INBOUND' });
+  });
+});
+
+describe('misuse detection', () => {
+  const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, any> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const ofType = (type: string, r = resources) => Object.values(r).filter((x) => x.Type === type);
+  const idOf = (type: string, pattern: RegExp) => Object.keys(resources).filter((id) => resources[id].Type === type && pattern.test(id));
+  const [invokerLogs] = idOf('AWS::Logs::LogGroup', /^ModelInvokerFunctionLogs/);
+  const [accessLogs] = idOf('AWS::Logs::LogGroup', /^ModelInvokerAccessLogs/);
+  const [trailLogs] = idOf('AWS::Logs::LogGroup', /^AuditTrailLogs/);
+  const filterOn = (metric: string) => ofType('AWS::Logs::MetricFilter').find((f) => f.Properties.MetricTransformations[0].MetricName === metric)!.Properties;
+
+  test('alerts go to a topic under the audit key, with the security contacts subscribed, and its ARN is a stack output', () => {
+    const [topicId] = idOf('AWS::SNS::Topic', /^MisuseDetectionTopic/);
+    expect(resources[topicId].Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^KeysAuditKey/), 'Arn'] });
+    expect(ofType('AWS::SNS::Subscription').map((s) => s.Properties.Endpoint)).toEqual(exampleConfig.securityContacts.emails);
+    expect(template.findOutputs('SecurityAlertTopicArn').SecurityAlertTopicArn.Value).toEqual({ Ref: topicId });
+  });
+
+  test('it counts the invoker’s audit records, the trail and the API’s access log', () => {
+    for (const metric of ['GuardrailInterventions', 'InvokerDeniedCalls', 'InvokerFaults']) expect(filterOn(metric).LogGroupName).toEqual({ Ref: invokerLogs });
+    expect(filterOn('DeniedModelCalls').LogGroupName).toEqual({ Ref: trailLogs });
+    expect(filterOn('ApiDeniedCalls').LogGroupName).toEqual({ Ref: accessLogs });
+    for (const rule of ofType('AWS::CloudWatch::InsightRule')) expect(JSON.stringify(rule.Properties.RuleBody)).toContain(`{"Ref":"${invokerLogs}"}`);
+  });
+
+  test("the API's denied-calls filter matches the access log lines the stage writes: 403 counts, 200 does not", () => {
+    const [stage] = ofType('AWS::ApiGateway::Stage');
+    const format = stage.Properties.AccessLogSetting.Format as string;
+    const line = (status: string) => format.replace(/\$context\.[\w.]+/g, (v) => (v === '$context.status' ? status : 'x'));
+    expect(JSON.parse(line('403')).status).toBe('403');
+    expect(matchesFilterPattern(filterOn('ApiDeniedCalls').FilterPattern, line('403'))).toBe(true);
+    expect(matchesFilterPattern(filterOn('ApiDeniedCalls').FilterPattern, line('200'))).toBe(false);
+  });
+
+  test("the kill switch rule watches the invoker's parameter, and thresholds come from the organisation config", () => {
+    const [parameter] = idOf('AWS::SSM::Parameter', /^ModelInvokerModelAccess/);
+    const killSwitch = ofType('AWS::Events::Rule').find((r) => r.Properties.Name === 'example-corp-prod-kill-switch')!;
+    expect(killSwitch.Properties.EventPattern.detail.requestParameters.$or[0].name[0]).toEqual({ Ref: parameter });
+    const thresholdOf = (r: typeof resources, name: string) => Object.values(r).find((x) => x.Type === 'AWS::CloudWatch::Alarm' && x.Properties.AlarmName === name)!.Properties.Threshold;
+    expect(thresholdOf(resources, 'example-corp-prod/deniedCalls/DeniedModelCalls')).toBe(exampleConfig.detection.thresholds.deniedCallsPer5Minutes);
+    const stricter = Template.fromStack(platformStack(configWith((r) => (r.detection = { thresholds: { ...exampleConfig.detection.thresholds, deniedCallsPer5Minutes: 2 } })))).toJSON().Resources;
+    expect(thresholdOf(stricter, 'example-corp-prod/deniedCalls/DeniedModelCalls')).toBe(2);
+  });
+
+  test('tampering watches every key, the evidence log groups and buckets of the stack', () => {
+    const rule = (name: string) => ofType('AWS::Events::Rule').find((r) => r.Properties.Name === `example-corp-prod-${name}`)!.Properties.EventPattern.detail.requestParameters;
+    const keys = idOf('AWS::KMS::Key', /^Keys/);
+    expect(keys).toHaveLength(4);
+    expect(rule('keys').keyId).toEqual(keys.flatMap((k) => [{ Ref: k }, { 'Fn::GetAtt': [k, 'Arn'] }]));
+    expect(rule('log-groups').logGroupName).toEqual(expect.arrayContaining([{ Ref: invokerLogs }, { Ref: trailLogs }, { Ref: accessLogs }]));
+    const buckets = idOf('AWS::S3::Bucket', /^(Audit|InvocationLogging)/);
+    expect(buckets).toHaveLength(3);
+    expect(rule('buckets').bucketName).toEqual(expect.arrayContaining(buckets.map((b) => ({ Ref: b }))));
   });
 });
