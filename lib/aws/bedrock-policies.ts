@@ -22,6 +22,21 @@ export const OTHER_MODEL_SERVING_ACTIONS = ['bedrock-mantle:*', 'aws-external-an
 /** Every IAM service that serves models: what a region guard must cover. */
 export const MODEL_SERVING_ACTIONS = ['bedrock:*', ...OTHER_MODEL_SERVING_ACTIONS] as const;
 
+/**
+ * What the kill switch (`detection.suspendModelAccess`) denies: running a model on bedrock-runtime
+ * (Converse and ConverseStream are authorised as the invoke actions; there is no `bedrock:Converse`),
+ * batch inference, sending content to a guardrail, and the other model-serving services.
+ */
+export const SUSPENDED_MODEL_ACTIONS = [...BEDROCK_INVOKE_ACTIONS, 'bedrock:CreateModelInvocationJob', 'bedrock:ApplyGuardrail', ...OTHER_MODEL_SERVING_ACTIONS] as const;
+
+/**
+ * The kill switch's explicit Deny for identity policies: no model call of any kind, on any
+ * resource, whatever else the principal is granted. Present only while model access is suspended.
+ */
+export function suspendedModelAccessStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({ sid: 'ModelAccessSuspended', effect: iam.Effect.DENY, actions: [...SUSPENDED_MODEL_ACTIONS], resources: ['*'] });
+}
+
 /** What a stack in one region may call. */
 export interface ModelScope {
   /** Allowlisted model or inference-profile IDs. */

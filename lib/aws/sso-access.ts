@@ -8,7 +8,7 @@ import { parseModelId } from '../config/model-ids';
 import { inferModelKind, MODEL_KINDS, modelKindOf, type ModelKind } from '../config/model-kinds';
 import { accessLogsBucketName, auditBucketName, INVOCATION_LOG_PREFIX, KEY_PURPOSE, keyAlias, logGroupPrefix, wafLogGroupName } from '../config/naming';
 import { DEFAULT_CDK_QUALIFIER, IDENTITY_CENTER_INSTANCE_ARN_PATTERN, SESSION_DURATION_PATTERN } from '../config/schema';
-import { BEDROCK_INVOKE_ACTIONS, modelResourceArns, profileArns, regionDenyStatement } from './bedrock-policies';
+import { BEDROCK_INVOKE_ACTIONS, modelResourceArns, profileArns, regionDenyStatement, suspendedModelAccessStatement } from './bedrock-policies';
 
 /**
  * The kinds of people the blueprint gives AWS access to. Prompt reviewers, the only ones who
@@ -117,6 +117,15 @@ export interface SsoAccessProps {
    * @default - PT8H for model users, PT4H for auditors, PT1H for platform admins and prompt reviewers
    */
   readonly sessionDurations?: { readonly [R in SsoRole]?: string };
+  /**
+   * The kill switch (config: detection.suspendModelAccess): model users and platform admins get an
+   * explicit Deny of every model call (SUSPENDED_MODEL_ACTIONS), whatever else they are granted.
+   * Identity Center reprovisions the permission sets to every account on deployment; sessions
+   * already signed in keep the credentials they have until those expire (at most the session
+   * duration) unless revoked.
+   * @default false - model access open
+   */
+  readonly suspendModelAccess?: boolean;
 }
 
 const DEFAULT_SESSION_DURATIONS: { readonly [R in SsoRole]: string } = { modelUsers: 'PT8H', auditors: 'PT4H', platformAdmins: 'PT1H', promptReviewers: 'PT1H' };
@@ -490,8 +499,12 @@ export function modelUserStatements(props: SsoAccessProps): iam.PolicyStatement[
       ...(allEndpoints.length > 0 ? { conditions: { StringNotEquals: { 'aws:SourceVpce': allEndpoints } } } : {}),
     }),
     regionDenyStatement(props.allowedRegions, exemptProfiles(props)),
+    ...suspension(props),
   ];
 }
+
+/** The kill switch's Deny, while model access is suspended. */
+const suspension = (props: SsoAccessProps) => (props.suspendModelAccess ? [suspendedModelAccessStatement()] : []);
 
 /** The log groups a target's WAF writes to: the platform stack's `aws-waf-logs-<stack name>`, the stack being `PrivateAi-<org>-<target>`. */
 const wafLogGroupPattern = (org: string, target: string) => `${wafLogGroupName(org, target)}*`;
@@ -707,6 +720,8 @@ export function platformAdminStatements(props: SsoAccessProps): iam.PolicyStatem
         ]
       : []),
     regionDenyStatement(props.allowedRegions),
+    // Platform admins hold no model grant, but may enable models and deploy: suspended, nothing of theirs calls one either.
+    ...suspension(props),
   ];
 }
 

@@ -479,8 +479,14 @@ function describeRequest(s: Scenario, r: ResolvedResource, context: Record<strin
 
 /** Evaluates one scenario for one target: one proof per resource it expands to. */
 async function prove(s: Scenario, facts: TargetFacts, config: OrgConfig, guards: readonly OrgGuard[]): Promise<AccessProof[]> {
-  const expected = s.needsDirectPath && !facts.directPath ? 'denied' : s.expect;
-  const why = s.needsDirectPath && !facts.directPath ? `${s.why} This target lists no bedrockRuntimeEndpointIds, so the direct path is closed.` : s.why;
+  const closed = s.needsDirectPath && !facts.directPath;
+  const suspended = s.suspendable === true && config.detection.suspendModelAccess;
+  const expected = closed || suspended ? 'denied' : s.expect;
+  const why = [
+    s.why,
+    ...(closed ? ['This target lists no bedrockRuntimeEndpointIds, so the direct path is closed.'] : []),
+    ...(suspended ? ['Model access is suspended (detection.suspendModelAccess, the kill switch), so every model call is denied.'] : []),
+  ].join(' ');
   const base = { target: facts.name, scenario: s.id, who: s.who, expected, why } as const;
   if (s.who === 'cfnExecution' && facts.executionPolicy === undefined) {
     // The artefact the adopter attaches is what is proven; without it there is nothing to prove.

@@ -125,6 +125,12 @@ export interface Scenario {
    * expects a denial instead (the path is closed until they are configured).
    */
   readonly needsDirectPath?: boolean;
+  /**
+   * A model call the kill switch stops: while `detection.suspendModelAccess` is true, a row marked
+   * here expects a denial instead, by the explicit Deny of the permission sets, the invoker's role
+   * and the organisation guard.
+   */
+  readonly suspendable?: boolean;
   /** Why the decision must be what it is: the promise the row proves. */
   readonly why: string;
 }
@@ -134,9 +140,9 @@ const STREAM = 'bedrock:InvokeModelWithResponseStream';
 
 export const SCENARIOS: readonly Scenario[] = [
   // Model users calling Bedrock directly with the SDK.
-  { id: 'model-user-converse', who: 'modelUser', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'allowed', needsDirectPath: true, why: 'Model users call the allowlisted models through their own endpoint with the published guardrail.' },
-  { id: 'model-user-converse-stream', who: 'modelUser', action: STREAM, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'allowed', needsDirectPath: true, why: 'ConverseStream is authorised as InvokeModelWithResponseStream.' },
-  { id: 'model-user-profile-destinations', who: 'modelUser', action: CONVERSE, resource: 'profileDestination', via: 'runtimeEndpoint', expect: 'allowed', needsDirectPath: true, why: 'A geography profile routes to its destination regions, and IAM and SCPs are evaluated in each: every one must allow the call.' },
+  { id: 'model-user-converse', suspendable: true, who: 'modelUser', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'allowed', needsDirectPath: true, why: 'Model users call the allowlisted models through their own endpoint with the published guardrail.' },
+  { id: 'model-user-converse-stream', suspendable: true, who: 'modelUser', action: STREAM, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'allowed', needsDirectPath: true, why: 'ConverseStream is authorised as InvokeModelWithResponseStream.' },
+  { id: 'model-user-profile-destinations', suspendable: true, who: 'modelUser', action: CONVERSE, resource: 'profileDestination', via: 'runtimeEndpoint', expect: 'allowed', needsDirectPath: true, why: 'A geography profile routes to its destination regions, and IAM and SCPs are evaluated in each: every one must allow the call.' },
   { id: 'model-user-no-guardrail', who: 'modelUser', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', guardrail: 'none', expect: 'denied', why: 'Every model call goes through a guardrail.' },
   { id: 'model-user-draft-guardrail', who: 'modelUser', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', guardrail: 'draft', expect: 'denied', why: 'The working draft of a guardrail can be edited at any time; only a published, numbered version is reviewed and immutable.' },
   { id: 'model-user-unversioned-guardrail', who: 'modelUser', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', guardrail: 'unversioned', expect: 'denied', why: 'A guardrail named without a version runs its draft.' },
@@ -148,7 +154,10 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: 'model-user-outside-regions', who: 'modelUser', action: CONVERSE, resource: 'modelOutsideRegions', via: 'foreignEndpoint', expect: 'denied', why: 'Data residency: no model call outside the allowed regions.' },
   { id: 'model-user-direct-embedding', who: 'modelUser', action: CONVERSE, resource: 'allowlistedEmbeddingModel', via: 'runtimeEndpoint', guardrail: 'none', expect: 'denied', why: 'Bedrock takes no guardrail with embedding models, so model users reach them only through the private API, which screens the input with the guardrail first.' },
   { id: 'model-user-direct-embedding-guardrail', who: 'modelUser', action: CONVERSE, resource: 'allowlistedEmbeddingModel', via: 'runtimeEndpoint', guardrail: 'published', expect: 'denied', why: 'Naming the published guardrail does not screen an embedding call (Bedrock applies no guardrail to embedding models), so the permission set grants model users the chat models only.' },
+  { id: 'model-user-applies-guardrail', suspendable: true, who: 'modelUser', action: 'bedrock:ApplyGuardrail', resource: 'guardrail', via: 'runtimeEndpoint', expect: 'allowed', needsDirectPath: true, why: 'Model users screen content with the guardrail of their target through their own endpoint.' },
   { id: 'model-user-guardrail-key', who: 'modelUser', action: 'kms:Decrypt', resource: 'guardrailKey', via: 'bedrock', expect: 'allowed', needsDirectPath: true, why: 'Bedrock decrypts the CMK-encrypted guardrail with the caller\'s permissions; without kms:Decrypt the call fails.' },
+  // Other roles of the account: the organisation guard holds them to the allowlist and the regions, and its kill-switch statement stops them too.
+  { id: 'account-role-converse', suspendable: true, who: 'accountAdmin', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'allowed', why: "A workload role granted Bedrock by its own policy calls the allowlisted models through the target's endpoint with the guardrail; only the organisation guard reaches such a role, so the kill switch must be in it too." },
   // The private API.
   { id: 'model-user-private-api', who: 'modelUser', action: 'execute-api:Invoke', resource: 'privateApi', via: 'executeApiEndpoint', expect: 'allowed', why: 'Model users call the private API through its endpoint.' },
   { id: 'model-user-embeddings-api', who: 'modelUser', action: 'execute-api:Invoke', resource: 'privateEmbedApi', via: 'executeApiEndpoint', expect: 'allowed', why: 'Model users call the embeddings route through the same endpoint.' },
@@ -156,10 +165,10 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: 'other-principal-private-api', who: 'accountAdmin', action: 'execute-api:Invoke', resource: 'privateApi', via: 'executeApiEndpoint', expect: 'denied', why: 'In the same account a resource-policy Allow is enough on its own, so the API must admit only model users and the listed roles, whatever else a principal holds.' },
   { id: 'model-user-private-api-internet', who: 'modelUser', action: 'execute-api:Invoke', resource: 'privateApi', via: 'internet', expect: 'denied', why: 'The private API is reachable only through its endpoint.' },
   // The model-invoker function behind the API.
-  { id: 'invoker-converse', who: 'invoker', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'allowed', why: 'The function calls the allowlisted models with the published guardrail.' },
-  { id: 'invoker-profile-destinations', who: 'invoker', action: CONVERSE, resource: 'profileDestination', via: 'runtimeEndpoint', expect: 'allowed', why: 'The function\'s cross-region calls pass in every destination region.' },
-  { id: 'invoker-applies-guardrail', who: 'invoker', action: 'bedrock:ApplyGuardrail', resource: 'guardrail', via: 'runtimeEndpoint', expect: 'allowed', why: 'The function screens embedding input with the guardrail before it embeds.' },
-  { id: 'invoker-embeds', who: 'invoker', action: CONVERSE, resource: 'allowlistedEmbeddingModel', via: 'runtimeEndpoint', guardrail: 'none', expect: 'allowed', why: 'The function embeds with the allowlisted embedding models after screening the input with ApplyGuardrail (Bedrock takes no guardrail with them).' },
+  { id: 'invoker-converse', suspendable: true, who: 'invoker', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'allowed', why: 'The function calls the allowlisted models with the published guardrail.' },
+  { id: 'invoker-profile-destinations', suspendable: true, who: 'invoker', action: CONVERSE, resource: 'profileDestination', via: 'runtimeEndpoint', expect: 'allowed', why: 'The function\'s cross-region calls pass in every destination region.' },
+  { id: 'invoker-applies-guardrail', suspendable: true, who: 'invoker', action: 'bedrock:ApplyGuardrail', resource: 'guardrail', via: 'runtimeEndpoint', expect: 'allowed', why: 'The function screens embedding input with the guardrail before it embeds.' },
+  { id: 'invoker-embeds', suspendable: true, who: 'invoker', action: CONVERSE, resource: 'allowlistedEmbeddingModel', via: 'runtimeEndpoint', guardrail: 'none', expect: 'allowed', why: 'The function embeds with the allowlisted embedding models after screening the input with ApplyGuardrail (Bedrock takes no guardrail with them).' },
   { id: 'invoker-guardrail-key', who: 'invoker', action: 'kms:Decrypt', resource: 'guardrailKey', via: 'bedrock', expect: 'allowed', why: 'Bedrock decrypts the CMK-encrypted guardrail with the function\'s permissions.' },
   { id: 'invoker-no-guardrail', who: 'invoker', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', guardrail: 'none', expect: 'denied', why: 'The function cannot call a model without the guardrail.' },
   { id: 'invoker-unlisted-model', who: 'invoker', action: CONVERSE, resource: 'unlistedModel', via: 'runtimeEndpoint', expect: 'denied', why: 'The function calls only allowlisted models.' },

@@ -1,6 +1,6 @@
 import { modelUsableInRegion, parseModelId, type OrgConfig } from '../../lib/config';
 import { profileDestinations } from '../../lib/config/inference-profiles';
-import { OTHER_MODEL_SERVING_ACTIONS } from '../../lib/aws/bedrock-policies';
+import { OTHER_MODEL_SERVING_ACTIONS, SUSPENDED_MODEL_ACTIONS } from '../../lib/aws/bedrock-policies';
 
 /** An IAM policy document as JSON. */
 export interface PolicyDocument {
@@ -63,7 +63,10 @@ function modelAllowlist(config: OrgConfig): ModelAllowlist {
  *   destination region of an allowlisted profile;
  * - global inference profiles under strict residency;
  * - Bedrock API keys (bearer tokens) and their creation;
- * - the model-serving surfaces beside bedrock-runtime (`bedrock-mantle`, `aws-external-anthropic`).
+ * - the model-serving surfaces beside bedrock-runtime (`bedrock-mantle`, `aws-external-anthropic`);
+ * - while `detection.suspendModelAccess` is true (the kill switch), every model call of every
+ *   principal of the accounts it is attached to: the one deny no identity policy can outgrow. It
+ *   takes effect once an org admin applies the regenerated document, and lifts the same way.
  *
  * The second guard, protection-scp.ts, keeps the audit and the controls in place.
  *
@@ -127,6 +130,9 @@ export function buildRegionPinningScp(config: OrgConfig): PolicyDocument {
       Resource: '*',
     },
   );
+  if (config.detection.suspendModelAccess) {
+    statements.push({ Sid: 'ModelAccessSuspended', Effect: 'Deny', Action: [...SUSPENDED_MODEL_ACTIONS], Resource: '*' });
+  }
   const doc: PolicyDocument = { Version: '2012-10-17', Statement: statements };
   const size = JSON.stringify(doc).length;
   if (size > SCP_MAX_CHARS) {

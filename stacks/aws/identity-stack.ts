@@ -53,6 +53,7 @@ export class IdentityStack extends Stack {
       },
       sessionDurations: identityCenter.sessionDurations,
       cdkQualifier: config.aws.deployment.cdkQualifier,
+      suspendModelAccess: config.detection.suspendModelAccess,
     });
 
     new CfnOutput(this, 'ModelUserPermissionSetArn', { value: this.access.modelUserPermissionSet.attrPermissionSetArn, description: 'Permission set for calling the allowlisted models privately' });

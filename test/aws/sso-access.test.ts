@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { modelResourceArns } from '../../lib/aws/bedrock-policies';
+import { modelResourceArns, SUSPENDED_MODEL_ACTIONS } from '../../lib/aws/bedrock-policies';
 import { MARKETPLACE_PRODUCT_IDS, SsoAccess, estimatePolicyChars, marketplaceProductsOf, permissionSetName, type SsoAccessProps, type SsoTarget } from '../../lib/aws/sso-access';
 import { configWith, newApp } from '../support/aws';
 
@@ -815,5 +815,38 @@ describe('policy size', () => {
     expect(warnings[0].entry.data).toMatch(
       new RegExp(`^the inline policy of permission set ExampleCorpAiModelUser is about ${size} characters, over IAM's 10240 per role, so provisioning it to the accounts will fail; .*privateai:sso-policy-size`),
     );
+  });
+});
+
+describe('the kill switch (suspendModelAccess)', () => {
+  const names = { modelUsers: 'ExampleCorpAiModelUser', platformAdmins: 'ExampleCorpAiPlatformAdmin', auditors: 'ExampleCorpAiAuditor', promptReviewers: 'ExampleCorpAiPromptReviewer' };
+  const withReviewers = (overrides: Partial<SsoAccessProps> = {}) => baseProps({ groups: { ...baseProps().groups, promptReviewers: [REVIEWER_GROUP] }, ...overrides });
+  const DENY = { Sid: 'ModelAccessSuspended', Effect: 'Deny', Action: [...SUSPENDED_MODEL_ACTIONS].sort(), Resource: '*' };
+
+  test('open (the default): no permission set carries the suspension', () => {
+    const open = synth(withReviewers());
+    for (const name of Object.values(names)) expect(open.statements(name).map((s) => s.Sid)).not.toContain('ModelAccessSuspended');
+  });
+
+  test('engaged: model users and platform admins are denied every model call, whatever else they hold; auditors and prompt reviewers, who hold none, are unchanged', () => {
+    const open = synth(withReviewers());
+    const engaged = synth(withReviewers({ suspendModelAccess: true }));
+    for (const name of [names.modelUsers, names.platformAdmins]) {
+      const deny = engaged.bySid(name).ModelAccessSuspended;
+      expect({ ...deny, Action: actions(deny) }).toEqual(DENY);
+      // Only the Deny is added: every grant stays as it was, so lifting the switch restores access exactly.
+      expect(engaged.statements(name).filter((s) => s.Sid !== 'ModelAccessSuspended')).toEqual(open.statements(name));
+    }
+    expect(DENY.Action).toEqual(expect.arrayContaining(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream', 'bedrock:ApplyGuardrail', 'bedrock-mantle:*', 'aws-external-anthropic:*']));
+    for (const name of [names.auditors, names.promptReviewers]) expect(engaged.statements(name)).toEqual(open.statements(name));
+  });
+
+  test('every action it denies exists in the IAM action catalogue (Converse and ConverseStream are authorised as the invoke actions)', () => {
+    const missing = [...SUSPENDED_MODEL_ACTIONS].filter((a) => {
+      const [service, action] = a.split(':');
+      const pattern = new RegExp(`^${action.replace(/\*/g, '.*')}$`, 'i');
+      return !Object.keys(actionCatalogue(service)).some((known) => pattern.test(known));
+    });
+    expect(missing).toEqual([]);
   });
 });
