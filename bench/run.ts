@@ -32,7 +32,7 @@ import { parseConfig } from '../lambda/invoke/config';
 import { createHandler } from '../lambda/invoke/handler';
 import { synthesizedInvokerBundle, type InvokerBundle } from '../test/lambda/support/bundle';
 import { startConverseServer } from '../test/lambda/support/converse-server';
-import { GUARDRAIL_ID, GUARDRAIL_VERSION, HAIKU, PROMPT_TEXT, SYSTEM_TEXT, invokerEnv, proxyEvent } from '../test/lambda/support/fixtures';
+import { GUARDRAIL_ID, GUARDRAIL_VERSION, HAIKU, PROMPT_TEXT, SYSTEM_TEXT, invokerEnv, openModelAccess, proxyEvent } from '../test/lambda/support/fixtures';
 
 // Enough starts for a stable median on a shared 2-core machine (about 10 s in all).
 const COLD_RUNS = 31;
@@ -161,6 +161,8 @@ async function perRequest(bundleFile: string) {
   const server = await startConverseServer({ ...CREDS, region: REGION });
   Object.assign(process.env, invokerEnv(), {
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: server.url,
+    // The bundled handler reads the kill switch from the same local server (it answers `open`).
+    SSM_ENDPOINT: server.url,
     AWS_ACCESS_KEY_ID: CREDS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: CREDS.secretAccessKey,
     AWS_REGION: REGION,
@@ -173,6 +175,7 @@ async function perRequest(bundleFile: string) {
     client: createBedrockClient(config),
     logger: new Logger({ serviceName: config.serviceName }),
     metrics: new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName }),
+    modelAccess: openModelAccess,
   });
   // The baseline: what the handler sends, sent directly, through a client with the same settings.
   const raw = createBedrockClient(config);

@@ -103,6 +103,10 @@ export function emitAudit(logger: Logger, metrics: Metrics, record: AuditRecord,
     }
   } else if (record.status === 429) {
     metrics.addMetric('Throttled', MetricUnit.Count, 1);
+  } else if (record.errorCode === 'ModelAccessSuspended' && record.upstreamError === undefined) {
+    // Refused by the kill switch as intended: not a fault, and visible on its own while it lasts.
+    // A switch that could not be read (upstreamError set) is a fault and counts as one.
+    metrics.addMetric('Suspended', MetricUnit.Count, 1);
   } else if (record.status >= 500) {
     metrics.addMetric('Faults', MetricUnit.Count, 1);
   } else {

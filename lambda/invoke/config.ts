@@ -21,6 +21,8 @@ export const ENVIRONMENT = [
   'MAX_TEXT_CHARS',
   'MAX_TOKENS_CAP',
   'MAX_EMBED_TEXTS',
+  'MODEL_ACCESS_PARAMETER',
+  'SSM_ENDPOINT',
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_METRICS_NAMESPACE',
 ] as const;
@@ -62,9 +64,24 @@ export interface InvokerConfig {
   readonly maxTokensCap: number;
   /** Texts one POST /embed may carry. */
   readonly maxEmbedTexts: number;
+  /** Name of the SSM parameter that is the kill switch (`open` or `suspended`). */
+  readonly modelAccessParameter: string;
+  /** SSM's endpoint URL in the function's region, e.g. `https://ssm.eu-central-1.amazonaws.com`. */
+  readonly ssmEndpoint: string;
   readonly serviceName: string;
   readonly metricsNamespace: string;
 }
+
+/** The values the kill switch (MODEL_ACCESS_PARAMETER) takes; anything else is treated as unreadable (and so as suspended). */
+export const MODEL_ACCESS_VALUES = ['open', 'suspended'] as const;
+
+/**
+ * Seconds a kill-switch value read is trusted before the next request reads it again: the fast
+ * path's latency. Each execution environment reads it at most once per this many seconds, well
+ * within SSM's standard throughput (40 GetParameter calls a second per account and region) even
+ * at full reserved concurrency.
+ */
+export const MODEL_ACCESS_MAX_AGE_SECONDS = 30;
 
 export const DEFAULTS = {
   upstreamTimeoutMs: 20_000,
@@ -78,6 +95,8 @@ export const DEFAULTS = {
 
 // Bedrock accepts a guardrail ID or ARN (any partition) as guardrailIdentifier.
 const GUARDRAIL_ID = /^(?:[a-z0-9]+|arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{12}:guardrail\/[a-z0-9]+)$/;
+// An SSM parameter name as the construct sets it: a path of SSM's allowed characters (1011 at most with the path).
+const PARAMETER_NAME = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
 // Foundation model IDs, inference profile IDs and their ARNs.
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,255}$/;
 
@@ -192,6 +211,16 @@ export function parseConfig(env: Environment): InvokerConfig {
     );
   }
 
+  // Required: an invoker without its kill switch could not be stopped without a deployment.
+  const modelAccessParameter = required(env, 'MODEL_ACCESS_PARAMETER');
+  if (!PARAMETER_NAME.test(modelAccessParameter)) {
+    throw configError(`MODEL_ACCESS_PARAMETER must be an SSM parameter name such as /private-ai/prod/model-access, got ${JSON.stringify(modelAccessParameter)}`);
+  }
+  const ssmEndpoint = required(env, 'SSM_ENDPOINT');
+  if (!/^https?:\/\/[^/\s]+\/?$/.test(ssmEndpoint)) {
+    throw configError(`SSM_ENDPOINT must be a URL such as https://ssm.eu-central-1.amazonaws.com (no path), got ${JSON.stringify(ssmEndpoint)}`);
+  }
+
   return {
     allowedModels,
     defaultModelId,
@@ -205,6 +234,8 @@ export function parseConfig(env: Environment): InvokerConfig {
     // Cohere Embed takes at most 96 texts in one call; Titan is called once per text, so a lower
     // limit keeps a request's calls (and its share of the model's quota) small.
     maxEmbedTexts: positiveInt(env, 'MAX_EMBED_TEXTS', DEFAULTS.maxEmbedTexts, DEFAULTS.maxEmbedTexts),
+    modelAccessParameter,
+    ssmEndpoint,
     serviceName: optional(env, 'POWERTOOLS_SERVICE_NAME') ?? DEFAULTS.serviceName,
     metricsNamespace: optional(env, 'POWERTOOLS_METRICS_NAMESPACE') ?? DEFAULTS.metricsNamespace,
   };

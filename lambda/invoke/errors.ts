@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'Throttled'
   | 'UpstreamTimeout'
   | 'UpstreamError'
-  | 'InternalError';
+  | 'InternalError'
+  | 'ModelAccessSuspended';
 
 /** An error that already knows the HTTP answer it becomes. */
 export class InvokerError extends Error {
@@ -22,6 +23,8 @@ export class InvokerError extends Error {
     readonly upstreamName?: string,
     /** Bedrock's request ID, for the audit record only. */
     readonly upstreamRequestId?: string,
+    /** Seconds the caller should wait before retrying (the `Retry-After` header). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'InvokerError';
@@ -73,7 +76,7 @@ export function fromUpstreamError(err: unknown, deadlinePassed = false): Invoker
   const name = code ? `${baseName} (${code})` : baseName;
   const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
   const upstreamRequestId = typeof e.$metadata?.requestId === 'string' ? e.$metadata.requestId.slice(0, 100) : undefined;
-  const make = (statusCode: number, code: Exclude<ErrorCode, 'ValidationError'>): InvokerError =>
+  const make = (statusCode: number, code: Exclude<ErrorCode, 'ValidationError' | 'ModelAccessSuspended'>): InvokerError =>
     new InvokerError(statusCode, code, MESSAGES[code], name, upstreamRequestId);
 
   if (deadlinePassed) {
@@ -125,4 +128,45 @@ export function internalError(): InvokerError {
 /** A request without an IAM-authenticated caller: refused, whatever the API's settings say. */
 export function missingIdentity(): InvokerError {
   return new InvokerError(403, 'AccessDenied', 'caller identity is missing; the API must use IAM authorization');
+}
+
+/**
+ * How long a caller refused by the kill switch should wait: a suspension is an incident measure
+ * that lasts minutes at least, so retrying sooner only adds load; a switch that could not be read
+ * may be readable again by the next request.
+ */
+export const RETRY_AFTER_SECONDS = { suspended: 300, unreadable: 30 } as const;
+
+/**
+ * Model access is suspended by the kill switch (the parameter says `suspended`): 503 with
+ * `Retry-After`, before any Bedrock call. The body is the usual error shape with code
+ * `ModelAccessSuspended`.
+ */
+export function modelAccessSuspended(): InvokerError {
+  return new InvokerError(503, 'ModelAccessSuspended', 'model access is suspended by the platform operators; retry later', undefined, undefined, RETRY_AFTER_SECONDS.suspended);
+}
+
+/** The name of what went wrong reading the kill switch, for the audit record (never its message). */
+export function readFailureName(err: unknown): string {
+  const named = (x: unknown) => (typeof x === 'object' && x !== null && typeof (x as { name?: unknown }).name === 'string' ? (x as { name: string }).name.slice(0, 100) : undefined);
+  // Powertools Parameters wraps the SDK's error (ParameterNotFound, AccessDeniedException, TimeoutError) as its cause.
+  const cause = typeof err === 'object' && err !== null ? (err as { cause?: unknown }).cause : undefined;
+  return named(cause) ?? named(err) ?? 'UnknownError';
+}
+
+/**
+ * The kill switch could not be read (missing, denied, unreachable, or a value other than `open`
+ * or `suspended`): the invoker fails closed with the same answer as a suspension, because it
+ * cannot know the operators have not suspended access. `what` names the failure in the audit
+ * record (upstreamError `ModelAccessSwitch: <what>`), never its message.
+ */
+export function modelAccessUnreadable(what: string): InvokerError {
+  return new InvokerError(
+    503,
+    'ModelAccessSuspended',
+    'model access is suspended: the access switch could not be read; retry later',
+    `ModelAccessSwitch: ${what.slice(0, 100)}`,
+    undefined,
+    RETRY_AFTER_SECONDS.unreadable,
+  );
 }

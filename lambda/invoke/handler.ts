@@ -3,6 +3,8 @@
  * Gateway resource): POST /invoke validates a Converse request against the allowed chat models
  * and the declared data classification and calls Converse with the guardrail pinned; POST /embed
  * does the same for embedding models through ApplyGuardrail and InvokeModel (see embed.ts).
+ * Before either, it reads the kill switch (model-access.ts): while it says `suspended`, or cannot
+ * be read, every request is answered 503 `ModelAccessSuspended` and Bedrock is never called.
  * Either way it writes one audit record. Built from its dependencies so tests and benchmarks can
  * supply their own.
  */
@@ -21,11 +23,15 @@ import {
   internalError,
   malformedUpstreamReply,
   missingIdentity,
+  modelAccessSuspended,
+  modelAccessUnreadable,
+  readFailureName,
   responseTooLarge,
   validationError,
 } from './errors';
 import { GuardrailSummary, summarizeGuardrail } from './guardrail';
 import { requestMetadataFor } from './metadata';
+import type { ModelAccessReader } from './model-access';
 import { InvocationRequest, ROUTES, RequestFacts, TextBlock, parseEmbeddingRequest, parseRequest } from './validate';
 
 export interface InvokerDeps {
@@ -33,6 +39,8 @@ export interface InvokerDeps {
   readonly client: BedrockRuntimeClient;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Reads the kill switch (cached); see model-access.ts. */
+  readonly modelAccess: ModelAccessReader;
 }
 
 export type InvokerHandler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
@@ -63,8 +71,9 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
-function reply(statusCode: number, body: unknown): APIGatewayProxyResult {
-  return { statusCode, headers: HEADERS, body: JSON.stringify(body) };
+function reply(statusCode: number, body: unknown, retryAfterSeconds?: number): APIGatewayProxyResult {
+  const headers = retryAfterSeconds === undefined ? HEADERS : { ...HEADERS, 'retry-after': String(retryAfterSeconds) };
+  return { statusCode, headers, body: JSON.stringify(body) };
 }
 
 /**
@@ -134,6 +143,31 @@ function upstreamWithin(timeoutMs: number): { readonly upstream: UpstreamCall; r
   return { upstream, dispose: () => clearTimeout(timer) };
 }
 
+/**
+ * Refuses the request unless the kill switch says `open`. The read shares the request's deadline.
+ * Fail closed: a switch that is missing, unreadable (denied, unreachable, timed out) or holds
+ * any other value refuses the request as a suspension does, because the invoker cannot tell that
+ * the operators have not suspended access; a security team expects a stop that holds when its
+ * own mechanism breaks, and the audit record names the failure (upstreamError) for operators.
+ */
+async function requireModelAccess(read: ModelAccessReader, upstream: UpstreamCall): Promise<void> {
+  let value: string | undefined;
+  try {
+    value = await upstream(() =>
+      read().catch((err: unknown) => {
+        throw modelAccessUnreadable(readFailureName(err));
+      }),
+    );
+  } catch (err) {
+    // The deadline passed while reading: upstream() reports it as an InvokerError of its own.
+    if (err instanceof InvokerError && err.code === 'ModelAccessSuspended') throw err;
+    throw modelAccessUnreadable(err instanceof InvokerError ? (err.upstreamName ?? err.code) : readFailureName(err));
+  }
+  if (value === 'open') return;
+  if (value === 'suspended') throw modelAccessSuspended();
+  throw modelAccessUnreadable(value === undefined ? 'NoValue' : 'UnknownValue');
+}
+
 /** Checks the reply holds what the API promises; anything missing is a malformed reply (502). */
 function readReply(out: ConverseCommandOutput, request: InvocationRequest, requestId: string) {
   const upstreamRequestId = out?.$metadata?.requestId;
@@ -169,7 +203,7 @@ function readReply(out: ConverseCommandOutput, request: InvocationRequest, reque
 }
 
 /** Builds the Lambda handler around its dependencies. */
-export function createHandler({ config, client, logger, metrics }: InvokerDeps): InvokerHandler {
+export function createHandler({ config, client, logger, metrics, modelAccess }: InvokerDeps): InvokerHandler {
   const allowedIds = new Set(config.allowedModels.map((m) => m.id));
   const routes = Object.values(ROUTES);
 
@@ -200,6 +234,8 @@ export function createHandler({ config, client, logger, metrics }: InvokerDeps):
       }
       deadline = upstreamWithin(config.upstreamTimeoutMs);
       const upstream = deadline.upstream;
+      // Before the request is even parsed: a suspended service answers every caller the same way.
+      await requireModelAccess(modelAccess, upstream);
       if (route === ROUTES.chat) {
         const request = parseRequest(loose(event), config, facts);
         promptHash = promptSha256(request.system, request.messages);
@@ -252,7 +288,11 @@ export function createHandler({ config, client, logger, metrics }: InvokerDeps):
         upstreamError: failure.upstreamName,
         upstreamRequestId: failure.upstreamRequestId ?? audit.upstreamRequestId,
       };
-      result = reply(failure.statusCode, { error: { code: failure.code, message: failure.message, requestId } });
+      if (failure.upstreamName?.startsWith('ModelAccessSwitch: ')) {
+        // The caller sees a suspension; operators need to know the switch itself is broken.
+        logger.error('model access switch unreadable; refusing requests (fail closed)', { requestId, parameter: config.modelAccessParameter, failure: failure.upstreamName });
+      }
+      result = reply(failure.statusCode, { error: { code: failure.code, message: failure.message, requestId } }, failure.retryAfterSeconds);
     } finally {
       deadline?.dispose();
     }

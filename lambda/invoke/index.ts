@@ -15,6 +15,11 @@
  *   MAX_TEXT_CHARS              total characters of system + message text, or of the texts of a POST /embed (default 100000)
  *   MAX_TOKENS_CAP              upper bound and default for maxTokens (default 4096)
  *   MAX_EMBED_TEXTS             texts in one POST /embed, 1 to 96 (default 96)
+ *   MODEL_ACCESS_PARAMETER      name of the SSM String parameter that is the kill switch: `open` serves requests,
+ *                               `suspended` answers every request 503 ModelAccessSuspended (read at most every 30 s);
+ *                               a missing or unreadable parameter also answers 503 (fail closed)
+ *   SSM_ENDPOINT                SSM's endpoint URL in the function's region (https://ssm.<region>.<URL suffix>), reached
+ *                               through the VPC's SSM interface endpoint
  *   POWERTOOLS_SERVICE_NAME     (default model-invoker)
  *   POWERTOOLS_METRICS_NAMESPACE (default PrivateAI)
  *
@@ -26,12 +31,17 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createBedrockClient } from './client';
 import { parseConfig } from './config';
 import { createHandler } from './handler';
+import { createModelAccessReader, ssmGetParameter } from './model-access';
 
 const config = parseConfig(process.env);
+const client = createBedrockClient(config);
+// SSM is signed for with the Bedrock client's resolved region, credentials and hash.
+const ssm = { endpoint: config.ssmEndpoint, region: client.config.region, credentials: client.config.credentials, sha256: client.config.sha256 };
 
 export const handler = createHandler({
   config,
-  client: createBedrockClient(config),
+  client,
   logger: new Logger({ serviceName: config.serviceName }),
   metrics: new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName }),
+  modelAccess: createModelAccessReader(config.modelAccessParameter, ssmGetParameter(ssm)),
 });

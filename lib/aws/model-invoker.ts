@@ -1,16 +1,17 @@
 import * as path from 'path';
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { BEDROCK_INVOKE_ACTIONS, principalConditions } from './bedrock-policies';
+import { BEDROCK_INVOKE_ACTIONS, principalConditions, suspendedModelAccessStatement } from './bedrock-policies';
 // The handler's own constants, so the API validates what the handler accepts; these modules are the handler's leaves (no AWS SDK).
-import { DEFAULTS as HANDLER_DEFAULTS } from '../../lambda/invoke/config';
+import { DEFAULTS as HANDLER_DEFAULTS, MODEL_ACCESS_MAX_AGE_SECONDS, MODEL_ACCESS_VALUES } from '../../lambda/invoke/config';
 import { EMBEDDING_DIMENSIONS, embeddingFamilyOf, KNOWN_EMBEDDING_MODELS } from '../../lambda/invoke/embeddings';
 import { ROUTES } from '../../lambda/invoke/validate';
 import type { ModelKind } from '../config/model-kinds';
@@ -77,6 +78,17 @@ export interface ModelInvokerProps {
   readonly maxMessages: number;
   readonly maxTextChars: number;
   readonly maxTokensCap: number;
+  /**
+   * The kill switch (config: detection.suspendModelAccess): the parameter's value at each
+   * deployment, and, when true, an explicit Deny of every model call on the function's role.
+   * @default false - model access open
+   */
+  readonly suspendModelAccess?: boolean;
+  /**
+   * Name of the kill-switch parameter, e.g. `<aws.ssmPrefix>/<target>/model-access`.
+   * @default - `/private-ai/<stack name>/model-access`
+   */
+  readonly modelAccessParameterName?: string;
 }
 
 /** The most texts one embeddings request may carry: the handler's bound (Cohere Embed takes at most 96 per call). */
@@ -84,6 +96,9 @@ const MAX_EMBED_TEXTS = HANDLER_DEFAULTS.maxEmbedTexts;
 
 /** The API resource (path part) of each route the handler serves: `invoke`, `embed`. */
 const routePart = (kind: ModelKind) => ROUTES[kind].replace(/^\//, '');
+
+/** SSM parameter names: a path of these characters, at most 1011 with the path (as the handler checks). */
+const PARAMETER_NAME = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
 
 /** API Gateway's own limit on a synchronous integration. */
 const API_INTEGRATION_LIMIT_SECONDS = 29;
@@ -128,6 +143,31 @@ function requestModelSchema(props: ModelInvokerProps): apigw.JsonSchema {
  * authorization so callers are SSO principals, request validation, throttling, tracing,
  * CMK-encrypted access and execution logs. The function may invoke only the allowlisted models,
  * and only with the guardrail.
+ *
+ * Kill switch (issue 14): two paths stop model access through the blueprint.
+ *
+ * - Fast path, seconds, no deployment: the String parameter `killSwitch` (`open` or `suspended`).
+ *   The function reads it before any Bedrock call, through Powertools Parameters with a 30 s cache
+ *   (lambda/invoke/model-access.ts), and while it says `suspended` answers every request
+ *   503 `{"error":{"code":"ModelAccessSuspended","message":...,"requestId":...}}` with
+ *   `Retry-After: 300`, writing the refusal to the audit record. A change takes effect in every
+ *   execution environment within 30 s:
+ *     aws ssm put-parameter --name <name> --value suspended --overwrite   (and --value open to restore)
+ *   The parameter's allowed pattern refuses any other value. A parameter that is missing,
+ *   unreadable or holds another value also answers 503 (fail closed), audited with the failure.
+ *   This path covers the private API only: direct SDK calls of model users do not read it.
+ * - Slow path, minutes, a deployment: `detection.suspendModelAccess: true`, then `cdk deploy`.
+ *   The parameter is set to `suspended`, this function's role gets an explicit Deny of every
+ *   model call (so the API stays shut even if the parameter is flipped back), the identity stack's
+ *   permission sets get the same Deny (Identity Center reprovisions them to every account, within
+ *   minutes; sessions already signed in keep their credentials until they expire, up to the
+ *   session duration, unless revoked), and the organisation guard (cdk.out/org-guards) carries it
+ *   once an org admin applies it.
+ *
+ * Every deployment sets the parameter to the config's value: a suspension made by hand is undone
+ * by the next deployment unless `detection.suspendModelAccess` is set too. Changes of the
+ * parameter are themselves management events in CloudTrail (PutParameter), for the tampering
+ * alert to watch, and each refusal is counted in the `Suspended` metric.
  */
 export class ModelInvoker extends Construct {
   public readonly handler: IsolatedFunction;
@@ -138,6 +178,8 @@ export class ModelInvoker extends Construct {
   public readonly embedUrl?: string;
   public readonly accessLogGroup: logs.ILogGroup;
   public readonly webAcl: wafv2.CfnWebACL;
+  /** The kill switch: `open` or `suspended`, read by the function at most every 30 seconds. */
+  public readonly killSwitch: ssm.IStringParameter;
 
   constructor(scope: Construct, id: string, props: ModelInvokerProps) {
     super(scope, id);
@@ -158,6 +200,21 @@ export class ModelInvoker extends Construct {
       throw new Error(`ModelInvoker: a timeout of ${timeoutSeconds}s leaves under 5s for the model call; use at least 10s (config: aws.modelInvoker.timeoutSeconds)`);
     }
 
+    const suspended = props.suspendModelAccess ?? false;
+    const parameterName = props.modelAccessParameterName ?? `/private-ai/${Stack.of(this).stackName}/model-access`;
+    if (!Token.isUnresolved(parameterName) && !PARAMETER_NAME.test(parameterName)) {
+      throw new Error(`ModelInvoker: modelAccessParameterName ${parameterName} is not an SSM parameter path such as /private-ai/prod/model-access (config: aws.ssmPrefix)`);
+    }
+    // A String parameter, not a SecureString: the value is not secret, and the function then needs no key to read it.
+    const killSwitch = new ssm.StringParameter(this, 'ModelAccess', {
+      parameterName,
+      stringValue: suspended ? 'suspended' : 'open',
+      allowedPattern: `^(${MODEL_ACCESS_VALUES.join('|')})$`,
+      description: `Kill switch of the model-invoker API: open or suspended (read within ${MODEL_ACCESS_MAX_AGE_SECONDS} s); every deployment resets it to detection.suspendModelAccess`,
+      tier: ssm.ParameterTier.STANDARD,
+    });
+    this.killSwitch = killSwitch;
+
     const chatModel = props.models.find((m) => m.kind === 'chat');
     this.handler = new IsolatedFunction(this, 'Function', {
       entry: path.join(__dirname, '../../lambda/invoke/index.ts'),
@@ -177,6 +234,9 @@ export class ModelInvoker extends Construct {
         MAX_EMBED_TEXTS: String(Math.min(props.maxMessages, MAX_EMBED_TEXTS)),
         MAX_TEXT_CHARS: String(props.maxTextChars),
         MAX_TOKENS_CAP: String(props.maxTokensCap),
+        MODEL_ACCESS_PARAMETER: killSwitch.parameterName,
+        // Reached through the VPC's SSM interface endpoint, whose private DNS answers for this name.
+        SSM_ENDPOINT: `https://ssm.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`,
         POWERTOOLS_SERVICE_NAME: 'model-invoker',
         POWERTOOLS_METRICS_NAMESPACE: 'PrivateAI',
       },
@@ -214,6 +274,9 @@ export class ModelInvoker extends Construct {
           resources: [props.guardrailKey.keyArn],
           conditions: { StringEquals: { 'kms:ViaService': `bedrock.${Stack.of(this).region}.amazonaws.com` } },
         }),
+        new iam.PolicyStatement({ sid: 'ReadTheKillSwitch', actions: ['ssm:GetParameter'], resources: [killSwitch.parameterArn] }),
+        // The slow path: denied on every resource whatever the parameter says, until the config opens access again.
+        ...(suspended ? [suspendedModelAccessStatement()] : []),
       ],
     });
 

@@ -1,8 +1,9 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { SUSPENDED_MODEL_ACTIONS } from '../../lib/aws/bedrock-policies';
 import { ModelInvoker, type ModelInvokerProps } from '../../lib/aws/model-invoker';
 import { DEFAULTS, ENVIRONMENT, parseConfig } from '../../lambda/invoke/config';
 import { EMBEDDING_DIMENSIONS } from '../../lambda/invoke/embeddings';
@@ -46,7 +47,8 @@ describe('ModelInvoker: the function', () => {
     const env = fn.Environment.Variables as Record<string, unknown>;
     expect(Object.keys(env).sort()).toEqual([...ENVIRONMENT].sort());
     // Resolved as the function will see them (tokens as placeholders), the handler's own parser takes them.
-    const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : k === 'GUARDRAIL_VERSION' ? '1' : 'placeholder']));
+    const placeholders: Record<string, string> = { GUARDRAIL_VERSION: '1', SSM_ENDPOINT: 'https://ssm.eu-central-1.amazonaws.com', MODEL_ACCESS_PARAMETER: '/placeholder/model-access' };
+    const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : (placeholders[k] ?? 'placeholder')]));
     expect(() => parseConfig(resolved)).not.toThrow();
   });
 
@@ -255,8 +257,7 @@ describe("ModelInvoker: the API validates with the handler's own constants", () 
   });
 });
 
-describe('ModelInvoker: bad input', () => {
-  function props(stack: Stack, overrides: Partial<ModelInvokerProps>): ModelInvokerProps {
+function props(stack: Stack, overrides: Partial<ModelInvokerProps>): ModelInvokerProps {
     const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'i', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
     const key = new kms.Key(stack, 'Key');
     return {
@@ -287,6 +288,7 @@ describe('ModelInvoker: bad input', () => {
     };
   }
 
+describe('ModelInvoker: bad input', () => {
   test('no usable model is refused', () => {
     const stack = new Stack();
     expect(() => new ModelInvoker(stack, 'I', props(stack, { models: [] }))).toThrow(/no allowlisted model is usable in this region/);
@@ -307,5 +309,76 @@ describe('ModelInvoker: bad input', () => {
   test('a timeout that leaves no time for the model is refused', () => {
     const stack = new Stack();
     expect(() => new ModelInvoker(stack, 'I', props(stack, { timeout: Duration.seconds(6) }))).toThrow(/a timeout of 6s leaves under 5s for the model call/);
+  });
+});
+
+describe('ModelInvoker: the kill switch', () => {
+  type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+  const statementsOf = (t: Template): Statement[] => {
+    const [policy] = Object.entries(t.findResources('AWS::IAM::ManagedPolicy')).filter(([id]) => /^IFunctionPolicy/.test(id));
+    return policy[1].Properties.PolicyDocument.Statement;
+  };
+  const build = (overrides: Partial<ModelInvokerProps> = {}) => {
+    const stack = new Stack(undefined, 'Invoker', { env: { account: '111111111111', region: 'eu-central-1' } });
+    const invoker = new ModelInvoker(stack, 'I', props(stack, overrides));
+    return { stack, invoker, t: Template.fromStack(stack) };
+  };
+
+  test('is an SSM String parameter (no key to decrypt it) that takes only open or suspended, open by default, named under the stack by default', () => {
+    const { stack, invoker, t } = build();
+    t.hasResourceProperties('AWS::SSM::Parameter', { Name: '/private-ai/Invoker/model-access', Type: 'String', Value: 'open', AllowedPattern: '^(open|suspended)$', Tier: 'Standard' });
+    expect(stack.resolve(invoker.killSwitch.parameterName)).toEqual({ Ref: expect.stringMatching(/^IModelAccess/) });
+  });
+
+  test('the function is told its name and the SSM endpoint of its region and partition', () => {
+    const { t } = build({ modelAccessParameterName: '/acme/prod/model-access' });
+    const [fnResource] = Object.values(t.findResources('AWS::Lambda::Function'));
+    const env = fnResource.Properties.Environment.Variables;
+    expect(env.MODEL_ACCESS_PARAMETER).toEqual({ Ref: expect.stringMatching(/^IModelAccess/) });
+    expect(env.SSM_ENDPOINT).toEqual({ 'Fn::Join': ['', ['https://ssm.eu-central-1.', { Ref: 'AWS::URLSuffix' }]] });
+    t.hasResourceProperties('AWS::SSM::Parameter', { Name: '/acme/prod/model-access' });
+  });
+
+  test('the function may read that parameter and nothing else of SSM, and needs no key for it', () => {
+    const { t } = build();
+    const statements = statementsOf(t);
+    const ssmStatements = statements.filter((st) => JSON.stringify(st.Action).includes('ssm:'));
+    expect(ssmStatements).toEqual([
+      {
+        Sid: 'ReadTheKillSwitch',
+        Effect: 'Allow',
+        Action: 'ssm:GetParameter',
+        // The name starts with a slash, so the ARN is `...:parameter` followed by the name.
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:eu-central-1:111111111111:parameter', { Ref: expect.stringMatching(/^IModelAccess/) }]] },
+      },
+    ]);
+    expect(JSON.stringify(statements)).not.toMatch(/ssm\.eu-central-1/);
+  });
+
+  test('open: the role has no kill-switch deny', () => {
+    const { t } = build({ suspendModelAccess: false });
+    expect(statementsOf(t).filter((st) => st.Effect === 'Deny')).toEqual([]);
+  });
+
+  test('suspended: the parameter says so from the deployment on, and the role denies every model call whatever the parameter says', () => {
+    const { t } = build({ suspendModelAccess: true });
+    t.hasResourceProperties('AWS::SSM::Parameter', { Value: 'suspended' });
+    const deny = statementsOf(t).filter((st) => st.Effect === 'Deny');
+    expect(deny).toEqual([{ Sid: 'ModelAccessSuspended', Effect: 'Deny', Action: [...SUSPENDED_MODEL_ACTIONS], Resource: '*' }]);
+    expect(deny[0].Action).toEqual(expect.arrayContaining(['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream', 'bedrock:ApplyGuardrail', 'bedrock-mantle:*', 'aws-external-anthropic:*']));
+  });
+
+  test('the example deployment (switch open) wires the parameter to the function', () => {
+    const env = fn.Environment.Variables;
+    const parameterId = idOf(/^ModelInvokerModelAccess/, 'AWS::SSM::Parameter');
+    expect(resources[parameterId].Properties).toMatchObject({ Type: 'String', Value: exampleConfig.detection.suspendModelAccess ? 'suspended' : 'open' });
+    expect(env.MODEL_ACCESS_PARAMETER).toEqual({ Ref: parameterId });
+  });
+
+  test('a parameter name that is not an SSM path is refused', () => {
+    const stack = new Stack();
+    expect(() => new ModelInvoker(stack, 'I', props(stack, { modelAccessParameterName: 'model-access' }))).toThrow(
+      /^ModelInvoker: modelAccessParameterName model-access is not an SSM parameter path such as \/private-ai\/prod\/model-access \(config: aws\.ssmPrefix\)$/,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { DEFAULTS, ENVIRONMENT, parseConfig } from '../../lambda/invoke/config';
-import { ALLOWED_MODELS, COHERE_EMBED, GUARDRAIL_ID, HAIKU, NOVA_LITE, TITAN_EMBED, invokerEnv } from './support/fixtures';
+import { ALLOWED_MODELS, COHERE_EMBED, GUARDRAIL_ID, HAIKU, MODEL_ACCESS_PARAMETER, NOVA_LITE, SSM_ENDPOINT, TITAN_EMBED, invokerEnv } from './support/fixtures';
 
 const models = (value: unknown, overrides: Record<string, string | undefined> = {}) => invokerEnv({ ALLOWED_MODELS: JSON.stringify(value), ...overrides });
 const chat = (id: string) => ({ id, classifications: ['internal'], kind: 'chat' });
@@ -20,6 +20,8 @@ describe('parseConfig', () => {
       maxTextChars: 100_000,
       maxTokensCap: 4096,
       maxEmbedTexts: 96,
+      modelAccessParameter: MODEL_ACCESS_PARAMETER,
+      ssmEndpoint: SSM_ENDPOINT,
       serviceName: DEFAULTS.serviceName,
       metricsNamespace: DEFAULTS.metricsNamespace,
     });
@@ -136,6 +138,11 @@ describe('parseConfig', () => {
     ['MAX_TEXT_CHARS negative', invokerEnv({ MAX_TEXT_CHARS: '-1' }), /MAX_TEXT_CHARS must be a positive integer, got "-1"/],
     ['MAX_TOKENS_CAP fractional', invokerEnv({ MAX_TOKENS_CAP: '1.5' }), /MAX_TOKENS_CAP must be a positive integer, got "1.5"/],
     ['MAX_EMBED_TEXTS above what one Cohere call takes', invokerEnv({ MAX_EMBED_TEXTS: '97' }), /^model invoker misconfigured: MAX_EMBED_TEXTS must be a positive integer from 1 to 96, got "97" \(default 96\)$/],
+    // Without its kill switch the invoker could not be stopped without a deployment: no default.
+    ['MODEL_ACCESS_PARAMETER missing', invokerEnv({ MODEL_ACCESS_PARAMETER: undefined }), /^model invoker misconfigured: MODEL_ACCESS_PARAMETER is not set; the construct that deploys this function must set it$/],
+    ['MODEL_ACCESS_PARAMETER not a path', invokerEnv({ MODEL_ACCESS_PARAMETER: 'model-access' }), /^model invoker misconfigured: MODEL_ACCESS_PARAMETER must be an SSM parameter name such as \/private-ai\/prod\/model-access, got "model-access"$/],
+    ['SSM_ENDPOINT missing', invokerEnv({ SSM_ENDPOINT: undefined }), /^model invoker misconfigured: SSM_ENDPOINT is not set/],
+    ['SSM_ENDPOINT with a path', invokerEnv({ SSM_ENDPOINT: 'https://ssm.eu-central-1.amazonaws.com/x' }), /^model invoker misconfigured: SSM_ENDPOINT must be a URL such as https:\/\/ssm\.eu-central-1\.amazonaws\.com \(no path\), got "https:\/\/ssm\.eu-central-1\.amazonaws\.com\/x"$/],
   ])('refuses %s', (_name, env, message) => {
     expect(() => parseConfig(env)).toThrow(message);
   });

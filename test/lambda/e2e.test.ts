@@ -21,6 +21,7 @@ import {
   GUARDRAIL_ID,
   GUARDRAIL_VERSION,
   HAIKU,
+  MODEL_ACCESS_PARAMETER,
   PROMPT_TEXT,
   REQUEST_ID,
   TITAN_EMBED,
@@ -58,6 +59,9 @@ let invoke: Handler;
 let invokeWithShortBudget: Handler;
 const savedEnv = { ...process.env };
 
+/** What reached Bedrock: the server's requests less the kill-switch reads (SSM GetParameter). */
+const bedrockRequests = () => server.requests.filter((r) => r.operation !== 'ssm-get-parameter');
+
 /** Loads a fresh copy of the bundle, as a new execution environment would. */
 function loadBundle(upstreamTimeoutMs: number): Handler {
   process.env.UPSTREAM_TIMEOUT_MS = String(upstreamTimeoutMs);
@@ -93,6 +97,7 @@ beforeAll(async () => {
   childEnv = {
     ...invokerEnv({ ALLOWED_MODELS: JSON.stringify([...ALLOWED_MODELS, ...TEST_MODELS]), UPSTREAM_TIMEOUT_MS: '10000' }),
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: server.url,
+    SSM_ENDPOINT: server.url,
     AWS_ACCESS_KEY_ID: ACCESS_KEY_ID,
     AWS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY,
     AWS_REGION: REGION,
@@ -140,6 +145,38 @@ test('the bundle stays under its 300 KB budget', () => {
   expect(bundle.bytes).toBeLessThan(300_000);
 });
 
+describe('the kill switch, as the bundle reads it', () => {
+  afterEach(() => server.parameters.set(MODEL_ACCESS_PARAMETER, 'open'));
+
+  test('suspended: every request is a 503 ModelAccessSuspended with Retry-After and nothing reaches Bedrock; the switch is read once, signed for ssm', async () => {
+    server.parameters.set(MODEL_ACCESS_PARAMETER, 'suspended');
+    const fresh = loadBundle(10_000);
+    const results = [await fresh(event(HAIKU)), await fresh(embedEvent({ input: ['hello'] }))];
+
+    for (const result of results) {
+      expectError(result, 503, 'ModelAccessSuspended');
+      expect(result.headers).toMatchObject({ 'retry-after': '300' });
+    }
+    expect(bedrockRequests()).toHaveLength(0);
+    const reads = server.requests.filter((r) => r.operation === 'ssm-get-parameter');
+    expect(reads.map((r) => [r.parameterName, r.signature])).toEqual([[MODEL_ACCESS_PARAMETER, 'valid']]);
+    expect(reads[0].headers.authorization).toMatch(new RegExp(`^AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/\\d{8}/${REGION}/ssm/aws4_request, `));
+    expect(logs.audits().map((a) => [a.route, a.status, a.errorCode])).toEqual([
+      ['/invoke', 503, 'ModelAccessSuspended'],
+      ['/embed', 503, 'ModelAccessSuspended'],
+    ]);
+  });
+
+  test('a switch SSM does not have fails closed: 503, audited with ParameterNotFound', async () => {
+    server.parameters.delete(MODEL_ACCESS_PARAMETER);
+    const result = await loadBundle(10_000)(event(HAIKU));
+
+    expectError(result, 503, 'ModelAccessSuspended');
+    expect(bedrockRequests()).toHaveLength(0);
+    expect(logs.audits()[0]).toMatchObject({ status: 503, errorCode: 'ModelAccessSuspended', upstreamError: 'ModelAccessSwitch: ParameterNotFound' });
+  });
+});
+
 test('success: a signed Converse call with the guardrail pinned, mapped to the API reply', async () => {
   const result = await invoke(event(HAIKU));
 
@@ -152,8 +189,8 @@ test('success: a signed Converse call with the guardrail pinned, mapped to the A
     guardrail: { action: 'NONE' },
   });
 
-  expect(server.requests).toHaveLength(1);
-  const [request] = server.requests;
+  expect(bedrockRequests()).toHaveLength(1);
+  const [request] = bedrockRequests();
   expect(request).toMatchObject({ method: 'POST', modelId: HAIKU, path: `/model/${encodeURIComponent(HAIKU)}/converse`, signature: 'valid' });
   expect(request.headers.authorization).toMatch(new RegExp(`^AWS4-HMAC-SHA256 Credential=${ACCESS_KEY_ID}/\\d{8}/${REGION}/bedrock/aws4_request, SignedHeaders=`));
   expect(request.body).toEqual({
@@ -172,13 +209,13 @@ test('keep-alive: consecutive invocations reuse one connection', async () => {
   await invoke(event(HAIKU));
   await invoke(event(HAIKU));
 
-  expect(server.requests).toHaveLength(2);
-  expect(server.requests[1].connection).toBe(server.requests[0].connection);
+  expect(bedrockRequests()).toHaveLength(2);
+  expect(bedrockRequests()[1].connection).toBe(bedrockRequests()[0].connection);
 });
 
 test('a reply the SDK cannot parse is a 502', async () => {
   expectError(await invoke(event(GARBLED)), 502, 'UpstreamError');
-  expect(server.requests.every((r) => r.signature === 'valid')).toBe(true);
+  expect(bedrockRequests().every((r) => r.signature === 'valid')).toBe(true);
 });
 
 test('a reply without the promised fields is a 502', async () => {
@@ -188,14 +225,14 @@ test('a reply without the promised fields is a 502', async () => {
 
 test('an upstream that never answers is a 504 once the budget is spent', async () => {
   expectError(await invokeWithShortBudget(event(SILENT)), 504, 'UpstreamTimeout');
-  expect(server.requests.length).toBeGreaterThanOrEqual(1);
+  expect(bedrockRequests().length).toBeGreaterThanOrEqual(1);
 }, 20_000);
 
 test('throttling is retried once, then a 429', async () => {
   expectError(await invoke(event(THROTTLED)), 429, 'Throttled');
 
-  expect(server.requests).toHaveLength(2);
-  expect(server.requests.every((r) => r.signature === 'valid')).toBe(true);
+  expect(bedrockRequests()).toHaveLength(2);
+  expect(bedrockRequests().every((r) => r.signature === 'valid')).toBe(true);
   expect(logs.audits()[0]).toMatchObject({ status: 429, upstreamError: 'ThrottlingException' });
 }, 20_000);
 
@@ -204,7 +241,7 @@ test('a reply whose body stalls past the budget is a 504, not a 502', async () =
   expectError(await invokeWithShortBudget(event(STALLED)), 504, 'UpstreamTimeout');
 
   expect(performance.now() - started).toBeLessThan(3_000);
-  expect(server.requests).toHaveLength(1);
+  expect(bedrockRequests()).toHaveLength(1);
   expect(logs.audits()[0]).toMatchObject({ status: 504, errorCode: 'UpstreamTimeout' });
 }, 20_000);
 
@@ -220,7 +257,7 @@ test('a reset connection is a 502, not a 504, after one retry', async () => {
   const { result, audits } = await invokeInChild(bundle.file, childEnv, event(RESET));
 
   expectError(result, 502, 'UpstreamError');
-  expect(server.requests).toHaveLength(2);
+  expect(bedrockRequests()).toHaveLength(2);
   expect(audits).toEqual([expect.objectContaining({ status: 502, upstreamError: 'TimeoutError (ECONNRESET)' })]);
 }, 40_000);
 
@@ -236,13 +273,13 @@ test('a caller with only a role ID is served and audited as unknown caller, with
   const result = await invoke(event(HAIKU, { userArn: null }));
 
   expect(result.statusCode).toBe(200);
-  expect(server.requests[0].body).toMatchObject({ requestMetadata: { caller: 'unknown caller', apiRequestId: REQUEST_ID, dataClassification: 'internal' } });
+  expect(bedrockRequests()[0].body).toMatchObject({ requestMetadata: { caller: 'unknown caller', apiRequestId: REQUEST_ID, dataClassification: 'internal' } });
   expect(logs.audits()[0]).toMatchObject({ callerArn: 'unknown caller', callerIdentity: { caller: 'AROAEXAMPLE:jane', accountId: '111122223333' } });
 });
 
 test('a caller with no identity at all is refused', async () => {
   expectError(await invoke(event(HAIKU, { userArn: null, caller: null, user: null })), 403, 'AccessDenied');
-  expect(server.requests).toHaveLength(0);
+  expect(bedrockRequests()).toHaveLength(0);
 });
 
 test('text made only of invisible characters is a 400 naming the field', async () => {
@@ -250,7 +287,7 @@ test('text made only of invisible characters is a 400 naming the field', async (
 
   expectError(result, 400, 'ValidationError');
   expect(json<ErrorBody>(result).error.message).toMatch(/^messages\[0\]\.content\[0\]\.text: must be a non-blank string/);
-  expect(server.requests).toHaveLength(0);
+  expect(bedrockRequests()).toHaveLength(0);
 });
 
 describe('POST /embed', () => {
@@ -269,13 +306,13 @@ describe('POST /embed', () => {
       usage: { inputTokens: TOKENS },
       guardrail: { action: 'NONE', interventions: [] },
     });
-    expect(server.requests.map((r) => [r.operation, r.signature])).toEqual([
+    expect(bedrockRequests().map((r) => [r.operation, r.signature])).toEqual([
       ['apply-guardrail', 'valid'],
       ['invoke', 'valid'],
       ['invoke', 'valid'],
     ]);
-    expect(server.requests[0]).toMatchObject({ guardrailId: GUARDRAIL_ID, guardrailVersion: GUARDRAIL_VERSION, body: { source: 'INPUT' } });
-    expect(JSON.parse(String(server.requests[1].headers['x-amzn-bedrock-request-metadata']))).toEqual(METADATA);
+    expect(bedrockRequests()[0]).toMatchObject({ guardrailId: GUARDRAIL_ID, guardrailVersion: GUARDRAIL_VERSION, body: { source: 'INPUT' } });
+    expect(JSON.parse(String(bedrockRequests()[1].headers['x-amzn-bedrock-request-metadata']))).toEqual(METADATA);
     expect(logs.audits()[0]).toMatchObject({ route: '/embed', status: 200, modelId: TITAN_EMBED, inputTokens: TOKENS, inputCount: 2, requestMetadata: METADATA });
   });
 
@@ -283,14 +320,14 @@ describe('POST /embed', () => {
     const result = await invoke(embedEvent({ modelId: COHERE_EMBED, input: texts }, 'public'));
 
     expect(json(result)).toMatchObject({ embeddings: texts.map((t) => fakeEmbedding(t, 1024)), usage: { inputTokens: TOKENS } });
-    expect(server.requests.filter((r) => r.operation === 'invoke')).toHaveLength(1);
+    expect(bedrockRequests().filter((r) => r.operation === 'invoke')).toHaveLength(1);
   });
 
   test('blocked input is answered as POST /invoke answers it, without calling the model', async () => {
     const result = await invoke(embedEvent({ input: [BLOCKED_WORD] }));
 
     expect(json(result)).toMatchObject({ embeddings: [], stopReason: 'guardrail_intervened', output: { content: [{ text: BLOCKED_INPUT_MESSAGE }] }, guardrail: { action: 'INTERVENED' } });
-    expect(server.requests.map((r) => r.operation)).toEqual(['apply-guardrail']);
+    expect(bedrockRequests().map((r) => r.operation)).toEqual(['apply-guardrail']);
   });
 
   test('a chat model is a 400 naming the right route', async () => {

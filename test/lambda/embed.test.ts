@@ -9,7 +9,7 @@ import type { EmbedResponseBody } from '../../lambda/invoke/embed';
 import { createHandler, type InvokerHandler } from '../../lambda/invoke/handler';
 import { captureLogs, type LogCapture } from './support/capture';
 import { BLOCKED_INPUT_MESSAGE, BLOCKED_WORD, fakeEmbedding, startConverseServer, type ConverseServer } from './support/converse-server';
-import { CALLER_ARN, COHERE_EMBED, ErrorBody, GUARDRAIL_ID, GUARDRAIL_VERSION, HAIKU, REQUEST_ID, TITAN_EMBED, embedBody, json, proxyEvent, testConfig } from './support/fixtures';
+import { CALLER_ARN, COHERE_EMBED, ErrorBody, GUARDRAIL_ID, GUARDRAIL_VERSION, HAIKU, REQUEST_ID, TITAN_EMBED, embedBody, json, openModelAccess, proxyEvent, testConfig } from './support/fixtures';
 
 const CREDS = { accessKeyId: 'AKIDLOCALTESTONLY', secretAccessKey: 'local-test-secret', region: 'eu-central-1' };
 const COHERE_V4 = 'cohere.embed-v4:0';
@@ -35,7 +35,7 @@ const savedEnv = { ...process.env };
 
 function handlerWith(overrides: Record<string, string>): InvokerHandler {
   const config = testConfig({ ALLOWED_MODELS: JSON.stringify(MODELS), UPSTREAM_TIMEOUT_MS: '5000', ...overrides });
-  return createHandler({ config, client: createBedrockClient(config), logger: new Logger({ serviceName: config.serviceName }), metrics: new Metrics({ namespace: config.metricsNamespace }) });
+  return createHandler({ config, client: createBedrockClient(config), logger: new Logger({ serviceName: config.serviceName }), metrics: new Metrics({ namespace: config.metricsNamespace }), modelAccess: openModelAccess });
 }
 
 beforeAll(async () => {

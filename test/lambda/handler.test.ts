@@ -33,6 +33,7 @@ import {
   TITAN_EMBED,
   embedBody,
   json,
+  openModelAccess,
   proxyEvent,
   testConfig,
   validBody,
@@ -45,6 +46,7 @@ const handler = createHandler({
   client: new BedrockRuntimeClient({ region: 'eu-central-1' }),
   logger: new Logger({ serviceName: config.serviceName }),
   metrics: new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName }),
+  modelAccess: openModelAccess,
 });
 
 const REPLY_TEXT = 'The Q3 incident was contained within two hours.';
@@ -419,7 +421,7 @@ describe('POST /embed: 400 before any call to Bedrock', () => {
 
   test('an allowlist without embedding models says so', async () => {
     const chatOnly = testConfig({ ALLOWED_MODELS: JSON.stringify([{ id: HAIKU, classifications: ['internal'], kind: 'chat' }]) });
-    const result = await createHandler({ config: chatOnly, client: new BedrockRuntimeClient({ region: 'eu-central-1' }), logger: new Logger(), metrics: new Metrics() })(
+    const result = await createHandler({ config: chatOnly, client: new BedrockRuntimeClient({ region: 'eu-central-1' }), logger: new Logger(), metrics: new Metrics(), modelAccess: openModelAccess })(
       proxyEvent({ resource: '/embed' }),
     );
 
@@ -474,7 +476,7 @@ describe('the 6 MB response limit', () => {
 
 describe('the upstream budget', () => {
   const shortBudget = testConfig({ UPSTREAM_TIMEOUT_MS: '200' });
-  const impatient = createHandler({ config: shortBudget, client: new BedrockRuntimeClient({ region: 'eu-central-1' }), logger: new Logger(), metrics: new Metrics() });
+  const impatient = createHandler({ config: shortBudget, client: new BedrockRuntimeClient({ region: 'eu-central-1' }), logger: new Logger(), metrics: new Metrics(), modelAccess: openModelAccess });
 
   test('holds even when the SDK ignores the abort: 504 at the deadline', async () => {
     bedrock.on(ConverseCommand).callsFake(() => new Promise(() => undefined));

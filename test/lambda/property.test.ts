@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { createHandler } from '../../lambda/invoke/handler';
 import { captureLogs, type LogCapture } from './support/capture';
-import { COHERE_EMBED, HAIKU, NOVA_LITE, TITAN_EMBED, embedBody, json, proxyEvent, testConfig, validBody, type ErrorBody } from './support/fixtures';
+import { COHERE_EMBED, HAIKU, NOVA_LITE, TITAN_EMBED, embedBody, json, openModelAccess, proxyEvent, testConfig, validBody, type ErrorBody } from './support/fixtures';
 
 // Small limits keep "too many" and "too long" cheap to generate.
 const config = testConfig({ MAX_MESSAGES: '4', MAX_TEXT_CHARS: '200', MAX_TOKENS_CAP: '100', MAX_EMBED_TEXTS: '4' });
@@ -20,6 +20,7 @@ const handler = createHandler({
   client: new BedrockRuntimeClient({ region: 'eu-central-1' }),
   logger: new Logger({ serviceName: config.serviceName }),
   metrics: new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName }),
+  modelAccess: openModelAccess,
 });
 
 const RUNS = { numRuns: 150 };

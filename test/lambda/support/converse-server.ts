@@ -3,7 +3,8 @@
  * operations the invoker uses: Converse (`POST /model/{modelId}/converse`), InvokeModel for
  * embedding models (`POST /model/{modelId}/invoke`) and ApplyGuardrail
  * (`POST /guardrail/{id}/version/{version}/apply`); JSON in and out, errors as `x-amzn-errortype`
- * plus `{ "message" }`. It checks every request's SigV4 signature itself (written from the spec,
+ * plus `{ "message" }`. It also answers SSM's GetParameter (`POST /`, JSON 1.1 protocol,
+ * `x-amz-target: AmazonSSM.GetParameter`, signed for `ssm`), for the kill switch. It checks every request's SigV4 signature itself (written from the spec,
  * not with the SDK's signer, so the two cross-check each other) and answers 403 when it does not
  * hold. Faults a real network produces (a reply whose body stalls, a reset connection) are
  * behaviours too, so the end-to-end test can show what the caller gets for each.
@@ -11,6 +12,7 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { MODEL_ACCESS_PARAMETER } from './fixtures';
 
 /** How the server answers requests for one model (or, keyed `guardrail:<id>`, one guardrail). */
 export type Behaviour =
@@ -28,7 +30,7 @@ export type Behaviour =
   | { readonly kind: 'reset' };
 
 /** The operation a request called. */
-export type Operation = 'converse' | 'invoke' | 'apply-guardrail';
+export type Operation = 'converse' | 'invoke' | 'apply-guardrail' | 'ssm-get-parameter';
 
 export interface ConverseServerOptions {
   readonly accessKeyId: string;
@@ -40,6 +42,12 @@ export interface ConverseServerOptions {
    * {@link screenLikeAGuardrail} does
    */
   readonly behaviours?: Readonly<Record<string, Behaviour>>;
+  /**
+   * SSM parameter values by name, for GetParameter; a name not here is ParameterNotFound. Behaviours
+   * keyed `parameter:<name>` take precedence (an error, a hang...).
+   * @default - the fixtures' kill switch (MODEL_ACCESS_PARAMETER) reads `open`
+   */
+  readonly parameters?: Readonly<Record<string, string>>;
 }
 
 export interface RecordedRequest {
@@ -49,6 +57,8 @@ export interface RecordedRequest {
   readonly modelId?: string;
   readonly guardrailId?: string;
   readonly guardrailVersion?: string;
+  /** The parameter a GetParameter read. */
+  readonly parameterName?: string;
   readonly headers: IncomingMessage['headers'];
   readonly body: unknown;
   /** `valid`, or why the signature was refused. */
@@ -61,10 +71,14 @@ export interface ConverseServer {
   /** Base URL, e.g. for AWS_ENDPOINT_URL_BEDROCK_RUNTIME. */
   readonly url: string;
   readonly requests: RecordedRequest[];
+  /** The SSM parameters GetParameter answers from; change them to flip the kill switch. */
+  readonly parameters: Map<string, string>;
   close(): Promise<void>;
 }
 
 export const SIGNING_SERVICE = 'bedrock';
+/** The service SSM requests are signed for. */
+export const SSM_SIGNING_SERVICE = 'ssm';
 export const DEFAULT_REPLY_TEXT = 'Hello from the local converse server.';
 /** Text the stand-in guardrail blocks (a word-policy match), wherever it appears in the input. */
 export const BLOCKED_WORD = 'project-nightingale';
@@ -111,7 +125,7 @@ function canonicalQuery(rawQuery: string): string {
 }
 
 /** Verifies an AWS Signature Version 4 Authorization header; returns `valid` or the reason it is not. */
-export function verifySigV4(req: IncomingMessage, body: Buffer, options: ConverseServerOptions, now = new Date()): string {
+export function verifySigV4(req: IncomingMessage, body: Buffer, options: ConverseServerOptions, now = new Date(), expectedService = SIGNING_SERVICE): string {
   const auth = req.headers.authorization;
   if (!auth) return 'missing Authorization header';
   const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(auth);
@@ -119,7 +133,7 @@ export function verifySigV4(req: IncomingMessage, body: Buffer, options: Convers
   const [, accessKeyId, shortDate, region, service, signedHeaders, signature] = m;
   if (accessKeyId !== options.accessKeyId) return `unknown access key ${accessKeyId}`;
   if (region !== options.region) return `signed for region ${region}`;
-  if (service !== SIGNING_SERVICE) return `signed for service ${service}`;
+  if (service !== expectedService) return `signed for service ${service}`;
   const amzDate = req.headers['x-amz-date'];
   if (typeof amzDate !== 'string' || !/^\d{8}T\d{6}Z$/.test(amzDate) || !amzDate.startsWith(shortDate)) {
     return 'x-amz-date missing or inconsistent with the credential scope';
@@ -239,6 +253,7 @@ function sendError(res: ServerResponse, status: number, errorType: string, messa
 /** Starts the server on an ephemeral port of 127.0.0.1. */
 export async function startConverseServer(options: ConverseServerOptions): Promise<ConverseServer> {
   const requests: RecordedRequest[] = [];
+  const parameters = new Map(Object.entries(options.parameters ?? { [MODEL_ACCESS_PARAMETER]: 'open' }));
   const connectionIds = new WeakMap<Socket, number>();
   let nextConnection = 0;
 
@@ -251,7 +266,8 @@ export async function startConverseServer(options: ConverseServerOptions): Promi
       const model = /^\/model\/([^/]+)\/(converse|invoke)$/.exec(path);
       const guardrail = /^\/guardrail\/([^/]+)\/version\/([^/]+)\/apply$/.exec(path);
       const modelId = model ? decodeURIComponent(model[1]) : undefined;
-      const operation: Operation | undefined = model ? (model[2] as Operation) : guardrail ? 'apply-guardrail' : undefined;
+      const ssm = path === '/' && req.headers['x-amz-target'] === 'AmazonSSM.GetParameter';
+      const operation: Operation | undefined = model ? (model[2] as Operation) : guardrail ? 'apply-guardrail' : ssm ? 'ssm-get-parameter' : undefined;
       const guardrailId = guardrail ? decodeURIComponent(guardrail[1]) : undefined;
       const guardrailVersion = guardrail ? decodeURIComponent(guardrail[2]) : undefined;
       let body: unknown;
@@ -260,7 +276,8 @@ export async function startConverseServer(options: ConverseServerOptions): Promi
       } catch {
         body = undefined;
       }
-      const signature = verifySigV4(req, raw, options);
+      const signature = verifySigV4(req, raw, options, new Date(), ssm ? SSM_SIGNING_SERVICE : SIGNING_SERVICE);
+      const parameterName = ssm && typeof (body as { Name?: unknown })?.Name === 'string' ? (body as { Name: string }).Name : undefined;
       requests.push({
         method: req.method ?? '',
         path,
@@ -268,6 +285,7 @@ export async function startConverseServer(options: ConverseServerOptions): Promi
         modelId,
         guardrailId,
         guardrailVersion,
+        parameterName,
         headers: req.headers,
         body,
         signature,
@@ -287,11 +305,19 @@ export async function startConverseServer(options: ConverseServerOptions): Promi
         return;
       }
       const json = body as Record<string, unknown>;
-      const key = guardrailId !== undefined ? `guardrail:${guardrailId}` : (modelId as string);
+      const key = guardrailId !== undefined ? `guardrail:${guardrailId}` : parameterName !== undefined ? `parameter:${parameterName}` : (modelId as string);
       const behaviour = options.behaviours?.[key] ?? { kind: 'reply' };
       switch (behaviour.kind) {
         case 'reply':
-          if (operation === 'converse') {
+          if (operation === 'ssm-get-parameter') {
+            const value = parameterName === undefined ? undefined : parameters.get(parameterName);
+            if (value === undefined) {
+              // SSM's JSON protocol names the error in the body's __type.
+              sendJson(res, 400, { __type: 'ParameterNotFound' }, { 'content-type': 'application/x-amz-json-1.1' });
+            } else {
+              sendJson(res, 200, { Parameter: { Name: parameterName, Type: 'String', Value: value, Version: 1, DataType: 'text', ...behaviour.reply } }, { 'content-type': 'application/x-amz-json-1.1' });
+            }
+          } else if (operation === 'converse') {
             sendJson(res, 200, { ...defaultReply(body), ...behaviour.reply });
           } else if (operation === 'apply-guardrail') {
             sendJson(res, 200, { ...screenLikeAGuardrail(json), ...behaviour.reply });
@@ -335,6 +361,7 @@ export async function startConverseServer(options: ConverseServerOptions): Promi
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    parameters,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

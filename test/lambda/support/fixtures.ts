@@ -1,6 +1,7 @@
 /** Shared test data for the model invoker: environment, events and request bodies. */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { parseConfig, type InvokerConfig } from '../../../lambda/invoke/config';
+import type { ModelAccessReader } from '../../../lambda/invoke/model-access';
 
 // These tests run on Node 20, the function on Node 22; the SDK would otherwise warn about Node 20
 // on every client it builds.
@@ -14,6 +15,11 @@ export const TITAN_EMBED = 'amazon.titan-embed-text-v2:0';
 export const COHERE_EMBED = 'cohere.embed-multilingual-v3';
 export const GUARDRAIL_ID = 'abc123def456';
 export const GUARDRAIL_VERSION = '3';
+/** The kill switch's parameter, and an SSM endpoint nothing answers on (tests that call SSM point it at their server). */
+export const MODEL_ACCESS_PARAMETER = '/private-ai/test/model-access';
+export const SSM_ENDPOINT = 'https://ssm.eu-central-1.amazonaws.com';
+/** A kill switch that always reads `open`, for handlers built in-process. */
+export const openModelAccess: ModelAccessReader = () => Promise.resolve('open');
 export const CALLER_ARN = 'arn:aws:sts::111122223333:assumed-role/Analyst/jane';
 export const REQUEST_ID = 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef';
 
@@ -31,6 +37,8 @@ export function invokerEnv(overrides: Record<string, string | undefined> = {}): 
     DEFAULT_MODEL_ID: HAIKU,
     GUARDRAIL_ID,
     GUARDRAIL_VERSION,
+    MODEL_ACCESS_PARAMETER,
+    SSM_ENDPOINT,
     POWERTOOLS_SERVICE_NAME: 'model-invoker-test',
     POWERTOOLS_METRICS_NAMESPACE: 'PrivateAITest',
     ...overrides,
