@@ -31,6 +31,8 @@ export function platformEndpoints(scope: ModelScope, organizationId?: string): E
     { id: 'Bedrock', service: ec2.InterfaceVpcEndpointAwsService.BEDROCK, statements: [ownPrincipals('BedrockControlPlaneForPlatform', BEDROCK_CONTROL_PLANE_ACTIONS)] },
     { id: 'Sts', service: ec2.InterfaceVpcEndpointAwsService.STS, statements: [ownPrincipals('StsForThisAccount', ['sts:AssumeRole', 'sts:GetCallerIdentity'])] },
     { id: 'Kms', service: ec2.InterfaceVpcEndpointAwsService.KMS, statements: [ownPrincipals('KmsForThisAccount', ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'])] },
+    // The model invoker reads the kill switch (its model-access parameter) through it.
+    { id: 'Ssm', service: ec2.InterfaceVpcEndpointAwsService.SSM, statements: [ownPrincipals('ReadParametersOfThisAccount', ['ssm:GetParameter'])] },
     { id: 'Logs', service: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS, statements: [ownPrincipals('LogsForThisAccount', ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'])] },
     {
       id: 'XRay',

@@ -43,10 +43,11 @@ export function describeSignal(signal: Signal, text: string): string {
   return `[${SIGNAL_TAG_KEY}=${signal}] ${text}`;
 }
 
-/** The signal a description or tag value names, or undefined. */
+/** The signal a description, tag value or (kebab-case) Google label value names, or undefined. */
 export function signalOf(text: unknown): Signal | undefined {
   if (typeof text !== 'string') return undefined;
   const m = new RegExp(`^\\[${SIGNAL_TAG_KEY}=([a-zA-Z]+)\\]`).exec(text);
-  const value = m ? m[1] : text;
+  // Google label values are lowercase: `caller-volume` names `callerVolume`.
+  const value = (m ? m[1] : text).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
   return Object.keys(SIGNALS).includes(value) ? (value as Signal) : undefined;
 }

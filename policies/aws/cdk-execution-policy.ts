@@ -42,13 +42,19 @@ const SERVICE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   ApiGateway: ['apigateway:*'],
   Bedrock: ['bedrock:*'],
   CloudTrail: ['cloudtrail:*'],
+  // Alarms and Contributor Insights rules of the misuse detection.
+  CloudWatch: ['cloudwatch:*'],
   EC2: ['ec2:*'],
+  // The detection's tampering rules.
+  Events: ['events:*'],
   KMS: ['kms:*'],
   Lambda: ['lambda:*'],
   Logs: ['logs:*'],
   // Resolver endpoints; their network interfaces are EC2's.
   Route53Resolver: ['route53resolver:*'],
   S3: ['s3:*'],
+  // The security alert topic.
+  SNS: ['sns:*'],
   SQS: ['sqs:*'],
   SSM: ['ssm:*'],
   // Identity Center checks the directory and the organisation's accounts behind assignments.

@@ -1,5 +1,7 @@
 import { arnStrings, invokePolicyProblems, endpointPolicyProblems, grantsInvoke, statementsOf } from '../aws/bedrock-rules';
+import { signalOf } from '../../lib/config/detection';
 import { valueAt } from '../pulumi/props';
+import { misuseEvidence, MISUSE_NOTE, type AlertSeen } from './misuse';
 import { statusOf, type AccessProofResult, type CloudSection, type ControlResult, type Evidence } from './model';
 import { short } from './plan-index';
 
@@ -266,6 +268,44 @@ export function evaluateAws(input: AwsInput): CloudSection {
     }
     for (const r of ofType('AWS::Bedrock::GuardrailVersion')) e.push(ev(r, 'published guardrail version', 'pinned by callers', true));
     add('model-pinning', e);
+  }
+
+  // misuse-detected: per platform stack, every signal's alarms or rules publish to a topic of
+  // the stack that e-mails someone; the kill switch is a parameter the invoker reads and a rule watches.
+  {
+    const e: Evidence[] = [];
+    const refId = (v: unknown): string | undefined => (typeof v === 'object' && v !== null && typeof (v as { Ref?: unknown }).Ref === 'string' ? (v as { Ref: string }).Ref : undefined);
+    for (const s of platforms) {
+      const mine = res.filter((r) => r.stack === s.name);
+      const topics = mine.filter((r) => r.type === 'AWS::SNS::Topic');
+      const emailed = new Set(mine.filter((r) => r.type === 'AWS::SNS::Subscription' && r.props.Protocol === 'email').map((r) => refId(r.props.TopicArn)).filter((id): id is string => id !== undefined));
+      const notifying = (targets: unknown[]) => {
+        const ids = targets.map(refId).filter((id): id is string => id !== undefined && emailed.has(id));
+        return ids.length > 0 ? ids.join(', ') : undefined;
+      };
+      const alerts: AlertSeen[] = [];
+      for (const a of mine.filter((r) => r.type === 'AWS::CloudWatch::Alarm' && r.props.ActionsEnabled !== false)) {
+        const signal = signalOf(a.props.AlarmDescription);
+        if (signal) alerts.push({ resource: `${a.stack}/${a.id}`, type: a.type, signal, notifies: notifying(Array.isArray(a.props.AlarmActions) ? a.props.AlarmActions : []) });
+      }
+      for (const rule of mine.filter((r) => r.type === 'AWS::Events::Rule' && r.props.State !== 'DISABLED')) {
+        const signal = signalOf(rule.props.Description);
+        const targets = Array.isArray(rule.props.Targets) ? (rule.props.Targets as Array<Record<string, unknown>>).map((t) => t.Arn) : [];
+        if (signal) alerts.push({ resource: `${rule.stack}/${rule.id}`, type: rule.type, signal, notifies: notifying(targets) });
+      }
+      const stop: Evidence[] = [];
+      for (const t of topics.filter((x) => emailed.has(x.id))) stop.push(ev(t, 'KmsMasterKeyId', t.props.KmsMasterKeyId ?? 'none (AWS-managed)', t.props.KmsMasterKeyId !== undefined));
+      const switches = mine.filter((r) => r.type === 'AWS::SSM::Parameter' && json(r.props.Name).endsWith('/model-access'));
+      if (switches.length === 0) stop.push({ resource: s.name, type: 'AWS::SSM::Parameter', property: 'count', value: '0 (no kill switch parameter <ssmPrefix>/model-access)', ok: false });
+      for (const k of switches) {
+        const readers = mine.filter((r) => r.type === 'AWS::Lambda::Function' && json(valueAt(r.props, 'Environment.Variables')).includes(k.id));
+        stop.push(ev(k, 'read by', readers.length > 0 ? readers.map((r) => r.id).join(', ') : 'no function', readers.length > 0));
+        const watched = mine.filter((r) => r.type === 'AWS::Events::Rule' && json(r.props.EventPattern).includes(k.id));
+        stop.push(ev(k, 'changes alerted by', watched.length > 0 ? watched.map((r) => r.id).join(', ') : 'no rule', watched.length > 0));
+      }
+      e.push(...misuseEvidence(alerts, stop));
+    }
+    add('misuse-detected', e, `${MISUSE_NOTE} On AWS the fast path is the <aws.ssmPrefix>/model-access parameter the invoker reads; with the config, permission sets and the region guard deny every model call.`);
   }
 
   const outputs: Record<string, string> = {};

@@ -1,4 +1,5 @@
 import type { OrgConfig } from '../../lib/config';
+import { SIGNAL_TAG_KEY, signalOf } from '../../lib/config/detection';
 import { waitsFor, type Plan, type PlanResource } from '../../lib/pulumi/plan';
 import { DEFENDER_AI_PLAN } from '../../lib/azure/defender';
 import { KEY_ROTATION_EVENTS } from '../../lib/azure/key-rotation-alerts';
@@ -7,6 +8,7 @@ import { BUILT_IN_ROLES } from '../../lib/azure/roles';
 import { AZURE_TYPES, BROAD_ROLES, isAllowedLocation, REQUIRED_CATEGORIES, REQUIRED_FILTERS, roleIdOf } from '../azure/policies';
 import { arrayAt, stringsAt, valueAt } from '../pulumi/props';
 import { statusOf, type CloudSection, type ControlResult, type Evidence } from './model';
+import { misuseEvidence, MISUSE_NOTE, type AlertSeen } from './misuse';
 import { PlanIndex } from './plan-index';
 
 const T = {
@@ -278,6 +280,30 @@ export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
       e.push(ix.check(d, 'properties.versionUpgradeOption', (v) => v === 'NoAutoUpgrade'));
     }
     add('model-pinning', e);
+  }
+
+  // misuse-detected
+  {
+    const types = ['azure-native:monitor:ScheduledQueryRule', 'azure-native:monitor:MetricAlert', 'azure-native:monitor:ActivityLogAlert'];
+    const groups = ix.ofType('azure-native:monitor:ActionGroup');
+    const emailing = (g: PlanResource) => arrayAt(g.inputs, 'emailReceivers').length > 0 && g.inputs.enabled !== false;
+    const alerts: AlertSeen[] = [];
+    for (const r of plan.resources.filter((x) => types.includes(x.type) && x.inputs.enabled !== false)) {
+      const signal = signalOf(valueAt(r.inputs, `tags.${SIGNAL_TAG_KEY}`));
+      if (!signal) continue;
+      // The action groups its input names (as the engine links them), that e-mail someone.
+      const leaves = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.flatMap(leaves) : typeof v === 'object' && v !== null ? Object.values(v).flatMap(leaves) : []);
+      const named = leaves(r.inputs.actions).some((id) => id !== '');
+      const targets = named ? ix.dependencies(r, 'azure-native:monitor:ActionGroup', 'actions').filter(emailing) : [];
+      alerts.push({ resource: `${plan.stack}/${r.name}`, type: r.type, signal, notifies: targets.length > 0 ? targets.map((t) => t.name).join(', ') : undefined });
+    }
+    const stop: Evidence[] = [];
+    for (const g of groups) stop.push(ix.evidence(g, 'emailReceivers', arrayAt(g.inputs, 'emailReceivers').map((x) => String(x.emailAddress)).join(', ') || 'none', emailing(g)));
+    const access = plan.outputs.modelAccess;
+    stop.push({ resource: `${plan.stack}/(stack outputs)`, type: 'stack output', property: 'modelAccess (kill switch: detection.suspendModelAccess)', value: String(access ?? 'absent'), ok: access === 'open' || access === 'suspended' });
+    const roleChanges = ix.ofType('azure-native:monitor:ActivityLogAlert').filter((a) => JSON.stringify(a.inputs.condition ?? '').includes('Microsoft.Authorization/roleAssignments'));
+    stop.push(roleChanges.length > 0 ? ix.evidence(roleChanges[0], 'alerts on', 'role assignment changes (the kill switch used, or undone)', alerts.some((a) => a.resource.endsWith(`/${roleChanges[0].name}`) && a.notifies)) : ix.missing('azure-native:monitor:ActivityLogAlert', 'no alert on role assignment changes: pulling the kill switch goes unnoticed'));
+    add('misuse-detected', misuseEvidence(alerts, stop), MISUSE_NOTE);
   }
 
   return { cloud: 'azure', sources: [`private-ai-azure/${plan.stack} (offline plan, ${plan.resources.length} resources)`], controls: results, outputs: ix.outputs() };

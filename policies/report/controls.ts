@@ -12,5 +12,10 @@ export const CONTROLS: readonly Control[] = [
   { id: 'data-residency', title: 'Data residency', requirement: 'Resources and model calls stay in the allowed regions; guards refuse others.' },
   { id: 'prompt-filters', title: 'Prompt-injection and data-loss filters', requirement: 'Prompt attacks and sensitive data are filtered on every model call.' },
   { id: 'rate-limits', title: 'Rate limits', requirement: 'Callers and models are throttled so one client cannot exhaust capacity.' },
+  {
+    id: 'misuse-detected',
+    title: 'Misuse detected and stoppable',
+    requirement: 'Each misuse signal (caller volume, filter interventions, denied calls, tampering with the controls, availability) raises an alert that reaches the security contacts, and a kill switch stops all model access.',
+  },
   { id: 'model-pinning', title: 'Model version pinning', requirement: 'Models are pinned to explicit versions; no automatic upgrades.' },
 ];

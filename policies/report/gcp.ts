@@ -1,4 +1,5 @@
 import type { OrgConfig } from '../../lib/config';
+import { SIGNAL_TAG_KEY, signalOf } from '../../lib/config/detection';
 import { AUDITED_SERVICES, VERTEX_SERVICE } from '../../lib/gcp/audit-logging';
 import { GLOBAL_VERTEX_HOST } from '../../lib/gcp/naming';
 import { GLOBAL_ENDPOINT_CONSTRAINT } from '../../lib/gcp/org-policies';
@@ -33,6 +34,7 @@ import {
 } from '../gcp/policies';
 import { arrayAt, stringsAt, valueAt } from '../pulumi/props';
 import { statusOf, type CloudSection, type ControlResult, type Evidence } from './model';
+import { misuseEvidence, MISUSE_NOTE, type AlertSeen } from './misuse';
 import { PlanIndex } from './plan-index';
 
 /** Whether the stack leaves googleapis.com to central DNS: it resolves no private DNS name itself. */
@@ -256,6 +258,27 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
     if (!models) e.push(ix.missing(T.orgPolicy, 'no vertexai.allowedModels policy'));
     for (const m of rules(models).flatMap((r) => stringsAt(r, 'values.allowedValues'))) e.push(ix.evidence(models!, 'allowedValues', m, !FLOATING_MODEL.test(m)));
     add('model-pinning', e, 'Stable Vertex AI model IDs (no -latest alias) name one model version; the organisation policy refuses every other model.');
+  }
+
+  // misuse-detected
+  {
+    const emailChannel = (c: PlanResource) => c.inputs.type === 'email' && typeof valueAt(c.inputs, 'labels.email_address') === 'string' && c.inputs.enabled !== false;
+    const alerts: AlertSeen[] = [];
+    for (const r of ix.ofType('gcp:monitoring/alertPolicy:AlertPolicy').filter((x) => x.inputs.enabled !== false)) {
+      const signal = signalOf(valueAt(r.inputs, `userLabels.${SIGNAL_TAG_KEY}`));
+      if (!signal) continue;
+      // The channels its input names (as the engine links them), that e-mail someone.
+      const named = stringsAt(r.inputs, 'notificationChannels').length > 0;
+      const channels = named ? ix.dependencies(r, 'gcp:monitoring/notificationChannel:NotificationChannel', 'notificationChannels').filter(emailChannel) : [];
+      alerts.push({ resource: `${plan.stack}/${r.name}`, type: r.type, signal, notifies: channels.length > 0 ? `${channels.length} e-mail channel(s)` : undefined });
+    }
+    const stop: Evidence[] = [];
+    for (const c of ix.ofType('gcp:monitoring/notificationChannel:NotificationChannel')) stop.push(ix.evidence(c, 'labels.email_address', valueAt(c.inputs, 'labels.email_address'), emailChannel(c)));
+    const access = plan.outputs.modelAccess;
+    stop.push({ resource: `${plan.stack}/(stack outputs)`, type: 'stack output', property: 'modelAccess (kill switch: detection.suspendModelAccess)', value: String(access ?? 'absent'), ok: access === 'open' || access === 'suspended' });
+    const iamChanges = ix.ofType('gcp:logging/metric:Metric').filter((m) => String(m.inputs.filter ?? '').includes('SetIamPolicy'));
+    stop.push(iamChanges.length > 0 ? ix.evidence(iamChanges[0], 'counts', 'SetIamPolicy (the kill switch used, or undone)', true) : ix.missing('gcp:logging/metric:Metric', 'no metric on IAM policy changes: pulling the kill switch goes unnoticed'));
+    add('misuse-detected', misuseEvidence(alerts, stop), `${MISUSE_NOTE} Google's logs name no caller for Model Armor matches and carry no tokens per call, so those alerts are project-wide; changes to the perimeter are logged at the organisation (PERIMETER_CHANGES_FILTER is for the central team's organisation-level sink).`);
   }
 
   return { cloud: 'gcp', sources: [`private-ai-gcp/${plan.stack} (offline plan, ${plan.resources.length} resources)`], controls: results, outputs: ix.outputs() };

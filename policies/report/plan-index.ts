@@ -15,6 +15,12 @@ export class PlanIndex {
     return this.ofType(type).filter((r) => (r.propertyDependencies?.[property] ?? []).includes(target.name));
   }
 
+  /** Resources of `type` that `r`'s input `property` took an output of. */
+  dependencies(r: PlanResource, type: string, property: string): PlanResource[] {
+    const names = r.propertyDependencies?.[property] ?? [];
+    return this.ofType(type).filter((x) => names.includes(x.name));
+  }
+
   /** Evidence about one property of one resource. */
   evidence(r: PlanResource, property: string, value: unknown, ok: boolean): Evidence {
     return { resource: `${this.plan.stack}/${r.name}`, type: r.type, property, value: short(value), ok };

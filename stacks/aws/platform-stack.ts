@@ -177,6 +177,9 @@ export class PlatformStack extends Stack {
       guardrailArn: this.guardrail.guardrailArn,
       guardrailVersion: this.guardrail.guardrailVersion,
       guardrailKey: this.keys.modelDataKey,
+      // The kill switch: its first value from the config; per target, as two targets may share an account and region.
+      suspendModelAccess: config.detection.suspendModelAccess,
+      modelAccessParameterName: `${config.aws.ssmPrefix}/${target.name}/model-access`,
       wafLogGroupName: wafLogGroupName(org, target.name),
       // The ModelUser permission set's roles in this account (any Identity Center region path), and the listed app roles.
       apiCallers: [

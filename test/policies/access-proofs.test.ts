@@ -236,23 +236,18 @@ describe('the kill switch (detection.suspendModelAccess)', () => {
   });
   const PERMISSION_SET_DENY = 'identity: permission set ExampleCorpAiModelUser (inline)#ModelAccessSuspended';
   const GUARD_DENY = 'SCP: bedrock-region-pinning.scp.json#ModelAccessSuspended';
-  // The invoker's role gets its Deny from ModelInvoker's suspendModelAccess prop, which
-  // stacks/aws/platform-stack.ts passes from the config; its rows are proven by the construct's tests
-  // (test/aws/model-invoker.test.ts) until that wiring lands, and then here with the rest.
-  const wired = (list: readonly AccessProof[]) => list.filter((p) => p.who !== 'invoker');
-
   test('every row decides as expected with the switch engaged: the model calls it stops are denied, everything else is unchanged', () => {
-    expect(failed(wired(suspended))).toEqual([]);
+    expect(failed(suspended)).toEqual([]);
     const stopped = SCENARIOS.filter((s) => s.suspendable).map((s) => s.id);
     expect(stopped).toEqual(expect.arrayContaining(['model-user-converse', 'model-user-converse-stream', 'model-user-applies-guardrail', 'account-role-converse', 'invoker-converse']));
-    for (const p of wired(suspended).filter((x) => stopped.includes(x.scenario))) {
+    for (const p of suspended.filter((x) => stopped.includes(x.scenario))) {
       expect([p.scenario, p.expected, p.evaluated]).toEqual([p.scenario, 'denied', 'ExplicitlyDenied']);
       expect(p.why).toMatch(/Model access is suspended \(detection\.suspendModelAccess, the kill switch\)/);
     }
     // The private API still admits model users: the function answers them 503 (the fast path), or Bedrock denies its role.
     expect(rows(suspended, 'model-user-private-api').map((p) => p.evaluated)).toEqual(['Allowed']);
     // Rows the switch does not concern allow or deny as before (a denial may now also be explicit).
-    const unconcerned = (list: readonly AccessProof[]) => wired(list).filter((p) => !stopped.includes(p.scenario)).map((p) => [p.scenario, p.request, p.evaluated === 'Allowed']);
+    const unconcerned = (list: readonly AccessProof[]) => list.filter((p) => !stopped.includes(p.scenario)).map((p) => [p.scenario, p.request, p.evaluated === 'Allowed']);
     expect(unconcerned(suspended)).toEqual(unconcerned(proofs));
   });
 

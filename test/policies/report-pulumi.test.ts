@@ -44,7 +44,7 @@ function expectFail(section: CloudSection, control: string) {
 describe('Azure evidence, from the offline plan', () => {
   test('the example passes every control, each with evidence naming plan resources', () => {
     const section = evaluateAzure(azurePlan, azureSupport.exampleOrg);
-    expect(section.controls.map((c) => c.control)).toHaveLength(11);
+    expect(section.controls.map((c) => c.control)).toHaveLength(12);
     for (const c of section.controls) {
       expect([c.control, c.status]).toEqual([c.control, 'pass']);
       expect(c.evidence.length).toBeGreaterThan(0);
@@ -84,6 +84,12 @@ describe('Azure evidence, from the offline plan', () => {
     ['data-residency', (p) => changed(p, 'azure-native:authorization:PolicyAssignment', (i) => i.parameters.listOfAllowedLocations && (i.parameters.listOfAllowedLocations.value = ['eastus']))],
     ['encryption-cmk', (p) => changed(p, 'azure-native:authorization:PolicyAssignment', (i) => (i.scope = '/subscriptions/not-a-guid/resourceGroups/x'))],
     ['prompt-filters', (p) => without(p, 'azure-native:security:Pricing')],
+    // One signal without an alert; an alert that notifies nobody; an action group that e-mails nobody; no kill switch.
+    ['misuse-detected', (p) => ({ ...p, resources: p.resources.filter((r) => (r.inputs.tags as Record<string, unknown> | undefined)?.['private-ai-signal'] !== 'callerVolume') })],
+    ['misuse-detected', (p) => ({ ...p, resources: p.resources.map((r) => (r.name === 'detection-denied-calls' ? { ...r, propertyDependencies: {} } : r)) })],
+    ['misuse-detected', (p) => changed(p, 'azure-native:monitor:ActionGroup', (i) => (i.emailReceivers = []))],
+    ['misuse-detected', (p) => changed(p, 'azure-native:monitor:ScheduledQueryRule', (i) => (i.actions = { actionGroups: [] }))],
+    ['misuse-detected', (p) => ({ ...p, outputs: { ...p.outputs, modelAccess: undefined } })],
   ])('a regression in %s shows as FAIL', (control, regress) => {
     expectFail(evaluateAzure(regress(azurePlan), azureSupport.exampleOrg), control);
   });
@@ -116,7 +122,7 @@ describe('Google Cloud evidence, from the offline plan', () => {
 
   test('the example passes every control but rate limits, which it says Google enforces', () => {
     const section = evaluateGcp(gcpPlan, gcpSupport.exampleOrg);
-    expect(section.controls.map((c) => c.control)).toHaveLength(11);
+    expect(section.controls.map((c) => c.control)).toHaveLength(12);
     for (const c of section.controls.filter((x) => x.control !== 'rate-limits')) {
       expect([c.control, c.status]).toEqual([c.control, 'pass']);
       expect(c.evidence.length).toBeGreaterThan(0);
@@ -180,6 +186,11 @@ describe('Google Cloud evidence, from the offline plan', () => {
     ['data-residency', (p) => changed(p, 'gcp:compute/subnetwork:Subnetwork', (i) => (i.region = 'us-central1'))],
     ['prompt-filters', (p) => changed(p, G.floor, (i) => (i.filterConfig.piAndJailbreakFilterSettings.filterEnforcement = 'DISABLED'))],
     ['model-pinning', (p) => changed(p, G.orgPolicy, onConstraint('vertexai.allowedModels', (i) => i.spec.rules[0].values.allowedValues.push('is:publishers/google/models/gemini-flash-latest:predict')))],
+    // One signal without an alert policy; alerts without channels; no IAM-change metric (the kill switch unwatched).
+    ['misuse-detected', (p) => ({ ...p, resources: p.resources.filter((r) => (r.inputs.userLabels as Record<string, unknown> | undefined)?.['private-ai-signal'] !== 'denied-calls') })],
+    ['misuse-detected', (p) => changed(p, 'gcp:monitoring/alertPolicy:AlertPolicy', (i) => String(i.userLabels['private-ai-signal']) === 'tampering' && (i.notificationChannels = []))],
+    ['misuse-detected', (p) => ({ ...p, resources: p.resources.map((r) => (r.type === 'gcp:monitoring/alertPolicy:AlertPolicy' ? { ...r, propertyDependencies: {} } : r)) })],
+    ['misuse-detected', (p) => changed(p, 'gcp:logging/metric:Metric', (i) => (i.filter = String(i.filter).replace(/SetIamPolicy/g, 'GetIamPolicy')))],
   ])('a regression in %s shows as FAIL', (control, regress) => {
     expectFail(evaluateGcp(regress(gcpPlan), gcpSupport.exampleOrg), control);
   });

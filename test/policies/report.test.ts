@@ -68,6 +68,14 @@ describe('AWS evidence', () => {
     ['prompt-filters', (t: AwsStackInput[]) => resourcesOf(platform(t), 'AWS::Bedrock::Guardrail').forEach((r) => ((r.Properties!.ContentPolicyConfig as { FiltersConfig: unknown[] }).FiltersConfig = []))],
     ['rate-limits', (t: AwsStackInput[]) => resourcesOf(platform(t), 'AWS::ApiGateway::Stage').forEach((r) => (r.Properties!.MethodSettings = [{}]))],
     ['model-pinning', (t: AwsStackInput[]) => resourcesOf(platform(t), 'AWS::EC2::VPCEndpoint').forEach((r) => (r.Properties!.PolicyDocument = JSON.parse(JSON.stringify(r.Properties!.PolicyDocument).replace(/-v1:0/g, ''))))],
+    // One signal without an alarm or rule; alarms that notify nobody; the topic e-mails nobody; no kill switch reader.
+    ['misuse-detected', (t: AwsStackInput[]) => {
+      for (const r of resourcesOf(platform(t), 'AWS::Events::Rule')) r.Properties!.Description = 'no signal';
+      for (const r of resourcesOf(platform(t), 'AWS::CloudWatch::Alarm').filter((a) => String(a.Properties!.AlarmDescription).includes('=tampering]'))) r.Properties!.AlarmDescription = 'no signal';
+    }],
+    ['misuse-detected', (t: AwsStackInput[]) => resourcesOf(platform(t), 'AWS::CloudWatch::Alarm').forEach((r) => (r.Properties!.AlarmActions = []))],
+    ['misuse-detected', (t: AwsStackInput[]) => resourcesOf(platform(t), 'AWS::SNS::Subscription').forEach((r) => (r.Properties!.Protocol = 'sqs'))],
+    ['misuse-detected', (t: AwsStackInput[]) => resourcesOf(platform(t), 'AWS::Lambda::Function').forEach((r) => delete (r.Properties!.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.MODEL_ACCESS_PARAMETER)],
   ])('a regression in %s shows as FAIL', (control, mutate) => {
     const section = evaluateAws(input(mutate));
     expect(statusOf(section, control)).toBe('fail');
