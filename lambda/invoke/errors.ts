@@ -6,6 +6,7 @@
 
 export type ErrorCode =
   | 'ValidationError'
+  | 'ModelNotAllowed'
   | 'AccessDenied'
   | 'Throttled'
   | 'UpstreamTimeout'
@@ -34,6 +35,15 @@ export class InvokerError extends Error {
 /** A request that breaks a rule; the message names the field and what is allowed. */
 export function validationError(message: string): InvokerError {
   return new InvokerError(400, 'ValidationError', message);
+}
+
+/**
+ * A model outside the allowlist: still a 400 the caller can fix, but with a code of its own, so the
+ * audit records of callers probing for other models can be counted apart from malformed requests
+ * (misuse detection's deniedCalls signal).
+ */
+export function modelNotAllowed(message: string): InvokerError {
+  return new InvokerError(400, 'ModelNotAllowed', message);
 }
 
 const MESSAGES = {
@@ -76,7 +86,7 @@ export function fromUpstreamError(err: unknown, deadlinePassed = false): Invoker
   const name = code ? `${baseName} (${code})` : baseName;
   const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
   const upstreamRequestId = typeof e.$metadata?.requestId === 'string' ? e.$metadata.requestId.slice(0, 100) : undefined;
-  const make = (statusCode: number, code: Exclude<ErrorCode, 'ValidationError' | 'ModelAccessSuspended'>): InvokerError =>
+  const make = (statusCode: number, code: Exclude<ErrorCode, 'ValidationError' | 'ModelNotAllowed' | 'ModelAccessSuspended'>): InvokerError =>
     new InvokerError(statusCode, code, MESSAGES[code], name, upstreamRequestId);
 
   if (deadlinePassed) {

@@ -12,7 +12,7 @@
 import { Buffer } from 'node:buffer';
 import { CLASSIFICATIONS, Classification, InvokerConfig, ModelKind, isClassification, type AllowedModel } from './config';
 import { EMBEDDING_DIMENSIONS, EmbeddingDimensions, EmbeddingFamily } from './embeddings';
-import { validationError } from './errors';
+import { modelNotAllowed, validationError } from './errors';
 
 export interface TextBlock {
   readonly text: string;
@@ -183,7 +183,7 @@ function parseModelId(body: Json, kind: ModelKind, classification: Classificatio
   facts.modelId = modelId;
   const model = config.allowedModels.find((m) => m.id === modelId);
   if (!model) {
-    throw validationError(`modelId: ${quote(modelId)} is not allowed; allowed on POST ${route}: ${sameKind.map((m) => m.id).join(', ') || 'none'}`);
+    throw modelNotAllowed(`modelId: ${quote(modelId)} is not allowed; allowed on POST ${route}: ${sameKind.map((m) => m.id).join(', ') || 'none'}`);
   }
   if (model.kind !== kind) {
     throw validationError(`modelId: ${quote(modelId)} is ${model.kind === 'chat' ? 'a chat' : 'an embedding'} model; send it to POST ${ROUTES[model.kind]}`);
