@@ -179,6 +179,19 @@ export interface ProtectedResources {
   readonly logGroups: readonly logs.ILogGroup[];
   /** Buckets whose policy, lifecycle, versioning, logging, encryption or public access change raises an alert. */
   readonly buckets: readonly s3.IBucket[];
+  /**
+   * Roles of this stack whose policies, permissions boundary or trust policy changing (or the
+   * role being deleted) raises an alert. The invoker's role is always watched.
+   * @default - the invoker's role only
+   */
+  readonly roles?: readonly iam.IRole[];
+  /**
+   * Names (`*` matches any run of characters) of roles this stack does not create whose changes
+   * raise an alert too, such as the permission sets' `AWSReservedSSO_<permission set>_*` roles,
+   * which Identity Center rewrites in this account whenever it provisions a changed permission set.
+   * @default - none
+   */
+  readonly roleNamePatterns?: readonly string[];
 }
 
 /** Misuse detection for one platform stack: what to watch, the thresholds, and whom to tell. */
@@ -228,13 +241,60 @@ const WINDOW = Duration.minutes(5);
 const CLOUDTRAIL_API_CALL = 'AWS API Call via CloudTrail';
 /** Longest name prefix that leaves room for the longest rule suffix within EventBridge's 64 characters. */
 const MAX_NAME_PREFIX = 45;
+/** CloudWatch Logs' limit on a filter pattern (PutMetricFilter's filterPattern). */
+const MAX_FILTER_PATTERN_CHARS = 1024;
+/** IAM's limit on a role name: what a role name known only at deployment is counted as. */
+const MAX_ROLE_NAME_CHARS = 64;
+/** A role name, or a pattern of role names with `*` (IAM's characters: no quote can end the filter's string). */
+const ROLE_NAME_PATTERN = /^[\w+=,.@*-]{1,64}$/;
+
+/** IAM calls that change what a role may do or who may assume it, or delete it. */
+const ROLE_CHANGES = [
+  'PutRolePolicy',
+  'DeleteRolePolicy',
+  'AttachRolePolicy',
+  'DetachRolePolicy',
+  'PutRolePermissionsBoundary',
+  'DeleteRolePermissionsBoundary',
+  'UpdateAssumeRolePolicy',
+  'DeleteRole',
+] as const;
+/** Identity Center calls that change what a permission set grants, or push the change to the accounts. */
+const PERMISSION_SET_CHANGES = [
+  'PutInlinePolicyToPermissionSet',
+  'DeleteInlinePolicyFromPermissionSet',
+  'AttachManagedPolicyToPermissionSet',
+  'DetachManagedPolicyFromPermissionSet',
+  'AttachCustomerManagedPolicyReferenceToPermissionSet',
+  'DetachCustomerManagedPolicyReferenceFromPermissionSet',
+  'PutPermissionsBoundaryToPermissionSet',
+  'DeletePermissionsBoundaryFromPermissionSet',
+  'DeletePermissionSet',
+  'ProvisionPermissionSet',
+] as const;
+/** Organizations calls that weaken or remove an organisation policy (the region and protection guards are SCPs). */
+const ORGANISATION_POLICY_CHANGES = ['DetachPolicy', 'UpdatePolicy', 'DeletePolicy', 'DisablePolicyType'] as const;
+
+/**
+ * A JSON filter pattern over CloudTrail records: the event source, one of the event names, and,
+ * when given, a request parameter equal to one of the values (`*` matches any run of characters).
+ */
+export function trailEventPattern(eventSource: string, eventNames: readonly string[], where?: { readonly selector: string; readonly values: readonly string[] }): string {
+  const oneOf = (selector: string, values: readonly string[]) => `(${values.map((v) => `${selector} = "${v}"`).join(' || ')})`;
+  const parts = [`$.eventSource = "${eventSource}"`, oneOf('$.eventName', eventNames), ...(where ? [oneOf(where.selector, where.values)] : [])];
+  return `{ ${parts.join(' && ')} }`;
+}
 
 /** Filter patterns (CloudWatch Logs JSON patterns) of the metric filters. */
 const PATTERNS = {
   interventions: '{ $.message = "audit" && $.audit.guardrailAction = "INTERVENED" }',
-  invokerDenied: '{ $.message = "audit" && $.audit.status = 403 }',
-  // A refusal by the kill switch (503 ModelAccessSuspended) is access suspended on purpose, not a fault.
-  invokerFaults: '{ $.message = "audit" && $.audit.status >= 500 && $.audit.errorCode != "ModelAccessSuspended" }',
+  // 403s, and 400 ModelNotAllowed: a caller asking for a model outside the allowlist (probing).
+  invokerDenied: '{ $.message = "audit" && ($.audit.status = 403 || $.audit.errorCode = "ModelNotAllowed") }',
+  // A refusal by the kill switch (503 ModelAccessSuspended) is access suspended on purpose, not a
+  // fault; but a switch that could not be read refuses with the same code (fail closed) and names
+  // the failure in upstreamError (`ModelAccessSwitch: <what>`), and that is a fault.
+  invokerFaults:
+    '{ $.message = "audit" && $.audit.status >= 500 && ($.audit.errorCode != "ModelAccessSuspended" || $.audit.upstreamError = "ModelAccessSwitch*") }',
   // Bedrock's own calls (bedrock, bedrock-runtime, bedrock-agent..., bedrock-mantle) and the
   // Anthropic endpoint's; CloudTrail spells the denial AccessDenied or AccessDeniedException.
   trailDenied: '{ ($.eventSource = "bedrock*" || $.eventSource = "aws-external-anthropic*") && $.errorCode = "AccessDenied*" }',
@@ -276,7 +336,8 @@ class AlertTopicTarget implements events.IRuleTarget {
  * contacts: per-caller volume and interventions (Contributor Insights on the invoker's audit
  * records), interventions and denied calls (metric filters on the audit records, the trail and
  * the API's access log), tampering with the controls (EventBridge rules on CloudTrail management
- * events), and the invoker's availability (Lambda, API Gateway and Bedrock metrics). Alerts go to
+ * events, and metric filters on the trail's log group for the IAM, Identity Center and
+ * Organizations events EventBridge in this region never receives), and the invoker's availability (Lambda, API Gateway and Bedrock metrics). Alerts go to
  * one KMS-encrypted SNS topic with an e-mail subscription per contact; alerts that cannot be
  * delivered are kept in a queue, itself watched by an alarm. Every alerting resource names its
  * signal (tag `private-ai-signal` and a description prefix). The playbooks' saved queries are
@@ -425,7 +486,7 @@ export class MisuseDetection extends Construct {
       metric: this.metricFilter('DeniedModelCalls', props.trailLogGroup, PATTERNS.trailDenied),
       threshold: t.deniedCallsPer5Minutes,
     });
-    this.alarm('InvokerDeniedCalls', 'deniedCalls', `the model invoker answered more than ${t.deniedCallsPer5Minutes} calls with 403 in 5 minutes`, {
+    this.alarm('InvokerDeniedCalls', 'deniedCalls', `the model invoker refused more than ${t.deniedCallsPer5Minutes} calls in 5 minutes as denied (403) or for a model outside the allowlist (400 ModelNotAllowed)`, {
       metric: this.metricFilter('InvokerDeniedCalls', audit, PATTERNS.invokerDenied),
       threshold: t.deniedCallsPer5Minutes,
     });
@@ -471,7 +532,8 @@ export class MisuseDetection extends Construct {
           `at ${events.EventField.fromPath('$.time')} in account ${events.EventField.fromPath('$.account')}, region ${events.EventField.fromPath('$.region')}. ` +
           `Error (empty when it succeeded): ${events.EventField.fromPath('$.detail.errorCode')}. Request: ${events.EventField.fromPath('$.detail.requestParameters')}`,
       );
-    const watches = tamperingWatches(props, prefix, topicArn);
+    this.savedQueries = this.saveQueries(props);
+    const watches = tamperingWatches(props, prefix, topicArn, Object.values(this.savedQueries));
     this.tamperingRules = watches.map((w) => {
       const rule = new events.Rule(this, `Tampering${w.id.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())}`, {
         ruleName: `${prefix}-${w.id}`,
@@ -493,8 +555,7 @@ export class MisuseDetection extends Construct {
       metric: undelivered.metricApproximateNumberOfMessagesVisible({ period: WINDOW, statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: 0,
     });
-
-    this.savedQueries = this.saveQueries(props);
+    this.watchTrailForTampering(props);
     this.alarms = this.alarmsBySignal;
     this.insightRules = [callerRequests, inputTokens, outputTokens, callerInterventions];
     // Every signal has an alert: a change to SIGNALS must be answered here.
@@ -529,6 +590,66 @@ export class MisuseDetection extends Construct {
     Tags.of(alarm).add(SIGNAL_TAG_KEY, signal);
     this.alarmsBySignal[signal].push(alarm);
     return alarm;
+  }
+
+  /**
+   * Tampering that EventBridge in this region cannot see, read from the trail's log group instead:
+   * the multi-region trail with global service events (AuditTrail) delivers every region's
+   * management events there, IAM's (recorded in us-east-1, the only region whose EventBridge
+   * receives them) and Identity Center's (recorded in its home region) included. Each filter
+   * counts successful and failed attempts alike, as the EventBridge rules do; the alarm says what
+   * changed, and the trail's log group holds who did it.
+   */
+  private watchTrailForTampering(props: MisuseDetectionProps): void {
+    const trail = props.trailLogGroup;
+    const { roles = [], roleNamePatterns = [] } = props.protectedResources;
+    const invokerRole = props.invokerFunction.role;
+    const roleNames = [...new Set([...(invokerRole ? [invokerRole] : []), ...roles].map((r) => r.roleName))];
+    for (const pattern of roleNamePatterns) {
+      if (Token.isUnresolved(pattern) || !ROLE_NAME_PATTERN.test(pattern)) {
+        throw new Error(
+          `MisuseDetection: role name pattern ${JSON.stringify(pattern)} must be 1-64 of IAM's role-name characters (letters, digits, +=,.@_-) or *, known at synthesis; e.g. AWSReservedSSO_AcmeAiModelUser_*`,
+        );
+      }
+    }
+    const iamFilter = (id: string, names: readonly string[], what: string) => {
+      const pattern = trailEventPattern('iam.amazonaws.com', ROLE_CHANGES, { selector: '$.requestParameters.roleName', values: names });
+      // Role names known only at deployment count at IAM's maximum, so the deployed pattern fits too.
+      const longest = trailEventPattern('iam.amazonaws.com', ROLE_CHANGES, {
+        selector: '$.requestParameters.roleName',
+        values: names.map((n) => (Token.isUnresolved(n) ? 'x'.repeat(MAX_ROLE_NAME_CHARS) : n)),
+      });
+      if (longest.length > MAX_FILTER_PATTERN_CHARS) {
+        throw new Error(
+          `MisuseDetection: watching ${names.length} roles in one filter (${id}) takes up to ${longest.length} characters, above CloudWatch Logs' ${MAX_FILTER_PATTERN_CHARS} per filter pattern; watch fewer roles (protectedResources.roles, roleNamePatterns)`,
+        );
+      }
+      this.alarm(id, 'tampering', `${what} (the trail's log group holds who and how: eventSource iam.amazonaws.com)`, { metric: this.metricFilter(id, trail, pattern), threshold: 0 });
+    };
+    iamFilter('RoleChanges', roleNames, "an IAM policy, permissions boundary or trust policy of a role of the platform (the model invoker's among them) changed, or the role was deleted");
+    if (roleNamePatterns.length > 0) {
+      iamFilter('PermissionSetRoleChanges', roleNamePatterns, `Identity Center rewrote, or someone changed, the policies or trust of a role of the blueprint's permission sets in this account (${roleNamePatterns.join(', ')})`);
+    }
+    // Identity Center's own calls are recorded only in the account that holds the instance (the
+    // management or a delegated administrator account), in its home region: this filter sees
+    // them where the stack is deployed to that account. In every other account the same change
+    // reaches the permission sets' roles when it is provisioned, which PermissionSetRoleChanges watches.
+    this.alarm(
+      'PermissionSetChanges',
+      'tampering',
+      "an Identity Center permission set's policies or boundary changed, a permission set was deleted, or one was provisioned to the accounts (the trail's log group holds who: eventSource sso.amazonaws.com)",
+      { metric: this.metricFilter('PermissionSetChanges', trail, trailEventPattern('sso.amazonaws.com', PERMISSION_SET_CHANGES)), threshold: 0 },
+    );
+    // Organizations records policy changes only in the management account (and its organisation
+    // trail): in a workload account this filter never counts anything, and the organisation
+    // guards (SCPs) must be watched from the management account. It is here for a stack deployed
+    // there, at no cost elsewhere.
+    this.alarm(
+      'OrganisationPolicyChanges',
+      'tampering',
+      "an organisation policy (such as the region or protection guard SCP) was detached, changed or deleted, or a policy type disabled; recorded only in the management account (the trail's log group holds who: eventSource organizations.amazonaws.com)",
+      { metric: this.metricFilter('OrganisationPolicyChanges', trail, trailEventPattern('organizations.amazonaws.com', ORGANISATION_POLICY_CHANGES)), threshold: 0 },
+    );
   }
 
   /** A metric counting the log events that match a JSON filter pattern. */
@@ -602,8 +723,11 @@ export class MisuseDetection extends Construct {
 }
 
 /** The tampering rules, one per kind of control. */
-function tamperingWatches(props: MisuseDetectionProps, prefix: string, topicArn: string): TamperingWatch[] {
-  const { keys, logGroups, buckets } = props.protectedResources;
+function tamperingWatches(props: MisuseDetectionProps, prefix: string, topicArn: string, queries: readonly logs.CfnQueryDefinition[]): TamperingWatch[] {
+  const { keys, buckets } = props.protectedResources;
+  // The detection's own metric filters and Contributor Insights rules read these groups too.
+  const detectionGroups = [props.auditLogGroup, props.trailLogGroup, props.apiAccessLogGroup];
+  const logGroupNames = [...new Set([...props.protectedResources.logGroups, ...detectionGroups].map((g) => g.logGroupName))];
   const fnName = props.invokerFunction.functionName;
   const watches: TamperingWatch[] = [
     {
@@ -641,10 +765,18 @@ function tamperingWatches(props: MisuseDetectionProps, prefix: string, topicArn:
     },
     {
       id: 'log-groups',
-      what: 'a log group of the platform was deleted, or its retention, key, subscription or metric filters changed',
+      what: "a log group of the platform was deleted, or its retention, key, subscription or metric filters (misuse detection's among them) changed",
       eventSource: 'logs.amazonaws.com',
       eventNames: ['DeleteLogGroup', 'PutRetentionPolicy', 'DeleteRetentionPolicy', 'DisassociateKmsKey', 'DeleteSubscriptionFilter', 'DeleteMetricFilter', 'PutMetricFilter'],
-      requestParameters: { logGroupName: logGroups.map((g) => g.logGroupName) },
+      requestParameters: { logGroupName: logGroupNames },
+    },
+    {
+      id: 'saved-queries',
+      what: "a playbook's saved query (Logs Insights query definition) was changed or deleted",
+      eventSource: 'logs.amazonaws.com',
+      eventNames: ['PutQueryDefinition', 'DeleteQueryDefinition'],
+      // DeleteQueryDefinition names only the ID; PutQueryDefinition the name, and the ID when it replaces one.
+      requestParameters: { $or: [{ queryDefinitionId: queries.map((q) => q.attrQueryDefinitionId) }, { name: queries.map((q) => q.name) }] },
     },
     {
       id: 'buckets',
@@ -682,34 +814,46 @@ function tamperingWatches(props: MisuseDetectionProps, prefix: string, topicArn:
     },
     {
       id: 'invoker',
-      what: "the model invoker's code, configuration (guardrail, allowed models) or concurrency changed",
+      what: "the model invoker's code, configuration (guardrail, allowed models), concurrency or resource policy (who may invoke it) changed",
       eventSource: 'lambda.amazonaws.com',
-      // Lambda's CloudTrail event names carry an API version suffix (UpdateFunctionConfiguration20150331v2).
-      eventNames: [{ prefix: 'UpdateFunctionConfiguration' }, { prefix: 'UpdateFunctionCode' }, { prefix: 'DeleteFunction' }, { prefix: 'PutFunctionConcurrency' }],
+      // Lambda's CloudTrail event names carry an API version suffix (UpdateFunctionConfiguration20150331v2, AddPermission20150331v2).
+      eventNames: [
+        { prefix: 'UpdateFunctionConfiguration' },
+        { prefix: 'UpdateFunctionCode' },
+        { prefix: 'DeleteFunction' },
+        { prefix: 'PutFunctionConcurrency' },
+        { prefix: 'AddPermission' },
+        { prefix: 'RemovePermission' },
+      ],
       // Callers may name the function by name, ARN or partial ARN.
       requestParameters: { functionName: [fnName, { suffix: `:function:${fnName}` }] },
     },
     {
       id: 'alarms',
-      what: 'an alarm or Contributor Insights rule of misuse detection was deleted or disabled',
+      what: 'an alarm or Contributor Insights rule of misuse detection was changed, set to a state by hand, disabled or deleted',
       eventSource: 'monitoring.amazonaws.com',
-      eventNames: ['DeleteAlarms', 'DisableAlarmActions', 'DeleteInsightRules', 'DisableInsightRules'],
-      // Both take lists of names; a list matches when any of its names does.
-      requestParameters: { $or: [{ alarmNames: [{ prefix: `${prefix}/` }] }, { ruleNames: [{ prefix: `${prefix}-` }] }] },
+      // SetAlarmState too: an alarm set to OK by hand stays quiet until its next breaching evaluation.
+      eventNames: ['PutMetricAlarm', 'SetAlarmState', 'DeleteAlarms', 'DisableAlarmActions', 'PutInsightRule', 'DeleteInsightRules', 'DisableInsightRules'],
+      // PutMetricAlarm, SetAlarmState and PutInsightRule name one alarm or rule; the others take
+      // lists, and a list matches when any of its names does.
+      requestParameters: {
+        $or: [{ alarmName: [{ prefix: `${prefix}/` }] }, { alarmNames: [{ prefix: `${prefix}/` }] }, { ruleName: [{ prefix: `${prefix}-` }] }, { ruleNames: [{ prefix: `${prefix}-` }] }],
+      },
     },
     {
       id: 'alert-routing',
-      what: 'a tampering rule of misuse detection was deleted, disabled or retargeted',
+      what: 'a tampering rule of misuse detection was changed, deleted, disabled or retargeted',
       eventSource: 'events.amazonaws.com',
-      eventNames: ['DeleteRule', 'DisableRule', 'RemoveTargets', 'PutTargets'],
-      // DeleteRule and DisableRule name the rule `name`; RemoveTargets and PutTargets `rule`.
+      // PutRule too: a rule whose pattern no longer matches is as silent as a deleted one.
+      eventNames: ['PutRule', 'DeleteRule', 'DisableRule', 'RemoveTargets', 'PutTargets'],
+      // PutRule, DeleteRule and DisableRule name the rule `name`; RemoveTargets and PutTargets `rule`.
       requestParameters: { $or: [{ name: [{ prefix: `${prefix}-` }] }, { rule: [{ prefix: `${prefix}-` }] }] },
     },
     {
       id: 'alert-topic',
-      what: 'the alert topic was deleted, its attributes (key, policy) changed, or a subscription removed',
+      what: "the alert topic was deleted, its attributes (key, policy) or permissions changed, or a subscription added, changed (filter, redrive) or removed",
       eventSource: 'sns.amazonaws.com',
-      eventNames: ['DeleteTopic', 'SetTopicAttributes', 'RemovePermission', 'Unsubscribe'],
+      eventNames: ['DeleteTopic', 'SetTopicAttributes', 'AddPermission', 'RemovePermission', 'Subscribe', 'Unsubscribe', 'SetSubscriptionAttributes'],
       // A subscription's ARN is the topic's followed by `:<id>`.
       requestParameters: { $or: [{ topicArn: [topicArn] }, { subscriptionArn: [{ prefix: `${topicArn}:` }] }] },
     },

@@ -1,25 +1,32 @@
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { emitAudit, type AuditRecord } from '../../lambda/invoke/audit';
+import { createHandler } from '../../lambda/invoke/handler';
+import { createModelAccessReader, type ModelAccessReader } from '../../lambda/invoke/model-access';
 import { requestMetadataFor } from '../../lambda/invoke/metadata';
 import { AWS_SAVED_QUERIES, MisuseDetection, type MisuseDetectionProps, type SavedQueryLogGroup } from '../../lib/aws/misuse-detection';
 import { PLAYBOOKS, savedQueryName, signalOf, SIGNAL_TAG_KEY, SIGNALS, type Signal } from '../../lib/config/detection';
 import { DEFAULT_THRESHOLDS } from '../../lib/config/schema';
 import { captureLogs } from '../lambda/support/capture';
+import { MODEL_ACCESS_PARAMETER, openModelAccess, proxyEvent, testConfig, validBody } from '../lambda/support/fixtures';
 import { contributions, hasField, matchesEventPattern, matchesFilterPattern, maxContributorValue, queryFields, type InsightRuleBody } from '../support/cloudwatch-patterns';
 
 const ACCOUNT = '111111111111';
 const REGION = 'eu-central-1';
 const KILL_SWITCH = '/private-ai/acme-prod/model-access';
+/** The ModelUser permission set's roles in the account, as Identity Center names them. */
+const PERMISSION_SET_ROLES = 'AWSReservedSSO_AcmeAiModelUser_*';
 
 /** CloudFormation JSON, read loosely. */
 type Loose = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -35,6 +42,7 @@ function detectionStack(overrides: Partial<MisuseDetectionProps> = {}) {
   api.root.addMethod('POST', new apigw.MockIntegration());
   const bucket = new s3.Bucket(stack, 'AuditBucket');
   const killSwitch = new ssm.StringParameter(stack, 'KillSwitch', { parameterName: KILL_SWITCH, stringValue: 'open' });
+  const deliveryRole = new iam.Role(stack, 'TrailDeliveryRole', { assumedBy: new iam.ServicePrincipal('cloudtrail.amazonaws.com') });
   const [audit, trail, invocations, apiAccess] = ['AuditLogs', 'TrailLogs', 'InvocationLogs', 'ApiAccessLogs'].map(group);
   const detection = new MisuseDetection(stack, 'MisuseDetection', {
     emails: ['security@example.com', 'soc@example.com'],
@@ -47,7 +55,7 @@ function detectionStack(overrides: Partial<MisuseDetectionProps> = {}) {
     apiAccessLogGroup: apiAccess,
     invokerFunction: fn,
     api,
-    protectedResources: { keys: [key], logGroups: [audit, trail], buckets: [bucket] },
+    protectedResources: { keys: [key], logGroups: [audit, trail], buckets: [bucket], roles: [deliveryRole], roleNamePatterns: [PERMISSION_SET_ROLES] },
     killSwitch,
     ...overrides,
   });
@@ -139,10 +147,34 @@ const SAMPLE = invokerLogLines([
   // A request with no IAM identity.
   auditRecord({ callerArn: 'unknown caller', status: 403, errorCode: 'AccessDenied', inputTokens: undefined, outputTokens: undefined, guardrailAction: undefined, modelId: undefined }),
   auditRecord({ status: 502, errorCode: 'UpstreamError', upstreamError: 'InternalServerException', inputTokens: undefined, outputTokens: undefined, guardrailAction: undefined }),
-  // The kill switch: suspended on purpose, and a switch that could not be read.
-  auditRecord({ status: 503, errorCode: 'ModelAccessSuspended', inputTokens: undefined, outputTokens: undefined, guardrailAction: undefined }),
-  auditRecord({ status: 503, errorCode: 'ModelAccessSuspended', upstreamError: 'ParameterNotFound', inputTokens: undefined, outputTokens: undefined, guardrailAction: undefined }),
 ]);
+
+/**
+ * What the model invoker's handler itself writes for one request (its audit line and EMF line),
+ * with the kill switch read by `modelAccess`: the refusals whose audit records no test should
+ * write by hand (the kill switch's, a model outside the allowlist). None of them calls Bedrock.
+ */
+async function handledLines(modelAccess: ModelAccessReader, event = proxyEvent()): Promise<string[]> {
+  const config = testConfig();
+  const capture = captureLogs();
+  try {
+    const handler = createHandler({
+      config,
+      client: new BedrockRuntimeClient({ region: REGION }),
+      logger: new Logger({ serviceName: config.serviceName }),
+      metrics: new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName }),
+      modelAccess,
+    });
+    await handler(event);
+    return capture.text().split('\n').filter((l) => l.trim().length > 0);
+  } finally {
+    capture.restore();
+  }
+}
+
+/** A read of the switch that fails as SSM does, through the invoker's own reader (Powertools Parameters). */
+const failingSwitch = (name: string) =>
+  createModelAccessReader(MODEL_ACCESS_PARAMETER, () => Promise.reject(Object.assign(new Error('not for the caller'), { name })));
 
 /** A CloudTrail event as CloudTrail delivers it to CloudWatch Logs: one record per log event. */
 function trailRecord(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -341,7 +373,7 @@ describe('MisuseDetection: the metric filters count what the cloud writes', () =
   const count = (metricName: string, lines: readonly string[]) => lines.filter((l) => matchesFilterPattern(filterPatternOf(metricName), l)).length;
 
   test('the sample is what the invoker writes: Powertools audit lines beside EMF lines, which no audit filter counts', () => {
-    expect(SAMPLE.audit).toHaveLength(11);
+    expect(SAMPLE.audit).toHaveLength(9);
     const emf = SAMPLE.all.filter((l) => !SAMPLE.audit.includes(l));
     expect(emf.length).toBeGreaterThan(0);
     for (const metric of ['GuardrailInterventions', 'InvokerDeniedCalls', 'InvokerFaults']) expect(count(metric, emf)).toBe(0);
@@ -355,10 +387,33 @@ describe('MisuseDetection: the metric filters count what the cloud writes', () =
     expect(count('InvokerDeniedCalls', SAMPLE.all)).toBe(2);
   });
 
-  test('faults: 5xx answers, but not the kill switch refusing on purpose; an unreadable switch is a fault', () => {
+  test('denied calls at the invoker: a model outside the allowlist (400 ModelNotAllowed, probing) counts; any other 400 does not', async () => {
+    const probing = await handledLines(openModelAccess, proxyEvent({ body: validBody({ modelId: 'meta.llama3-70b-instruct-v1:0' }) }));
+    const malformed = await handledLines(openModelAccess, proxyEvent({ body: validBody({ maxTokens: 0 }) }));
+    const anonymous = await handledLines(openModelAccess, proxyEvent({ userArn: null, caller: null, user: null }));
+    const auditOf = (lines: string[]) => lines.map((l) => JSON.parse(l) as { message?: string; audit?: AuditRecord }).find((r) => r.message === 'audit')!.audit!;
+    expect([auditOf(probing).status, auditOf(probing).errorCode, auditOf(malformed).errorCode]).toEqual([400, 'ModelNotAllowed', 'ValidationError']);
+    expect(count('InvokerDeniedCalls', probing)).toBe(1);
+    expect(count('InvokerDeniedCalls', malformed)).toBe(0);
+    expect(count('InvokerDeniedCalls', anonymous)).toBe(1);
+  });
+
+  test("faults: the invoker's 5xx answers count", () => {
     expect(count('InvokerFaults', SAMPLE.all)).toBe(1);
-    // The unreadable switch is still a 503 the API Gateway 5XXError alarm counts; see ApiServerErrors.
-    expect(SAMPLE.audit.filter((l) => (JSON.parse(l) as { audit: AuditRecord }).audit.status >= 500)).toHaveLength(3);
+  });
+
+  test('faults: the kill switch refusing on purpose (503 ModelAccessSuspended) is not a fault', async () => {
+    const suspended = await handledLines(() => Promise.resolve('suspended'));
+    expect(suspended.some((l) => l.includes('"errorCode":"ModelAccessSuspended"'))).toBe(true);
+    expect(count('InvokerFaults', suspended)).toBe(0);
+  });
+
+  test('faults: a kill switch that cannot be read is a fault, though the invoker refuses with the same 503 ModelAccessSuspended (fail closed)', async () => {
+    for (const lines of [await handledLines(failingSwitch('ParameterNotFound')), await handledLines(failingSwitch('AccessDeniedException')), await handledLines(() => Promise.resolve('maybe'))]) {
+      const audit = lines.map((l) => JSON.parse(l) as { message?: string; audit?: AuditRecord }).find((r) => r.message === 'audit')!.audit!;
+      expect([audit.status, audit.errorCode, audit.upstreamError]).toEqual([503, 'ModelAccessSuspended', expect.stringMatching(/^ModelAccessSwitch: (ParameterNotFound|AccessDeniedException|UnknownValue)$/)]);
+      expect(count('InvokerFaults', lines)).toBe(1);
+    }
   });
 
   test('denied model calls in CloudTrail: AccessDenied and AccessDeniedException of Bedrock and the other model-serving services only', () => {
@@ -379,7 +434,17 @@ describe('MisuseDetection: the metric filters count what the cloud writes', () =
   });
 
   test('each filter feeds the alarm of its signal, over 5 minutes', () => {
-    const bySignal: Record<string, string> = { GuardrailInterventions: 'interventions', InvokerDeniedCalls: 'deniedCalls', DeniedModelCalls: 'deniedCalls', ApiDeniedCalls: 'deniedCalls', InvokerFaults: 'availability' };
+    const bySignal: Record<string, string> = {
+      GuardrailInterventions: 'interventions',
+      InvokerDeniedCalls: 'deniedCalls',
+      DeniedModelCalls: 'deniedCalls',
+      ApiDeniedCalls: 'deniedCalls',
+      InvokerFaults: 'availability',
+      RoleChanges: 'tampering',
+      PermissionSetRoleChanges: 'tampering',
+      PermissionSetChanges: 'tampering',
+      OrganisationPolicyChanges: 'tampering',
+    };
     for (const [metric, signal] of Object.entries(bySignal)) {
       const [[, alarm]] = ofType('AWS::CloudWatch::Alarm').filter(([, a]) => a.Properties.MetricName === metric);
       expect([signalOf(alarm.Properties.AlarmDescription), alarm.Properties.Namespace, alarm.Properties.Statistic, alarm.Properties.Period]).toEqual([signal, 'PrivateAI/Detection/acme-prod', 'Sum', 300]);
@@ -391,7 +456,7 @@ describe('MisuseDetection: the Contributor Insights rules find the busiest calle
   test('requests per caller count audit records, not EMF lines', () => {
     const body = insightRuleBody('acme-prod-caller-requests');
     expect(body.LogGroupNames).toEqual([built.idOf('AWS::Logs::LogGroup', 'AuditLogs')]);
-    expect(Object.fromEntries(contributions(body, SAMPLE.all))).toEqual({ [SSO_ROLE('alice')]: 7, [SSO_ROLE('mallory')]: 2, [SSO_ROLE('bob')]: 1, 'unknown caller': 1 });
+    expect(Object.fromEntries(contributions(body, SAMPLE.all))).toEqual({ [SSO_ROLE('alice')]: 5, [SSO_ROLE('mallory')]: 2, [SSO_ROLE('bob')]: 1, 'unknown caller': 1 });
   });
 
   test('tokens per caller sum input and output tokens; the alarm adds the busiest of each, never less than any one caller', () => {
@@ -483,6 +548,8 @@ describe('MisuseDetection: tampering rules match the CloudTrail events of a chan
   const bucket = built.idOf('AWS::S3::Bucket', 'AuditBucket');
   const apiId = built.idOf('AWS::ApiGateway::RestApi', 'Api');
   const topicArn = `arn:aws:sns:${REGION}:${ACCOUNT}:acme-prod-security-alerts`;
+  const apiAccessGroup = built.idOf('AWS::Logs::LogGroup', 'ApiAccessLogs');
+  const queryId = `${built.idOf('AWS::Logs::QueryDefinition', 'MisuseDetectionQuerycompromisedcredentialsdeniedcalls')}.QueryDefinitionId`;
 
   const CASES: Record<string, { match: ReturnType<typeof event>[]; miss: ReturnType<typeof event>[] }> = {
     'acme-prod-guardrails': {
@@ -506,8 +573,20 @@ describe('MisuseDetection: tampering rules match the CloudTrail events of a chan
       miss: [event('kms.amazonaws.com', 'DisableKey', { keyId: 'another-key' }), event('kms.amazonaws.com', 'Decrypt', { keyId: key.id })],
     },
     'acme-prod-log-groups': {
-      match: [event('logs.amazonaws.com', 'DeleteLogGroup', { logGroupName: auditGroup }), event('logs.amazonaws.com', 'DeleteMetricFilter', { logGroupName: auditGroup, filterName: 'f' })],
-      miss: [event('logs.amazonaws.com', 'DeleteLogGroup', { logGroupName: '/other' }), event('logs.amazonaws.com', 'CreateLogStream', { logGroupName: auditGroup })],
+      match: [
+        event('logs.amazonaws.com', 'DeleteLogGroup', { logGroupName: auditGroup }),
+        event('logs.amazonaws.com', 'DeleteMetricFilter', { logGroupName: auditGroup, filterName: 'f' }),
+        // The API's access log is not among the protected groups here, but a detection filter reads it.
+        event('logs.amazonaws.com', 'PutMetricFilter', { logGroupName: apiAccessGroup, filterName: 'f', filterPattern: '{ $.status = "999" }', metricTransformations: [] }),
+      ],
+      miss: [event('logs.amazonaws.com', 'DeleteLogGroup', { logGroupName: '/other' }), event('logs.amazonaws.com', 'CreateLogStream', { logGroupName: auditGroup }), event('logs.amazonaws.com', 'PutMetricFilter', { logGroupName: '/other', filterName: 'f' })],
+    },
+    'acme-prod-saved-queries': {
+      match: [
+        event('logs.amazonaws.com', 'DeleteQueryDefinition', { queryDefinitionId: queryId }),
+        event('logs.amazonaws.com', 'PutQueryDefinition', { name: 'private-ai/compromised-credentials/denied-calls', queryDefinitionId: queryId, queryString: 'fields @timestamp | limit 1' }),
+      ],
+      miss: [event('logs.amazonaws.com', 'DeleteQueryDefinition', { queryDefinitionId: 'someone-elses-query' }), event('logs.amazonaws.com', 'PutQueryDefinition', { name: 'team/my-query', queryString: 'fields @timestamp' })],
     },
     'acme-prod-buckets': {
       match: [event('s3.amazonaws.com', 'PutBucketPolicy', { bucketName: bucket, Host: `${bucket}.s3.amazonaws.com`, policy: '' }), event('s3.amazonaws.com', 'PutBucketLifecycle', { bucketName: bucket })],
@@ -525,20 +604,54 @@ describe('MisuseDetection: tampering rules match the CloudTrail events of a chan
       match: [
         event('lambda.amazonaws.com', 'UpdateFunctionConfiguration20150331v2', { functionName: 'S-Invoker-abc', environment: {} }),
         event('lambda.amazonaws.com', 'UpdateFunctionCode20150331v2', { functionName: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:S-Invoker-abc` }),
+        event('lambda.amazonaws.com', 'AddPermission20150331v2', { functionName: 'S-Invoker-abc', statementId: 's', action: 'lambda:InvokeFunction', principal: '*' }),
+        event('lambda.amazonaws.com', 'RemovePermission20150331v2', { functionName: 'S-Invoker-abc', statementId: 's' }),
       ],
-      miss: [event('lambda.amazonaws.com', 'UpdateFunctionConfiguration20150331v2', { functionName: 'another-function' }), event('lambda.amazonaws.com', 'GetFunction20150331v2', { functionName: 'S-Invoker-abc' })],
+      miss: [
+        event('lambda.amazonaws.com', 'UpdateFunctionConfiguration20150331v2', { functionName: 'another-function' }),
+        event('lambda.amazonaws.com', 'GetFunction20150331v2', { functionName: 'S-Invoker-abc' }),
+        event('lambda.amazonaws.com', 'AddPermission20150331v2', { functionName: 'another-function', statementId: 's' }),
+        event('lambda.amazonaws.com', 'GetPolicy20150331v2', { functionName: 'S-Invoker-abc' }),
+      ],
     },
     'acme-prod-alarms': {
-      match: [event('monitoring.amazonaws.com', 'DeleteAlarms', { alarmNames: ['other', 'acme-prod/tampering/UndeliveredAlerts'] }), event('monitoring.amazonaws.com', 'DisableInsightRules', { ruleNames: ['acme-prod-caller-requests'] })],
-      miss: [event('monitoring.amazonaws.com', 'DeleteAlarms', { alarmNames: ['someone-elses-alarm'] })],
+      match: [
+        event('monitoring.amazonaws.com', 'DeleteAlarms', { alarmNames: ['other', 'acme-prod/tampering/UndeliveredAlerts'] }),
+        event('monitoring.amazonaws.com', 'DisableInsightRules', { ruleNames: ['acme-prod-caller-requests'] }),
+        event('monitoring.amazonaws.com', 'PutMetricAlarm', { alarmName: 'acme-prod/deniedCalls/InvokerDeniedCalls', threshold: 1000000, alarmActions: [] }),
+        event('monitoring.amazonaws.com', 'SetAlarmState', { alarmName: 'acme-prod/tampering/RoleChanges', stateValue: 'OK', stateReason: 'x' }),
+        event('monitoring.amazonaws.com', 'PutInsightRule', { ruleName: 'acme-prod-caller-requests', ruleState: 'ENABLED', ruleDefinition: '{}' }),
+      ],
+      miss: [
+        event('monitoring.amazonaws.com', 'DeleteAlarms', { alarmNames: ['someone-elses-alarm'] }),
+        event('monitoring.amazonaws.com', 'PutMetricAlarm', { alarmName: 'someone-elses-alarm' }),
+        event('monitoring.amazonaws.com', 'SetAlarmState', { alarmName: 'acme-staging/tampering/RoleChanges', stateValue: 'OK' }),
+        event('monitoring.amazonaws.com', 'PutInsightRule', { ruleName: 'other-rule' }),
+      ],
     },
     'acme-prod-alert-routing': {
-      match: [event('events.amazonaws.com', 'DisableRule', { name: 'acme-prod-keys' }), event('events.amazonaws.com', 'RemoveTargets', { rule: 'acme-prod-trails', ids: ['Target0'] })],
-      miss: [event('events.amazonaws.com', 'DisableRule', { name: 'other-rule' })],
+      match: [
+        event('events.amazonaws.com', 'DisableRule', { name: 'acme-prod-keys' }),
+        event('events.amazonaws.com', 'RemoveTargets', { rule: 'acme-prod-trails', ids: ['Target0'] }),
+        event('events.amazonaws.com', 'PutRule', { name: 'acme-prod-kill-switch', eventPattern: '{"source":["nothing"]}' }),
+      ],
+      miss: [event('events.amazonaws.com', 'DisableRule', { name: 'other-rule' }), event('events.amazonaws.com', 'PutRule', { name: 'other-rule', eventPattern: '{}' })],
     },
     'acme-prod-alert-topic': {
-      match: [event('sns.amazonaws.com', 'SetTopicAttributes', { topicArn, attributeName: 'KmsMasterKeyId', attributeValue: '' }), event('sns.amazonaws.com', 'Unsubscribe', { subscriptionArn: `${topicArn}:1234-abcd` })],
-      miss: [event('sns.amazonaws.com', 'SetTopicAttributes', { topicArn: `${topicArn}-other` }), event('sns.amazonaws.com', 'Unsubscribe', { subscriptionArn: `${topicArn}-other:1` })],
+      match: [
+        event('sns.amazonaws.com', 'SetTopicAttributes', { topicArn, attributeName: 'KmsMasterKeyId', attributeValue: '' }),
+        event('sns.amazonaws.com', 'Unsubscribe', { subscriptionArn: `${topicArn}:1234-abcd` }),
+        event('sns.amazonaws.com', 'Subscribe', { topicArn, protocol: 'https', endpoint: 'https://attacker.example.com/' }),
+        event('sns.amazonaws.com', 'SetSubscriptionAttributes', { subscriptionArn: `${topicArn}:1234-abcd`, attributeName: 'FilterPolicy', attributeValue: '{"never":["x"]}' }),
+        event('sns.amazonaws.com', 'AddPermission', { topicArn, label: 'x', aWSAccountId: ['222222222222'], actionName: ['Publish'] }),
+        event('sns.amazonaws.com', 'DeleteTopic', { topicArn }),
+      ],
+      miss: [
+        event('sns.amazonaws.com', 'SetTopicAttributes', { topicArn: `${topicArn}-other` }),
+        event('sns.amazonaws.com', 'Unsubscribe', { subscriptionArn: `${topicArn}-other:1` }),
+        event('sns.amazonaws.com', 'Subscribe', { topicArn: `${topicArn}-other`, protocol: 'email' }),
+        event('sns.amazonaws.com', 'GetTopicAttributes', { topicArn }),
+      ],
     },
     'acme-prod-kill-switch': {
       match: [
@@ -592,6 +705,123 @@ describe('MisuseDetection: tampering rules match the CloudTrail events of a chan
     const names = ofType('AWS::Events::Rule', detectionStack({ killSwitch: undefined }).resources).map(([, r]) => r.Properties.Name);
     expect(names).not.toContain('acme-prod-kill-switch');
     expect(names).toHaveLength(Object.keys(CASES).length - 1);
+  });
+});
+
+describe("MisuseDetection: tampering EventBridge here never sees, counted on the trail's log group", () => {
+  const invokerRoleId = built.idOf('AWS::IAM::Role', 'InvokerServiceRole');
+  const deliveryRoleId = built.idOf('AWS::IAM::Role', 'TrailDeliveryRole');
+  const refs = { [invokerRoleId]: 'S-InvokerServiceRole-1A2B3C4D5E6F', [deliveryRoleId]: 'S-TrailDeliveryRole-9Z8Y7X6W5V4U' };
+  const trailGroup = { Ref: built.idOf('AWS::Logs::LogGroup', 'TrailLogs') };
+  const pattern = (metric: string, r: Resources = resources) => resolveCfn(filterPatternOf(metric, r), refs) as string;
+  /** A management event as the multi-region trail delivers it to its log group, from whichever region recorded it. */
+  const record = (eventSource: string, eventName: string, requestParameters: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    JSON.stringify(trailRecord({ eventSource, eventName, requestParameters, awsRegion: 'us-east-1', readOnly: false, errorCode: undefined, errorMessage: undefined, ...extra }));
+  const ROLE_CHANGES = ['PutRolePolicy', 'DeleteRolePolicy', 'AttachRolePolicy', 'DetachRolePolicy', 'PutRolePermissionsBoundary', 'DeleteRolePermissionsBoundary', 'UpdateAssumeRolePolicy', 'DeleteRole'];
+  const SSO_SERVICE = { userIdentity: { type: 'AWSService', invokedBy: 'sso.amazonaws.com' }, sourceIPAddress: 'sso.amazonaws.com' };
+
+  test("changes to the invoker's role and the stack's other watched roles count: every policy, boundary and trust call, and deleting it", () => {
+    const p = pattern('RoleChanges');
+    for (const role of Object.values(refs)) {
+      for (const name of ROLE_CHANGES) expect([role, name, matchesFilterPattern(p, record('iam.amazonaws.com', name, { roleName: role, policyName: 'p' }))]).toEqual([role, name, true]);
+    }
+    // A failed attempt counts too, as the EventBridge rules do.
+    expect(matchesFilterPattern(p, record('iam.amazonaws.com', 'AttachRolePolicy', { roleName: refs[invokerRoleId], policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }, { errorCode: 'AccessDenied' }))).toBe(true);
+    expect(matchesFilterPattern(p, record('iam.amazonaws.com', 'PutRolePolicy', { roleName: 'someone-elses-role' }))).toBe(false);
+    expect(matchesFilterPattern(p, record('iam.amazonaws.com', 'GetRolePolicy', { roleName: refs[invokerRoleId] }))).toBe(false);
+    expect(matchesFilterPattern(p, record('iam.amazonaws.com', 'TagRole', { roleName: refs[invokerRoleId] }))).toBe(false);
+    expect(matchesFilterPattern(p, record('sts.amazonaws.com', 'AssumeRole', { roleArn: `arn:aws:iam::${ACCOUNT}:role/${refs[invokerRoleId]}`, roleName: refs[invokerRoleId] }))).toBe(false);
+  });
+
+  test("the invoker's role is watched even when no role is listed", () => {
+    const bare = detectionStack({ protectedResources: { keys: [], logGroups: [], buckets: [] } });
+    const p = resolveCfn(filterPatternOf('RoleChanges', bare.resources), refs) as string;
+    expect(matchesFilterPattern(p, record('iam.amazonaws.com', 'PutRolePolicy', { roleName: refs[invokerRoleId] }))).toBe(true);
+    expect(matchesFilterPattern(p, record('iam.amazonaws.com', 'PutRolePolicy', { roleName: refs[deliveryRoleId] }))).toBe(false);
+    // Without patterns there is no permission-set role filter.
+    expect(ofType('AWS::Logs::MetricFilter', bare.resources).map(([, f]) => f.Properties.MetricTransformations[0].MetricName)).not.toContain('PermissionSetRoleChanges');
+  });
+
+  test("Identity Center rewriting the permission sets' roles in this account counts (that is how a changed permission set arrives here); other sets' roles do not", () => {
+    const p = pattern('PermissionSetRoleChanges');
+    const modelUserRole = 'AWSReservedSSO_AcmeAiModelUser_0123456789abcdef';
+    for (const name of ROLE_CHANGES) expect([name, matchesFilterPattern(p, record('iam.amazonaws.com', name, { roleName: modelUserRole, policyName: 'AwsSSOInlinePolicy' }, SSO_SERVICE))]).toEqual([name, true]);
+    expect(matchesFilterPattern(p, record('iam.amazonaws.com', 'PutRolePolicy', { roleName: 'AWSReservedSSO_AdministratorAccess_0123456789abcdef' }, SSO_SERVICE))).toBe(false);
+    expect(matchesFilterPattern(p, record('iam.amazonaws.com', 'CreateRole', { roleName: modelUserRole }, SSO_SERVICE))).toBe(false);
+  });
+
+  test('permission-set changes count from any region (Identity Center records them in its home region), where the stack holds the instance', () => {
+    const p = pattern('PermissionSetChanges');
+    const permissionSetArn = 'arn:aws:sso:::permissionSet/ssoins-0123456789abcdef/ps-0123456789abcdef';
+    const names = [
+      'PutInlinePolicyToPermissionSet',
+      'DeleteInlinePolicyFromPermissionSet',
+      'AttachManagedPolicyToPermissionSet',
+      'DetachManagedPolicyFromPermissionSet',
+      'AttachCustomerManagedPolicyReferenceToPermissionSet',
+      'DetachCustomerManagedPolicyReferenceFromPermissionSet',
+      'PutPermissionsBoundaryToPermissionSet',
+      'DeletePermissionsBoundaryFromPermissionSet',
+      'DeletePermissionSet',
+      'ProvisionPermissionSet',
+    ];
+    for (const name of names) {
+      const line = record('sso.amazonaws.com', name, { instanceArn: 'arn:aws:sso:::instance/ssoins-0123456789abcdef', permissionSetArn }, { awsRegion: 'eu-west-1' });
+      expect([name, matchesFilterPattern(p, line)]).toEqual([name, true]);
+    }
+    for (const name of ['DescribePermissionSet', 'ListPermissionSets', 'CreateToken', 'Authenticate']) expect([name, matchesFilterPattern(p, record('sso.amazonaws.com', name, { permissionSetArn }))]).toEqual([name, false]);
+    expect(matchesFilterPattern(p, record('sso-oauth.amazonaws.com', 'PutInlinePolicyToPermissionSet', {}))).toBe(false);
+  });
+
+  test('organisation policy changes count (only the management account records them)', () => {
+    const p = pattern('OrganisationPolicyChanges');
+    for (const name of ['DetachPolicy', 'UpdatePolicy', 'DeletePolicy', 'DisablePolicyType']) {
+      expect([name, matchesFilterPattern(p, record('organizations.amazonaws.com', name, { policyId: 'p-0123abcd', targetId: 'ou-ab12-cd34ef56' }))]).toEqual([name, true]);
+    }
+    for (const name of ['AttachPolicy', 'DescribePolicy', 'ListPolicies']) expect([name, matchesFilterPattern(p, record('organizations.amazonaws.com', name, { policyId: 'p-0123abcd' }))]).toEqual([name, false]);
+  });
+
+  test('each filter reads the trail log group and alarms on a single event, under the tampering signal', () => {
+    for (const metric of ['RoleChanges', 'PermissionSetRoleChanges', 'PermissionSetChanges', 'OrganisationPolicyChanges']) {
+      const [[, filter]] = ofType('AWS::Logs::MetricFilter').filter(([, f]) => f.Properties.MetricTransformations[0].MetricName === metric);
+      expect([metric, filter.Properties.LogGroupName]).toEqual([metric, trailGroup]);
+      const alarm = alarmNamed(`acme-prod/tampering/${metric}`);
+      expect([metric, alarm.MetricName, alarm.Threshold, alarm.ComparisonOperator, signalOf(alarm.AlarmDescription)]).toEqual([metric, metric, 0, 'GreaterThanThreshold', 'tampering']);
+    }
+  });
+
+  test("every pattern fits CloudWatch Logs' 1024 characters once deployed, role names at IAM's 64-character maximum", () => {
+    const longest = { [invokerRoleId]: 'r'.repeat(64), [deliveryRoleId]: 'd'.repeat(64) };
+    for (const [, f] of ofType('AWS::Logs::MetricFilter')) {
+      const deployed = resolveCfn(f.Properties.FilterPattern, longest) as string;
+      expect([f.Properties.MetricTransformations[0].MetricName, deployed.length <= 1024]).toEqual([f.Properties.MetricTransformations[0].MetricName, true]);
+    }
+  });
+
+  test('too many roles for one pattern, and a role name pattern that could break the filter, are refused', () => {
+    const manyRoles = (stack: Stack) => Array.from({ length: 7 }, (_, i) => new iam.Role(stack, `Extra${i}`, { assumedBy: new iam.AccountRootPrincipal() }));
+    expect(() => {
+      const stack = new Stack(undefined, 'Many', { env: { account: ACCOUNT, region: REGION } });
+      const group = new logs.LogGroup(stack, 'G');
+      const fn = new lambda.Function(stack, 'F', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('x') });
+      const api = new apigw.RestApi(stack, 'Api');
+      api.root.addMethod('POST', new apigw.MockIntegration());
+      new MisuseDetection(stack, 'D', {
+        emails: ['a@example.com'],
+        thresholds: DEFAULT_THRESHOLDS,
+        key: new kms.Key(stack, 'K'),
+        namePrefix: 'acme-prod',
+        auditLogGroup: group,
+        trailLogGroup: group,
+        apiAccessLogGroup: group,
+        invokerFunction: fn,
+        api,
+        protectedResources: { keys: [], logGroups: [], buckets: [], roles: manyRoles(stack) },
+      });
+    }).toThrow(/watching 8 roles in one filter \(RoleChanges\) takes up to \d+ characters, above CloudWatch Logs' 1024 per filter pattern; watch fewer roles/);
+    expect(() => detectionStack({ protectedResources: { keys: [], logGroups: [], buckets: [], roleNamePatterns: ['AWSReservedSSO_"x'] } })).toThrow(
+      'MisuseDetection: role name pattern "AWSReservedSSO_\\"x" must be 1-64 of IAM\'s role-name characters (letters, digits, +=,.@_-) or *, known at synthesis; e.g. AWSReservedSSO_AcmeAiModelUser_*',
+    );
   });
 });
 
