@@ -159,15 +159,18 @@ function requestModelSchema(props: ModelInvokerProps): apigw.JsonSchema {
  * - Slow path, minutes, a deployment: `detection.suspendModelAccess: true`, then `cdk deploy`.
  *   The parameter is set to `suspended`, this function's role gets an explicit Deny of every
  *   model call (so the API stays shut even if the parameter is flipped back), the identity stack's
- *   permission sets get the same Deny (Identity Center reprovisions them to every account, within
- *   minutes; sessions already signed in keep their credentials until they expire, up to the
- *   session duration, unless revoked), and the organisation guard (cdk.out/org-guards) carries it
- *   once an org admin applies it.
+ *   permission sets get the same Deny, and the organisation guard (cdk.out/org-guards) carries it
+ *   once an org admin applies it. IAM evaluates a role's policies at each request, not at sign-in,
+ *   so the Deny stops sessions already signed in too (and the function's current credentials) as
+ *   soon as it has propagated, within seconds to minutes; for a permission set, once Identity
+ *   Center has reprovisioned it to the accounts (its AWSReservedSSO_ roles there).
  *
- * Every deployment sets the parameter to the config's value: a suspension made by hand is undone
- * by the next deployment unless `detection.suspendModelAccess` is set too. Changes of the
- * parameter are themselves management events in CloudTrail (PutParameter), for the tampering
- * alert to watch, and each refusal is counted in the `Suspended` metric.
+ * CloudFormation writes the parameter only when it updates the parameter resource, that is when
+ * its template value (detection.suspendModelAccess) or another of its properties changes, not at
+ * every deployment: a value set by hand stays until it is set back by hand or the config value
+ * changes. Changes of the parameter are themselves management events in CloudTrail
+ * (PutParameter), for the tampering alert to watch, and each refusal is counted in the
+ * `Suspended` metric.
  */
 export class ModelInvoker extends Construct {
   public readonly handler: IsolatedFunction;
