@@ -1,5 +1,6 @@
 import { Aws, CfnOutput, Duration, Fn, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import {
@@ -29,7 +30,7 @@ import { MisuseDetection } from '../../lib/aws/misuse-detection';
 import { ModelInvoker } from '../../lib/aws/model-invoker';
 import { PrivateNetwork } from '../../lib/aws/private-network';
 import { RegionPinningPolicy } from '../../lib/aws/region-pinning-policy';
-import { permissionSetRolePattern } from '../../lib/aws/sso-access';
+import { permissionSetName, permissionSetRolePattern, SSO_ROLES } from '../../lib/aws/sso-access';
 
 export interface PlatformStackProps extends StackProps {
   readonly config: OrgConfig;
@@ -220,6 +221,14 @@ export class PlatformStack extends Stack {
         keys: [this.keys.auditKey, this.keys.logsKey, this.keys.modelDataKey, this.keys.lambdaKey],
         logGroups: [this.audit.logGroup, invoker.handler.logGroup, invoker.accessLogGroup, ...(this.invocationLogging ? [this.invocationLogging.logGroup] : [])],
         buckets: [this.audit.bucket, this.audit.accessLogsBucket, ...(this.invocationLogging ? [this.invocationLogging.bucket] : [])],
+        // Beside the invoker's (always watched): the role that delivers the trail to the log group
+        // the tampering filters read, and the invocation-logging roles.
+        roles: [
+          this.audit.node.findChild('TrailLogsRole') as iam.IRole,
+          ...(this.invocationLogging ? [this.invocationLogging.deliveryRole, this.invocationLogging.functionRole] : []),
+        ],
+        // The permission sets' roles in this account, which Identity Center rewrites when it provisions a change.
+        roleNamePatterns: SSO_ROLES.map((role) => `AWSReservedSSO_${permissionSetName(org, role)}_*`),
       },
       killSwitch: invoker.killSwitch,
     });

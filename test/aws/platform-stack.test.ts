@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { modelUserStatements } from '../../lib/aws/sso-access';
+import { permissionSetName, modelUserStatements, SSO_ROLES } from '../../lib/aws/sso-access';
 import { KEY_PURPOSE, keyAlias } from '../../lib/config';
 import { configWith, exampleConfig, exampleTemplate, newApp, platformStack } from '../support/aws';
 import { matchesFilterPattern } from '../support/cloudwatch-patterns';
@@ -300,6 +300,21 @@ describe('misuse detection', () => {
     expect(thresholdOf(resources, 'example-corp-prod/deniedCalls/DeniedModelCalls')).toBe(exampleConfig.detection.thresholds.deniedCallsPer5Minutes);
     const stricter = Template.fromStack(platformStack(configWith((r) => (r.detection = { thresholds: { ...exampleConfig.detection.thresholds, deniedCallsPer5Minutes: 2 } })))).toJSON().Resources;
     expect(thresholdOf(stricter, 'example-corp-prod/deniedCalls/DeniedModelCalls')).toBe(2);
+  });
+
+  test("tampering watches the invoker's role, the trail's delivery role and the invocation-logging roles, and every permission set's roles, on the trail's log group", () => {
+    const roleChanges = filterOn('RoleChanges');
+    expect(roleChanges.LogGroupName).toEqual({ Ref: trailLogs });
+    const watched = (roleChanges.FilterPattern['Fn::Join'][1] as unknown[]).filter((part): part is { Ref: string } => typeof part === 'object').map((part) => part.Ref);
+    expect([...watched].sort()).toEqual(idOf('AWS::IAM::Role', /^(ModelInvokerFunctionRole|AuditTrailLogsRole|InvocationLoggingDeliveryRole|InvocationLoggingFunctionRole)/).sort());
+    expect(watched).toHaveLength(4);
+    const permissionSets = filterOn('PermissionSetRoleChanges');
+    expect(permissionSets.LogGroupName).toEqual({ Ref: trailLogs });
+    for (const role of SSO_ROLES) {
+      const roleName = `AWSReservedSSO_${permissionSetName(exampleConfig.organisation.name, role)}_0123456789abcdef`;
+      const line = JSON.stringify({ eventSource: 'iam.amazonaws.com', eventName: 'PutRolePolicy', awsRegion: 'us-east-1', requestParameters: { roleName, policyName: 'AwsSSOInlinePolicy' } });
+      expect([role, matchesFilterPattern(permissionSets.FilterPattern, line)]).toEqual([role, true]);
+    }
   });
 
   test('tampering watches every key, the evidence log groups and buckets of the stack', () => {
