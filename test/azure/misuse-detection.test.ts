@@ -16,7 +16,8 @@ import {
 } from '../../lib/azure/misuse-detection';
 import { PLAYBOOKS, savedQueryName, SIGNAL_TAG_KEY, SIGNALS, signalOf, type Signal } from '../../lib/config/detection';
 import { azureProgram } from '../../stacks/azure/program';
-import { kqlProblems, REQUEST_RESPONSE_PROPERTIES, tablesOf } from './kql';
+import { evaluateKql, type KqlRow } from '../support/kql-subset';
+import { kqlProblems, LOG_ANALYTICS_SCHEMA, REQUEST_RESPONSE_PROPERTIES, tablesOf } from './kql';
 import { exampleOrg, exampleTags, orgWith, plan } from './support';
 
 /** Distinct values, so a threshold wired to the wrong field shows. */
@@ -333,5 +334,308 @@ describe('MisuseDetection in the Azure program', () => {
     } finally {
       warn.mockRestore();
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The alert queries run over sample logs, with the KQL subset evaluator (test/support/kql-subset).
+
+/** Start of the 5-minute evaluation window the sample rows fall in. */
+const WINDOW_START = Date.parse('2025-03-04T10:00:00Z');
+const ALICE = 'a11ce000-0000-4000-8000-000000000001';
+const BOB = 'b0b00000-0000-4000-8000-000000000002';
+const CAROL = 'ca201000-0000-4000-8000-000000000003';
+const SUBSCRIPTION = '11111111-2222-3333-4444-555555555555';
+/** Below the test's latencyP99Milliseconds (108), so ordinary calls never trip the latency alert. */
+const USUAL_MS = 90;
+const MODELS: Record<string, [modelName: string, modelVersion: string, operation: string]> = {
+  'gpt-4o': ['gpt-4o', '2024-11-20', 'ChatCompletions_Create'],
+  'text-embedding-3-large': ['text-embedding-3-large', '1', 'Embeddings_Create'],
+  'gpt-35-turbo': ['gpt-35-turbo', '0125', 'ChatCompletions_Create'],
+  'gpt-4o-mini': ['gpt-4o-mini', '2024-07-18', 'ChatCompletions_Create'],
+};
+
+let sequence = 0;
+/** A distinct correlation ID, and a time that walks through the window one second per row. */
+function nextRow() {
+  sequence++;
+  return { CorrelationId: `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`, TimeGenerated: new Date(WINDOW_START + (sequence % 300) * 1000).toISOString() };
+}
+
+interface ModelCall {
+  /** The caller's Entra object ID; "" for a call made with an account key. @default ALICE */
+  readonly objectId?: string;
+  /** As Azure logs it, the last octet masked. @default 10.20.1.*** */
+  readonly ip?: string;
+  /** The HTTP status, as a string. @default 200 */
+  readonly status?: string;
+  /** Deployment the call named; null for an operation on no deployment (an Assistants thread). @default gpt-4o */
+  readonly deployment?: string | null;
+  readonly durationMs?: number;
+  /** @default RequestResponse */
+  readonly category?: string;
+}
+
+/**
+ * One call as the model account logs it (category RequestResponse) into AzureDiagnostics: the
+ * columns the queries read, and in `properties_s` the JSON Azure OpenAI writes there (the keys of
+ * REQUEST_RESPONSE_PROPERTIES that the queries read; Elastic's Azure OpenAI integration test logs
+ * show the same record). An operation on no deployment has no model keys.
+ */
+function modelCall(call: ModelCall = {}): Record<string, unknown> {
+  const deployment = call.deployment === undefined ? 'gpt-4o' : call.deployment;
+  const [modelName, modelVersion, operation] = deployment === null ? [undefined, undefined, 'Create_Thread'] : (MODELS[deployment] ?? [deployment, '1', 'ChatCompletions_Create']);
+  const properties = {
+    requestLength: 512,
+    responseLength: call.status === undefined || call.status.startsWith('2') ? 2048 : 180,
+    objectId: call.objectId ?? ALICE,
+    ...(deployment === null ? {} : { modelDeploymentName: deployment, modelName, modelVersion }),
+  };
+  return {
+    ...nextRow(),
+    ResourceId: `/SUBSCRIPTIONS/${SUBSCRIPTION}/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.COGNITIVESERVICES/ACCOUNTS/MODELS`,
+    ResourceProvider: 'MICROSOFT.COGNITIVESERVICES',
+    ResourceType: 'ACCOUNTS',
+    Resource: 'MODELS',
+    Category: call.category ?? 'RequestResponse',
+    OperationName: operation,
+    ResultSignature: call.status ?? '200',
+    DurationMs: call.durationMs ?? USUAL_MS,
+    CallerIPAddress: call.ip ?? '10.20.1.***',
+    properties_s: JSON.stringify(properties),
+  };
+}
+
+/** A Key Vault data-plane operation as the vault's AuditEvent log writes it into AzureDiagnostics. */
+function vaultEvent(operation: string, result: 'OK' | 'Forbidden' = 'OK'): Record<string, unknown> {
+  return {
+    ...nextRow(),
+    ResourceId: `/SUBSCRIPTIONS/${SUBSCRIPTION}/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.KEYVAULT/VAULTS/KV-PRIVATEAI`,
+    ResourceProvider: 'MICROSOFT.KEYVAULT',
+    ResourceType: 'VAULTS',
+    Resource: 'KV-PRIVATEAI',
+    Category: 'AuditEvent',
+    OperationName: operation,
+    ResultSignature: result,
+    DurationMs: 12,
+    CallerIPAddress: '10.20.2.4',
+    id_s: 'https://kv-privateai.vault.azure.net/keys/cmk/0123456789abcdef0123456789abcdef',
+    identity_claim_appid_g: 'feedface-0000-4000-8000-000000000004',
+  };
+}
+
+const times = <T>(n: number, make: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => make(i));
+
+/**
+ * An ordinary 5-minute window: three users below every per-caller threshold, a few refusals,
+ * throttles and denials, the vault serving the account's key, and Activity Log noise.
+ */
+const NORMAL = [
+  ...times(60, () => modelCall({ objectId: ALICE })),
+  ...times(40, () => modelCall({ objectId: BOB, ip: '10.20.1.***' })),
+  ...times(30, () => modelCall({ objectId: CAROL, deployment: 'text-embedding-3-large' })),
+  ...times(3, () => modelCall({ objectId: BOB, status: '400' })),
+  ...times(2, () => modelCall({ objectId: CAROL, status: '429', durationMs: 20 })),
+  ...times(2, () => modelCall({ objectId: '', ip: '10.20.9.***', status: '401', durationMs: 5 })),
+  modelCall({ objectId: CAROL, deployment: null }),
+  ...times(5, () => modelCall({ category: 'Audit', deployment: null })),
+  ...times(20, () => vaultEvent('KeyUnwrap')),
+  vaultEvent('KeyGet'),
+];
+
+/** The log search alert criterion as the rule is deployed (`criteria.allOf[0]`). */
+interface LogAlertCriterion {
+  query: string;
+  timeAggregation: 'Count' | 'Maximum';
+  metricMeasureColumn?: string;
+  dimensions: Array<{ name: string; operator: string; values: string[] }>;
+  operator: string;
+  threshold: number;
+}
+
+/**
+ * What Azure Monitor does with a log search alert over one evaluation window: run the query over
+ * the window's rows, aggregate the result per combination of dimension values (Count: its rows;
+ * Maximum: the largest value of the measure column), and compare each with the threshold. The
+ * combinations that fire, with their values.
+ */
+function firing(criterion: LogAlertCriterion, rows: ReadonlyArray<Record<string, unknown>>): Array<{ dimensions: Record<string, string>; value: number }> {
+  if (criterion.operator !== 'GreaterThan') throw new Error(`operator ${criterion.operator} is not modelled`);
+  for (const d of criterion.dimensions) if (d.operator !== 'Include' || d.values.join() !== '*') throw new Error(`dimension ${JSON.stringify(d)} is not modelled`);
+  const result = evaluateKql(criterion.query, { AzureDiagnostics: { columns: LOG_ANALYTICS_SCHEMA.AzureDiagnostics, rows } });
+  const series = new Map<string, { dimensions: Record<string, string>; values: number[] }>();
+  for (const row of result) {
+    const dimensions = Object.fromEntries(
+      criterion.dimensions.map((d) => {
+        if (typeof row[d.name] !== 'string') throw new Error(`the query's result has no string column ${d.name} to split by: ${JSON.stringify(row)}`);
+        return [d.name, row[d.name] as string];
+      }),
+    );
+    const key = JSON.stringify(dimensions);
+    const entry = series.get(key) ?? { dimensions, values: [] };
+    if (criterion.timeAggregation === 'Maximum') {
+      const measure = row[criterion.metricMeasureColumn!];
+      if (typeof measure !== 'number') throw new Error(`the query's result has no number column ${criterion.metricMeasureColumn}: ${JSON.stringify(row)}`);
+      entry.values.push(measure);
+    } else {
+      entry.values.push(1);
+    }
+    series.set(key, entry);
+  }
+  if (criterion.timeAggregation === 'Count' && criterion.dimensions.length === 0 && series.size === 0) series.set('{}', { dimensions: {}, values: [] });
+  return [...series.values()]
+    .map((s) => ({ dimensions: s.dimensions, value: criterion.timeAggregation === 'Count' ? s.values.length : Math.max(...s.values) }))
+    .filter((s) => s.value > criterion.threshold);
+}
+
+describe('MisuseDetection log search alerts over sample logs', () => {
+  let criteria: (key: string) => LogAlertCriterion;
+  beforeAll(async () => {
+    const result = await build();
+    criteria = (key) => (result.get(`detection-${key}`).inputs.criteria as { allOf: LogAlertCriterion[] }).allOf[0];
+  });
+  const fires = (key: string, rows: ReadonlyArray<Record<string, unknown>>) => firing(criteria(key), rows);
+  /** The rows the alert's query keeps from `rows`. */
+  const kept = (key: string, rows: ReadonlyArray<Record<string, unknown>>): KqlRow[] => evaluateKql(criteria(key).query, { AzureDiagnostics: { columns: LOG_ANALYTICS_SCHEMA.AzureDiagnostics, rows } });
+  const ALERT_KEYS = logAlerts(THRESHOLDS, DEPLOYMENTS).map((a) => a.key);
+
+  test.each(ALERT_KEYS)('%s: the deployed query is the spec\'s, within the evaluated subset, and quiet over an ordinary window', (key) => {
+    expect(criteria(key).query).toBe(logAlerts(THRESHOLDS, DEPLOYMENTS).find((a) => a.key === key)!.query);
+    expect(fires(key, NORMAL)).toEqual([]);
+  });
+
+  test('caller-requests fires for the one caller above callerRequestsPer5Minutes, and names that caller', () => {
+    const burst = times(THRESHOLDS.callerRequestsPer5Minutes + 1, () => modelCall({ objectId: BOB }));
+    expect(fires('caller-requests', [...NORMAL, ...burst])).toEqual([{ dimensions: { caller: BOB }, value: 40 + 3 + THRESHOLDS.callerRequestsPer5Minutes + 1 }]);
+    expect(fires('caller-requests', burst)).toEqual([{ dimensions: { caller: BOB }, value: 102 }]);
+    expect(fires('caller-requests', burst.slice(1))).toEqual([]);
+  });
+
+  test('caller-requests does not fire for traffic spread across callers, however much there is', () => {
+    const spread = [ALICE, BOB, CAROL].flatMap((objectId) => times(THRESHOLDS.callerRequestsPer5Minutes, () => modelCall({ objectId })));
+    expect(spread).toHaveLength(303);
+    expect(fires('caller-requests', spread)).toEqual([]);
+  });
+
+  test('caller-requests attributes calls made with an account key (no object ID) to their masked IP', () => {
+    const burst = times(102, () => modelCall({ objectId: '', ip: '10.20.7.***' }));
+    expect(fires('caller-requests', burst)).toEqual([{ dimensions: { caller: 'ip:10.20.7.***' }, value: 102 }]);
+  });
+
+  test('caller-requests counts model calls only: not the account\'s other log categories, nor the vault\'s', () => {
+    const other = [...times(102, () => modelCall({ category: 'Audit' })), ...times(102, () => modelCall({ category: 'Trace' })), ...times(102, () => vaultEvent('KeyUnwrap'))];
+    expect(kept('caller-requests', other)).toEqual([]);
+  });
+
+  test('caller-interventions fires for one caller refused with 400 more than callerInterventionsPer5Minutes times, not for other statuses or spread refusals', () => {
+    const refusals = times(THRESHOLDS.callerInterventionsPer5Minutes + 1, () => modelCall({ objectId: CAROL, status: '400' }));
+    expect(fires('caller-interventions', [...NORMAL, ...refusals])).toEqual([{ dimensions: { caller: CAROL }, value: 105 }]);
+    expect(fires('caller-interventions', refusals.slice(1))).toEqual([]);
+    const otherStatuses = ['200', '401', '403', '404', '429', '500'].flatMap((status) => times(105, () => modelCall({ objectId: CAROL, status })));
+    expect(fires('caller-interventions', otherStatuses)).toEqual([]);
+    const spread = [ALICE, BOB].flatMap((objectId) => times(60, () => modelCall({ objectId, status: '400' })));
+    expect(fires('caller-interventions', spread)).toEqual([]);
+  });
+
+  test('denied-calls counts exactly the 401 and 403 calls, across callers, and fires above deniedCallsPer5Minutes', () => {
+    const mixed = ['200', '400', '401', '403', '404', '429', '500'].flatMap((status) => times(10, (i) => modelCall({ objectId: '', ip: `10.30.${i}.***`, status })));
+    const denied = kept('denied-calls', mixed);
+    expect(denied).toHaveLength(20);
+    expect(new Set(denied.map((r) => r.ResultSignature))).toEqual(new Set(['401', '403']));
+    // Probing spreads across addresses and identities; the alert is for the account, not per caller.
+    const probing = times(THRESHOLDS.deniedCallsPer5Minutes + 1, (i) => modelCall({ objectId: i % 2 ? '' : BOB, ip: `10.40.${i}.***`, status: i % 3 ? '401' : '403' }));
+    expect(fires('denied-calls', [...NORMAL, ...probing])).toEqual([{ dimensions: {}, value: 2 + 106 }]);
+    expect(fires('denied-calls', probing.slice(1))).toEqual([]);
+  });
+
+  test('unlisted-deployments counts exactly the calls naming an unlisted deployment or answered 404, and fires above deniedCallsPer5Minutes', () => {
+    const mixed = [
+      ...times(10, () => modelCall({ deployment: 'gpt-4o' })),
+      ...times(10, () => modelCall({ deployment: 'text-embedding-3-large' })),
+      ...times(4, () => modelCall({ deployment: null })),
+      ...times(3, () => modelCall({ deployment: 'gpt-35-turbo' })),
+      ...times(2, () => modelCall({ deployment: 'gpt-35-turbo', status: '401' })),
+      ...times(4, () => modelCall({ deployment: 'gpt-4o-mini', status: '404' })),
+      modelCall({ deployment: 'gpt-4o', status: '404' }),
+      modelCall({ deployment: null, status: '404' }),
+    ];
+    const counted = kept('unlisted-deployments', mixed);
+    expect(counted.map((r) => `${r.deployment}:${r.ResultSignature}`).sort()).toEqual(
+      [...times(3, () => 'gpt-35-turbo:200'), ...times(2, () => 'gpt-35-turbo:401'), ...times(4, () => 'gpt-4o-mini:404'), 'gpt-4o:404', ':404'].sort(),
+    );
+    const probing = times(THRESHOLDS.deniedCallsPer5Minutes + 1, (i) => modelCall({ deployment: `model-${i % 7}`, status: '404' }));
+    expect(fires('unlisted-deployments', [...NORMAL, ...probing])).toEqual([{ dimensions: {}, value: 106 }]);
+    expect(fires('unlisted-deployments', probing.slice(1))).toEqual([]);
+  });
+
+  test('latency-p99 fires when the slowest successful calls pass latencyP99Milliseconds, and ignores slow failures', () => {
+    const slow = THRESHOLDS.latencyP99Milliseconds * 50;
+    // 10 slow calls among 141 successful ones: ranks 139 to 141 (p98 to p100) are all slow, so p99 is clear-cut.
+    const slowCalls = times(10, () => modelCall({ objectId: ALICE, durationMs: slow }));
+    expect(fires('latency-p99', [...NORMAL, ...slowCalls])).toEqual([{ dimensions: {}, value: slow }]);
+    const slowFailures = ['500', '503', '429', '408'].flatMap((status) => times(10, () => modelCall({ objectId: ALICE, status, durationMs: slow })));
+    expect(fires('latency-p99', [...NORMAL, ...slowFailures])).toEqual([]);
+    expect(kept('latency-p99', NORMAL)).toEqual([{ TimeGenerated: new Date(WINDOW_START), p99: USUAL_MS }]);
+  });
+
+  test.each(KEY_VAULT_KEY_OPERATIONS)('key-changes fires on one %s, and on a refused attempt', (operation) => {
+    expect(fires('key-changes', [...NORMAL, vaultEvent(operation)])).toEqual([{ dimensions: {}, value: 1 }]);
+    expect(fires('key-changes', [vaultEvent(operation, 'Forbidden')])).toEqual([{ dimensions: {}, value: 1 }]);
+  });
+
+  test('key-changes ignores the key\'s routine use and scheduled rotation, and the model account\'s rows', () => {
+    const routine = ['KeyGet', 'KeyWrap', 'KeyUnwrap', 'KeyRotate', 'KeyRotateIfDue', 'KeyRotationPolicyGet', 'KeyList'].flatMap((operation) => times(20, () => vaultEvent(operation)));
+    expect(fires('key-changes', routine)).toEqual([]);
+    expect(kept('key-changes', [vaultEvent('KeyDelete')])).toEqual([
+      expect.objectContaining({ OperationName: 'KeyDelete', ResultSignature: 'OK', id_s: expect.stringContaining('/keys/cmk/'), identity_claim_appid_g: 'feedface-0000-4000-8000-000000000004' }),
+    ]);
+  });
+});
+
+describe('MisuseDetection saved queries over sample logs', () => {
+  const query = (playbook: string, step: string) => AZURE_SAVED_QUERIES.find((q) => q.playbook === playbook && q.step === step)!.query;
+  const run = (text: string, rows: ReadonlyArray<Record<string, unknown>>, activity: ReadonlyArray<Record<string, unknown>> = []) =>
+    evaluateKql(text, { AzureDiagnostics: { columns: LOG_ANALYTICS_SCHEMA.AzureDiagnostics, rows }, AzureActivity: { columns: LOG_ANALYTICS_SCHEMA.AzureActivity, rows: activity } });
+  const forSuspect = (text: string, objectId: string) => text.replace('"00000000-0000-0000-0000-000000000000"', JSON.stringify(objectId));
+
+  test('refusals-by-caller ranks callers by their 400s', () => {
+    const rows = [...NORMAL, ...times(7, () => modelCall({ objectId: CAROL, status: '400' }))];
+    expect(run(query('prompt-injection', 'refusals-by-caller'), rows).map((r) => [r.caller, r.deployment, r.refusals])).toEqual([
+      [CAROL, 'gpt-4o', 7],
+      [BOB, 'gpt-4o', 3],
+    ]);
+  });
+
+  test('caller-activity shows the suspect\'s calls only, oldest first', () => {
+    const rows = run(forSuspect(query('compromised-credentials', 'caller-activity'), CAROL), NORMAL);
+    expect(rows).toHaveLength(30 + 2 + 1);
+    expect(rows.map((r) => (r.TimeGenerated as Date).getTime())).toEqual(rows.map((r) => (r.TimeGenerated as Date).getTime()).sort((a, b) => a - b));
+  });
+
+  test('volume-by-caller sums the request and response bytes per caller', () => {
+    const rows = run(query('data-leakage', 'volume-by-caller'), NORMAL);
+    expect(rows.find((r) => r.caller === ALICE)).toMatchObject({ calls: 60, requestBytes: 60 * 512, responseBytes: 60 * 2048 });
+    expect(rows[0].caller).toBe(ALICE);
+  });
+
+  test('denied-calls groups the 401s and 403s by caller and address', () => {
+    expect(run(query('compromised-credentials', 'denied-calls'), NORMAL)).toEqual([
+      expect.objectContaining({ caller: 'ip:10.20.9.***', CallerIPAddress: '10.20.9.***', ResultSignature: '401', denied: 2 }),
+    ]);
+  });
+
+  test('filter-changes finds content filter and deployment changes whatever the case of the operation name', () => {
+    const activity = (operation: string) => ({ ...nextRow(), OperationNameValue: operation, ActivityStatusValue: 'Success', Caller: 'admin@contoso.example', CallerIpAddress: '203.0.113.7', CategoryValue: 'Administrative', Properties_d: { statusCode: 'OK' } });
+    const rows = run(query('harmful-output', 'filter-changes'), [], [
+      activity('MICROSOFT.COGNITIVESERVICES/ACCOUNTS/RAIPOLICIES/WRITE'),
+      activity('Microsoft.CognitiveServices/accounts/deployments/delete'),
+      activity('MICROSOFT.COGNITIVESERVICES/ACCOUNTS/LISTKEYS/ACTION'),
+    ]);
+    expect(rows.map((r) => r.OperationNameValue)).toEqual(['Microsoft.CognitiveServices/accounts/deployments/delete', 'MICROSOFT.COGNITIVESERVICES/ACCOUNTS/RAIPOLICIES/WRITE']);
+    expect(rows[0].Properties_d).toEqual({ statusCode: 'OK' });
+  });
+
+  test.each(AZURE_SAVED_QUERIES.map((q) => [`${q.playbook}/${q.step}`, q.query] as const))('%s runs within the evaluated subset', (_, text) => {
+    expect(() => run(forSuspect(text, ALICE), NORMAL)).not.toThrow();
   });
 });
