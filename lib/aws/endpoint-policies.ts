@@ -31,8 +31,16 @@ export function platformEndpoints(scope: ModelScope, organizationId?: string): E
     { id: 'Bedrock', service: ec2.InterfaceVpcEndpointAwsService.BEDROCK, statements: [ownPrincipals('BedrockControlPlaneForPlatform', BEDROCK_CONTROL_PLANE_ACTIONS)] },
     { id: 'Sts', service: ec2.InterfaceVpcEndpointAwsService.STS, statements: [ownPrincipals('StsForThisAccount', ['sts:AssumeRole', 'sts:GetCallerIdentity'])] },
     { id: 'Kms', service: ec2.InterfaceVpcEndpointAwsService.KMS, statements: [ownPrincipals('KmsForThisAccount', ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'])] },
-    // The model invoker reads the kill switch (its model-access parameter) through it.
-    { id: 'Ssm', service: ec2.InterfaceVpcEndpointAwsService.SSM, statements: [ownPrincipals('ReadParametersOfThisAccount', ['ssm:GetParameter'])] },
+    // The model invoker reads the kill switch (its model-access parameter) through it, by the
+    // endpoint's own DNS name. No private DNS: in an existing VPC that already has an SSM endpoint
+    // with private DNS, a second one would fail to deploy, and answering for ssm.<region> VPC-wide
+    // with this GetParameter-only policy would break Session Manager and every other SSM user there.
+    {
+      id: 'Ssm',
+      service: ec2.InterfaceVpcEndpointAwsService.SSM,
+      privateDnsEnabled: false,
+      statements: [ownPrincipals('ReadParametersOfThisAccount', ['ssm:GetParameter'])],
+    },
     { id: 'Logs', service: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS, statements: [ownPrincipals('LogsForThisAccount', ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'])] },
     {
       id: 'XRay',

@@ -89,6 +89,13 @@ export interface ModelInvokerProps {
    * @default - `/private-ai/<stack name>/model-access`
    */
   readonly modelAccessParameterName?: string;
+  /**
+   * Endpoint-specific DNS name of the SSM interface endpoint the function reads the kill switch
+   * through (PrivateNetwork.endpointDnsName), e.g. `vpce-0abc-1def.ssm.eu-central-1.vpce.amazonaws.com`:
+   * it resolves in the VPC whether or not the endpoint has private DNS, so the function needs no
+   * endpoint that answers for `ssm.<region>` VPC-wide.
+   */
+  readonly ssmEndpointDnsName: string;
 }
 
 /** The most texts one embeddings request may carry: the handler's bound (Cohere Embed takes at most 96 per call). */
@@ -238,8 +245,8 @@ export class ModelInvoker extends Construct {
         MAX_TEXT_CHARS: String(props.maxTextChars),
         MAX_TOKENS_CAP: String(props.maxTokensCap),
         MODEL_ACCESS_PARAMETER: killSwitch.parameterName,
-        // Reached through the VPC's SSM interface endpoint, whose private DNS answers for this name.
-        SSM_ENDPOINT: `https://ssm.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`,
+        // The SSM endpoint by its own name: nothing else in the VPC is pointed at it.
+        SSM_ENDPOINT: `https://${props.ssmEndpointDnsName}`,
         POWERTOOLS_SERVICE_NAME: 'model-invoker',
         POWERTOOLS_METRICS_NAMESPACE: 'PrivateAI',
       },

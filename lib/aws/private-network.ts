@@ -13,6 +13,14 @@ export interface EndpointSpec {
   readonly service: ec2.InterfaceVpcEndpointAwsService;
   /** The endpoint policy. */
   readonly statements: iam.PolicyStatement[];
+  /**
+   * Whether the endpoint answers for the service's default name (`ssm.<region>.amazonaws.com`)
+   * in the whole VPC. Without it, only callers told its endpoint-specific name
+   * ({@link PrivateNetwork.endpointDnsName}) use it, and the VPC may already hold another endpoint of
+   * the same service with private DNS (an existing VPC's, say), which AWS would otherwise refuse.
+   * @default true
+   */
+  readonly privateDnsEnabled?: boolean;
 }
 
 /** The isolated network the models are reached through. */
@@ -65,8 +73,8 @@ export interface PrivateNetworkProps {
 /**
  * A VPC with isolated subnets only (no internet or NAT gateway) in at least two zones, or an
  * existing one; flow logs to a CMK-encrypted log group; the default security group closed;
- * private-DNS interface endpoints behind one security group that admits HTTPS from inside
- * the VPC only, and the execute-api endpoint, when corporate networks are given, also behind a
+ * interface endpoints (private DNS unless a spec turns it off) behind one security group that
+ * admits HTTPS from inside the VPC only, and the execute-api endpoint, when corporate networks are given, also behind a
  * second group that admits HTTPS from them.
  */
 export class PrivateNetwork extends Construct {
@@ -188,7 +196,7 @@ export class PrivateNetwork extends Construct {
     for (const spec of props.endpoints) {
       const endpoint = vpc.addInterfaceEndpoint(spec.id, {
         service: spec.service,
-        privateDnsEnabled: true,
+        privateDnsEnabled: spec.privateDnsEnabled ?? true,
         subnets: this.isolatedSubnets,
         securityGroups: clientSg && executeApiSpecs.includes(spec) ? [sg, clientSg] : [sg],
         open: false,

@@ -171,6 +171,8 @@ export class PlatformStack extends Stack {
       vpcSubnets: this.network.isolatedSubnets,
       endpointSecurityGroup: this.network.endpointSecurityGroup,
       executeApiEndpoint: this.network.endpoints.ExecuteApi,
+      // The kill switch is read through the SSM endpoint by its own name (it has no private DNS).
+      ssmEndpointDnsName: PrivateNetwork.endpointDnsName(this.network.endpoints.Ssm),
       models: usableModels,
       modelArns: modelResourceArns({ ...modelScope, modelIds: usableModels.filter((m) => m.kind === 'chat').map((m) => m.id) }),
       embeddingModelArns: modelResourceArns({ ...modelScope, modelIds: usableModels.filter((m) => m.kind === 'embedding').map((m) => m.id) }),

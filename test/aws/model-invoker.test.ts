@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { SUSPENDED_MODEL_ACTIONS } from '../../lib/aws/bedrock-policies';
 import { ModelInvoker, type ModelInvokerProps } from '../../lib/aws/model-invoker';
+import { PrivateNetwork } from '../../lib/aws/private-network';
 import { DEFAULTS, ENVIRONMENT, parseConfig } from '../../lambda/invoke/config';
 import { EMBEDDING_DIMENSIONS } from '../../lambda/invoke/embeddings';
 import { ROUTES } from '../../lambda/invoke/validate';
@@ -47,7 +48,7 @@ describe('ModelInvoker: the function', () => {
     const env = fn.Environment.Variables as Record<string, unknown>;
     expect(Object.keys(env).sort()).toEqual([...ENVIRONMENT].sort());
     // Resolved as the function will see them (tokens as placeholders), the handler's own parser takes them.
-    const placeholders: Record<string, string> = { GUARDRAIL_VERSION: '1', SSM_ENDPOINT: 'https://ssm.eu-central-1.amazonaws.com', MODEL_ACCESS_PARAMETER: '/placeholder/model-access' };
+    const placeholders: Record<string, string> = { GUARDRAIL_VERSION: '1', SSM_ENDPOINT: 'https://vpce-0123456789abcdef0-abcdefgh.ssm.eu-central-1.vpce.amazonaws.com', MODEL_ACCESS_PARAMETER: '/placeholder/model-access' };
     const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : (placeholders[k] ?? 'placeholder')]));
     expect(() => parseConfig(resolved)).not.toThrow();
   });
@@ -225,6 +226,7 @@ describe("ModelInvoker: the API validates with the handler's own constants", () 
         vpcSubnets: { subnetType: ec2i.SubnetType.PRIVATE_ISOLATED },
         endpointSecurityGroup: new ec2i.SecurityGroup(stack, 'Sg', { vpc }),
         executeApiEndpoint: vpc.addInterfaceEndpoint('Api', { service: ec2i.InterfaceVpcEndpointAwsService.APIGATEWAY }),
+        ssmEndpointDnsName: 'vpce-0123456789abcdef0-abcdefgh.ssm.eu-central-1.vpce.amazonaws.com',
         models: [
           { id: 'anthropic.claude-3-haiku-20240307-v1:0', classifications: ['internal'], kind: 'chat' },
           { id: 'amazon.titan-embed-text-v2:0', classifications: ['internal'], kind: 'embedding' },
@@ -265,6 +267,7 @@ function props(stack: Stack, overrides: Partial<ModelInvokerProps>): ModelInvoke
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       endpointSecurityGroup: new ec2.SecurityGroup(stack, 'Sg', { vpc }),
       executeApiEndpoint: vpc.addInterfaceEndpoint('Api', { service: ec2.InterfaceVpcEndpointAwsService.APIGATEWAY }),
+      ssmEndpointDnsName: PrivateNetwork.endpointDnsName(vpc.addInterfaceEndpoint('Ssm', { service: ec2.InterfaceVpcEndpointAwsService.SSM, privateDnsEnabled: false })),
       models: [{ id: 'anthropic.claude-3-haiku-20240307-v1:0', classifications: ['internal'], kind: 'chat' }],
       modelArns: ['arn'],
       guardrailId: 'g',
@@ -330,12 +333,15 @@ describe('ModelInvoker: the kill switch', () => {
     expect(stack.resolve(invoker.killSwitch.parameterName)).toEqual({ Ref: expect.stringMatching(/^IModelAccess/) });
   });
 
-  test('the function is told its name and the SSM endpoint of its region and partition', () => {
+  test("the function is told its name and the SSM endpoint's own DNS name (the first of its DNS entries), not SSM's regional name", () => {
     const { t } = build({ modelAccessParameterName: '/acme/prod/model-access' });
     const [fnResource] = Object.values(t.findResources('AWS::Lambda::Function'));
     const env = fnResource.Properties.Environment.Variables;
     expect(env.MODEL_ACCESS_PARAMETER).toEqual({ Ref: expect.stringMatching(/^IModelAccess/) });
-    expect(env.SSM_ENDPOINT).toEqual({ 'Fn::Join': ['', ['https://ssm.eu-central-1.', { Ref: 'AWS::URLSuffix' }]] });
+    const [ssmEndpoint] = Object.keys(t.findResources('AWS::EC2::VPCEndpoint', { Properties: { ServiceName: 'com.amazonaws.eu-central-1.ssm' } }));
+    expect(env.SSM_ENDPOINT).toEqual({
+      'Fn::Join': ['', ['https://', { 'Fn::Select': [1, { 'Fn::Split': [':', { 'Fn::Select': [0, { 'Fn::GetAtt': [ssmEndpoint, 'DnsEntries'] }] }] }] }]],
+    });
     t.hasResourceProperties('AWS::SSM::Parameter', { Name: '/acme/prod/model-access' });
   });
 

@@ -1,10 +1,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Readable } from 'stream';
+import { Sha256 } from '@smithy/core/checksum';
+import type { HttpRequest } from '@smithy/core/protocols';
+import type { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { parseConfig } from '../../lambda/invoke/config';
+import { ssmGetParameter } from '../../lambda/invoke/model-access';
 import { permissionSetName, modelUserStatements, SSO_ROLES } from '../../lib/aws/sso-access';
 import { KEY_PURPOSE, keyAlias } from '../../lib/config';
 import { configWith, exampleConfig, exampleTemplate, newApp, platformStack } from '../support/aws';
 import { matchesFilterPattern } from '../support/cloudwatch-patterns';
+import { invokerEnv, MODEL_ACCESS_PARAMETER } from '../lambda/support/fixtures';
 import { addAwsStacks, platformStackName } from '../../stacks/aws';
 import { IdentityStack } from '../../stacks/aws/identity-stack';
 
@@ -257,6 +264,56 @@ describe('corporate network reach', () => {
       SecurityGroupIngress: [Match.objectLike({ CidrIp: '192.168.0.0/16', FromPort: 443, ToPort: 443 })],
     });
     template.hasResourceProperties('AWS::Route53Resolver::ResolverEndpoint', { Direction: 'INBOUND' });
+  });
+});
+
+describe('the kill switch is read through an SSM endpoint of its own, which changes nothing else in the VPC', () => {
+  const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: Record<string, any> }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const endpoints = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::EC2::VPCEndpoint' && r.Properties.VpcEndpointType === 'Interface');
+  const [[ssmId, ssm]] = endpoints.filter(([, r]) => r.Properties.ServiceName === 'com.amazonaws.eu-central-1.ssm');
+  const invoker = Object.values(resources).find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.MODEL_ACCESS_PARAMETER)!;
+  // DnsEntries as EC2 returns them for an endpoint without private DNS: the regional endpoint-specific name first, then one per zone.
+  const DNS_ENTRIES = [
+    'Z7HUB22UULQXV:vpce-0a1b2c3d4e5f60718-abcdefgh.ssm.eu-central-1.vpce.amazonaws.com',
+    'Z7HUB22UULQXV:vpce-0a1b2c3d4e5f60718-abcdefgh-eu-central-1a.ssm.eu-central-1.vpce.amazonaws.com',
+    'Z7HUB22UULQXV:vpce-0a1b2c3d4e5f60718-abcdefgh-eu-central-1b.ssm.eu-central-1.vpce.amazonaws.com',
+  ];
+  /** The intrinsics the variable uses, as CloudFormation evaluates them once the endpoint exists. */
+  const evaluate = (v: unknown): any => { // eslint-disable-line @typescript-eslint/no-explicit-any
+    if (typeof v !== 'object' || v === null) return v;
+    const [[fn, arg]] = Object.entries(v as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any
+    if (fn === 'Fn::Join') return (arg[1] as unknown[]).map(evaluate).join(arg[0]);
+    if (fn === 'Fn::Select') return evaluate(arg[1])[arg[0]];
+    if (fn === 'Fn::Split') return (evaluate(arg[1]) as string).split(arg[0]);
+    if (fn === 'Fn::GetAtt' && arg[0] === ssmId && arg[1] === 'DnsEntries') return DNS_ENTRIES;
+    throw new Error(`cannot evaluate ${JSON.stringify(v)}`);
+  };
+
+  test('the SSM endpoint has no private DNS; every other interface endpoint keeps it', () => {
+    expect(ssm.Properties.PrivateDnsEnabled).toBe(false);
+    for (const [id, r] of endpoints.filter(([id]) => id !== ssmId)) expect([id, r.Properties.PrivateDnsEnabled]).toEqual([id, true]);
+  });
+
+  test("the invoker's SSM_ENDPOINT is that endpoint's own DNS name, from its DNS entries, and the invoker accepts it", () => {
+    const url = evaluate(invoker.Properties.Environment.Variables.SSM_ENDPOINT);
+    expect(url).toBe('https://vpce-0a1b2c3d4e5f60718-abcdefgh.ssm.eu-central-1.vpce.amazonaws.com');
+    expect(parseConfig(invokerEnv({ SSM_ENDPOINT: url })).ssmEndpoint).toBe(url);
+  });
+
+  test("the invoker's read goes to that name, signed for SSM in the stack's region", async () => {
+    const url = evaluate(invoker.Properties.Environment.Variables.SSM_ENDPOINT) as string;
+    const sent: HttpRequest[] = [];
+    const handler = {
+      handle: async (request: HttpRequest) => {
+        sent.push(request);
+        return { response: { statusCode: 200, headers: {}, body: Readable.from([Buffer.from(JSON.stringify({ Parameter: { Name: MODEL_ACCESS_PARAMETER, Value: 'open' } }))]) } };
+      },
+    } as unknown as NodeHttpHandler;
+    const read = ssmGetParameter({ endpoint: parseConfig(invokerEnv({ SSM_ENDPOINT: url })).ssmEndpoint, region: 'eu-central-1', credentials: () => Promise.resolve({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 's' }), sha256: Sha256 }, handler);
+    expect(await read(MODEL_ACCESS_PARAMETER)).toBe('open');
+    expect(sent).toHaveLength(1);
+    expect([sent[0].protocol, sent[0].hostname, sent[0].headers.host]).toEqual(['https:', 'vpce-0a1b2c3d4e5f60718-abcdefgh.ssm.eu-central-1.vpce.amazonaws.com', 'vpce-0a1b2c3d4e5f60718-abcdefgh.ssm.eu-central-1.vpce.amazonaws.com']);
+    expect(sent[0].headers.authorization).toMatch(/Credential=AKIDEXAMPLE\/\d{8}\/eu-central-1\/ssm\/aws4_request, SignedHeaders=[^,]*\bhost\b/);
   });
 });
 

@@ -93,6 +93,27 @@ describe('PrivateNetwork (new VPC)', () => {
   });
 });
 
+describe('PrivateNetwork (an endpoint without private DNS)', () => {
+  const endpoints = [
+    { id: 'BedrockRuntime', service: ec2.InterfaceVpcEndpointAwsService.BEDROCK_RUNTIME, statements: [statement('Runtime')] },
+    { id: 'Ssm', service: ec2.InterfaceVpcEndpointAwsService.SSM, statements: [statement('Ssm')], privateDnsEnabled: false },
+  ];
+  const { stack, template, network } = build({ endpoints });
+  const dnsOf = (service: string) => Object.values(template.findResources('AWS::EC2::VPCEndpoint', { Properties: { ServiceName: `com.amazonaws.eu-central-1.${service}` } }))[0].Properties.PrivateDnsEnabled;
+
+  test('a spec turns private DNS off for its endpoint only, so nothing else in the VPC resolves the service to it', () => {
+    expect(dnsOf('ssm')).toBe(false);
+    expect(dnsOf('bedrock-runtime')).toBe(true);
+  });
+
+  test('callers reach it by its endpoint-specific name: the DNS name of its first DNS entry (hosted zone ID:name)', () => {
+    const ssmId = stack.getLogicalId(network.endpoints.Ssm.node.defaultChild as CfnElement);
+    expect(stack.resolve(PrivateNetwork.endpointDnsName(network.endpoints.Ssm))).toEqual({
+      'Fn::Select': [1, { 'Fn::Split': [':', { 'Fn::Select': [0, { 'Fn::GetAtt': [ssmId, 'DnsEntries'] }] }] }],
+    });
+  });
+});
+
 describe('PrivateNetwork (existing VPC)', () => {
   const existing = (stack: Stack) =>
     ec2.Vpc.fromVpcAttributes(stack, 'Existing', {
