@@ -12,8 +12,9 @@ import { bedrockModelId, orgConfigSchema } from './schema';
  * the schema alone cannot express because they read several fields at once. Data residency is
  * most of them (which geography a region belongs to, which cross-region inference profiles may
  * be used); the rest keep names unique, give invocation logging one owner, keep the DNS resolver
- * settings consistent, require security contacts when Azure is configured, and hold retention
- * to the limits of the log services. Pure functions only.
+ * settings consistent, require security contacts when Azure is configured, hold retention
+ * to the limits of the log services, and refuse suspended users and responder groups that no
+ * program would act on. Pure functions only.
  */
 
 export { geographyOfRegion, modelUsableInRegion, parseModelId, type ParsedModelId } from './model-ids';
@@ -79,6 +80,8 @@ const fields = {
   azureAccountKind: shape.azure.unwrap().shape.accountKind,
   azureModel: shape.azure.unwrap().shape.models.element.shape,
   gcpModel: shape.gcp.unwrap().shape.models.element.shape,
+  suspendedUsers: shape.detection.unwrap().shape.suspendedUsers,
+  responderGroups: shape.sso.shape.securityResponders,
 };
 
 /** Whether `id` names a geography inference profile (eu., us., apac. ...), the only kind that takes routes. */
@@ -171,7 +174,8 @@ function profileRouteIssues(
 
 /**
  * Cross-field rules: region allowlist, inference-profile geography, uniqueness, single logging
- * owner, DNS resolver settings, security contacts when Azure is configured, retention limits.
+ * owner, DNS resolver settings, security contacts when Azure is configured, retention limits,
+ * suspended users and security responders only where a program acts on them.
  *
  * Reads the document as written (a validated config reads the same): each rule reads its inputs
  * through their own schemas and is skipped when any of them is invalid, so the rules run on the
@@ -384,6 +388,26 @@ export function checkRegionPinning(config: unknown): ConfigIssue[] {
   const auditRetentionProblem = auditRetentionDays === undefined ? undefined : logRetentionProblem(auditRetentionDays);
   if (isRecord(nodeAt(config, ['gcp'])) && auditRetentionProblem) {
     issues.push({ path: 'logging.auditRetentionDays', received: auditRetentionDays, message: `${auditRetentionProblem}, and the gcp section keeps its audit logs in one` });
+  }
+
+  // Suspending a person and granting responders act through the permission sets, which exist only with Identity Center.
+  const suspendedUsers = read(config, ['detection', 'suspendedUsers'], fields.suspendedUsers);
+  if (suspendedUsers && suspendedUsers.length > 0 && isRecord(nodeAt(config, ['aws'])) && nodeAt(config, ['aws', 'identityCenter']) === undefined) {
+    issues.push({
+      path: 'detection.suspendedUsers',
+      received: suspendedUsers,
+      message: 'suspends users through the IAM Identity Center permission sets, and aws.identityCenter is not configured, so no permission set would deny them anything; configure aws.identityCenter, or suspend them in the identity provider (docs/playbooks/compromised-credentials.md)',
+    });
+  }
+  const responders = read(config, ['sso', 'securityResponders'], fields.responderGroups);
+  for (const cloud of ['azure', 'gcp'] as const) {
+    if (responders && responders[cloud].length > 0) {
+      issues.push({
+        path: `sso.securityResponders.${cloud}`,
+        received: responders[cloud],
+        message: `the ${cloud === 'azure' ? 'Azure' : 'Google Cloud'} program has no security-responder role, so these groups would be granted nothing; leave the list empty (the kill switch there is detection.suspendModelAccess, or the faster path in docs/playbooks)`,
+      });
+    }
   }
 
   const identityCenterRegion = read(config, ['aws', 'identityCenter', 'region'], fields.identityCenterRegion);

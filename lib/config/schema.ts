@@ -125,6 +125,20 @@ const gcpModel = z.strictObject({
   classifications,
 });
 
+const USER_NAME_EXAMPLE = 'jane.doe@example.com';
+
+/**
+ * An Identity Center user name as it appears in the user's role sessions: Identity Center names
+ * each session after the user, and IAM allows a role session name only 2-64 of these characters.
+ * A name outside them could never be a session name, and `*` or `?` would be wildcards in the
+ * deny's StringLike, so both are refused.
+ */
+export const IDENTITY_CENTER_USER_NAME_PATTERN = /^[\w+=,.@-]{2,64}$/;
+
+const identityCenterUserName = idString('an Identity Center user name', USER_NAME_EXAMPLE).regex(IDENTITY_CENTER_USER_NAME_PATTERN, {
+  message: `must be an Identity Center user name as its role sessions are named (2 to 64 letters, digits and +=,.@_-), such as ${USER_NAME_EXAMPLE}`,
+});
+
 /** An alert threshold: a positive whole number. */
 const threshold = z.number().int({ message: 'must be a whole number' }).min(1, { message: 'must be at least 1' });
 
@@ -434,6 +448,17 @@ export const orgConfigSchema = z.strictObject({
        * the README and the playbooks.
        */
       suspendModelAccess: z.boolean().default(false),
+      /**
+       * People whose AWS model access is revoked at once, while the rest keep theirs: Identity
+       * Center user names, exactly as Identity Center spells them (usually the e-mail address).
+       * The ModelUser and PlatformAdmin permission sets deny these users' sessions every model
+       * call and the private API (`aws:userid` is `<role ID>:<user name>`). AWS only: on Azure and
+       * Google Cloud, disable the user in Entra ID or Cloud Identity (docs/playbooks).
+       * @default - nobody
+       */
+      suspendedUsers: idList(identityCenterUserName, 'Identity Center user names', USER_NAME_EXAMPLE)
+        .refine((xs) => new Set(xs).size === xs.length, { message: 'must not list the same user twice' })
+        .optional(),
     })
     .default({ thresholds: DEFAULT_THRESHOLDS, suspendModelAccess: false }),
   /** Who is notified when an alert of the blueprint fires: misuse, tampering, key rotation. */
@@ -449,6 +474,13 @@ export const orgConfigSchema = z.strictObject({
     platformAdmins: ssoGroups,
     /** Who may read prompts and responses (the invocation logs); auditors read the trail and audit records only. */
     promptReviewers: ssoGroups.default(ssoGroups.parse({})),
+    /**
+     * Who may pull the AWS kill switch by hand (its SSM parameter), test the detection's alarms
+     * and run the playbooks' saved queries over the audit records, the trail and the API access
+     * log, without using models or reading prompts. Only `aws` is used: the other programs have
+     * no responder role, and the config refuses groups for them.
+     */
+    securityResponders: ssoGroups.default(ssoGroups.parse({})),
   }),
   aws: z.strictObject({
     /** Regions where AWS resources and model calls are allowed (data residency). */

@@ -788,3 +788,88 @@ describe('security contacts', () => {
     expect(() => parseOrgConfig(raw)).toThrow('must be an e-mail address such as security@example.com');
   });
 });
+
+describe('suspending one person (detection.suspendedUsers)', () => {
+  test('nobody by default; the example lists nobody', () => {
+    const raw = rawExample() as Loose;
+    delete raw.detection.suspendedUsers;
+    expect(parseOrgConfig(raw).detection.suspendedUsers).toBeUndefined();
+    expect(loadOrgConfig().detection.suspendedUsers).toEqual([]);
+  });
+
+  test('Identity Center user names are kept as written', () => {
+    const raw = rawExample() as Loose;
+    raw.detection.suspendedUsers = ['jane.doe@example.com', 'j_doe+ai'];
+    expect(parseOrgConfig(raw).detection.suspendedUsers).toEqual(['jane.doe@example.com', 'j_doe+ai']);
+  });
+
+  test('a name no role session can carry, a wildcard or a repeat is refused with the field and the value', () => {
+    const SESSION_NAME = 'must be an Identity Center user name as its role sessions are named (2 to 64 letters, digits and +=,.@_-), such as jane.doe@example.com';
+    expect(issuesFor((r) => (r.detection.suspendedUsers = ['jane doe']))).toEqual([{ path: 'detection.suspendedUsers[0]', received: 'jane doe', message: SESSION_NAME }]);
+    expect(issuesFor((r) => (r.detection.suspendedUsers = ['ok@example.com', '*']))).toEqual([{ path: 'detection.suspendedUsers[1]', received: '*', message: SESSION_NAME }]);
+    expect(issuesFor((r) => (r.detection.suspendedUsers = ['a'.repeat(65)]))).toEqual([{ path: 'detection.suspendedUsers[0]', received: 'a'.repeat(65), message: SESSION_NAME }]);
+    expect(issuesFor((r) => (r.detection.suspendedUsers = ['jane@example.com', 'jane@example.com']))).toEqual([
+      { path: 'detection.suspendedUsers', received: ['jane@example.com', 'jane@example.com'], message: 'must not list the same user twice' },
+    ]);
+    expect(errorFor((r) => (r.detection.suspendedUsers = 'jane@example.com'))).toMatch(
+      /detection\.suspendedUsers: received "jane@example\.com"; must be a list of Identity Center user names, such as \["jane\.doe@example\.com"\], even for a single one/,
+    );
+  });
+
+  test('without Identity Center no permission set would carry the deny, so naming users is refused', () => {
+    expect(
+      issuesFor((r) => {
+        delete r.aws.identityCenter;
+        r.detection.suspendedUsers = ['jane@example.com'];
+      }),
+    ).toEqual([
+      {
+        path: 'detection.suspendedUsers',
+        received: ['jane@example.com'],
+        message:
+          'suspends users through the IAM Identity Center permission sets, and aws.identityCenter is not configured, so no permission set would deny them anything; configure aws.identityCenter, or suspend them in the identity provider (docs/playbooks/compromised-credentials.md)',
+      },
+    ]);
+    // An empty list asks for nothing.
+    const raw = rawExample() as Loose;
+    delete raw.aws.identityCenter;
+    raw.detection.suspendedUsers = [];
+    expect(() => parseOrgConfig(raw)).not.toThrow();
+  });
+});
+
+describe('security responders (sso.securityResponders)', () => {
+  test('none by default, on every cloud', () => {
+    const raw = rawExample() as Loose;
+    delete raw.sso.securityResponders;
+    expect(parseOrgConfig(raw).sso.securityResponders).toEqual({ aws: [], azure: [], gcp: [] });
+  });
+
+  test('AWS groups are Identity Center group IDs, checked like the other roles', () => {
+    const raw = rawExample() as Loose;
+    raw.sso.securityResponders = { aws: ['00000000-0000-0000-0000-000000000005'] };
+    expect(parseOrgConfig(raw).sso.securityResponders.aws).toEqual(['00000000-0000-0000-0000-000000000005']);
+    expect(errorFor((r) => (r.sso.securityResponders = { aws: ['soc'] }))).toMatch(/sso\.securityResponders\.aws\[0\]: received "soc"; must be an Identity Center group ID \(a GUID\)/);
+  });
+
+  test('Azure and Google Cloud groups are refused: those programs have no responder role, so they would be granted nothing', () => {
+    expect(
+      issuesFor((r) => {
+        r.sso.securityResponders = { azure: ['00000000-0000-0000-0000-000000000005'], gcp: ['ai-responders@example.com'] };
+      }),
+    ).toEqual([
+      {
+        path: 'sso.securityResponders.azure',
+        received: ['00000000-0000-0000-0000-000000000005'],
+        message:
+          'the Azure program has no security-responder role, so these groups would be granted nothing; leave the list empty (the kill switch there is detection.suspendModelAccess, or the faster path in docs/playbooks)',
+      },
+      {
+        path: 'sso.securityResponders.gcp',
+        received: ['ai-responders@example.com'],
+        message:
+          'the Google Cloud program has no security-responder role, so these groups would be granted nothing; leave the list empty (the kill switch there is detection.suspendModelAccess, or the faster path in docs/playbooks)',
+      },
+    ]);
+  });
+});
