@@ -109,7 +109,7 @@ export function logAlerts(thresholds: DetectionThresholds, deployments: readonly
       signal: 'deniedCalls',
       severity: 2,
       description: `More than ${thresholds.deniedCallsPer5Minutes} calls in 5 minutes named a deployment outside the allowlist (${deployments.join(', ')}) or one that does not exist (HTTP 404) (detection.thresholds.deniedCallsPer5Minutes): probing for models the organisation did not approve.`,
-      query: `${MODEL_CALLS}\n| where ResultSignature == "404" or (isnotempty(deployment) and deployment !in (${allowlist}))\n| project TimeGenerated, caller, deployment, OperationName, ResultSignature`,
+      query: `${MODEL_CALLS}\n| where ResultSignature == "404" or (isnotempty(deployment) and deployment !in~ (${allowlist}))\n| project TimeGenerated, caller, deployment, OperationName, ResultSignature`,
       aggregation: 'Count',
       threshold: thresholds.deniedCallsPer5Minutes,
     },

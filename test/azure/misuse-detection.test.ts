@@ -88,7 +88,8 @@ describe('MisuseDetection queries', () => {
 
   test('the allowlist alert names exactly the configured deployments', () => {
     const unlisted = logAlerts(THRESHOLDS, DEPLOYMENTS).find((a) => a.key === 'unlisted-deployments')!;
-    expect(unlisted.query).toContain('deployment !in ("gpt-4o", "text-embedding-3-large")');
+    // Case-insensitive (!in~): Azure resolves deployment names regardless of case.
+    expect(unlisted.query).toContain('deployment !in~ ("gpt-4o", "text-embedding-3-large")');
     expect(() => logAlerts(THRESHOLDS, [])).toThrow('deployments is empty; the allowlist alert needs the configured deployment names (config: azure.models)');
   });
 
@@ -552,6 +553,8 @@ describe('MisuseDetection log search alerts over sample logs', () => {
     const mixed = [
       ...times(10, () => modelCall({ deployment: 'gpt-4o' })),
       ...times(10, () => modelCall({ deployment: 'text-embedding-3-large' })),
+      // An allowlisted deployment written in another case is the same deployment: not counted.
+      ...times(2, () => modelCall({ deployment: 'GPT-4o' })),
       ...times(4, () => modelCall({ deployment: null })),
       ...times(3, () => modelCall({ deployment: 'gpt-35-turbo' })),
       ...times(2, () => modelCall({ deployment: 'gpt-35-turbo', status: '401' })),
