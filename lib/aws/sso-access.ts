@@ -7,14 +7,15 @@ import type { ProfileRoutes } from '../config/inference-profiles';
 import { parseModelId } from '../config/model-ids';
 import { inferModelKind, MODEL_KINDS, modelKindOf, type ModelKind } from '../config/model-kinds';
 import { accessLogsBucketName, auditBucketName, INVOCATION_LOG_PREFIX, KEY_PURPOSE, keyAlias, logGroupPrefix, wafLogGroupName } from '../config/naming';
-import { DEFAULT_CDK_QUALIFIER, IDENTITY_CENTER_INSTANCE_ARN_PATTERN, SESSION_DURATION_PATTERN } from '../config/schema';
-import { BEDROCK_INVOKE_ACTIONS, modelResourceArns, profileArns, regionDenyStatement, suspendedModelAccessStatement } from './bedrock-policies';
+import { DEFAULT_CDK_QUALIFIER, IDENTITY_CENTER_INSTANCE_ARN_PATTERN, IDENTITY_CENTER_USER_NAME_PATTERN, SESSION_DURATION_PATTERN } from '../config/schema';
+import { BEDROCK_INVOKE_ACTIONS, modelResourceArns, profileArns, regionDenyStatement, SUSPENDED_MODEL_ACTIONS, suspendedModelAccessStatement } from './bedrock-policies';
 
 /**
  * The kinds of people the blueprint gives AWS access to. Prompt reviewers, the only ones who
- * read prompts and responses, are optional: their permission set exists only when groups are given.
+ * read prompts and responses, and security responders, who pull the kill switch by hand, are
+ * optional: their permission sets exist only when groups are given.
  */
-export const SSO_ROLES = ['modelUsers', 'auditors', 'platformAdmins', 'promptReviewers'] as const;
+export const SSO_ROLES = ['modelUsers', 'auditors', 'platformAdmins', 'promptReviewers', 'securityResponders'] as const;
 export type SsoRole = (typeof SSO_ROLES)[number];
 
 /** Identity Store group IDs per role. */
@@ -27,6 +28,25 @@ export interface SsoGroups {
    * @default - none: no prompt-reviewer permission set is created
    */
   readonly promptReviewers?: readonly string[];
+  /**
+   * Who may pull the kill switch by hand, test the detection's alarms and run the playbooks'
+   * saved queries (config: sso.securityResponders.aws).
+   * @default - none: no security-responder permission set is created
+   */
+  readonly securityResponders?: readonly string[];
+}
+
+/** What security responders act on in a target: names its platform stack gives them. */
+export interface SsoResponse {
+  /** Name of the kill-switch parameter the model invoker reads (ModelInvoker.killSwitch), e.g. `/private-ai/prod/model-access`. */
+  readonly killSwitchParameterName: string;
+  /** Prefix of the detection's alarm names (MisuseDetection's `namePrefix`): its alarms are `<prefix>/<signal>/<id>`. */
+  readonly alarmNamePrefix: string;
+  /**
+   * Log groups the playbooks' saved queries run over, apart from the prompt logs: the invoker's
+   * audit records, the trail, the private API's access log.
+   */
+  readonly queryLogGroupNames: readonly string[];
 }
 
 /** Where a target keeps prompts and responses (the invocation logs), apart from the audit evidence. */
@@ -58,6 +78,11 @@ export interface SsoTarget {
    * where no target names any
    */
   readonly promptLogs?: SsoPromptLogs;
+  /**
+   * The target's kill switch, alarms and log groups, for security responders.
+   * @default - none; required for every target when security-responder groups are given
+   */
+  readonly response?: SsoResponse;
 }
 
 /** The model allowlist, as the platform stacks apply it. */
@@ -126,9 +151,18 @@ export interface SsoAccessProps {
    * @default false - model access open
    */
   readonly suspendModelAccess?: boolean;
+  /**
+   * Identity Center user names whose sessions are denied every model call and the private API
+   * (config: detection.suspendedUsers), in the ModelUser and PlatformAdmin permission sets:
+   * Identity Center names each role session after the user, so `aws:userid` is
+   * `<role ID>:<user name>`. Unlike removing someone from a group, this also stops the
+   * credentials they already hold, as soon as the permission sets are reprovisioned.
+   * @default - nobody
+   */
+  readonly suspendedUsers?: readonly string[];
 }
 
-const DEFAULT_SESSION_DURATIONS: { readonly [R in SsoRole]: string } = { modelUsers: 'PT8H', auditors: 'PT4H', platformAdmins: 'PT1H', promptReviewers: 'PT1H' };
+const DEFAULT_SESSION_DURATIONS: { readonly [R in SsoRole]: string } = { modelUsers: 'PT8H', auditors: 'PT4H', platformAdmins: 'PT1H', promptReviewers: 'PT1H', securityResponders: 'PT1H' };
 
 /** Construct ID (also the name suffix) and description of each role's permission set. */
 const ROLE_INFO: { readonly [R in SsoRole]: { readonly id: string; readonly summary: string } } = {
@@ -136,6 +170,7 @@ const ROLE_INFO: { readonly [R in SsoRole]: { readonly id: string; readonly summ
   auditors: { id: 'Auditor', summary: 'read the audit evidence (trail, blueprint log groups, audit buckets), not prompt content' },
   platformAdmins: { id: 'PlatformAdmin', summary: 'deploy through the CDK bootstrap roles, read stacks and the Bedrock configuration, enable allowlisted models' },
   promptReviewers: { id: 'PromptReviewer', summary: 'read the prompts and responses in the invocation logs' },
+  securityResponders: { id: 'SecurityResponder', summary: 'pull the kill switch (its SSM parameter), test the detection alarms, run the playbook queries over the audit records, the trail and the API access log; no models, no prompts' },
 };
 
 /**
@@ -239,7 +274,13 @@ export function permissionSetRolePattern(partition: string, account: string, org
  * - platform admins: deploy through the CDK bootstrap roles, read stacks and the Bedrock
  *   configuration (guardrails change only through a deployment), and enable allowlisted models
  *   (Marketplace subscription to their products only, the Anthropic use-case form);
- * - prompt reviewers, only when groups are configured: read the prompt logs and nothing else.
+ * - prompt reviewers, only when groups are configured: read the prompt logs and nothing else;
+ * - security responders, only when groups are configured: write and read the kill-switch
+ *   parameter of each target, set the state of the detection's alarms, run the playbooks' saved
+ *   queries over the audit records, the trail and the API's access log; no models, no prompts.
+ *
+ * Users named in `suspendedUsers` are denied every model call and the private API, whatever
+ * group they are in.
  *
  * Permission sets and assignments deploy only in the organisation's management account or a
  * delegated administrator account, so this belongs in its own stack.
@@ -250,6 +291,8 @@ export class SsoAccess extends Construct {
   public readonly platformAdminPermissionSet: sso.CfnPermissionSet;
   /** Present only when prompt-reviewer groups are configured. */
   public readonly promptReviewerPermissionSet?: sso.CfnPermissionSet;
+  /** Present only when security-responder groups are configured. */
+  public readonly securityResponderPermissionSet?: sso.CfnPermissionSet;
   /** Every group-to-account assignment, across the permission sets. */
   public readonly assignments: sso.CfnAssignment[] = [];
 
@@ -264,6 +307,7 @@ export class SsoAccess extends Construct {
       auditors: () => new iam.PolicyDocument({ statements: auditorStatements(props) }),
       platformAdmins: () => new iam.PolicyDocument({ statements: platformAdminStatements(props) }),
       promptReviewers: () => new iam.PolicyDocument({ statements: promptReviewerStatements(props) }),
+      securityResponders: () => new iam.PolicyDocument({ statements: securityResponderStatements(props) }),
     };
 
     // Two targets may share an account; an account gets each group once.
@@ -322,6 +366,8 @@ export class SsoAccess extends Construct {
     this.platformAdminPermissionSet = create('platformAdmins');
     // Reading prompts is opt-in: an unassigned permission set would only invite assigning it by hand, outside config review.
     if (groupsOf('promptReviewers').length > 0) this.promptReviewerPermissionSet = create('promptReviewers');
+    // Opt-in too: whoever holds it can stop every model call through the private API.
+    if (groupsOf('securityResponders').length > 0) this.securityResponderPermissionSet = create('securityResponders');
 
     const pairs = [...new Set(props.targets.map((t) => `${t.account} ${t.region}`))];
     for (const pair of pairs.filter((p) => !props.targets.some((t) => `${t.account} ${t.region}` === p && t.promptLogs))) {
@@ -359,6 +405,33 @@ function validate(props: SsoAccessProps, sessionDurations: { readonly [R in SsoR
     const name = permissionSetName(props.organisationName, role);
     if (name.length > MAX_NAME_CHARS || !NAME_PATTERN.test(name)) {
       throw new Error(`SsoAccess: permission set name ${name} derived from organisation name ${props.organisationName} is not 1-32 characters of [\\w+=,.@-]; use an organisation name of letters, digits and hyphens (config: organisation.name)`);
+    }
+  }
+  for (const user of props.suspendedUsers ?? []) {
+    if (!IDENTITY_CENTER_USER_NAME_PATTERN.test(user)) {
+      throw new Error(
+        `SsoAccess: suspended user ${JSON.stringify(user)} is not an Identity Center user name as its role sessions are named (2 to 64 letters, digits and +=,.@_-), so the deny would match nobody, or everyone a wildcard matches; give the user name exactly as Identity Center spells it (config: detection.suspendedUsers)`,
+      );
+    }
+  }
+  if ((props.groups.securityResponders ?? []).length > 0) {
+    for (const target of props.targets) {
+      if (!target.response) {
+        throw new Error(
+          `SsoAccess: security responders are given, but target ${target.name} does not name its kill switch, alarms and log groups (SsoTarget.response), so they could not act there; name them, or give no responder groups (config: sso.securityResponders.aws)`,
+        );
+      }
+      const { killSwitchParameterName: parameter, alarmNamePrefix: prefix, queryLogGroupNames: groups } = target.response;
+      if (!/^(\/[A-Za-z0-9_.-]+)+$/.test(parameter)) {
+        throw new Error(`SsoAccess: the kill-switch parameter ${parameter} of target ${target.name} is not an SSM parameter path such as /private-ai/prod/model-access (config: aws.ssmPrefix)`);
+      }
+      // Each becomes part of an IAM resource pattern: a wildcard in it would widen the grant.
+      if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(prefix)) {
+        throw new Error(`SsoAccess: the alarm name prefix ${JSON.stringify(prefix)} of target ${target.name} must be letters, digits, hyphens or underscores, as MisuseDetection's namePrefix is`);
+      }
+      if (groups.length === 0 || groups.some((g) => !/^[A-Za-z0-9_./#-]{1,512}$/.test(g))) {
+        throw new Error(`SsoAccess: target ${target.name} must name at least one log group for responders' queries, each a CloudWatch Logs name without wildcards; received ${JSON.stringify(groups)}`);
+      }
     }
   }
   for (const id of props.models.modelIds) {
@@ -503,8 +576,31 @@ export function modelUserStatements(props: SsoAccessProps): iam.PolicyStatement[
   ];
 }
 
-/** The kill switch's Deny, while model access is suspended. */
-const suspension = (props: SsoAccessProps) => (props.suspendModelAccess ? [suspendedModelAccessStatement()] : []);
+/**
+ * The kill switch's Deny, while model access is suspended; and the Deny of the suspended users'
+ * sessions, which also covers the private API (the switch leaves it open: the function answers 503).
+ */
+const suspension = (props: SsoAccessProps) => [...(props.suspendModelAccess ? [suspendedModelAccessStatement()] : []), ...suspendedUsersStatements(props)];
+
+/**
+ * Every model call and every API Gateway invocation, for the sessions of the suspended users:
+ * an Identity Center role session is named after the user, so `aws:userid` is
+ * `<role ID>:<user name>`. An explicit Deny, so it overrides the private API's resource-policy
+ * Allow too (same account).
+ */
+export function suspendedUsersStatements(props: Pick<SsoAccessProps, 'suspendedUsers'>): iam.PolicyStatement[] {
+  const users = [...new Set(props.suspendedUsers ?? [])];
+  if (users.length === 0) return [];
+  return [
+    new iam.PolicyStatement({
+      sid: 'SuspendedUsers',
+      effect: iam.Effect.DENY,
+      actions: [...SUSPENDED_MODEL_ACTIONS, 'execute-api:Invoke'],
+      resources: ['*'],
+      conditions: { StringLike: { 'aws:userid': users.map((u) => `*:${u}`) } },
+    }),
+  ];
+}
 
 /** The log groups a target's WAF writes to: the platform stack's `aws-waf-logs-<stack name>`, the stack being `PrivateAi-<org>-<target>`. */
 const wafLogGroupPattern = (org: string, target: string) => `${wafLogGroupName(org, target)}*`;
@@ -637,6 +733,62 @@ export function promptReviewerStatements(props: SsoAccessProps): iam.PolicyState
     }),
     decryptThroughS3AndLogs('DecryptPromptLogsThroughS3AndLogsOnly', props.targets),
     regionDenyStatement(props.allowedRegions),
+  ];
+}
+
+/**
+ * Security responders: the kill switch's fast path and what the playbooks need around it, in each
+ * target. They write and read exactly the kill-switch parameter (a String parameter: no key to
+ * use; the invoker accepts only `open` or `suspended`, and every write raises a tampering alert);
+ * set the state of the detection's alarms, to test that an alert reaches the security contacts;
+ * and run the playbooks' saved queries over the audit records, the trail and the API's access log,
+ * decrypting through CloudWatch Logs with the target's logs key only. No model, no private API,
+ * no prompt log: they are granted none, and the prompt-log group is not among the groups named.
+ */
+export function securityResponderStatements(props: SsoAccessProps): iam.PolicyStatement[] {
+  const responding = props.targets.filter((t): t is SsoTarget & { response: SsoResponse } => t.response !== undefined);
+  const regions = [...new Set(responding.map((t) => t.region))];
+  return [
+    new iam.PolicyStatement({
+      sid: 'PullTheKillSwitch',
+      actions: ['ssm:PutParameter', 'ssm:GetParameter'],
+      // The name starts with a slash, which the ARN does not repeat after `parameter`.
+      resources: responding.map((t) => arn('ssm', t.region, t.account, `parameter${t.response.killSwitchParameterName}`)),
+    }),
+    new iam.PolicyStatement({
+      sid: 'TestDetectionAlarms',
+      actions: ['cloudwatch:SetAlarmState'],
+      resources: responding.map((t) => arn('cloudwatch', t.region, t.account, `alarm:${t.response.alarmNamePrefix}/*`)),
+    }),
+    new iam.PolicyStatement({
+      // AWS does not document which alarm a DescribeAlarms call without names, or with a name
+      // prefix, is authorised against, so reading is granted on the account's alarms; an alarm's
+      // definition and state carry no prompt content.
+      sid: 'ReadAlarms',
+      actions: ['cloudwatch:DescribeAlarms'],
+      resources: responding.map((t) => arn('cloudwatch', t.region, t.account, 'alarm:*')),
+    }),
+    new iam.PolicyStatement({
+      sid: 'RunSavedQueries',
+      actions: ['logs:StartQuery'],
+      resources: responding.flatMap((t) => t.response.queryLogGroupNames.flatMap((name) => logGroupArns(t, name))),
+    }),
+    new iam.PolicyStatement({
+      // As the auditors': results are fetched by query ID, and responders cannot list other people's
+      // queries (no logs:DescribeQueries), so in practice they read the results of their own.
+      sid: 'FindSavedQueriesAndFollowQueries',
+      actions: ['logs:DescribeQueryDefinitions', 'logs:GetQueryResults', 'logs:StopQuery'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'DecryptLogsThroughCloudWatchLogsOnly',
+      actions: ['kms:Decrypt'],
+      resources: responding.map((t) => arn('kms', t.region, t.account, 'key/*')),
+      conditions: {
+        StringEquals: { 'kms:ViaService': regions.map((r) => `logs.${r}.amazonaws.com`) },
+        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': responding.map((t) => keyAlias(props.organisationName, t.name, KEY_PURPOSE.logs)) },
+      },
+    }),
   ];
 }
 

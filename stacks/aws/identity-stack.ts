@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { modelKindOf, organisationTags, promptLogGroupName, promptLogsBucketName, type OrgConfig } from '../../lib/config';
+import { logGroupName, modelKindOf, organisationTags, promptLogGroupName, promptLogsBucketName, type OrgConfig } from '../../lib/config';
 import { SsoAccess } from '../../lib/aws/sso-access';
 
 export interface IdentityStackProps extends StackProps {
@@ -36,6 +36,13 @@ export class IdentityStack extends Stack {
         promptLogs: t.ownsInvocationLogging
           ? { bucketName: promptLogsBucketName(config.organisation.name, t.name, t.account), logGroupName: promptLogGroupName(config.organisation.name, t.name) }
           : undefined,
+        // The names the platform stack gives them (platform-stack.ts); the access proofs check them against its template.
+        response: {
+          killSwitchParameterName: `${config.aws.ssmPrefix}/${t.name}/model-access`,
+          alarmNamePrefix: `${config.organisation.name}-${t.name}`,
+          // The invoker's audit records, the trail, the API's access log: never the prompt logs.
+          queryLogGroupNames: ['model-invoker', 'cloudtrail', 'model-api-access'].map((purpose) => logGroupName(config.organisation.name, t.name, purpose)),
+        },
       })),
       allowedRegions: config.aws.allowedRegions,
       models: {
@@ -50,16 +57,21 @@ export class IdentityStack extends Stack {
         auditors: config.sso.auditors.aws,
         platformAdmins: config.sso.platformAdmins.aws,
         promptReviewers: config.sso.promptReviewers.aws,
+        securityResponders: config.sso.securityResponders.aws,
       },
       sessionDurations: identityCenter.sessionDurations,
       cdkQualifier: config.aws.deployment.cdkQualifier,
       suspendModelAccess: config.detection.suspendModelAccess,
+      suspendedUsers: config.detection.suspendedUsers,
     });
 
     new CfnOutput(this, 'ModelUserPermissionSetArn', { value: this.access.modelUserPermissionSet.attrPermissionSetArn, description: 'Permission set for calling the allowlisted models privately' });
     new CfnOutput(this, 'AuditorPermissionSetArn', { value: this.access.auditorPermissionSet.attrPermissionSetArn, description: 'Permission set for reading the audit evidence' });
     if (this.access.promptReviewerPermissionSet) {
       new CfnOutput(this, 'PromptReviewerPermissionSetArn', { value: this.access.promptReviewerPermissionSet.attrPermissionSetArn, description: 'Permission set for reading prompts and responses (the invocation logs)' });
+    }
+    if (this.access.securityResponderPermissionSet) {
+      new CfnOutput(this, 'SecurityResponderPermissionSetArn', { value: this.access.securityResponderPermissionSet.attrPermissionSetArn, description: 'Permission set for pulling the kill switch, testing alarms and running the playbook queries' });
     }
     new CfnOutput(this, 'PlatformAdminPermissionSetArn', { value: this.access.platformAdminPermissionSet.attrPermissionSetArn, description: 'Permission set for deploying the platform and managing guardrails' });
   }

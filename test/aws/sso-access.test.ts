@@ -3,7 +3,7 @@ import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { modelResourceArns, SUSPENDED_MODEL_ACTIONS } from '../../lib/aws/bedrock-policies';
-import { MARKETPLACE_PRODUCT_IDS, SsoAccess, estimatePolicyChars, marketplaceProductsOf, permissionSetName, type SsoAccessProps, type SsoTarget } from '../../lib/aws/sso-access';
+import { MARKETPLACE_PRODUCT_IDS, SsoAccess, estimatePolicyChars, marketplaceProductsOf, permissionSetName, type SsoAccessProps, type SsoResponse, type SsoTarget } from '../../lib/aws/sso-access';
 import { configWith, newApp } from '../support/aws';
 
 interface Statement {
@@ -848,5 +848,225 @@ describe('the kill switch (suspendModelAccess)', () => {
       return !Object.keys(actionCatalogue(service)).some((known) => pattern.test(known));
     });
     expect(missing).toEqual([]);
+  });
+});
+
+/** What the identity stack names for a target: the platform stack's kill switch, alarm prefix and log groups. */
+const responseOf = (t: SsoTarget): SsoResponse => ({
+  killSwitchParameterName: `/private-ai/${t.name}/model-access`,
+  alarmNamePrefix: `example-corp-${t.name}`,
+  queryLogGroupNames: ['model-invoker', 'cloudtrail', 'model-api-access'].map((p) => `/example-corp/${t.name}/${p}`),
+});
+const RESPONDER_GROUP = '00000000-0000-0000-0000-000000000005';
+const RESPONDER = 'ExampleCorpAiSecurityResponder';
+const withResponders = (targets: SsoTarget[] = [PROD], overrides: Partial<SsoAccessProps> = {}) =>
+  baseProps({ targets: targets.map((t) => ({ ...t, response: responseOf(t) })), groups: { ...baseProps().groups, securityResponders: [RESPONDER_GROUP] }, ...overrides });
+
+describe('security responder', () => {
+  test('is named like the others, and cut to 32 characters for a long organisation name', () => {
+    expect(permissionSetName('example-corp', 'securityResponders')).toBe(RESPONDER);
+    const long = permissionSetName('a-very-long-organisation-name-xy', 'securityResponders');
+    expect(long).toMatch(/^AVeryLong[0-9a-f]{4}AiSecurityResponder$/);
+    expect(long).toHaveLength(32);
+  });
+
+  test('is not created without groups: whoever holds it can stop every model call, so it is opt-in, and no warning is raised for it', () => {
+    const { access, template, stack } = synth(baseProps());
+    expect(access.securityResponderPermissionSet).toBeUndefined();
+    expect(Object.values(template.findResources('AWS::SSO::PermissionSet')).map((r) => r.Properties.Name)).not.toContain(RESPONDER);
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  const responders = synth(withResponders());
+  const s = responders.bySid(RESPONDER);
+
+  test('with groups: created with a one-hour session, and assigned to them in each target account', () => {
+    expect(responders.access.securityResponderPermissionSet?.name).toBe(RESPONDER);
+    expect(responders.permissionSet(RESPONDER).SessionDuration).toBe('PT1H');
+    responders.template.hasResourceProperties('AWS::SSO::Assignment', {
+      PermissionSetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AccessSecurityResponder[0-9A-F]{8}$'), 'PermissionSetArn'] },
+      PrincipalType: 'GROUP',
+      PrincipalId: RESPONDER_GROUP,
+      TargetType: 'AWS_ACCOUNT',
+      TargetId: '111111111111',
+    });
+    Annotations.fromStack(responders.stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('pulls the kill switch, tests the alarms, runs the saved queries; nothing else', () => {
+    expect(responders.statements(RESPONDER).map((x) => [x.Sid, x.Effect])).toEqual([
+      ['PullTheKillSwitch', 'Allow'],
+      ['TestDetectionAlarms', 'Allow'],
+      ['ReadAlarms', 'Allow'],
+      ['RunSavedQueries', 'Allow'],
+      ['FindSavedQueriesAndFollowQueries', 'Allow'],
+      ['DecryptLogsThroughCloudWatchLogsOnly', 'Allow'],
+    ]);
+    const allowed = responders.statements(RESPONDER).flatMap(actions).sort();
+    expect(allowed).toEqual([
+      'cloudwatch:DescribeAlarms',
+      'cloudwatch:SetAlarmState',
+      'kms:Decrypt',
+      'logs:DescribeQueryDefinitions',
+      'logs:GetQueryResults',
+      'logs:StartQuery',
+      'logs:StopQuery',
+      'ssm:GetParameter',
+      'ssm:PutParameter',
+    ]);
+  });
+
+  test('writes and reads exactly the kill-switch parameter of the target, in its account and region', () => {
+    expect(actions(s.PullTheKillSwitch)).toEqual(['ssm:GetParameter', 'ssm:PutParameter']);
+    expect(s.PullTheKillSwitch.Resource).toEqual(partitionArn(':ssm:eu-central-1:111111111111:parameter/private-ai/prod/model-access'));
+    expect(s.PullTheKillSwitch.Condition).toBeUndefined();
+  });
+
+  test("sets the state of the detection's alarms only, and reads the account's alarms", () => {
+    expect(s.TestDetectionAlarms).toMatchObject({ Action: 'cloudwatch:SetAlarmState', Resource: partitionArn(':cloudwatch:eu-central-1:111111111111:alarm:example-corp-prod/*') });
+    expect(stringLike(s.TestDetectionAlarms.Resource, 'arn:aws:cloudwatch:eu-central-1:111111111111:alarm:example-corp-prod/callerVolume/CallerRequests')).toBe(true);
+    // Another team's alarm, and one of an organisation whose name starts the same, are not the detection's.
+    expect(stringLike(s.TestDetectionAlarms.Resource, 'arn:aws:cloudwatch:eu-central-1:111111111111:alarm:billing-high')).toBe(false);
+    expect(stringLike(s.TestDetectionAlarms.Resource, 'arn:aws:cloudwatch:eu-central-1:111111111111:alarm:example-corp-prod-eu/x/y')).toBe(false);
+    expect(s.ReadAlarms).toMatchObject({ Action: 'cloudwatch:DescribeAlarms', Resource: partitionArn(':cloudwatch:eu-central-1:111111111111:alarm:*') });
+  });
+
+  test('starts queries over the audit records, the trail and the API access log only, never the prompt logs', () => {
+    expect(s.RunSavedQueries.Action).toBe('logs:StartQuery');
+    const groups = ['model-invoker', 'cloudtrail', 'model-api-access'].map((p) => `/example-corp/prod/${p}`);
+    expect(resourceSet(s.RunSavedQueries)).toEqual(sorted(groups.flatMap((g) => [partitionArn(`:logs:eu-central-1:111111111111:log-group:${g}`), partitionArn(`:logs:eu-central-1:111111111111:log-group:${g}:*`)])));
+    expect(resources(s.RunSavedQueries).some((r) => stringLike(r, 'arn:aws:logs:eu-central-1:111111111111:log-group:/example-corp/prod/model-invocations:*'))).toBe(false);
+    // Actions without resource-level permissions (GetQueryResults and StopQuery take a query ID).
+    expect(s.FindSavedQueriesAndFollowQueries.Resource).toBe('*');
+  });
+
+  test("decrypts only through CloudWatch Logs, only the targets' logs keys", () => {
+    expect(s.DecryptLogsThroughCloudWatchLogsOnly).toMatchObject({
+      Action: 'kms:Decrypt',
+      Resource: partitionArn(':kms:eu-central-1:111111111111:key/*'),
+      Condition: { StringEquals: { 'kms:ViaService': ['logs.eu-central-1.amazonaws.com'] }, 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/example-corp/prod/logs'] } },
+    });
+  });
+
+  test('no partition is hard-coded in it', () => {
+    expect(JSON.stringify(responders.permissionSet(RESPONDER).InlinePolicy)).not.toContain('arn:aws:');
+  });
+
+  test('with several targets: the switch, alarms, log groups and keys of each', () => {
+    const DR_WEST: SsoTarget = { ...DR, bedrockRuntimeEndpointIds: undefined };
+    const two = synth(withResponders([PROD, DR_WEST])).bySid(RESPONDER);
+    expect(resourceSet(two.PullTheKillSwitch)).toEqual(
+      sorted([partitionArn(':ssm:eu-central-1:111111111111:parameter/private-ai/prod/model-access'), partitionArn(':ssm:eu-west-1:222222222222:parameter/private-ai/dr-west/model-access')]),
+    );
+    expect(resourceSet(two.TestDetectionAlarms)).toEqual(
+      sorted([partitionArn(':cloudwatch:eu-central-1:111111111111:alarm:example-corp-prod/*'), partitionArn(':cloudwatch:eu-west-1:222222222222:alarm:example-corp-dr-west/*')]),
+    );
+    expect(resources(two.RunSavedQueries)).toHaveLength(12);
+    expect(two.DecryptLogsThroughCloudWatchLogsOnly.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': ['logs.eu-central-1.amazonaws.com', 'logs.eu-west-1.amazonaws.com'] },
+      'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/example-corp/prod/logs', 'alias/example-corp/dr-west/logs'] },
+    });
+  });
+
+  test('every action it names exists in the IAM action catalogue', () => {
+    const missing = responders.statements(RESPONDER).flatMap(actions).filter((a) => {
+      const [service, action] = a.split(':');
+      return actionCatalogue(service)[action.toLowerCase()] === undefined;
+    });
+    expect(missing).toEqual([]);
+  });
+
+  describe('validation', () => {
+    const build = (props: SsoAccessProps) => () => new SsoAccess(new Stack(newApp(), 'S'), 'Access', props);
+    const responding = (response: Partial<SsoResponse>) => withResponders([PROD]).targets.map((t) => ({ ...t, response: { ...t.response!, ...response } }));
+
+    test('every target must name what responders act on when there are responders', () => {
+      expect(build(baseProps({ groups: { ...baseProps().groups, securityResponders: [RESPONDER_GROUP] } }))).toThrow(
+        /security responders are given, but target prod does not name its kill switch, alarms and log groups \(SsoTarget\.response\), so they could not act there; name them, or give no responder groups \(config: sso\.securityResponders\.aws\)/,
+      );
+      // Without responders nothing is needed.
+      expect(build(baseProps())).not.toThrow();
+    });
+
+    test('the names are refused when they would widen the grant or name nothing', () => {
+      expect(build(withResponders([PROD], { targets: responding({ killSwitchParameterName: 'private-ai/prod/model-access' }) }))).toThrow(
+        /the kill-switch parameter private-ai\/prod\/model-access of target prod is not an SSM parameter path such as \/private-ai\/prod\/model-access \(config: aws\.ssmPrefix\)/,
+      );
+      expect(build(withResponders([PROD], { targets: responding({ killSwitchParameterName: '/private-ai/*' }) }))).toThrow(/is not an SSM parameter path/);
+      expect(build(withResponders([PROD], { targets: responding({ alarmNamePrefix: 'example-*' }) }))).toThrow(/the alarm name prefix "example-\*" of target prod must be letters, digits, hyphens or underscores/);
+      expect(build(withResponders([PROD], { targets: responding({ queryLogGroupNames: [] }) }))).toThrow(/target prod must name at least one log group for responders' queries/);
+      expect(build(withResponders([PROD], { targets: responding({ queryLogGroupNames: ['/example-corp/*'] }) }))).toThrow(/each a CloudWatch Logs name without wildcards; received \["\/example-corp\/\*"\]/);
+    });
+  });
+});
+
+describe('suspended users (suspendedUsers)', () => {
+  const names = { modelUsers: 'ExampleCorpAiModelUser', platformAdmins: 'ExampleCorpAiPlatformAdmin', auditors: 'ExampleCorpAiAuditor', promptReviewers: 'ExampleCorpAiPromptReviewer', securityResponders: RESPONDER };
+  const everyone = (overrides: Partial<SsoAccessProps> = {}) => withResponders([PROD], { groups: { ...withResponders().groups, promptReviewers: [REVIEWER_GROUP] }, ...overrides });
+  const USERS = ['mallory@example.com', 'eve.example'];
+
+  test('nobody (the default): no permission set carries the deny', () => {
+    const none = synth(everyone());
+    for (const name of Object.values(names)) expect(none.statements(name).map((x) => x.Sid)).not.toContain('SuspendedUsers');
+    expect(synth(everyone({ suspendedUsers: [] })).statements(names.modelUsers)).toEqual(none.statements(names.modelUsers));
+  });
+
+  test("model users and platform admins: the users' sessions are denied every model call and the private API; the permission sets are otherwise unchanged", () => {
+    const none = synth(everyone());
+    const some = synth(everyone({ suspendedUsers: USERS }));
+    for (const name of [names.modelUsers, names.platformAdmins]) {
+      const deny = some.bySid(name).SuspendedUsers;
+      expect({ ...deny, Action: actions(deny) }).toEqual({
+        Sid: 'SuspendedUsers',
+        Effect: 'Deny',
+        Action: [...SUSPENDED_MODEL_ACTIONS, 'execute-api:Invoke'].sort(),
+        Resource: '*',
+        // An Identity Center role session is named after the user: aws:userid is `<role ID>:<user name>`.
+        Condition: { StringLike: { 'aws:userid': ['*:mallory@example.com', '*:eve.example'] } },
+      });
+      expect(some.statements(name).filter((x) => x.Sid !== 'SuspendedUsers')).toEqual(none.statements(name));
+    }
+  });
+
+  test("another user's session, or one whose name only starts the same, is not matched", () => {
+    const [pattern] = synth(everyone({ suspendedUsers: ['mallory@example.com'] })).bySid(names.modelUsers).SuspendedUsers.Condition!.StringLike['aws:userid'] as string[];
+    expect(stringLike(pattern, 'AROAEXAMPLEPERMSET01:mallory@example.com')).toBe(true);
+    expect(stringLike(pattern, 'AROAEXAMPLEPERMSET01:someone@example.com')).toBe(false);
+    expect(stringLike(pattern, 'AROAEXAMPLEPERMSET01:mallory@example.com.evil')).toBe(false);
+  });
+
+  test('auditors, prompt reviewers and responders, who can call no model, are unchanged', () => {
+    const none = synth(everyone());
+    const some = synth(everyone({ suspendedUsers: USERS }));
+    for (const name of [names.auditors, names.promptReviewers, names.securityResponders]) expect(some.statements(name)).toEqual(none.statements(name));
+  });
+
+  test('with the kill switch engaged too, both denies are there', () => {
+    const both = synth(everyone({ suspendedUsers: USERS, suspendModelAccess: true }));
+    for (const name of [names.modelUsers, names.platformAdmins]) expect(both.statements(name).map((x) => x.Sid).slice(-2)).toEqual(['ModelAccessSuspended', 'SuspendedUsers']);
+  });
+
+  test('a name that is not a role session name is refused: it would match nobody, or everyone a wildcard matches', () => {
+    const build = (suspendedUsers: string[]) => () => new SsoAccess(new Stack(newApp(), 'S'), 'Access', baseProps({ suspendedUsers }));
+    expect(build(['*'])).toThrow(
+      /suspended user "\*" is not an Identity Center user name as its role sessions are named \(2 to 64 letters, digits and \+=,\.@_-\), so the deny would match nobody, or everyone a wildcard matches; give the user name exactly as Identity Center spells it \(config: detection\.suspendedUsers\)/,
+    );
+    for (const bad of ['jane doe', 'm?llory@example.com', 'x', 'a'.repeat(65), 'jäne@example.com']) expect(build([bad])).toThrow(/is not an Identity Center user name/);
+    expect(build(['jane.doe@example.com', 'j_doe+ai=1,x'])).not.toThrow();
+  });
+
+  test("the construct's rule is the config schema's: both accept and refuse the same names", () => {
+    const accepts = (f: () => unknown) => {
+      try {
+        f();
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const name of ['jane.doe@example.com', 'ab', 'a', 'a'.repeat(64), 'a'.repeat(65), 'jane doe', 'm*', 'j=+,.@_-x', 'jäne']) {
+      const schema = accepts(() => configWith((raw) => (raw.detection = { ...raw.detection, suspendedUsers: [name] })));
+      expect([name, accepts(() => new SsoAccess(new Stack(newApp(), 'S'), 'Access', baseProps({ suspendedUsers: [name] })))]).toEqual([name, schema]);
+    }
   });
 });
