@@ -146,20 +146,35 @@ function permissionSetPolicy(identity: DeployedTemplate, config: OrgConfig, role
 const cdkExecutionRoleArn = (facts: TargetFacts, config: OrgConfig) =>
   `arn:${facts.partition}:iam::${facts.account}:role/cdk-${config.aws.deployment.cdkQualifier}-cfn-exec-role-${facts.account}-${facts.region}`;
 
+/** Identity Center users whose sessions the rows use: the first that no config suspends is everyone else. */
+const SSO_USERS = ['someone@example.com', 'someone.else@example.com'];
+/** The unique ID of a permission set's role in an account, the first part of its sessions' `aws:userid`. */
+const SSO_ROLE_ID = 'AROAEXAMPLEPERMSET01';
+
+/** A caller: its principal ARN, its identity policies, and the request context its session carries. */
+interface Caller {
+  readonly principal: string;
+  readonly principalArn: string;
+  readonly policies: Policy[];
+  readonly context?: Record<string, string>;
+}
+
 /** The principal ARN of each kind of caller, and its identity policies. */
-function principalOf(who: Who, facts: TargetFacts, config: OrgConfig): { principal: string; principalArn: string; policies: Policy[] } | string {
+function principalOf(who: Who, facts: TargetFacts, config: OrgConfig): Caller | string {
   const { partition, account, region, platform } = facts;
   const session = (roleArn: string, sessionName: string) => {
     const roleName = roleArn.split('/').pop()!;
     return `arn:${partition}:sts::${account}:assumed-role/${roleName}/${sessionName}`;
   };
-  const sso = (role: SsoRole) => {
+  const suspended = config.detection.suspendedUsers ?? [];
+  // Identity Center names each role session after the user, so aws:userid is `<role ID>:<user name>`.
+  const sso = (role: SsoRole, user = SSO_USERS.find((u) => !suspended.includes(u))!): Caller | string => {
     if (!facts.identity) return 'no identity stack (aws.identityCenter is not configured)';
     const policy = permissionSetPolicy(facts.identity, config, role);
     if (!policy) return `no ${role} permission set in the identity stack`;
     const identityRegion = config.aws.identityCenter?.region ?? region;
     const roleArn = `arn:${partition}:iam::${account}:role/aws-reserved/sso.amazonaws.com/${identityRegion}/AWSReservedSSO_${permissionSetName(config.organisation.name, role)}_0123456789abcdef`;
-    return { principal: session(roleArn, 'someone@example.com'), principalArn: roleArn, policies: [policy] };
+    return { principal: session(roleArn, user), principalArn: roleArn, policies: [policy], context: { 'aws:userid': `${SSO_ROLE_ID}:${user}` } };
   };
   const stackRole = (functionPath: RegExp, what: string) => {
     const fn = only(platform.idsOf('AWS::Lambda::Function', functionPath), what, platform.env.stackName);
@@ -177,6 +192,10 @@ function principalOf(who: Who, facts: TargetFacts, config: OrgConfig): { princip
       return sso('platformAdmins');
     case 'promptReviewer':
       return sso('promptReviewers');
+    case 'securityResponder':
+      return sso('securityResponders');
+    case 'suspendedModelUser':
+      return suspended.length > 0 ? sso('modelUsers', suspended[0]) : 'detection.suspendedUsers names nobody';
     case 'invoker':
       return stackRole(/\/ModelInvoker\/Function\//, 'model-invoker function');
     case 'loggingSetter':
@@ -398,6 +417,27 @@ function resourcesOf(resource: Resource, facts: TargetFacts, config: OrgConfig):
     }
     case 'anthropicWorkspace':
       return [{ arn: `arn:${partition}:aws-external-anthropic:${region}:${account}:workspace/default`, label: 'an aws-external-anthropic workspace', account, region }];
+    case 'killSwitchParameter':
+    case 'otherParameter': {
+      const path = resource === 'killSwitchParameter' ? /\/ModelInvoker\/ModelAccess\// : /\/Outputs\/PrivateApiUrlParameter\//;
+      const id = only(platform.idsOf('AWS::SSM::Parameter', path), resource === 'killSwitchParameter' ? 'kill-switch parameter' : 'private API URL parameter', platform.env.stackName);
+      const name = String(platform.properties(id).Name);
+      return [{ arn: `arn:${partition}:ssm:${region}:${account}:parameter${name}`, label: `parameter ${name}`, account, region }];
+    }
+    case 'detectionAlarm': {
+      const alarms = platform.idsOf('AWS::CloudWatch::Alarm', /\/MisuseDetection\//);
+      if (alarms.length === 0) return 'this target has no misuse-detection alarm';
+      const name = String(platform.properties(alarms[0]).AlarmName);
+      return [{ arn: `arn:${partition}:cloudwatch:${region}:${account}:alarm:${name}`, label: `alarm ${name}`, account, region }];
+    }
+    case 'auditLogGroup':
+    case 'promptLogGroup': {
+      const prompts = resource === 'promptLogGroup';
+      const groups = platform.idsOf('AWS::Logs::LogGroup', prompts ? /\/InvocationLogging\/Logs\// : /\/ModelInvoker\/Function\/Logs\//);
+      if (prompts && groups.length === 0) return 'this target does not own the invocation-logging setting';
+      const group = only(groups, prompts ? 'prompt-log group' : 'audit-record log group', platform.env.stackName);
+      return [{ arn: platform.getAtt(group, 'Arn').replace(/:\*$/, ''), label: `log group ${platform.ref(group)}`, account, region }];
+    }
     case 'anyResource':
       return [{ arn: '*', label: '*', account, region }];
   }
@@ -472,7 +512,7 @@ function decidingStatements(decision: Decision, analysis: Analysis): string[] {
 
 function describeRequest(s: Scenario, r: ResolvedResource, context: Record<string, unknown>): string {
   const shown = Object.entries(context)
-    .filter(([k]) => ['aws:SourceVpce', 'bedrock:GuardrailIdentifier', 'aws:RequestedRegion', 'bedrock:InferenceProfileArn', 'kms:ViaService', 'iam:ServiceSpecificCredentialServiceName'].includes(k))
+    .filter(([k]) => ['aws:userid', 'aws:SourceVpce', 'bedrock:GuardrailIdentifier', 'aws:RequestedRegion', 'bedrock:InferenceProfileArn', 'kms:ViaService', 'iam:ServiceSpecificCredentialServiceName'].includes(k))
     .map(([k, v]) => `${k}=${String(v)}`);
   return `${s.action} on ${r.label}${shown.length ? ` (${shown.join(', ')})` : ''}`;
 }
@@ -509,6 +549,7 @@ async function prove(s: Scenario, facts: TargetFacts, config: OrgConfig, guards:
       'aws:RequestedRegion': r.region,
       'aws:SecureTransport': 'true',
       ...(config.aws.organizationId ? { 'aws:PrincipalOrgID': config.aws.organizationId } : {}),
+      ...principal.context,
       ...(s.action.startsWith('bedrock:Invoke') ? guardrailContext(s.guardrail ?? 'published', facts) : {}),
       ...r.context,
       ...s.context,

@@ -19,6 +19,10 @@ export type Who =
   | 'platformAdmin'
   /** A session of the PromptReviewer permission set (created when `sso.promptReviewers` has groups). */
   | 'promptReviewer'
+  /** A session of the SecurityResponder permission set (created when `sso.securityResponders` has AWS groups). */
+  | 'securityResponder'
+  /** A session of the ModelUser permission set of the first user in `detection.suspendedUsers` (the other model-user rows are another user's). */
+  | 'suspendedModelUser'
   /** The model-invoker function's role. */
   | 'invoker'
   /** The invocation-logging setter function's role (the custom resource that owns the setting). */
@@ -101,6 +105,16 @@ export type Resource =
   | 'auditKey'
   /** The alias of that key. */
   | 'auditKeyAlias'
+  /** The target's kill-switch parameter, which the model invoker reads (`<aws.ssmPrefix>/<target>/model-access`). */
+  | 'killSwitchParameter'
+  /** Another parameter of the target: the private API URL app teams read. */
+  | 'otherParameter'
+  /** An alarm of the target's misuse detection. */
+  | 'detectionAlarm'
+  /** The log group of the model invoker's audit records. */
+  | 'auditLogGroup'
+  /** The log group of the target's prompts and responses. */
+  | 'promptLogGroup'
   /** Actions without resource-level permissions. */
   | 'anyResource';
 
@@ -223,4 +237,17 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: 'admin-opens-audit-bucket', who: 'accountAdmin', action: 's3:PutBucketPolicy', resource: 'auditBucket', expect: 'denied', why: 'A new bucket policy could drop the grants the trail and Bedrock write with, or open the evidence.' },
   { id: 'admin-deletes-audit-key-alias', who: 'accountAdmin', action: 'kms:DeleteAlias', resource: 'auditKeyAlias', expect: 'denied', why: 'Without its alias the audit key would fall outside the guard that keeps it enabled.' },
   { id: 'admin-disables-audit-key', who: 'accountAdmin', action: 'kms:DisableKey', resource: 'auditKey', expect: 'denied', why: 'A disabled key stops the trail from writing and makes the evidence unreadable.' },
+  // Security responders pull the kill switch's fast path by hand, test alarms and run the playbooks' queries; nothing more.
+  { id: 'responder-pulls-switch', who: 'securityResponder', action: 'ssm:PutParameter', resource: 'killSwitchParameter', expect: 'allowed', why: 'Security responders stop model access through the private API in seconds, without a deployment, by writing suspended to the kill switch.' },
+  { id: 'responder-reads-switch', who: 'securityResponder', action: 'ssm:GetParameter', resource: 'killSwitchParameter', expect: 'allowed', why: 'Responders check what the switch says before and after they pull it.' },
+  { id: 'responder-puts-other-parameter', who: 'securityResponder', action: 'ssm:PutParameter', resource: 'otherParameter', expect: 'denied', why: 'The switch is the one parameter responders write: rewriting what app teams read (the private API URL) could redirect their calls.' },
+  { id: 'responder-tests-alarm', who: 'securityResponder', action: 'cloudwatch:SetAlarmState', resource: 'detectionAlarm', expect: 'allowed', why: "Responders test that an alarm's alert reaches the security contacts." },
+  { id: 'responder-queries-audit-records', who: 'securityResponder', action: 'logs:StartQuery', resource: 'auditLogGroup', expect: 'allowed', why: "Responders run the playbooks' saved queries over the invoker's audit records." },
+  { id: 'responder-queries-prompts', who: 'securityResponder', action: 'logs:StartQuery', resource: 'promptLogGroup', expect: 'denied', why: 'Responding to an incident does not include reading prompts and responses: that is the prompt reviewers\' separate grant.' },
+  { id: 'responder-converse', who: 'securityResponder', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'denied', why: 'Responders stop model access; they do not use models.' },
+  { id: 'responder-private-api', who: 'securityResponder', action: 'execute-api:Invoke', resource: 'privateApi', via: 'executeApiEndpoint', expect: 'denied', why: 'Responders do not call the private API either.' },
+  { id: 'model-user-pulls-switch', who: 'modelUser', action: 'ssm:PutParameter', resource: 'killSwitchParameter', expect: 'denied', why: 'Whom the switch stops cannot turn it back.' },
+  // One person suspended (detection.suspendedUsers); the other model-user rows are another user's session, unaffected.
+  { id: 'suspended-user-private-api', who: 'suspendedModelUser', action: 'execute-api:Invoke', resource: 'privateApi', via: 'executeApiEndpoint', expect: 'denied', why: "A suspended user's sessions, credentials already issued included, no longer reach the private API, although its resource policy admits model users." },
+  { id: 'suspended-user-converse', who: 'suspendedModelUser', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'denied', why: "A suspended user's sessions no longer call models directly either." },
 ];

@@ -34,14 +34,21 @@ const platform = (list: AccessStack[]) => list.find((s) => s.name.endsWith('-pro
 const identity = (list: AccessStack[]) => list.find((s) => s.name.endsWith('-identity'))!;
 const resourcesOf = (s: AccessStack) => s.template.Resources as unknown as Resources;
 const byPath = (s: AccessStack, path: RegExp) => Object.values(resourcesOf(s)).find((r) => path.test(String(r.Metadata?.['aws:cdk:path'])))!;
-const modelUserPolicy = (s: AccessStack) => Object.values(resourcesOf(s)).find((r) => r.Type === 'AWS::SSO::PermissionSet' && /ModelUser$/.test(r.Properties.Name))!.Properties.InlinePolicy;
+const permissionSetPolicy = (s: AccessStack, role: string) => Object.values(resourcesOf(s)).find((r) => r.Type === 'AWS::SSO::PermissionSet' && new RegExp(`${role}$`).test(r.Properties.Name))!.Properties.InlinePolicy;
+const modelUserPolicy = (s: AccessStack) => permissionSetPolicy(s, 'ModelUser');
+/** Rows of opt-in roles: security responders (sso.securityResponders) and suspended users (detection.suspendedUsers), which the example configures none of. */
+const OPT_IN_ROWS = SCENARIOS.filter((s) => s.who === 'securityResponder' || s.who === 'suspendedModelUser').map((s) => s.id);
+const OPT_IN_REASONS = ['no securityResponders permission set in the identity stack', 'detection.suspendedUsers names nobody'];
 
 describe('access proofs of the example deployment', () => {
   test('every row of the table is evaluated for the target, and every decision is the one expected', () => {
     expect(failed(proofs)).toEqual([]);
     expect(new Set(proofs.map((p) => p.scenario))).toEqual(new Set(SCENARIOS.map((s) => s.id)));
     expect(proofs.every((p) => p.target === 'prod')).toBe(true);
-    expect(proofs.filter((p) => p.evaluated === 'not applicable')).toEqual([]);
+    // Only the rows of roles the example does not configure say why they do not apply.
+    const notApplicable = proofs.filter((p) => p.evaluated === 'not applicable');
+    expect(notApplicable.map((p) => p.scenario).sort()).toEqual([...OPT_IN_ROWS].sort());
+    for (const p of notApplicable) expect(OPT_IN_REASONS).toContain(p.deciding[0]);
   });
 
   test('model users call every allowlisted chat model through their endpoint, decided by the permission set and the endpoint policy', () => {
@@ -194,8 +201,8 @@ describe('access proofs of other configurations', () => {
     const chatRows = SCENARIOS.filter((s) => s.resource === 'allowlistedModel').map((s) => s.id);
     const profileRows = SCENARIOS.filter((s) => s.resource === 'profileDestination').map((s) => s.id);
     const notApplicable = result.filter((p) => p.evaluated === 'not applicable');
-    expect(notApplicable.map((p) => p.scenario).sort()).toEqual([...chatRows, ...profileRows].sort());
-    for (const p of notApplicable.filter((x) => chatRows.includes(x.scenario))) expect(p.deciding).toEqual([expect.stringMatching(/^no allowlisted chat model is usable from this target/)]);
+    expect(notApplicable.map((p) => p.scenario).sort()).toEqual([...new Set([...chatRows, ...profileRows, ...OPT_IN_ROWS])].sort());
+    for (const p of notApplicable.filter((x) => chatRows.includes(x.scenario) && !OPT_IN_ROWS.includes(x.scenario))) expect(p.deciding).toEqual([expect.stringMatching(/^no allowlisted chat model is usable from this target/)]);
     // Out of region, the embedding model stands in for the chat model the other rows would use.
     for (const scenario of ['model-user-outside-regions', 'batch-outside-regions']) {
       expect(rows(result, scenario).map((p) => [p.evaluated, p.request.includes('foundation model amazon.titan-embed-text-v2:0 in ')])).toEqual([['ExplicitlyDenied', true]]);
@@ -292,5 +299,92 @@ describe('the kill switch (detection.suspendModelAccess)', () => {
       [false, 'Allowed'],
       [false, 'Allowed'],
     ]);
+  });
+});
+
+describe('security responders and suspended users', () => {
+  const RESPONDERS = ['00000000-0000-0000-0000-000000000005'];
+  const SUSPENDED = 'mallory@example.com';
+  const respondingConfig = configWith((r) => {
+    r.sso.securityResponders = { aws: RESPONDERS };
+    r.detection = { ...r.detection, suspendedUsers: [SUSPENDED] };
+  });
+  let respondingStacks: AccessStack[];
+  let responding: AccessProof[];
+  beforeAll(async () => {
+    respondingStacks = synthesizedStacks(respondingConfig);
+    responding = await proofsOf(respondingConfig, respondingStacks, guards);
+  });
+  const RESPONDER = 'identity: permission set ExampleCorpAiSecurityResponder (inline)';
+  const only1 = (scenario: string) => {
+    const found = rows(responding, scenario);
+    expect([scenario, found.length]).toEqual([scenario, 1]);
+    return found[0];
+  };
+
+  test('every row is evaluated, and every decision is the one expected', () => {
+    expect(failed(responding)).toEqual([]);
+    expect(responding.filter((p) => p.evaluated === 'not applicable')).toEqual([]);
+    // The roles the example configured decide as they do there.
+    const others = (list: readonly AccessProof[]) => list.filter((p) => !OPT_IN_ROWS.includes(p.scenario)).map((p) => [p.scenario, p.evaluated === 'Allowed']);
+    expect(others(responding)).toEqual(others(proofs));
+  });
+
+  test('responders write and read the kill switch the invoker reads, and no other parameter', () => {
+    expect(only1('responder-pulls-switch')).toMatchObject({ evaluated: 'Allowed', deciding: [`${RESPONDER}#PullTheKillSwitch`] });
+    expect(only1('responder-pulls-switch').request).toBe('ssm:PutParameter on parameter /private-ai/prod/model-access (aws:RequestedRegion=eu-central-1, aws:userid=AROAEXAMPLEPERMSET01:someone@example.com)');
+    expect(only1('responder-reads-switch')).toMatchObject({ evaluated: 'Allowed', deciding: [`${RESPONDER}#PullTheKillSwitch`] });
+    expect(only1('responder-puts-other-parameter')).toMatchObject({ evaluated: 'ImplicitlyDenied', request: expect.stringMatching(/^ssm:PutParameter on parameter \/private-ai\/prod\/private-api-url /) });
+    expect(only1('model-user-pulls-switch')).toMatchObject({ evaluated: 'ImplicitlyDenied', deciding: ['identity: no statement allows (ImplicitlyDenied)'] });
+  });
+
+  test("responders test the detection's alarms and query the audit records, not the prompts", () => {
+    expect(only1('responder-tests-alarm')).toMatchObject({ evaluated: 'Allowed', deciding: [`${RESPONDER}#TestDetectionAlarms`], request: expect.stringMatching(/^cloudwatch:SetAlarmState on alarm example-corp-prod\//) });
+    expect(only1('responder-queries-audit-records')).toMatchObject({ evaluated: 'Allowed', deciding: [`${RESPONDER}#RunSavedQueries`] });
+    expect(only1('responder-queries-prompts')).toMatchObject({ evaluated: 'ImplicitlyDenied', request: expect.stringContaining('/example-corp/prod/model-invocations') });
+  });
+
+  test('responders use no model and no private API', () => {
+    expect(rows(responding, 'responder-converse').map((p) => p.evaluated)).toEqual(['ImplicitlyDenied', 'ImplicitlyDenied']);
+    // The API admits only model users and the configured roles, whatever an identity policy says.
+    expect(only1('responder-private-api')).toMatchObject({ evaluated: 'ExplicitlyDenied', deciding: [expect.stringMatching(/\(resource policy\)#DenyOtherPrincipals$/)] });
+  });
+
+  test("a suspended user's sessions are denied the private API and the models by the permission set; another user's are not", () => {
+    const SUSPENSION = 'identity: permission set ExampleCorpAiModelUser (inline)#SuspendedUsers';
+    const api = only1('suspended-user-private-api');
+    expect(api).toMatchObject({ evaluated: 'ExplicitlyDenied', deciding: [SUSPENSION] });
+    expect(api.request).toContain(`aws:userid=AROAEXAMPLEPERMSET01:${SUSPENDED}`);
+    for (const p of rows(responding, 'suspended-user-converse')) expect(p).toMatchObject({ evaluated: 'ExplicitlyDenied', deciding: expect.arrayContaining([SUSPENSION]) });
+    // Another model user, same permission set, same requests: allowed.
+    const other = only1('model-user-private-api');
+    expect(other).toMatchObject({ evaluated: 'Allowed', request: expect.stringContaining('aws:userid=AROAEXAMPLEPERMSET01:someone@example.com') });
+    expect(rows(responding, 'model-user-converse').map((p) => p.evaluated)).toEqual(['Allowed', 'Allowed']);
+  });
+
+  test('suspending the user the other rows use moves them to another user', async () => {
+    const config = configWith((r) => {
+      r.detection = { ...r.detection, suspendedUsers: ['someone@example.com'] };
+    });
+    const result = await proofsOf(config, undefined, undefined, ['model-user-private-api', 'suspended-user-private-api']);
+    expect(failed(result)).toEqual([]);
+    expect(rows(result, 'model-user-private-api')[0].request).toContain('aws:userid=AROAEXAMPLEPERMSET01:someone.else@example.com');
+  });
+
+  test('a permission set without the suspension lets the suspended user through, and the proof fails', async () => {
+    const mutated = copy(respondingStacks);
+    const policy = modelUserPolicy(identity(mutated));
+    policy.Statement = (policy.Statement as Array<{ Sid?: string }>).filter((s) => s.Sid !== 'SuspendedUsers');
+    const after = await proofsOf(respondingConfig, mutated, guards, ['suspended-user-private-api']);
+    expect(rows(after, 'suspended-user-private-api').map((p) => [p.ok, p.evaluated])).toEqual([[false, 'Allowed']]);
+  });
+
+  test("a responder grant widened to the account's parameters lets a responder rewrite what app teams read, and the proof fails", async () => {
+    const mutated = copy(respondingStacks);
+    const policy = permissionSetPolicy(identity(mutated), 'SecurityResponder');
+    const statement = (policy.Statement as Array<{ Sid?: string; Resource: unknown }>).find((s) => s.Sid === 'PullTheKillSwitch')!;
+    statement.Resource = JSON.parse(JSON.stringify(statement.Resource).replace('/private-ai/prod/model-access', '/*'));
+    const after = await proofsOf(respondingConfig, mutated, guards, ['responder-puts-other-parameter']);
+    expect(rows(after, 'responder-puts-other-parameter').map((p) => [p.ok, p.evaluated])).toEqual([[false, 'Allowed']]);
   });
 });
