@@ -107,18 +107,23 @@ const routePart = (kind: ModelKind) => ROUTES[kind].replace(/^\//, '');
 /** SSM parameter names: a path of these characters, at most 1011 with the path (as the handler checks). */
 const PARAMETER_NAME = /^\/[A-Za-z0-9_.\-/]{1,1010}$/;
 
+/** Longest model or inference-profile ID a request may name (Bedrock's IDs and ARNs are shorter). */
+const MODEL_ID_MAX_LENGTH = 256;
+
 /** API Gateway's own limit on a synchronous integration. */
 const API_INTEGRATION_LIMIT_SECONDS = 29;
 
 /** Validation of POST /embed before the function runs (the handler validates fully again). */
-function embedModelSchema(models: readonly InvokableModel[], props: ModelInvokerProps): apigw.JsonSchema {
+function embedModelSchema(props: ModelInvokerProps): apigw.JsonSchema {
   return {
     schema: apigw.JsonSchemaVersion.DRAFT4,
     type: apigw.JsonSchemaType.OBJECT,
     required: ['input'],
     additionalProperties: false,
     properties: {
-      modelId: { type: apigw.JsonSchemaType.STRING, enum: models.map((m) => m.id) },
+      // Not an enum of the allowlist: the handler refuses other models (400 ModelNotAllowed) and
+      // audits the attempt, so probing is counted (deniedCalls); API Gateway would refuse it unseen.
+      modelId: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: MODEL_ID_MAX_LENGTH },
       dataClassification: { type: apigw.JsonSchemaType.STRING },
       input: { type: [apigw.JsonSchemaType.STRING, apigw.JsonSchemaType.ARRAY], maxItems: Math.min(props.maxMessages, MAX_EMBED_TEXTS) },
       dimensions: { type: apigw.JsonSchemaType.INTEGER, enum: [...EMBEDDING_DIMENSIONS] },
@@ -134,7 +139,8 @@ function requestModelSchema(props: ModelInvokerProps): apigw.JsonSchema {
     required: ['messages'],
     additionalProperties: false,
     properties: {
-      modelId: { type: apigw.JsonSchemaType.STRING, enum: props.models.filter((m) => m.kind === 'chat').map((m) => m.id) },
+      // Not an enum: see embedModelSchema; the role's policy allows the allowlisted models only anyway.
+      modelId: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: MODEL_ID_MAX_LENGTH },
       dataClassification: { type: apigw.JsonSchemaType.STRING },
       system: {},
       messages: { type: apigw.JsonSchemaType.ARRAY, minItems: 1, maxItems: props.maxMessages },
@@ -220,7 +226,7 @@ export class ModelInvoker extends Construct {
       parameterName,
       stringValue: suspended ? 'suspended' : 'open',
       allowedPattern: `^(${MODEL_ACCESS_VALUES.join('|')})$`,
-      description: `Kill switch of the model-invoker API: open or suspended (read within ${MODEL_ACCESS_MAX_AGE_SECONDS} s); every deployment resets it to detection.suspendModelAccess`,
+      description: `Kill switch of the model-invoker API: open or suspended (read within ${MODEL_ACCESS_MAX_AGE_SECONDS} s); a deployment writes it only when detection.suspendModelAccess changes`,
       tier: ssm.ParameterTier.STANDARD,
     });
     this.killSwitch = killSwitch;
@@ -401,7 +407,7 @@ export class ModelInvoker extends Construct {
     };
     this.invokeUrl = route(routePart('chat'), 'InvokeRequest', requestModelSchema(props));
     const embeddingModels = props.models.filter((m) => m.kind === 'embedding');
-    if (embeddingModels.length > 0) this.embedUrl = route(routePart('embedding'), 'EmbedRequest', embedModelSchema(embeddingModels, props));
+    if (embeddingModels.length > 0) this.embedUrl = route(routePart('embedding'), 'EmbedRequest', embedModelSchema(props));
 
     // Errors API Gateway answers itself (bad body, denied, throttled) take the handler's shape.
     const errorTemplate = '{"error":{"code":"$context.error.responseType","message":$context.error.messageString,"requestId":"$context.requestId"}}';

@@ -239,6 +239,10 @@ export class PlatformStack extends Stack {
       value: this.detection.topic.topicArn,
       description: 'SNS topic of misuse and tampering alerts (KMS-encrypted); the security contacts are subscribed by e-mail and must confirm',
     });
+    new CfnOutput(this, 'ModelAccessParameterName', {
+      value: this.modelInvoker.killSwitch.parameterName,
+      description: 'The kill switch: put suspended to stop the private API within 30 s, open to restore (docs/playbooks/README.md)',
+    });
 
     new AppTeamOutputs(this, 'Outputs', {
       parameterPrefix: `${config.aws.ssmPrefix}/${target.name}`,

@@ -108,8 +108,9 @@ describe('PlatformStack', () => {
     const table = readme.slice(readme.indexOf('| output | meaning |')).split('\n\n')[0].split('\n').slice(2);
     const documented = table.flatMap((row) => [...row.split(' | ')[0].matchAll(/`([A-Za-z0-9]+)`/g)].map((m) => m[1]));
     expect(documented).toContain('PrivateApiUrl');
-    // The alert topic is the security team's, not app teams': a stack output only, tested with misuse detection.
-    expect(Object.keys(outputs).filter((o) => o !== 'SecurityAlertTopicArn').sort()).toEqual(documented.sort());
+    // The alert topic and the kill switch are the security team's, not app teams': stack outputs
+    // only, tested with misuse detection and the playbooks (test/docs).
+    expect(Object.keys(outputs).filter((o) => o !== 'SecurityAlertTopicArn' && o !== 'ModelAccessParameterName').sort()).toEqual(documented.sort());
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/private-ai/prod/vpc-id', Type: 'String', Value: { Ref: Match.stringLikeRegexp('NetworkVpc') } });
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/private-ai/prod/bedrock-runtime-endpoint-dns', Value: Match.objectLike({ 'Fn::Select': Match.anyValue() }) });
     template.hasResourceProperties('AWS::SSM::Parameter', { Name: '/private-ai/prod/audit-key-arn' });

@@ -4,6 +4,7 @@ import { PLAYBOOKS, savedQueryName, type Playbook } from '../../lib/config/detec
 import { AWS_SAVED_QUERIES } from '../../lib/aws/misuse-detection';
 import { AZURE_SAVED_QUERIES } from '../../lib/azure/misuse-detection';
 import { GCP_SAVED_QUERIES } from '../../lib/gcp/misuse-detection';
+import { exampleConfig, exampleTemplate } from '../support/aws';
 
 const DIR = path.join(__dirname, '..', '..', 'docs', 'playbooks');
 
@@ -63,6 +64,18 @@ describe('docs/playbooks', () => {
       expect([cloud, mine.length > 0]).toEqual([cloud, true]);
       for (const [name] of mine) expect([cloud, name, quoted.has(`${LANGUAGES[cloud]} ${name}`)]).toEqual([cloud, name, true]);
     }
+  });
+
+  test("the AWS kill switch command names the parameter the target's stack creates and exports", () => {
+    const readme = fs.readFileSync(path.join(DIR, 'README.md'), 'utf8');
+    const documented = /aws ssm put-parameter --name (\S+) --value suspended --overwrite/.exec(readme)![1];
+    const [target] = exampleConfig.aws.targets;
+    const expected = documented.replace('<aws.ssmPrefix>', exampleConfig.aws.ssmPrefix).replace('<target>', target.name);
+    const template = exampleTemplate().toJSON() as { Resources: Record<string, { Type: string; Properties: { Name?: unknown } }>; Outputs: Record<string, { Value: unknown }> };
+    const names = Object.values(template.Resources).filter((r) => r.Type === 'AWS::SSM::Parameter').map((r) => r.Properties.Name);
+    expect(names).toContain(expected);
+    expect(JSON.stringify(template.Outputs.ModelAccessParameterName.Value)).toContain('ModelAccess');
+    expect(readme).toContain('ModelAccessParameterName');
   });
 
   test('the fence reader finds language, name and text, and a changed query no longer matches', () => {
