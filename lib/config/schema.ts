@@ -289,6 +289,52 @@ export const IDENTITY_CENTER_INSTANCE_ARN_PATTERN = /^arn:aws[a-z-]*:sso:::insta
 
 const sessionDuration = z.string().regex(SESSION_DURATION_PATTERN, { message: 'must be an ISO-8601 duration between PT1H and PT12H' });
 
+/** A Pulumi stack name (the part after Pulumi.<name>.yaml). */
+const stackName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, { message: 'must be a Pulumi stack name (letters, digits, _ . -), such as prod-weu' });
+
+/** Where AWS Organizations policies attach: the root, an OU or an account. */
+const policyTarget = z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/, {
+  message: 'must be an organisation root (r-ab12), an OU (ou-ab12-cdef3456) or a 12-digit account ID',
+});
+
+/** The organisation guards as a stack of their own, in the account that administers Organizations policies. */
+const awsOrganization = z.strictObject({
+  /** The management account, or the account delegated to administer Organizations policies. */
+  policyAdminAccount: awsAccount,
+  /** Region of the organisation stack (Organizations itself is global). */
+  region: awsRegion,
+  /** Roots, OUs or accounts the guard policies attach to. */
+  attachTo: nonEmptyUnique(policyTarget, 'policy target'),
+  /** Also resource control policies protecting the evidence buckets and keys (where RCPs are enabled). */
+  resourceControlPolicies: z.boolean().default(true),
+});
+
+/** A set of targets rolled out together; waves go one after another. */
+const awsWave = z.strictObject({
+  /** Name of the wave, e.g. dev, prod. */
+  name: slug('a wave name'),
+  /** Target names (aws.targets[].name) in this wave; its regions and accounts deploy in parallel. */
+  targets: nonEmptyUnique(slug('a target name'), 'target'),
+  /** A person approves before the wave deploys (production). */
+  approval: z.boolean().default(false),
+});
+
+/** The delivery pipeline (CDK Pipelines) that rolls the config out to every target. */
+const awsPipeline = z.strictObject({
+  /** Tooling account that hosts the pipeline. */
+  account: awsAccount,
+  region: awsRegion,
+  /** CodeStar / CodeConnections connection to the repository. */
+  connectionArn: z.string().regex(/^arn:[a-z-]+:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/, {
+    message: 'must be a CodeConnections connection ARN such as arn:<partition>:codeconnections:eu-central-1:123456789012:connection/<uuid>',
+  }),
+  /** Repository as owner/name. */
+  repository: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { message: 'must be owner/name, such as example-corp/private-ai-blueprint' }),
+  branch: z.string().min(1).default('main'),
+  /** Waves in rollout order; every target in exactly one. */
+  waves: z.array(awsWave).min(1, { message: 'must list at least one wave' }),
+});
+
 const identityCenter = z.strictObject({
   /** ARN of the IAM Identity Center instance. */
   instanceArn: idString('an Identity Center instance ARN', 'arn:<partition>:sso:::instance/ssoins-<16 hex digits>').regex(IDENTITY_CENTER_INSTANCE_ARN_PATTERN, {
@@ -516,6 +562,10 @@ export const orgConfigSchema = z.strictObject({
     modelInvoker: modelInvoker.default(modelInvoker.parse({})),
     /** How the stacks are deployed: the CDK bootstrap qualifier and who may bootstrap. */
     deployment: deployment.default(deployment.parse({})),
+    /** The organisation guards deployed as a stack (SCPs, RCPs). @default - the guards are files for the organisation's admins */
+    organization: awsOrganization.optional(),
+    /** A CDK Pipelines pipeline rolling the targets out in waves. @default - targets are deployed with cdk deploy */
+    pipeline: awsPipeline.optional(),
   }),
   azure: z
     .strictObject({
@@ -539,6 +589,12 @@ export const orgConfigSchema = z.strictObject({
        * assigns them without enforcement (compliance reports only), for a staged rollout.
        */
       policyEnforcement: z.enum(['enforced', 'auditOnly'], { message: 'must be enforced or auditOnly' }).default('enforced'),
+      /**
+       * Pulumi stacks of stacks/azure (one per subscription), in rollout order: `npm run rollout
+       * azure` previews or updates each with the policy pack, stopping at the first failure.
+       * @default - one stack at a time with pulumi up
+       */
+      rollout: z.array(stackName).min(1, { message: 'must list at least one stack when given' }).optional(),
       /** Microsoft Defender for Cloud's AI workloads plan on the subscription (threat protection for AI). */
       defenderForAi: z
         .strictObject({
@@ -574,6 +630,12 @@ export const orgConfigSchema = z.strictObject({
           ingress: z.array(perimeterIngress).default([]),
         })
         .default({ accessLevels: [], ingress: [] }),
+      /**
+       * Pulumi stacks of stacks/gcp (one per project), in rollout order: `npm run rollout gcp`
+       * previews or updates each with the policy pack, stopping at the first failure.
+       * @default - one stack at a time with pulumi up
+       */
+      rollout: z.array(stackName).min(1, { message: 'must list at least one stack when given' }).optional(),
       /** Organisation policies beyond the always-on set (locations, CMEK, no service account keys, TLS, models). */
       orgPolicies: z
         .strictObject({
