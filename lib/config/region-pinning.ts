@@ -13,8 +13,9 @@ import { bedrockModelId, orgConfigSchema } from './schema';
  * most of them (which geography a region belongs to, which cross-region inference profiles may
  * be used); the rest keep names unique, give invocation logging one owner, keep the DNS resolver
  * settings consistent, require security contacts when Azure is configured, hold retention
- * to the limits of the log services, and refuse suspended users and responder groups that no
- * program would act on. Pure functions only.
+ * to the limits of the log services, refuse suspended users and responder groups that no
+ * program would act on, and keep the delivery pipeline's waves and the targets in step. Pure
+ * functions only.
  */
 
 export { geographyOfRegion, modelUsableInRegion, parseModelId, type ParsedModelId } from './model-ids';
@@ -82,6 +83,9 @@ const fields = {
   gcpModel: shape.gcp.unwrap().shape.models.element.shape,
   suspendedUsers: shape.detection.unwrap().shape.suspendedUsers,
   responderGroups: shape.sso.shape.securityResponders,
+  pipelineRegion: awsShape.pipeline.unwrap().shape.region,
+  waveName: awsShape.pipeline.unwrap().shape.waves.element.shape.name,
+  waveTarget: awsShape.pipeline.unwrap().shape.waves.element.shape.targets.element,
 };
 
 /** Whether `id` names a geography inference profile (eu., us., apac. ...), the only kind that takes routes. */
@@ -175,7 +179,8 @@ function profileRouteIssues(
 /**
  * Cross-field rules: region allowlist, inference-profile geography, uniqueness, single logging
  * owner, DNS resolver settings, security contacts when Azure is configured, retention limits,
- * suspended users and security responders only where a program acts on them.
+ * suspended users and security responders only where a program acts on them, the pipeline's
+ * region and waves.
  *
  * Reads the document as written (a validated config reads the same): each rule reads its inputs
  * through their own schemas and is skipped when any of them is invalid, so the rules run on the
@@ -410,12 +415,82 @@ export function checkRegionPinning(config: unknown): ConfigIssue[] {
     }
   }
 
+  issues.push(...pipelineIssues(config, targets.map((t) => t.name), allowed));
+
   const identityCenterRegion = read(config, ['aws', 'identityCenter', 'region'], fields.identityCenterRegion);
   if (allowed && identityCenterRegion && !allowed.includes(identityCenterRegion)) {
     issues.push({
       path: 'aws.identityCenter.region',
       received: identityCenterRegion,
       message: `region ${identityCenterRegion} is not allowed by data residency policy; allowed: ${allowed.join(', ')}`,
+    });
+  }
+  return issues;
+}
+
+/**
+ * aws.pipeline against the rest: its region is allowed, wave names are unique, every wave target
+ * is a target of aws.targets, and every target is in exactly one wave (a target in none would never
+ * be deployed, in two would be deployed twice per run). `targetNames` are the targets' names as
+ * read (undefined where invalid); the wave checks are skipped while any is unknown.
+ */
+function pipelineIssues(config: unknown, targetNames: readonly (string | undefined)[], allowed: readonly string[] | undefined): ConfigIssue[] {
+  if (!isRecord(nodeAt(config, ['aws', 'pipeline']))) return [];
+  const issues: ConfigIssue[] = [];
+  const region = read(config, ['aws', 'pipeline', 'region'], fields.pipelineRegion);
+  if (allowed && region && !allowed.includes(region)) {
+    issues.push({
+      path: 'aws.pipeline.region',
+      received: region,
+      message: `region ${region} is not allowed by data residency policy; allowed: ${allowed.join(', ')} (the pipeline keeps the templates and the config in its artifact bucket there: put it in an allowed region, or add ${region} to aws.allowedRegions)`,
+    });
+  }
+
+  const waves = itemsAt(config, ['aws', 'pipeline', 'waves']);
+  const waveByName = new Map<string, number>();
+  waves.forEach((wave, i) => {
+    const name = read(wave, ['name'], fields.waveName);
+    if (!name) return;
+    const previous = waveByName.get(name);
+    if (previous !== undefined) {
+      issues.push({ path: `aws.pipeline.waves[${i}].name`, received: name, message: `wave names must be unique (each names a stage of the pipeline); aws.pipeline.waves[${previous}] already uses it: rename one of them` });
+    } else {
+      waveByName.set(name, i);
+    }
+  });
+
+  const known = targetNames.filter((n): n is string => n !== undefined);
+  const names = new Set(known);
+  const targetsKnown = Array.isArray(nodeAt(config, ['aws', 'targets'])) && targetNames.length === known.length;
+  const waveOf = new Map<string, number>();
+  waves.forEach((wave, i) => {
+    itemsAt(wave, ['targets']).forEach((item, j) => {
+      const name = fields.waveTarget.safeParse(item).data;
+      if (!name) return;
+      const path = `aws.pipeline.waves[${i}].targets[${j}]`;
+      if (targetsKnown && !names.has(name)) {
+        issues.push({ path, received: name, message: `names no target of aws.targets (${known.join(', ')}); add the target to aws.targets, or remove it from the wave` });
+      }
+      const first = waveOf.get(name);
+      if (first !== undefined && first !== i) {
+        issues.push({ path, received: name, message: `target ${name} is already in wave aws.pipeline.waves[${first}]; a target deploys in exactly one wave, so remove it from one of them` });
+      }
+      if (first === undefined) waveOf.set(name, i);
+    });
+  });
+  // Only when every wave reads cleanly: a target missing from a wave the schema refuses may be in it.
+  const wavesValid =
+    Array.isArray(nodeAt(config, ['aws', 'pipeline', 'waves'])) &&
+    waves.every((wave) => Array.isArray(nodeAt(wave, ['targets'])) && itemsAt(wave, ['targets']).every((item) => fields.waveTarget.safeParse(item).success));
+  if (wavesValid) {
+    targetNames.forEach((name, i) => {
+      if (name && !waveOf.has(name)) {
+        issues.push({
+          path: `aws.targets[${i}].name`,
+          received: name,
+          message: `target ${name} is in no wave of aws.pipeline.waves, so the pipeline would never deploy it; add it to one wave (${[...waveByName.keys()].join(', ') || 'none named'})`,
+        });
+      }
     });
   }
   return issues;

@@ -873,3 +873,120 @@ describe('security responders (sso.securityResponders)', () => {
     ]);
   });
 });
+
+describe('the delivery pipeline (aws.pipeline) and the targets it rolls out', () => {
+  const CONNECTION = 'arn:aws:codeconnections:eu-central-1:222222222222:connection/0a1b2c3d-4e5f-4a7b-8c9d-0e1f2a3b4c5d';
+  /** The example with a dev target beside prod, rolled out dev first, then prod after an approval. */
+  const withPipeline = (r: Loose) => {
+    r.aws.targets.push({ name: 'dev', account: '333333333333', region: 'eu-central-1' });
+    r.aws.pipeline = {
+      account: '222222222222',
+      region: 'eu-central-1',
+      connectionArn: CONNECTION,
+      repository: 'example-corp/private-ai-blueprint',
+      waves: [
+        { name: 'dev', targets: ['dev'] },
+        { name: 'prod', targets: ['prod'], approval: true },
+      ],
+    };
+  };
+
+  test('a pipeline whose waves hold every target once is accepted, the branch and approvals defaulted', () => {
+    const raw = rawExample() as Loose;
+    withPipeline(raw);
+    expect(parseOrgConfig(raw).aws.pipeline).toEqual({
+      account: '222222222222',
+      region: 'eu-central-1',
+      connectionArn: CONNECTION,
+      repository: 'example-corp/private-ai-blueprint',
+      branch: 'main',
+      waves: [
+        { name: 'dev', targets: ['dev'], approval: false },
+        { name: 'prod', targets: ['prod'], approval: true },
+      ],
+    });
+  });
+
+  test('a wave target that is not in aws.targets is named, with the targets there are', () => {
+    expect(
+      issuesFor((r) => {
+        withPipeline(r);
+        r.aws.pipeline.waves[1].targets.push('prod-us');
+      }),
+    ).toEqual([{ path: 'aws.pipeline.waves[1].targets[1]', received: 'prod-us', message: 'names no target of aws.targets (prod, dev); add the target to aws.targets, or remove it from the wave' }]);
+  });
+
+  test('a target in no wave would never be deployed, and is refused with the waves it could join', () => {
+    expect(
+      issuesFor((r) => {
+        withPipeline(r);
+        r.aws.pipeline.waves[0].targets = ['prod'];
+        r.aws.pipeline.waves.pop();
+      }),
+    ).toEqual([
+      {
+        path: 'aws.targets[1].name',
+        received: 'dev',
+        message: 'target dev is in no wave of aws.pipeline.waves, so the pipeline would never deploy it; add it to one wave (dev)',
+      },
+    ]);
+  });
+
+  test('a target in two waves is refused where it appears the second time', () => {
+    expect(
+      issuesFor((r) => {
+        withPipeline(r);
+        r.aws.pipeline.waves[1].targets.push('dev');
+      }),
+    ).toEqual([
+      { path: 'aws.pipeline.waves[1].targets[1]', received: 'dev', message: 'target dev is already in wave aws.pipeline.waves[0]; a target deploys in exactly one wave, so remove it from one of them' },
+    ]);
+  });
+
+  test('wave names must be unique: each names a stage of the pipeline', () => {
+    expect(
+      issuesFor((r) => {
+        withPipeline(r);
+        r.aws.pipeline.waves[1].name = 'dev';
+      }),
+    ).toEqual([
+      { path: 'aws.pipeline.waves[1].name', received: 'dev', message: 'wave names must be unique (each names a stage of the pipeline); aws.pipeline.waves[0] already uses it: rename one of them' },
+    ]);
+  });
+
+  test('the pipeline region must be allowed by data residency, as its artifact bucket keeps the templates there', () => {
+    expect(
+      issuesFor((r) => {
+        withPipeline(r);
+        r.aws.pipeline.region = 'us-east-1';
+        r.aws.pipeline.connectionArn = CONNECTION.replace('eu-central-1', 'us-east-1');
+      }),
+    ).toEqual([
+      {
+        path: 'aws.pipeline.region',
+        received: 'us-east-1',
+        message: `region us-east-1 is not allowed by data residency policy; allowed: ${ALLOWED} (the pipeline keeps the templates and the config in its artifact bucket there: put it in an allowed region, or add us-east-1 to aws.allowedRegions)`,
+      },
+    ]);
+  });
+
+  test('a wave the schema refuses is reported once: no target is said to be missing from it', () => {
+    expect(
+      issuesFor((r) => {
+        withPipeline(r);
+        r.aws.pipeline.waves[0].targets = 'dev';
+      }).map((i) => i.path),
+    ).toEqual(['aws.pipeline.waves[0].targets']);
+  });
+
+  test('every wave problem is reported in one pass, after the schema issues', () => {
+    expect(
+      issuesFor((r) => {
+        withPipeline(r);
+        r.aws.pipeline.branch = '';
+        r.aws.pipeline.waves[1].name = 'dev';
+        r.aws.pipeline.waves[1].targets = ['prod', 'dev', 'staging'];
+      }).map((i) => i.path),
+    ).toEqual(['aws.pipeline.branch', 'aws.pipeline.waves[1].name', 'aws.pipeline.waves[1].targets[1]', 'aws.pipeline.waves[1].targets[2]']);
+  });
+});
