@@ -1,6 +1,6 @@
 import { Annotations, DefaultStackSynthesizer, type App, type IStackSynthesizer } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { DEFAULT_CDK_QUALIFIER, identityStackName as nameIdentityStack, platformStackName as namePlatformStack, type OrgConfig } from '../../lib/config';
+import { DEFAULT_CDK_QUALIFIER, identityStackName as nameIdentityStack, platformStackName as namePlatformStack, STACK_NAME_PREFIX, type AwsTarget, type OrgConfig } from '../../lib/config';
 import { IdentityStack } from './identity-stack';
 import { PlatformStack } from './platform-stack';
 
@@ -14,41 +14,50 @@ export function identityStackName(config: OrgConfig): string {
   return nameIdentityStack(config.organisation.name);
 }
 
+/** Stack name of the delivery pipeline in the tooling account (`aws.pipeline`). */
+export function pipelineStackName(config: OrgConfig): string {
+  return `${STACK_NAME_PREFIX}-${config.organisation.name}-pipeline`;
+}
+
 /** The bootstrap roles the stacks deploy through: those of the configured qualifier (the default synthesizer otherwise). */
-function synthesizerOf(config: OrgConfig): IStackSynthesizer | undefined {
+export function synthesizerOf(config: OrgConfig): IStackSynthesizer | undefined {
   const qualifier = config.aws.deployment.cdkQualifier;
   return qualifier === DEFAULT_CDK_QUALIFIER ? undefined : new DefaultStackSynthesizer({ qualifier });
 }
 
 /** One platform stack per configured AWS target, plus the Identity Center stack when configured. */
 export function addAwsStacks(app: App, config: OrgConfig): PlatformStack[] {
-  const platformStacks = config.aws.targets.map(
-    (target) =>
-      new PlatformStack(app, platformStackName(config, target.name), {
-        config,
-        target,
-        env: { account: target.account, region: target.region },
-        synthesizer: synthesizerOf(config),
-        description: `private-ai-blueprint: private Bedrock platform for ${config.organisation.name}/${target.name}`,
-        terminationProtection: true,
-      }),
-  );
+  const platformStacks = config.aws.targets.map((target) => addPlatformStack(app, config, target));
   addIdentityStack(app, config, platformStacks[0]);
   return platformStacks;
 }
 
 /**
- * The Identity Center stack, in the account that hosts Identity Center. Without
- * `aws.identityCenter` there is none, and `warnOn` (a stack, so the CLI shows it) carries a
- * warning saying the permission sets were skipped.
+ * The platform stack of one target, in `scope`: the app, or a pipeline stage. The stack name is
+ * set, not derived, so that a stage deploys to the same CloudFormation stack `cdk deploy` does.
  */
-export function addIdentityStack(app: App, config: OrgConfig, warnOn: Construct): IdentityStack | undefined {
+export function addPlatformStack(scope: Construct, config: OrgConfig, target: AwsTarget): PlatformStack {
+  const name = platformStackName(config, target.name);
+  return new PlatformStack(scope, name, {
+    config,
+    target,
+    stackName: name,
+    env: { account: target.account, region: target.region },
+    synthesizer: synthesizerOf(config),
+    description: `private-ai-blueprint: private Bedrock platform for ${config.organisation.name}/${target.name}`,
+    terminationProtection: true,
+  });
+}
+
+/**
+ * The Identity Center stack, in the account that hosts Identity Center, in `scope` (the app, or
+ * a pipeline stage). Without `aws.identityCenter` there is none, and `warnOn` (a stack, so the
+ * CLI shows it) carries a warning saying the permission sets were skipped.
+ */
+export function addIdentityStack(scope: Construct, config: OrgConfig, warnOn: Construct): IdentityStack | undefined {
   const identityCenter = config.aws.identityCenter;
   if (!identityCenter) {
-    Annotations.of(warnOn).addWarningV2(
-      'privateai:identity-center-skipped',
-      'IAM Identity Center is not configured (config: aws.identityCenter); permission sets were not synthesized',
-    );
+    warnIdentityCenterSkipped(warnOn);
     return undefined;
   }
   const name = identityStackName(config);
@@ -56,11 +65,20 @@ export function addIdentityStack(app: App, config: OrgConfig, warnOn: Construct)
   if (clash >= 0) {
     throw new Error(`target name "${config.aws.targets[clash].name}" is reserved for the Identity Center stack (${name}); rename the target (config: aws.targets[${clash}].name)`);
   }
-  return new IdentityStack(app, name, {
+  return new IdentityStack(scope, name, {
     config,
+    stackName: name,
     env: { account: identityCenter.account, region: identityCenter.region },
     synthesizer: synthesizerOf(config),
     description: `private-ai-blueprint: IAM Identity Center permission sets for ${config.organisation.name}`,
     terminationProtection: true,
   });
+}
+
+/** Says, on `warnOn` (a stack, so the CLI shows it), that the permission sets were skipped for want of aws.identityCenter. */
+export function warnIdentityCenterSkipped(warnOn: Construct): void {
+  Annotations.of(warnOn).addWarningV2(
+    'privateai:identity-center-skipped',
+    'IAM Identity Center is not configured (config: aws.identityCenter); permission sets were not synthesized',
+  );
 }
