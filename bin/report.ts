@@ -68,6 +68,22 @@ function withControlTowerCounts(
   return { ...report, pluginReports: [...others, { violations: [], ...reported, pluginName: name, metadata: { ...reported?.metadata, ...metadata } }] };
 }
 
+/**
+ * Every stack of a cloud assembly by its stack name, those of nested assemblies too: with
+ * aws.pipeline the stacks the pipeline deploys are in the assemblies of its stages.
+ */
+export function assemblyStacks(dir: string): AwsStackInput[] {
+  type Artifact = { type: string; environment?: string; properties?: { templateFile?: string; stackName?: string; directoryName?: string } };
+  const manifest = readJson<{ artifacts: Record<string, Artifact> }>(path.join(dir, 'manifest.json'));
+  return Object.entries(manifest.artifacts).flatMap(([id, a]): AwsStackInput[] => {
+    if (a.type === 'cdk:cloud-assembly') return assemblyStacks(path.join(dir, a.properties!.directoryName!));
+    if (a.type !== 'aws:cloudformation:stack') return [];
+    const [, account, region] = /^aws:\/\/([^/]+)\/(.+)$/.exec(a.environment ?? '') ?? [];
+    // A stack's artifact ID is its name unless the name is set, as it is for a stage's stacks.
+    return [{ name: a.properties?.stackName ?? id, account, region, template: readJson<CfnTemplate>(path.join(dir, a.properties!.templateFile!)) }];
+  });
+}
+
 /** Writes the three report files; returns the summary line and the reasons it fails, if any. */
 export async function writeReport(options: ReportOptions = {}): Promise<{ summary: string; failures: string[] }> {
   const cdkOut = path.resolve(options.cdkOut ?? path.join(root, 'cdk.out'));
@@ -80,13 +96,7 @@ export async function writeReport(options: ReportOptions = {}): Promise<{ summar
   const { controlTowerSelection, ControlTowerGuardValidator } = await import('../policies/aws/control-tower-guard');
   const { buildReport, failures, renderHtml, renderMarkdown } = await import('../policies/report');
   const { evaluatePulumiCloud, PULUMI_CLOUDS } = await import('../policies/report/pulumi-clouds');
-  const manifest = readJson<{ artifacts: Record<string, { type: string; environment?: string; properties?: { templateFile?: string } }> }>(path.join(cdkOut, 'manifest.json'));
-  const stacks: AwsStackInput[] = Object.entries(manifest.artifacts)
-    .filter(([, a]) => a.type === 'aws:cloudformation:stack')
-    .map(([name, a]) => {
-      const [, account, region] = /^aws:\/\/([^/]+)\/(.+)$/.exec(a.environment ?? '') ?? [];
-      return { name, account, region, template: readJson<CfnTemplate>(path.join(cdkOut, a.properties!.templateFile!)) };
-    });
+  const stacks = assemblyStacks(cdkOut);
   const { ORG_GUARD_FILES } = await import('../policies/aws/org-guards');
   const guards = ORG_GUARD_FILES.map((file) => {
     const guardFile = path.join(cdkOut, 'org-guards', file);

@@ -44,6 +44,9 @@ const SERVICE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   CloudTrail: ['cloudtrail:*'],
   // Alarms and Contributor Insights rules of the misuse detection.
   CloudWatch: ['cloudwatch:*'],
+  // The delivery pipeline in the tooling account (aws.pipeline): its build projects and the pipeline itself.
+  CodeBuild: ['codebuild:*'],
+  CodePipeline: ['codepipeline:*'],
   EC2: ['ec2:*'],
   // The detection's tampering rules.
   Events: ['events:*'],
@@ -95,6 +98,9 @@ const TYPE_NEEDS: Readonly<Record<string, TypeNeeds>> = {
   // A CMK-encrypted guardrail: Bedrock uses the key with the caller's permissions.
   'AWS::Bedrock::Guardrail': { actions: ['kms:CreateGrant', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey'] },
   'AWS::CloudTrail::Trail': { actions: ['iam:GetRole'], passesRoleTo: 'cloudtrail.amazonaws.com' },
+  'AWS::CodeBuild::Project': { passesRoleTo: 'codebuild.amazonaws.com' },
+  // A pipeline whose source is a CodeConnections connection passes the connection (either service prefix) to CodePipeline.
+  'AWS::CodePipeline::Pipeline': { actions: ['codestar-connections:PassConnection', 'codeconnections:PassConnection'], passesRoleTo: 'codepipeline.amazonaws.com' },
   'AWS::EC2::FlowLog': { passesRoleTo: 'vpc-flow-logs.amazonaws.com' },
   // Private DNS on an interface endpoint associates the VPC with a hosted zone AWS owns.
   'AWS::EC2::VPCEndpoint': { actions: ['route53:AssociateVPCWithHostedZone'] },
