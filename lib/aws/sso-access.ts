@@ -6,9 +6,9 @@ import { Construct } from 'constructs';
 import type { ProfileRoutes } from '../config/inference-profiles';
 import { parseModelId } from '../config/model-ids';
 import { inferModelKind, MODEL_KINDS, modelKindOf, type ModelKind } from '../config/model-kinds';
-import { accessLogsBucketName, auditBucketName, INVOCATION_LOG_PREFIX, KEY_PURPOSE, keyAlias, logGroupPrefix, wafLogGroupName } from '../config/naming';
+import { accessLogsBucketName, auditBucketName, INVOCATION_LOG_PREFIX, KEY_PURPOSE, keyAlias, logGroupPrefix, promptLogGroupName, promptLogsBucketName, wafLogGroupName } from '../config/naming';
 import { DEFAULT_CDK_QUALIFIER, IDENTITY_CENTER_INSTANCE_ARN_PATTERN, IDENTITY_CENTER_USER_NAME_PATTERN, SESSION_DURATION_PATTERN } from '../config/schema';
-import { BEDROCK_INVOKE_ACTIONS, modelResourceArns, profileArns, regionDenyStatement, SUSPENDED_MODEL_ACTIONS, suspendedModelAccessStatement } from './bedrock-policies';
+import { BEDROCK_INVOKE_ACTIONS, modelResourceArns, profileArns, regionDenyStatement, SUSPENDED_MODEL_ACTIONS, suspendedModelAccessStatement, usableModelIds } from './bedrock-policies';
 
 /**
  * The kinds of people the blueprint gives AWS access to. Prompt reviewers, the only ones who
@@ -70,16 +70,21 @@ export interface SsoTarget {
    */
   readonly bedrockRuntimeEndpointIds?: readonly string[];
   /**
-   * The target's prompt logs, when its platform stack owns invocation logging: prompt reviewers
-   * read them, and auditors are denied them (the prompt-log group lives under the log-group prefix
-   * auditors read).
+   * The target's prompt logs, when its platform stack owns invocation logging. The permission sets
+   * reach prompt logs by the blueprint's naming convention (promptLogsBucketName and
+   * promptLogGroupName in lib/config/naming.ts), the same pattern for every target, so that they do
+   * not grow with the fleet: names given here must follow it. Prompt reviewers read them, and
+   * auditors are denied them (the prompt-log group lives under the log-group prefix auditors read).
    * @default - none: the target keeps no prompt logs of its own (another target of its account and
-   * region, or nobody, owns invocation logging); a synth warning names an account and region
-   * where no target names any
+   * region, or nobody, owns invocation logging)
    */
   readonly promptLogs?: SsoPromptLogs;
   /**
-   * The target's kill switch, alarms and log groups, for security responders.
+   * The target's kill switch, alarms and log groups, for security responders. Each name is granted
+   * as a pattern with the target's name replaced by `*` where the platform stack puts it (the
+   * parameter's and log groups' second-to-last path segment, the alarm prefix's last hyphenated
+   * part), so that targets named alike share one grant; a name that does not have the target's name
+   * there is granted as it is.
    * @default - none; required for every target when security-responder groups are given
    */
   readonly response?: SsoResponse;
@@ -262,12 +267,15 @@ export function permissionSetRolePattern(partition: string, account: string, org
 }
 
 /**
- * The permission sets of the blueprint, as inline policies scoped to the workload accounts,
- * each assigned to its Identity Store groups in every target account:
+ * The permission sets of the blueprint, as inline policies, each assigned to its Identity Store
+ * groups in every target account. Identity Center provisions a set as a role in each of those
+ * accounts, so every grant names the caller's own account (`${aws:PrincipalAccount}`) and the
+ * blueprint's naming convention with any target's name: a policy is the same for one target or
+ * hundreds (only the listed bedrock-runtime endpoint IDs add to one), and reaches no other account.
  *
  * - model users: the private model-invoker API, and the allowlisted chat models directly, only
- *   through the organisation's endpoints listed for the target and only with a published
- *   guardrail of the target account;
+ *   through the organisation's listed endpoints and only with a published guardrail of their
+ *   account;
  * - auditors: read-only on the audit evidence (trail, the blueprint's log groups, the API
  *   Gateway execution and WAF logs, the audit and access-log buckets, and decryption through S3
  *   and CloudWatch Logs only), and explicitly denied prompt content;
@@ -276,7 +284,7 @@ export function permissionSetRolePattern(partition: string, account: string, org
  *   (Marketplace subscription to their products only, the Anthropic use-case form);
  * - prompt reviewers, only when groups are configured: read the prompt logs and nothing else;
  * - security responders, only when groups are configured: write and read the kill-switch
- *   parameter of each target, set the state of the detection's alarms, run the playbooks' saved
+ *   parameters of the targets, set the state of the detection's alarms, run the playbooks' saved
  *   queries over the audit records, the trail and the API's access log; no models, no prompts.
  *
  * Users named in `suspendedUsers` are denied every model call and the private API, whatever
@@ -328,11 +336,12 @@ export class SsoAccess extends Construct {
         inlinePolicy: policy,
       });
 
+      // Only the listed bedrock-runtime endpoint IDs, the allowed regions and the model allowlist
+      // make a policy longer: a synth that succeeded would leave a set that cannot be provisioned.
       const size = estimatePolicyChars(Stack.of(this).resolve(policy));
       if (size > MAX_ROLE_INLINE_POLICY_CHARS) {
-        Annotations.of(this).addWarningV2(
-          'privateai:sso-policy-size',
-          `the inline policy of permission set ${name} is about ${size} characters, over IAM's ${MAX_ROLE_INLINE_POLICY_CHARS} per role, so provisioning it to the accounts will fail; split the targets over several blueprint deployments or shorten the model allowlist`,
+        throw new Error(
+          `SsoAccess: the inline policy of permission set ${name} is about ${size} characters, over IAM's ${MAX_ROLE_INLINE_POLICY_CHARS} per role, so provisioning it to the accounts would fail; it lists ${endpointIdsOf(props).length} bedrock-runtime endpoint IDs (about ${ENDPOINT_ID_CHARS} characters each), ${props.allowedRegions.length} allowed regions and ${props.models.modelIds.length} models: list fewer endpoints (config: aws.targets[].bedrockRuntimeEndpointIds), regions or models`,
         );
       }
 
@@ -368,15 +377,6 @@ export class SsoAccess extends Construct {
     if (groupsOf('promptReviewers').length > 0) this.promptReviewerPermissionSet = create('promptReviewers');
     // Opt-in too: whoever holds it can stop every model call through the private API.
     if (groupsOf('securityResponders').length > 0) this.securityResponderPermissionSet = create('securityResponders');
-
-    const pairs = [...new Set(props.targets.map((t) => `${t.account} ${t.region}`))];
-    for (const pair of pairs.filter((p) => !props.targets.some((t) => `${t.account} ${t.region}` === p && t.promptLogs))) {
-      const [account, region] = pair.split(' ');
-      Annotations.of(this).addWarningV2(
-        'privateai:sso-prompt-logs-unnamed',
-        `no target in account ${account}, region ${region} names its prompt logs (SsoTarget.promptLogs), so auditors are not explicitly denied them and prompt reviewers read none there; name them for the target whose stack owns invocation logging`,
-      );
-    }
 
     const { unknown } = marketplaceProductsOf(props.models);
     if (unknown.length > 0) {
@@ -434,6 +434,15 @@ function validate(props: SsoAccessProps, sessionDurations: { readonly [R in SsoR
       }
     }
   }
+  for (const target of props.targets) {
+    if (!target.promptLogs) continue;
+    const expected = { bucketName: promptLogsBucketName(props.organisationName, target.name, target.account), logGroupName: promptLogGroupName(props.organisationName, target.name) };
+    if (target.promptLogs.bucketName !== expected.bucketName || target.promptLogs.logGroupName !== expected.logGroupName) {
+      throw new Error(
+        `SsoAccess: the prompt logs of target ${target.name} are named ${target.promptLogs.bucketName} and ${target.promptLogs.logGroupName}, but the permission sets reach prompt logs by the blueprint's naming convention, one pattern for every target, so they would neither deny nor grant these; name them ${expected.bucketName} and ${expected.logGroupName} (promptLogsBucketName and promptLogGroupName in lib/config/naming.ts)`,
+      );
+    }
+  }
   for (const id of props.models.modelIds) {
     if (!props.models.kinds?.[id] && !inferModelKind(id)) {
       throw new Error(`SsoAccess: the kind of model ${id} is neither given nor known from its ID, so whether model users may invoke it directly is unknown; give it as ${MODEL_KINDS.join(' or ')} (SsoModels.kinds; config: aws.models[].kind)`);
@@ -449,112 +458,161 @@ function validate(props: SsoAccessProps, sessionDurations: { readonly [R in SsoR
   }
 }
 
-function scopeOf(props: SsoAccessProps, target: SsoTarget, modelIds: readonly string[] = props.models.modelIds) {
-  return { modelIds, strict: props.models.strict, inferenceProfiles: props.models.inferenceProfiles, allowedRegions: props.allowedRegions, region: target.region, account: target.account };
+function scopeOf(props: SsoAccessProps, region: string, modelIds: readonly string[] = props.models.modelIds, account?: string) {
+  return { modelIds, strict: props.models.strict, inferenceProfiles: props.models.inferenceProfiles, allowedRegions: props.allowedRegions, region, account };
 }
 
 function modelArnsOf(props: SsoAccessProps, target: SsoTarget): string[] {
-  return modelResourceArns(scopeOf(props, target));
+  return modelResourceArns(scopeOf(props, target.region, props.models.modelIds, target.account));
 }
 
-/** The allowlisted chat models of a target, the only ones model users invoke directly. */
-function chatModelArnsOf(props: SsoAccessProps, target: SsoTarget): string[] {
-  const chat = props.models.modelIds.filter((id) => modelKindOf({ id, kind: props.models.kinds?.[id] }) === 'chat');
-  return modelResourceArns(scopeOf(props, target, chat));
-}
-
-/** Under relaxed residency, the profiles through which destinations outside the allowed regions may be reached. */
-function exemptProfiles(props: SsoAccessProps): string[] {
-  return props.models.strict ? [] : [...new Set(props.targets.flatMap((t) => profileArns(scopeOf(props, t))))];
-}
-
-/** A statement ID suffix per target (`prod-eu` -> `ProdEu`), made unique if two names collapse to one. */
-function sidSuffixes(targets: readonly SsoTarget[]): string[] {
-  const seen = new Set<string>();
-  return targets.map((t, i) => {
-    const base = pascal(t.name);
-    const suffix = seen.has(base) ? `${base}${i}` : base;
-    seen.add(suffix);
-    return suffix;
-  });
-}
+/**
+ * The account of the role a session comes from. Identity Center provisions a permission set as one
+ * role in each account it is assigned to, and every target account is assigned: so "the target's
+ * account" is, for every grant, the caller's own account, a policy variable IAM resolves per
+ * request. Grants written with it are the same text for one target or five hundred, and never reach
+ * another account's resources (no cross-account grant, so no other organisation's either).
+ */
+export const OWN_ACCOUNT = '${aws:PrincipalAccount}';
 
 const arn = (service: string, region: string, account: string, resource: string) => `arn:${Aws.PARTITION}:${service}:${region}:${account}:${resource}`;
-const guardrailArns = (t: SsoTarget) => arn('bedrock', t.region, t.account, 'guardrail/*');
-/** A guardrail of the target at a version: `<arn>:<version>`; an unversioned ARN (the draft) has no colon after the ID. */
-const versionedGuardrails = (t: SsoTarget) => arn('bedrock', t.region, t.account, 'guardrail/*:*');
+/** A resource of the caller's own account, in any region: the region is pinned by `inAllowedRegions` or a region deny. */
+const own = (service: string, resource: string) => arn(service, '*', OWN_ACCOUNT, resource);
+const bucketArn = (bucket: string) => `arn:${Aws.PARTITION}:s3:::${bucket}`;
+/** S3 ARNs name no account: a bucket of the same name may belong to anyone, so the grant also requires the caller's account to own it. */
+const OWN_BUCKETS = { StringEquals: { 'aws:ResourceAccount': OWN_ACCOUNT } };
+/** For the regional grants whose ARNs leave the region open: only the allowed regions. */
+const inAllowedRegions = (props: SsoAccessProps) => ({ StringEquals: { 'aws:RequestedRegion': [...props.allowedRegions] } });
+/** A log group and its streams (`<group>:log-stream:<name>`), by name or name pattern, in the caller's account. */
+const logGroupArns = (name: string) => [own('logs', `log-group:${name}`), own('logs', `log-group:${name}:*`)];
+/** Any target's name, where the naming convention puts it. */
+const ANY_TARGET = '*';
+
+/** The organisation's bedrock-runtime endpoints, of every target: the only ones model users call Bedrock through. */
+function endpointIdsOf(props: SsoAccessProps): string[] {
+  return [...new Set(props.targets.flatMap((t) => t.bedrockRuntimeEndpointIds ?? []))];
+}
+/** What one more endpoint ID adds to the ModelUser policy: `"vpce-<17 hex>",`. */
+const ENDPOINT_ID_CHARS = '"vpce-0123456789abcdef0",'.length;
+
+/**
+ * A name the platform stack derives from a target's name, as the pattern every target's name
+ * matches: the target's name replaced by `*` where the convention puts it, `segment` (the
+ * second-to-last segment of a path: `/private-ai/<target>/model-access`, `/<org>/<target>/<purpose>`)
+ * or `suffix` (after the last hyphen: `<org>-<target>`). A name without the target's name there is
+ * kept as it is, so an odd target costs a resource of its own instead of widening anyone's grant.
+ */
+function everyTarget(name: string, target: string, at: 'segment' | 'suffix'): string {
+  if (at === 'segment') {
+    const parts = name.split('/');
+    if (parts.length >= 3 && parts[parts.length - 2] === target) return [...parts.slice(0, -2), ANY_TARGET, parts[parts.length - 1]].join('/');
+    return name;
+  }
+  return name.endsWith(`-${target}`) && name.length > target.length + 1 ? `${name.slice(0, -target.length)}${ANY_TARGET}` : name;
+}
+
+/** The allowlisted chat model IDs usable from any allowed region, the only ones model users invoke directly. */
+function directModelIds(props: SsoAccessProps): string[] {
+  const chat = props.models.modelIds.filter((id) => modelKindOf({ id, kind: props.models.kinds?.[id] }) === 'chat');
+  return [...new Set(props.allowedRegions.flatMap((region) => usableModelIds(scopeOf(props, region, chat))))];
+}
+
+/**
+ * The allowlisted chat models, in every region: each foundation model, and each inference profile of
+ * the caller's account with its foundation model wherever the profile routes. The regions are
+ * pinned by the region deny of the same policy (and the organisation guard): under strict residency
+ * every call outside the allowed regions is denied; under relaxed residency only a call through an
+ * allowlisted profile from an allowed region is exempt (exemptProfiles), which is how AWS evaluates
+ * its destinations.
+ */
+function directModelArns(props: SsoAccessProps): string[] {
+  const fm = (id: string) => `arn:${Aws.PARTITION}:bedrock:*::foundation-model/${id}`;
+  return [
+    ...new Set(
+      directModelIds(props).flatMap((id) => {
+        const parsed = parseModelId(id);
+        return parsed.profileGeography ? [own('bedrock', `inference-profile/${id}`), fm(parsed.foundationModelId)] : [fm(id)];
+      }),
+    ),
+  ];
+}
+
+/**
+ * Under relaxed residency, the allowlisted profiles in each allowed region, through which
+ * destinations outside the allowed regions may be reached. Any account: the region deny only lifts
+ * for them, and the permission set grants the profiles of the caller's account alone.
+ */
+function exemptProfiles(props: SsoAccessProps): string[] {
+  return props.models.strict ? [] : [...new Set(props.allowedRegions.flatMap((region) => profileArns(scopeOf(props, region, props.models.modelIds, '*'))))];
+}
+
+/** A published version of a guardrail of the caller's account: `<arn>:<version>`; an unversioned ARN (the draft) has no colon after the ID. */
+const OWN_PUBLISHED_GUARDRAILS = own('bedrock', 'guardrail/*:*');
 
 /**
  * Model users: the private API (whose resource policy admits the ModelUser sessions through its
- * endpoint), and the allowlisted chat models of each target directly, only through the endpoints
- * the config lists for that target (`aws:SourceVpce`), only with a guardrail of that account at a
- * published version, and only from the role in that account (foundation-model ARNs name no
- * account). Embedding models are not granted directly: Bedrock takes no guardrail with them, so
- * model users reach them only through the API's POST /embed, which screens the input with the
- * guardrail first. Also: decrypting the targets' guardrail keys through Bedrock only; applying
- * the targets' guardrails through the same endpoints. What must never happen is also denied
+ * endpoint), and the allowlisted chat models directly, only through the organisation's endpoints
+ * the config lists (`aws:SourceVpce`) and only with a published version of a guardrail of their own
+ * account. Embedding models are not granted directly: Bedrock takes no guardrail with them, so model
+ * users reach them only through the API's POST /embed, which screens the input with the guardrail
+ * first. Also: decrypting the account's guardrail keys (the `model-data` alias of any target)
+ * through Bedrock only; applying the account's guardrails. What must never happen is denied
  * outright, so no other grant can open it: a model call without a guardrail, with a draft or
- * foreign guardrail, outside the listed endpoints, or outside the allowed regions.
+ * foreign guardrail, outside the listed endpoints (ApplyGuardrail too: it sends content to
+ * Bedrock), or outside the allowed regions.
+ *
+ * Every statement is the same for one target or many; the one list that grows is the endpoint
+ * IDs, because Bedrock supports none of the endpoint-owner keys (`aws:VpceAccount`,
+ * `aws:VpceOrgID`) that would pin calls to the organisation's endpoints without listing them.
  */
 export function modelUserStatements(props: SsoAccessProps): iam.PolicyStatement[] {
-  const suffixes = sidSuffixes(props.targets);
-  const direct = props.targets
-    .map((t, i) => ({ t, suffix: suffixes[i], endpoints: [...new Set(t.bedrockRuntimeEndpointIds ?? [])], models: chatModelArnsOf(props, t) }))
-    .filter((d) => d.endpoints.length > 0);
-  const allEndpoints = [...new Set(direct.flatMap((d) => d.endpoints))];
+  const endpoints = endpointIdsOf(props);
+  const models = directModelArns(props);
   const invoke = [...BEDROCK_INVOKE_ACTIONS];
+  const direct = endpoints.length > 0;
   return [
     new iam.PolicyStatement({
       sid: 'InvokePrivateModelApi',
       actions: ['execute-api:Invoke'],
-      resources: props.targets.flatMap((t) => ['invoke', 'embed'].map((route) => arn('execute-api', t.region, t.account, `*/*/POST/${route}`))),
+      resources: ['invoke', 'embed'].map((route) => own('execute-api', `*/*/POST/${route}`)),
+      conditions: inAllowedRegions(props),
     }),
-    // A target that allowlists embedding models only has no model to invoke directly.
-    ...direct
-      .filter((d) => d.models.length > 0)
-      .map(
-        ({ t, suffix, endpoints, models }) =>
+    // With embedding models only there is no model to invoke directly.
+    ...(direct && models.length > 0
+      ? [
           new iam.PolicyStatement({
-            sid: `InvokeAllowlistedModels${suffix}`,
+            sid: 'InvokeAllowlistedModels',
             actions: invoke,
             resources: models,
-            conditions: {
-              StringEquals: { 'aws:PrincipalAccount': t.account, 'aws:SourceVpce': endpoints },
-              StringLike: { 'bedrock:GuardrailIdentifier': versionedGuardrails(t) },
-            },
+            conditions: { StringLike: { 'bedrock:GuardrailIdentifier': OWN_PUBLISHED_GUARDRAILS } },
           }),
-      ),
-    ...(direct.length > 0
+        ]
+      : []),
+    ...(direct
       ? [
           new iam.PolicyStatement({
             sid: 'DecryptGuardrailsThroughBedrock',
             actions: ['kms:Decrypt'],
-            resources: direct.map(({ t }) => arn('kms', t.region, t.account, 'key/*')),
+            resources: [own('kms', 'key/*')],
             conditions: {
-              StringEquals: { 'kms:ViaService': [...new Set(direct.map(({ t }) => `bedrock.${t.region}.amazonaws.com`))] },
-              'ForAnyValue:StringEquals': { 'kms:ResourceAliases': direct.map(({ t }) => keyAlias(props.organisationName, t.name, KEY_PURPOSE.modelData)) },
+              StringEquals: { 'kms:ViaService': props.allowedRegions.map((r) => `bedrock.${r}.amazonaws.com`) },
+              'ForAnyValue:StringLike': { 'kms:ResourceAliases': keyAlias(props.organisationName, ANY_TARGET, KEY_PURPOSE.modelData) },
             },
           }),
-        ]
-      : []),
-    // ApplyGuardrail sends content to Bedrock too: the same endpoints, and the same targets (whose key it needs).
-    ...(direct.length > 0
-      ? [
           new iam.PolicyStatement({
-            sid: 'ApplyGuardrailsOfTargets',
+            sid: 'ApplyGuardrailsOfAccount',
             actions: ['bedrock:ApplyGuardrail'],
-            resources: direct.map(({ t }) => guardrailArns(t)),
-            conditions: { StringEquals: { 'aws:SourceVpce': allEndpoints } },
+            resources: [own('bedrock', 'guardrail/*')],
           }),
         ]
       : []),
     new iam.PolicyStatement({
-      sid: 'DenyModelCallsWithoutPublishedGuardrailOfTargets',
+      sid: 'DenyModelCallsWithoutPublishedGuardrailOfAccount',
       effect: iam.Effect.DENY,
       actions: invoke,
       resources: ['*'],
       // A missing key matches StringNotLike too: no guardrail is denied as well.
-      conditions: { StringNotLike: { 'bedrock:GuardrailIdentifier': props.targets.map(versionedGuardrails) } },
+      conditions: { StringNotLike: { 'bedrock:GuardrailIdentifier': OWN_PUBLISHED_GUARDRAILS } },
     }),
     new iam.PolicyStatement({
       sid: 'DenyDraftGuardrails',
@@ -566,10 +624,11 @@ export function modelUserStatements(props: SsoAccessProps): iam.PolicyStatement[
     new iam.PolicyStatement({
       sid: 'DenyModelCallsOutsideOwnEndpoints',
       effect: iam.Effect.DENY,
-      actions: invoke,
+      actions: [...invoke, 'bedrock:ApplyGuardrail'],
       resources: ['*'],
-      // With no endpoint listed anywhere the direct path is closed outright.
-      ...(allEndpoints.length > 0 ? { conditions: { StringNotEquals: { 'aws:SourceVpce': allEndpoints } } } : {}),
+      // With no endpoint listed anywhere the direct path is closed outright. A target that lists
+      // none keeps it closed too: its own endpoint is not among these.
+      ...(direct ? { conditions: { StringNotEquals: { 'aws:SourceVpce': endpoints } } } : {}),
     }),
     regionDenyStatement(props.allowedRegions, exemptProfiles(props)),
     ...suspension(props),
@@ -602,61 +661,55 @@ export function suspendedUsersStatements(props: Pick<SsoAccessProps, 'suspendedU
   ];
 }
 
-/** The log groups a target's WAF writes to: the platform stack's `aws-waf-logs-<stack name>`, the stack being `PrivateAi-<org>-<target>`. */
-const wafLogGroupPattern = (org: string, target: string) => `${wafLogGroupName(org, target)}*`;
-
-/** A log group and its streams (`<group>:log-stream:<name>`), by exact name. */
-const logGroupArns = (t: SsoTarget, name: string) => [arn('logs', t.region, t.account, `log-group:${name}`), arn('logs', t.region, t.account, `log-group:${name}:*`)];
-const bucketArn = (bucket: string) => `arn:${Aws.PARTITION}:s3:::${bucket}`;
-
 /**
- * Where prompt content lies in a target: its prompt-log bucket and log group, and the prompt logs
- * written under the audit bucket's `model-invocations/` prefix before they had a bucket of their
- * own (kept there, locked, until their retention ends).
+ * Where prompt content lies in the caller's account, for every target: the prompt-log buckets and
+ * log groups (named by the convention validate() holds the targets to), and the prompt logs written
+ * under an audit bucket's `model-invocations/` prefix before they had a bucket of their own (kept
+ * there, locked, until their retention ends). Bucket patterns end in the account ID, so a pattern
+ * of one kind of bucket never matches another kind, whatever a target is called.
  */
-function promptContentOf(props: SsoAccessProps, t: SsoTarget) {
-  const legacy = `${bucketArn(auditBucketName(props.organisationName, t.name, t.account))}/${INVOCATION_LOG_PREFIX}/*`;
+function promptContentOf(props: SsoAccessProps) {
+  const org = props.organisationName;
   return {
-    objects: [...(t.promptLogs ? [`${bucketArn(t.promptLogs.bucketName)}/*`] : []), legacy],
-    buckets: t.promptLogs ? [bucketArn(t.promptLogs.bucketName)] : [],
-    logGroups: t.promptLogs ? logGroupArns(t, t.promptLogs.logGroupName) : [],
+    objects: [`${bucketArn(promptLogsBucketName(org, ANY_TARGET, OWN_ACCOUNT))}/*`, `${bucketArn(auditBucketName(org, ANY_TARGET, OWN_ACCOUNT))}/${INVOCATION_LOG_PREFIX}/*`],
+    buckets: [bucketArn(promptLogsBucketName(org, ANY_TARGET, OWN_ACCOUNT))],
+    logGroups: logGroupArns(promptLogGroupName(org, ANY_TARGET)),
   };
 }
-
-/** The audit-bucket prefix prompt logs went to before they had a bucket of their own (InvocationLogging's default key prefix). */
 
 /** What reads a log group's events. */
 const LOG_EVENT_READS = ['logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:StartQuery', 'logs:StartLiveTail', 'logs:GetLogRecord', 'logs:Unmask'];
 
-/** Decrypting through S3 and CloudWatch Logs of the targets' regions only, with any key of the targets' accounts. */
-function decryptThroughS3AndLogs(sid: string, targets: readonly SsoTarget[]): iam.PolicyStatement {
-  const regions = [...new Set(targets.map((t) => t.region))];
+/** Decrypting through S3 and CloudWatch Logs of the allowed regions only, with any key of the caller's account. */
+function decryptThroughS3AndLogs(sid: string, props: SsoAccessProps): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid,
     actions: ['kms:Decrypt'],
-    resources: targets.map((t) => arn('kms', t.region, t.account, 'key/*')),
-    conditions: { StringEquals: { 'kms:ViaService': regions.flatMap((r) => [`s3.${r}.amazonaws.com`, `logs.${r}.amazonaws.com`]) } },
+    resources: [own('kms', 'key/*')],
+    conditions: { StringEquals: { 'kms:ViaService': props.allowedRegions.flatMap((r) => [`s3.${r}.amazonaws.com`, `logs.${r}.amazonaws.com`]) } },
   });
 }
 
 /**
- * Auditors: read-only on the audit evidence of each target, and not on prompt content. Actions
- * with no resource-level permissions (listing trails and log groups, CloudTrail event history,
- * fetching or stopping a Logs Insights query by ID, the account's invocation-logging setting)
- * need `*`; everything else names the trail, the blueprint's log groups, API Gateway's execution
- * logs and the WAF logs, the two audit buckets and the account's keys. The prompt-log group lies
- * under the blueprint's log-group prefix, so prompt content is denied outright.
+ * Auditors: read-only on the audit evidence of the targets in their account, and not on prompt
+ * content. Actions with no resource-level permissions (listing trails and log groups, CloudTrail
+ * event history, fetching or stopping a Logs Insights query by ID, the account's invocation-logging
+ * setting) need `*`; everything else names the trail, the blueprint's log groups, API Gateway's
+ * execution logs and the WAF logs, the two audit buckets and the account's keys, by the naming
+ * convention with any target's name. The prompt-log group lies under the blueprint's log-group
+ * prefix, so prompt content is denied outright.
  */
 export function auditorStatements(props: SsoAccessProps): iam.PolicyStatement[] {
   const org = props.organisationName;
-  const buckets = props.targets.flatMap((t) => [auditBucketName(org, t.name, t.account), accessLogsBucketName(org, t.name, t.account)]);
-  const prompts = props.targets.map((t) => promptContentOf(props, t));
+  const buckets = [auditBucketName(org, ANY_TARGET, OWN_ACCOUNT), accessLogsBucketName(org, ANY_TARGET, OWN_ACCOUNT)];
+  const prompts = promptContentOf(props);
   return [
     new iam.PolicyStatement({
-      sid: 'ReadTrailsOfTargets',
+      sid: 'ReadTrailsOfAccount',
       actions: ['cloudtrail:GetTrail', 'cloudtrail:GetTrailStatus', 'cloudtrail:GetEventSelectors'],
-      // The trail's name is generated; its ARN carries the home region, the target's.
-      resources: props.targets.map((t) => arn('cloudtrail', t.region, t.account, 'trail/*')),
+      // The trail's name is generated; its ARN carries the home region, a target's.
+      resources: [own('cloudtrail', 'trail/*')],
+      conditions: inAllowedRegions(props),
     }),
     new iam.PolicyStatement({
       sid: 'ListTrailsAndLookupEvents',
@@ -668,11 +721,13 @@ export function auditorStatements(props: SsoAccessProps): iam.PolicyStatement[] 
       actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:StartQuery'],
       // The trailing wildcard also matches `<group>:*` and `<group>:log-stream:<name>` (GetLogEvents).
       // API Gateway names its execution-log groups after the API's generated ID, so all of the account's are named.
-      resources: props.targets.flatMap((t) => [
-        arn('logs', t.region, t.account, `log-group:${logGroupPrefix(org, t.name)}*`),
-        arn('logs', t.region, t.account, 'log-group:API-Gateway-Execution-Logs_*'),
-        arn('logs', t.region, t.account, `log-group:${wafLogGroupPattern(org, t.name)}`),
-      ]),
+      resources: [
+        own('logs', `log-group:${logGroupPrefix(org, ANY_TARGET)}*`),
+        own('logs', 'log-group:API-Gateway-Execution-Logs_*'),
+        // `aws-waf-logs-PrivateAi-<org>-<target>`, the platform stack's name (wafLogGroupName).
+        own('logs', `log-group:${wafLogGroupName(org, '')}*`),
+      ],
+      conditions: inAllowedRegions(props),
     }),
     new iam.PolicyStatement({
       sid: 'ListLogGroupsAndFollowQueries',
@@ -683,13 +738,15 @@ export function auditorStatements(props: SsoAccessProps): iam.PolicyStatement[] 
       sid: 'ReadAuditObjects',
       actions: ['s3:GetObject', 's3:GetObjectVersion'],
       resources: buckets.map((b) => `${bucketArn(b)}/*`),
+      conditions: OWN_BUCKETS,
     }),
     new iam.PolicyStatement({
       sid: 'ListAuditBuckets',
       actions: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'],
       resources: buckets.map(bucketArn),
+      conditions: OWN_BUCKETS,
     }),
-    decryptThroughS3AndLogs('DecryptEvidenceThroughS3AndLogsOnly', props.targets),
+    decryptThroughS3AndLogs('DecryptEvidenceThroughS3AndLogsOnly', props),
     new iam.PolicyStatement({
       sid: 'ReadInvocationLoggingConfiguration',
       actions: ['bedrock:GetModelInvocationLoggingConfiguration'],
@@ -699,66 +756,74 @@ export function auditorStatements(props: SsoAccessProps): iam.PolicyStatement[] 
       sid: 'DenyPromptContent',
       effect: iam.Effect.DENY,
       actions: ['s3:GetObject', 's3:GetObjectVersion', ...LOG_EVENT_READS],
-      resources: prompts.flatMap((p) => [...p.objects, ...p.logGroups]),
+      resources: [...prompts.objects, ...prompts.logGroups],
     }),
     regionDenyStatement(props.allowedRegions),
   ];
 }
 
 /**
- * Prompt reviewers: read the prompt logs of each target that names them (objects, listings, log
- * events and Logs Insights queries), and the prompt logs left under the audit bucket's old prefix;
+ * Prompt reviewers: read the prompt logs of the targets in their account (objects, listings, log
+ * events and Logs Insights queries), and the prompt logs left under the audit buckets' old prefix;
  * decrypt through S3 and CloudWatch Logs only. Nothing else: not the trail, not the models.
  */
 export function promptReviewerStatements(props: SsoAccessProps): iam.PolicyStatement[] {
-  const prompts = props.targets.map((t) => promptContentOf(props, t));
-  const buckets = prompts.flatMap((p) => p.buckets);
-  const logGroups = prompts.flatMap((p) => p.logGroups);
+  const prompts = promptContentOf(props);
   return [
     new iam.PolicyStatement({
       sid: 'ReadPromptLogObjects',
       actions: ['s3:GetObject', 's3:GetObjectVersion'],
-      resources: prompts.flatMap((p) => p.objects),
+      resources: prompts.objects,
+      conditions: OWN_BUCKETS,
     }),
-    ...(buckets.length > 0
-      ? [new iam.PolicyStatement({ sid: 'ListPromptLogBuckets', actions: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'], resources: buckets })]
-      : []),
-    ...(logGroups.length > 0
-      ? [new iam.PolicyStatement({ sid: 'ReadPromptLogGroups', actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:StartQuery'], resources: logGroups })]
-      : []),
+    new iam.PolicyStatement({
+      sid: 'ListPromptLogBuckets',
+      actions: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketLocation'],
+      resources: prompts.buckets,
+      conditions: OWN_BUCKETS,
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadPromptLogGroups',
+      actions: ['logs:DescribeLogStreams', 'logs:GetLogEvents', 'logs:FilterLogEvents', 'logs:StartQuery'],
+      resources: prompts.logGroups,
+      conditions: inAllowedRegions(props),
+    }),
     new iam.PolicyStatement({
       sid: 'ListLogGroupsAndFollowQueries',
       actions: ['logs:DescribeLogGroups', 'logs:GetQueryResults', 'logs:StopQuery'],
       resources: ['*'],
     }),
-    decryptThroughS3AndLogs('DecryptPromptLogsThroughS3AndLogsOnly', props.targets),
+    decryptThroughS3AndLogs('DecryptPromptLogsThroughS3AndLogsOnly', props),
     regionDenyStatement(props.allowedRegions),
   ];
 }
 
 /**
- * Security responders: the kill switch's fast path and what the playbooks need around it, in each
- * target. They write and read exactly the kill-switch parameter (a String parameter: no key to
- * use; the invoker accepts only `open` or `suspended`, and every write raises a tampering alert);
- * set the state of the detection's alarms, to test that an alert reaches the security contacts;
- * and run the playbooks' saved queries over the audit records, the trail and the API's access log,
- * decrypting through CloudWatch Logs with the target's logs key only. No model, no private API,
- * no prompt log: they are granted none, and the prompt-log group is not among the groups named.
+ * Security responders: the kill switch's fast path and what the playbooks need around it, in the
+ * targets of their account. They write and read exactly the kill-switch parameters (String
+ * parameters: no key to use; the invoker accepts only `open` or `suspended`, and every write raises
+ * a tampering alert); set the state of the detection's alarms, to test that an alert reaches the
+ * security contacts; and run the playbooks' saved queries over the audit records, the trail and the
+ * API's access log, decrypting through CloudWatch Logs with the targets' logs keys only. No model,
+ * no private API, no prompt log: they are granted none, and the prompt-log group is not among the
+ * groups named.
  */
 export function securityResponderStatements(props: SsoAccessProps): iam.PolicyStatement[] {
   const responding = props.targets.filter((t): t is SsoTarget & { response: SsoResponse } => t.response !== undefined);
-  const regions = [...new Set(responding.map((t) => t.region))];
+  const unique = (xs: string[]) => [...new Set(xs)];
   return [
     new iam.PolicyStatement({
       sid: 'PullTheKillSwitch',
       actions: ['ssm:PutParameter', 'ssm:GetParameter'],
       // The name starts with a slash, which the ARN does not repeat after `parameter`.
-      resources: responding.map((t) => arn('ssm', t.region, t.account, `parameter${t.response.killSwitchParameterName}`)),
+      resources: unique(responding.map((t) => own('ssm', `parameter${everyTarget(t.response.killSwitchParameterName, t.name, 'segment')}`))),
+      conditions: inAllowedRegions(props),
     }),
     new iam.PolicyStatement({
       sid: 'TestDetectionAlarms',
       actions: ['cloudwatch:SetAlarmState'],
-      resources: responding.map((t) => arn('cloudwatch', t.region, t.account, `alarm:${t.response.alarmNamePrefix}/*`)),
+      resources: unique(responding.map((t) => own('cloudwatch', `alarm:${everyTarget(t.response.alarmNamePrefix, t.name, 'suffix')}/*`))),
+      conditions: inAllowedRegions(props),
     }),
     new iam.PolicyStatement({
       // AWS does not document which alarm a DescribeAlarms call without names, or with a name
@@ -766,12 +831,14 @@ export function securityResponderStatements(props: SsoAccessProps): iam.PolicySt
       // definition and state carry no prompt content.
       sid: 'ReadAlarms',
       actions: ['cloudwatch:DescribeAlarms'],
-      resources: responding.map((t) => arn('cloudwatch', t.region, t.account, 'alarm:*')),
+      resources: [own('cloudwatch', 'alarm:*')],
+      conditions: inAllowedRegions(props),
     }),
     new iam.PolicyStatement({
       sid: 'RunSavedQueries',
       actions: ['logs:StartQuery'],
-      resources: responding.flatMap((t) => t.response.queryLogGroupNames.flatMap((name) => logGroupArns(t, name))),
+      resources: unique(responding.flatMap((t) => t.response.queryLogGroupNames.flatMap((name) => logGroupArns(everyTarget(name, t.name, 'segment'))))),
+      conditions: inAllowedRegions(props),
     }),
     new iam.PolicyStatement({
       // As the auditors': results are fetched by query ID, and responders cannot list other people's
@@ -783,10 +850,10 @@ export function securityResponderStatements(props: SsoAccessProps): iam.PolicySt
     new iam.PolicyStatement({
       sid: 'DecryptLogsThroughCloudWatchLogsOnly',
       actions: ['kms:Decrypt'],
-      resources: responding.map((t) => arn('kms', t.region, t.account, 'key/*')),
+      resources: [own('kms', 'key/*')],
       conditions: {
-        StringEquals: { 'kms:ViaService': regions.map((r) => `logs.${r}.amazonaws.com`) },
-        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': responding.map((t) => keyAlias(props.organisationName, t.name, KEY_PURPOSE.logs)) },
+        StringEquals: { 'kms:ViaService': props.allowedRegions.map((r) => `logs.${r}.amazonaws.com`) },
+        'ForAnyValue:StringLike': { 'kms:ResourceAliases': keyAlias(props.organisationName, ANY_TARGET, KEY_PURPOSE.logs) },
       },
     }),
   ];
@@ -796,27 +863,28 @@ export function securityResponderStatements(props: SsoAccessProps): iam.PolicySt
 const CDK_BOOTSTRAP_ROLES = ['deploy-role', 'file-publishing-role', 'image-publishing-role', 'lookup-role'] as const;
 
 /**
- * Platform admins: deploy through the CDK bootstrap roles of each target (the configured qualifier), read
- * the stacks and change sets of the target accounts and regions, and read the guardrails and
- * the Bedrock configuration; guardrails change only through a deployment. Bedrock reads are listed rather than `bedrock:Get*`, which
- * would include reading conversation data (agent memory, session invocation steps). They also
+ * Platform admins: deploy through the CDK bootstrap roles of their account in the allowed regions
+ * (the configured qualifier; deploying is where data could be placed, so these name each allowed
+ * region), read the stacks and change sets, and read the guardrails and the Bedrock configuration;
+ * guardrails change only through a deployment. Bedrock reads are listed rather than `bedrock:Get*`,
+ * which would include reading conversation data (agent memory, session invocation steps). They also
  * enable the allowlisted models: subscribe to their AWS Marketplace products (by product ID, where
  * known), accept their agreement offers and submit the Anthropic use-case form.
  */
 export function platformAdminStatements(props: SsoAccessProps): iam.PolicyStatement[] {
   const { productIds } = marketplaceProductsOf(props.models);
+  const qualifier = props.cdkQualifier ?? DEFAULT_CDK_QUALIFIER;
   return [
     new iam.PolicyStatement({
       sid: 'AssumeCdkBootstrapRoles',
       actions: ['sts:AssumeRole'],
-      resources: props.targets.flatMap((t) =>
-        CDK_BOOTSTRAP_ROLES.map((role) => `arn:${Aws.PARTITION}:iam::${t.account}:role/cdk-${props.cdkQualifier ?? DEFAULT_CDK_QUALIFIER}-${role}-${t.account}-${t.region}`),
-      ),
+      resources: props.allowedRegions.flatMap((region) => CDK_BOOTSTRAP_ROLES.map((role) => `arn:${Aws.PARTITION}:iam::${OWN_ACCOUNT}:role/cdk-${qualifier}-${role}-${OWN_ACCOUNT}-${region}`)),
     }),
     new iam.PolicyStatement({
-      sid: 'ReadStacksOfTargets',
+      sid: 'ReadStacksOfAccount',
       actions: ['cloudformation:Describe*', 'cloudformation:Get*', 'cloudformation:List*'],
-      resources: props.targets.flatMap((t) => [arn('cloudformation', t.region, t.account, 'stack/*'), arn('cloudformation', t.region, t.account, 'changeSet/*')]),
+      resources: [own('cloudformation', 'stack/*'), own('cloudformation', 'changeSet/*')],
+      conditions: inAllowedRegions(props),
     }),
     new iam.PolicyStatement({
       sid: 'ListStacks',
@@ -825,14 +893,14 @@ export function platformAdminStatements(props: SsoAccessProps): iam.PolicyStatem
     }),
     new iam.PolicyStatement({
       // Guardrails change through the config and a deployment (CloudFormation), which the organisation guard enforces.
-      sid: 'ReadGuardrailsOfTargets',
+      sid: 'ReadGuardrailsOfAccount',
       actions: ['bedrock:GetGuardrail'],
-      resources: props.targets.map(guardrailArns),
+      resources: [own('bedrock', 'guardrail/*')],
     }),
     new iam.PolicyStatement({
-      sid: 'ReadModelsOfTargets',
+      sid: 'ReadModels',
       actions: ['bedrock:GetFoundationModel', 'bedrock:GetInferenceProfile'],
-      resources: props.targets.flatMap((t) => [arn('bedrock', t.region, '', 'foundation-model/*'), arn('bedrock', t.region, t.account, 'inference-profile/*')]),
+      resources: [`arn:${Aws.PARTITION}:bedrock:*::foundation-model/*`, own('bedrock', 'inference-profile/*')],
     }),
     new iam.PolicyStatement({
       sid: 'ListBedrockConfiguration',

@@ -1,10 +1,10 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import { identityStackName, modelKindOf, parseModelId, platformStackName, type ModelKind, type OrgConfig } from '../../lib/config';
+import { auditBucketName, identityStackName, KEY_PURPOSE, keyAlias, modelKindOf, parseModelId, platformStackName, promptLogsBucketName, type ModelKind, type OrgConfig } from '../../lib/config';
 import { profileDestinations } from '../../lib/config/inference-profiles';
 import { isKnownAwsRegion } from '../../lib/config/aws-regions';
 import { usableModelIds } from '../../lib/aws/bedrock-policies';
-import { permissionSetName, type SsoRole } from '../../lib/aws/sso-access';
+import { OWN_ACCOUNT, permissionSetName, type SsoRole } from '../../lib/aws/sso-access';
 import { DeployedTemplate, type CfnTemplate } from './cfn-intrinsics';
 import type { AccessProofResult } from '../report/model';
 import { CDK_EXECUTION_POLICY_FILE } from './cdk-execution-policy';
@@ -133,13 +133,21 @@ function apiPolicy(t: DeployedTemplate, apiId: string): unknown {
   return JSON.parse(text.replace(/"execute-api:\/(\*|[^"]*)"/g, (_, rest: string) => JSON.stringify(`${base}/${rest}`)));
 }
 
-/** An identity stack's permission set inline policy, as Identity Center provisions it in the target account. */
-function permissionSetPolicy(identity: DeployedTemplate, config: OrgConfig, role: SsoRole): Policy | undefined {
+/**
+ * An identity stack's permission set inline policy, as Identity Center provisions it in the target
+ * account, with `${aws:PrincipalAccount}` resolved to that account. IAM resolves the variable in
+ * every session of the set's role there, in the account field of an ARN as well (AWS's own managed
+ * policies grant `arn:*:kms:*:${aws:PrincipalAccount}:key/*`); the evaluator resolves variables in
+ * condition values and ARN resource IDs but not in an ARN's account field, so the proofs resolve it
+ * first, as IAM would.
+ */
+function permissionSetPolicy(identity: DeployedTemplate, config: OrgConfig, role: SsoRole, account: string): Policy | undefined {
   const name = permissionSetName(config.organisation.name, role);
   const id = identity.idsOf('AWS::SSO::PermissionSet').find((x) => identity.template.Resources![x].Properties?.Name === name);
   if (!id) return undefined;
   const inline = identity.properties(id).InlinePolicy;
-  return { name: `permission set ${name} (inline)`, policy: typeof inline === 'string' ? JSON.parse(inline) : inline };
+  const text = typeof inline === 'string' ? inline : JSON.stringify(inline);
+  return { name: `permission set ${name} (inline)`, policy: JSON.parse(text.split(OWN_ACCOUNT).join(account)) };
 }
 
 /** The CDK bootstrap CloudFormation execution role of a target, for the configured qualifier. */
@@ -170,7 +178,7 @@ function principalOf(who: Who, facts: TargetFacts, config: OrgConfig): Caller | 
   // Identity Center names each role session after the user, so aws:userid is `<role ID>:<user name>`.
   const sso = (role: SsoRole, user = SSO_USERS.find((u) => !suspended.includes(u))!): Caller | string => {
     if (!facts.identity) return 'no identity stack (aws.identityCenter is not configured)';
-    const policy = permissionSetPolicy(facts.identity, config, role);
+    const policy = permissionSetPolicy(facts.identity, config, role, account);
     if (!policy) return `no ${role} permission set in the identity stack`;
     const identityRegion = config.aws.identityCenter?.region ?? region;
     const roleArn = `arn:${partition}:iam::${account}:role/aws-reserved/sso.amazonaws.com/${identityRegion}/AWSReservedSSO_${permissionSetName(config.organisation.name, role)}_0123456789abcdef`;
@@ -438,9 +446,40 @@ function resourcesOf(resource: Resource, facts: TargetFacts, config: OrgConfig):
       const group = only(groups, prompts ? 'prompt-log group' : 'audit-record log group', platform.env.stackName);
       return [{ arn: platform.getAtt(group, 'Arn').replace(/:\*$/, ''), label: `log group ${platform.ref(group)}`, account, region }];
     }
+    case 'foreignAuditObject':
+    case 'foreignPromptLogObject': {
+      const org = config.organisation.name;
+      // A free name of the pattern the permission sets grant (the target's account ID in it), taken by someone else.
+      const bucket = resource === 'foreignAuditObject' ? auditBucketName(org, 'lookalike', account) : promptLogsBucketName(org, 'lookalike', account);
+      const object = `arn:${partition}:s3:::${bucket}/AWSLogs/${account}/evidence.json.gz`;
+      return [{ arn: object, label: `an object of bucket ${bucket}, of account ${facts.otherAccount} outside the organisation, open to everyone`, account: facts.otherAccount, region, resourcePolicy: openTo('s3:GetObject', object, `bucket ${bucket}`) }];
+    }
+    case 'foreignModelDataKey': {
+      const key = `arn:${partition}:kms:${region}:${facts.otherAccount}:key/0f0f0f0f-0f0f-0f0f-0f0f-0f0f0f0f0f0f`;
+      const alias = keyAlias(config.organisation.name, facts.name, KEY_PURPOSE.modelData);
+      return [
+        {
+          arn: key,
+          label: `a key of account ${facts.otherAccount} outside the organisation with alias ${alias}, open to everyone`,
+          account: facts.otherAccount,
+          region,
+          resourcePolicy: openTo('kms:Decrypt', '*', 'the key'),
+          context: { 'kms:ViaService': `bedrock.${region}.${urlSuffixOf(region)}`, 'kms:CallerAccount': account, 'kms:ResourceAliases': [alias] },
+        },
+      ];
+    }
+    case 'foreignPrivateApi': {
+      const api = `arn:${partition}:execute-api:${region}:${facts.otherAccount}:a1b2c3d4e5/v1/POST/invoke`;
+      return [{ arn: api, label: `POST /invoke of a private API of account ${facts.otherAccount} outside the organisation, open to everyone`, account: facts.otherAccount, region, resourcePolicy: openTo('execute-api:Invoke', api, 'the API') }];
+    }
     case 'anyResource':
       return [{ arn: '*', label: '*', account, region }];
   }
+}
+
+/** A resource policy that admits everyone to one action: only the caller's identity policy can refuse the request. */
+function openTo(action: string, resource: string, what: string): Policy {
+  return { name: `${what} (resource policy: everyone)`, policy: { Version: '2012-10-17', Statement: [{ Sid: 'Everyone', Effect: 'Allow', Principal: '*', Action: action, Resource: resource }] } };
 }
 
 function guardrailContext(use: GuardrailUse, facts: TargetFacts): Record<string, string> {
@@ -519,12 +558,15 @@ function describeRequest(s: Scenario, r: ResolvedResource, context: Record<strin
 
 /** Evaluates one scenario for one target: one proof per resource it expands to. */
 async function prove(s: Scenario, facts: TargetFacts, config: OrgConfig, guards: readonly OrgGuard[]): Promise<AccessProof[]> {
-  const closed = s.needsDirectPath && !facts.directPath;
+  const closedHere = s.needsDirectPath === true && !facts.directPath;
+  const closedEverywhere = s.needsAnyDirectPath === true && !config.aws.targets.some((t) => (t.bedrockRuntimeEndpointIds ?? []).length > 0);
+  const closed = closedHere || closedEverywhere;
   const suspended = s.suspendable === true && config.detection.suspendModelAccess;
   const expected = closed || suspended ? 'denied' : s.expect;
   const why = [
     s.why,
-    ...(closed ? ['This target lists no bedrockRuntimeEndpointIds, so the direct path is closed.'] : []),
+    ...(closedHere ? ['This target lists no bedrockRuntimeEndpointIds, so the direct path is closed.'] : []),
+    ...(closedEverywhere ? ['No target lists bedrockRuntimeEndpointIds, so the direct path is closed.'] : []),
     ...(suspended ? ['Model access is suspended (detection.suspendModelAccess, the kill switch), so every model call is denied.'] : []),
   ].join(' ');
   const base = { target: facts.name, scenario: s.id, who: s.who, expected, why } as const;
@@ -547,6 +589,8 @@ async function prove(s: Scenario, facts: TargetFacts, config: OrgConfig, guards:
       'aws:PrincipalArn': principal.principalArn,
       'aws:PrincipalAccount': facts.account,
       'aws:RequestedRegion': r.region,
+      // The account that owns the resource; S3 ARNs do not say it, and the permission sets require it for buckets.
+      'aws:ResourceAccount': r.account,
       'aws:SecureTransport': 'true',
       ...(config.aws.organizationId ? { 'aws:PrincipalOrgID': config.aws.organizationId } : {}),
       ...principal.context,
@@ -569,7 +613,7 @@ async function prove(s: Scenario, facts: TargetFacts, config: OrgConfig, guards:
       context['aws:SourceVpce'] = FOREIGN_ENDPOINT_ID;
     }
     const simulation: Simulation = {
-      request: { principal: principal.principal, action: s.action, resource: { resource: r.arn, accountId: r.arn.split(':')[4] || facts.account }, contextVariables: context },
+      request: { principal: principal.principal, action: s.action, resource: { resource: r.arn, accountId: r.arn.split(':')[4] || r.account }, contextVariables: context },
       identityPolicies: principal.policies,
       serviceControlPolicies: [
         { orgIdentifier: 'r-root', policies: [FULL_AWS_ACCESS, ...guards.map((g) => ({ name: g.file, policy: g.policy }))] },

@@ -115,6 +115,20 @@ export type Resource =
   | 'auditLogGroup'
   /** The log group of the target's prompts and responses. */
   | 'promptLogGroup'
+  /**
+   * Resources of another organisation named like the blueprint's, where the permission sets grant by
+   * name pattern in the caller's own account rather than by exact ARN: each is owned by an account
+   * outside the organisation, and its resource policy admits everyone, so only the caller's
+   * identity policy can refuse it. An object of a bucket named like the target's audit buckets
+   * (`<org>-<name>-audit-<target account>`: bucket names are global, anyone may take a free one).
+   */
+  | 'foreignAuditObject'
+  /** An object of a bucket of another organisation named like the target's prompt-log buckets. */
+  | 'foreignPromptLogObject'
+  /** A KMS key of another organisation's account with the target's model-data alias (aliases are per account). */
+  | 'foreignModelDataKey'
+  /** POST /invoke of a private API of another organisation's account. */
+  | 'foreignPrivateApi'
   /** Actions without resource-level permissions. */
   | 'anyResource';
 
@@ -139,6 +153,14 @@ export interface Scenario {
    * expects a denial instead (the path is closed until they are configured).
    */
   readonly needsDirectPath?: boolean;
+  /**
+   * Needs the direct SDK path open somewhere in the fleet, not in this target: where no target lists
+   * endpoints, a row marked here expects a denial instead. The permission sets are the same for
+   * every target, and what cannot be pinned to an endpoint (Bedrock decrypting the guardrail on the
+   * caller's behalf) is granted for every account of the fleet once any target opens the path; the
+   * calls that need it stay pinned to the listed endpoints.
+   */
+  readonly needsAnyDirectPath?: boolean;
   /**
    * A model call the kill switch stops: while `detection.suspendModelAccess` is true, a row marked
    * here expects a denial instead, by the explicit Deny of the permission sets, the invoker's role
@@ -169,7 +191,7 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: 'model-user-direct-embedding', who: 'modelUser', action: CONVERSE, resource: 'allowlistedEmbeddingModel', via: 'runtimeEndpoint', guardrail: 'none', expect: 'denied', why: 'Bedrock takes no guardrail with embedding models, so model users reach them only through the private API, which screens the input with the guardrail first.' },
   { id: 'model-user-direct-embedding-guardrail', who: 'modelUser', action: CONVERSE, resource: 'allowlistedEmbeddingModel', via: 'runtimeEndpoint', guardrail: 'published', expect: 'denied', why: 'Naming the published guardrail does not screen an embedding call (Bedrock applies no guardrail to embedding models), so the permission set grants model users the chat models only.' },
   { id: 'model-user-applies-guardrail', suspendable: true, who: 'modelUser', action: 'bedrock:ApplyGuardrail', resource: 'guardrail', via: 'runtimeEndpoint', expect: 'allowed', needsDirectPath: true, why: 'Model users screen content with the guardrail of their target through their own endpoint.' },
-  { id: 'model-user-guardrail-key', who: 'modelUser', action: 'kms:Decrypt', resource: 'guardrailKey', via: 'bedrock', expect: 'allowed', needsDirectPath: true, why: 'Bedrock decrypts the CMK-encrypted guardrail with the caller\'s permissions; without kms:Decrypt the call fails.' },
+  { id: 'model-user-guardrail-key', who: 'modelUser', action: 'kms:Decrypt', resource: 'guardrailKey', via: 'bedrock', expect: 'allowed', needsAnyDirectPath: true, why: 'Bedrock decrypts the CMK-encrypted guardrail with the caller\'s permissions; without kms:Decrypt the call fails.' },
   // Other roles of the account: the organisation guard holds them to the allowlist and the regions, and its kill-switch statement stops them too.
   { id: 'account-role-converse', suspendable: true, who: 'accountAdmin', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'allowed', why: "A workload role granted Bedrock by its own policy calls the allowlisted models through the target's endpoint with the guardrail; only the organisation guard reaches such a role, so the kill switch must be in it too." },
   // The private API.
@@ -247,6 +269,11 @@ export const SCENARIOS: readonly Scenario[] = [
   { id: 'responder-converse', who: 'securityResponder', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'denied', why: 'Responders stop model access; they do not use models.' },
   { id: 'responder-private-api', who: 'securityResponder', action: 'execute-api:Invoke', resource: 'privateApi', via: 'executeApiEndpoint', expect: 'denied', why: 'Responders do not call the private API either.' },
   { id: 'model-user-pulls-switch', who: 'modelUser', action: 'ssm:PutParameter', resource: 'killSwitchParameter', expect: 'denied', why: 'Whom the switch stops cannot turn it back.' },
+  // The permission sets grant by name pattern in the caller's own account: another organisation's resources of the same names stay out of reach.
+  { id: 'auditor-reads-foreign-lookalike-bucket', who: 'auditor', action: 's3:GetObject', resource: 'foreignAuditObject', expect: 'denied', why: "Auditors read buckets named like the audit buckets only in their own account (aws:ResourceAccount): another organisation's bucket of such a name, open to everyone, is neither evidence nor theirs to read." },
+  { id: 'prompt-reviewer-reads-foreign-lookalike-bucket', who: 'promptReviewer', action: 's3:GetObject', resource: 'foreignPromptLogObject', expect: 'denied', why: "Prompt reviewers read prompt-log buckets of their own account only, whatever another organisation names its buckets." },
+  { id: 'model-user-foreign-lookalike-key', who: 'modelUser', action: 'kms:Decrypt', resource: 'foreignModelDataKey', via: 'bedrock', expect: 'denied', why: "Model users decrypt the guardrail keys of their own account only: another organisation's key with the same alias, whose key policy admits everyone, is not theirs." },
+  { id: 'model-user-foreign-private-api', who: 'modelUser', action: 'execute-api:Invoke', resource: 'foreignPrivateApi', expect: 'denied', why: "Model users invoke the private APIs of their own account only: prompts sent to another organisation's API with the same routes, admitting everyone, would leave the organisation." },
   // One person suspended (detection.suspendedUsers); the other model-user rows are another user's session, unaffected.
   { id: 'suspended-user-private-api', who: 'suspendedModelUser', action: 'execute-api:Invoke', resource: 'privateApi', via: 'executeApiEndpoint', expect: 'denied', why: "A suspended user's sessions, credentials already issued included, no longer reach the private API, although its resource policy admits model users." },
   { id: 'suspended-user-converse', who: 'suspendedModelUser', action: CONVERSE, resource: 'allowlistedModel', via: 'runtimeEndpoint', expect: 'denied', why: "A suspended user's sessions no longer call models directly either." },

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { modelResourceArns, SUSPENDED_MODEL_ACTIONS } from '../../lib/aws/bedrock-policies';
+import { SUSPENDED_MODEL_ACTIONS } from '../../lib/aws/bedrock-policies';
 import { MARKETPLACE_PRODUCT_IDS, SsoAccess, estimatePolicyChars, marketplaceProductsOf, permissionSetName, type SsoAccessProps, type SsoResponse, type SsoTarget } from '../../lib/aws/sso-access';
 import { configWith, newApp } from '../support/aws';
 
@@ -20,14 +20,14 @@ const PROD: SsoTarget = {
   account: '111111111111',
   region: 'eu-central-1',
   bedrockRuntimeEndpointIds: [PROD_ENDPOINT],
-  promptLogs: { bucketName: 'example-corp-prod-prompts-111111111111', logGroupName: '/example-corp/prod/model-invocations' },
+  promptLogs: { bucketName: 'example-corp-prod-inv-111111111111', logGroupName: '/example-corp/prod/model-invocations' },
 };
 const DR: SsoTarget = {
   name: 'dr-west',
   account: '222222222222',
   region: 'eu-west-1',
   bedrockRuntimeEndpointIds: ['vpce-0b1b2c3d4e5f60718', 'vpce-0c1b2c3d4e5f60718'],
-  promptLogs: { bucketName: 'example-corp-dr-west-prompts-222222222222', logGroupName: '/example-corp/dr-west/model-invocations' },
+  promptLogs: { bucketName: 'example-corp-dr-west-inv-222222222222', logGroupName: '/example-corp/dr-west/model-invocations' },
 };
 /** The regions of the example config: every destination of eu.anthropic.claude-3-7-sonnet from eu-central-1 and eu-west-1. */
 const ALLOWED_REGIONS = ['eu-central-1', 'eu-west-1', 'eu-north-1', 'eu-west-3'];
@@ -67,12 +67,21 @@ const resources = (s: Statement) => [s.Resource].flat();
 const sorted = (xs: unknown[]) => [...xs].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 const resourceSet = (s: Statement) => sorted(resources(s));
 const partitionArn = (suffix: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, suffix]] });
+/** The policy variable IAM resolves to the account of the caller's role: every permission set grants in the caller's own account. */
+const OWN = ['$', '{aws:PrincipalAccount}'].join('');
+/** A resource of the caller's own account, in any region. */
+const ownArn = (service: string, resource: string) => partitionArn(`:${service}:*:${OWN}:${resource}`);
 const INVOKE_ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'];
-/** A published version of a guardrail of the target: `<guardrail ARN>:<version>`. */
-const publishedGuardrailOf = (t: SsoTarget) => partitionArn(`:bedrock:${t.region}:${t.account}:guardrail/*:*`);
-/** Whether IAM's StringLike would match `value` against `pattern` (with the partition rendered as aws). */
-const stringLike = (pattern: unknown, value: string) => {
-  const glob = typeof pattern === 'string' ? pattern : (pattern as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'aws')).join('');
+/** A published version of a guardrail of the caller's account: `<guardrail ARN>:<version>`. */
+const OWN_PUBLISHED_GUARDRAIL = ownArn('bedrock', 'guardrail/*:*');
+const ALLOWED_REGION_CONDITION = { StringEquals: { 'aws:RequestedRegion': ALLOWED_REGIONS } };
+const OWN_BUCKET_CONDITION = { StringEquals: { 'aws:ResourceAccount': OWN } };
+/**
+ * Whether IAM's StringLike would match `value` against `pattern`, for a session of `account` (the
+ * partition rendered as aws, the account variable resolved as IAM resolves it).
+ */
+const stringLike = (pattern: unknown, value: string, account = '111111111111') => {
+  const glob = (typeof pattern === 'string' ? pattern : (pattern as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : 'aws')).join('')).split(OWN).join(account);
   return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(value);
 };
 
@@ -160,10 +169,10 @@ describe('SsoAccess', () => {
     test('grants the private API, the allowlisted models, guardrail decryption and the guardrails; denies the rest outright', () => {
       expect(example.statements('ExampleCorpAiModelUser').map((x) => [x.Sid, x.Effect])).toEqual([
         ['InvokePrivateModelApi', 'Allow'],
-        ['InvokeAllowlistedModelsProd', 'Allow'],
+        ['InvokeAllowlistedModels', 'Allow'],
         ['DecryptGuardrailsThroughBedrock', 'Allow'],
-        ['ApplyGuardrailsOfTargets', 'Allow'],
-        ['DenyModelCallsWithoutPublishedGuardrailOfTargets', 'Deny'],
+        ['ApplyGuardrailsOfAccount', 'Allow'],
+        ['DenyModelCallsWithoutPublishedGuardrailOfAccount', 'Deny'],
         ['DenyDraftGuardrails', 'Deny'],
         ['DenyModelCallsOutsideOwnEndpoints', 'Deny'],
         ['DenyBedrockOutsideAllowedRegions', 'Deny'],
@@ -171,61 +180,66 @@ describe('SsoAccess', () => {
       expect(s.DenyBedrockOutsideAllowedRegions).toEqual(REGION_DENY);
     });
 
-    test('invokes only POST /invoke and POST /embed of APIs in the target account and region', () => {
-      expect(s.InvokePrivateModelApi).toMatchObject({ Effect: 'Allow', Action: 'execute-api:Invoke' });
-      expect(resourceSet(s.InvokePrivateModelApi)).toEqual(sorted([partitionArn(':execute-api:eu-central-1:111111111111:*/*/POST/embed'), partitionArn(':execute-api:eu-central-1:111111111111:*/*/POST/invoke')]));
+    test('invokes only POST /invoke and POST /embed of APIs in its own account, in the allowed regions', () => {
+      expect(s.InvokePrivateModelApi).toMatchObject({ Effect: 'Allow', Action: 'execute-api:Invoke', Condition: ALLOWED_REGION_CONDITION });
+      expect(resourceSet(s.InvokePrivateModelApi)).toEqual(sorted([ownArn('execute-api', '*/*/POST/embed'), ownArn('execute-api', '*/*/POST/invoke')]));
+      const granted = (arn: string) => resources(s.InvokePrivateModelApi).some((r) => stringLike(r, arn));
+      expect(granted('arn:aws:execute-api:eu-central-1:111111111111:a1b2c3d4e5/v1/POST/invoke')).toBe(true);
+      expect(granted('arn:aws:execute-api:eu-central-1:333333333333:a1b2c3d4e5/v1/POST/invoke')).toBe(false);
+      expect(granted('arn:aws:execute-api:eu-central-1:111111111111:a1b2c3d4e5/v1/GET/admin')).toBe(false);
     });
 
-    test("invokes only the allowlisted model ARNs, only through the target's listed endpoints, from its account, with a published guardrail of it", () => {
-      const invoke = s.InvokeAllowlistedModelsProd;
+    test('invokes only the allowlisted chat models, its own account\'s profiles of them, and their foundation models wherever the profile routes, with a published guardrail of its own account', () => {
+      const invoke = s.InvokeAllowlistedModels;
       expect(actions(invoke)).toEqual(INVOKE_ACTIONS);
-      const expected = modelResourceArns({ ...baseProps().models, allowedRegions: ALLOWED_REGIONS, region: 'eu-central-1', account: '111111111111' });
-      expect(resourceSet(invoke)).toEqual(sorted(example.resolve(expected)));
-      expect(resources(invoke)).not.toContain('*');
-      expect(JSON.stringify(invoke.Resource)).toContain(`:bedrock:eu-central-1:111111111111:inference-profile/${SONNET_PROFILE}`);
-      expect(invoke.Condition).toEqual({
-        StringEquals: { 'aws:PrincipalAccount': '111111111111', 'aws:SourceVpce': [PROD_ENDPOINT] },
-        StringLike: { 'bedrock:GuardrailIdentifier': publishedGuardrailOf(PROD) },
-      });
+      expect(resourceSet(invoke)).toEqual(
+        sorted([
+          partitionArn(':bedrock:*::foundation-model/anthropic.claude-3-haiku-20240307-v1:0'),
+          ownArn('bedrock', `inference-profile/${SONNET_PROFILE}`),
+          partitionArn(':bedrock:*::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0'),
+        ]),
+      );
+      // The endpoints are pinned by the deny below, for ApplyGuardrail too.
+      expect(invoke.Condition).toEqual({ StringLike: { 'bedrock:GuardrailIdentifier': OWN_PUBLISHED_GUARDRAIL } });
     });
 
-    test('the guardrail pattern admits a published version of a guardrail of the target only', () => {
-      const pattern = s.InvokeAllowlistedModelsProd.Condition!.StringLike['bedrock:GuardrailIdentifier'];
+    test("the guardrail pattern admits a published version of a guardrail of the caller's own account only", () => {
+      const pattern = s.InvokeAllowlistedModels.Condition!.StringLike['bedrock:GuardrailIdentifier'];
       expect(stringLike(pattern, 'arn:aws:bedrock:eu-central-1:111111111111:guardrail/gr0abc123def:3')).toBe(true);
       expect(stringLike(pattern, 'arn:aws:bedrock:eu-central-1:111111111111:guardrail/gr0abc123def')).toBe(false);
       expect(stringLike(pattern, 'arn:aws:bedrock:eu-central-1:333333333333:guardrail/gr0abc123def:3')).toBe(false);
-      expect(stringLike(pattern, 'arn:aws:bedrock:eu-west-1:111111111111:guardrail/gr0abc123def:3')).toBe(false);
+      // A session of account 333333333333 is held to its own guardrails the same way.
+      expect(stringLike(pattern, 'arn:aws:bedrock:eu-central-1:333333333333:guardrail/gr0abc123def:3', '333333333333')).toBe(true);
     });
 
-    test("decrypts only the targets' model-data keys, and only through Bedrock in the target region", () => {
+    test("decrypts only its own account's model-data keys, and only through Bedrock in the allowed regions", () => {
       expect(s.DecryptGuardrailsThroughBedrock).toEqual({
         Sid: 'DecryptGuardrailsThroughBedrock',
         Effect: 'Allow',
         Action: 'kms:Decrypt',
-        Resource: partitionArn(':kms:eu-central-1:111111111111:key/*'),
+        Resource: ownArn('kms', 'key/*'),
         Condition: {
-          StringEquals: { 'kms:ViaService': ['bedrock.eu-central-1.amazonaws.com'] },
-          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/example-corp/prod/model-data'] },
+          StringEquals: { 'kms:ViaService': ALLOWED_REGIONS.map((r) => `bedrock.${r}.amazonaws.com`) },
+          'ForAnyValue:StringLike': { 'kms:ResourceAliases': 'alias/example-corp/*/model-data' },
         },
       });
+      const alias = s.DecryptGuardrailsThroughBedrock.Condition!['ForAnyValue:StringLike']['kms:ResourceAliases'];
+      expect(stringLike(alias, 'alias/example-corp/dr-west/model-data')).toBe(true);
+      expect(stringLike(alias, 'alias/example-corp/prod/logs')).toBe(false);
+      expect(stringLike(alias, 'alias/other-corp/prod/model-data')).toBe(false);
     });
 
-    test('applies only the guardrails of the target accounts', () => {
-      expect(s.ApplyGuardrailsOfTargets).toMatchObject({
-        Action: 'bedrock:ApplyGuardrail',
-        Resource: partitionArn(':bedrock:eu-central-1:111111111111:guardrail/*'),
-        // ApplyGuardrail sends content to Bedrock: only through the organisation's endpoints.
-        Condition: { StringEquals: { 'aws:SourceVpce': [PROD_ENDPOINT] } },
-      });
+    test('applies only the guardrails of its own account', () => {
+      expect(s.ApplyGuardrailsOfAccount).toEqual({ Sid: 'ApplyGuardrailsOfAccount', Effect: 'Allow', Action: 'bedrock:ApplyGuardrail', Resource: ownArn('bedrock', 'guardrail/*') });
     });
 
-    test('denies a model call without a published guardrail of a target (a missing guardrail matches StringNotLike too)', () => {
-      expect(s.DenyModelCallsWithoutPublishedGuardrailOfTargets).toEqual({
-        Sid: 'DenyModelCallsWithoutPublishedGuardrailOfTargets',
+    test('denies a model call without a published guardrail of its own account (a missing guardrail matches StringNotLike too)', () => {
+      expect(s.DenyModelCallsWithoutPublishedGuardrailOfAccount).toEqual({
+        Sid: 'DenyModelCallsWithoutPublishedGuardrailOfAccount',
         Effect: 'Deny',
         Action: INVOKE_ACTIONS,
         Resource: '*',
-        Condition: { StringNotLike: { 'bedrock:GuardrailIdentifier': [publishedGuardrailOf(PROD)] } },
+        Condition: { StringNotLike: { 'bedrock:GuardrailIdentifier': OWN_PUBLISHED_GUARDRAIL } },
       });
     });
 
@@ -240,11 +254,11 @@ describe('SsoAccess', () => {
       expect(stringLike(s.DenyDraftGuardrails.Condition!.StringLike['bedrock:GuardrailIdentifier'], 'arn:aws:bedrock:eu-central-1:111111111111:guardrail/gr0abc123def:DRAFT')).toBe(true);
     });
 
-    test('denies a model call through any endpoint but the listed ones', () => {
-      expect(s.DenyModelCallsOutsideOwnEndpoints).toEqual({
+    test('denies a model call, and applying a guardrail (which sends content to Bedrock too), through any endpoint but the listed ones', () => {
+      expect({ ...s.DenyModelCallsOutsideOwnEndpoints, Action: actions(s.DenyModelCallsOutsideOwnEndpoints) }).toEqual({
         Sid: 'DenyModelCallsOutsideOwnEndpoints',
         Effect: 'Deny',
-        Action: INVOKE_ACTIONS,
+        Action: ['bedrock:ApplyGuardrail', ...INVOKE_ACTIONS],
         Resource: '*',
         Condition: { StringNotEquals: { 'aws:SourceVpce': [PROD_ENDPOINT] } },
       });
@@ -256,9 +270,8 @@ describe('SsoAccess', () => {
     const withEmbedding = synth(baseProps({ models: { ...baseProps().models, modelIds: [...baseProps().models.modelIds, EMBEDDING] } }));
 
     test('invokes the chat models directly, never the embedding model (Bedrock applies no guardrail to it; the private API screens it)', () => {
-      const invoke = withEmbedding.bySid('ExampleCorpAiModelUser').InvokeAllowlistedModelsProd;
-      const chatOnly = modelResourceArns({ ...baseProps().models, allowedRegions: ALLOWED_REGIONS, region: 'eu-central-1', account: '111111111111' });
-      expect(resourceSet(invoke)).toEqual(sorted(withEmbedding.resolve(chatOnly)));
+      const invoke = withEmbedding.bySid('ExampleCorpAiModelUser').InvokeAllowlistedModels;
+      expect(resourceSet(invoke)).toEqual(resourceSet(example.bySid('ExampleCorpAiModelUser').InvokeAllowlistedModels));
       expect(JSON.stringify(invoke.Resource)).not.toContain(EMBEDDING);
       // The private API, /embed included, stays open to them.
       expect(JSON.stringify(withEmbedding.bySid('ExampleCorpAiModelUser').InvokePrivateModelApi.Resource)).toContain('/POST/embed');
@@ -269,8 +282,8 @@ describe('SsoAccess', () => {
       expect(embeddingOnly.statements('ExampleCorpAiModelUser').map((x) => x.Sid)).toEqual([
         'InvokePrivateModelApi',
         'DecryptGuardrailsThroughBedrock',
-        'ApplyGuardrailsOfTargets',
-        'DenyModelCallsWithoutPublishedGuardrailOfTargets',
+        'ApplyGuardrailsOfAccount',
+        'DenyModelCallsWithoutPublishedGuardrailOfAccount',
         'DenyDraftGuardrails',
         'DenyModelCallsOutsideOwnEndpoints',
         'DenyBedrockOutsideAllowedRegions',
@@ -280,8 +293,8 @@ describe('SsoAccess', () => {
     test('a model whose ID does not say its kind takes the kind given for it', () => {
       const custom = 'example.custom-model-v1:0';
       const kinded = (kind: 'chat' | 'embedding') => synth(baseProps({ models: { modelIds: ['anthropic.claude-3-haiku-20240307-v1:0', custom], kinds: { [custom]: kind }, strict: true } }));
-      expect(JSON.stringify(kinded('chat').bySid('ExampleCorpAiModelUser').InvokeAllowlistedModelsProd.Resource)).toContain(custom);
-      expect(JSON.stringify(kinded('embedding').bySid('ExampleCorpAiModelUser').InvokeAllowlistedModelsProd.Resource)).not.toContain(custom);
+      expect(JSON.stringify(kinded('chat').bySid('ExampleCorpAiModelUser').InvokeAllowlistedModels.Resource)).toContain(custom);
+      expect(JSON.stringify(kinded('embedding').bySid('ExampleCorpAiModelUser').InvokeAllowlistedModels.Resource)).not.toContain(custom);
     });
   });
 
@@ -292,13 +305,14 @@ describe('SsoAccess', () => {
     test('the direct path is closed: no model invoke or key use is allowed, and the endpoint deny is unconditional', () => {
       expect(all.map((x) => x.Sid)).toEqual([
         'InvokePrivateModelApi',
-        'DenyModelCallsWithoutPublishedGuardrailOfTargets',
+        'DenyModelCallsWithoutPublishedGuardrailOfAccount',
         'DenyDraftGuardrails',
         'DenyModelCallsOutsideOwnEndpoints',
         'DenyBedrockOutsideAllowedRegions',
       ]);
       expect(all.filter((x) => x.Effect === 'Allow').flatMap(actions).sort()).toEqual(['execute-api:Invoke']);
-      expect(closed.bySid('ExampleCorpAiModelUser').DenyModelCallsOutsideOwnEndpoints).toEqual({ Sid: 'DenyModelCallsOutsideOwnEndpoints', Effect: 'Deny', Action: INVOKE_ACTIONS, Resource: '*' });
+      const deny = closed.bySid('ExampleCorpAiModelUser').DenyModelCallsOutsideOwnEndpoints;
+      expect({ ...deny, Action: actions(deny) }).toEqual({ Sid: 'DenyModelCallsOutsideOwnEndpoints', Effect: 'Deny', Action: ['bedrock:ApplyGuardrail', ...INVOKE_ACTIONS], Resource: '*' });
     });
   });
 
@@ -306,10 +320,11 @@ describe('SsoAccess', () => {
     const relaxed = synth(baseProps({ allowedRegions: ['eu-central-1', 'eu-west-1'], models: { ...baseProps().models, strict: false } }));
 
     // Under strict residency the deny has no exemption: see REGION_DENY in the model user's first test.
-    test("the model users' region deny exempts calls through the allowlisted profiles of the targets; other roles' denies do not", () => {
+    test("the model users' region deny exempts calls through the allowlisted profiles from each allowed region; other roles' denies do not", () => {
       expect(relaxed.bySid('ExampleCorpAiModelUser').DenyBedrockOutsideAllowedRegions.Condition).toEqual({
         StringNotEquals: { 'aws:RequestedRegion': ['eu-central-1', 'eu-west-1'] },
-        ArnNotLike: { 'bedrock:InferenceProfileArn': [partitionArn(`:bedrock:eu-central-1:111111111111:inference-profile/${SONNET_PROFILE}`)] },
+        // Any account: the exemption lifts only this deny, and the grant names the caller's own profiles.
+        ArnNotLike: { 'bedrock:InferenceProfileArn': [partitionArn(`:bedrock:eu-central-1:*:inference-profile/${SONNET_PROFILE}`), partitionArn(`:bedrock:eu-west-1:*:inference-profile/${SONNET_PROFILE}`)] },
       });
       for (const role of ['ExampleCorpAiAuditor', 'ExampleCorpAiPlatformAdmin']) {
         expect(relaxed.bySid(role).DenyBedrockOutsideAllowedRegions.Condition).toEqual({ StringNotEquals: { 'aws:RequestedRegion': ['eu-central-1', 'eu-west-1'] } });
@@ -323,7 +338,7 @@ describe('SsoAccess', () => {
     test('reads audit evidence only, is denied prompt content, and is region-pinned like every Bedrock caller', () => {
       const all = example.statements('ExampleCorpAiAuditor');
       expect(all.map((x) => [x.Sid, x.Effect])).toEqual([
-        ['ReadTrailsOfTargets', 'Allow'],
+        ['ReadTrailsOfAccount', 'Allow'],
         ['ListTrailsAndLookupEvents', 'Allow'],
         ['ReadBlueprintLogGroups', 'Allow'],
         ['ListLogGroupsAndFollowQueries', 'Allow'],
@@ -372,22 +387,24 @@ describe('SsoAccess', () => {
       ]);
     });
 
-    test("reads the trail, the log groups under the target prefix, API Gateway's execution logs and the target's WAF logs, in the target account and region", () => {
-      expect(s.ReadTrailsOfTargets.Resource).toEqual(partitionArn(':cloudtrail:eu-central-1:111111111111:trail/*'));
+    test("reads the trails, the log groups under any target's prefix, API Gateway's execution logs and the WAF logs, in its own account and the allowed regions", () => {
+      expect(s.ReadTrailsOfAccount).toMatchObject({ Resource: ownArn('cloudtrail', 'trail/*'), Condition: ALLOWED_REGION_CONDITION });
       expect(resources(s.ReadBlueprintLogGroups)).toEqual([
-        partitionArn(':logs:eu-central-1:111111111111:log-group:/example-corp/prod/*'),
-        partitionArn(':logs:eu-central-1:111111111111:log-group:API-Gateway-Execution-Logs_*'),
-        partitionArn(':logs:eu-central-1:111111111111:log-group:aws-waf-logs-PrivateAi-example-corp-prod*'),
+        ownArn('logs', 'log-group:/example-corp/*/*'),
+        ownArn('logs', 'log-group:API-Gateway-Execution-Logs_*'),
+        ownArn('logs', 'log-group:aws-waf-logs-PrivateAi-example-corp-*'),
       ]);
+      expect(s.ReadBlueprintLogGroups.Condition).toEqual(ALLOWED_REGION_CONDITION);
     });
 
     test('the WAF pattern matches the log group the platform stack names after itself, and not those of other organisations', () => {
       const pattern = resources(s.ReadBlueprintLogGroups)[2];
       expect(stringLike(pattern, 'arn:aws:logs:eu-central-1:111111111111:log-group:aws-waf-logs-PrivateAi-example-corp-prod:log-stream:x')).toBe(true);
       expect(stringLike(pattern, 'arn:aws:logs:eu-central-1:111111111111:log-group:aws-waf-logs-PrivateAi-other-corp-prod')).toBe(false);
+      expect(stringLike(pattern, 'arn:aws:logs:eu-central-1:333333333333:log-group:aws-waf-logs-PrivateAi-example-corp-prod')).toBe(false);
     });
 
-    test('is denied prompt content, although the prompt-log group lies under the prefix it reads: the prompt-log bucket, the log group and its streams, and prompt logs left in the audit bucket', () => {
+    test("is denied prompt content of any target, although the prompt-log groups lie under the prefix it reads: the prompt-log buckets, the log groups and their streams, and prompt logs left in the audit buckets", () => {
       expect(s.DenyPromptContent).toMatchObject({ Effect: 'Deny' });
       expect(s.DenyPromptContent.Condition).toBeUndefined();
       expect(actions(s.DenyPromptContent)).toEqual(
@@ -395,34 +412,45 @@ describe('SsoAccess', () => {
       );
       expect(resourceSet(s.DenyPromptContent)).toEqual(
         sorted([
-          partitionArn(':s3:::example-corp-prod-prompts-111111111111/*'),
-          partitionArn(':s3:::example-corp-prod-audit-111111111111/model-invocations/*'),
-          partitionArn(':logs:eu-central-1:111111111111:log-group:/example-corp/prod/model-invocations'),
-          partitionArn(':logs:eu-central-1:111111111111:log-group:/example-corp/prod/model-invocations:*'),
+          partitionArn(`:s3:::example-corp-*-inv-${OWN}/*`),
+          partitionArn(`:s3:::example-corp-*-audit-${OWN}/model-invocations/*`),
+          ownArn('logs', 'log-group:/example-corp/*/model-invocations'),
+          ownArn('logs', 'log-group:/example-corp/*/model-invocations:*'),
         ]),
       );
-      const promptStream = 'arn:aws:logs:eu-central-1:111111111111:log-group:/example-corp/prod/model-invocations:log-stream:aws/bedrock/modelinvocations';
+      const denied = (arn: string) => resources(s.DenyPromptContent).some((r) => stringLike(r, arn));
+      const promptStream = 'arn:aws:logs:eu-central-1:111111111111:log-group:/example-corp/dr-west/model-invocations:log-stream:aws/bedrock/modelinvocations';
       expect(stringLike(resources(s.ReadBlueprintLogGroups)[0], promptStream)).toBe(true);
-      expect(resources(s.DenyPromptContent).some((r) => stringLike(r, promptStream))).toBe(true);
-      // The rest of the audit bucket stays readable.
-      expect(resources(s.DenyPromptContent).some((r) => stringLike(r, 'arn:aws:s3:::example-corp-prod-audit-111111111111/AWSLogs/111111111111/CloudTrail/x.json.gz'))).toBe(false);
+      expect(denied(promptStream)).toBe(true);
+      expect(denied('arn:aws:s3:::example-corp-dr-west-inv-111111111111/AWSLogs/x.json.gz')).toBe(true);
+      // The rest of the audit buckets and log groups stays readable, whatever a target is called.
+      expect(denied('arn:aws:s3:::example-corp-prod-audit-111111111111/AWSLogs/111111111111/CloudTrail/x.json.gz')).toBe(false);
+      expect(denied('arn:aws:s3:::example-corp-prod-inv-eu-audit-111111111111/AWSLogs/111111111111/CloudTrail/x.json.gz')).toBe(false);
+      expect(denied('arn:aws:logs:eu-central-1:111111111111:log-group:/example-corp/prod/model-invoker:log-stream:x')).toBe(false);
     });
 
-    test('without prompt logs named, the deny still covers those left in the audit bucket', () => {
+    test('the deny is the same whether or not a target names its prompt logs', () => {
       const unnamed = synth(baseProps({ targets: [{ ...PROD, promptLogs: undefined }] }));
-      expect(resources(unnamed.bySid('ExampleCorpAiAuditor').DenyPromptContent)).toEqual([partitionArn(':s3:::example-corp-prod-audit-111111111111/model-invocations/*')]);
+      expect(unnamed.bySid('ExampleCorpAiAuditor').DenyPromptContent).toEqual(s.DenyPromptContent);
     });
 
-    test('reads objects and listings of exactly the audit and access-log buckets', () => {
-      expect(resourceSet(s.ReadAuditObjects)).toEqual(sorted([partitionArn(':s3:::example-corp-prod-audit-111111111111/*'), partitionArn(':s3:::example-corp-prod-logs-111111111111/*')]));
-      expect(resourceSet(s.ListAuditBuckets)).toEqual(sorted([partitionArn(':s3:::example-corp-prod-audit-111111111111'), partitionArn(':s3:::example-corp-prod-logs-111111111111')]));
+    test("reads objects and listings of the audit and access-log buckets of any target, owned by its own account", () => {
+      expect(resourceSet(s.ReadAuditObjects)).toEqual(sorted([partitionArn(`:s3:::example-corp-*-audit-${OWN}/*`), partitionArn(`:s3:::example-corp-*-logs-${OWN}/*`)]));
+      expect(resourceSet(s.ListAuditBuckets)).toEqual(sorted([partitionArn(`:s3:::example-corp-*-audit-${OWN}`), partitionArn(`:s3:::example-corp-*-logs-${OWN}`)]));
+      // Bucket names are global: a bucket of this name in another account is refused by its owner.
+      expect(s.ReadAuditObjects.Condition).toEqual(OWN_BUCKET_CONDITION);
+      expect(s.ListAuditBuckets.Condition).toEqual(OWN_BUCKET_CONDITION);
+      const [audit] = resources(s.ReadAuditObjects);
+      expect(stringLike(audit, 'arn:aws:s3:::example-corp-dr-west-audit-111111111111/AWSLogs/x')).toBe(true);
+      expect(stringLike(audit, 'arn:aws:s3:::example-corp-prod-audit-222222222222/AWSLogs/x')).toBe(false);
+      expect(stringLike(audit, 'arn:aws:s3:::example-corp-prod-inv-111111111111/x')).toBe(false);
     });
 
-    test('decrypts only keys of the target account, and only through S3 and CloudWatch Logs', () => {
+    test('decrypts only keys of its own account, and only through S3 and CloudWatch Logs of the allowed regions', () => {
       expect(s.DecryptEvidenceThroughS3AndLogsOnly).toMatchObject({
         Action: 'kms:Decrypt',
-        Resource: partitionArn(':kms:eu-central-1:111111111111:key/*'),
-        Condition: { StringEquals: { 'kms:ViaService': ['s3.eu-central-1.amazonaws.com', 'logs.eu-central-1.amazonaws.com'] } },
+        Resource: ownArn('kms', 'key/*'),
+        Condition: { StringEquals: { 'kms:ViaService': ALLOWED_REGIONS.flatMap((r) => [`s3.${r}.amazonaws.com`, `logs.${r}.amazonaws.com`]) } },
       });
     });
   });
@@ -433,10 +461,10 @@ describe('SsoAccess', () => {
     test('deploys, reads stacks, reads guardrails and Bedrock configuration, enables allowlisted models, region-pinned', () => {
       expect(example.statements('ExampleCorpAiPlatformAdmin').map((x) => x.Sid)).toEqual([
         'AssumeCdkBootstrapRoles',
-        'ReadStacksOfTargets',
+        'ReadStacksOfAccount',
         'ListStacks',
-        'ReadGuardrailsOfTargets',
-        'ReadModelsOfTargets',
+        'ReadGuardrailsOfAccount',
+        'ReadModels',
         'ListBedrockConfiguration',
         'EnableModelAccess',
         'ViewMarketplaceSubscriptions',
@@ -446,21 +474,22 @@ describe('SsoAccess', () => {
       expect(s.DenyBedrockOutsideAllowedRegions).toEqual(REGION_DENY);
     });
 
-    test('assumes only the CDK bootstrap roles of the configured qualifier in the target account and region', () => {
+    test('assumes only the CDK bootstrap roles of the configured qualifier in its own account, in each allowed region', () => {
       expect(s.AssumeCdkBootstrapRoles.Action).toBe('sts:AssumeRole');
       expect(resourceSet(s.AssumeCdkBootstrapRoles)).toEqual(
-        sorted(['deploy-role', 'file-publishing-role', 'image-publishing-role', 'lookup-role'].map((r) => partitionArn(`:iam::111111111111:role/cdk-hnb659fds-${r}-111111111111-eu-central-1`))),
+        sorted(ALLOWED_REGIONS.flatMap((region) => ['deploy-role', 'file-publishing-role', 'image-publishing-role', 'lookup-role'].map((r) => partitionArn(`:iam::${OWN}:role/cdk-hnb659fds-${r}-${OWN}-${region}`)))),
       );
     });
 
-    test('reads CloudFormation stacks and change sets of the target only; lists stacks', () => {
-      expect(actions(s.ReadStacksOfTargets)).toEqual(['cloudformation:Describe*', 'cloudformation:Get*', 'cloudformation:List*']);
-      expect(resourceSet(s.ReadStacksOfTargets)).toEqual(sorted([partitionArn(':cloudformation:eu-central-1:111111111111:stack/*'), partitionArn(':cloudformation:eu-central-1:111111111111:changeSet/*')]));
+    test('reads CloudFormation stacks and change sets of its own account in the allowed regions only; lists stacks', () => {
+      expect(actions(s.ReadStacksOfAccount)).toEqual(['cloudformation:Describe*', 'cloudformation:Get*', 'cloudformation:List*']);
+      expect(resourceSet(s.ReadStacksOfAccount)).toEqual(sorted([ownArn('cloudformation', 'stack/*'), ownArn('cloudformation', 'changeSet/*')]));
+      expect(s.ReadStacksOfAccount.Condition).toEqual(ALLOWED_REGION_CONDITION);
       expect(s.ListStacks).toMatchObject({ Action: 'cloudformation:ListStacks', Resource: '*' });
     });
 
-    test('reads the guardrails of the target account and changes none (they change only through a deployment)', () => {
-      expect(s.ReadGuardrailsOfTargets).toEqual({ Sid: 'ReadGuardrailsOfTargets', Effect: 'Allow', Action: 'bedrock:GetGuardrail', Resource: partitionArn(':bedrock:eu-central-1:111111111111:guardrail/*') });
+    test('reads the guardrails of its own account and changes none (they change only through a deployment)', () => {
+      expect(s.ReadGuardrailsOfAccount).toEqual({ Sid: 'ReadGuardrailsOfAccount', Effect: 'Allow', Action: 'bedrock:GetGuardrail', Resource: ownArn('bedrock', 'guardrail/*') });
       const allowed = example.statements('ExampleCorpAiPlatformAdmin').filter((x) => x.Effect === 'Allow').flatMap(actions);
       for (const change of ['bedrock:CreateGuardrail', 'bedrock:UpdateGuardrail', 'bedrock:DeleteGuardrail', 'bedrock:CreateGuardrailVersion']) expect(allowed).not.toContain(change);
     });
@@ -468,7 +497,7 @@ describe('SsoAccess', () => {
     test('reads Bedrock configuration without the conversation-data reads bedrock:Get* would include', () => {
       const bedrock = example.statements('ExampleCorpAiPlatformAdmin').filter((x) => x.Effect === 'Allow').flatMap(actions).filter((a) => a.startsWith('bedrock:'));
       expect(bedrock.every((a) => !a.includes('*'))).toBe(true);
-      expect(resourceSet(s.ReadModelsOfTargets)).toEqual(sorted([partitionArn(':bedrock:eu-central-1::foundation-model/*'), partitionArn(':bedrock:eu-central-1:111111111111:inference-profile/*')]));
+      expect(resourceSet(s.ReadModels)).toEqual(sorted([partitionArn(':bedrock:*::foundation-model/*'), ownArn('bedrock', 'inference-profile/*')]));
       expect(actions(s.ListBedrockConfiguration)).toEqual(['bedrock:GetModelInvocationLoggingConfiguration', 'bedrock:ListFoundationModels', 'bedrock:ListGuardrails', 'bedrock:ListInferenceProfiles']);
     });
 
@@ -534,7 +563,7 @@ describe('SsoAccess', () => {
       Annotations.fromStack(reviewed.stack).hasNoWarning('*', Match.anyValue());
     });
 
-    test('reads the prompt logs and nothing else, decrypting through S3 and CloudWatch Logs only', () => {
+    test("reads the prompt logs of any target in its own account and nothing else, decrypting through S3 and CloudWatch Logs only", () => {
       expect(reviewed.statements('ExampleCorpAiPromptReviewer').map((x) => [x.Sid, x.Effect])).toEqual([
         ['ReadPromptLogObjects', 'Allow'],
         ['ListPromptLogBuckets', 'Allow'],
@@ -544,31 +573,32 @@ describe('SsoAccess', () => {
         ['DenyBedrockOutsideAllowedRegions', 'Deny'],
       ]);
       expect(actions(s.ReadPromptLogObjects)).toEqual(['s3:GetObject', 's3:GetObjectVersion']);
-      expect(resourceSet(s.ReadPromptLogObjects)).toEqual(
-        sorted([partitionArn(':s3:::example-corp-prod-prompts-111111111111/*'), partitionArn(':s3:::example-corp-prod-audit-111111111111/model-invocations/*')]),
-      );
+      expect(resourceSet(s.ReadPromptLogObjects)).toEqual(sorted([partitionArn(`:s3:::example-corp-*-inv-${OWN}/*`), partitionArn(`:s3:::example-corp-*-audit-${OWN}/model-invocations/*`)]));
+      expect(s.ReadPromptLogObjects.Condition).toEqual(OWN_BUCKET_CONDITION);
       expect(actions(s.ListPromptLogBuckets)).toEqual(['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketVersions']);
-      expect(s.ListPromptLogBuckets.Resource).toEqual(partitionArn(':s3:::example-corp-prod-prompts-111111111111'));
+      expect(s.ListPromptLogBuckets).toMatchObject({ Resource: partitionArn(`:s3:::example-corp-*-inv-${OWN}`), Condition: OWN_BUCKET_CONDITION });
       expect(actions(s.ReadPromptLogGroups)).toEqual(['logs:DescribeLogStreams', 'logs:FilterLogEvents', 'logs:GetLogEvents', 'logs:StartQuery']);
-      expect(resourceSet(s.ReadPromptLogGroups)).toEqual(
-        sorted([partitionArn(':logs:eu-central-1:111111111111:log-group:/example-corp/prod/model-invocations'), partitionArn(':logs:eu-central-1:111111111111:log-group:/example-corp/prod/model-invocations:*')]),
-      );
+      expect(resourceSet(s.ReadPromptLogGroups)).toEqual(sorted([ownArn('logs', 'log-group:/example-corp/*/model-invocations'), ownArn('logs', 'log-group:/example-corp/*/model-invocations:*')]));
+      expect(s.ReadPromptLogGroups.Condition).toEqual(ALLOWED_REGION_CONDITION);
       expect(s.DecryptPromptLogsThroughS3AndLogsOnly).toMatchObject({
         Action: 'kms:Decrypt',
-        Resource: partitionArn(':kms:eu-central-1:111111111111:key/*'),
-        Condition: { StringEquals: { 'kms:ViaService': ['s3.eu-central-1.amazonaws.com', 'logs.eu-central-1.amazonaws.com'] } },
+        Resource: ownArn('kms', 'key/*'),
+        Condition: { StringEquals: { 'kms:ViaService': ALLOWED_REGIONS.flatMap((r) => [`s3.${r}.amazonaws.com`, `logs.${r}.amazonaws.com`]) } },
       });
       const allowed = reviewed.statements('ExampleCorpAiPromptReviewer').filter((x) => x.Effect === 'Allow').flatMap(actions);
       expect(allowed.filter((a) => !a.startsWith('s3:') && !a.startsWith('logs:') && a !== 'kms:Decrypt')).toEqual([]);
+      // Not the audit evidence beside the old prompt-log prefix.
+      expect(resources(s.ReadPromptLogObjects).some((r) => stringLike(r, 'arn:aws:s3:::example-corp-prod-audit-111111111111/AWSLogs/111111111111/CloudTrail/x.json.gz'))).toBe(false);
     });
   });
 
-  test('an account and region where no target names its prompt logs is warned about', () => {
-    const unnamed = synth(baseProps({ targets: [{ ...PROD, promptLogs: undefined }] }));
-    const warnings = Annotations.fromStack(unnamed.stack).findWarning('*', Match.stringLikeRegexp('privateai:sso-prompt-logs-unnamed'));
-    expect(warnings.map((w) => w.entry.data)).toEqual([
-      expect.stringMatching(/^no target in account 111111111111, region eu-central-1 names its prompt logs \(SsoTarget\.promptLogs\), so auditors are not explicitly denied them and prompt reviewers read none there;/),
-    ]);
+  test('prompt logs named otherwise than the naming convention are refused: the grants and the deny would miss them', () => {
+    const build = (promptLogs: SsoTarget['promptLogs']) => () => synth(baseProps({ targets: [{ ...PROD, promptLogs }] }));
+    expect(build({ bucketName: 'example-corp-prod-prompts-111111111111', logGroupName: '/example-corp/prod/model-invocations' })).toThrow(
+      /the prompt logs of target prod are named example-corp-prod-prompts-111111111111 and \/example-corp\/prod\/model-invocations, but the permission sets reach prompt logs by the blueprint's naming convention, one pattern for every target, so they would neither deny nor grant these; name them example-corp-prod-inv-111111111111 and \/example-corp\/prod\/model-invocations/,
+    );
+    expect(build({ bucketName: 'example-corp-prod-inv-111111111111', logGroupName: '/example-corp/prod/prompts' })).toThrow(/name them example-corp-prod-inv-111111111111 and \/example-corp\/prod\/model-invocations/);
+    expect(build(undefined)).not.toThrow();
   });
 
   test('assigns each group to each target account', () => {
@@ -594,7 +624,7 @@ describe('SsoAccess', () => {
 describe('several targets', () => {
   // A target without endpoints: its private API stays open, the direct path is closed.
   const PROD_WEST: SsoTarget = { name: 'prod-west', account: '111111111111', region: 'eu-west-1' };
-  const { template, bySid } = synth(
+  const { template, bySid, statements } = synth(
     baseProps({
       targets: [PROD, DR, PROD_WEST],
       groups: {
@@ -621,53 +651,12 @@ describe('several targets', () => {
     );
   });
 
-  test('each target listing endpoints gets its own model statement, pinned to its account, region, endpoints and guardrails; the others none', () => {
-    const s = bySid('ExampleCorpAiModelUser');
-    expect(Object.keys(s).filter((sid) => sid.startsWith('InvokeAllowlistedModels'))).toEqual(['InvokeAllowlistedModelsProd', 'InvokeAllowlistedModelsDrWest']);
-    expect(s.InvokeAllowlistedModelsDrWest.Condition).toEqual({
-      StringEquals: { 'aws:PrincipalAccount': '222222222222', 'aws:SourceVpce': DR.bedrockRuntimeEndpointIds },
-      StringLike: { 'bedrock:GuardrailIdentifier': publishedGuardrailOf(DR) },
-    });
-    expect(JSON.stringify(s.InvokeAllowlistedModelsDrWest.Resource)).toContain(':bedrock:eu-west-1::foundation-model/anthropic.claude-3-haiku');
-    expect(JSON.stringify(s.InvokeAllowlistedModelsDrWest.Resource)).not.toContain('eu-central-1::foundation-model/anthropic.claude-3-haiku');
-    // Both routes of each of the three targets' APIs.
-    expect(resources(s.InvokePrivateModelApi)).toHaveLength(6);
-  });
-
-  test('model users decrypt the model-data keys of the targets listing endpoints only, through Bedrock of their regions', () => {
-    expect(bySid('ExampleCorpAiModelUser').DecryptGuardrailsThroughBedrock).toMatchObject({
-      Resource: [partitionArn(':kms:eu-central-1:111111111111:key/*'), partitionArn(':kms:eu-west-1:222222222222:key/*')],
-      Condition: {
-        StringEquals: { 'kms:ViaService': ['bedrock.eu-central-1.amazonaws.com', 'bedrock.eu-west-1.amazonaws.com'] },
-        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/example-corp/prod/model-data', 'alias/example-corp/dr-west/model-data'] },
-      },
-    });
-  });
-
-  test("the model-call denies name every target's published guardrails and every listed endpoint", () => {
-    const s = bySid('ExampleCorpAiModelUser');
-    expect(s.DenyModelCallsWithoutPublishedGuardrailOfTargets.Condition).toEqual({
-      StringNotLike: { 'bedrock:GuardrailIdentifier': [publishedGuardrailOf(PROD), publishedGuardrailOf(DR), publishedGuardrailOf(PROD_WEST)] },
-    });
-    expect(s.DenyModelCallsOutsideOwnEndpoints.Condition).toEqual({ StringNotEquals: { 'aws:SourceVpce': [PROD_ENDPOINT, ...DR.bedrockRuntimeEndpointIds!] } });
-  });
-
-  test('auditors read the buckets and log groups of every target, are denied the prompt logs of every target, and decrypt through the services of every target region', () => {
-    const s = bySid('ExampleCorpAiAuditor');
-    expect(JSON.stringify(s.ListAuditBuckets.Resource)).toContain('example-corp-dr-west-audit-222222222222');
-    expect(resources(s.ReadBlueprintLogGroups)).toContainEqual(partitionArn(':logs:eu-west-1:222222222222:log-group:/example-corp/dr-west/*'));
-    expect(resources(s.ReadBlueprintLogGroups)).toContainEqual(partitionArn(':logs:eu-west-1:222222222222:log-group:aws-waf-logs-PrivateAi-example-corp-dr-west*'));
-    expect(resources(s.ReadBlueprintLogGroups)).toContainEqual(partitionArn(':logs:eu-west-1:111111111111:log-group:API-Gateway-Execution-Logs_*'));
-    expect(resources(s.DenyPromptContent)).toEqual(
-      expect.arrayContaining([
-        partitionArn(':s3:::example-corp-dr-west-prompts-222222222222/*'),
-        partitionArn(':logs:eu-west-1:222222222222:log-group:/example-corp/dr-west/model-invocations'),
-        partitionArn(':s3:::example-corp-prod-west-audit-111111111111/model-invocations/*'),
-      ]),
-    );
-    expect(s.DecryptEvidenceThroughS3AndLogsOnly.Condition).toEqual({
-      StringEquals: { 'kms:ViaService': ['s3.eu-central-1.amazonaws.com', 'logs.eu-central-1.amazonaws.com', 's3.eu-west-1.amazonaws.com', 'logs.eu-west-1.amazonaws.com'] },
-    });
+  test('every permission set is the one of a single target, but for the endpoint list, which names every listed endpoint', () => {
+    const one = synth(baseProps({ groups: baseProps().groups }));
+    for (const name of ['ExampleCorpAiAuditor', 'ExampleCorpAiPlatformAdmin']) expect([name, statements(name)]).toEqual([name, one.statements(name)]);
+    const withoutEndpoints = (list: Statement[]) => list.filter((x) => x.Sid !== 'DenyModelCallsOutsideOwnEndpoints');
+    expect(withoutEndpoints(statements('ExampleCorpAiModelUser'))).toEqual(withoutEndpoints(one.statements('ExampleCorpAiModelUser')));
+    expect(bySid('ExampleCorpAiModelUser').DenyModelCallsOutsideOwnEndpoints.Condition).toEqual({ StringNotEquals: { 'aws:SourceVpce': [PROD_ENDPOINT, ...DR.bedrockRuntimeEndpointIds!] } });
   });
 });
 
@@ -772,48 +761,74 @@ describe('policy size', () => {
     expect(estimatePolicyChars(stack.resolve({ A: `arn:${stack.partition}:s3:::b`, B: ['x y'] }))).toBe('{"A":"arn:aws-us-gov:s3:::b","B":["xy"]}'.length);
   });
 
-  /** `n` targets spread over the allowed regions, each in its own account with two endpoints of its own. */
-  const targetsWithEndpoints = (n: number): SsoTarget[] =>
-    Array.from({ length: n }, (_, i) => ({
-      name: `t${i}`,
-      account: String(100000000000 + i),
-      region: ALLOWED_REGIONS[i % ALLOWED_REGIONS.length],
-      bedrockRuntimeEndpointIds: [`vpce-0a1b2c3d4e5f6${String(i).padStart(2, '0')}a`, `vpce-0a1b2c3d4e5f6${String(i).padStart(2, '0')}b`],
-    }));
-  const EXAMPLE_MODELS = ['anthropic.claude-3-haiku-20240307-v1:0', SONNET_PROFILE, 'amazon.titan-embed-text-v2:0'];
   const IAM_ROLE_INLINE_LIMIT = 10240;
-  const sizeOf = (synthed: ReturnType<typeof synth>, name: string) => estimatePolicyChars(synthed.resolve(synthed.permissionSet(name).InlinePolicy));
-  const sizeWarnings = (stack: Stack) => Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('privateai:sso-policy-size'));
-
-  test('a realistic deployment fits: four targets, one per allowed region, two endpoints each, the example models, relaxed residency', () => {
-    const realistic = synth(baseProps({ targets: targetsWithEndpoints(4), models: { modelIds: EXAMPLE_MODELS, strict: false } }));
-    // Relaxed residency is the larger policy: the region deny also lists the profiles.
-    expect(realistic.bySid('ExampleCorpAiModelUser').DenyBedrockOutsideAllowedRegions.Condition).toHaveProperty('ArnNotLike');
-    expect(Object.keys(realistic.bySid('ExampleCorpAiModelUser')).filter((sid) => sid.startsWith('InvokeAllowlistedModels'))).toHaveLength(4);
-    expect(sizeOf(realistic, 'ExampleCorpAiModelUser')).toBeLessThanOrEqual(IAM_ROLE_INLINE_LIMIT);
-    // Every target names its prompt logs, which the auditors' deny and the reviewers' reads list.
-    const withPromptLogs = synth(
+  const EXAMPLE_MODELS = ['anthropic.claude-3-haiku-20240307-v1:0', SONNET_PROFILE, 'amazon.titan-embed-text-v2:0'];
+  const ROLES = ['ExampleCorpAiModelUser', 'ExampleCorpAiAuditor', 'ExampleCorpAiPlatformAdmin', 'ExampleCorpAiPromptReviewer', 'ExampleCorpAiSecurityResponder'];
+  /** An endpoint ID of 17 hex digits, as AWS gives them, one per target. */
+  const endpointOf = (i: number) => `vpce-0a1b2c3d4e5f6${String(i).padStart(4, '0')}`;
+  /**
+   * `n` targets as the identity stack describes them, each in its own account, spread over the
+   * allowed regions, each owning its prompt logs, with its kill switch, alarms and log groups.
+   */
+  const fleet = (n: number, withEndpoints: boolean): SsoTarget[] =>
+    Array.from({ length: n }, (_, i) => {
+      const [name, account] = [`t${i}`, String(100000000000 + i)];
+      return {
+        name,
+        account,
+        region: ALLOWED_REGIONS[i % ALLOWED_REGIONS.length],
+        bedrockRuntimeEndpointIds: withEndpoints ? [endpointOf(i)] : undefined,
+        promptLogs: { bucketName: `example-corp-${name}-inv-${account}`, logGroupName: `/example-corp/${name}/model-invocations` },
+        response: { killSwitchParameterName: `/private-ai/${name}/model-access`, alarmNamePrefix: `example-corp-${name}`, queryLogGroupNames: ['model-invoker', 'cloudtrail', 'model-api-access'].map((p) => `/example-corp/${name}/${p}`) },
+      };
+    });
+  /**
+   * What IAM counts of the inline policy as synthesized, counted here rather than by the construct's
+   * own estimate: the resolved template JSON, `arn:${Partition}:` joins rendered with the longest
+   * partition name, whitespace dropped.
+   */
+  const sizes = (n: number, withEndpoints: boolean): Record<string, number> => {
+    const synthed = synth(
       baseProps({
-        targets: targetsWithEndpoints(4).map((t) => ({ ...t, promptLogs: { bucketName: `example-corp-${t.name}-prompts-${t.account}`, logGroupName: `/example-corp/${t.name}/model-invocations` } })),
+        targets: fleet(n, withEndpoints),
         models: { modelIds: EXAMPLE_MODELS, strict: false },
-        groups: { ...baseProps().groups, promptReviewers: [REVIEWER_GROUP] },
+        groups: { ...baseProps().groups, promptReviewers: [REVIEWER_GROUP], securityResponders: [RESPONDER_GROUP] },
+        suspendedUsers: ['mallory@example.com'],
       }),
     );
-    for (const name of ['ExampleCorpAiAuditor', 'ExampleCorpAiPlatformAdmin', 'ExampleCorpAiPromptReviewer']) expect(sizeOf(withPromptLogs, name)).toBeLessThanOrEqual(IAM_ROLE_INLINE_LIMIT);
-    expect(sizeWarnings(withPromptLogs.stack)).toEqual([]);
-    expect(sizeWarnings(realistic.stack)).toEqual([]);
+    const render = (x: unknown): unknown => {
+      if (Array.isArray(x)) return x.map(render);
+      if (x && typeof x === 'object') {
+        const join = (x as Record<string, unknown>)['Fn::Join'] as [string, unknown[]] | undefined;
+        if (join) return join[1].map((p) => (typeof p === 'string' ? p : JSON.stringify(p) === '{"Ref":"AWS::Partition"}' ? 'aws-us-gov' : JSON.stringify(p))).join(join[0]);
+        return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, render(v)]));
+      }
+      return x;
+    };
+    return Object.fromEntries(ROLES.map((role) => [role, JSON.stringify(render(synthed.permissionSet(role).InlinePolicy)).replace(/\s/g, '').length]));
+  };
+
+  test('no inline policy grows with the targets: 1, 20 and 50 targets give the same sizes, all under the IAM role limit', () => {
+    const [one, twenty, fifty] = [1, 20, 50].map((n) => sizes(n, false));
+    expect(twenty).toEqual(one);
+    expect(fifty).toEqual(one);
+    for (const role of ROLES) expect([role, one[role] <= IAM_ROLE_INLINE_LIMIT]).toEqual([role, true]);
   });
 
-  test('a policy over the IAM role limit is warned about, with its size', () => {
-    // Every target listing endpoints adds its own model statement, so eight of them overflow the ModelUser policy only.
-    const large = synth(baseProps({ targets: targetsWithEndpoints(8), models: { modelIds: EXAMPLE_MODELS, strict: true }, groups: { modelUsers: [], auditors: [], platformAdmins: [] } }));
-    const size = sizeOf(large, 'ExampleCorpAiModelUser');
-    expect(size).toBeGreaterThan(IAM_ROLE_INLINE_LIMIT);
-    const warnings = sizeWarnings(large.stack);
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0].id).toBe('/Identity/Access');
-    expect(warnings[0].entry.data).toMatch(
-      new RegExp(`^the inline policy of permission set ExampleCorpAiModelUser is about ${size} characters, over IAM's 10240 per role, so provisioning it to the accounts will fail; .*privateai:sso-policy-size`),
+  test("with an endpoint listed per target, only the model users' endpoint list grows, by the endpoint IDs alone, and 50 targets fit", () => {
+    const bare = sizes(1, false);
+    const [one, twenty, fifty] = [1, 20, 50].map((n) => sizes(n, true));
+    for (const role of ROLES.filter((r) => r !== 'ExampleCorpAiModelUser')) expect([role, one[role], twenty[role], fifty[role]]).toEqual([role, bare[role], bare[role], bare[role]]);
+    const perEndpoint = `"${endpointOf(0)}",`.length;
+    expect(twenty.ExampleCorpAiModelUser - one.ExampleCorpAiModelUser).toBe(19 * perEndpoint);
+    expect(fifty.ExampleCorpAiModelUser - one.ExampleCorpAiModelUser).toBe(49 * perEndpoint);
+    expect(fifty.ExampleCorpAiModelUser).toBeLessThanOrEqual(IAM_ROLE_INLINE_LIMIT);
+  });
+
+  test('a policy over the IAM role limit fails synthesis, with its size and what makes it long', () => {
+    const endpoints = Array.from({ length: 400 }, (_, i) => endpointOf(i));
+    expect(() => synth(baseProps({ targets: [{ ...PROD, bedrockRuntimeEndpointIds: endpoints }] }))).toThrow(
+      /^SsoAccess: the inline policy of permission set ExampleCorpAiModelUser is about \d+ characters, over IAM's 10240 per role, so provisioning it to the accounts would fail; it lists 400 bedrock-runtime endpoint IDs \(about 25 characters each\), 4 allowed regions and 2 models: list fewer endpoints \(config: aws\.targets\[\]\.bedrockRuntimeEndpointIds\), regions or models$/,
     );
   });
 });
@@ -916,35 +931,41 @@ describe('security responder', () => {
     ]);
   });
 
-  test('writes and reads exactly the kill-switch parameter of the target, in its account and region', () => {
+  test("writes and reads exactly the kill-switch parameters of the targets, in its own account and the allowed regions", () => {
     expect(actions(s.PullTheKillSwitch)).toEqual(['ssm:GetParameter', 'ssm:PutParameter']);
-    expect(s.PullTheKillSwitch.Resource).toEqual(partitionArn(':ssm:eu-central-1:111111111111:parameter/private-ai/prod/model-access'));
-    expect(s.PullTheKillSwitch.Condition).toBeUndefined();
+    expect(s.PullTheKillSwitch.Resource).toEqual(ownArn('ssm', 'parameter/private-ai/*/model-access'));
+    expect(s.PullTheKillSwitch.Condition).toEqual(ALLOWED_REGION_CONDITION);
+    expect(stringLike(s.PullTheKillSwitch.Resource, 'arn:aws:ssm:eu-central-1:111111111111:parameter/private-ai/dr-west/model-access')).toBe(true);
+    // What app teams read (the private API URL) is not the switch.
+    expect(stringLike(s.PullTheKillSwitch.Resource, 'arn:aws:ssm:eu-central-1:111111111111:parameter/private-ai/prod/private-api-url')).toBe(false);
+    expect(stringLike(s.PullTheKillSwitch.Resource, 'arn:aws:ssm:eu-central-1:222222222222:parameter/private-ai/prod/model-access')).toBe(false);
   });
 
   test("sets the state of the detection's alarms only, and reads the account's alarms", () => {
-    expect(s.TestDetectionAlarms).toMatchObject({ Action: 'cloudwatch:SetAlarmState', Resource: partitionArn(':cloudwatch:eu-central-1:111111111111:alarm:example-corp-prod/*') });
+    expect(s.TestDetectionAlarms).toMatchObject({ Action: 'cloudwatch:SetAlarmState', Resource: ownArn('cloudwatch', 'alarm:example-corp-*/*'), Condition: ALLOWED_REGION_CONDITION });
     expect(stringLike(s.TestDetectionAlarms.Resource, 'arn:aws:cloudwatch:eu-central-1:111111111111:alarm:example-corp-prod/callerVolume/CallerRequests')).toBe(true);
-    // Another team's alarm, and one of an organisation whose name starts the same, are not the detection's.
+    expect(stringLike(s.TestDetectionAlarms.Resource, 'arn:aws:cloudwatch:eu-west-1:111111111111:alarm:example-corp-dr-west/callerVolume/CallerRequests')).toBe(true);
+    // Another team's alarm, and another organisation's, are not the detection's.
     expect(stringLike(s.TestDetectionAlarms.Resource, 'arn:aws:cloudwatch:eu-central-1:111111111111:alarm:billing-high')).toBe(false);
-    expect(stringLike(s.TestDetectionAlarms.Resource, 'arn:aws:cloudwatch:eu-central-1:111111111111:alarm:example-corp-prod-eu/x/y')).toBe(false);
-    expect(s.ReadAlarms).toMatchObject({ Action: 'cloudwatch:DescribeAlarms', Resource: partitionArn(':cloudwatch:eu-central-1:111111111111:alarm:*') });
+    expect(stringLike(s.TestDetectionAlarms.Resource, 'arn:aws:cloudwatch:eu-central-1:111111111111:alarm:other-corp-prod/x/y')).toBe(false);
+    expect(s.ReadAlarms).toMatchObject({ Action: 'cloudwatch:DescribeAlarms', Resource: ownArn('cloudwatch', 'alarm:*'), Condition: ALLOWED_REGION_CONDITION });
   });
 
   test('starts queries over the audit records, the trail and the API access log only, never the prompt logs', () => {
     expect(s.RunSavedQueries.Action).toBe('logs:StartQuery');
-    const groups = ['model-invoker', 'cloudtrail', 'model-api-access'].map((p) => `/example-corp/prod/${p}`);
-    expect(resourceSet(s.RunSavedQueries)).toEqual(sorted(groups.flatMap((g) => [partitionArn(`:logs:eu-central-1:111111111111:log-group:${g}`), partitionArn(`:logs:eu-central-1:111111111111:log-group:${g}:*`)])));
+    const groups = ['model-invoker', 'cloudtrail', 'model-api-access'].map((p) => `/example-corp/*/${p}`);
+    expect(resourceSet(s.RunSavedQueries)).toEqual(sorted(groups.flatMap((g) => [ownArn('logs', `log-group:${g}`), ownArn('logs', `log-group:${g}:*`)])));
     expect(resources(s.RunSavedQueries).some((r) => stringLike(r, 'arn:aws:logs:eu-central-1:111111111111:log-group:/example-corp/prod/model-invocations:*'))).toBe(false);
+    expect(resources(s.RunSavedQueries).some((r) => stringLike(r, 'arn:aws:logs:eu-central-1:111111111111:log-group:/example-corp/prod/model-invocations'))).toBe(false);
     // Actions without resource-level permissions (GetQueryResults and StopQuery take a query ID).
     expect(s.FindSavedQueriesAndFollowQueries.Resource).toBe('*');
   });
 
-  test("decrypts only through CloudWatch Logs, only the targets' logs keys", () => {
+  test("decrypts only through CloudWatch Logs, only the logs keys of its own account", () => {
     expect(s.DecryptLogsThroughCloudWatchLogsOnly).toMatchObject({
       Action: 'kms:Decrypt',
-      Resource: partitionArn(':kms:eu-central-1:111111111111:key/*'),
-      Condition: { StringEquals: { 'kms:ViaService': ['logs.eu-central-1.amazonaws.com'] }, 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/example-corp/prod/logs'] } },
+      Resource: ownArn('kms', 'key/*'),
+      Condition: { StringEquals: { 'kms:ViaService': ALLOWED_REGIONS.map((r) => `logs.${r}.amazonaws.com`) }, 'ForAnyValue:StringLike': { 'kms:ResourceAliases': 'alias/example-corp/*/logs' } },
     });
   });
 
@@ -952,20 +973,22 @@ describe('security responder', () => {
     expect(JSON.stringify(responders.permissionSet(RESPONDER).InlinePolicy)).not.toContain('arn:aws:');
   });
 
-  test('with several targets: the switch, alarms, log groups and keys of each', () => {
+  test('with several targets: the same grant serves them all', () => {
     const DR_WEST: SsoTarget = { ...DR, bedrockRuntimeEndpointIds: undefined };
-    const two = synth(withResponders([PROD, DR_WEST])).bySid(RESPONDER);
-    expect(resourceSet(two.PullTheKillSwitch)).toEqual(
-      sorted([partitionArn(':ssm:eu-central-1:111111111111:parameter/private-ai/prod/model-access'), partitionArn(':ssm:eu-west-1:222222222222:parameter/private-ai/dr-west/model-access')]),
-    );
-    expect(resourceSet(two.TestDetectionAlarms)).toEqual(
-      sorted([partitionArn(':cloudwatch:eu-central-1:111111111111:alarm:example-corp-prod/*'), partitionArn(':cloudwatch:eu-west-1:222222222222:alarm:example-corp-dr-west/*')]),
-    );
-    expect(resources(two.RunSavedQueries)).toHaveLength(12);
-    expect(two.DecryptLogsThroughCloudWatchLogsOnly.Condition).toEqual({
-      StringEquals: { 'kms:ViaService': ['logs.eu-central-1.amazonaws.com', 'logs.eu-west-1.amazonaws.com'] },
-      'ForAnyValue:StringEquals': { 'kms:ResourceAliases': ['alias/example-corp/prod/logs', 'alias/example-corp/dr-west/logs'] },
-    });
+    expect(synth(withResponders([PROD, DR_WEST])).statements(RESPONDER)).toEqual(responders.statements(RESPONDER));
+  });
+
+  test("a name without the target's name where the platform stack puts it is granted as it is, beside the others", () => {
+    const odd: SsoTarget = { ...DR, bedrockRuntimeEndpointIds: undefined, response: { ...responseOf(DR), killSwitchParameterName: '/custom/switch' } };
+    const granted = synth(withResponders([PROD], { targets: [withResponders().targets[0], odd] })).bySid(RESPONDER);
+    expect(resourceSet(granted.PullTheKillSwitch)).toEqual(sorted([ownArn('ssm', 'parameter/private-ai/*/model-access'), ownArn('ssm', 'parameter/custom/switch')]));
+  });
+
+  test("a target named like a log group's purpose widens nothing: only the segment of the target's name becomes a wildcard", () => {
+    const named: SsoTarget = { name: 'model-invoker', account: '111111111111', region: 'eu-central-1' };
+    const granted = synth(withResponders([named])).bySid(RESPONDER);
+    expect(resources(granted.RunSavedQueries)).toContainEqual(ownArn('logs', 'log-group:/example-corp/*/model-invoker'));
+    expect(resources(granted.RunSavedQueries).some((r) => stringLike(r, 'arn:aws:logs:eu-central-1:111111111111:log-group:/example-corp/model-invoker/model-invocations'))).toBe(false);
   });
 
   test('every action it names exists in the IAM action catalogue', () => {
