@@ -14,7 +14,8 @@ import { bedrockModelId, orgConfigSchema } from './schema';
  * be used); the rest keep names unique, give invocation logging one owner, keep the DNS resolver
  * settings consistent, require security contacts when Azure is configured, hold retention
  * to the limits of the log services, refuse suspended users and responder groups that no
- * program would act on, and keep the delivery pipeline's waves and the targets in step. Pure
+ * program would act on, keep the delivery pipeline's waves and the targets in step, and keep the
+ * organisation guards' stack apart from the workloads it guards and attached to every target. Pure
  * functions only.
  */
 
@@ -86,6 +87,9 @@ const fields = {
   pipelineRegion: awsShape.pipeline.unwrap().shape.region,
   waveName: awsShape.pipeline.unwrap().shape.waves.element.shape.name,
   waveTarget: awsShape.pipeline.unwrap().shape.waves.element.shape.targets.element,
+  organizationRegion: awsShape.organization.unwrap().shape.region,
+  policyAdminAccount: awsShape.organization.unwrap().shape.policyAdminAccount,
+  attachTo: awsShape.organization.unwrap().shape.attachTo,
 };
 
 /** Whether `id` names a geography inference profile (eu., us., apac. ...), the only kind that takes routes. */
@@ -180,7 +184,7 @@ function profileRouteIssues(
  * Cross-field rules: region allowlist, inference-profile geography, uniqueness, single logging
  * owner, DNS resolver settings, security contacts when Azure is configured, retention limits,
  * suspended users and security responders only where a program acts on them, the pipeline's
- * region and waves.
+ * region and waves, the organisation stack's region, account and attachments.
  *
  * Reads the document as written (a validated config reads the same): each rule reads its inputs
  * through their own schemas and is skipped when any of them is invalid, so the rules run on the
@@ -416,6 +420,7 @@ export function checkRegionPinning(config: unknown): ConfigIssue[] {
   }
 
   issues.push(...pipelineIssues(config, targets.map((t) => t.name), allowed));
+  issues.push(...organizationIssues(config, targets, allowed));
 
   const identityCenterRegion = read(config, ['aws', 'identityCenter', 'region'], fields.identityCenterRegion);
   if (allowed && identityCenterRegion && !allowed.includes(identityCenterRegion)) {
@@ -489,6 +494,54 @@ function pipelineIssues(config: unknown, targetNames: readonly (string | undefin
           path: `aws.targets[${i}].name`,
           received: name,
           message: `target ${name} is in no wave of aws.pipeline.waves, so the pipeline would never deploy it; add it to one wave (${[...waveByName.keys()].join(', ') || 'none named'})`,
+        });
+      }
+    });
+  }
+  return issues;
+}
+
+/**
+ * aws.organization against the rest: its region is allowed; the account that administers the
+ * guards runs none of the targets (SCPs and RCPs do not bind the management account, so a target
+ * there would run unguarded; in a delegated administrator account, the target's administrators
+ * could detach the guards that bind them); and when the guards attach to accounts only, every
+ * target account is one of them (a root or an OU may hold them; only Organizations knows).
+ */
+function organizationIssues(
+  config: unknown,
+  targets: ReadonlyArray<{ readonly name?: string; readonly account?: string }>,
+  allowed: readonly string[] | undefined,
+): ConfigIssue[] {
+  if (!isRecord(nodeAt(config, ['aws', 'organization']))) return [];
+  const issues: ConfigIssue[] = [];
+  const region = read(config, ['aws', 'organization', 'region'], fields.organizationRegion);
+  if (allowed && region && !allowed.includes(region)) {
+    issues.push({
+      path: 'aws.organization.region',
+      received: region,
+      message: `region ${region} is not allowed by data residency policy; allowed: ${allowed.join(', ')} (the organisation stack and its CloudFormation records live there: put it in an allowed region, or add ${region} to aws.allowedRegions)`,
+    });
+  }
+  const admin = read(config, ['aws', 'organization', 'policyAdminAccount'], fields.policyAdminAccount);
+  const workload = targets.findIndex((t) => t.account !== undefined && t.account === admin);
+  if (admin && workload >= 0) {
+    issues.push({
+      path: 'aws.organization.policyAdminAccount',
+      received: admin,
+      message: `account ${admin} also runs target ${targets[workload].name ?? workload} (aws.targets[${workload}]); the account that administers the guards must run no workload they guard: the management account is bound by no SCP or RCP, and a delegated administrator's admins could detach them. Use the management account or a dedicated delegated administrator, and deploy the target elsewhere`,
+    });
+  }
+  const attachTo = read(config, ['aws', 'organization', 'attachTo'], fields.attachTo);
+  if (attachTo && attachTo.every((id) => /^\d{12}$/.test(id))) {
+    const reported = new Set<string>();
+    targets.forEach((t, i) => {
+      if (t.account && !attachTo.includes(t.account) && !reported.has(t.account)) {
+        reported.add(t.account);
+        issues.push({
+          path: 'aws.organization.attachTo',
+          received: attachTo,
+          message: `attaches the guards to accounts only, and not to ${t.account}, the account of target ${t.name ?? i} (aws.targets[${i}]), which would run unguarded; add ${t.account}, or attach to the root or the OU that holds it`,
         });
       }
     });

@@ -66,6 +66,43 @@ function ev(r: Res, property: string, value: unknown, ok: boolean): Evidence {
   return { resource: `${r.stack}/${r.id}`, type: r.type, property, value: short(value), ok };
 }
 
+/** Whether a Deny statement names every one of `actions` (case-insensitively, as IAM matches them). */
+const deniesAll = (st: { effect: string; actions: string[] }, actions: readonly string[]) =>
+  st.effect === 'Deny' && actions.every((a) => st.actions.some((x) => x.toLowerCase() === a.toLowerCase()));
+
+/** What an organisation guard (an `AWS::Organizations::Policy`) is evidence of, read from its Content. */
+export interface GuardFacts {
+  /** The regions outside which it denies Bedrock, if it does. */
+  readonly pinnedRegions?: readonly string[];
+  /** It denies changing the evidence buckets' policy and object lock to all but the change path. */
+  readonly protectsEvidence: boolean;
+  /** It also denies deleting evidence objects (an RCP: the SCP leaves objects to object lock). */
+  readonly protectsObjects: boolean;
+  /** It denies changing the key policy of, disabling or deleting the blueprint's keys. */
+  readonly protectsKeys: boolean;
+}
+
+/** Reads a guard's Content for the statements the controls look for, whatever its Sids. */
+export function guardFacts(content: unknown): GuardFacts {
+  const statements = statementsOf(content);
+  const regionDeny = statements.find((st) => st.effect === 'Deny' && st.actions.includes('bedrock:*') && json(st.condition).includes('aws:RequestedRegion'));
+  const regions = regionDeny ? valueAt(regionDeny.condition, 'StringNotEquals.aws:RequestedRegion') : undefined;
+  const onBuckets = (st: { resources: unknown[] }) => st.resources.some((r) => /^arn:[^:]*:s3:::/.test(String(r)));
+  return {
+    pinnedRegions: regionDeny ? (Array.isArray(regions) ? regions.map(String) : [String(regions)]) : undefined,
+    protectsEvidence: statements.some((st) => deniesAll(st, ['s3:PutBucketPolicy', 's3:PutBucketObjectLockConfiguration']) && onBuckets(st)),
+    protectsObjects: statements.some((st) => deniesAll(st, ['s3:DeleteObject', 's3:DeleteObjectVersion']) && onBuckets(st)),
+    protectsKeys: statements.some((st) => deniesAll(st, ['kms:PutKeyPolicy', 'kms:ScheduleKeyDeletion', 'kms:DisableKey'])),
+  };
+}
+
+/** A row for a deployed organisation guard: its type, where it is attached, and whether it does what the control needs. */
+function guardEvidence(r: Res, property: string, does: boolean, what = ''): Evidence {
+  const targets = (Array.isArray(r.props.TargetIds) ? r.props.TargetIds : []).map(String);
+  const attached = targets.length > 0 ? `attached to ${targets.join(', ')}` : 'attached to nothing';
+  return { resource: `${r.stack}/${r.id}`, type: `AWS::Organizations::Policy ${String(r.props.Type)}`, property, value: `${what}${what ? '; ' : ''}${attached}`, ok: does && targets.length > 0 };
+}
+
 const isPlatform = (s: AwsStackInput) => Object.values(s.template.Resources ?? {}).some((r) => r.Type === 'AWS::EC2::VPC' || r.Type === 'AWS::EC2::VPCEndpoint');
 
 /** Evaluates the checklist over the synthesized AWS stacks. */
@@ -73,6 +110,8 @@ export function evaluateAws(input: AwsInput): CloudSection {
   const res = all(input);
   const ofType = (t: string) => res.filter((r) => r.type === t);
   const platforms = input.stacks.filter(isPlatform);
+  // The organisation stack's guards, when the app deploys them (aws.organization); else the files stand for them.
+  const guards = ofType('AWS::Organizations::Policy').map((r) => ({ r, facts: guardFacts(r.props.Content) }));
   const results: ControlResult[] = [];
   const add = (control: string, evidence: Evidence[], note?: string) => results.push({ control, status: statusOf(evidence), evidence, note });
 
@@ -153,6 +192,11 @@ export function evaluateAws(input: AwsInput): CloudSection {
     for (const r of ofType('AWS::SQS::Queue')) e.push(ev(r, 'KmsMasterKeyId', r.props.KmsMasterKeyId ? 'customer-managed key' : undefined, r.props.KmsMasterKeyId !== undefined));
     for (const r of ofType('AWS::Bedrock::Guardrail')) e.push(ev(r, 'KmsKeyArn', r.props.KmsKeyArn ? 'customer-managed key' : undefined, r.props.KmsKeyArn !== undefined));
     for (const r of ofType('AWS::Lambda::Function').filter((f) => f.props.Environment)) e.push(ev(r, 'KmsKeyArn', r.props.KmsKeyArn ? 'customer-managed key' : undefined, r.props.KmsKeyArn !== undefined));
+    if (guards.length > 0) {
+      const keyGuards = guards.filter((g) => g.facts.protectsKeys);
+      for (const { r } of keyGuards) e.push(guardEvidence(r, 'Deny changing, disabling or deleting the blueprint keys but by CloudFormation', true));
+      if (keyGuards.length === 0) e.push({ resource: 'organisation stack', type: 'AWS::Organizations::Policy', property: 'Deny changing, disabling or deleting the blueprint keys', value: 'no deployed guard does', ok: false });
+    }
     add('encryption-cmk', e);
   }
 
@@ -198,6 +242,15 @@ export function evaluateAws(input: AwsInput): CloudSection {
       e.push(ev(r, 'DeletionPolicy', r.deletionPolicy, r.deletionPolicy === 'Retain'));
     }
     for (const r of [...ofType('AWS::Logs::LogGroup'), ...ofType('AWS::KMS::Key'), ...ofType('AWS::CloudTrail::Trail')]) e.push(ev(r, 'DeletionPolicy', r.deletionPolicy, r.deletionPolicy === 'Retain'));
+    if (guards.length > 0) {
+      const evidenceGuards = guards.filter((g) => g.facts.protectsEvidence);
+      for (const { r, facts } of evidenceGuards) {
+        e.push(guardEvidence(r, `Deny changing the evidence stores${facts.protectsObjects ? ' or deleting evidence' : ''} but by the change path`, true));
+      }
+      if (evidenceGuards.length === 0) e.push({ resource: 'organisation stack', type: 'AWS::Organizations::Policy', property: 'Deny changing the evidence stores', value: 'no deployed guard does', ok: false });
+      // A guard removed with its stack is the tampering the guards exist to prevent.
+      for (const { r } of guards) e.push(ev(r, 'DeletionPolicy', r.deletionPolicy, r.deletionPolicy === 'Retain'));
+    }
     if (!ofType('AWS::S3::Bucket').some((r) => valueAt(r.props, 'ObjectLockConfiguration.Rule.DefaultRetention.Mode') === 'COMPLIANCE')) {
       e.push({ resource: 'all stacks', type: 'AWS::S3::Bucket', property: 'ObjectLockConfiguration', value: 'no compliance-mode evidence bucket', ok: false });
     }
@@ -213,8 +266,18 @@ export function evaluateAws(input: AwsInput): CloudSection {
       const own = denies.filter((r) => r.stack === s.name);
       e.push({ resource: s.name, type: 'AWS::IAM::ManagedPolicy', property: 'Deny bedrock:* outside aws:RequestedRegion', value: own.length ? own.map((r) => r.id).join(', ') : 'missing', ok: own.length > 0 });
     }
-    const scpOk = !!input.scp?.Statement.some((st) => json(st.Condition).includes('aws:RequestedRegion'));
-    e.push({ resource: 'org-guards/bedrock-region-pinning.scp.json', type: 'AWS Organizations SCP', property: 'Deny outside allowed regions', value: scpOk ? input.allowedRegions.join(', ') : 'not generated', ok: scpOk });
+    if (guards.length > 0) {
+      const pinning = guards.filter((g) => g.r.props.Type === 'SERVICE_CONTROL_POLICY' && g.facts.pinnedRegions);
+      for (const { r, facts } of pinning) {
+        const regions = facts.pinnedRegions!;
+        const same = regions.length === input.allowedRegions.length && regions.every((x) => input.allowedRegions.includes(x));
+        e.push(guardEvidence(r, 'Deny Bedrock outside allowed regions', same, same ? regions.join(', ') : `${regions.join(', ')} (allowed: ${input.allowedRegions.join(', ')})`));
+      }
+      if (pinning.length === 0) e.push({ resource: 'organisation stack', type: 'AWS::Organizations::Policy SERVICE_CONTROL_POLICY', property: 'Deny Bedrock outside allowed regions', value: 'no deployed SCP does', ok: false });
+    } else {
+      const scpOk = !!input.scp?.Statement.some((st) => json(st.Condition).includes('aws:RequestedRegion'));
+      e.push({ resource: 'org-guards/bedrock-region-pinning.scp.json', type: 'AWS Organizations SCP', property: 'Deny outside allowed regions', value: scpOk ? input.allowedRegions.join(', ') : 'not generated', ok: scpOk });
+    }
     e.push(...proofEvidence(input, (p) => RESIDENCY_SCENARIOS.has(p.scenario), 'model calls in every destination region, none outside'));
     add('data-residency', e);
   }

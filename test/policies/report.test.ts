@@ -2,7 +2,9 @@ import { evaluateAws, type AwsInput, type AwsStackInput } from '../../policies/r
 import { buildReport, failures, renderHtml, renderMarkdown, reportFails, type AccessProofResult, type CdkValidationReport } from '../../policies/report';
 import { buildRegionPinningScp } from '../../policies/aws/region-pinning-scp';
 import { modelKindOf } from '../../lib/config';
-import { exampleConfig } from '../support/aws';
+import { Template } from 'aws-cdk-lib/assertions';
+import { OrganizationStack, organizationStackName } from '../../stacks/aws/organization-stack';
+import { configWith, exampleConfig, newApp } from '../support/aws';
 import { proofsOf, synthesizedStacks } from '../support/proofs';
 
 // The example app, synthesized once: the report's evaluators read templates, as in `npm run synth`.
@@ -80,6 +82,64 @@ describe('AWS evidence', () => {
     const section = evaluateAws(input(mutate));
     expect(statusOf(section, control)).toBe('fail');
     expect(section.controls.find((c) => c.control === control)!.evidence.some((e) => !e.ok)).toBe(true);
+  });
+});
+
+describe('AWS evidence of the organisation guards (aws.organization)', () => {
+  const orgConfig = configWith((r) => (r.aws.organization = { policyAdminAccount: '999999999999', region: 'eu-central-1', attachTo: ['ou-ab12-cdef3456'] }));
+  const orgStack = new OrganizationStack(newApp(), organizationStackName(orgConfig), { config: orgConfig });
+  const orgInput: AwsStackInput = { name: orgStack.stackName, account: '999999999999', region: 'eu-central-1', template: Template.fromStack(orgStack).toJSON() as AwsStackInput['template'] };
+  const withGuards = (mutate?: (guards: NonNullable<AwsStackInput['template']['Resources']>) => void) =>
+    input((t) => {
+      const copy: AwsStackInput = JSON.parse(JSON.stringify(orgInput));
+      mutate?.(copy.template.Resources!);
+      t.push(copy);
+    });
+  const evidenceOf = (section: ReturnType<typeof evaluateAws>, control: string) => section.controls.find((c) => c.control === control)!.evidence.filter((e) => e.type.startsWith('AWS::Organizations::Policy'));
+  const rows = (section: ReturnType<typeof evaluateAws>, control: string) => evidenceOf(section, control).map((e) => `${e.resource.split('/')[1].replace(/[0-9A-F]{8}$/, '')} | ${e.type} | ${e.property} | ${e.value} | ${e.ok}`);
+  const policies = (resources: NonNullable<AwsStackInput['template']['Resources']>) => Object.values(resources).filter((r) => r.Type === 'AWS::Organizations::Policy');
+
+  test('with the organisation stack, each deployed guard is evidence of its controls, with its type and targets', () => {
+    const section = evaluateAws(withGuards());
+    for (const control of ['data-residency', 'immutable-retention', 'encryption-cmk']) expect([control, statusOf(section, control)]).toEqual([control, 'pass']);
+    expect(rows(section, 'data-residency')).toEqual([
+      `GuardsRegionPinning | AWS::Organizations::Policy SERVICE_CONTROL_POLICY | Deny Bedrock outside allowed regions | ${exampleConfig.aws.allowedRegions.join(', ')}; attached to ou-ab12-cdef3456 | true`,
+    ]);
+    expect(rows(section, 'immutable-retention')).toEqual([
+      'GuardsProtection | AWS::Organizations::Policy SERVICE_CONTROL_POLICY | Deny changing the evidence stores but by the change path | attached to ou-ab12-cdef3456 | true',
+      'GuardsResourceProtection | AWS::Organizations::Policy RESOURCE_CONTROL_POLICY | Deny changing the evidence stores or deleting evidence but by the change path | attached to ou-ab12-cdef3456 | true',
+      'GuardsRegionPinning | AWS::Organizations::Policy | DeletionPolicy | Retain | true',
+      'GuardsProtection | AWS::Organizations::Policy | DeletionPolicy | Retain | true',
+      'GuardsResourceProtection | AWS::Organizations::Policy | DeletionPolicy | Retain | true',
+    ]);
+    expect(rows(section, 'encryption-cmk')).toEqual([
+      'GuardsProtection | AWS::Organizations::Policy SERVICE_CONTROL_POLICY | Deny changing, disabling or deleting the blueprint keys but by CloudFormation | attached to ou-ab12-cdef3456 | true',
+      'GuardsResourceProtection | AWS::Organizations::Policy RESOURCE_CONTROL_POLICY | Deny changing, disabling or deleting the blueprint keys but by CloudFormation | attached to ou-ab12-cdef3456 | true',
+    ]);
+    // The deployed policy stands for the file.
+    const residency = section.controls.find((c) => c.control === 'data-residency')!.evidence;
+    expect(residency.some((e) => e.resource.startsWith('org-guards/'))).toBe(false);
+  });
+
+  test('without it, the region-pinning SCP file is the evidence, as before', () => {
+    const section = evaluateAws(input());
+    expect(section.controls.find((c) => c.control === 'data-residency')!.evidence).toEqual(
+      expect.arrayContaining([{ resource: 'org-guards/bedrock-region-pinning.scp.json', type: 'AWS Organizations SCP', property: 'Deny outside allowed regions', value: exampleConfig.aws.allowedRegions.join(', '), ok: true }]),
+    );
+    expect(section.controls.flatMap((c) => evidenceOf(section, c.control))).toEqual([]);
+  });
+
+  test.each([
+    ['data-residency', 'a guard attached to nothing', (r: NonNullable<AwsStackInput['template']['Resources']>) => policies(r).forEach((p) => (p.Properties!.TargetIds = []))],
+    ['data-residency', 'a region-pinning SCP for other regions', (r: NonNullable<AwsStackInput['template']['Resources']>) => policies(r).forEach((p) => (p.Properties!.Content = JSON.parse(JSON.stringify(p.Properties!.Content).replace(/"eu-west-3"/, '"us-east-1"'))))],
+    ['data-residency', 'no region-pinning SCP', (r: NonNullable<AwsStackInput['template']['Resources']>) => policies(r).forEach((p) => (p.Properties!.Content = JSON.parse(JSON.stringify(p.Properties!.Content).replace(/aws:RequestedRegion/g, 'aws:SourceVpce'))))],
+    ['immutable-retention', 'a guard deleted with its stack', (r: NonNullable<AwsStackInput['template']['Resources']>) => policies(r).forEach((p) => delete p.DeletionPolicy)],
+    ['immutable-retention', 'no guard over the evidence stores', (r: NonNullable<AwsStackInput['template']['Resources']>) => policies(r).forEach((p) => (p.Properties!.Content = JSON.parse(JSON.stringify(p.Properties!.Content).replace(/s3:PutBucketPolicy/g, 's3:GetBucketPolicy'))))],
+    ['encryption-cmk', 'no guard over the keys', (r: NonNullable<AwsStackInput['template']['Resources']>) => policies(r).forEach((p) => (p.Properties!.Content = JSON.parse(JSON.stringify(p.Properties!.Content).replace(/kms:ScheduleKeyDeletion/g, 'kms:DescribeKey'))))],
+  ])('%s fails with %s', (control, _, mutate) => {
+    const section = evaluateAws(withGuards(mutate));
+    expect(statusOf(section, control)).toBe('fail');
+    expect(section.controls.find((c) => c.control === control)!.evidence.filter((e) => !e.ok).every((e) => e.type.startsWith('AWS::Organizations::Policy'))).toBe(true);
   });
 });
 
