@@ -546,6 +546,9 @@ function exemptProfiles(props: SsoAccessProps): string[] {
   return props.models.strict ? [] : [...new Set(props.allowedRegions.flatMap((region) => profileArns(scopeOf(props, region, props.models.modelIds, '*'))))];
 }
 
+/** A request made through some VPC endpoint: `aws:SourceVpce` is present only then. */
+const THROUGH_AN_ENDPOINT = { Null: { 'aws:SourceVpce': 'false' } };
+
 /** A published version of a guardrail of the caller's account: `<arn>:<version>`; an unversioned ARN (the draft) has no colon after the ID. */
 const OWN_PUBLISHED_GUARDRAILS = own('bedrock', 'guardrail/*:*');
 
@@ -584,7 +587,9 @@ export function modelUserStatements(props: SsoAccessProps): iam.PolicyStatement[
             sid: 'InvokeAllowlistedModels',
             actions: invoke,
             resources: models,
-            conditions: { StringLike: { 'bedrock:GuardrailIdentifier': OWN_PUBLISHED_GUARDRAILS } },
+            // Through an endpoint, never the internet; which endpoints, the deny below says, so that
+            // the one list that grows with the fleet is written once.
+            conditions: { StringLike: { 'bedrock:GuardrailIdentifier': OWN_PUBLISHED_GUARDRAILS }, ...THROUGH_AN_ENDPOINT },
           }),
         ]
       : []),
@@ -603,6 +608,7 @@ export function modelUserStatements(props: SsoAccessProps): iam.PolicyStatement[
             sid: 'ApplyGuardrailsOfAccount',
             actions: ['bedrock:ApplyGuardrail'],
             resources: [own('bedrock', 'guardrail/*')],
+            conditions: THROUGH_AN_ENDPOINT,
           }),
         ]
       : []),

@@ -199,8 +199,8 @@ describe('SsoAccess', () => {
           partitionArn(':bedrock:*::foundation-model/anthropic.claude-3-7-sonnet-20250219-v1:0'),
         ]),
       );
-      // The endpoints are pinned by the deny below, for ApplyGuardrail too.
-      expect(invoke.Condition).toEqual({ StringLike: { 'bedrock:GuardrailIdentifier': OWN_PUBLISHED_GUARDRAIL } });
+      // Through an endpoint (the Bedrock rule pack asks every human-facing invoke grant for one); which endpoints, the deny below says.
+      expect(invoke.Condition).toEqual({ StringLike: { 'bedrock:GuardrailIdentifier': OWN_PUBLISHED_GUARDRAIL }, Null: { 'aws:SourceVpce': 'false' } });
     });
 
     test("the guardrail pattern admits a published version of a guardrail of the caller's own account only", () => {
@@ -230,7 +230,7 @@ describe('SsoAccess', () => {
     });
 
     test('applies only the guardrails of its own account', () => {
-      expect(s.ApplyGuardrailsOfAccount).toEqual({ Sid: 'ApplyGuardrailsOfAccount', Effect: 'Allow', Action: 'bedrock:ApplyGuardrail', Resource: ownArn('bedrock', 'guardrail/*') });
+      expect(s.ApplyGuardrailsOfAccount).toEqual({ Sid: 'ApplyGuardrailsOfAccount', Effect: 'Allow', Action: 'bedrock:ApplyGuardrail', Resource: ownArn('bedrock', 'guardrail/*'), Condition: { Null: { 'aws:SourceVpce': 'false' } } });
     });
 
     test('denies a model call without a published guardrail of its own account (a missing guardrail matches StringNotLike too)', () => {
