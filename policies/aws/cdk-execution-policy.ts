@@ -121,6 +121,23 @@ const TYPE_NEEDS: Readonly<Record<string, TypeNeeds>> = {
     ],
   },
   'AWS::IAM::Policy': { actions: ['iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy'] },
+  // The organisation guards (aws.organization), in the policy admin account: the permissions of
+  // CloudFormation's handlers for the type, nothing of the organisation's structure.
+  'AWS::Organizations::Policy': {
+    actions: [
+      'organizations:CreatePolicy',
+      'organizations:UpdatePolicy',
+      'organizations:DeletePolicy',
+      'organizations:DescribePolicy',
+      'organizations:ListPolicies',
+      'organizations:AttachPolicy',
+      'organizations:DetachPolicy',
+      'organizations:ListTargetsForPolicy',
+      'organizations:TagResource',
+      'organizations:UntagResource',
+      'organizations:ListTagsForResource',
+    ],
+  },
   'AWS::IAM::Role': { actions: ROLE_ACTIONS },
   // Lambda reads the code from the asset bucket, and checks a VpcConfig, with the caller's permissions.
   'AWS::Lambda::Function': {
@@ -141,11 +158,19 @@ const CUSTOM_RESOURCE_ACTIONS = ['lambda:InvokeFunction'];
 
 const LONG_TERM_CREDENTIALS = ['iam:CreateUser', 'iam:CreateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile', 'iam:CreateServiceSpecificCredential'];
 
-// Every organizations verb but Describe* and List*, for when Identity Center needs the reads.
+// Every organizations verb but Describe* and List*, denied when a template needs some organizations
+// action: Identity Center's reads, the guards' policies (whose verbs are then denied action by action).
 const ORGANIZATIONS_CHANGES = [
   'Accept', 'Attach', 'Cancel', 'Close', 'Create', 'Decline', 'Delete', 'Deregister', 'Detach', 'Disable', 'Enable',
   'Invite', 'Leave', 'Move', 'Put', 'Register', 'Remove', 'Tag', 'Terminate', 'Untag', 'Update',
 ].map((verb) => `organizations:${verb}*`);
+
+// The changes to the organisation's structure among those verbs, denied one by one where a
+// template needs another action of the same verb (the guards' policies), so a wildcard cannot be.
+const ORGANIZATION_STRUCTURE_CHANGES = [
+  'CreateAccount', 'CreateGovCloudAccount', 'CreateOrganization', 'CreateOrganizationalUnit', 'DeleteOrganization',
+  'DeleteOrganizationalUnit', 'DeleteResourcePolicy', 'UpdateOrganizationalUnit', 'UpdateResponsibilityTransfer',
+].map((action) => `organizations:${action}`);
 
 // The bootstrap roles (cdk-<qualifier>-<purpose>-role-<account>-<region>) and the bootstrap
 // permissions boundary: a deployment must not widen its own role or open the deploy role's trust.
@@ -184,7 +209,14 @@ export function buildCdkExecutionPolicy(templates: readonly CfnTemplateLike[]): 
   // An action a wildcard of the set already grants is redundant; dropping it saves space.
   const wildcards = [...actions].filter((a) => a.includes('*')).map((w) => ({ w, re: wildcardPattern(w) }));
   const granted = [...actions].filter((a) => !wildcards.some(({ w, re }) => w !== a && re.test(a))).sort();
-  const needsOrganizationReads = granted.some((a) => a.startsWith('organizations:'));
+  const organizationActions = granted.filter((a) => a.startsWith('organizations:'));
+  const needed = (pattern: string) => organizationActions.some((a) => wildcardPattern(pattern).test(a));
+  // A verb the templates need no action of stays denied whole; of the others, the structure changes one by one.
+  const deniedVerbs = ORGANIZATIONS_CHANGES.filter((verb) => !needed(verb));
+  const organizationDenies =
+    organizationActions.length === 0
+      ? ['organizations:*']
+      : [...deniedVerbs, ...ORGANIZATION_STRUCTURE_CHANGES.filter((a) => !needed(a) && !deniedVerbs.some((verb) => wildcardPattern(verb).test(a)))];
 
   const statements: Record<string, unknown>[] = [];
   if (granted.length > 0) {
@@ -213,7 +245,7 @@ export function buildCdkExecutionPolicy(templates: readonly CfnTemplateLike[]): 
     {
       Sid: 'DenyOrganizationAndAccountChanges',
       Effect: 'Deny',
-      Action: [...(needsOrganizationReads ? ORGANIZATIONS_CHANGES : ['organizations:*']), 'account:*'],
+      Action: [...organizationDenies, 'account:*'],
       Resource: '*',
     },
     { Sid: 'DenyChangesToTheBootstrapRoles', Effect: 'Deny', Action: IAM_CHANGES, Resource: BOOTSTRAP_IAM },

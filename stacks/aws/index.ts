@@ -2,6 +2,7 @@ import { Annotations, DefaultStackSynthesizer, type App, type IStackSynthesizer 
 import type { Construct } from 'constructs';
 import { DEFAULT_CDK_QUALIFIER, identityStackName as nameIdentityStack, platformStackName as namePlatformStack, STACK_NAME_PREFIX, type AwsTarget, type OrgConfig } from '../../lib/config';
 import { IdentityStack } from './identity-stack';
+import { OrganizationStack, organizationStackName } from './organization-stack';
 import { PlatformStack } from './platform-stack';
 
 /** Stack name of a target: stable, because renaming a stack replaces everything in it. */
@@ -25,11 +26,22 @@ export function synthesizerOf(config: OrgConfig): IStackSynthesizer | undefined 
   return qualifier === DEFAULT_CDK_QUALIFIER ? undefined : new DefaultStackSynthesizer({ qualifier });
 }
 
-/** One platform stack per configured AWS target, plus the Identity Center stack when configured. */
+/** One platform stack per configured AWS target, plus the Identity Center and organisation stacks when configured. */
 export function addAwsStacks(app: App, config: OrgConfig): PlatformStack[] {
   const platformStacks = config.aws.targets.map((target) => addPlatformStack(app, config, target));
   addIdentityStack(app, config, platformStacks[0]);
+  addOrganizationStack(app, config);
   return platformStacks;
+}
+
+/**
+ * The organisation guards as AWS Organizations policies (`aws.organization`), in the policy
+ * admin account, in `scope` (the app, or a pipeline stage); none without `aws.organization`.
+ */
+export function addOrganizationStack(scope: Construct, config: OrgConfig): OrganizationStack | undefined {
+  if (!config.aws.organization) return undefined;
+  const name = organizationStackName(config);
+  return new OrganizationStack(scope, name, { config, stackName: name, synthesizer: synthesizerOf(config) });
 }
 
 /**

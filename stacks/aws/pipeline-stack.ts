@@ -5,14 +5,14 @@ import { organisationTags, type OrgConfig } from '../../lib/config';
 import { ArtifactStore } from '../../lib/aws/artifact-store';
 import { DeliveryPipeline } from '../../lib/aws/delivery-pipeline';
 import { identityStackName, pipelineStackName, platformStackName, synthesizerOf, warnIdentityCenterSkipped } from '.';
-import { IdentityStage, TargetStage } from './target-stage';
+import { IdentityStage, OrganizationStage, TargetStage } from './target-stage';
 
 /** The pipeline's artifact key alias in every region, e.g. `alias/acme/pipeline-artifacts`. */
 export function pipelineKeyAlias(config: OrgConfig): string {
   return `alias/${config.organisation.name}/pipeline-artifacts`;
 }
 
-/** The regions the pipeline deploys to (targets of its waves, Identity Center), the pipeline's own first. */
+/** The regions the pipeline deploys to (targets of its waves, Identity Center, the organisation guards), the pipeline's own first. */
 export function pipelineRegions(config: OrgConfig): string[] {
   const pipeline = config.aws.pipeline;
   if (!pipeline) return [];
@@ -21,6 +21,7 @@ export function pipelineRegions(config: OrgConfig): string[] {
     pipeline.region,
     ...config.aws.targets.filter((t) => waveTargets.has(t.name)).map((t) => t.region),
     ...(config.aws.identityCenter ? [config.aws.identityCenter.region] : []),
+    ...(config.aws.organization ? [config.aws.organization.region] : []),
   ];
   return [...new Set(regions)];
 }
@@ -50,15 +51,17 @@ export interface PipelineStackProps extends StackProps {
 }
 
 /**
- * The delivery pipeline in the tooling account: one stage per target, grouped in the configured
- * waves (a wave's targets deploy in parallel, waves one after another, an approval before waves
- * that ask for one); the Identity Center stack deploys in the first wave, in its own account.
- * Wiring only.
+ * The delivery pipeline in the tooling account: the organisation guards first (when configured),
+ * then one stage per target, grouped in the configured waves (a wave's targets deploy in
+ * parallel, waves one after another, an approval before waves that ask for one); the Identity
+ * Center stack deploys in the first wave. Each stack deploys in its own account. Wiring only.
  */
 export class PipelineStack extends Stack {
   public readonly delivery: DeliveryPipeline;
   /** The stages of each wave, by wave name. */
   public readonly waves: Readonly<Record<string, readonly Stage[]>>;
+  /** The organisation guards' stage, before the waves, when aws.organization is set. */
+  public readonly organization?: OrganizationStage;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -68,7 +71,9 @@ export class PipelineStack extends Stack {
     for (const [key, value] of Object.entries(organisationTags(config.tags))) Tags.of(this).add(key, value);
 
     const targets = new Map(config.aws.targets.map((t) => [t.name, t]));
-    // Stage IDs: target names are lowercase, so the capitalised Identity stage cannot clash with one.
+    // Stage IDs: target names are lowercase, so the capitalised Organization and Identity stages cannot clash with one.
+    // The guards deploy first, on their own: they bound what every account of every wave may do.
+    this.organization = config.aws.organization ? new OrganizationStage(this, 'Organization', { config }) : undefined;
     const identity = config.aws.identityCenter ? new IdentityStage(this, 'Identity', { config }) : undefined;
     if (!identity) warnIdentityCenterSkipped(this);
     const waves = pipeline.waves.map((wave, i) => ({
@@ -93,6 +98,7 @@ export class PipelineStack extends Stack {
       branch: pipeline.branch,
       connectionArn: pipeline.connectionArn,
       synthCommands: props.synthCommands,
+      stages: this.organization ? [this.organization] : [],
       waves,
       replicationStores: props.replicationStores,
       keyAlias: pipelineKeyAlias(config),

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Stack, Stage } from 'aws-cdk-lib';
+import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { OrgConfig } from '../../lib/config';
 import { ArtifactStore } from '../../lib/aws/artifact-store';
@@ -254,6 +255,76 @@ describe('with aws.pipeline: the app is the delivery pipeline, under every rule 
     const projects = Object.values(template.findResources('AWS::CodeBuild::Project'));
     expect(projects.length).toBe(3); // synth, self-mutation, one asset-publishing project
     for (const p of projects) expect(p.Properties.LogsConfig.CloudWatchLogs).toMatchObject({ Status: 'ENABLED', GroupName: { Ref: expect.stringMatching(/^DeliveryBuildLogs/) } });
+  });
+});
+
+describe('with aws.organization the guards deploy as their own stack: in the app, or first in the pipeline', () => {
+  const organization = { policyAdminAccount: '444444444444', region: 'eu-central-1', attachTo: ['ou-ab12-cdef3456'] };
+
+  test('without a pipeline the app adds the organisation stack in the policy admin account, beside the others', () => {
+    const app = newApp();
+    addAwsStacks(app, configWith((raw) => (raw.aws.organization = organization)));
+    const stacks = app.node.children.filter((c): c is Stack => c instanceof Stack).map((s) => `${s.stackName} ${s.account}`);
+    expect(stacks).toEqual(['PrivateAi-example-corp-prod 111111111111', 'PrivateAi-example-corp-identity 999999999999', 'PrivateAi-example-corp-organization 444444444444']);
+  });
+
+  test("the policy admin account's execution policy lets CloudFormation manage the guards' policies, and not the organisation's structure", async () => {
+    const app = newApp();
+    addAwsStacks(app, configWith((raw) => (raw.aws.organization = organization)));
+    const policies = buildCdkExecutionPolicies(app.synth().stacks.map((s) => ({ account: s.environment.account, region: s.environment.region, template: s.template })));
+    const admin = '444444444444';
+    const decide = async (action: string, resource: string) => {
+      const principal = `arn:aws:iam::${admin}:role/cdk-hnb659fds-cfn-exec-role-${admin}-eu-central-1`;
+      const response = await runSimulation(
+        {
+          identityPolicies: [{ name: 'CdkExecution', policy: policies[`${admin}-eu-central-1`] }],
+          serviceControlPolicies: [],
+          resourceControlPolicies: [],
+          request: { action, principal, resource: { resource, accountId: admin }, contextVariables: { 'aws:PrincipalArn': principal } },
+        },
+        {},
+      );
+      if (response.resultType === 'error') throw new Error(`simulation of ${action} failed: ${JSON.stringify(response.errors)}`);
+      return response.overallResult;
+    };
+    const org = (rest: string) => `arn:aws:organizations::${admin}:${rest}`;
+    const scp = org('policy/o-abcdefghij/service_control_policy/p-abcdefgh');
+    const cases: Array<[string, string, string]> = [
+      ['organizations:CreatePolicy', '*', 'Allowed'],
+      ['organizations:UpdatePolicy', scp, 'Allowed'],
+      ['organizations:AttachPolicy', scp, 'Allowed'],
+      ['organizations:DetachPolicy', org('ou/o-abcdefghij/ou-ab12-cdef3456'), 'Allowed'],
+      ['organizations:DeletePolicy', scp, 'Allowed'],
+      ['organizations:CreateAccount', '*', 'ExplicitlyDenied'],
+      ['organizations:CreateOrganizationalUnit', org('root/o-abcdefghij/r-ab12'), 'ExplicitlyDenied'],
+      ['organizations:DeleteOrganization', '*', 'ExplicitlyDenied'],
+      ['organizations:MoveAccount', org('account/o-abcdefghij/111111111111'), 'ExplicitlyDenied'],
+      ['organizations:LeaveOrganization', '*', 'ExplicitlyDenied'],
+      ['organizations:EnablePolicyType', org('root/o-abcdefghij/r-ab12'), 'ExplicitlyDenied'],
+      ['organizations:DescribeOrganization', '*', 'ImplicitlyDenied'],
+      ['iam:CreateRole', `arn:aws:iam::${admin}:role/anything`, 'ImplicitlyDenied'],
+    ];
+    for (const [action, resource, expected] of cases) expect([action, await decide(action, resource)]).toEqual([action, expected]);
+    // The Identity Center account's policy keeps every organizations change denied.
+    expect(JSON.stringify(policies['999999999999-eu-central-1'])).toContain('"organizations:Create*"');
+  });
+
+  test('with a pipeline the guards are a stage of their own after the assets and before the first wave', () => {
+    const app = newApp();
+    const config = configWith((raw) => {
+      raw.aws.organization = organization;
+      raw.aws.pipeline = { account: TOOLING, region: 'eu-central-1', connectionArn: CONNECTION, repository: 'example-corp/blueprint', waves: [{ name: 'prod', targets: ['prod'], approval: true }] };
+    });
+    const stack = addPipelineStack(app, config, { configPath: 'org.json' });
+    const pipeline = Object.values(Template.fromStack(stack).findResources('AWS::CodePipeline::Pipeline'))[0].Properties as { Stages: Array<{ Name: string; Actions: PipelineAction[] }> };
+    expect(pipeline.Stages.map((s) => s.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'Organization', 'prod']);
+    expect(pipeline.Stages[4].Actions.map((a) => `${a.RunOrder} ${a.Name} ${String(a.Configuration?.StackName)}`).sort()).toEqual([
+      '1 Prepare PrivateAi-example-corp-organization',
+      '2 Deploy PrivateAi-example-corp-organization',
+    ]);
+    expect(JSON.stringify(pipeline.Stages[4].Actions)).toContain(':iam::444444444444:role/cdk-hnb659fds-deploy-role-444444444444-eu-central-1');
+    const guards = stack.organization!.organizationStack;
+    expect([guards.stackName, guards.account, guards.region]).toEqual(['PrivateAi-example-corp-organization', '444444444444', 'eu-central-1']);
   });
 });
 
