@@ -10,19 +10,26 @@
  *   - synth: `cdk synth --quiet` of this project against a bare one-stack app generated in a temp
  *     dir (same node_modules, cdk.json and ts-node command), interleaved, median of a few runs each;
  *     both write to temp output dirs, never to ./cdk.out;
+ *   - the fleet (issue 15): `cdk synth --quiet` for 1, 5 and 20 targets generated from the example
+ *     (wall time and the CDK app's peak memory, each process reporting its own through
+ *     bench/rss-probe.js; ratios to one target), the permission sets' inline policy sizes for 1
+ *     and 50 targets, and the offline plan of each Pulumi program for 1 and 3 stacks (the time of
+ *     each further stack of a rollout);
  *   - `npm test` (typecheck + lint + jest): wall time, recorded, not asserted.
  *
  * Run: npx ts-node --transpile-only bench/run.ts   (writes bench/results.json)
  *      ... bench/run.ts --only synth               (re-measures synth alone, keeps the other figures)
  *      ... bench/run.ts --only bundle              (re-measures bundle size and cold init alone)
+ *      ... bench/run.ts --only scale               (re-measures the fleet figures alone)
  * Targets: bundle < 300,000 B, cold-init ratio <= 1.8, median overhead < 1 ms, synth ratio <= 2.0,
- * npm test < 120 s. `before` in the results keeps the bundle figures a change started from.
+ * npm test < 120 s, synth of 20 targets <= 4x one target. `before` in the results keeps the bundle figures a change started from.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { App } from 'aws-cdk-lib';
 import { ConverseCommand, type ConverseCommandInput } from '@aws-sdk/client-bedrock-runtime';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -30,6 +37,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { createBedrockClient } from '../lambda/invoke/client';
 import { parseConfig } from '../lambda/invoke/config';
 import { createHandler } from '../lambda/invoke/handler';
+import { estimatePolicyChars } from '../lib/aws/sso-access';
+import { EXAMPLE_CONFIG_PATH, loadOrgConfig } from '../lib/config';
+import { IdentityStack } from '../stacks/aws/identity-stack';
 import { synthesizedInvokerBundle, type InvokerBundle } from '../test/lambda/support/bundle';
 import { startConverseServer } from '../test/lambda/support/converse-server';
 import { GUARDRAIL_ID, GUARDRAIL_VERSION, HAIKU, PROMPT_TEXT, SYSTEM_TEXT, invokerEnv, openModelAccess, proxyEvent } from '../test/lambda/support/fixtures';
@@ -40,7 +50,12 @@ const REQUESTS = 3000;
 const WARMUP = 300;
 const BLOCK = 100;
 const SYNTH_RUNS = 3;
-const TARGETS = { bundleBytes: 300_000, coldInitRatio: 1.8, overheadMedianMs: 1, synthRatio: 2.0, npmTestMs: 120_000 };
+/** Targets of the fleet synth runs (issue 15), each run once: 20 targets take minutes here. */
+const SCALE_TARGETS = [1, 5, 20];
+const SCALE_RUNS = 1;
+/** Targets the permission-set sizes are measured for. */
+const POLICY_TARGETS = [1, 50] as const;
+const TARGETS = { bundleBytes: 300_000, coldInitRatio: 1.8, overheadMedianMs: 1, synthRatio: 2.0, npmTestMs: 120_000, scaleSynthRatio: 4 };
 const ROOT = join(__dirname, '..');
 const RESULTS = join(__dirname, 'results.json');
 
@@ -296,6 +311,172 @@ function synthRatio() {
   }
 }
 
+/**
+ * `n` targets generated from the example's first target, as `-c targets=` takes them: each in an
+ * account of its own, spread over the allowed regions, with its own network, endpoint and caller
+ * role. What the fleet's size costs, not what a real fleet's differences would.
+ */
+function syntheticTargets(n: number): Array<Record<string, unknown>> {
+  const example = loadOrgConfig(EXAMPLE_CONFIG_PATH);
+  const [first] = example.aws.targets;
+  return Array.from({ length: n }, (_, i) => {
+    const account = String(Number(first.account) + i);
+    const octet = 40 + i;
+    return {
+      ...first,
+      name: i === 0 ? first.name : `target-${String(i).padStart(2, '0')}`,
+      account,
+      region: example.aws.allowedRegions[i % example.aws.allowedRegions.length],
+      network: { ...first.network, cidr: `10.${octet}.0.0/16` },
+      bedrockRuntimeEndpointIds: [`vpce-0a1b2c3d4e5f6${String(i).padStart(4, '0')}`],
+      apiCallerRoleArns: (first.apiCallerRoleArns ?? []).map((arn) => arn.replace(first.account, account)),
+      ...(first.dnsResolverAddresses ? { dnsResolverAddresses: [`10.${octet}.0.10`, `10.${octet}.4.10`] } : {}),
+    };
+  });
+}
+
+/** Peak resident memory (MiB) of the processes of a measured command, from bench/rss-probe.js: the CDK app's, and the largest of any. */
+function peakMemory(file: string): { appMiB: number; anyMiB: number } {
+  const lines = existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { argv: string; maxRssKiB: number }) : [];
+  const mib = (kib: number) => Math.round(kib / 1024);
+  const app = lines.filter((l) => l.argv.includes('bin/app.ts'));
+  return { appMiB: mib(Math.max(0, ...app.map((l) => l.maxRssKiB))), anyMiB: mib(Math.max(0, ...lines.map((l) => l.maxRssKiB))) };
+}
+
+/** Wall time and peak memory of a command, every Node.js process of it reporting its own peak (bench/rss-probe.js). */
+function measureCommand(args: string[], cwd: string): { ms: number; appMiB: number; anyMiB: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-rss-'));
+  const file = join(dir, 'rss.jsonl');
+  const probe = `--require ${join(__dirname, 'rss-probe.js')}`;
+  const env = { ...process.env, BENCH_RSS_FILE: file, NODE_OPTIONS: [process.env.NODE_OPTIONS, probe].filter(Boolean).join(' ') };
+  try {
+    const start = process.hrtime.bigint();
+    const result = spawnSync(process.execPath, args, { cwd, env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+    const ms = Math.round(Number(process.hrtime.bigint() - start) / 1e6);
+    if (result.status !== 0) throw new Error(`node ${args.join(' ').slice(0, 200)} failed: ${result.stderr.toString().slice(-4000)}`);
+    return { ms, ...peakMemory(file) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `cdk synth --quiet` of this project for 1, 5 and 20 synthetic targets (the whole app: platform
+ * stacks, identity stack, rule packs, access proofs' inputs), each into a temp output dir, with the
+ * ratio of each to one target. One warm-up run of one target first; then SCALE_RUNS runs each,
+ * interleaved, the median kept.
+ */
+function synthScale() {
+  const cli = require.resolve('aws-cdk/bin/cdk');
+  const outRoot = mkdtempSync(join(tmpdir(), 'bench-scale-out-'));
+  let run = 0;
+  const synth = (n: number) => {
+    const out = join(outRoot, String(run++));
+    try {
+      return measureCommand([cli, 'synth', '--quiet', '-c', `targets=${JSON.stringify(syntheticTargets(n))}`, '--output', out], ROOT);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  };
+  try {
+    synth(1);
+    const samples = new Map<number, Array<ReturnType<typeof synth>>>(SCALE_TARGETS.map((n) => [n, []]));
+    for (let i = 0; i < SCALE_RUNS; i++) for (const n of SCALE_TARGETS) samples.get(n)!.push(synth(n));
+    const median = (xs: number[]) => stats(xs).median;
+    const byTargets = SCALE_TARGETS.map((n) => {
+      const s = samples.get(n)!;
+      return { targets: n, medianMs: median(s.map((x) => x.ms)), peakAppMiB: median(s.map((x) => x.appMiB)), peakAnyProcessMiB: median(s.map((x) => x.anyMiB)), ms: s.map((x) => x.ms) };
+    });
+    const [one] = byTargets;
+    return {
+      measuredAt: new Date().toISOString(),
+      runs: SCALE_RUNS,
+      byTargets: byTargets.map((b) => ({ ...b, timeRatio: round(b.medianMs / one.medianMs, 2), memoryRatio: round(b.peakAppMiB / one.peakAppMiB, 2) })),
+    };
+  } finally {
+    rmSync(outRoot, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The inline policy of each permission set, as IAM counts it (estimatePolicyChars), for the example
+ * with 1 and with 50 synthetic targets (each listing one bedrock-runtime endpoint), every optional
+ * role configured: what the fleet's size does to the one limit Identity Center cannot split.
+ */
+function policySizes() {
+  const sizesFor = (n: number) => {
+    const config = loadOrgConfig(EXAMPLE_CONFIG_PATH, { targets: JSON.stringify(syntheticTargets(n)) });
+    const withRoles = { ...config, sso: { ...config.sso, securityResponders: { ...config.sso.securityResponders, aws: ['00000000-0000-0000-0000-000000000005'] } } };
+    const app = new App();
+    const stack = new IdentityStack(app, 'Identity', { config: withRoles, env: { account: config.aws.identityCenter!.account, region: config.aws.identityCenter!.region } });
+    const sets = [stack.access.modelUserPermissionSet, stack.access.auditorPermissionSet, stack.access.platformAdminPermissionSet, stack.access.promptReviewerPermissionSet, stack.access.securityResponderPermissionSet];
+    return Object.fromEntries(sets.filter((s) => s !== undefined).map((s) => [s.name, estimatePolicyChars(stack.resolve(s.inlinePolicy))]));
+  };
+  const [one, fifty] = POLICY_TARGETS.map(sizesFor);
+  return { measuredAt: new Date().toISOString(), limit: 10240, [`targets${POLICY_TARGETS[0]}`]: one, [`targets${POLICY_TARGETS[1]}`]: fifty };
+}
+
+/**
+ * The offline plan of each Pulumi program for 1 and for 3 stacks, each count in a fresh process
+ * (bench/plan-stacks.ts, as `npm run rollout` plans each stack of its list): the difference over
+ * two is what one more stack of a rollout costs; the first plan also loads the provider SDK.
+ */
+function planPerStack() {
+  const tsNode = require.resolve('ts-node/dist/bin.js');
+  const out = mkdtempSync(join(tmpdir(), 'bench-plans-'));
+  try {
+    const plan = (cloud: string, count: number) => measureCommand([tsNode, '--transpile-only', join(__dirname, 'plan-stacks.ts'), cloud, String(count), join(out, `${cloud}-${count}`)], ROOT);
+    return Object.fromEntries(
+      ['azure', 'gcp'].map((cloud) => {
+        plan(cloud, 1);
+        const [one, three] = [plan(cloud, 1), plan(cloud, 3)];
+        return [cloud, { oneStackMs: one.ms, threeStacksMs: three.ms, perExtraStackMs: Math.round((three.ms - one.ms) / 2), peakMiB: { oneStack: one.anyMiB, threeStacks: three.anyMiB } }];
+      }),
+    );
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+type Scale = { synth: ReturnType<typeof synthScale>; policySizes: ReturnType<typeof policySizes>; plans: ReturnType<typeof planPerStack> };
+
+/** The fleet figures of issue 15: synth for 1, 5 and 20 targets, permission-set sizes for 1 and 50, plan time per extra stack. */
+function scale(): Scale {
+  return { policySizes: policySizes(), plans: planPerStack(), synth: synthScale() };
+}
+
+function scaleRows(s: Scale): Row[] {
+  const twenty = s.synth.byTargets.find((b) => b.targets === SCALE_TARGETS[SCALE_TARGETS.length - 1])!;
+  const [few, many] = POLICY_TARGETS.map((n) => s.policySizes[`targets${n}`] as Record<string, number>);
+  return [
+    ...s.synth.byTargets.map((b): Row => [`synth, ${b.targets} target${b.targets === 1 ? '' : 's'}`, `${b.medianMs} ms (x${b.timeRatio}), app peak ${b.peakAppMiB} MiB (x${b.memoryRatio})`, '', '']),
+    ['synth ratio, 20 targets to 1', `${twenty.timeRatio}`, `<= ${TARGETS.scaleSynthRatio}`, verdict(twenty.timeRatio <= TARGETS.scaleSynthRatio)],
+    ...Object.keys(many).map((name): Row => [`inline policy ${name}, ${POLICY_TARGETS.join(' / ')} targets`, `${few[name]} / ${many[name]} chars`, `<= ${s.policySizes.limit}`, verdict(many[name] <= s.policySizes.limit)]),
+    ...Object.entries(s.plans).map(([cloud, p]): Row => [`${cloud} offline plan, 1 / 3 stacks`, `${p.oneStackMs} / ${p.threeStacksMs} ms, ${p.perExtraStackMs} ms per extra stack`, '', '']),
+  ];
+}
+
+/** Re-measures the fleet figures alone and merges them into the last full results (for work on scale). */
+function scaleOnly(): void {
+  const previous = previousResults();
+  const s = scale();
+  const largest = s.synth.byTargets[s.synth.byTargets.length - 1];
+  const results = {
+    ...previous,
+    scale: s,
+    targets: TARGETS,
+    met: { ...previous.met, ...scaleMet(s, largest) },
+  };
+  printTable(`scale benchmark (${process.version}, ${cpus().length} CPUs; ${SCALE_RUNS} synth run${SCALE_RUNS === 1 ? '' : 's'} each)`, scaleRows(s));
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwritten to ${RESULTS}`);
+}
+
+function scaleMet(s: Scale, largest: Scale['synth']['byTargets'][number]) {
+  const many = s.policySizes[`targets${POLICY_TARGETS[1]}`] as Record<string, number>;
+  return { scaleSynthRatio: largest.timeRatio <= TARGETS.scaleSynthRatio, policyChars: Object.values(many).every((n) => n <= s.policySizes.limit) };
+}
+
 /** Wall time of `npm test` (typecheck + lint + jest), once; a failing run is recorded, not thrown. */
 function npmTest() {
   const start = process.hrtime.bigint();
@@ -332,8 +513,8 @@ function bundleRows(bytes: number, cold: ReturnType<typeof coldInit>): Row[] {
   ];
 }
 
-/** The last results written, merged into by the partial runs; `before` is carried over by every run. */
-function previousResults(): { before?: unknown; met?: Record<string, boolean> } & Record<string, unknown> {
+/** The last results written, merged into by the partial runs; `before` and `scaleBefore` are carried over by every run. */
+function previousResults(): { before?: unknown; scaleBefore?: unknown; met?: Record<string, boolean> } & Record<string, unknown> {
   return existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : {};
 }
 
@@ -378,7 +559,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { only: { type: 'string' } } });
   if (values.only === 'synth') return synthOnly();
   if (values.only === 'bundle') return bundleOnly();
-  if (values.only !== undefined) throw new Error(`--only ${values.only} is not a part of the benchmark; the parts that run alone are: synth, bundle`);
+  if (values.only === 'scale') return scaleOnly();
+  if (values.only !== undefined) throw new Error(`--only ${values.only} is not a part of the benchmark; the parts that run alone are: synth, bundle, scale`);
 
   // The asset exactly as `cdk synth` bundles it for the ModelInvoker function.
   const bundle = synthesizedInvokerBundle();
@@ -386,9 +568,10 @@ async function main(): Promise<void> {
     const cold = coldInit(bundle.file, lambdaEnvironment(bundle));
     const request = await perRequest(bundle.file);
     const synth = synthRatio();
+    const fleet = scale();
     const test = npmTest();
 
-    const { before } = previousResults();
+    const { before, scaleBefore } = previousResults();
     const results = {
       measuredAt: new Date().toISOString(),
       node: process.version,
@@ -398,6 +581,7 @@ async function main(): Promise<void> {
       coldInit: cold,
       perRequest: request,
       synth,
+      scale: fleet,
       npmTest: test,
       targets: TARGETS,
       met: {
@@ -406,8 +590,10 @@ async function main(): Promise<void> {
         overheadMedianMs: request.overheadMs.median < TARGETS.overheadMedianMs,
         synthRatio: synth.ratio <= TARGETS.synthRatio,
         npmTestMs: test.passed && test.wallMs < TARGETS.npmTestMs,
+        ...scaleMet(fleet, fleet.synth.byTargets[fleet.synth.byTargets.length - 1]),
       },
       before,
+      scaleBefore,
     };
 
     const rows: Row[] = [
@@ -419,6 +605,7 @@ async function main(): Promise<void> {
       ['overhead p99', `${request.overheadMs.p99} ms`, '', ''],
       ['bundled overhead median / p99', `${request.bundledOverheadMs.median} / ${request.bundledOverheadMs.p99} ms`, '', ''],
       ...synthRows(synth),
+      ...scaleRows(fleet),
       ['npm test wall time', `${test.wallMs} ms${test.passed ? '' : ' (FAILED)'}`, `< ${TARGETS.npmTestMs} ms`, verdict(results.met.npmTestMs)],
     ];
     printTable(
