@@ -50,9 +50,13 @@ describe('IdentityStack', () => {
 
   test('grants on the workload targets of the config, not on the Identity Center account', () => {
     const policies = JSON.stringify(Object.values(template.findResources('AWS::SSO::PermissionSet')).map((r) => r.Properties.InlinePolicy));
-    expect(policies).toContain(':bedrock:eu-central-1:111111111111:guardrail/*');
-    expect(policies).toContain('example-corp-prod-audit-111111111111');
+    // The grants name the caller's own account (one statement for every target), and the sets are
+    // assigned in the workload accounts only, so nothing is granted in the Identity Center account.
+    expect(policies).toContain(':bedrock:*:${aws:PrincipalAccount}:guardrail/*');
+    expect(policies).toContain('example-corp-*-audit-${aws:PrincipalAccount}');
     expect(policies).not.toContain('999999999999');
+    const targets = Object.values(template.findResources('AWS::SSO::Assignment')).map((r) => r.Properties.TargetId);
+    expect(new Set(targets)).toEqual(new Set(['111111111111']));
     expect(policies).not.toContain('AWS::AccountId');
   });
 

@@ -95,7 +95,11 @@ describe('PlatformStack', () => {
       models: { modelIds: exampleConfig.aws.models.map((m) => m.id), strict: exampleConfig.dataResidency.strict },
       groups: { modelUsers: [], auditors: [], platformAdmins: [] },
     }).find((s) => s.sid === 'DecryptGuardrailsThroughBedrock')!;
-    expect(decrypt.toStatementJson().Condition['ForAnyValue:StringEquals']).toEqual({ 'kms:ResourceAliases': [alias] });
+    // One statement for every target: the alias pattern must match this target's alias (as IAM's StringLike does).
+    const pattern = decrypt.toStatementJson().Condition['ForAnyValue:StringLike']['kms:ResourceAliases'] as string;
+    const glob = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('[^]*')}$`);
+    expect(glob.test(alias)).toBe(true);
+    expect(glob.test('alias/other-corp/prod/model-data')).toBe(false);
   });
 
   test('outputs for app teams exist as stack outputs and as SSM parameters under the prefix', () => {
@@ -232,7 +236,8 @@ describe('the CDK bootstrap qualifier', () => {
     expect(Template.fromStack(platform).toJSON().Parameters.BootstrapVersion.Default).toBe('/cdk-bootstrap/privateai/version');
     const identity = app.node.findAll().find((c): c is IdentityStack => c instanceof IdentityStack)!;
     const inline = JSON.stringify(Template.fromStack(identity).toJSON());
-    expect(inline).toContain(':role/cdk-privateai-deploy-role-111111111111-eu-central-1');
+    // The caller's own account (one statement for every target), the configured qualifier.
+    expect(inline).toContain(':role/cdk-privateai-deploy-role-${aws:PrincipalAccount}-eu-central-1');
     expect(inline).not.toContain('cdk-*-');
   });
 });
