@@ -1,8 +1,9 @@
-import { Aws, Duration, PhysicalName, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration, PhysicalName, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { denyGrantsExceptForAwsServices } from './encryption-keys';
+import { enableEventBridge, protectAccessLogs } from './audit-trail';
 
 /** Where a delivery pipeline keeps its artifacts in one region. */
 export interface ArtifactStoreProps {
@@ -50,17 +51,7 @@ export class ArtifactStore extends Construct {
       pendingWindow: Duration.days(30),
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // Grants may be created only for AWS resources or by AWS services (CT.KMS.PR.3).
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyGrantsExceptForAwsServices',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-      }),
-    );
+    key.addToResourcePolicy(denyGrantsExceptForAwsServices());
     const alias = key.addAlias(props.keyAlias);
 
     const lifecycleRules: s3.LifecycleRule[] = [
@@ -87,29 +78,8 @@ export class ArtifactStore extends Construct {
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'artifacts/',
     });
-    for (const b of [accessLogs, bucket]) {
-      (b.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
-    }
-    accessLogs.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyDeletingOrReconfiguringAccessLogs',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:PutLifecycleConfiguration', 's3:PutBucketVersioning'],
-        resources: [accessLogs.bucketArn, accessLogs.arnForObjects('*')],
-      }),
-    );
-    // Only S3 log delivery writes here: a service acting for a resource of this account carries aws:SourceAccount, people do not.
-    accessLogs.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'DenyObjectWritesExceptLogDelivery',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['s3:PutObject'],
-        resources: [accessLogs.arnForObjects('*')],
-        conditions: { StringNotEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-    );
+    for (const b of [accessLogs, bucket]) enableEventBridge(b);
+    protectAccessLogs(accessLogs);
 
     const replicationReason =
       'Pipeline artifacts are intermediate build outputs, rebuilt from the repository on every run and expired by lifecycle, so a copy in another bucket or region would add nothing the repository does not already keep.';

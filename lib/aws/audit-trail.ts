@@ -425,7 +425,7 @@ function admitCloudTrail(key: kms.IKey): void {
  * roles cannot carry), so any bucket of the account may log here (the prompt-log bucket too),
  * each through the log-delivery allow that CDK adds for it, bound to that bucket's ARN.
  */
-function protectAccessLogs(accessLogs: s3.Bucket): void {
+export function protectAccessLogs(accessLogs: s3.Bucket): void {
   const everything = [accessLogs.bucketArn, accessLogs.arnForObjects('*')];
   accessLogs.addToResourcePolicy(
     new iam.PolicyStatement({
@@ -460,7 +460,7 @@ function protectAccessLogs(accessLogs: s3.Bucket): void {
  * Sends the bucket's events to EventBridge. Set on the L1 resource because the L2 switch
  * deploys a notification-handler Lambda that would need its own network path.
  */
-function enableEventBridge(bucket: s3.Bucket): void {
+export function enableEventBridge(bucket: s3.Bucket): void {
   (bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
     eventBridgeConfiguration: { eventBridgeEnabled: true },
   };

@@ -8,6 +8,7 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { ArtifactStore } from './artifact-store';
 import { retainedLogGroup } from './retained-log-group';
+import { denyGrantsExceptForAwsServices } from './encryption-keys';
 
 /** Stages that deploy together, in parallel, after the waves before them. */
 export interface DeliveryWave {
@@ -165,17 +166,7 @@ function buildLogsKey(scope: Construct): kms.Key {
       conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:*` } },
     }),
   );
-  // Grants may be created only for AWS resources or by AWS services (CT.KMS.PR.3).
-  key.addToResourcePolicy(
-    new iam.PolicyStatement({
-      sid: 'DenyGrantsExceptForAwsServices',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['kms:CreateGrant'],
-      resources: ['*'],
-      conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-    }),
-  );
+  key.addToResourcePolicy(denyGrantsExceptForAwsServices());
   return key;
 }
 

@@ -46,19 +46,7 @@ export class EncryptionKeys extends Construct {
         pendingWindow,
         removalPolicy: RemovalPolicy.RETAIN,
       });
-      // Grants may be created only for AWS resources or by AWS services (CT.KMS.PR.3).
-      key.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'DenyGrantsExceptForAwsServices',
-          effect: iam.Effect.DENY,
-          principals: [new iam.AnyPrincipal()],
-          actions: ['kms:CreateGrant'],
-          resources: ['*'],
-          conditions: {
-            BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
-          },
-        }),
-      );
+      key.addToResourcePolicy(denyGrantsExceptForAwsServices());
       return key;
     };
 
@@ -100,4 +88,16 @@ export class EncryptionKeys extends Construct {
     this.modelDataKey = modelData;
     this.lambdaKey = lambdaKey;
   }
+}
+
+/** Grants may be created only for AWS resources or by AWS services (CT.KMS.PR.3); every key policy of the blueprint carries it. */
+export function denyGrantsExceptForAwsServices(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DenyGrantsExceptForAwsServices',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  });
 }

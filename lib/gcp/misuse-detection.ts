@@ -185,16 +185,12 @@ export const GCP_SAVED_QUERIES: ReadonlyArray<{ readonly playbook: Playbook; rea
  * The value of the `private-ai-signal` label on a Google resource: Google label values allow only
  * lowercase letters, digits, `_` and `-`, so `callerVolume` is `caller-volume`. The signal's own
  * name is in the display name and the notification subject, `[private-ai-signal=callerVolume] ...`
- * (`describeSignal`), which `signalOf` reads.
+ * (`describeSignal`); `signalOf` (lib/config/detection.ts) reads either form.
  */
 export function signalLabel(signal: Signal): string {
   return labelKey(signal);
 }
 
-/** The signal a `private-ai-signal` label value names, or undefined. */
-export function signalOfLabel(value: unknown): Signal | undefined {
-  return (Object.keys(SIGNALS) as Signal[]).find((s) => signalLabel(s) === value);
-}
 
 /** The playbooks a responder runs when a signal's alert fires. */
 export const SIGNAL_PLAYBOOKS: { readonly [S in Signal]: readonly Playbook[] } = {

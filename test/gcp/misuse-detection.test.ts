@@ -8,7 +8,6 @@ import {
   modelCallsFilter,
   PERIMETER_CHANGES_FILTER,
   signalLabel,
-  signalOfLabel,
   tamperingFilter,
   type DetectionThresholds,
 } from '../../lib/gcp/misuse-detection';
@@ -238,7 +237,7 @@ describe('MisuseDetection', () => {
     // Under the mocks a channel's name output is its logical name.
     expect([...(policy.inputs.notificationChannels as string[])].sort()).toEqual([...channels].sort());
     expect(policy.propertyDependencies?.notificationChannels?.sort()).toEqual([...channels].sort());
-    expect(signalOfLabel((policy.inputs.userLabels as Record<string, string>)[SIGNAL_TAG_KEY])).toBe(signal);
+    expect(signalOf((policy.inputs.userLabels as Record<string, string>)[SIGNAL_TAG_KEY])).toBe(signal);
     expect(signalOf(policy.inputs.displayName)).toBe(signal);
     const doc = policy.inputs.documentation as { subject: string; content: string; mimeType: string };
     expect(signalOf(doc.subject)).toBe(signal);
