@@ -90,6 +90,10 @@ const fields = {
   organizationRegion: awsShape.organization.unwrap().shape.region,
   policyAdminAccount: awsShape.organization.unwrap().shape.policyAdminAccount,
   attachTo: awsShape.organization.unwrap().shape.attachTo,
+  azureRollout: shape.azure.unwrap().shape.rollout,
+  azureOwnerStack: shape.azure.unwrap().shape.managementGroup.unwrap().shape.ownerStack,
+  gcpRollout: shape.gcp.unwrap().shape.rollout,
+  gcpOwnerStack: shape.gcp.unwrap().shape.orgPolicyParent.unwrap().shape.ownerStack,
 };
 
 /** Whether `id` names a geography inference profile (eu., us., apac. ...), the only kind that takes routes. */
@@ -421,6 +425,7 @@ export function checkRegionPinning(config: unknown): ConfigIssue[] {
 
   issues.push(...pipelineIssues(config, targets.map((t) => t.name), allowed));
   issues.push(...organizationIssues(config, targets, allowed));
+  issues.push(...fleetGuardOwnerIssues(config));
 
   const identityCenterRegion = read(config, ['aws', 'identityCenter', 'region'], fields.identityCenterRegion);
   if (allowed && identityCenterRegion && !allowed.includes(identityCenterRegion)) {
@@ -546,5 +551,28 @@ function organizationIssues(
       }
     });
   }
+  return issues;
+}
+
+/**
+ * The stack that sets a fleet's guards for every other stack (azure.managementGroup.ownerStack,
+ * gcp.orgPolicyParent.ownerStack) is rolled out first when the cloud has a rollout list: the
+ * other stacks rely on its guards, and a list without it would never set them.
+ */
+function fleetGuardOwnerIssues(config: unknown): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const check = (cloud: 'azure' | 'gcp', section: string, owner: string | undefined, rollout: readonly string[] | undefined) => {
+    if (owner === undefined || rollout === undefined || rollout[0] === owner) return;
+    const path = `${cloud}.${section}.ownerStack`;
+    issues.push({
+      path,
+      received: owner,
+      message: rollout.includes(owner)
+        ? `stack ${owner} sets the guards every other stack relies on, but ${cloud}.rollout lists it at position ${rollout.indexOf(owner) + 1}, after ${rollout[0]}; move it to the front of ${cloud}.rollout`
+        : `stack ${owner} sets the guards every other stack relies on, but ${cloud}.rollout (${rollout.join(', ')}) does not list it, so a rollout would never set them; put it first in ${cloud}.rollout, or name a listed stack`,
+    });
+  };
+  check('azure', 'managementGroup', read(config, ['azure', 'managementGroup', 'ownerStack'], fields.azureOwnerStack), read(config, ['azure', 'rollout'], fields.azureRollout));
+  check('gcp', 'orgPolicyParent', read(config, ['gcp', 'orgPolicyParent', 'ownerStack'], fields.gcpOwnerStack), read(config, ['gcp', 'rollout'], fields.gcpRollout));
   return issues;
 }

@@ -292,6 +292,16 @@ const sessionDuration = z.string().regex(SESSION_DURATION_PATTERN, { message: 'm
 /** A Pulumi stack name (the part after Pulumi.<name>.yaml). */
 const stackName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, { message: 'must be a Pulumi stack name (letters, digits, _ . -), such as prod-weu' });
 
+/** An Azure management group ID (the name in its resource ID, not the display name). */
+const managementGroupId = z.string().regex(/^[A-Za-z0-9_().-]{0,89}[A-Za-z0-9_()-]$/, {
+  message: 'must be a management group ID (up to 90 letters, digits, -, _, ( ) and ., not ending with a period), such as mg-ai-workloads; az account management-group list shows it as name',
+});
+
+/** Where a fleet's org-wide Google Cloud organisation policies are set. */
+const orgPolicyParent = z.string().regex(/^(organizations|folders)\/\d{1,20}$/, {
+  message: 'must be organizations/<numeric ID> or folders/<numeric ID>, such as folders/123456789012 (gcloud resource-manager folders list shows the ID)',
+});
+
 /** Where AWS Organizations policies attach: the root, an OU or an account. */
 const policyTarget = z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|\d{12})$/, {
   message: 'must be an organisation root (r-ab12), an OU (ou-ab12-cdef3456) or a 12-digit account ID',
@@ -595,6 +605,20 @@ export const orgConfigSchema = z.strictObject({
        * @default - one stack at a time with pulumi up
        */
       rollout: z.array(stackName).min(1, { message: 'must list at least one stack when given' }).optional(),
+      /**
+       * The fleet's Azure Policy assignments at one management group above every subscription of
+       * the fleet, made by one stack (`ownerStack`) instead of by each stack at its resource group.
+       * The other stacks assign nothing and rely on these (their plans and reports say so).
+       * @default - each stack assigns at `privateai:policyAssignmentScope` (its resource group)
+       */
+      managementGroup: z
+        .strictObject({
+          /** The management group's ID. */
+          id: managementGroupId,
+          /** The stack of stacks/azure that makes the assignments; first in azure.rollout when that is given. */
+          ownerStack: stackName,
+        })
+        .optional(),
       /** Microsoft Defender for Cloud's AI workloads plan on the subscription (threat protection for AI). */
       defenderForAi: z
         .strictObject({
@@ -636,6 +660,21 @@ export const orgConfigSchema = z.strictObject({
        * @default - one stack at a time with pulumi up
        */
       rollout: z.array(stackName).min(1, { message: 'must list at least one stack when given' }).optional(),
+      /**
+       * The fleet's organisation policies at one folder or the organisation above every project of
+       * the fleet, set by one stack (`ownerStack`) instead of by each stack at its project. Policies
+       * that name a project (CMEK key projects) or must follow its own grants to service agents
+       * (domain restricted sharing) stay with each project.
+       * @default - each stack sets them at `privateai:organizationId`, `folderId` or its project
+       */
+      orgPolicyParent: z
+        .strictObject({
+          /** `organizations/<id>` or `folders/<id>`. */
+          parent: orgPolicyParent,
+          /** The stack of stacks/gcp that sets the policies; first in gcp.rollout when that is given. */
+          ownerStack: stackName,
+        })
+        .optional(),
       /** Organisation policies beyond the always-on set (locations, CMEK, no service account keys, TLS, models). */
       orgPolicies: z
         .strictObject({

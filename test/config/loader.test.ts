@@ -990,3 +990,59 @@ describe('the delivery pipeline (aws.pipeline) and the targets it rolls out', ()
     ).toEqual(['aws.pipeline.branch', 'aws.pipeline.waves[1].name', 'aws.pipeline.waves[1].targets[1]', 'aws.pipeline.waves[1].targets[2]']);
   });
 });
+
+describe('fleet guards owned by one stack (azure.managementGroup, gcp.orgPolicyParent)', () => {
+  test('accepted with the owner first in the rollout list, and absent by default', () => {
+    expect(parseOrgConfig(rawExample()).azure?.managementGroup).toBeUndefined();
+    expect(parseOrgConfig(rawExample()).gcp?.orgPolicyParent).toBeUndefined();
+    const raw = rawExample() as Loose;
+    raw.azure.rollout = ['hub', 'prod-weu'];
+    raw.azure.managementGroup = { id: 'mg-ai_workloads(prod)', ownerStack: 'hub' };
+    raw.gcp.orgPolicyParent = { parent: 'folders/123456789012', ownerStack: 'prod-ew4' };
+    const config = parseOrgConfig(raw);
+    expect(config.azure?.managementGroup).toEqual({ id: 'mg-ai_workloads(prod)', ownerStack: 'hub' });
+    expect(config.gcp?.orgPolicyParent).toEqual({ parent: 'folders/123456789012', ownerStack: 'prod-ew4' });
+  });
+
+  test('an owner listed after another stack is refused: the others would roll out before the guards they rely on', () => {
+    expect(
+      issuesFor((r) => {
+        r.azure.rollout = ['prod-weu', 'hub'];
+        r.azure.managementGroup = { id: 'mg-ai', ownerStack: 'hub' };
+      }),
+    ).toEqual([
+      {
+        path: 'azure.managementGroup.ownerStack',
+        received: 'hub',
+        message: 'stack hub sets the guards every other stack relies on, but azure.rollout lists it at position 2, after prod-weu; move it to the front of azure.rollout',
+      },
+    ]);
+  });
+
+  test('an owner missing from the rollout list is refused: no rollout would set the guards', () => {
+    expect(
+      issuesFor((r) => {
+        r.gcp.rollout = ['prod-ew4', 'prod-ew1'];
+        r.gcp.orgPolicyParent = { parent: 'organizations/1234567890', ownerStack: 'hub' };
+      }),
+    ).toEqual([
+      {
+        path: 'gcp.orgPolicyParent.ownerStack',
+        received: 'hub',
+        message: 'stack hub sets the guards every other stack relies on, but gcp.rollout (prod-ew4, prod-ew1) does not list it, so a rollout would never set them; put it first in gcp.rollout, or name a listed stack',
+      },
+    ]);
+  });
+
+  test('a management group given by its resource ID, or a project as the org-policy parent, is refused with the form expected', () => {
+    expect(
+      issuesFor((r) => {
+        r.azure.managementGroup = { id: '/providers/Microsoft.Management/managementGroups/mg-ai', ownerStack: 'hub' };
+        r.gcp.orgPolicyParent = { parent: 'projects/123456789012', ownerStack: 'hub' };
+      }).map((i) => [i.path, i.message]),
+    ).toEqual([
+      ['azure.managementGroup.id', expect.stringMatching(/^must be a management group ID .*such as mg-ai-workloads/)],
+      ['gcp.orgPolicyParent.parent', expect.stringMatching(/^must be organizations\/<numeric ID> or folders\/<numeric ID>/)],
+    ]);
+  });
+});
