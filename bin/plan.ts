@@ -94,7 +94,7 @@ async function planCloud(cloud: string, options: PlanOptions, outDir: string, re
     settings = chooseStackSettings(program, projectDir, { orgConfigFile: path.resolve(source), derive, root });
   }
 
-  const validated = program.readSettings(settings.get, org);
+  const validated = program.readSettings(settings.get, org, settings.stack);
   // Loaded once config and settings are known to be good: the Pulumi runtime and the policy packs are large.
   const { planProgram } = await import('../lib/pulumi/plan');
   const { PULUMI_CLOUDS } = await import('../policies/report/pulumi-clouds');

@@ -51,18 +51,18 @@ export const ROLLOUT_PROGRAMS: Record<RolloutCloud, RolloutProgram> = {
   azure: {
     namespace: AZURE_NAMESPACE,
     labels: { scope: 'subscription', region: 'location' },
-    target: (config, org) => {
+    target: (config, org, stack) => {
       assertKnownSettings({ namespace: AZURE_NAMESPACE, settingKeys: Object.keys(AZURE_SETTING_KEYS) }, Object.keys(config));
-      const s = readAzureSettings((key) => config[`${AZURE_NAMESPACE}:${key}`], org);
+      const s = readAzureSettings((key) => config[`${AZURE_NAMESPACE}:${key}`], org, stack);
       return { scope: s.subscriptionId, region: s.location };
     },
   },
   gcp: {
     namespace: GCP_NAMESPACE,
     labels: { scope: 'project', region: 'region' },
-    target: (config, org) => {
+    target: (config, org, stack) => {
       assertKnownSettings({ namespace: GCP_NAMESPACE, settingKeys: Object.keys(GCP_SETTING_KEYS) }, Object.keys(config));
-      const s = readGcpSettings((key) => config[`${GCP_NAMESPACE}:${key}`], org);
+      const s = readGcpSettings((key) => config[`${GCP_NAMESPACE}:${key}`], org, stack);
       return { scope: s.projectId, region: s.region };
     },
   },

@@ -15,9 +15,10 @@ export interface CloudProgram<S> {
   readonly settingKeys: readonly string[];
   /**
    * Validates the deployment-specific stack settings; errors name the key, the value and the fix.
-   * `get` returns the raw value of `<namespace>:<key>`.
+   * `get` returns the raw value of `<namespace>:<key>`; `stack` is the Pulumi stack's name (an
+   * organisation config may name the one stack that sets a fleet's guards).
    */
-  readSettings(get: (key: string) => unknown, org: OrgConfig): S;
+  readSettings(get: (key: string) => unknown, org: OrgConfig, stack: string): S;
   /**
    * Settings for an offline plan of an organisation that has no stack file yet: the first allowed
    * location or region, placeholder IDs, defaults for the rest. Never for a real deployment.

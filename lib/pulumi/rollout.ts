@@ -34,7 +34,7 @@ export interface RolloutProgram {
    * then the settings against the organisation config) and returns where the stack deploys.
    * Throws the entry point's message.
    */
-  target(config: Readonly<Record<string, unknown>>, org: OrgConfig): RolloutTarget;
+  target(config: Readonly<Record<string, unknown>>, org: OrgConfig, stack: string): RolloutTarget;
 }
 
 /** One `Pulumi.<stack>.yaml` of the project directory, as read. */
@@ -122,7 +122,7 @@ export function planRollout(input: RolloutPlanInput): RolloutStep[] {
       continue;
     }
     try {
-      steps.push({ stack, file: file.file, target: program.target(file.config, org) });
+      steps.push({ stack, file: file.file, target: program.target(file.config, org, stack) });
     } catch (e) {
       problems.push(`${file.file}: ${(e as Error).message}`);
     }

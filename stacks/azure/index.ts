@@ -14,7 +14,7 @@ assertKnownSettings(azureProgram, Object.keys(pulumi.runtime.allConfig()));
 
 const orgConfigPath = config.get('orgConfig');
 const org = loadOrgConfig(orgConfigPath ? path.resolve(__dirname, orgConfigPath) : undefined);
-const settings = azureProgram.readSettings((key) => config.get(key), org);
+const settings = azureProgram.readSettings((key) => config.get(key), org, pulumi.getStack());
 
 // Role definition IDs and residency checks use the settings; the provider must deploy there too.
 const provider = new pulumi.Config('azure-native');

@@ -12,7 +12,7 @@ assertKnownSettings(gcpProgram, Object.keys(pulumi.runtime.allConfig()));
 const orgConfigPath = config.get('orgConfig');
 // Relative to this project directory; the embedded example when not set.
 const org = loadOrgConfig(orgConfigPath ? path.resolve(__dirname, orgConfigPath) : undefined);
-const settings = gcpProgram.readSettings((key) => config.get(key), org);
+const settings = gcpProgram.readSettings((key) => config.get(key), org, pulumi.getStack());
 
 // Service agents, org-policy parents and residency checks use the settings; the provider's
 // defaults must agree (every resource names its project, but not every one its region). The

@@ -88,7 +88,7 @@ export function gcpSection(org: OrgConfig): NonNullable<OrgConfig['gcp']> {
  * Validates the stack settings against the organisation config. Collects every problem, then
  * throws one error listing them; each names the key, the value received and what is allowed.
  */
-export function readGcpSettings(get: (key: string) => unknown, org: OrgConfig): GcpSettings {
+export function readGcpSettings(get: (key: string) => unknown, org: OrgConfig, _stack: string): GcpSettings {
   const gcp = gcpSection(org);
   const problems: string[] = [];
   const where = (...keys: string[]) => `(config: ${keys.map((k) => `${NAMESPACE}:${k}`).join(', ')})`;

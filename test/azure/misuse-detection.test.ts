@@ -233,7 +233,7 @@ describe('MisuseDetection resources', () => {
 describe('MisuseDetection in the Azure program', () => {
   const stackFile = path.join(__dirname, '..', '..', 'stacks', 'azure', 'Pulumi.example.yaml');
   const exampleConfig = (yaml.load(fs.readFileSync(stackFile, 'utf8')) as { config: Record<string, unknown> }).config;
-  const run = (org = exampleOrg) => plan(() => azureProgram.run(org, azureProgram.readSettings((key) => exampleConfig[`privateai:${key}`], org)));
+  const run = (org = exampleOrg) => plan(() => azureProgram.run(org, azureProgram.readSettings((key) => exampleConfig[`privateai:${key}`], org, 'example')));
 
   let result: Awaited<ReturnType<typeof run>>;
   beforeAll(async () => {

@@ -12,7 +12,7 @@ const exampleConfig = (yaml.load(fs.readFileSync(stackFile, 'utf8')) as { config
 const get = (overrides: Record<string, unknown> = {}) => (key: string) => ({ ...exampleConfig, ...overrides })[`privateai:${key}`];
 
 function run(overrides: Record<string, unknown> = {}, org = exampleOrg) {
-  const settings = azureProgram.readSettings(get(overrides), org);
+  const settings = azureProgram.readSettings(get(overrides), org, 'example');
   return plan(() => azureProgram.run(org, settings));
 }
 

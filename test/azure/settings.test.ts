@@ -10,7 +10,7 @@ const TENANT = '66666666-7777-8888-9999-000000000000';
 const VNET = `/subscriptions/${SUBSCRIPTION}/resourceGroups/hub/providers/Microsoft.Network/virtualNetworks/spoke`;
 const base = { subscriptionId: SUBSCRIPTION, tenantId: TENANT, location: 'swedencentral' };
 
-const read = (values: Record<string, unknown>, org = exampleOrg) => readAzureSettings((key) => values[key], org);
+const read = (values: Record<string, unknown>, org = exampleOrg, stack = 'example') => readAzureSettings((key) => values[key], org, stack);
 
 describe('readAzureSettings', () => {
   test('minimal settings get a new network, DNS zones, and stable names', () => {

@@ -250,7 +250,7 @@ describe('the stack settings and the component refuse a network choice with the 
 
   test.each(cases)('$field: $message', ({ choice, field, message }) => {
     const component = failure(() => new PrivateNetwork('bad', { ...base, ...choice }));
-    const settings = failure(() => gcpProgram.readSettings(getter({ ...exampleStackConfig, ...choice }), exampleOrg));
+    const settings = failure(() => gcpProgram.readSettings(getter({ ...exampleStackConfig, ...choice }), exampleOrg, 'example'));
     // One problem each: the component names the field before the message, the settings its key after it.
     expect(component.startsWith(`PrivateNetwork bad: ${field} `)).toBe(true);
     expect(component).toContain(message);

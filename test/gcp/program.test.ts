@@ -11,7 +11,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const PROJECT_DIR = path.join(ROOT, 'stacks', 'gcp');
 
 function planFor(org: OrgConfig, overrides: Record<string, unknown> = {}): Promise<Plan> {
-  const settings = gcpProgram.readSettings(getter({ ...exampleStackConfig, ...overrides }), org);
+  const settings = gcpProgram.readSettings(getter({ ...exampleStackConfig, ...overrides }), org, 'example');
   return plan(() => gcpProgram.run(org, settings));
 }
 

@@ -1,7 +1,7 @@
 import { gcpProgram } from '../../stacks/gcp/program';
 import { exampleOrg, exampleStackConfig, getter, orgWith } from './support';
 
-const read = (overrides: Record<string, unknown>, org = exampleOrg) => gcpProgram.readSettings(getter({ ...exampleStackConfig, ...overrides }), org);
+const read = (overrides: Record<string, unknown>, org = exampleOrg) => gcpProgram.readSettings(getter({ ...exampleStackConfig, ...overrides }), org, 'example');
 
 describe('gcpProgram.readSettings', () => {
   test('the example settings are valid, with project scope and a new network by default', () => {

@@ -14,7 +14,7 @@ const config = azure.azurePolicyConfig(exampleOrg.azure!);
 
 let example: Plan;
 beforeAll(async () => {
-  const settings = azureProgram.readSettings((key) => stackConfig[`privateai:${key}`], exampleOrg);
+  const settings = azureProgram.readSettings((key) => stackConfig[`privateai:${key}`], exampleOrg, 'example');
   const { cloud, stack, resources, outputs, calls } = await plan(() => azureProgram.run(exampleOrg, settings));
   example = { cloud, stack, resources, outputs, calls };
 });

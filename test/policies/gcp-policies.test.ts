@@ -11,7 +11,7 @@ const config = gcp.gcpPolicyConfig(allowedRegions);
 const ALLOWED = `allowed: ${allowedRegions.join(', ')} (config: gcp.allowedRegions)`;
 
 async function planFor(org: OrgConfig): Promise<Plan> {
-  const settings = gcpProgram.readSettings(getter(exampleStackConfig), org);
+  const settings = gcpProgram.readSettings(getter(exampleStackConfig), org, 'example');
   const { cloud, stack, resources, outputs, calls } = await plan(() => gcpProgram.run(org, settings));
   return { cloud, stack, resources, outputs, calls };
 }

@@ -17,10 +17,10 @@ const azureStack = (yaml.load(fs.readFileSync(path.join(__dirname, '..', '..', '
 let azurePlan: Plan;
 let gcpPlan: Plan;
 beforeAll(async () => {
-  const azureSettings = azureProgram.readSettings((key) => azureStack[`privateai:${key}`], azureSupport.exampleOrg);
+  const azureSettings = azureProgram.readSettings((key) => azureStack[`privateai:${key}`], azureSupport.exampleOrg, 'example');
   const { cloud, stack, resources, outputs, calls } = await azureSupport.plan(() => azureProgram.run(azureSupport.exampleOrg, azureSettings));
   azurePlan = { cloud, stack, resources, outputs, calls };
-  const gcpSettings = gcpProgram.readSettings(gcpSupport.getter(gcpSupport.exampleStackConfig), gcpSupport.exampleOrg);
+  const gcpSettings = gcpProgram.readSettings(gcpSupport.getter(gcpSupport.exampleStackConfig), gcpSupport.exampleOrg, 'example');
   gcpPlan = await gcpSupport.plan(() => gcpProgram.run(gcpSupport.exampleOrg, gcpSettings));
 });
 
@@ -133,7 +133,7 @@ describe('Google Cloud evidence, from the offline plan', () => {
   });
 
   test('with central DNS (no zone in the stack) the path still passes, and the note says what the plan cannot show', async () => {
-    const settings = gcpProgram.readSettings(gcpSupport.getter({ ...gcpSupport.exampleStackConfig, createDnsZones: false }), gcpSupport.exampleOrg);
+    const settings = gcpProgram.readSettings(gcpSupport.getter({ ...gcpSupport.exampleStackConfig, createDnsZones: false }), gcpSupport.exampleOrg, 'example');
     const central = await gcpSupport.plan(() => gcpProgram.run(gcpSupport.exampleOrg, settings));
     const path = evaluateGcp(central, gcpSupport.exampleOrg).controls.find((c) => c.control === 'private-path')!;
     expect(path.status).toBe('pass');
