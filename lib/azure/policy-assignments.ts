@@ -248,6 +248,11 @@ export function assignmentParameters(policy: BuiltInPolicy, allowedLocations: re
   return parameters;
 }
 
+/** The resource ID of a management group, the scope its assignments are made at. */
+export function managementGroupScope(id: string): string {
+  return `/providers/Microsoft.Management/managementGroups/${id}`;
+}
+
 const SCOPE_PATTERNS: readonly { kind: PolicyScopeKind; pattern: RegExp }[] = [
   { kind: 'subscription', pattern: /^\/subscriptions\/([^/]+)$/i },
   { kind: 'resourceGroup', pattern: /^\/subscriptions\/([^/]+)\/resourceGroups\/[^/]+$/i },
@@ -295,10 +300,32 @@ export function policyEnforcementMode(policyEnforcement: 'enforced' | 'auditOnly
 /** What is wrong with the assignment of one built-in definition. */
 export interface AssignmentJudgement {
   readonly policy: BuiltInPolicy;
-  /** Index of its assignment in the list judged; undefined when it is not assigned. */
+  /** Index of its assignment in the list judged; undefined when it is not assigned (or inherited). */
   readonly index: number | undefined;
+  /**
+   * Set when another stack of the fleet assigns it at the management group above this stack
+   * (azure.managementGroup): where, and by which stack.
+   */
+  readonly inherited?: { readonly scope: string; readonly ownerStack: string };
   /** Empty when it is assigned as it must be. */
   readonly problems: string[];
+}
+
+/**
+ * A fleet's assignments at one management group (azure.managementGroup), as one stack sees them:
+ * the scope, the stack that assigns there, and whether that is the stack judged.
+ */
+export interface FleetAssignments {
+  /** `/providers/Microsoft.Management/managementGroups/<id>`. */
+  readonly scope: string;
+  readonly ownerStack: string;
+  /** Whether the stack judged is `ownerStack`. */
+  readonly owner: boolean;
+}
+
+/** The fleet's assignments as the stack `stack` sees them; undefined without azure.managementGroup. */
+export function fleetAssignments(managementGroup: { readonly id: string; readonly ownerStack: string } | undefined, stack: string): FleetAssignments | undefined {
+  return managementGroup && { scope: managementGroupScope(managementGroup.id), ownerStack: managementGroup.ownerStack, owner: stack === managementGroup.ownerStack };
 }
 
 /**
@@ -306,20 +333,35 @@ export interface AssignmentJudgement {
  * evidence report alike: every definition that applies at the widest scope assigned is present,
  * with its effect, the organisation's enforcement mode and, where it takes them, exactly the
  * allowed locations. A scope that is not a scope ID is a problem of its own.
+ *
+ * In a fleet (`fleet`), the owner stack's assignments must all be at the fleet's management
+ * group; any other stack must assign none of its own, and each definition is judged inherited
+ * from the owner (whose own plan proves it).
  */
 export function judgeAssignments(
   assignments: readonly Readonly<Record<string, unknown>>[],
   allowedLocations: readonly string[],
   enforcement: PolicyEnforcement,
+  fleet?: FleetAssignments,
 ): { readonly scopeProblems: { index: number; problem: string }[]; readonly judgements: AssignmentJudgement[] } {
   const shown = (v: unknown) => (v === undefined ? 'absent' : JSON.stringify(v));
   const scopeProblems: { index: number; problem: string }[] = [];
   const kinds = new Set<PolicyScopeKind>();
   assignments.forEach((a, index) => {
-    const kind = policyScopeKind(String(a.scope ?? ''));
+    const scope = String(a.scope ?? '');
+    const kind = policyScopeKind(scope);
     if (typeof kind === 'string') kinds.add(kind);
     else scopeProblems.push({ index, problem: kind.error });
+    if (fleet?.owner === false) {
+      scopeProblems.push({ index, problem: `this stack assigns at ${scope}, but stack ${fleet.ownerStack} assigns the fleet's policies at ${fleet.scope} (azure.managementGroup); remove this stack's assignment` });
+    } else if (fleet?.owner && typeof kind === 'string' && scope.toLowerCase() !== fleet.scope.toLowerCase()) {
+      scopeProblems.push({ index, problem: `scope is ${scope}; as the owner of azure.managementGroup this stack assigns at ${fleet.scope}` });
+    }
   });
+  if (fleet?.owner === false) {
+    const inherited = { scope: fleet.scope, ownerStack: fleet.ownerStack };
+    return { scopeProblems, judgements: (policiesForScope('managementGroup') as readonly BuiltInPolicy[]).map((policy) => ({ policy, index: undefined, inherited, problems: [] })) };
+  }
   const kind: PolicyScopeKind = kinds.has('managementGroup') ? 'managementGroup' : kinds.has('subscription') ? 'subscription' : 'resourceGroup';
   const allowed = allowedLocations.map((l) => l.toLowerCase()).sort();
   const judgements = (policiesForScope(kind) as readonly BuiltInPolicy[]).map((policy): AssignmentJudgement => {

@@ -1,6 +1,6 @@
 import type { Policies, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
 import { DEFENDER_AI_PLAN } from '../../lib/azure/defender';
-import { judgeAssignments, policyEnforcementMode, type PolicyEnforcement } from '../../lib/azure/policy-assignments';
+import { fleetAssignments, judgeAssignments, policyEnforcementMode, type FleetAssignments, type PolicyEnforcement } from '../../lib/azure/policy-assignments';
 import { KEY_ROTATION_EVENTS } from '../../lib/azure/key-rotation-alerts';
 import { arrayAt, configuredList, dependentsThrough, reportUnmet, shown, stringsAt, valueAt, waitsForResource, type Expectation } from '../pulumi/props';
 
@@ -370,14 +370,23 @@ export const policyGuardrailsAssigned: StackValidationPolicy = {
   description: "Microsoft's built-in Azure Policy definitions for AI Services, Key Vault and locations are assigned, so the controls hold for changes made outside Pulumi.",
   enforcementLevel: 'mandatory',
   configSchema: {
-    properties: { allowedLocations: { type: 'array', items: { type: 'string' }, minItems: 1 }, enforcement: { type: 'string', enum: ['Default', 'DoNotEnforce'] } },
+    properties: {
+      allowedLocations: { type: 'array', items: { type: 'string' }, minItems: 1 },
+      enforcement: { type: 'string', enum: ['Default', 'DoNotEnforce'] },
+      // azure.managementGroup as this stack sees it (fleetAssignments).
+      fleet: {
+        type: 'object',
+        properties: { scope: { type: 'string' }, ownerStack: { type: 'string' }, owner: { type: 'boolean' } },
+        required: ['scope', 'ownerStack', 'owner'],
+      },
+    },
     required: ['allowedLocations', 'enforcement'],
   },
   validateStack: (args, report) => {
     const config = args.getConfig<Record<string, unknown>>();
     const allowed = configuredList(config, 'allowedLocations', 'azure-policy-guardrails-assigned');
     const assignments = args.resources.filter((r) => r.type === AZURE_TYPES.policyAssignment);
-    const { scopeProblems, judgements } = judgeAssignments(assignments.map((a) => a.props), allowed, config.enforcement as PolicyEnforcement);
+    const { scopeProblems, judgements } = judgeAssignments(assignments.map((a) => a.props), allowed, config.enforcement as PolicyEnforcement, config.fleet as FleetAssignments | undefined);
     for (const { index, problem } of scopeProblems) report(`${assignments[index].name}: ${problem}`, assignments[index].urn);
     for (const { index, problems } of judgements) {
       const found = index === undefined ? undefined : assignments[index];
@@ -447,10 +456,18 @@ export const azurePolicies: Policies = [
 ];
 
 /** The policy configuration the pack needs, from the organisation config. */
-export function azurePolicyConfig(azure: { readonly allowedLocations: readonly string[]; readonly policyEnforcement: 'enforced' | 'auditOnly' }): Record<string, Record<string, unknown>> {
+export function azurePolicyConfig(
+  azure: {
+    readonly allowedLocations: readonly string[];
+    readonly policyEnforcement: 'enforced' | 'auditOnly';
+    readonly managementGroup?: { readonly id: string; readonly ownerStack: string };
+  },
+  stack: string,
+): Record<string, Record<string, unknown>> {
   const allowed = azure.allowedLocations;
+  const fleet = fleetAssignments(azure.managementGroup, stack);
   return {
     [allowedLocations.name]: { allowedLocations: [...allowed] },
-    [policyGuardrailsAssigned.name]: { allowedLocations: [...allowed], enforcement: policyEnforcementMode(azure.policyEnforcement) },
+    [policyGuardrailsAssigned.name]: { allowedLocations: [...allowed], enforcement: policyEnforcementMode(azure.policyEnforcement), ...(fleet ? { fleet } : {}) },
   };
 }

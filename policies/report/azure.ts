@@ -3,7 +3,7 @@ import { SIGNAL_TAG_KEY, signalOf } from '../../lib/config/detection';
 import { waitsFor, type Plan, type PlanResource } from '../../lib/pulumi/plan';
 import { DEFENDER_AI_PLAN } from '../../lib/azure/defender';
 import { KEY_ROTATION_EVENTS } from '../../lib/azure/key-rotation-alerts';
-import { judgeAssignments, policyEnforcementMode, type BuiltInPolicyKey } from '../../lib/azure/policy-assignments';
+import { fleetAssignments, judgeAssignments, policyEnforcementMode, type BuiltInPolicyKey } from '../../lib/azure/policy-assignments';
 import { BUILT_IN_ROLES } from '../../lib/azure/roles';
 import { AZURE_TYPES, BROAD_ROLES, isAllowedLocation, REQUIRED_CATEGORIES, REQUIRED_FILTERS, roleIdOf } from '../azure/policies';
 import { arrayAt, stringsAt, valueAt } from '../pulumi/props';
@@ -56,6 +56,7 @@ export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
     policyAssignments.map((a) => a.inputs),
     config.azure?.allowedLocations ?? [],
     policyEnforcementMode(config.azure?.policyEnforcement ?? 'enforced'),
+    fleetAssignments(config.azure?.managementGroup, plan.stack),
   );
   // An assignment at a scope that is no scope ID guards nothing: every control it serves says so.
   const unreadableScopes = judged.scopeProblems.map(({ index, problem }) => ix.evidence(policyAssignments[index], 'scope', problem, false));
@@ -63,7 +64,9 @@ export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
     ...unreadableScopes,
     ...judged.judgements
       .filter((j) => POLICY_CONTROL[j.policy.key as BuiltInPolicyKey] === control)
-      .map(({ policy, index, problems }) => {
+      .map(({ policy, index, inherited, problems }) => {
+        // Made by the fleet's owner stack, whose own plan and report show the assignment.
+        if (inherited) return { resource: `${inherited.ownerStack} (azure.managementGroup)`, type: T.policyAssignment, property: `"${policy.displayName}"`, value: `assigned at ${inherited.scope} by stack ${inherited.ownerStack}`, ok: true };
         if (index === undefined) return ix.missing(T.policyAssignment, problems[0]);
         const found = policyAssignments[index];
         return ix.evidence(found, `"${policy.displayName}"`, problems.length === 0 ? `${String(valueAt(found.inputs, 'parameters.effect.value'))}, ${String(found.inputs.enforcementMode)}` : problems.join('; '), problems.length === 0);

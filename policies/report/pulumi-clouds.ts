@@ -25,7 +25,7 @@ export const PULUMI_CLOUDS: readonly PulumiCloud[] = [
     cloud: 'azure',
     pack: 'private-ai-azure',
     policies: azurePolicies,
-    policyConfig: (config) => (config.azure ? azurePolicyConfig(config.azure) : undefined),
+    policyConfig: (config, plan) => (config.azure ? azurePolicyConfig(config.azure, plan.stack) : undefined),
     section: evaluateAzure,
   },
   {

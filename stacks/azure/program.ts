@@ -52,8 +52,11 @@ export type AzureStackOutputs = {
   accountKeyVersion: pulumi.Output<string>;
   /** Resource ID of the Azure Monitor private link scope through which the audit workspace is reached. */
   monitorPrivateLinkScopeId: pulumi.Output<string>;
-  /** Where the Azure Policy assignments are, and whether they deny or only report. */
-  policyAssignments: { scope: string; enforcement: PolicyEnforcement; definitions: string[] };
+  /**
+   * Where the Azure Policy assignments are, whether they deny or only report, which this stack
+   * made (none when another stack assigns them at the fleet's management group) and who did.
+   */
+  policyAssignments: { scope: string; enforcement: PolicyEnforcement; definitions: string[]; assignedBy: string };
   /** Whether this stack owns the Defender for AI plan and the Activity Log diagnostic setting of its subscription. */
   subscriptionControls: { ownedByThisStack: boolean; note: string };
   /** Whether the Defender for Cloud AI workloads plan is set by this stack. */
@@ -98,17 +101,21 @@ export function runAzure(org: OrgConfig, settings: AzureSettings): AzureStackOut
     tags,
   };
 
-  // Microsoft's built-in definitions keep the controls for changes made outside Pulumi too.
+  // Microsoft's built-in definitions keep the controls for changes made outside Pulumi too. In a
+  // fleet with azure.managementGroup, one stack assigns them there and the others rely on it.
   const scope = settings.policyAssignmentScope;
   const enforcement = policyEnforcementMode(azure.policyEnforcement);
-  const guardrails = new PolicyGuardrails('policy', {
-    // Built from the group's name, not its id output, so the scope is checked as an ARM ID and
-    // the assignments still wait for the group.
-    scope: scope.kind === 'resourceGroup' ? pulumi.interpolate`/subscriptions/${settings.subscriptionId}/resourceGroups/${network.resourceGroupName}` : scope.id,
-    scopeKind: scope.kind,
-    allowedLocations: azure.allowedLocations,
-    enforcement,
-  });
+  const guardrails =
+    scope.kind === 'inherited'
+      ? undefined
+      : new PolicyGuardrails('policy', {
+          // Built from the group's name, not its id output, so the scope is checked as an ARM ID and
+          // the assignments still wait for the group.
+          scope: scope.kind === 'resourceGroup' ? pulumi.interpolate`/subscriptions/${settings.subscriptionId}/resourceGroups/${network.resourceGroupName}` : scope.id,
+          scopeKind: scope.kind,
+          allowedLocations: azure.allowedLocations,
+          enforcement,
+        });
 
   const keys = new EncryptionKeys('keys', {
     ...placement,
@@ -229,7 +236,8 @@ export function runAzure(org: OrgConfig, settings: AzureSettings): AzureStackOut
     policyAssignments: {
       scope: scope.kind === 'resourceGroup' ? 'the deployment resource group' : scope.id,
       enforcement,
-      definitions: guardrails.assignedKeys.map(String),
+      definitions: guardrails ? guardrails.assignedKeys.map(String) : [],
+      assignedBy: scope.kind === 'inherited' ? `stack ${scope.ownerStack} (azure.managementGroup)` : 'this stack',
     },
     subscriptionControls: {
       ownedByThisStack: settings.manageSubscriptionControls,

@@ -10,7 +10,7 @@ import {
   STORAGE_ACCOUNT_NAME_PATTERN,
 } from '../../lib/azure/naming';
 import { chooseNetwork, type NetworkChoice, type NetworkInput } from '../../lib/azure/network';
-import { policyScopeKind } from '../../lib/azure/policy-assignments';
+import { managementGroupScope, policyScopeKind } from '../../lib/azure/policy-assignments';
 import { assertAllowedLocation } from '../../lib/azure/residency';
 
 /**
@@ -71,8 +71,16 @@ export interface AzureSettings {
   readonly auditArchiveExists: boolean;
 }
 
-/** The resource group of the deployment, its subscription, or a management group. */
-export type PolicyAssignmentScope = { kind: 'resourceGroup' } | { kind: 'subscription'; id: string } | { kind: 'managementGroup'; id: string };
+/**
+ * The resource group of the deployment, its subscription, or a management group; or `inherited`:
+ * another stack (`ownerStack`, azure.managementGroup) assigns at the management group `id` above
+ * this stack's subscription, and this stack assigns nothing.
+ */
+export type PolicyAssignmentScope =
+  | { kind: 'resourceGroup' }
+  | { kind: 'subscription'; id: string }
+  | { kind: 'managementGroup'; id: string }
+  | { kind: 'inherited'; id: string; ownerStack: string };
 
 
 const PREFIX_PATTERN = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,38}[a-z0-9]$/;
@@ -81,7 +89,7 @@ const PREFIX_PATTERN = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,38}[a-z0-9]$/;
  * Validates the stack settings against the organisation config. Collects every problem and
  * throws one error listing them; each names the key, the value received and what is allowed.
  */
-export function readAzureSettings(get: (key: string) => unknown, org: OrgConfig): AzureSettings {
+export function readAzureSettings(get: (key: string) => unknown, org: OrgConfig, stack: string): AzureSettings {
   const azure = org.azure;
   if (!azure) {
     throw new Error('the organisation config has no azure section; add azure.allowedLocations and azure.models to deploy to Azure');
@@ -154,6 +162,18 @@ export function readAzureSettings(get: (key: string) => unknown, org: OrgConfig)
   } else if (scopeText !== 'resourceGroup') {
     // A resource group ID too: the stack assigns to its own group, named resourceGroup.
     problem('policyAssignmentScope', `policyAssignmentScope "${scopeText}" must be resourceGroup, /subscriptions/<subscriptionId> or /providers/Microsoft.Management/managementGroups/<id>`);
+  }
+  // A fleet's assignments at one management group, made by one stack: the others assign nothing.
+  const fleet = azure.managementGroup;
+  if (fleet) {
+    const id = managementGroupScope(fleet.id);
+    if (text('policyAssignmentScope') !== undefined) {
+      problem(
+        'policyAssignmentScope',
+        `policyAssignmentScope "${scopeText}" is set, but the organisation config has stack ${fleet.ownerStack} assign the fleet's policies at ${id} (azure.managementGroup); remove ${NAMESPACE}:policyAssignmentScope from this stack, or remove azure.managementGroup to assign per stack`,
+      );
+    }
+    policyAssignmentScope = stack === fleet.ownerStack ? { kind: 'managementGroup', id } : { kind: 'inherited', id, ownerStack: fleet.ownerStack };
   }
 
   const manageSubscriptionControls = flag(get('manageSubscriptionControls'), true);

@@ -165,6 +165,7 @@ describe('the Azure program with the example stack', () => {
         scope: 'the deployment resource group',
         enforcement: 'Default',
         definitions: ['ai-local-auth', 'ai-network-acls', 'ai-cmk', 'ai-diagnostic-logs', 'ai-private-link', 'allowed-locations', 'kv-purge-protection', 'kv-public-network'],
+        assignedBy: 'this stack',
       },
       subscriptionControls: { ownedByThisStack: true, note: 'this stack owns the Defender for AI plan and the Activity Log diagnostic setting of the subscription' },
       defenderForAi: true,

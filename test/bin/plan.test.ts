@@ -59,7 +59,7 @@ describe('bin/plan.ts, as npm run plan runs it', () => {
     expect(plans.gcp.resources.some((r) => r.type === 'gcp:compute/globalForwardingRule:GlobalForwardingRule' && r.inputs.name === stackFile.config['privateai:pscEndpointName'])).toBe(true);
     expect(plans.gcp.outputs).toMatchObject({ project: 'example-ai-prod', region: 'europe-west4', vpcServiceControls: 'enforced' });
     expect(JSON.parse(fs.readFileSync(path.join(out, 'gcp.policy-config.json'), 'utf8'))).toEqual(gcpPolicyConfig(example.gcp!.allowedRegions));
-    expect(JSON.parse(fs.readFileSync(path.join(out, 'azure.policy-config.json'), 'utf8'))).toEqual(azurePolicyConfig(example.azure!));
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'azure.policy-config.json'), 'utf8'))).toEqual(azurePolicyConfig(example.azure!, 'example'));
   });
 
   test('a cloud the organisation config has no section for is not planned, and a plan left from another organisation is removed', () => {

@@ -88,7 +88,7 @@ describe('npm run synth for a second organisation', () => {
     const read = (cloud: string) => JSON.parse(fs.readFileSync(path.join(dir, 'plans', `${cloud}.json`), 'utf8')) as Plan;
     expect(read('azure').outputs).toMatchObject({ location: 'eastus2', resourceGroupName: 'acme-ai-eastus2', deploymentNames: ['chat'], auditArchiveLocked: true });
     expect(read('gcp').outputs).toMatchObject({ project: 'acme-ai', region: 'us-central1', vpcServiceControls: 'enforced' });
-    expect(JSON.parse(fs.readFileSync(path.join(dir, 'plans', 'azure.policy-config.json'), 'utf8'))).toEqual(azurePolicyConfig({ allowedLocations: ['eastus2', 'westus3'], policyEnforcement: 'enforced' }));
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'plans', 'azure.policy-config.json'), 'utf8'))).toEqual(azurePolicyConfig({ allowedLocations: ['eastus2', 'westus3'], policyEnforcement: 'enforced' }, 'acme'));
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'plans', 'gcp.policy-config.json'), 'utf8'))).toEqual(gcpPolicyConfig(['us-central1', 'us-east4']));
     const templates = fs.readdirSync(path.join(dir, 'cdk.out')).filter((f) => f.endsWith('.template.json'));
     expect(templates.sort()).toEqual(['PrivateAi-acme-dev.template.json', 'PrivateAi-acme-identity.template.json', 'PrivateAi-acme-prod.template.json']);

@@ -10,7 +10,7 @@ import { exampleOrg, plan } from '../azure/support';
 
 const stackFile = path.join(__dirname, '..', '..', 'stacks', 'azure', 'Pulumi.example.yaml');
 const stackConfig = (yaml.load(fs.readFileSync(stackFile, 'utf8')) as { config: Record<string, unknown> }).config;
-const config = azure.azurePolicyConfig(exampleOrg.azure!);
+const config = azure.azurePolicyConfig(exampleOrg.azure!, 'example');
 
 let example: Plan;
 beforeAll(async () => {
@@ -361,7 +361,7 @@ describe('azure-policy-guardrails-assigned', () => {
     expect(await findings(azure.policyGuardrailsAssigned, p)).toEqual([
       'policy-ai-cmk: policy-ai-cmk: enforcementMode is "DoNotEnforce"; the organisation asks for Default (config: azure.policyEnforcement)',
     ]);
-    const auditOnly = azure.azurePolicyConfig({ ...exampleOrg.azure!, policyEnforcement: 'auditOnly' });
+    const auditOnly = azure.azurePolicyConfig({ ...exampleOrg.azure!, policyEnforcement: 'auditOnly' }, 'example');
     const result = await runPoliciesOffline('private-ai-azure', [azure.policyGuardrailsAssigned], example, { config: auditOnly });
     expect(result.violations).toHaveLength(8);
   });
