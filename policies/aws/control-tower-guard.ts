@@ -1,4 +1,6 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1 } from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
@@ -113,7 +115,21 @@ export interface ControlTowerGuardValidatorProps {
    * @default - the Control Tower rules shipped with `@cdklabs/cdk-validator-cfnguard`
    */
   readonly rulesDir?: string;
+  /**
+   * How many cfn-guard processes may run at once, each over a contiguous chunk of the templates.
+   * cfn-guard's time grows with templates times rules (about 2 s per target stack on this
+   * machine), and it uses one core.
+   * @default - os.availableParallelism()
+   */
+  readonly concurrency?: number;
 }
+
+/** The most cfn-guard output a run may print; Node's 1 MiB default is reached near 23 target stacks. */
+const GUARD_MAX_BUFFER = 512 * 1024 * 1024;
+const CFN_GUARD_PLUGIN = require.resolve('@cdklabs/cdk-validator-cfnguard');
+const CHUNK_RUNNER = path.join(__dirname, 'control-tower-guard-chunks.js');
+
+type GuardReport = Pick<PolicyValidationPluginReportBeta1, 'success' | 'violations'>;
 
 /**
  * `CfnGuardValidator` with the Control Tower rules, evaluating only the rule files that can apply to
@@ -123,6 +139,10 @@ export interface ControlTowerGuardValidatorProps {
  *
  * It reports under the delegate's name, `cdk-validator-cfnguard`, so acknowledgements and the
  * evidence report keep working.
+ *
+ * cfn-guard takes about 2 s per target stack and one core, so with more than one template and more
+ * than one core the templates are split into contiguous chunks, one delegate per chunk in a process
+ * of its own, all at once; their reports, concatenated in order, are the report one run gives.
  */
 export class ControlTowerGuardValidator implements IPolicyValidationPluginBeta1 {
   /** The name it reports under, the delegate's. */
@@ -130,19 +150,119 @@ export class ControlTowerGuardValidator implements IPolicyValidationPluginBeta1 
   public readonly name = ControlTowerGuardValidator.PLUGIN_NAME;
   public readonly version?: string;
   private readonly rulesDir: string;
+  private readonly concurrency: number;
 
   constructor(props: ControlTowerGuardValidatorProps = {}) {
     this.rulesDir = props.rulesDir ?? CONTROL_TOWER_RULES_DIR;
+    this.concurrency = props.concurrency ?? os.availableParallelism();
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1) {
+      throw new Error(`concurrency must be a whole number of at least 1; received ${props.concurrency}`);
+    }
     this.version = new CfnGuardValidator({ controlTowerRulesEnabled: false }).version;
   }
 
   public validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    const templates = context.templatePaths.map((p) => JSON.parse(fs.readFileSync(p, 'utf8')));
-    const { selected, metadata } = controlTowerSelection(templates, this.rulesDir);
-    const report: PolicyValidationPluginReportBeta1 =
-      selected.length === 0 ? { success: true, violations: [] } : new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: selected.map((f) => f.path) }).validate(context);
+    const sources = context.templatePaths.map((p) => fs.readFileSync(p, 'utf8'));
+    const { selected, metadata } = controlTowerSelection(
+      sources.map((s) => JSON.parse(s)),
+      this.rulesDir,
+    );
+    const rules = selected.map((f) => f.path);
+    const chunks = chunkBySize(
+      context.templatePaths.map((p, i) => ({ path: p, size: sources[i].length })),
+      (t) => t.size,
+      this.concurrency,
+    ).map((chunk) => chunk.map((t) => t.path));
+    let report: PolicyValidationPluginReportBeta1;
+    if (selected.length === 0) report = { success: true, violations: [] };
+    else if (chunks.length <= 1) report = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules, maxBuffer: GUARD_MAX_BUFFER }).validate(context);
+    else report = validateInChunks(rules, chunks);
     return { ...report, metadata: { ...report.metadata, ...metadata } };
   }
+}
+
+/**
+ * Splits items, in order, into at most `n` contiguous non-empty chunks of about equal total size.
+ * Contiguous so that the chunks' findings, concatenated, come in the order one run over all the
+ * items gives (cfn-guard reports data files in the order it is given them).
+ */
+export function chunkBySize<T>(items: readonly T[], sizeOf: (item: T) => number, n: number): T[][] {
+  const count = Math.min(n, items.length);
+  if (count <= 1) return items.length === 0 ? [] : [[...items]];
+  const total = items.reduce((sum, item) => sum + sizeOf(item), 0);
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let before = 0;
+  items.forEach((item, i) => {
+    const size = sizeOf(item);
+    const target = (total * (chunks.length + 1)) / count;
+    // Cut before this item when that ends the chunk nearer its share than taking the item would,
+    // and when the items left can still give every remaining chunk one.
+    const chunksLeft = count - chunks.length - 1;
+    const overshoot = before + size - target;
+    const nearer = overshoot > 0 && Math.abs(before - target) < overshoot;
+    if (current.length > 0 && chunksLeft > 0 && (nearer || items.length - i === chunksLeft)) {
+      chunks.push(current);
+      current = [];
+    }
+    current.push(item);
+    before += size;
+  });
+  chunks.push(current);
+  return chunks;
+}
+
+/** What one CfnGuardValidator process over a chunk of templates did. */
+export interface ChunkRun {
+  readonly templatePaths: readonly string[];
+  readonly status: number | null;
+  readonly signal: string | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * One report from the reports of CfnGuardValidator over chunks of the templates, in chunk order:
+ * what one run over all of them would give (its reports carry no metadata). A chunk that failed,
+ * or printed no report, throws; it never counts as a pass.
+ */
+export function mergeChunkReports(runs: readonly ChunkRun[]): GuardReport {
+  const reports = runs.map((run) => {
+    const which = `CfnGuardValidator over ${run.templatePaths.join(', ')}`;
+    if (run.status !== 0) {
+      throw new Error(`${which} failed (${run.status === null ? `signal ${run.signal}` : `exit status ${run.status}`}): ${run.stderr.trim().slice(-2000)}`);
+    }
+    let report: unknown;
+    try {
+      report = JSON.parse(run.stdout);
+    } catch (e) {
+      throw new Error(`${which} printed no report (${e instanceof Error ? e.message : String(e)}): ${run.stdout.slice(0, 500)}`);
+    }
+    if (!isGuardReport(report)) throw new Error(`${which} printed no report: ${run.stdout.slice(0, 500)}`);
+    return report;
+  });
+  return { success: reports.every((r) => r.success), violations: reports.flatMap((r) => r.violations) };
+}
+
+function isGuardReport(value: unknown): value is GuardReport {
+  const report = value as Partial<GuardReport> | null;
+  return typeof report === 'object' && report !== null && typeof report.success === 'boolean' && Array.isArray(report.violations);
+}
+
+/** Runs CfnGuardValidator over each chunk in a process of its own, all at once, and merges the reports. */
+function validateInChunks(rules: readonly string[], chunks: ReadonlyArray<readonly string[]>): GuardReport {
+  const input = JSON.stringify({ plugin: CFN_GUARD_PLUGIN, rules, maxBuffer: GUARD_MAX_BUFFER, chunks });
+  const result = spawnSync(process.execPath, [CHUNK_RUNNER], { input, maxBuffer: GUARD_MAX_BUFFER, encoding: 'utf8' });
+  if (result.error) throw new Error(`could not run ${CHUNK_RUNNER}: ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`${CHUNK_RUNNER} failed (exit status ${result.status ?? `signal ${result.signal}`}): ${result.stderr.trim().slice(-2000)}`);
+  let runs: Array<Omit<ChunkRun, 'templatePaths'>>;
+  try {
+    runs = JSON.parse(result.stdout);
+  } catch (e) {
+    throw new Error(`${CHUNK_RUNNER} printed no results (${e instanceof Error ? e.message : String(e)}): ${result.stdout.slice(0, 500)}`);
+  }
+  if (!Array.isArray(runs) || runs.length !== chunks.length) throw new Error(`${CHUNK_RUNNER} printed results for ${Array.isArray(runs) ? runs.length : 'no'} chunks, expected ${chunks.length}`);
+  return mergeChunkReports(runs.map((run, i) => ({ ...run, templatePaths: chunks[i] })));
 }
 
 /**

@@ -10,10 +10,13 @@ import {
   CONTROL_TOWER_RULES_DIR,
   ControlTowerGuardValidator,
   SKIP_REASON,
+  chunkBySize,
   guardResourceTypes,
+  mergeChunkReports,
   readGuardRuleFiles,
   selectRuleFiles,
   templateResourceTypes,
+  type ChunkRun,
   type GuardRuleFile,
 } from '../../policies/aws/control-tower-guard';
 import { newApp } from '../support/aws';
@@ -184,5 +187,115 @@ describe('ControlTowerGuardValidator', () => {
     const report = new ControlTowerGuardValidator().validate({ templatePaths: [template], appConstruct: newApp() });
     expect(report.success).toBe(true);
     expect(report.metadata).toMatchObject({ rulesEvaluated: String(shipped.filter((f) => f.resourceTypes === undefined).length), rulesSkipped: String(shipped.filter((f) => f.resourceTypes !== undefined).length) });
+  });
+});
+
+describe('chunkBySize', () => {
+  const sized = (sizes: number[]) => sizes.map((size, i) => ({ id: i, size }));
+  const ids = (chunks: Array<Array<{ id: number }>>) => chunks.map((c) => c.map((x) => x.id));
+
+  test('contiguous chunks in order, each near its share of the total size', () => {
+    // The bench's 20-target fleet: twenty platform stacks, then the smaller identity stack.
+    const items = sized([...Array(20).fill(250), 80]);
+    const chunks = chunkBySize(items, (x) => x.size, 2);
+    expect(chunks.flat()).toEqual(items);
+    expect(ids(chunks)).toEqual([[...Array(10).keys()], [...Array(11).keys()].map((i) => i + 10)]);
+  });
+
+  test('a chunk is cut before an item when that leaves it nearer its share', () => {
+    expect(ids(chunkBySize(sized([1, 1, 1, 10]), (x) => x.size, 2))).toEqual([[0, 1, 2], [3]]);
+    expect(ids(chunkBySize(sized([4, 2, 4]), (x) => x.size, 2))).toEqual([[0, 1], [2]]);
+  });
+
+  test('every chunk gets an item, even when the first holds most of the size', () => {
+    expect(ids(chunkBySize(sized([100, 1, 1]), (x) => x.size, 3))).toEqual([[0], [1], [2]]);
+  });
+
+  test('never more chunks than items; one chunk for n = 1; none for no items', () => {
+    expect(ids(chunkBySize(sized([1, 2]), (x) => x.size, 8))).toEqual([[0], [1]]);
+    expect(ids(chunkBySize(sized([1, 2, 3]), (x) => x.size, 1))).toEqual([[0, 1, 2]]);
+    expect(chunkBySize([], () => 1, 2)).toEqual([]);
+  });
+});
+
+describe('mergeChunkReports', () => {
+  const violation = (templatePath: string) => ({ ruleName: 'r', description: 'd', fix: 'f', violatingResources: [{ resourceLogicalId: 'B', templatePath, locations: ['/Resources/B'] }] });
+  const run = (templatePaths: string[], report: unknown, status: number | null = 0): ChunkRun => ({ templatePaths, status, signal: null, stdout: JSON.stringify(report), stderr: '' });
+
+  test('the violations of every chunk, in chunk order; a pass only when every chunk passed', () => {
+    const merged = mergeChunkReports([run(['a'], { success: false, violations: [violation('a')] }), run(['b'], { success: true, violations: [] }), run(['c'], { success: false, violations: [violation('c')] })]);
+    expect(merged).toEqual({ success: false, violations: [violation('a'), violation('c')] });
+    expect(mergeChunkReports([run(['a'], { success: true, violations: [] }), run(['b'], { success: true, violations: [] })])).toEqual({ success: true, violations: [] });
+  });
+
+  test('a chunk that exited non-zero is an error naming its templates and what it printed, not a pass', () => {
+    const failed: ChunkRun = { templatePaths: ['b1', 'b2'], status: 1, signal: null, stdout: '{"success":true,"violations":[]}', stderr: 'Error: Command exited with status 255' };
+    expect(() => mergeChunkReports([run(['a'], { success: true, violations: [] }), failed])).toThrow(/CfnGuardValidator over b1, b2 failed \(exit status 1\): Error: Command exited with status 255/);
+  });
+
+  test('a chunk killed by a signal is an error', () => {
+    expect(() => mergeChunkReports([{ templatePaths: ['a'], status: null, signal: 'SIGKILL', stdout: '', stderr: '' }])).toThrow(/CfnGuardValidator over a failed \(signal SIGKILL\)/);
+  });
+
+  test.each([
+    ['nothing', ''],
+    ['text that is not JSON', 'Not JSON: oops'],
+    ['JSON that is not a report', '{"success":true}'],
+    ['a report whose success is not a boolean', '{"success":"yes","violations":[]}'],
+  ])('a chunk that exited 0 but printed %s is an error, not a pass', (_what, stdout) => {
+    expect(() => mergeChunkReports([{ templatePaths: ['a'], status: 0, signal: null, stdout, stderr: '' }])).toThrow(/CfnGuardValidator over a printed no report/);
+  });
+});
+
+describe('ControlTowerGuardValidator over chunks of the templates, in concurrent processes', () => {
+  // Three stacks, each with findings of its own: one template per chunk with concurrency 3, and
+  // findings in both chunks with concurrency 2.
+  const fleetApp = (outdir: string) => {
+    const app = newApp(outdir);
+    const env = { account: '111111111111', region: 'eu-central-1' };
+    new s3.Bucket(new Stack(app, 'First', { env }), 'Plain');
+    const second = new Stack(app, 'Second', { env });
+    new lambda.Function(second, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>1') });
+    new sqs.Queue(second, 'Queue');
+    const third = new Stack(app, 'Third', { env });
+    new s3.Bucket(third, 'Other');
+    new s3.Bucket(third, 'Versioned', { versioned: true });
+    return app;
+  };
+  let context: IPolicyValidationContextBeta1;
+  beforeAll(() => {
+    const app = fleetApp(fs.mkdtempSync(path.join(os.tmpdir(), 'ct-guard-chunks-')));
+    context = { templatePaths: app.synth().stacks.map((s) => s.templateFullPath), appConstruct: app };
+  });
+
+  test('the fixture has findings in every template', () => {
+    const single = new ControlTowerGuardValidator({ concurrency: 1 }).validate(context);
+    const withFindings = new Set(single.violations.flatMap((v) => v.violatingResources.map((r) => r.templatePath)));
+    expect(context.templatePaths).toHaveLength(3);
+    expect([...withFindings].sort()).toEqual([...context.templatePaths].sort());
+  });
+
+  test.each([2, 3])('with concurrency %i, the same report as one run: same violations in the same order, same success and metadata', (concurrency) => {
+    const single = new ControlTowerGuardValidator({ concurrency: 1 }).validate(context);
+    const chunked = new ControlTowerGuardValidator({ concurrency }).validate(context);
+    expect(single.success).toBe(false);
+    expect(JSON.stringify(chunked)).toBe(JSON.stringify(single));
+    // And the same as the plain plugin with every Control Tower rule.
+    expect(chunked.violations).toEqual(new CfnGuardValidator().validate(context).violations);
+  });
+
+  test('cfn-guard failing on a template of one chunk fails validation, naming the chunk', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-guard-broken-'));
+    // Valid JSON to Node.js, but a lone surrogate cfn-guard cannot parse: it exits 255.
+    const broken = path.join(dir, 'Broken.template.json');
+    fs.writeFileSync(broken, '{"Resources":{"B":{"Type":"AWS::S3::Bucket","Properties":{"BucketName":"\\ud800"}}}}');
+    const templatePaths = [context.templatePaths[0], broken, context.templatePaths[2]];
+    const validate = () => new ControlTowerGuardValidator({ concurrency: 3 }).validate({ templatePaths, appConstruct: context.appConstruct });
+    expect(validate).toThrow(new RegExp(`CfnGuardValidator over ${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} failed \\(exit status 1\\)`));
+    expect(validate).toThrow(/Command exited with status 255/);
+  });
+
+  test('a concurrency below 1 is refused', () => {
+    expect(() => new ControlTowerGuardValidator({ concurrency: 0 })).toThrow(/concurrency must be a whole number of at least 1; received 0/);
   });
 });
