@@ -51,7 +51,18 @@ export interface OrgPoliciesArgs {
    * @default true
    */
   readonly workbenchHardening?: boolean;
+  /**
+   * Which constraints to set: `orgWide`, the ones a fleet sets once at its folder or organisation
+   * (gcp.orgPolicyParent); `perProject`, the ones that must stay with each project
+   * (`gcp.restrictCmekCryptoKeyProjects`, `iam.allowedPolicyMemberDomains`, see
+   * `PER_PROJECT_CONSTRAINTS`), at `projects/<number>` only; or `all` of them.
+   * @default 'all'
+   */
+  readonly subset?: OrgPolicySubset;
 }
+
+/** Which of the constraints an `OrgPolicies` sets. */
+export type OrgPolicySubset = 'all' | 'orgWide' | 'perProject';
 
 /** The constraint that refuses requests to global API endpoints. */
 export const GLOBAL_ENDPOINT_CONSTRAINT = 'gcp.restrictEndpointUsage';
@@ -62,6 +73,41 @@ const MEMBER_DOMAINS = 'iam.allowedPolicyMemberDomains';
 const WORKBENCH = ['ainotebooks.disableFileDownloads', 'ainotebooks.disableRootAccess', 'ainotebooks.restrictPublicIp'] as const;
 /** A constraint `OrgPolicies` may set. */
 export type OrgPolicyConstraint = (typeof ALWAYS_ON)[number] | typeof CMEK_KEY_PROJECTS | typeof MEMBER_DOMAINS | typeof GLOBAL_ENDPOINT_CONSTRAINT | (typeof WORKBENCH)[number];
+
+/**
+ * Constraints that stay with each project when a fleet sets the others at its folder or
+ * organisation. `gcp.restrictCmekCryptoKeyProjects` names the project whose keys are allowed: at a
+ * folder it would bind every other project there to this project's keys.
+ * `iam.allowedPolicyMemberDomains` must come after the project's own grants to Google service
+ * agents (which are outside the organisation's customer): set at the folder by the first stack,
+ * it would be in force before later projects make those grants, and they could be refused.
+ */
+export const PER_PROJECT_CONSTRAINTS: readonly OrgPolicyConstraint[] = [CMEK_KEY_PROJECTS, MEMBER_DOMAINS];
+
+/** Whether a fleet sets `constraint` once at its folder or organisation (not in `PER_PROJECT_CONSTRAINTS`). */
+export const isOrgWideConstraint = (constraint: string): boolean => !(PER_PROJECT_CONSTRAINTS as readonly string[]).includes(constraint);
+
+/**
+ * A fleet's organisation policies (gcp.orgPolicyParent) as one stack sees them: where the
+ * org-wide constraints are set, by which stack, and whether that is this stack.
+ */
+export interface FleetOrgPolicies {
+  /** `folders/<id>` or `organizations/<id>`. */
+  readonly parent: string;
+  readonly ownerStack: string;
+  /** Whether the stack in question is `ownerStack`. */
+  readonly owner: boolean;
+}
+
+/** gcp.orgPolicyParent as the stack named `stack` sees it; undefined when the organisation config has none. */
+export function fleetOrgPolicies(orgPolicyParent: { readonly parent: string; readonly ownerStack: string } | undefined, stack: string): FleetOrgPolicies | undefined {
+  return orgPolicyParent && { parent: orgPolicyParent.parent, ownerStack: orgPolicyParent.ownerStack, owner: stack === orgPolicyParent.ownerStack };
+}
+
+/** Who sets a fleet's org-wide policies, as outputs and evidence name them. */
+export function fleetOrgPoliciesSetBy(fleet: FleetOrgPolicies): string {
+  return fleet.owner ? 'this stack' : `stack ${fleet.ownerStack} (gcp.orgPolicyParent)`;
+}
 
 const PARENT = /^(projects|folders|organizations)\/\d+$/;
 const KEY_PROJECT = [/^under:(projects|folders|organizations)\/[a-z0-9-]+$/];
@@ -82,15 +128,18 @@ export function modelValue(model: AllowedModel): string {
 
 /**
  * The constraints `OrgPolicies` sets for these arguments, in the order it creates their
- * policies: the five it always sets, then the optional ones.
+ * policies: the five it always sets, then the optional ones; only those of `subset`.
  */
-export function orgPolicyConstraints(args: Pick<OrgPoliciesArgs, 'cmekKeyProjects' | 'allowedMemberCustomerIds' | 'denyGlobalVertexEndpoint' | 'workbenchHardening'>): OrgPolicyConstraint[] {
+export function orgPolicyConstraints(
+  args: Pick<OrgPoliciesArgs, 'cmekKeyProjects' | 'allowedMemberCustomerIds' | 'denyGlobalVertexEndpoint' | 'workbenchHardening' | 'subset'>,
+): OrgPolicyConstraint[] {
   const constraints: OrgPolicyConstraint[] = [...ALWAYS_ON];
   if (args.cmekKeyProjects?.length) constraints.push(CMEK_KEY_PROJECTS);
   if (args.allowedMemberCustomerIds?.length) constraints.push(MEMBER_DOMAINS);
   if (args.denyGlobalVertexEndpoint ?? true) constraints.push(GLOBAL_ENDPOINT_CONSTRAINT);
   if (args.workbenchHardening ?? true) constraints.push(...WORKBENCH);
-  return constraints;
+  const subset = args.subset ?? 'all';
+  return subset === 'all' ? constraints : constraints.filter((c) => isOrgWideConstraint(c) === (subset === 'orgWide'));
 }
 
 /**
@@ -117,6 +166,15 @@ export class OrgPolicies extends pulumi.ComponentResource {
     }
     if (args.allowedRegions.length === 0) throw new Error(`OrgPolicies ${name}: allowedRegions must list at least one region`);
     if (args.allowedModels.length === 0) throw new Error(`OrgPolicies ${name}: allowedModels must list at least one model; an empty allowlist would refuse every model`);
+    const subset = args.subset ?? 'all';
+    if (subset === 'perProject' && !args.parent.startsWith('projects/')) {
+      throw new Error(`OrgPolicies ${name}: parent ${args.parent} must be projects/<number> for the perProject subset (${PER_PROJECT_CONSTRAINTS.join(', ')}), which stays with one project; set the orgWide subset at a folder or organisation`);
+    }
+    if (subset === 'orgWide' && (args.cmekKeyProjects?.length || args.allowedMemberCustomerIds?.length)) {
+      throw new Error(
+        `OrgPolicies ${name}: cmekKeyProjects and allowedMemberCustomerIds belong to the perProject subset (${PER_PROJECT_CONSTRAINTS.join(', ')}), so the orgWide subset would not set them; give them to an OrgPolicies with subset perProject at the project`,
+      );
+    }
     const keyProjects = args.cmekKeyProjects ?? [];
     for (const v of keyProjects) {
       if (!KEY_PROJECT.some((re) => re.test(v))) {

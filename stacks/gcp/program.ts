@@ -6,7 +6,7 @@ import { gcpLabels } from '../../lib/gcp/labels';
 import { MisuseDetection } from '../../lib/gcp/misuse-detection';
 import { ModelArmor } from '../../lib/gcp/model-armor';
 import { groupMember, PERIMETER_SIGN_IN_SERVICES, privateApiHosts, publisherModelName, vertexEndpoint } from '../../lib/gcp/naming';
-import { OrgPolicies } from '../../lib/gcp/org-policies';
+import { fleetOrgPoliciesSetBy, OrgPolicies, type OrgPoliciesArgs } from '../../lib/gcp/org-policies';
 import { gcpPlanAnswers } from '../../lib/gcp/plan-answers';
 import { PrivateNetwork } from '../../lib/gcp/private-network';
 import { ProjectServices, requiredServices } from '../../lib/gcp/project-services';
@@ -16,7 +16,10 @@ import { derivedGcpSettings, gcpSection, NAMESPACE, readGcpSettings, SETTING_KEY
 
 export type { GcpSettings } from './settings';
 
-/** The org-policy parent of a scope; projects by number, the form the API returns. */
+/**
+ * The org-policy parent of a scope's org-wide constraints; projects by number, the form the API
+ * returns. A fleet's are at its folder or organisation, whichever stack sets them.
+ */
 export function orgPolicyParent(scope: OrgPolicyScope, projectNumber: string): string {
   switch (scope.kind) {
     case 'project':
@@ -25,7 +28,19 @@ export function orgPolicyParent(scope: OrgPolicyScope, projectNumber: string): s
       return `folders/${scope.id}`;
     case 'organization':
       return `organizations/${scope.id}`;
+    case 'fleet':
+      return scope.parent;
   }
+}
+
+/** Where a fleet's organisation policies are and who sets them (with gcp.orgPolicyParent only). */
+export interface FleetOrgPolicyOutputs {
+  /** The folder or organisation of the org-wide constraints (`folders/<id>`, `organizations/<id>`). */
+  readonly orgPolicyParent: string;
+  /** `this stack`, or `stack <owner> (gcp.orgPolicyParent)`. */
+  readonly orgPoliciesSetBy: string;
+  /** The parent of the constraints every stack keeps at its own project (`projects/<number>`). */
+  readonly perProjectOrgPolicyParent: string;
 }
 
 /** Creates the private Vertex AI platform of one project; returns what app teams and auditors need. */
@@ -108,22 +123,38 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
     : undefined;
   // After every grant to a Google service agent: domain restricted sharing, once set, refuses
   // grants to members outside the organisation's customer, and existing grants stay.
+  const afterAgentGrants = { dependsOn: [services, keys, audit, armor] };
+  const scope = s.orgPolicyScope;
+  const projectParent = `projects/${s.projectNumber}`;
+  const policyArgs: Omit<OrgPoliciesArgs, 'parent'> = {
+    allowedRegions: gcp.allowedRegions,
+    allowedModels: gcp.models,
+    denyGlobalVertexEndpoint: gcp.orgPolicies.denyGlobalVertexEndpoint,
+    workbenchHardening: gcp.orgPolicies.workbenchHardening,
+  };
+  // The keys live in this project; no resource of the project may use a key from anywhere else.
+  // Only at the project: at a folder or the organisation it would bind every other project there
+  // to this project's keys.
+  const perProjectArgs = {
+    ...(gcp.orgPolicies.restrictCmekKeyProjects && (scope.kind === 'project' || scope.kind === 'fleet') ? { cmekKeyProjects: [`under:projects/${s.projectId}`] } : {}),
+    allowedMemberCustomerIds: gcp.orgPolicies.allowedMemberCustomerIds,
+  };
+  // In a fleet every stack keeps the per-project constraints at its own project, under the
+  // component name they had at project scope (so they are not replaced): domain restricted
+  // sharing there follows this project's own service-agent grants, which one at the folder would
+  // precede for every project rolled out after the owner.
   const orgPolicies = new OrgPolicies(
     `${prefix}-org-policies`,
-    {
-      parent: orgPolicyParent(s.orgPolicyScope, s.projectNumber),
-      allowedRegions: gcp.allowedRegions,
-      allowedModels: gcp.models,
-      denyGlobalVertexEndpoint: gcp.orgPolicies.denyGlobalVertexEndpoint,
-      workbenchHardening: gcp.orgPolicies.workbenchHardening,
-      // The keys live in this project; no resource of the project may use a key from anywhere
-      // else. Only at project scope: at a folder or the organisation it would bind every other
-      // project there to this project's keys.
-      ...(gcp.orgPolicies.restrictCmekKeyProjects && s.orgPolicyScope.kind === 'project' ? { cmekKeyProjects: [`under:projects/${s.projectId}`] } : {}),
-      allowedMemberCustomerIds: gcp.orgPolicies.allowedMemberCustomerIds,
-    },
-    { dependsOn: [services, keys, audit, armor] },
+    { ...policyArgs, ...perProjectArgs, ...(scope.kind === 'fleet' ? { parent: projectParent, subset: 'perProject' as const } : { parent: orgPolicyParent(scope, s.projectNumber) }) },
+    afterAgentGrants,
   );
+  // Only the owner stack sets the org-wide constraints, at the fleet's parent, after its own
+  // project's resources as at project scope. Another stack sets none of them: a policy at its
+  // project would override the folder's for that project.
+  const fleetPolicies =
+    scope.kind === 'fleet' && scope.owner ? new OrgPolicies(`${prefix}-fleet-org-policies`, { ...policyArgs, parent: scope.parent, subset: 'orgWide' }, afterAgentGrants) : undefined;
+  const fleetOutputs: FleetOrgPolicyOutputs | undefined =
+    scope.kind === 'fleet' ? { orgPolicyParent: scope.parent, orgPoliciesSetBy: fleetOrgPoliciesSetBy(scope), perProjectOrgPolicyParent: projectParent } : undefined;
   // The kill switch (detection.suspendModelAccess) withholds the model users' grants; the faster
   // path without a deployment is in GroupAccess's modelAccess, and both are audited (tampering alert).
   const access = new GroupAccess(
@@ -155,7 +186,9 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
     auditLogKeyId: keys.auditKeyId,
     auditLogBucket: audit.bucketName,
     modelArmorTemplate: armor.templateName,
-    orgPolicies: Object.values(orgPolicies.policyNames),
+    // The policies this stack sets; in a fleet also where the org-wide ones are and who sets them.
+    orgPolicies: [...Object.values(fleetPolicies?.policyNames ?? {}), ...Object.values(orgPolicies.policyNames)],
+    ...fleetOutputs,
     vpcServiceControls: gcp.vpcServiceControls,
     ...(perimeter ? { servicePerimeter: perimeter.perimeterName } : {}),
     modelAccess: access.modelAccess,

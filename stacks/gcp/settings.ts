@@ -1,5 +1,6 @@
 import type { OrgConfig } from '../../lib/config';
 import { pscEndpointName } from '../../lib/gcp/naming';
+import { fleetOrgPolicies, type FleetOrgPolicies } from '../../lib/gcp/org-policies';
 import { DEFAULT_SUBNET_CIDR, networkProblems, type NetworkField } from '../../lib/gcp/private-network';
 
 /** Config namespace of the deployment-specific settings. */
@@ -11,8 +12,8 @@ export const SETTING_KEYS = {
   projectId: 'project to deploy into',
   projectNumber: 'numeric number of that project (quoted)',
   region: 'region of every regional resource; one of gcp.allowedRegions',
-  organizationId: 'organisation whose policies the program sets (instead of the project)',
-  folderId: 'folder whose policies the program sets (instead of the project)',
+  organizationId: 'organisation whose policies the program sets (instead of the project); not with gcp.orgPolicyParent',
+  folderId: 'folder whose policies the program sets (instead of the project); not with gcp.orgPolicyParent',
   accessPolicyId: 'Access Context Manager policy of the organisation, for VPC Service Controls',
   existingNetwork: 'use this VPC instead of creating one',
   existingSubnetwork: 'a subnetwork of existingNetwork',
@@ -38,8 +39,16 @@ export function derivedGcpSettings(org: OrgConfig): Record<string, unknown> {
   };
 }
 
-/** Where the organisation-policy set applies. */
-export type OrgPolicyScope = { readonly kind: 'project' } | { readonly kind: 'folder'; readonly id: string } | { readonly kind: 'organization'; readonly id: string };
+/**
+ * Where the organisation-policy set applies: the project, a folder or the organisation; or
+ * `fleet` (gcp.orgPolicyParent): stack `ownerStack` sets the org-wide constraints at `parent`,
+ * and every stack sets the per-project ones at its own project.
+ */
+export type OrgPolicyScope =
+  | { readonly kind: 'project' }
+  | { readonly kind: 'folder'; readonly id: string }
+  | { readonly kind: 'organization'; readonly id: string }
+  | ({ readonly kind: 'fleet' } & FleetOrgPolicies);
 
 /** The VPC: an existing one, or a new one with a subnet of this CIDR. */
 export type NetworkSettings =
@@ -88,7 +97,7 @@ export function gcpSection(org: OrgConfig): NonNullable<OrgConfig['gcp']> {
  * Validates the stack settings against the organisation config. Collects every problem, then
  * throws one error listing them; each names the key, the value received and what is allowed.
  */
-export function readGcpSettings(get: (key: string) => unknown, org: OrgConfig, _stack: string): GcpSettings {
+export function readGcpSettings(get: (key: string) => unknown, org: OrgConfig, stack: string): GcpSettings {
   const gcp = gcpSection(org);
   const problems: string[] = [];
   const where = (...keys: string[]) => `(config: ${keys.map((k) => `${NAMESPACE}:${k}`).join(', ')})`;
@@ -154,6 +163,18 @@ export function readGcpSettings(get: (key: string) => unknown, org: OrgConfig, _
     problems.push(`org-policy scope is ambiguous: received organization ID ${organizationId} and folder ID ${folderId}; give one of them, or neither for project scope ${where('organizationId', 'folderId')}`);
   } else if (organizationId !== undefined) orgPolicyScope = { kind: 'organization', id: organizationId };
   else if (folderId !== undefined) orgPolicyScope = { kind: 'folder', id: folderId };
+  // A fleet's org-wide policies at one folder or the organisation, set by one stack: a stack's own
+  // scope would set them a second time, or (at its project) override the fleet's.
+  const fleet = fleetOrgPolicies(gcp.orgPolicyParent, stack);
+  if (fleet) {
+    for (const [key, what, value] of [['organizationId', 'organization ID', organizationId], ['folderId', 'folder ID', folderId]] as const) {
+      if (value === undefined) continue;
+      problems.push(
+        `${what} ${value} is set, but the organisation config has stack ${fleet.ownerStack} set the fleet's organisation policies at ${fleet.parent} (gcp.orgPolicyParent); remove ${NAMESPACE}:${key} from this stack, or remove gcp.orgPolicyParent to set them per stack ${where(key)}`,
+      );
+    }
+    orgPolicyScope = { kind: 'fleet', ...fleet };
+  }
 
   const accessPolicyId = digits('accessPolicyId', 'access policy ID');
   if (gcp.vpcServiceControls !== 'off' && raw('accessPolicyId') === undefined) {

@@ -168,6 +168,33 @@ describe('OrgPolicies', () => {
       `OrgPolicies bad: allowedMemberCustomerIds value "${value}" must be a Workspace or Cloud Identity customer ID such as C0abc1234 (C followed by lowercase letters or digits); \`gcloud organizations list\` shows it as DIRECTORY_CUSTOMER_ID`,
     );
   });
+
+  test('a fleet splits the set: the org-wide constraints at the folder, CMEK key projects and domain restricted sharing at the project', async () => {
+    const perProject = { cmekKeyProjects: ['under:projects/example-ai-prod'], allowedMemberCustomerIds: ['C0abc1234'] };
+    const q = await plan(() => {
+      new OrgPolicies('fleet', { ...base, parent: 'folders/4455', subset: 'orgWide' });
+      new OrgPolicies('own', { ...base, ...perProject, subset: 'perProject' });
+    });
+    const at = (prefix: string) =>
+      ofType(q, T.orgPolicy)
+        .filter((r) => r.name.startsWith(prefix))
+        .map((r) => String(r.inputs.name))
+        .sort();
+    expect(at('fleet-')).toEqual(orgPolicyConstraints({ subset: 'orgWide' }).map((c) => `folders/4455/policies/${c}`).sort());
+    expect(at('own-')).toEqual(['projects/123456789012/policies/gcp.restrictCmekCryptoKeyProjects', 'projects/123456789012/policies/iam.allowedPolicyMemberDomains']);
+    expect(orgPolicyConstraints({ ...perProject, subset: 'orgWide' })).toEqual([...ALWAYS, 'gcp.restrictEndpointUsage', ...WORKBENCH_CONSTRAINTS]);
+    expect(orgPolicyConstraints({ ...perProject, subset: 'perProject' })).toEqual(['gcp.restrictCmekCryptoKeyProjects', 'iam.allowedPolicyMemberDomains']);
+    expect(orgPolicyConstraints({ subset: 'perProject' })).toEqual([]);
+  });
+
+  test('the per-project subset stays at a project, and the org-wide subset refuses per-project values it would not set', () => {
+    expect(() => new OrgPolicies('bad', { ...base, parent: 'folders/4455', subset: 'perProject', allowedMemberCustomerIds: ['C0abc1234'] })).toThrow(
+      'OrgPolicies bad: parent folders/4455 must be projects/<number> for the perProject subset (gcp.restrictCmekCryptoKeyProjects, iam.allowedPolicyMemberDomains), which stays with one project; set the orgWide subset at a folder or organisation',
+    );
+    expect(() => new OrgPolicies('bad', { ...base, parent: 'folders/4455', subset: 'orgWide', cmekKeyProjects: ['under:projects/example-ai-prod'] })).toThrow(
+      'OrgPolicies bad: cmekKeyProjects and allowedMemberCustomerIds belong to the perProject subset (gcp.restrictCmekCryptoKeyProjects, iam.allowedPolicyMemberDomains), so the orgWide subset would not set them; give them to an OrgPolicies with subset perProject at the project',
+    );
+  });
 });
 
 describe('VpcServicePerimeter', () => {

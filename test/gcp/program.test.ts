@@ -5,7 +5,7 @@ import * as yaml from 'js-yaml';
 import type { OrgConfig } from '../../lib/config';
 import type { Plan } from '../../lib/pulumi/plan';
 import { gcpProgram } from '../../stacks/gcp/program';
-import { exampleOrg, exampleStackConfig, getter, ofType, orgWith, plan, resource, T, waitsFor } from './support';
+import { exampleOrg, exampleStackConfig, fleetOrg, getter, ofType, orgWith, plan, planAs, resource, T, waitsFor } from './support';
 
 const ROOT = path.join(__dirname, '..', '..');
 const PROJECT_DIR = path.join(ROOT, 'stacks', 'gcp');
@@ -288,6 +288,63 @@ describe('gcpProgram organisation policies', () => {
     expect(agentGrants.length).toBe(3);
     const domains = ofType(p, T.orgPolicy).find((r) => String(r.inputs.name).endsWith('/iam.allowedPolicyMemberDomains'))!;
     for (const g of agentGrants) expect([g.name, waitsFor(p, domains.name, g.name)]).toEqual([g.name, true]);
+  });
+});
+
+describe('gcpProgram in a fleet (gcp.orgPolicyParent)', () => {
+  const fleet = fleetOrg('folders/4455', 'hub');
+  const ORG_WIDE = [
+    'gcp.resourceLocations',
+    'gcp.restrictNonCmekServices',
+    'iam.disableServiceAccountKeyCreation',
+    'gcp.restrictTLSVersion',
+    'vertexai.allowedModels',
+    'gcp.restrictEndpointUsage',
+    'ainotebooks.disableFileDownloads',
+    'ainotebooks.disableRootAccess',
+    'ainotebooks.restrictPublicIp',
+  ];
+  const PER_PROJECT = ['projects/123456789012/policies/gcp.restrictCmekCryptoKeyProjects', 'projects/123456789012/policies/iam.allowedPolicyMemberDomains'];
+  const policyNames = (p: Plan) => ofType(p, T.orgPolicy).map((r) => String(r.inputs.name)).sort();
+  let owner: Plan;
+  let member: Plan;
+  beforeAll(async () => {
+    owner = await planAs(fleet, 'hub');
+    member = await planAs(fleet, 'spoke-1');
+  });
+
+  test('the owner sets the org-wide constraints at the folder, and the per-project ones at its project', () => {
+    expect(policyNames(owner)).toEqual([...ORG_WIDE.map((c) => `folders/4455/policies/${c}`), ...PER_PROJECT].sort());
+    for (const r of ofType(owner, T.orgPolicy)) expect(r.inputs.parent).toBe(String(r.inputs.name).replace(/\/policies\/.*$/, ''));
+    expect(resource(owner, T.orgPolicy, 'example-corp-fleet-org-policies-models').inputs).toMatchObject({ parent: 'folders/4455', spec: { inheritFromParent: false } });
+    expect(resource(owner, T.orgPolicy, 'example-corp-org-policies-cmek-key-projects').inputs.spec).toEqual({ inheritFromParent: false, rules: [{ values: { allowedValues: ['under:projects/example-ai-prod'] } }] });
+  });
+
+  test('another stack sets only the per-project constraints, at its own project, under the names they had at project scope', () => {
+    expect(policyNames(member)).toEqual(PER_PROJECT);
+    expect(ofType(member, T.orgPolicy).map((r) => r.name).sort()).toEqual(['example-corp-org-policies-cmek-key-projects', 'example-corp-org-policies-member-domains']);
+    expect(ofType(member, 'privateai:gcp:OrgPolicies').map((r) => r.name)).toEqual(['example-corp-org-policies']);
+  });
+
+  test.each([['owner', () => owner], ['another stack', () => member]] as const)('%s: domain restricted sharing at the project comes after every grant to a Google service agent', (_who, planned) => {
+    const p = planned();
+    const agentGrants = [...ofType(p, T.iamMember), ...ofType(p, T.keyMember)].filter((g) => String(g.inputs.member).startsWith('serviceAccount:'));
+    expect(agentGrants.length).toBe(3);
+    const domains = resource(p, T.orgPolicy, 'example-corp-org-policies-member-domains');
+    expect(domains.inputs.parent).toBe('projects/123456789012');
+    for (const g of agentGrants) expect([g.name, waitsFor(p, domains.name, g.name)]).toEqual([g.name, true]);
+  });
+
+  test('the outputs say where the org-wide policies are and who sets them, and list only the policies this stack sets', () => {
+    expect(owner.outputs).toMatchObject({ orgPolicyParent: 'folders/4455', orgPoliciesSetBy: 'this stack', perProjectOrgPolicyParent: 'projects/123456789012' });
+    expect([...(owner.outputs.orgPolicies as string[])].sort()).toEqual(policyNames(owner));
+    expect(member.outputs).toMatchObject({ orgPolicyParent: 'folders/4455', orgPoliciesSetBy: 'stack hub (gcp.orgPolicyParent)', perProjectOrgPolicyParent: 'projects/123456789012' });
+    expect([...(member.outputs.orgPolicies as string[])].sort()).toEqual(PER_PROJECT);
+  });
+
+  test('without gcp.orgPolicyParent the outputs are as they were: no fleet outputs', async () => {
+    const single = await planFor(exampleOrg);
+    for (const key of ['orgPolicyParent', 'orgPoliciesSetBy', 'perProjectOrgPolicyParent']) expect(single.outputs).not.toHaveProperty(key);
   });
 });
 

@@ -1,5 +1,5 @@
 import { gcpProgram } from '../../stacks/gcp/program';
-import { exampleOrg, exampleStackConfig, getter, orgWith } from './support';
+import { exampleOrg, exampleStackConfig, fleetOrg, getter, orgWith } from './support';
 
 const read = (overrides: Record<string, unknown>, org = exampleOrg) => gcpProgram.readSettings(getter({ ...exampleStackConfig, ...overrides }), org, 'example');
 
@@ -105,6 +105,23 @@ describe('gcpProgram.readSettings', () => {
     expect(read({ organizationId: 666 }).orgPolicyScope).toEqual({ kind: 'organization', id: '666' });
     expect(() => read({ folderId: '555', organizationId: '666' })).toThrow(
       'org-policy scope is ambiguous: received organization ID 666 and folder ID 555; give one of them, or neither for project scope (config: privateai:organizationId, privateai:folderId)',
+    );
+  });
+
+  test('gcp.orgPolicyParent: the owner stack sets the org-wide policies at the parent, any other stack relies on it', () => {
+    const fleet = fleetOrg('folders/4455', 'hub');
+    const as = (stack: string) => gcpProgram.readSettings(getter(exampleStackConfig), fleet, stack).orgPolicyScope;
+    expect(as('hub')).toEqual({ kind: 'fleet', parent: 'folders/4455', ownerStack: 'hub', owner: true });
+    expect(as('spoke-1')).toEqual({ kind: 'fleet', parent: 'folders/4455', ownerStack: 'hub', owner: false });
+  });
+
+  test('privateai:organizationId or folderId beside gcp.orgPolicyParent is refused, naming the owner, the parent and the fix', () => {
+    const fleet = fleetOrg('organizations/1234567890', 'hub');
+    expect(() => read({ folderId: '555' }, fleet)).toThrow(
+      'folder ID 555 is set, but the organisation config has stack hub set the fleet\'s organisation policies at organizations/1234567890 (gcp.orgPolicyParent); remove privateai:folderId from this stack, or remove gcp.orgPolicyParent to set them per stack (config: privateai:folderId)',
+    );
+    expect(() => gcpProgram.readSettings(getter({ ...exampleStackConfig, organizationId: 666 }), fleet, 'hub')).toThrow(
+      'organization ID 666 is set, but the organisation config has stack hub set the fleet\'s organisation policies at organizations/1234567890 (gcp.orgPolicyParent); remove privateai:organizationId from this stack, or remove gcp.orgPolicyParent to set them per stack (config: privateai:organizationId)',
     );
   });
 

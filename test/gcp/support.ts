@@ -1,6 +1,7 @@
 import { loadOrgConfig, parseOrgConfig, type OrgConfig, type OrgConfigInput } from '../../lib/config';
 import { gcpPlanAnswers } from '../../lib/gcp/plan-answers';
 import { planProgram, type Plan, type PlanAnswers, type PlanResource } from '../../lib/pulumi/plan';
+import { gcpProgram } from '../../stacks/gcp/program';
 
 /** The embedded example organisation config. */
 export const exampleOrg: OrgConfig = loadOrgConfig();
@@ -26,11 +27,24 @@ export function getter(values: Readonly<Record<string, unknown>>): (key: string)
 }
 
 /**
- * Runs `program` under mocks and returns its plan; provider calls get Google's answers for the
- * example project number unless `answers` says otherwise.
+ * Runs `program` under mocks and returns its plan, as stack `stack`; provider calls get Google's
+ * answers for the example project number unless `answers` says otherwise.
  */
-export function plan(program: () => Record<string, unknown> | void, answers: PlanAnswers = gcpPlanAnswers(exampleStackConfig.projectNumber as string)): Promise<Plan> {
-  return planProgram({ cloud: 'gcp', project: 'private-ai-gcp', stack: 'test', answers }, () => program() ?? {});
+export function plan(program: () => Record<string, unknown> | void, answers: PlanAnswers = gcpPlanAnswers(exampleStackConfig.projectNumber as string), stack = 'test'): Promise<Plan> {
+  return planProgram({ cloud: 'gcp', project: 'private-ai-gcp', stack, answers }, () => program() ?? {});
+}
+
+/** The example with a fleet: stack `ownerStack` sets the org-wide policies at `parent` (gcp.orgPolicyParent). */
+export function fleetOrg(parent = 'folders/4455', ownerStack = 'hub'): OrgConfig {
+  return orgWith((raw) => {
+    raw.gcp!.orgPolicyParent = { parent, ownerStack };
+  });
+}
+
+/** The example stack planned as stack `stack` of `org` (its settings read with that name, as the rollout does). */
+export function planAs(org: OrgConfig, stack: string, settings: Readonly<Record<string, unknown>> = {}): Promise<Plan> {
+  const validated = gcpProgram.readSettings(getter({ ...exampleStackConfig, ...settings }), org, stack);
+  return plan(() => gcpProgram.run(org, validated), undefined, stack);
 }
 
 /** The resources of one type. */
