@@ -1,9 +1,9 @@
-import type { Policies, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
+import type { Policies, PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from '@pulumi/policy';
 import { AUDIT_LOG_TYPES, AUDITED_SERVICES, auditSinkFilter, MODEL_ARMOR_SANITIZE_LOG, VERTEX_SERVICE } from '../../lib/gcp/audit-logging';
 import { MAX_ROTATION_SECONDS, rotationSeconds } from '../../lib/gcp/encryption-keys';
 import { MODEL_USER_PERMISSIONS } from '../../lib/gcp/group-access';
 import { GLOBAL_VERTEX_HOST, PERIMETER_SIGN_IN_SERVICES } from '../../lib/gcp/naming';
-import { GLOBAL_ENDPOINT_CONSTRAINT } from '../../lib/gcp/org-policies';
+import { GLOBAL_ENDPOINT_CONSTRAINT, type FleetOrgPolicies } from '../../lib/gcp/org-policies';
 import { DEFAULT_RESTRICTED_SERVICES } from '../../lib/gcp/service-perimeter';
 import { zoneAnswer, type ZoneRecord } from '../../lib/gcp/zone-answer';
 import { arrayAt, configuredList, dependentsThrough, shown, stringsAt, valueAt } from '../pulumi/props';
@@ -217,6 +217,40 @@ const orgPolicies = (resources: readonly PolicyResource[], constraint: string) =
 
 const rulesOf = (policy: PolicyResource) => rulesIn(policy.props);
 
+/** The `fleet` property of a rule's config: gcp.orgPolicyParent as the stack judged sees it (fleetOrgPolicies). */
+const FLEET_CONFIG = {
+  type: 'object' as const,
+  description: 'gcp.orgPolicyParent of the organisation config, as this stack sees it: the parent of the org-wide policies, the stack that sets them, and whether that is this stack',
+  properties: { parent: { type: 'string' as const }, ownerStack: { type: 'string' as const }, owner: { type: 'boolean' as const } },
+  required: ['parent', 'ownerStack', 'owner'],
+};
+
+/** The message of a fleet policy a stack other than the owner sets anyway (pack and report alike). */
+export const overridesFleetPolicy = (fleet: FleetOrgPolicies, constraint: string, parent: unknown) =>
+  `this stack sets ${constraint} at ${shown(parent)}, but stack ${fleet.ownerStack} sets the fleet's organisation policies at ${fleet.parent} (gcp.orgPolicyParent) and a policy below it overrides the fleet's; remove it from this stack`;
+
+/** The message of a fleet policy the owner sets at another parent (pack and report alike). */
+export const misplacedFleetPolicy = (fleet: FleetOrgPolicies, constraint: string, parent: unknown) =>
+  `${constraint} is set at ${shown(parent)}; as the owner of gcp.orgPolicyParent this stack sets it at ${fleet.parent}`;
+
+/**
+ * The stack's policies for an org-wide constraint, as a fleet (gcp.orgPolicyParent, the rule's
+ * `fleet` config) judges them. Without a fleet: all of them. The owner: those at the fleet's
+ * parent, after reporting any elsewhere. Any other stack: none to judge (`inherited`: the owner's
+ * plan carries the evidence), after reporting any it sets itself.
+ */
+function orgWidePolicies(args: StackValidationArgs, report: ReportViolation, constraint: string): { readonly policies: PolicyResource[]; readonly inherited: boolean; readonly where: string } {
+  const policies = orgPolicies(args.resources, constraint);
+  const fleet = args.getConfig<{ fleet?: FleetOrgPolicies }>().fleet;
+  if (!fleet) return { policies, inherited: false, where: '' };
+  if (!fleet.owner) {
+    for (const p of policies) report(`org policy ${p.name}: ${overridesFleetPolicy(fleet, constraint, p.props.parent)}`, p.urn);
+    return { policies: [], inherited: true, where: '' };
+  }
+  for (const p of policies.filter((x) => x.props.parent !== fleet.parent)) report(`org policy ${p.name}: ${misplacedFleetPolicy(fleet, constraint, p.props.parent)}`, p.urn);
+  return { policies: policies.filter((x) => x.props.parent === fleet.parent), inherited: false, where: ` at ${fleet.parent} (gcp.orgPolicyParent)` };
+}
+
 export const pscEndpointForGoogleApis: StackValidationPolicy = {
   name: 'gcp-psc-endpoint-for-google-apis',
   description: 'Google APIs are reached through a Private Service Connect endpoint on an internal address, resolved by a private googleapis.com zone.',
@@ -375,11 +409,13 @@ export const cmekRequiredForVertex: StackValidationPolicy = {
   name: 'gcp-cmek-required-for-vertex',
   description: 'The gcp.restrictNonCmekServices organisation policy refuses Vertex AI resources without a customer-managed key.',
   enforcementLevel: 'mandatory',
+  configSchema: { properties: { fleet: FLEET_CONFIG } },
   validateStack: (args, report) => {
-    const policies = orgPolicies(args.resources, 'gcp.restrictNonCmekServices');
+    const { policies, inherited, where } = orgWidePolicies(args, report, 'gcp.restrictNonCmekServices');
+    if (inherited) return;
     const denies = (p: PolicyResource) => rulesOf(p).some((r) => stringsAt(r, 'values.deniedValues').includes(VERTEX_SERVICE)) && !rulesOf(p).some((r) => r.allowAll === 'TRUE');
     if (policies.some(denies)) return;
-    if (policies.length === 0) report(`no org policy for gcp.restrictNonCmekServices in this stack; add one whose rule denies ${VERTEX_SERVICE}`);
+    if (policies.length === 0) report(`no org policy for gcp.restrictNonCmekServices${where} in this stack; add one whose rule denies ${VERTEX_SERVICE}`);
     for (const p of policies) report(`org policy ${p.name} has spec.rules ${shown(rulesOf(p))}; add a rule with values.deniedValues ["${VERTEX_SERVICE}"] (and none with allowAll) so Vertex AI refuses resources without a customer-managed key`, p.urn);
   },
 };
@@ -398,11 +434,13 @@ export const serviceAccountKeyCreationDisabled: StackValidationPolicy = {
   name: 'gcp-service-account-key-creation-disabled',
   description: 'The iam.disableServiceAccountKeyCreation organisation policy is enforced, so nobody can create a service account key.',
   enforcementLevel: 'mandatory',
+  configSchema: { properties: { fleet: FLEET_CONFIG } },
   validateStack: (args, report) => {
-    const policies = orgPolicies(args.resources, 'iam.disableServiceAccountKeyCreation');
+    const { policies, inherited, where } = orgWidePolicies(args, report, 'iam.disableServiceAccountKeyCreation');
+    if (inherited) return;
     const enforced = (p: PolicyResource) => rulesOf(p).some(enforcesUnconditionally);
     if (policies.some(enforced)) return;
-    if (policies.length === 0) report('no org policy for iam.disableServiceAccountKeyCreation in this stack; add one with a rule enforce "TRUE"');
+    if (policies.length === 0) report(`no org policy for iam.disableServiceAccountKeyCreation${where} in this stack; add one with a rule enforce "TRUE"`);
     for (const p of policies) report(`org policy ${p.name} has spec.rules ${shown(rulesOf(p))}; add a rule with enforce "TRUE" and no condition`, p.urn);
   },
 };
@@ -471,9 +509,11 @@ export const allowedModelsPinned: StackValidationPolicy = {
   name: 'gcp-allowed-models-pinned',
   description: 'The vertexai.allowedModels organisation policy lists the approved models and allows no other.',
   enforcementLevel: 'mandatory',
+  configSchema: { properties: { fleet: FLEET_CONFIG } },
   validateStack: (args, report) => {
-    const policies = orgPolicies(args.resources, 'vertexai.allowedModels');
-    if (policies.length === 0) report('no org policy for vertexai.allowedModels in this stack; add one whose rule lists the approved models in values.allowedValues');
+    const { policies, inherited, where } = orgWidePolicies(args, report, 'vertexai.allowedModels');
+    if (inherited) return;
+    if (policies.length === 0) report(`no org policy for vertexai.allowedModels${where} in this stack; add one whose rule lists the approved models in values.allowedValues`);
     for (const p of policies) {
       const rules = rulesOf(p);
       const values = rules.flatMap((r) => stringsAt(r, 'values.allowedValues'));
@@ -514,13 +554,14 @@ export const resourceLocationsOrgPolicy: StackValidationPolicy = {
   name: 'gcp-resource-locations-org-policy',
   description: 'The gcp.resourceLocations organisation policy allows only the regions the data-residency policy allows, whatever creates the resource.',
   enforcementLevel: 'mandatory',
-  configSchema: RESIDENCY_SCHEMA,
+  configSchema: { ...RESIDENCY_SCHEMA, properties: { ...RESIDENCY_SCHEMA.properties, fleet: FLEET_CONFIG } },
   validateStack: (args, report) => {
     const allowed = configuredList(args.getConfig<Record<string, unknown>>(), 'allowedRegions', resourceLocationsOrgPolicy.name);
     const permitted = permittedLocationValues(allowed);
-    const policies = orgPolicies(args.resources, 'gcp.resourceLocations');
+    const { policies, inherited, where } = orgWidePolicies(args, report, 'gcp.resourceLocations');
+    if (inherited) return;
     if (policies.length === 0) {
-      report(`no org policy for gcp.resourceLocations in this stack; add one allowing only ${allowed.map((r) => `in:${r}-locations`).join(', ')} (config: gcp.allowedRegions)`);
+      report(`no org policy for gcp.resourceLocations${where} in this stack; add one allowing only ${allowed.map((r) => `in:${r}-locations`).join(', ')} (config: gcp.allowedRegions)`);
     }
     for (const p of policies) {
       const rules = rulesOf(p);
@@ -569,12 +610,16 @@ export const globalVertexEndpointDenied: StackValidationPolicy = {
   description: `An organisation policy (${GLOBAL_ENDPOINT_CONSTRAINT}) refuses calls to the global Vertex AI endpoint ${GLOBAL_VERTEX_HOST}, which has no residency guarantee, from anywhere (not only from inside the network).`,
   enforcementLevel: 'mandatory',
   configSchema: {
-    properties: { required: { type: 'boolean', default: true, description: 'gcp.orgPolicies.denyGlobalVertexEndpoint of the organisation config; false when the organisation relies on the private DNS alone' } },
+    properties: {
+      required: { type: 'boolean', default: true, description: 'gcp.orgPolicies.denyGlobalVertexEndpoint of the organisation config; false when the organisation relies on the private DNS alone' },
+      fleet: FLEET_CONFIG,
+    },
   },
   validateStack: (args, report) => {
     if (args.getConfig<{ required?: boolean }>().required === false) return;
-    const policies = orgPolicies(args.resources, GLOBAL_ENDPOINT_CONSTRAINT);
-    if (policies.length === 0) report(`no org policy for ${GLOBAL_ENDPOINT_CONSTRAINT} in this stack; deny ${GLOBAL_VERTEX_HOST} (or set gcp.orgPolicies.denyGlobalVertexEndpoint to false to rely on the private DNS alone)`);
+    const { policies, inherited, where } = orgWidePolicies(args, report, GLOBAL_ENDPOINT_CONSTRAINT);
+    if (inherited) return;
+    if (policies.length === 0) report(`no org policy for ${GLOBAL_ENDPOINT_CONSTRAINT}${where} in this stack; deny ${GLOBAL_VERTEX_HOST} (or set gcp.orgPolicies.denyGlobalVertexEndpoint to false to rely on the private DNS alone)`);
     for (const p of policies.filter((x) => !deniesGlobalVertex(x.props))) {
       report(`org policy ${p.name} does not deny ${GLOBAL_VERTEX_HOST} (spec.rules ${shown(rulesOf(p))}); add it to deniedValues`, p.urn);
     }
@@ -605,15 +650,27 @@ export const gcpPolicies: Policies = [
   modelArmorOnEveryCall,
 ];
 
-/** The policy configuration the pack needs, from the organisation config. */
+/** The rules that judge an org-wide constraint, and so take the `fleet` config (gcp.orgPolicyParent). */
+const FLEET_RULES = [serviceAccountKeyCreationDisabled, cmekRequiredForVertex, allowedModelsPinned, resourceLocationsOrgPolicy, globalVertexEndpointDenied];
+
+/**
+ * The policy configuration the pack needs, from the organisation config. `fleet` is
+ * gcp.orgPolicyParent as the stack judged sees it (`fleetOrgPolicies(gcp.orgPolicyParent, stack)`):
+ * the owner must set the org-wide constraints at the fleet's parent, any other stack none.
+ */
 export function gcpPolicyConfig(
   allowedRegions: readonly string[],
-  options: { readonly centralDns?: boolean; readonly denyGlobalVertexEndpoint?: boolean } = {},
+  options: { readonly centralDns?: boolean; readonly denyGlobalVertexEndpoint?: boolean; readonly fleet?: FleetOrgPolicies } = {},
 ): Record<string, Record<string, unknown>> {
-  return {
+  const config: Record<string, Record<string, unknown>> = {
     [pscEndpointForGoogleApis.name]: { centralDns: options.centralDns ?? false },
     [resourceLocations.name]: { allowedRegions: [...allowedRegions] },
     [resourceLocationsOrgPolicy.name]: { allowedRegions: [...allowedRegions] },
     [globalVertexEndpointDenied.name]: { required: options.denyGlobalVertexEndpoint ?? true },
   };
+  if (options.fleet) {
+    const { parent, ownerStack, owner } = options.fleet;
+    for (const rule of FLEET_RULES) config[rule.name] = { ...config[rule.name], fleet: { parent, ownerStack, owner } };
+  }
+  return config;
 }

@@ -2,7 +2,7 @@ import type { OrgConfig } from '../../lib/config';
 import { SIGNAL_TAG_KEY, signalOf } from '../../lib/config/detection';
 import { AUDITED_SERVICES, VERTEX_SERVICE } from '../../lib/gcp/audit-logging';
 import { GLOBAL_VERTEX_HOST } from '../../lib/gcp/naming';
-import { GLOBAL_ENDPOINT_CONSTRAINT } from '../../lib/gcp/org-policies';
+import { fleetOrgPolicies, GLOBAL_ENDPOINT_CONSTRAINT, isOrgWideConstraint } from '../../lib/gcp/org-policies';
 import type { Plan, PlanResource } from '../../lib/pulumi/plan';
 import {
   allowsEgressToInternet,
@@ -45,13 +45,37 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
   const ix = new PlanIndex(plan);
   const results: ControlResult[] = [];
   const add = (control: string, evidence: Evidence[], note?: string) => results.push({ control, status: statusOf(evidence), evidence, note });
-  const orgPolicy = (constraint: string) => ix.ofType(T.orgPolicy).find((p) => setsConstraint(p.inputs, constraint));
   const rules = (p: PlanResource | undefined) => (p ? rulesIn(p.inputs) : []);
   const iamGrants = plan.resources.filter((r) => IAM_MEMBER_TYPES.includes(r.type) || IAM_BINDING_TYPES.includes(r.type));
   const membersOf = (r: PlanResource) => iamMembersOf(r.type, r.inputs) ?? [];
-  const orgEvidence = (constraint: string, ok: (p: PlanResource) => boolean, value: (p: PlanResource) => unknown): Evidence => {
-    const p = orgPolicy(constraint);
-    return p ? ix.evidence(p, constraint, value(p), ok(p)) : ix.missing(T.orgPolicy, `no ${constraint} policy`);
+  // gcp.orgPolicyParent as this stack sees it: the owner sets the org-wide constraints at the
+  // fleet's parent, any other stack none (the owner's plan and report prove them); every stack
+  // keeps the per-project ones at its project.
+  const fleet = fleetOrgPolicies(config.gcp?.orgPolicyParent, plan.stack);
+  /** The plan's policies for `constraint` to judge, and evidence of where they are (or why none is needed). */
+  const placed = (constraint: string): { readonly judged: PlanResource[]; readonly evidence: Evidence[] } => {
+    const all = ix.ofType(T.orgPolicy).filter((p) => setsConstraint(p.inputs, constraint));
+    const missing = (where: string) => ix.missing(T.orgPolicy, `no ${constraint} policy${where}`);
+    if (!fleet) return all.length > 0 ? { judged: [all[0]], evidence: [] } : { judged: [], evidence: [missing('')] };
+    const parentOf = (p: PlanResource) => String(p.inputs.parent);
+    if (!isOrgWideConstraint(constraint)) {
+      const atProject = (p: PlanResource) => parentOf(p).startsWith('projects/');
+      const judged = all.filter(atProject);
+      const wrong = all.filter((p) => !atProject(p)).map((p) => ix.evidence(p, constraint, `set at ${parentOf(p)}, not at this project (per project with gcp.orgPolicyParent)`, false));
+      return { judged, evidence: judged.length > 0 || wrong.length > 0 ? wrong : [missing(' at this project')] };
+    }
+    if (!fleet.owner) {
+      if (all.length > 0) return { judged: [], evidence: all.map((p) => ix.evidence(p, constraint, `set at ${parentOf(p)} by this stack, overriding ${fleet.parent}`, false)) };
+      const inherited: Evidence = { resource: `${fleet.ownerStack} (gcp.orgPolicyParent)`, type: T.orgPolicy, property: constraint, value: `set at ${fleet.parent} by stack ${fleet.ownerStack} (gcp.orgPolicyParent)`, ok: true };
+      return { judged: [], evidence: [inherited] };
+    }
+    const judged = all.filter((p) => parentOf(p) === fleet.parent);
+    const wrong = all.filter((p) => parentOf(p) !== fleet.parent).map((p) => ix.evidence(p, constraint, `set at ${parentOf(p)}, not at ${fleet.parent} (gcp.orgPolicyParent)`, false));
+    return { judged, evidence: [...wrong, ...(judged.length === 0 ? [missing(` at ${fleet.parent} (gcp.orgPolicyParent)`)] : [])] };
+  };
+  const orgEvidence = (constraint: string, ok: (p: PlanResource) => boolean, value: (p: PlanResource) => unknown): Evidence[] => {
+    const { judged, evidence } = placed(constraint);
+    return [...evidence, ...judged.map((p) => ix.evidence(p, constraint, value(p), ok(p)))];
   };
   const one = (type: string, what: string, found: PlanResource[]) => (found.length === 0 ? [ix.missing(type, what)] : []);
 
@@ -101,7 +125,7 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
   // sso-no-keys
   {
     const e: Evidence[] = [];
-    e.push(orgEvidence('iam.disableServiceAccountKeyCreation', (p) => rules(p).some(enforcesUnconditionally), (p) => rules(p)));
+    e.push(...orgEvidence('iam.disableServiceAccountKeyCreation', (p) => rules(p).some(enforcesUnconditionally), (p) => rules(p)));
     const keys = ix.ofType(T.serviceAccountKey);
     e.push({ resource: plan.stack, type: T.serviceAccountKey, property: 'count', value: String(keys.length), ok: keys.length === 0 });
     const people = iamGrants.filter((g) => membersOf(g).some((m) => !String(m).startsWith('serviceAccount:')));
@@ -109,7 +133,7 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
     for (const g of people) e.push(ix.evidence(g, 'member', membersOf(g).join(', '), membersOf(g).every(isGroupOrServiceAccount)));
     const customers = config.gcp?.orgPolicies.allowedMemberCustomerIds ?? [];
     if (customers.length > 0) {
-      e.push(orgEvidence('iam.allowedPolicyMemberDomains', (p) => rules(p).some((r) => stringsAt(r, 'values.allowedValues').length > 0) && !rules(p).some((r) => r.allowAll === 'TRUE'), (p) => rules(p).flatMap((r) => stringsAt(r, 'values.allowedValues')).join(', ')));
+      e.push(...orgEvidence('iam.allowedPolicyMemberDomains', (p) => rules(p).some((r) => stringsAt(r, 'values.allowedValues').length > 0) && !rules(p).some((r) => r.allowAll === 'TRUE'), (p) => rules(p).flatMap((r) => stringsAt(r, 'values.allowedValues')).join(', ')));
     }
     add('sso-no-keys', e, customers.length > 0 ? undefined : 'Domain restricted sharing is not set by this stack (gcp.orgPolicies.allowedMemberCustomerIds is empty): roles could be granted to accounts outside the organisation by whoever may set IAM policy.');
   }
@@ -125,7 +149,7 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
       e.push(ix.evidence(r, 'permissions', stringsAt(r.inputs, 'permissions').join(', '), onlyCallsModels(r.inputs)));
     }
     const names = (p: PlanResource) => rules(p).flatMap((r) => stringsAt(r, 'values.allowedValues'));
-    e.push(orgEvidence('vertexai.allowedModels', (p) => names(p).length > 0 && !rules(p).some((r) => r.allowAll === 'TRUE') && valueAt(p.inputs, 'spec.inheritFromParent') === false, (p) => `${names(p).length} models allowed`));
+    e.push(...orgEvidence('vertexai.allowedModels', (p) => names(p).length > 0 && !rules(p).some((r) => r.allowAll === 'TRUE') && valueAt(p.inputs, 'spec.inheritFromParent') === false, (p) => `${names(p).length} models allowed`));
     add('least-privilege', e, 'Model users hold a custom role that can only call models (aiplatform.endpoints.predict), never roles/aiplatform.user; the vertexai.allowedModels organisation policy limits which publisher models they can call.');
   }
 
@@ -136,19 +160,20 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
     e.push(...one(T.cryptoKey, 'no customer-managed key', cryptoKeys));
     for (const k of cryptoKeys) e.push(ix.evidence(k, 'rotationPeriod', k.inputs.rotationPeriod, rotatesInTime(k.inputs)));
     for (const b of ix.ofType(T.bucket)) e.push(ix.check(b, 'cmekSettings.kmsKeyName', (v) => typeof v === 'string' && v !== ''));
-    // Set at project scope only (at a folder or the organisation it would bind other projects to this one's keys).
-    const projectScope = ix.ofType(T.orgPolicy).some((p) => String(p.inputs.parent).startsWith('projects/'));
+    // Set at project scope only (at a folder or the organisation it would bind other projects to this
+    // one's keys): by every stack of a fleet, else only when the stack sets its policies at its project.
+    const projectScope = fleet !== undefined || ix.ofType(T.orgPolicy).some((p) => String(p.inputs.parent).startsWith('projects/'));
     if (config.gcp?.orgPolicies.restrictCmekKeyProjects && projectScope) {
-      e.push(orgEvidence('gcp.restrictCmekCryptoKeyProjects', (p) => rules(p).some((r) => stringsAt(r, 'values.allowedValues').length > 0) && !rules(p).some((r) => r.allowAll === 'TRUE'), (p) => rules(p).flatMap((r) => stringsAt(r, 'values.allowedValues')).join(', ')));
+      e.push(...orgEvidence('gcp.restrictCmekCryptoKeyProjects', (p) => rules(p).some((r) => stringsAt(r, 'values.allowedValues').length > 0) && !rules(p).some((r) => r.allowAll === 'TRUE'), (p) => rules(p).flatMap((r) => stringsAt(r, 'values.allowedValues')).join(', ')));
     }
-    e.push(orgEvidence('gcp.restrictNonCmekServices', (p) => rules(p).some((r) => stringsAt(r, 'values.deniedValues').includes(VERTEX_SERVICE)) && !rules(p).some((r) => r.allowAll === 'TRUE'), () => `denies non-CMEK ${VERTEX_SERVICE}`));
+    e.push(...orgEvidence('gcp.restrictNonCmekServices', (p) => rules(p).some((r) => stringsAt(r, 'values.deniedValues').includes(VERTEX_SERVICE)) && !rules(p).some((r) => r.allowAll === 'TRUE'), () => `denies non-CMEK ${VERTEX_SERVICE}`));
     add('encryption-cmk', e);
   }
 
   // tls-in-transit
   {
     const e: Evidence[] = [];
-    e.push(orgEvidence('gcp.restrictTLSVersion', (p) => ['TLS_VERSION_1', 'TLS_VERSION_1_1'].every((v) => rules(p).some((r) => stringsAt(r, 'values.deniedValues').includes(v))), (p) => rules(p).flatMap((r) => stringsAt(r, 'values.deniedValues'))));
+    e.push(...orgEvidence('gcp.restrictTLSVersion', (p) => ['TLS_VERSION_1', 'TLS_VERSION_1_1'].every((v) => rules(p).some((r) => stringsAt(r, 'values.deniedValues').includes(v))), (p) => rules(p).flatMap((r) => stringsAt(r, 'values.deniedValues'))));
     for (const f of ix.ofType(T.firewall).filter((x) => arrayAt(x.inputs, 'allows').length > 0)) {
       const allows = arrayAt(f.inputs, 'allows');
       e.push(ix.evidence(f, 'allows', allows.map((a) => `${String(a.protocol)}:${stringsAt(a, 'ports').join(',')}`).join(' '), allows.every((a) => a.protocol === 'tcp' && stringsAt(a, 'ports').join() === '443')));
@@ -207,7 +232,7 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
     const permitted = permittedLocationValues(allowed);
     const locations = (p: PlanResource) => rules(p).flatMap((r) => stringsAt(r, 'values.allowedValues'));
     e.push(
-      orgEvidence(
+      ...orgEvidence(
         'gcp.resourceLocations',
         (p) => valueAt(p.inputs, 'spec.inheritFromParent') === false && locations(p).length > 0 && !rules(p).some((r) => r.allowAll === 'TRUE') && locations(p).every((v) => permitted.has(v)),
         (p) => locations(p).join(', '),
@@ -222,7 +247,7 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
       }
     }
     const denyGlobal = config.gcp?.orgPolicies.denyGlobalVertexEndpoint ?? true;
-    if (denyGlobal) e.push(orgEvidence(GLOBAL_ENDPOINT_CONSTRAINT, (p) => deniesGlobalVertex(p.inputs), (p) => rules(p).flatMap((r) => stringsAt(r, 'values.deniedValues')).join(', ')));
+    if (denyGlobal) e.push(...orgEvidence(GLOBAL_ENDPOINT_CONSTRAINT, (p) => deniesGlobalVertex(p.inputs), (p) => rules(p).flatMap((r) => stringsAt(r, 'values.deniedValues')).join(', ')));
     const globalNote = denyGlobal
       ? `Calls to the global Vertex AI endpoint (${GLOBAL_VERTEX_HOST}, no residency guarantee) are refused by the ${GLOBAL_ENDPOINT_CONSTRAINT} organisation policy, and the host does not resolve inside the network.`
       : `gcp.orgPolicies.denyGlobalVertexEndpoint is false: only the private DNS keeps the global Vertex AI endpoint (${GLOBAL_VERTEX_HOST}, no residency guarantee) away, and only inside the network.`;
@@ -254,9 +279,9 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
   // model-pinning
   {
     const e: Evidence[] = [];
-    const models = orgPolicy('vertexai.allowedModels');
-    if (!models) e.push(ix.missing(T.orgPolicy, 'no vertexai.allowedModels policy'));
-    for (const m of rules(models).flatMap((r) => stringsAt(r, 'values.allowedValues'))) e.push(ix.evidence(models!, 'allowedValues', m, !FLOATING_MODEL.test(m)));
+    const models = placed('vertexai.allowedModels');
+    e.push(...models.evidence);
+    for (const p of models.judged) for (const m of rules(p).flatMap((r) => stringsAt(r, 'values.allowedValues'))) e.push(ix.evidence(p, 'allowedValues', m, !FLOATING_MODEL.test(m)));
     add('model-pinning', e, 'Stable Vertex AI model IDs (no -latest alias) name one model version; the organisation policy refuses every other model.');
   }
 

@@ -1,5 +1,6 @@
 import type { Policies } from '@pulumi/policy';
 import type { OrgConfig } from '../../lib/config';
+import { fleetOrgPolicies } from '../../lib/gcp/org-policies';
 import type { Plan } from '../../lib/pulumi/plan';
 import { azurePolicies, azurePolicyConfig } from '../azure/policies';
 import { gcpPolicies, gcpPolicyConfig } from '../gcp/policies';
@@ -32,8 +33,16 @@ export const PULUMI_CLOUDS: readonly PulumiCloud[] = [
     cloud: 'gcp',
     pack: 'private-ai-gcp',
     policies: gcpPolicies,
-    // A stack that creates no DNS zone (privateai:createDnsZones false) relies on central DNS.
-    policyConfig: (config, plan) => (config.gcp ? gcpPolicyConfig(config.gcp.allowedRegions, { centralDns: usesCentralDns(plan), denyGlobalVertexEndpoint: config.gcp.orgPolicies.denyGlobalVertexEndpoint }) : undefined),
+    // A stack that creates no DNS zone (privateai:createDnsZones false) relies on central DNS; in a
+    // fleet (gcp.orgPolicyParent) only the owner stack sets the org-wide policies.
+    policyConfig: (config, plan) =>
+      config.gcp
+        ? gcpPolicyConfig(config.gcp.allowedRegions, {
+            centralDns: usesCentralDns(plan),
+            denyGlobalVertexEndpoint: config.gcp.orgPolicies.denyGlobalVertexEndpoint,
+            fleet: fleetOrgPolicies(config.gcp.orgPolicyParent, plan.stack),
+          })
+        : undefined,
     section: evaluateGcp,
   },
 ];

@@ -4,7 +4,8 @@ import type { Plan, PlanResource } from '../../lib/pulumi/plan';
 import * as gcp from '../../policies/gcp/policies';
 import { mandatoryViolations, runPoliciesOffline } from '../../policies/pulumi/offline';
 import { gcpProgram } from '../../stacks/gcp/program';
-import { exampleOrg, exampleStackConfig, getter, orgWith, plan } from '../gcp/support';
+import { fleetOrgPolicies } from '../../lib/gcp/org-policies';
+import { exampleOrg, exampleStackConfig, fleetOrg, getter, orgWith, plan, planAs } from '../gcp/support';
 
 const allowedRegions = exampleOrg.gcp!.allowedRegions;
 const config = gcp.gcpPolicyConfig(allowedRegions);
@@ -93,6 +94,60 @@ describe('the Google Cloud policy pack over the program', () => {
       expect(p.enforcementLevel).toBe(ADVISORY.includes(p.name) ? 'advisory' : 'mandatory');
     }
     expect(new Set(gcp.gcpPolicies.map((p) => p.name)).size).toBe(gcp.gcpPolicies.length);
+  });
+});
+
+describe('the pack in a fleet (gcp.orgPolicyParent): the owner sets the org-wide policies at the folder, another stack none', () => {
+  const org = fleetOrg('folders/4455', 'hub');
+  const fleetConfig = (stack: string, parent = 'folders/4455') => gcp.gcpPolicyConfig(allowedRegions, { fleet: fleetOrgPolicies({ parent, ownerStack: 'hub' }, stack) });
+  const mandatory = async (p: Plan, packConfig: Record<string, Record<string, unknown>>) =>
+    mandatoryViolations(await runPoliciesOffline('private-ai-gcp', gcp.gcpPolicies, p, { config: packConfig })).map((v) => `${v.policy}: ${v.message}`).sort();
+  let owner: Plan;
+  let member: Plan;
+  beforeAll(async () => {
+    owner = await planAs(org, 'hub');
+    member = await planAs(org, 'spoke-1');
+  });
+
+  test('the owner\'s plan and another stack\'s plan each pass with the configuration of their stack', async () => {
+    expect(await mandatory(owner, fleetConfig('hub'))).toEqual([]);
+    expect(await mandatory(member, fleetConfig('spoke-1'))).toEqual([]);
+  });
+
+  test('another stack\'s plan fails when the configuration does not say that another stack sets the policies', async () => {
+    expect(await mandatory(member, config)).toEqual([
+      'gcp-allowed-models-pinned: no org policy for vertexai.allowedModels in this stack; add one whose rule lists the approved models in values.allowedValues',
+      'gcp-cmek-required-for-vertex: no org policy for gcp.restrictNonCmekServices in this stack; add one whose rule denies aiplatform.googleapis.com',
+      'gcp-global-vertex-endpoint-denied: no org policy for gcp.restrictEndpointUsage in this stack; deny aiplatform.googleapis.com (or set gcp.orgPolicies.denyGlobalVertexEndpoint to false to rely on the private DNS alone)',
+      `gcp-resource-locations-org-policy: no org policy for gcp.resourceLocations in this stack; add one allowing only ${allowedRegions.map((r) => `in:${r}-locations`).join(', ')} (config: gcp.allowedRegions)`,
+      'gcp-service-account-key-creation-disabled: no org policy for iam.disableServiceAccountKeyCreation in this stack; add one with a rule enforce "TRUE"',
+    ]);
+  });
+
+  test('another stack that sets an org-wide policy at its project is refused: it would override the folder\'s', async () => {
+    const found = await mandatory(example, fleetConfig('spoke-1'));
+    expect(found).toHaveLength(5);
+    expect(found).toContain(
+      'gcp-resource-locations-org-policy: org policy example-corp-org-policies-resource-locations: this stack sets gcp.resourceLocations at "projects/123456789012", but stack hub sets the fleet\'s organisation policies at folders/4455 (gcp.orgPolicyParent) and a policy below it overrides the fleet\'s; remove it from this stack',
+    );
+  });
+
+  test('the owner\'s plan fails when it sets the policies at another parent than the configured one, or at its project', async () => {
+    const elsewhere = await mandatory(owner, fleetConfig('hub', 'folders/9999'));
+    expect(elsewhere).toHaveLength(10);
+    expect(elsewhere).toContain('gcp-allowed-models-pinned: org policy example-corp-fleet-org-policies-models: vertexai.allowedModels is set at "folders/4455"; as the owner of gcp.orgPolicyParent this stack sets it at folders/9999');
+    expect(elsewhere).toContain('gcp-allowed-models-pinned: no org policy for vertexai.allowedModels at folders/9999 (gcp.orgPolicyParent) in this stack; add one whose rule lists the approved models in values.allowedValues');
+    const atProject = await mandatory(example, fleetConfig('hub'));
+    expect(atProject).toHaveLength(10);
+    expect(atProject.filter((m) => m.includes('is set at "projects/'))).toHaveLength(5);
+  });
+
+  test('the fleet configuration is one every rule that receives it declares (Pulumi refuses undeclared policy config)', () => {
+    for (const [name, values] of Object.entries(fleetConfig('hub'))) {
+      const policy = gcp.gcpPolicies.find((p) => p.name === name)!;
+      const declared = Object.keys((policy.configSchema?.properties ?? {}) as Record<string, unknown>);
+      expect([name, Object.keys(values).filter((k) => !declared.includes(k))]).toEqual([name, []]);
+    }
   });
 });
 

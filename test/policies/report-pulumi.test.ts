@@ -196,6 +196,80 @@ describe('Google Cloud evidence, from the offline plan', () => {
   });
 });
 
+describe('Google Cloud evidence in a fleet (gcp.orgPolicyParent: stack hub sets the org-wide policies at folders/4455)', () => {
+  const fleet = gcpSupport.fleetOrg('folders/4455', 'hub');
+  const ORG_WIDE_CONTROLS = ['sso-no-keys', 'least-privilege', 'encryption-cmk', 'tls-in-transit', 'data-residency', 'model-pinning'];
+  const failed = (section: CloudSection) => section.controls.filter((c) => c.status === 'fail').map((c) => c.control).sort();
+  let owner: Plan;
+  let member: Plan;
+  beforeAll(async () => {
+    owner = await gcpSupport.planAs(fleet, 'hub');
+    member = await gcpSupport.planAs(fleet, 'spoke-1');
+  });
+
+  test.each([['the owner', () => owner], ['another stack', () => member]] as const)('%s: every control passes and the pack finds nothing', async (_who, planned) => {
+    const { section, policies } = await evaluatePulumiCloud(PULUMI_CLOUDS[1], planned(), fleet);
+    expect(failed(section)).toEqual([]);
+    expect(policies.violations.filter((v) => v.enforcementLevel === 'mandatory')).toEqual([]);
+  });
+
+  test('another stack\'s evidence says the policies are set at the folder by the owner, as the config says, and its own per-project ones', () => {
+    const section = evaluateGcp(member, fleet);
+    const evidence = (control: string) => section.controls.find((c) => c.control === control)!.evidence.filter((e) => e.type === 'gcp:orgpolicy/policy:Policy');
+    const inherited = (constraint: string) => ({ resource: 'hub (gcp.orgPolicyParent)', type: 'gcp:orgpolicy/policy:Policy', property: constraint, value: 'set at folders/4455 by stack hub (gcp.orgPolicyParent)', ok: true });
+    expect(evidence('data-residency')).toEqual([inherited('gcp.resourceLocations'), inherited('gcp.restrictEndpointUsage')]);
+    expect(evidence('model-pinning')).toEqual([inherited('vertexai.allowedModels')]);
+    expect(evidence('encryption-cmk')).toEqual([
+      { resource: 'spoke-1/example-corp-org-policies-cmek-key-projects', type: 'gcp:orgpolicy/policy:Policy', property: 'gcp.restrictCmekCryptoKeyProjects', value: 'under:projects/example-ai-prod', ok: true },
+      inherited('gcp.restrictNonCmekServices'),
+    ]);
+    expect(evidence('sso-no-keys')).toEqual([
+      inherited('iam.disableServiceAccountKeyCreation'),
+      { resource: 'spoke-1/example-corp-org-policies-member-domains', type: 'gcp:orgpolicy/policy:Policy', property: 'iam.allowedPolicyMemberDomains', value: 'C0example1', ok: true },
+    ]);
+  });
+
+  test('the owner\'s evidence names its own policies at the folder', () => {
+    const residency = evaluateGcp(owner, fleet).controls.find((c) => c.control === 'data-residency')!;
+    expect(residency.evidence.find((e) => e.property === 'gcp.resourceLocations')).toEqual({
+      resource: 'hub/example-corp-fleet-org-policies-resource-locations',
+      type: 'gcp:orgpolicy/policy:Policy',
+      property: 'gcp.resourceLocations',
+      value: 'in:europe-west4-locations, in:europe-west1-locations',
+      ok: true,
+    });
+  });
+
+  test('another stack\'s plan fails when the config does not say another stack sets the policies', async () => {
+    const { section, policies } = await evaluatePulumiCloud(PULUMI_CLOUDS[1], member, gcpSupport.exampleOrg);
+    expect(failed(section)).toEqual([...ORG_WIDE_CONTROLS].sort());
+    expect(policies.violations.filter((v) => v.enforcementLevel === 'mandatory')).toHaveLength(5);
+  });
+
+  test('the owner\'s plan fails when it sets the policies at another parent than the configured one', async () => {
+    const { section, policies } = await evaluatePulumiCloud(PULUMI_CLOUDS[1], owner, gcpSupport.fleetOrg('folders/9999', 'hub'));
+    expect(failed(section)).toEqual([...ORG_WIDE_CONTROLS].sort());
+    expect(section.controls.find((c) => c.control === 'data-residency')!.evidence).toContainEqual({
+      resource: 'hub/example-corp-fleet-org-policies-resource-locations',
+      type: 'gcp:orgpolicy/policy:Policy',
+      property: 'gcp.resourceLocations',
+      value: 'set at folders/4455, not at folders/9999 (gcp.orgPolicyParent)',
+      ok: false,
+    });
+    expect(policies.violations.filter((v) => v.enforcementLevel === 'mandatory')).toHaveLength(10);
+  });
+
+  test('a stack that sets the policies at its own project fails as the owner (wrong parent) and as another stack (it overrides the folder\'s)', () => {
+    // The example plan (stack test) sets every policy at its project.
+    expect(failed(evaluateGcp(gcpPlan, gcpSupport.fleetOrg('folders/4455', 'test')))).toEqual([...ORG_WIDE_CONTROLS].sort());
+    const asMember = evaluateGcp(gcpPlan, fleet);
+    expect(failed(asMember)).toEqual([...ORG_WIDE_CONTROLS].sort());
+    expect(asMember.controls.find((c) => c.control === 'model-pinning')!.evidence).toEqual([
+      { resource: 'test/example-corp-org-policies-models', type: 'gcp:orgpolicy/policy:Policy', property: 'vertexai.allowedModels', value: 'set at projects/123456789012 by this stack, overriding folders/4455', ok: false },
+    ]);
+  });
+});
+
 describe('the Pulumi clouds in the report', () => {
   test('the example plans pass every mandatory policy, and the report over them passes', async () => {
     const azure = await evaluatePulumiCloud(PULUMI_CLOUDS[0], azurePlan, azureSupport.exampleOrg);
