@@ -73,12 +73,6 @@ describe('plans: where the assignments are', () => {
     expect(member.resources.some((r) => r.type === 'privateai:azure:PolicyGuardrails')).toBe(false);
     expect(member.outputs.policyAssignments).toMatchObject({ scope: MG_SCOPE, assignedBy: 'stack hub (azure.managementGroup)', definitions: [] });
   });
-
-  test('without azure.managementGroup the example stack assigns at its resource group as before', async () => {
-    const single = await planOf('prod-weu', exampleOrg);
-    expect(assignmentsOf(single).length).toBe(policiesForScope('resourceGroup').length);
-    expect(single.outputs.policyAssignments).toMatchObject({ scope: 'the deployment resource group', assignedBy: 'this stack' });
-  });
 });
 
 describe('the policy pack judges each stack of the fleet', () => {
