@@ -33,6 +33,11 @@ export interface PlanResource {
   readonly dependsOn: string[];
   /** Whether `pulumi destroy` refuses to delete the resource (Pulumi's `protect` option). */
   readonly protect: boolean;
+  /**
+   * Present, and true, when deleting the resource from the stack leaves it in the cloud (Pulumi's
+   * `retainOnDelete` option): guards other stacks rely on outlive the stack that made them.
+   */
+  readonly retainOnDelete?: true;
 }
 
 /**
@@ -141,6 +146,7 @@ interface RegisterRequest {
   getParent(): string;
   getCustom(): boolean;
   getProtect(): boolean | undefined;
+  getRetainondelete(): boolean | undefined;
   getDependenciesList(): string[];
   getPropertydependenciesMap(): { forEach(fn: (deps: { getUrnsList(): string[] }, property: string) => void): void };
 }
@@ -174,7 +180,7 @@ export async function planProgram(options: PlanOptions, program: () => Record<st
   const recorded: Array<{ type: string; name: string; inputs: Record<string, unknown>; custom: boolean }> = [];
   const parents = new Map<string, string>();
   const propertyDependencies = new Map<string, Record<string, string[]>>();
-  const waitsFor = new Map<string, { dependsOn: string[]; protect: boolean }>();
+  const waitsFor = new Map<string, { dependsOn: string[]; protect: boolean; retainOnDelete: boolean }>();
   const calls: PlanCall[] = [];
   // A refused call must fail the plan, not leave an export unresolved forever.
   let refuse: (e: Error) => void = () => undefined;
@@ -208,7 +214,7 @@ export async function planProgram(options: PlanOptions, program: () => Record<st
   monitor.registerResource = (req, callback) => {
     const parentUrn = req.getParent();
     const key = `${req.getType()}::${req.getName()}`;
-    waitsFor.set(key, { dependsOn: [...new Set(req.getDependenciesList().map((urn) => urn.split('::').pop()!))], protect: req.getProtect() === true });
+    waitsFor.set(key, { dependsOn: [...new Set(req.getDependenciesList().map((urn) => urn.split('::').pop()!))], protect: req.getProtect() === true, retainOnDelete: req.getRetainondelete() === true });
     if (parentUrn) parents.set(`${req.getType()}::${req.getName()}`, parentUrn.split('::').pop()!);
     const byProperty: Record<string, string[]> = {};
     req.getPropertydependenciesMap().forEach((deps, property) => {
@@ -229,8 +235,17 @@ export async function planProgram(options: PlanOptions, program: () => Record<st
     .map((r) => {
       const key = `${r.type}::${r.name}`;
       const deps = propertyDependencies.get(key);
-      const order = waitsFor.get(key) ?? { dependsOn: [], protect: false };
-      return { type: r.type, name: r.name, parent: parents.get(key) ?? null, inputs: r.inputs, ...(deps ? { propertyDependencies: deps } : {}), dependsOn: order.dependsOn, protect: order.protect };
+      const order = waitsFor.get(key) ?? { dependsOn: [], protect: false, retainOnDelete: false };
+      return {
+        type: r.type,
+        name: r.name,
+        parent: parents.get(key) ?? null,
+        inputs: r.inputs,
+        ...(deps ? { propertyDependencies: deps } : {}),
+        dependsOn: order.dependsOn,
+        protect: order.protect,
+        ...(order.retainOnDelete ? { retainOnDelete: true as const } : {}),
+      };
     });
   // Component resources are registered too (custom: false); they carry no inputs.
   return { cloud: options.cloud, stack: options.stack, resources, outputs, calls };

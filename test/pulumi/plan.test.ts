@@ -52,6 +52,16 @@ describe('planProgram, ordering and protection', () => {
     expect(byName('second')).toMatchObject({ dependsOn: expect.arrayContaining(['first', 'box-thing']), protect: false, propertyDependencies: { ref: ['first'] } });
     expect(byName('second').dependsOn).toHaveLength(2);
   });
+
+  test('records retainOnDelete only on the resources that ask for it, so other plans keep their shape', async () => {
+    const plan = await planProgram({ cloud: 'test', project: 'p', stack: 'retain' }, () => {
+      new Thing('test:index:Other', 'kept', {}, { retainOnDelete: true });
+      new Thing('test:index:Other', 'plain', {}, { retainOnDelete: false });
+      return {};
+    });
+    expect(plan.resources.find((r) => r.name === 'kept')).toMatchObject({ retainOnDelete: true });
+    expect(Object.keys(plan.resources.find((r) => r.name === 'plain')!)).not.toContain('retainOnDelete');
+  });
 });
 
 /** A component holding a Box: its thing is two parents below it. */
