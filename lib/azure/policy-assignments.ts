@@ -1,4 +1,5 @@
 import * as authorization from '@pulumi/azure-native/authorization';
+import * as management from '@pulumi/azure-native/management';
 import * as pulumi from '@pulumi/pulumi';
 import { GUID_PATTERN } from './naming';
 
@@ -323,6 +324,41 @@ export interface FleetAssignments {
   readonly owner: boolean;
 }
 
+/** A child in a management group's hierarchy, as Azure returns it (`$expand=children`). */
+export interface ManagementGroupChild {
+  readonly id?: string;
+  readonly children?: readonly ManagementGroupChild[];
+}
+
+/**
+ * Whether the subscription is anywhere below a management group, given the group's children as
+ * read with `expand: children, recurse: true`. A subscription child's ID is `/subscriptions/<id>`.
+ */
+export function subscriptionIsBelow(children: readonly ManagementGroupChild[] | undefined, subscriptionId: string): boolean {
+  const wanted = `/subscriptions/${subscriptionId}`.toLowerCase();
+  return (children ?? []).some((c) => c.id?.toLowerCase() === wanted || subscriptionIsBelow(c.children, subscriptionId));
+}
+
+/**
+ * The management group `groupId` as Azure reports it at deployment, checked to hold the
+ * subscription (at any depth): the fleet's assignments there guard this stack only then. Fails
+ * `pulumi preview` otherwise, naming the subscription, the group and the fix. The deployer needs
+ * to read the group (Management Group Reader).
+ */
+export function checkSubscriptionBelow(groupId: string, subscriptionId: string, opts?: pulumi.InvokeOutputOptions): pulumi.Output<string> {
+  return management.getManagementGroupOutput({ groupId, expand: 'children', recurse: true }, opts).apply((group) => assertSubscriptionBelow(group.children, groupId, subscriptionId));
+}
+
+/** The group's scope when the subscription is below it (`children` as read); throws naming the fix otherwise. */
+export function assertSubscriptionBelow(children: readonly ManagementGroupChild[] | undefined, groupId: string, subscriptionId: string): string {
+  if (!subscriptionIsBelow(children, subscriptionId)) {
+    throw new Error(
+      `subscription ${subscriptionId} is not below management group ${groupId} (azure.managementGroup), so the fleet's policy assignments there do not guard it; move the subscription under ${groupId} (az account management-group subscription add --name ${groupId} --subscription ${subscriptionId}), or deploy this stack to a subscription that is`,
+    );
+  }
+  return managementGroupScope(groupId);
+}
+
 /** The fleet's assignments as the stack `stack` sees them; undefined without azure.managementGroup. */
 export function fleetAssignments(managementGroup: { readonly id: string; readonly ownerStack: string } | undefined, stack: string): FleetAssignments | undefined {
   return managementGroup && { scope: managementGroupScope(managementGroup.id), ownerStack: managementGroup.ownerStack, owner: stack === managementGroup.ownerStack };
@@ -475,7 +511,9 @@ export class PolicyGuardrails extends pulumi.ComponentResource {
           parameters: assignmentParameters(policy, args.allowedLocations),
           nonComplianceMessages: [{ message: policy.fix }],
         },
-        { parent: this },
+        // Above a subscription they guard others' workloads too: they stay when this stack is
+        // destroyed or stops owning them (a new owner imports them).
+        { parent: this, ...(scopeKind === 'managementGroup' ? { retainOnDelete: true } : {}) },
       );
       ids[policy.key] = assignment.id;
     }

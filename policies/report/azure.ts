@@ -3,7 +3,8 @@ import { SIGNAL_TAG_KEY, signalOf } from '../../lib/config/detection';
 import { waitsFor, type Plan, type PlanResource } from '../../lib/pulumi/plan';
 import { DEFENDER_AI_PLAN } from '../../lib/azure/defender';
 import { KEY_ROTATION_EVENTS } from '../../lib/azure/key-rotation-alerts';
-import { fleetAssignments, judgeAssignments, policyEnforcementMode, type BuiltInPolicyKey } from '../../lib/azure/policy-assignments';
+import { GET_MANAGEMENT_GROUP } from '../../lib/azure/plan-answers';
+import { fleetAssignments, judgeAssignments, policyEnforcementMode, subscriptionIsBelow, type BuiltInPolicyKey, type ManagementGroupChild } from '../../lib/azure/policy-assignments';
 import { BUILT_IN_ROLES } from '../../lib/azure/roles';
 import { AZURE_TYPES, BROAD_ROLES, isAllowedLocation, REQUIRED_CATEGORIES, REQUIRED_FILTERS, roleIdOf } from '../azure/policies';
 import { arrayAt, stringsAt, valueAt } from '../pulumi/props';
@@ -52,15 +53,19 @@ export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
   const required = (type: string, found: PlanResource[], what: string) => (found.length === 0 ? [ix.missing(type, what)] : []);
   // Azure Policy assignments that keep each control outside Pulumi, judged as the pack judges them.
   const policyAssignments = ix.ofType(T.policyAssignment);
+  const fleet = fleetAssignments(config.azure?.managementGroup, plan.stack);
   const judged = judgeAssignments(
     policyAssignments.map((a) => a.inputs),
     config.azure?.allowedLocations ?? [],
     policyEnforcementMode(config.azure?.policyEnforcement ?? 'enforced'),
-    fleetAssignments(config.azure?.managementGroup, plan.stack),
+    fleet,
   );
   // An assignment at a scope that is no scope ID guards nothing: every control it serves says so.
   const unreadableScopes = judged.scopeProblems.map(({ index, problem }) => ix.evidence(policyAssignments[index], 'scope', problem, false));
+  // The fleet's assignments guard this stack only if its subscription is below the group.
+  const membership = fleet ? [fleetMembership(plan, config.azure!.managementGroup!.id)] : [];
   const guardedBy = (control: string): Evidence[] => [
+    ...membership,
     ...unreadableScopes,
     ...judged.judgements
       .filter((j) => POLICY_CONTROL[j.policy.key as BuiltInPolicyKey] === control)
@@ -310,4 +315,19 @@ export function evaluateAzure(plan: Plan, config: OrgConfig): CloudSection {
   }
 
   return { cloud: 'azure', sources: [`private-ai-azure/${plan.stack} (offline plan, ${plan.resources.length} resources)`], controls: results, outputs: ix.outputs() };
+}
+
+/**
+ * Whether the plan shows the stack's subscription below the fleet's management group: the group
+ * as the program read it (the call and its answer recorded in the plan; offline, the plan's
+ * stated answer, which `pulumi preview` replaces with Azure's and fails the stack if it differs).
+ */
+function fleetMembership(plan: Plan, groupId: string): Evidence {
+  const subscription = valueAt(plan.outputs, 'policyAssignments.subscription');
+  const read = plan.calls.find((c) => c.token === GET_MANAGEMENT_GROUP && c.args.groupId === groupId);
+  const base = { resource: `${plan.stack} (azure.managementGroup)`, type: GET_MANAGEMENT_GROUP, property: `subscription below ${groupId}` };
+  if (typeof subscription !== 'string') return { ...base, value: 'the plan names no subscription (output policyAssignments.subscription)', ok: false };
+  if (!read) return { ...base, value: `the program never read management group ${groupId}, so nothing shows subscription ${subscription} is below it`, ok: false };
+  const below = subscriptionIsBelow(read.answer.children as ManagementGroupChild[] | undefined, subscription);
+  return { ...base, value: below ? `${subscription}, per the group read at deployment (offline: the plan's stated answer)` : `${subscription} is not among the group's children as read`, ok: below };
 }

@@ -10,7 +10,8 @@ import { MisuseDetection } from '../../lib/azure/misuse-detection';
 import { PrivateModelAccount } from '../../lib/azure/model-account';
 import { resourceTags } from '../../lib/azure/naming';
 import { PrivateNetwork } from '../../lib/azure/network';
-import { PolicyGuardrails, policyEnforcementMode, type PolicyEnforcement } from '../../lib/azure/policy-assignments';
+import { azurePlanAnswers } from '../../lib/azure/plan-answers';
+import { checkSubscriptionBelow, PolicyGuardrails, policyEnforcementMode, type PolicyEnforcement } from '../../lib/azure/policy-assignments';
 import { KEY_VAULT_PRIVATE_DNS_ZONES, MODEL_ACCOUNT_PRIVATE_DNS_ZONES } from '../../lib/azure/private-endpoint';
 import { MONITOR_PRIVATE_DNS_ZONES, PrivateMonitor } from '../../lib/azure/private-monitor';
 import { modelUserRoles } from '../../lib/azure/roles';
@@ -56,7 +57,15 @@ export type AzureStackOutputs = {
    * Where the Azure Policy assignments are, whether they deny or only report, which this stack
    * made (none when another stack assigns them at the fleet's management group) and who did.
    */
-  policyAssignments: { scope: string; enforcement: PolicyEnforcement; definitions: string[]; assignedBy: string };
+  policyAssignments: {
+    scope: string;
+    enforcement: PolicyEnforcement;
+    definitions: string[];
+    assignedBy: string;
+    /** In a fleet (azure.managementGroup): this stack's subscription, and the group read at deployment to hold it (fails the preview otherwise). */
+    subscription?: string;
+    subscriptionBelow?: pulumi.Output<string>;
+  };
   /** Whether this stack owns the Defender for AI plan and the Activity Log diagnostic setting of its subscription. */
   subscriptionControls: { ownedByThisStack: boolean; note: string };
   /** Whether the Defender for Cloud AI workloads plan is set by this stack. */
@@ -105,6 +114,8 @@ export function runAzure(org: OrgConfig, settings: AzureSettings): AzureStackOut
   // fleet with azure.managementGroup, one stack assigns them there and the others rely on it.
   const scope = settings.policyAssignmentScope;
   const enforcement = policyEnforcementMode(azure.policyEnforcement);
+  // Every stack of the fleet, the owner too, must be below the group: `pulumi preview` reads it.
+  const fleetGroup = azure.managementGroup?.id;
   const guardrails =
     scope.kind === 'inherited'
       ? undefined
@@ -238,6 +249,7 @@ export function runAzure(org: OrgConfig, settings: AzureSettings): AzureStackOut
       enforcement,
       definitions: guardrails ? guardrails.assignedKeys.map(String) : [],
       assignedBy: scope.kind === 'inherited' ? `stack ${scope.ownerStack} (azure.managementGroup)` : 'this stack',
+      ...(fleetGroup ? { subscription: settings.subscriptionId, subscriptionBelow: checkSubscriptionBelow(fleetGroup, settings.subscriptionId) } : {}),
     },
     subscriptionControls: {
       ownedByThisStack: settings.manageSubscriptionControls,
@@ -271,5 +283,6 @@ export const azureProgram: CloudProgram<AzureSettings> & {
   readSettings: readAzureSettings,
   derivedSettings: derivedAzureSettings,
   run: runAzure,
+  answers: (s) => azurePlanAnswers(s.subscriptionId),
   mockState: azureMockState,
 };

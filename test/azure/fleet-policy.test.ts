@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
 import type { OrgConfig } from '../../lib/config';
-import { BUILT_IN_POLICIES, builtInPolicyDefinitionId, policiesForScope } from '../../lib/azure/policy-assignments';
+import { GET_MANAGEMENT_GROUP } from '../../lib/azure/plan-answers';
+import { BUILT_IN_POLICIES, builtInPolicyDefinitionId, assertSubscriptionBelow, policiesForScope, subscriptionIsBelow } from '../../lib/azure/policy-assignments';
 import type { Plan } from '../../lib/pulumi/plan';
 import * as azure from '../../policies/azure/policies';
 import { runPoliciesOffline } from '../../policies/pulumi/offline';
@@ -14,6 +15,7 @@ import { exampleOrg, orgWith, plan } from './support';
 // the management group above them all (azure.managementGroup); stack prod-weu relies on them.
 const MG = 'mg-ai-workloads';
 const MG_SCOPE = `/providers/Microsoft.Management/managementGroups/${MG}`;
+const SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 const fleetOrg = orgWith((raw) => {
   raw.azure!.rollout = ['hub', 'prod-weu'];
   raw.azure!.managementGroup = { id: MG, ownerStack: 'hub' };
@@ -27,7 +29,7 @@ const get = (overrides: Record<string, unknown> = {}) => (key: string) => ({ ...
 /** The plan of `stack` for `org`, recorded under that stack's name as the offline plan and the rollout record it. */
 async function planOf(stack: string, org: OrgConfig = fleetOrg): Promise<Plan> {
   const settings = azureProgram.readSettings(get(), org, stack);
-  const { cloud, resources, outputs, calls } = await plan(() => azureProgram.run(org, settings));
+  const { cloud, resources, outputs, calls } = await plan(() => azureProgram.run(org, settings), azureProgram.answers?.(settings));
   return { cloud, stack, resources, outputs, calls };
 }
 
@@ -65,6 +67,8 @@ describe('plans: where the assignments are', () => {
     // Resource-group locations are among them: only a scope above a subscription can hold that rule.
     expect(assigned.map((a) => a.inputs.policyAssignmentName)).toContain('pai-rg-locations');
     for (const a of assigned) expect(a.inputs.scope).toBe(MG_SCOPE);
+    // They guard every subscription below the group: destroying this stack leaves them in Azure.
+    for (const a of assigned) expect(a.retainOnDelete).toBe(true);
     expect(owner.outputs.policyAssignments).toMatchObject({ scope: MG_SCOPE, assignedBy: 'this stack', definitions: BUILT_IN_POLICIES.map((p) => p.key) });
   });
 
@@ -72,6 +76,31 @@ describe('plans: where the assignments are', () => {
     expect(assignmentsOf(member)).toEqual([]);
     expect(member.resources.some((r) => r.type === 'privateai:azure:PolicyGuardrails')).toBe(false);
     expect(member.outputs.policyAssignments).toMatchObject({ scope: MG_SCOPE, assignedBy: 'stack hub (azure.managementGroup)', definitions: [] });
+  });
+});
+
+describe('each stack of the fleet reads its management group at deployment', () => {
+  test('the plan records the read of the group with its children, and the answer it assumed', () => {
+    for (const p of [owner, member]) {
+      expect(p.calls).toEqual([
+        {
+          token: GET_MANAGEMENT_GROUP,
+          args: { groupId: MG, expand: 'children', recurse: true },
+          answer: expect.objectContaining({ children: [expect.objectContaining({ id: `/subscriptions/${SUBSCRIPTION}` })] }),
+        },
+      ]);
+      expect(p.outputs.policyAssignments).toMatchObject({ subscription: SUBSCRIPTION, subscriptionBelow: MG_SCOPE });
+    }
+  });
+
+  test('a subscription found anywhere below the group passes; one outside it fails the stack, naming the fix', () => {
+    const nested = [{ id: `${MG_SCOPE}-corp`, children: [{ id: `/subscriptions/${SUBSCRIPTION.toUpperCase()}` }] }];
+    expect(subscriptionIsBelow(nested, SUBSCRIPTION)).toBe(true);
+    expect(subscriptionIsBelow([{ id: '/subscriptions/99999999-2222-3333-4444-555555555555' }], SUBSCRIPTION)).toBe(false);
+    // The stack output pulumi preview waits for throws this: the preview fails, so no update follows it.
+    expect(() => assertSubscriptionBelow([{ id: `${MG_SCOPE}-other`, children: [] }], MG, SUBSCRIPTION)).toThrow(
+      `subscription ${SUBSCRIPTION} is not below management group ${MG} (azure.managementGroup), so the fleet's policy assignments there do not guard it; move the subscription under ${MG} (az account management-group subscription add --name ${MG} --subscription ${SUBSCRIPTION}), or deploy this stack to a subscription that is`,
+    );
   });
 });
 
@@ -105,6 +134,13 @@ describe('the evidence report', () => {
   test("the relying stack's residency evidence names the owner and the group, and passes", () => {
     const residency = control(member, fleetOrg, 'data-residency');
     expect(residency.status).toBe('pass');
+    expect(residency.evidence.find((e) => e.type === GET_MANAGEMENT_GROUP)).toEqual({
+      resource: 'prod-weu (azure.managementGroup)',
+      type: GET_MANAGEMENT_GROUP,
+      property: `subscription below ${MG}`,
+      value: `${SUBSCRIPTION}, per the group read at deployment (offline: the plan's stated answer)`,
+      ok: true,
+    });
     expect(residency.evidence.filter((e) => e.type === 'azure-native:authorization:PolicyAssignment')).toEqual([
       { resource: 'hub (azure.managementGroup)', type: 'azure-native:authorization:PolicyAssignment', property: '"Allowed locations"', value: `assigned at ${MG_SCOPE} by stack hub`, ok: true },
       { resource: 'hub (azure.managementGroup)', type: 'azure-native:authorization:PolicyAssignment', property: '"Allowed locations for resource groups"', value: `assigned at ${MG_SCOPE} by stack hub`, ok: true },
@@ -116,5 +152,18 @@ describe('the evidence report', () => {
       for (const c of evaluateAzure(p, org).controls) expect([p.stack, c.control, c.status]).toEqual([p.stack, c.control, 'pass']);
     }
     for (const id of ['private-path', 'encryption-cmk', 'data-residency']) expect(control(member, exampleOrg, id).status).toBe('fail');
+  });
+
+  test('a plan whose recorded group does not hold the subscription, or that never read it, fails the guarded controls', () => {
+    const outside: Plan = { ...member, calls: member.calls.map((c) => ({ ...c, answer: { ...c.answer, children: [] } })) };
+    const unread: Plan = { ...member, calls: [] };
+    for (const [p, value] of [
+      [outside, `${SUBSCRIPTION} is not among the group's children as read`],
+      [unread, `the program never read management group ${MG}, so nothing shows subscription ${SUBSCRIPTION} is below it`],
+    ] as const) {
+      const residency = control(p, fleetOrg, 'data-residency');
+      expect(residency.status).toBe('fail');
+      expect(residency.evidence.find((e) => e.type === GET_MANAGEMENT_GROUP)).toMatchObject({ value, ok: false });
+    }
   });
 });

@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { loadOrgConfig, parseOrgConfig, type OrgConfig, type OrgConfigInput } from '../../lib/config';
-import { planProgram, type Plan, type PlanResource } from '../../lib/pulumi/plan';
+import { planProgram, type Plan, type PlanAnswers, type PlanResource } from '../../lib/pulumi/plan';
 import { azureMockState } from '../../stacks/azure/mock-state';
 
 /** The example organisation config, parsed once. */
@@ -38,11 +38,12 @@ export interface RecordedPlan extends Plan {
 /**
  * Runs `program` under mocks with the Azure mock state (computed attributes and physical
  * names as Azure would report them), recording the order of registrations on the way.
+ * `answers` answer the provider calls (azureProgram.answers); without them any call fails the plan.
  */
-export async function plan(program: () => Record<string, unknown> | void): Promise<RecordedPlan> {
+export async function plan(program: () => Record<string, unknown> | void, answers?: PlanAnswers): Promise<RecordedPlan> {
   const order: string[] = [];
   let failure: Error | undefined;
-  const result = await planProgram({ cloud: 'azure', project: 'private-ai-azure', stack: 'test', state: azureMockState }, () => {
+  const result = await planProgram({ cloud: 'azure', project: 'private-ai-azure', stack: 'test', state: azureMockState, ...(answers ? { answers } : {}) }, () => {
     // planProgram has installed the mocks by now; wrap its monitor once more to see the order.
     const monitor = pulumi.runtime.getMonitor() as unknown as Monitor;
     const register = monitor.registerResource.bind(monitor);
