@@ -110,6 +110,12 @@ export function fleetOrgPoliciesSetBy(fleet: FleetOrgPolicies): string {
 }
 
 const PARENT = /^(projects|folders|organizations)\/\d+$/;
+
+/**
+ * Whether `OrgPolicies` keeps its policies at `parent` in Google Cloud when they leave the stack
+ * (Pulumi's `retainOnDelete`): at a folder or the organisation, which guard other projects too.
+ */
+export const retainsOnDelete = (parent: string): boolean => !parent.startsWith('projects/');
 const KEY_PROJECT = [/^under:(projects|folders|organizations)\/[a-z0-9-]+$/];
 const CUSTOMER_ID = /^C[0-9a-z]{5,}$/;
 
@@ -154,6 +160,12 @@ export function orgPolicyConstraints(
  * List policies that allow values do not inherit from the parent (the allowlist here is the
  * whole truth; inheriting would union in the parent's values); list policies that deny values
  * inherit, so the parent's denials still apply.
+ *
+ * Policies at a folder or the organisation are retained on delete (`retainsOnDelete`): `pulumi
+ * destroy`, or removing them from the program, leaves them in force. To hand them to another
+ * stack, the old one runs `pulumi state delete <urn>` for each (they stay in Google Cloud) and the
+ * new one runs `pulumi import gcp:orgpolicy/policy:Policy <name> <parent>/policies/<constraint>`
+ * (creating them instead fails with ALREADY_EXISTS).
  */
 export class OrgPolicies extends pulumi.ComponentResource {
   /** Policy names, keyed by constraint. */
@@ -206,11 +218,16 @@ export class OrgPolicies extends pulumi.ComponentResource {
       'ainotebooks.restrictPublicIp': () => ['workbench-no-public-ip', enforced()],
     };
 
+    // Policies at a folder or the organisation guard every project below, most of them other
+    // stacks': destroying this stack (or moving the fleet's ownership elsewhere) must not delete
+    // them. Pulumi forgets them instead; the next owner imports them. A project's own policies go
+    // with the project's stack, as before.
+    const retain = retainsOnDelete(args.parent) ? { retainOnDelete: true } : {};
     const names: Record<string, string> = {};
     for (const constraint of orgPolicyConstraints(args)) {
       const [suffix, spec] = specs[constraint]();
       names[constraint] = `${args.parent}/policies/${constraint}`;
-      new orgpolicy.Policy(`${name}-${suffix}`, { parent: args.parent, name: names[constraint], spec }, { parent: this });
+      new orgpolicy.Policy(`${name}-${suffix}`, { parent: args.parent, name: names[constraint], spec }, { parent: this, ...retain });
     }
 
     this.policyNames = names;

@@ -272,6 +272,16 @@ describe('gcpProgram organisation policies', () => {
     expect(constraints.filter((n) => n.endsWith('/gcp.restrictCmekCryptoKeyProjects'))).toEqual([]);
   });
 
+  test('policies at a folder or the organisation outlive the stack (retainOnDelete); a project\'s own policies do not', async () => {
+    const atFolder = await planFor(exampleOrg, { folderId: '4455' });
+    expect(ofType(atFolder, T.orgPolicy).length).toBeGreaterThan(0);
+    for (const r of ofType(atFolder, T.orgPolicy)) expect([r.name, r.retainOnDelete]).toEqual([r.name, true]);
+    const atOrganization = await planFor(exampleOrg, { organizationId: '5566' });
+    for (const r of ofType(atOrganization, T.orgPolicy)) expect([r.name, r.retainOnDelete]).toEqual([r.name, true]);
+    const atProject = await planFor(exampleOrg);
+    for (const r of ofType(atProject, T.orgPolicy)) expect(r).not.toHaveProperty('retainOnDelete');
+  });
+
   test('each optional policy can be turned off in the organisation config', async () => {
     const org = orgWith((raw) => {
       raw.gcp!.orgPolicies = { denyGlobalVertexEndpoint: false, restrictCmekKeyProjects: false, allowedMemberCustomerIds: [], workbenchHardening: false };
@@ -318,6 +328,14 @@ describe('gcpProgram in a fleet (gcp.orgPolicyParent)', () => {
     for (const r of ofType(owner, T.orgPolicy)) expect(r.inputs.parent).toBe(String(r.inputs.name).replace(/\/policies\/.*$/, ''));
     expect(resource(owner, T.orgPolicy, 'example-corp-fleet-org-policies-models').inputs).toMatchObject({ parent: 'folders/4455', spec: { inheritFromParent: false } });
     expect(resource(owner, T.orgPolicy, 'example-corp-org-policies-cmek-key-projects').inputs.spec).toEqual({ inheritFromParent: false, rules: [{ values: { allowedValues: ['under:projects/example-ai-prod'] } }] });
+  });
+
+  test('the owner\'s policies at the folder outlive it (retainOnDelete: destroying the owner or moving ownership leaves every project\'s guards in force); those at its project do not', () => {
+    for (const r of ofType(owner, T.orgPolicy)) {
+      const atFolder = String(r.inputs.parent).startsWith('folders/');
+      expect([r.name, r.retainOnDelete === true]).toEqual([r.name, atFolder]);
+    }
+    for (const r of ofType(member, T.orgPolicy)) expect(r).not.toHaveProperty('retainOnDelete');
   });
 
   test('another stack sets only the per-project constraints, at its own project, under the names they had at project scope', () => {
