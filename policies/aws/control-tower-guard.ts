@@ -119,9 +119,21 @@ export interface ControlTowerGuardValidatorProps {
    * How many cfn-guard processes may run at once, each over a contiguous chunk of the templates.
    * cfn-guard's time grows with templates times rules (about 2 s per target stack on this
    * machine), and it uses one core.
-   * @default - os.availableParallelism()
+   * @default - os.availableParallelism(), at most MAX_DEFAULT_CONCURRENCY
    */
   readonly concurrency?: number;
+}
+
+/**
+ * The most cfn-guard processes run at once unless `concurrency` says otherwise: a build container
+ * (CodeBuild, CI) may report the host's cores rather than its own CPU quota, and each process holds
+ * its templates in memory.
+ */
+export const MAX_DEFAULT_CONCURRENCY = 4;
+
+/** The default `concurrency`: one process per core the machine reports, at most MAX_DEFAULT_CONCURRENCY. */
+export function defaultGuardConcurrency(cores: number = os.availableParallelism()): number {
+  return Math.max(1, Math.min(cores, MAX_DEFAULT_CONCURRENCY));
 }
 
 /** The most cfn-guard output a run may print; Node's 1 MiB default is reached near 23 target stacks. */
@@ -150,11 +162,12 @@ export class ControlTowerGuardValidator implements IPolicyValidationPluginBeta1 
   public readonly name = ControlTowerGuardValidator.PLUGIN_NAME;
   public readonly version?: string;
   private readonly rulesDir: string;
-  private readonly concurrency: number;
+  /** How many cfn-guard processes run at once. */
+  public readonly concurrency: number;
 
   constructor(props: ControlTowerGuardValidatorProps = {}) {
     this.rulesDir = props.rulesDir ?? CONTROL_TOWER_RULES_DIR;
-    this.concurrency = props.concurrency ?? os.availableParallelism();
+    this.concurrency = props.concurrency ?? defaultGuardConcurrency();
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1) {
       throw new Error(`concurrency must be a whole number of at least 1; received ${props.concurrency}`);
     }

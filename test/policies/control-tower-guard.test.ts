@@ -9,8 +9,10 @@ import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import {
   CONTROL_TOWER_RULES_DIR,
   ControlTowerGuardValidator,
+  MAX_DEFAULT_CONCURRENCY,
   SKIP_REASON,
   chunkBySize,
+  defaultGuardConcurrency,
   guardResourceTypes,
   mergeChunkReports,
   readGuardRuleFiles,
@@ -293,6 +295,14 @@ describe('ControlTowerGuardValidator over chunks of the templates, in concurrent
     const validate = () => new ControlTowerGuardValidator({ concurrency: 3 }).validate({ templatePaths, appConstruct: context.appConstruct });
     expect(validate).toThrow(new RegExp(`CfnGuardValidator over ${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} failed \\(exit status 1\\)`));
     expect(validate).toThrow(/Command exited with status 255/);
+  });
+
+  test('by default one process per core, at most MAX_DEFAULT_CONCURRENCY (a container may report the host\'s cores)', () => {
+    expect(defaultGuardConcurrency(64)).toBe(MAX_DEFAULT_CONCURRENCY);
+    expect(defaultGuardConcurrency(2)).toBe(2);
+    expect(defaultGuardConcurrency(1)).toBe(1);
+    expect(new ControlTowerGuardValidator().concurrency).toBe(defaultGuardConcurrency(os.availableParallelism()));
+    expect(new ControlTowerGuardValidator({ concurrency: 8 }).concurrency).toBe(8);
   });
 
   test('a concurrency below 1 is refused', () => {
