@@ -443,11 +443,15 @@ function planPerStack() {
   }
 }
 
-type Scale = { synth: ReturnType<typeof synthScale>; policySizes: ReturnType<typeof policySizes>; plans: ReturnType<typeof planPerStack> };
+type Scale = { measuredAt: string; node: string; synth: ReturnType<typeof synthScale>; policySizes: ReturnType<typeof policySizes>; plans: ReturnType<typeof planPerStack> };
 
-/** The fleet figures of issue 15: synth for 1, 5 and 20 targets, permission-set sizes for 1 and 50, plan time per extra stack. */
+/**
+ * The fleet figures of issue 15: synth for 1, 5 and 20 targets, permission-set sizes for 1 and 50,
+ * plan time per extra stack; with when and on which Node.js they were measured (`--only scale`
+ * keeps the other figures and their own).
+ */
 function scale(): Scale {
-  return { policySizes: policySizes(), plans: planPerStack(), synth: synthScale() };
+  return { measuredAt: new Date().toISOString(), node: process.version, policySizes: policySizes(), plans: planPerStack(), synth: synthScale() };
 }
 
 function scaleRows(s: Scale): Row[] {
