@@ -247,6 +247,11 @@ function thresholdCondition(displayName: string, filter: pulumi.Input<string>, t
 export interface MisuseDetectionArgs {
   /** Project ID; metrics, alerts, channels and saved queries live in it. */
   readonly project: string;
+  /**
+   * Location of the saved queries: the stack's region, one `gcp.resourceLocations` allows (a
+   * fleet's folder allows only `in:<region>-locations`).
+   */
+  readonly region: string;
   /** Alert thresholds (config: detection.thresholds). */
   readonly thresholds: DetectionThresholds;
   /** Addresses notified of every alert, one e-mail channel each (config: securityContacts.emails). */
@@ -429,15 +434,17 @@ export class MisuseDetection extends pulumi.ComponentResource {
       policies[signal] = policy.name;
     }
 
-    // A saved query holds a filter and no log data, so its location says nothing about where logs
-    // live; `global`, as in the provider's examples.
+    // A saved query holds a filter and no log data. Logging's API takes any of its regions
+    // (projects/<p>/locations/<region>/savedQueries), so the queries sit in the stack's region:
+    // `global`, as in the provider's examples, is not among the locations a folder's
+    // gcp.resourceLocations allows (in:<region>-locations).
     const savedQueries = GCP_SAVED_QUERIES.map((q) => {
       const displayName = savedQueryName(q.playbook, q.step);
       new logging.SavedQuery(
         `${name}-${q.playbook}-${q.step}`,
         {
           parent: `projects/${args.project}`,
-          location: 'global',
+          location: args.region,
           name: `${q.playbook}-${q.step}`,
           displayName,
           description: `${PLAYBOOKS[q.playbook]}: step ${q.step} (docs/playbooks/${q.playbook}.md)`,

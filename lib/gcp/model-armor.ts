@@ -98,6 +98,9 @@ export class ModelArmor extends pulumi.ComponentResource {
       { parent: this, dependsOn: [args.vertexServiceAgent.createdBy] },
     );
     // Floor settings for the Vertex AI integration exist only at project level, location global.
+    // The API has no create: the project's one floor setting (projects/<p>/locations/global/
+    // floorSetting) exists with the project and is only read and updated, so a folder's
+    // gcp.resourceLocations, which governs the creation of resources, should not refuse it.
     new modelarmor.Floorsetting(
       `${name}-floor`,
       {

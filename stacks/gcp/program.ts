@@ -99,7 +99,7 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
   // Every signal raises an alert to every security contact; the playbooks' saved queries.
   const detection = new MisuseDetection(
     `${prefix}-detection`,
-    { project: s.projectId, thresholds: org.detection.thresholds, securityContacts: org.securityContacts.emails, labels },
+    { project: s.projectId, region: s.region, thresholds: org.detection.thresholds, securityContacts: org.securityContacts.emails, labels },
     afterServices,
   );
   const accessLevel = (short: string) => `accessPolicies/${s.accessPolicyId}/accessLevels/${short}`;

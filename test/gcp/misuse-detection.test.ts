@@ -206,7 +206,7 @@ describe('MisuseDetection', () => {
   let p: Plan;
   beforeAll(async () => {
     p = await plan(() => {
-      new MisuseDetection('detect', { project: PROJECT, thresholds: THRESHOLDS, securityContacts: CONTACTS, labels: { owner: 'platform' } });
+      new MisuseDetection('detect', { project: PROJECT, region: 'europe-west4', thresholds: THRESHOLDS, securityContacts: CONTACTS, labels: { owner: 'platform' } });
     });
   });
   const policies = () => ofType(p, TYPES.policy);
@@ -327,18 +327,18 @@ describe('MisuseDetection', () => {
     for (const r of policies()) for (const c of conditionsOf(r)) expect(c.conditionThreshold.filter.length).toBeLessThanOrEqual(2048);
   });
 
-  test('one saved query per playbook step, named private-ai/<playbook>/<step>, shared, with the exported filter', () => {
+  test('one saved query per playbook step, named private-ai/<playbook>/<step>, shared, with the exported filter, in the given region (not global)', () => {
     const queries = ofType(p, TYPES.savedQuery);
     expect(queries.map((q) => q.inputs.displayName).sort()).toEqual(GCP_SAVED_QUERIES.map((q) => savedQueryName(q.playbook, q.step)).sort());
     for (const q of GCP_SAVED_QUERIES) {
       const r = resource(p, TYPES.savedQuery, `detect-${q.playbook}-${q.step}`);
-      expect(r.inputs).toMatchObject({ parent: `projects/${PROJECT}`, location: 'global', visibility: 'SHARED', loggingQuery: { filter: q.filter } });
+      expect(r.inputs).toMatchObject({ parent: `projects/${PROJECT}`, location: 'europe-west4', visibility: 'SHARED', loggingQuery: { filter: q.filter } });
     }
     for (const playbook of Object.keys(PLAYBOOKS)) expect(GCP_SAVED_QUERIES.some((q) => q.playbook === playbook)).toBe(true);
   });
 
   test('refuses an empty or malformed contact list and a threshold below 1, saying where to fix it', () => {
-    const base = { project: PROJECT, thresholds: THRESHOLDS, securityContacts: CONTACTS };
+    const base = { project: PROJECT, region: 'europe-west4', thresholds: THRESHOLDS, securityContacts: CONTACTS };
     expect(() => new MisuseDetection('a', { ...base, securityContacts: [] })).toThrow(
       'MisuseDetection a: securityContacts is empty; an alert nobody receives is no alert, so give at least one address (config: securityContacts.emails)',
     );
@@ -353,7 +353,7 @@ describe('MisuseDetection', () => {
 
   test('the default thresholds are accepted', async () => {
     const q = await plan(() => {
-      new MisuseDetection('defaults', { project: PROJECT, thresholds: { ...DEFAULT_THRESHOLDS }, securityContacts: CONTACTS });
+      new MisuseDetection('defaults', { project: PROJECT, region: 'europe-west4', thresholds: { ...DEFAULT_THRESHOLDS }, securityContacts: CONTACTS });
     });
     expect(ofType(q, TYPES.policy)).toHaveLength(Object.keys(SIGNALS).length);
   });

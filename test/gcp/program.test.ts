@@ -353,6 +353,14 @@ describe('gcpProgram in a fleet (gcp.orgPolicyParent)', () => {
     for (const g of agentGrants) expect([g.name, waitsFor(p, domains.name, g.name)]).toEqual([g.name, true]);
   });
 
+  test('below the folder\'s gcp.resourceLocations (in:<region>-locations only), nothing is placed at location global but the floor setting, which Model Armor only updates', () => {
+    const global = member.resources.filter((r) => r.inputs.location === 'global' || r.inputs.region === 'global');
+    expect(global.map((r) => r.type)).toEqual([T.floor]);
+    const queries = ofType(member, 'gcp:logging/savedQuery:SavedQuery');
+    expect(queries.length).toBeGreaterThan(0);
+    for (const q of queries) expect([q.name, q.inputs.location]).toEqual([q.name, 'europe-west4']);
+  });
+
   test('the outputs say where the org-wide policies are and who sets them, and list only the policies this stack sets', () => {
     expect(owner.outputs).toMatchObject({ orgPolicyParent: 'folders/4455', orgPoliciesSetBy: 'this stack', perProjectOrgPolicyParent: 'projects/123456789012' });
     expect([...(owner.outputs.orgPolicies as string[])].sort()).toEqual(policyNames(owner));
