@@ -143,6 +143,13 @@ export interface SsoAccessProps {
    */
   readonly cdkQualifier?: string;
   /**
+   * Deployments go through the delivery pipeline only (aws.pipeline): platform admins may assume
+   * the CDK lookup role (`cdk diff`) but not the deploy and publishing roles, so their sessions
+   * cannot deploy around the pipeline's rule packs, approvals and waves.
+   * @default false
+   */
+  readonly deployThroughPipelineOnly?: boolean;
+  /**
    * Maximum session length per permission set, whole hours from PT1H to PT12H (as the config schema).
    * @default - PT8H for model users, PT4H for auditors, PT1H for platform admins and prompt reviewers
    */
@@ -870,6 +877,7 @@ const CDK_BOOTSTRAP_ROLES = ['deploy-role', 'file-publishing-role', 'image-publi
 
 /**
  * Platform admins: deploy through the CDK bootstrap roles of their account in the allowed regions
+ * (only look up through them when the delivery pipeline is the deploy path)
  * (the configured qualifier; deploying is where data could be placed, so these name each allowed
  * region), read the stacks and change sets, and read the guardrails and the Bedrock configuration;
  * guardrails change only through a deployment. Bedrock reads are listed rather than `bedrock:Get*`,
@@ -880,11 +888,13 @@ const CDK_BOOTSTRAP_ROLES = ['deploy-role', 'file-publishing-role', 'image-publi
 export function platformAdminStatements(props: SsoAccessProps): iam.PolicyStatement[] {
   const { productIds } = marketplaceProductsOf(props.models);
   const qualifier = props.cdkQualifier ?? DEFAULT_CDK_QUALIFIER;
+  // With a pipeline, only its roles deploy; platform admins keep the read-only lookup role.
+  const roles: readonly string[] = props.deployThroughPipelineOnly ? ['lookup-role'] : CDK_BOOTSTRAP_ROLES;
   return [
     new iam.PolicyStatement({
       sid: 'AssumeCdkBootstrapRoles',
       actions: ['sts:AssumeRole'],
-      resources: props.allowedRegions.flatMap((region) => CDK_BOOTSTRAP_ROLES.map((role) => `arn:${Aws.PARTITION}:iam::${OWN_ACCOUNT}:role/cdk-${qualifier}-${role}-${OWN_ACCOUNT}-${region}`)),
+      resources: props.allowedRegions.flatMap((region) => roles.map((role) => `arn:${Aws.PARTITION}:iam::${OWN_ACCOUNT}:role/cdk-${qualifier}-${role}-${OWN_ACCOUNT}-${region}`)),
     }),
     new iam.PolicyStatement({
       sid: 'ReadStacksOfAccount',

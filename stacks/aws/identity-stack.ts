@@ -61,6 +61,7 @@ export class IdentityStack extends Stack {
       },
       sessionDurations: identityCenter.sessionDurations,
       cdkQualifier: config.aws.deployment.cdkQualifier,
+      deployThroughPipelineOnly: config.aws.pipeline !== undefined,
       suspendModelAccess: config.detection.suspendModelAccess,
       suspendedUsers: config.detection.suspendedUsers,
     });

@@ -222,6 +222,15 @@ describe('with aws.pipeline: the app is the delivery pipeline, under every rule 
     expect([identity.identityStack.stackName, identity.identityStack.account]).toEqual(['PrivateAi-example-corp-identity', '999999999999']);
   });
 
+  test('the pipeline is the deploy path: platform admins may assume the lookup roles of the targets, not the deploy or publishing roles', () => {
+    const identity = pipelineStack.waves.dev[1] as IdentityStage;
+    const sets = Template.fromStack(identity.identityStack).findResources('AWS::SSO::PermissionSet', { Properties: { Name: 'ExampleCorpAiPlatformAdmin' } });
+    const statement = (Object.values(sets)[0].Properties.InlinePolicy.Statement as Array<{ Sid: string; Resource: unknown }>).find((x) => x.Sid === 'AssumeCdkBootstrapRoles')!;
+    const roles = JSON.stringify(statement.Resource);
+    expect(roles).toContain('cdk-hnb659fds-lookup-role-');
+    for (const role of ['deploy-role', 'file-publishing-role', 'image-publishing-role']) expect(roles).not.toContain(role);
+  });
+
   test('artifacts: a KMS key with rotation in every region, buckets TLS-only, versioned, not public, with access logs', () => {
     expect(pipeline.ArtifactStores.map((s) => [s.Region, s.ArtifactStore.EncryptionKey.Type])).toEqual([
       ['eu-central-1', 'KMS'],

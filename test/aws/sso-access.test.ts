@@ -481,6 +481,11 @@ describe('SsoAccess', () => {
       );
     });
 
+    test('with the pipeline as the deploy path, assumes only the lookup role: its sessions cannot deploy around the pipeline', () => {
+      const piped = synth(baseProps({ deployThroughPipelineOnly: true })).bySid('ExampleCorpAiPlatformAdmin');
+      expect(resourceSet(piped.AssumeCdkBootstrapRoles)).toEqual(sorted(ALLOWED_REGIONS.map((region) => partitionArn(`:iam::${OWN}:role/cdk-hnb659fds-lookup-role-${OWN}-${region}`))));
+    });
+
     test('reads CloudFormation stacks and change sets of its own account in the allowed regions only; lists stacks', () => {
       expect(actions(s.ReadStacksOfAccount)).toEqual(['cloudformation:Describe*', 'cloudformation:Get*', 'cloudformation:List*']);
       expect(resourceSet(s.ReadStacksOfAccount)).toEqual(sorted([ownArn('cloudformation', 'stack/*'), ownArn('cloudformation', 'changeSet/*')]));
