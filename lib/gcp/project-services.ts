@@ -33,8 +33,11 @@ export function requiredServices(needs: ServiceNeeds): string[] {
 
 /** APIs enabled on the project. */
 export interface ProjectServicesArgs {
-  /** Project ID. */
-  readonly project: string;
+  /**
+   * Project ID. An output delays every API, and so everything that waits for them, until it
+   * resolves (a check that the project is where the stack belongs).
+   */
+  readonly project: pulumi.Input<string>;
   /** Service names such as `aiplatform.googleapis.com`. */
   readonly services: readonly string[];
 }

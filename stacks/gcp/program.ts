@@ -1,6 +1,8 @@
+import * as pulumi from '@pulumi/pulumi';
 import type { OrgConfig } from '../../lib/config';
 import { AuditLogging } from '../../lib/gcp/audit-logging';
 import { EncryptionKeys } from '../../lib/gcp/encryption-keys';
+import { projectUnderFleetParent } from '../../lib/gcp/fleet-ancestry';
 import { GroupAccess } from '../../lib/gcp/group-access';
 import { gcpLabels } from '../../lib/gcp/labels';
 import { MisuseDetection } from '../../lib/gcp/misuse-detection';
@@ -35,8 +37,11 @@ export function orgPolicyParent(scope: OrgPolicyScope, projectNumber: string): s
 
 /** Where a fleet's organisation policies are and who sets them (with gcp.orgPolicyParent only). */
 export interface FleetOrgPolicyOutputs {
-  /** The folder or organisation of the org-wide constraints (`folders/<id>`, `organizations/<id>`). */
-  readonly orgPolicyParent: string;
+  /**
+   * The folder or organisation of the org-wide constraints (`folders/<id>`, `organizations/<id>`),
+   * once the project's ancestry shows the project below it (the export fails otherwise).
+   */
+  readonly orgPolicyParent: pulumi.Input<string>;
   /** `this stack`, or `stack <owner> (gcp.orgPolicyParent)`. */
   readonly orgPoliciesSetBy: string;
   /** The parent of the constraints every stack keeps at its own project (`projects/<number>`). */
@@ -50,7 +55,12 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
   const labels = gcpLabels({ ...org.tags, managedBy: 'pulumi', blueprint: 'private-ai' });
   const perimeterOn = gcp.vpcServiceControls !== 'off';
 
-  const services = new ProjectServices(`${prefix}-services`, { project: s.projectId, services: requiredServices({ perimeter: perimeterOn }) });
+  const scope = s.orgPolicyScope;
+  // In a fleet the stack relies on the org-wide policies at gcp.orgPolicyParent (or sets them
+  // there): they bind its project only if the project is below that parent. Google Cloud's answer
+  // is read by every preview; the APIs, and so everything after them, wait for it.
+  const checkedProject = scope.kind === 'fleet' ? projectUnderFleetParent(s.projectId, scope) : s.projectId;
+  const services = new ProjectServices(`${prefix}-services`, { project: checkedProject, services: requiredServices({ perimeter: perimeterOn }) });
   // Every API call below needs its API enabled first. A component's dependsOn holds for the
   // resources inside it too: each is registered only after its component, which waits for these.
   const afterServices = { dependsOn: [services] };
@@ -124,7 +134,6 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
   // After every grant to a Google service agent: domain restricted sharing, once set, refuses
   // grants to members outside the organisation's customer, and existing grants stay.
   const afterAgentGrants = { dependsOn: [services, keys, audit, armor] };
-  const scope = s.orgPolicyScope;
   const projectParent = `projects/${s.projectNumber}`;
   const policyArgs: Omit<OrgPoliciesArgs, 'parent'> = {
     allowedRegions: gcp.allowedRegions,
@@ -154,7 +163,8 @@ function run(org: OrgConfig, s: GcpSettings): Record<string, unknown> {
   const fleetPolicies =
     scope.kind === 'fleet' && scope.owner ? new OrgPolicies(`${prefix}-fleet-org-policies`, { ...policyArgs, parent: scope.parent, subset: 'orgWide' }, afterAgentGrants) : undefined;
   const fleetOutputs: FleetOrgPolicyOutputs | undefined =
-    scope.kind === 'fleet' ? { orgPolicyParent: scope.parent, orgPoliciesSetBy: fleetOrgPoliciesSetBy(scope), perProjectOrgPolicyParent: projectParent } : undefined;
+    scope.kind === 'fleet'
+      ? { orgPolicyParent: pulumi.output(checkedProject).apply(() => scope.parent), orgPoliciesSetBy: fleetOrgPoliciesSetBy(scope), perProjectOrgPolicyParent: projectParent } : undefined;
   // The kill switch (detection.suspendModelAccess) withholds the model users' grants; the faster
   // path without a deployment is in GroupAccess's modelAccess, and both are audited (tampering alert).
   const access = new GroupAccess(
@@ -205,6 +215,6 @@ export const gcpProgram: CloudProgram<GcpSettings> = {
   settingKeys: Object.keys(SETTING_KEYS),
   readSettings: readGcpSettings,
   derivedSettings: derivedGcpSettings,
-  answers: (s) => gcpPlanAnswers(s.projectNumber),
+  answers: (s) => gcpPlanAnswers(s.projectNumber, s.orgPolicyScope.kind === 'fleet' ? s.orgPolicyScope.parent : undefined),
   run,
 };

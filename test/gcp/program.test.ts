@@ -1,9 +1,11 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import * as yaml from 'js-yaml';
 import type { OrgConfig } from '../../lib/config';
 import type { Plan } from '../../lib/pulumi/plan';
+import { PROJECT_ANCESTRY } from '../../lib/gcp/plan-answers';
 import { gcpProgram } from '../../stacks/gcp/program';
 import { exampleOrg, exampleStackConfig, fleetOrg, getter, ofType, orgWith, plan, planAs, resource, T, waitsFor } from './support';
 
@@ -368,9 +370,34 @@ describe('gcpProgram in a fleet (gcp.orgPolicyParent)', () => {
     expect([...(member.outputs.orgPolicies as string[])].sort()).toEqual(PER_PROJECT);
   });
 
+  test('each stack reads its project\'s ancestry; the plan records the answer it assumed, the project directly below the folder', () => {
+    for (const p of [owner, member]) {
+      expect(p.calls.filter((c) => c.token === PROJECT_ANCESTRY)).toEqual([
+        {
+          token: PROJECT_ANCESTRY,
+          args: { project: 'example-ai-prod' },
+          answer: { id: 'projects/example-ai-prod', project: 'example-ai-prod', ancestors: [{ id: 'example-ai-prod', type: 'project' }, { id: '4455', type: 'folder' }], parentId: '4455', parentType: 'folder' },
+        },
+      ]);
+    }
+  });
+
   test('without gcp.orgPolicyParent the outputs are as they were: no fleet outputs', async () => {
     const single = await planFor(exampleOrg);
     for (const key of ['orgPolicyParent', 'orgPoliciesSetBy', 'perProjectOrgPolicyParent']) expect(single.outputs).not.toHaveProperty(key);
+  });
+});
+
+describe('gcpProgram in a fleet, deployed to a project outside the parent', () => {
+  test('the ancestry Google Cloud gives (here: another folder) fails the program, as Pulumi runs it, with a message naming the project, the parent, the ancestry and the fix', () => {
+    // In a child process: Pulumi's run turns the failed check into the program's error through
+    // Node's unhandled rejections, which Jest would claim for itself.
+    const child = spawnSync(process.execPath, [require.resolve('ts-node/dist/bin.js'), '--transpile-only', path.join(__dirname, 'fixtures', 'outside-parent.ts')], { cwd: ROOT, encoding: 'utf8' });
+    const problem =
+      "project example-ai-prod is not under folders/4455, where stack hub sets the fleet's organisation policies (gcp.orgPolicyParent): its ancestry is project example-ai-prod > folder 9999 > organization 5566, so the org-wide constraints (resource locations, CMEK, models, service account keys, TLS, the global endpoint, Workbench) would not bind it; move the project below folders/4455 (gcloud beta projects move example-ai-prod --folder=4455), or deploy it with an organisation config whose gcp.orgPolicyParent is one of its ancestors";
+    expect([child.status, child.stderr]).toEqual([1, expect.stringContaining(problem)]);
+    // The APIs take the checked project (and every other resource waits for them): their registration fails with it.
+    expect(child.stderr).toMatch(/error serializing property "project": project example-ai-prod is not under folders\/4455/);
   });
 });
 

@@ -41,10 +41,13 @@ export function fleetOrg(parent = 'folders/4455', ownerStack = 'hub'): OrgConfig
   });
 }
 
-/** The example stack planned as stack `stack` of `org` (its settings read with that name, as the rollout does). */
-export function planAs(org: OrgConfig, stack: string, settings: Readonly<Record<string, unknown>> = {}): Promise<Plan> {
+/**
+ * The example stack planned as stack `stack` of `org` (its settings read with that name, as the
+ * rollout does), with the answers the plan command gives it, changed by `answers` if given.
+ */
+export function planAs(org: OrgConfig, stack: string, settings: Readonly<Record<string, unknown>> = {}, answers: PlanAnswers = {}): Promise<Plan> {
   const validated = gcpProgram.readSettings(getter({ ...exampleStackConfig, ...settings }), org, stack);
-  return plan(() => gcpProgram.run(org, validated), undefined, stack);
+  return plan(() => gcpProgram.run(org, validated), { ...gcpProgram.answers!(validated), ...answers }, stack);
 }
 
 /** The resources of one type. */
