@@ -84,6 +84,17 @@ export type OrgPolicyConstraint = (typeof ALWAYS_ON)[number] | typeof CMEK_KEY_P
  */
 export const PER_PROJECT_CONSTRAINTS: readonly OrgPolicyConstraint[] = [CMEK_KEY_PROJECTS, MEMBER_DOMAINS];
 
+/**
+ * Boolean constraints `OrgPolicies` sets (enforced or not). Their policies are not merged along
+ * the hierarchy: the policy lowest in it decides. The others are list constraints, whose
+ * policies replace the parent's unless they inherit (`spec.inheritFromParent`), when their values
+ * are merged with the parent's.
+ */
+export const BOOLEAN_CONSTRAINTS: readonly OrgPolicyConstraint[] = ['iam.disableServiceAccountKeyCreation', ...WORKBENCH];
+
+/** The org-wide constraints a fleet's owner may set at its folder or organisation: every one but `PER_PROJECT_CONSTRAINTS`. */
+export const ORG_WIDE_CONSTRAINTS: readonly OrgPolicyConstraint[] = [...ALWAYS_ON, GLOBAL_ENDPOINT_CONSTRAINT, ...WORKBENCH];
+
 /** Whether a fleet sets `constraint` once at its folder or organisation (not in `PER_PROJECT_CONSTRAINTS`). */
 export const isOrgWideConstraint = (constraint: string): boolean => !(PER_PROJECT_CONSTRAINTS as readonly string[]).includes(constraint);
 

@@ -1,9 +1,9 @@
-import type { Policies, PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from '@pulumi/policy';
+import type { Policies, PolicyResource, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from '@pulumi/policy';
 import { AUDIT_LOG_TYPES, AUDITED_SERVICES, auditSinkFilter, MODEL_ARMOR_SANITIZE_LOG, VERTEX_SERVICE } from '../../lib/gcp/audit-logging';
 import { MAX_ROTATION_SECONDS, rotationSeconds } from '../../lib/gcp/encryption-keys';
 import { MODEL_USER_PERMISSIONS } from '../../lib/gcp/group-access';
 import { GLOBAL_VERTEX_HOST, PERIMETER_SIGN_IN_SERVICES } from '../../lib/gcp/naming';
-import { GLOBAL_ENDPOINT_CONSTRAINT, type FleetOrgPolicies } from '../../lib/gcp/org-policies';
+import { BOOLEAN_CONSTRAINTS, GLOBAL_ENDPOINT_CONSTRAINT, ORG_WIDE_CONSTRAINTS, type FleetOrgPolicies } from '../../lib/gcp/org-policies';
 import { DEFAULT_RESTRICTED_SERVICES } from '../../lib/gcp/service-perimeter';
 import { zoneAnswer, type ZoneRecord } from '../../lib/gcp/zone-answer';
 import { arrayAt, configuredList, dependentsThrough, shown, stringsAt, valueAt } from '../pulumi/props';
@@ -225,9 +225,37 @@ const FLEET_CONFIG = {
   required: ['parent', 'ownerStack', 'owner'],
 };
 
+/** The constraint an org policy's inputs set (its name is `<parent>/policies/<constraint>`). */
+export const constraintOf = (props: Record<string, unknown>) => String(props.name ?? '').split('/policies/')[1] ?? '';
+
+/**
+ * What a policy for `constraint` below the fleet's parent does to the fleet's policy for that
+ * project, as Organization Policy evaluates the hierarchy: a boolean constraint's lowest policy
+ * decides; a list policy that does not inherit (or resets, or allows or denies all) replaces the
+ * parent's; one that inherits is merged with it, its allowed values widening the parent's and its
+ * denied values adding to them.
+ */
+export function fleetPolicyEffect(constraint: string, props: Record<string, unknown>): string {
+  if ((BOOLEAN_CONSTRAINTS as readonly string[]).includes(constraint)) {
+    return `${constraint} is a boolean constraint, whose policies are not merged: the lowest in the hierarchy decides, so this one replaces the fleet's for the project (with enforce "FALSE" it would lift it)`;
+  }
+  if (valueAt(props, 'spec.reset') === true) return `spec.reset true returns ${constraint} to Google's default for the project, ignoring the fleet's policy`;
+  const inherit = valueAt(props, 'spec.inheritFromParent');
+  if (inherit !== true) return `with spec.inheritFromParent ${shown(inherit)} this list policy replaces the fleet's for the project: its values alone apply there`;
+  const rules = rulesIn(props);
+  if (rules.some((r) => r.allowAll === 'TRUE' || r.denyAll === 'TRUE')) return `a rule with allowAll or denyAll decides every value of ${constraint} for the project, not the fleet's policy`;
+  const allowed = rules.flatMap((r) => stringsAt(r, 'values.allowedValues'));
+  const denied = rules.flatMap((r) => stringsAt(r, 'values.deniedValues'));
+  const effects = [
+    ...(allowed.length > 0 ? [`its allowedValues ${allowed.join(', ')} are added to the values the fleet allows, widening them for the project`] : []),
+    ...(denied.length > 0 ? [`its deniedValues ${denied.join(', ')} only add to the fleet's denials, which stay in force`] : []),
+  ];
+  return `merged with the fleet's (spec.inheritFromParent true), ${effects.length > 0 ? effects.join('; ') : 'it adds nothing'}; the fleet's guards are still the owner's to set`;
+}
+
 /** The message of a fleet policy a stack other than the owner sets anyway (pack and report alike). */
-export const overridesFleetPolicy = (fleet: FleetOrgPolicies, constraint: string, parent: unknown) =>
-  `this stack sets ${constraint} at ${shown(parent)}, but stack ${fleet.ownerStack} sets the fleet's organisation policies at ${fleet.parent} (gcp.orgPolicyParent) and a policy below it overrides the fleet's; remove it from this stack`;
+export const overridesFleetPolicy = (fleet: FleetOrgPolicies, constraint: string, props: Record<string, unknown>) =>
+  `this stack sets ${constraint} at ${shown(props.parent)}, but stack ${fleet.ownerStack} sets the fleet's organisation policies at ${fleet.parent} (gcp.orgPolicyParent): ${fleetPolicyEffect(constraint, props)}; remove it from this stack`;
 
 /** The message of a fleet policy the owner sets at another parent (pack and report alike). */
 export const misplacedFleetPolicy = (fleet: FleetOrgPolicies, constraint: string, parent: unknown) =>
@@ -236,20 +264,38 @@ export const misplacedFleetPolicy = (fleet: FleetOrgPolicies, constraint: string
 /**
  * The stack's policies for an org-wide constraint, as a fleet (gcp.orgPolicyParent, the rule's
  * `fleet` config) judges them. Without a fleet: all of them. The owner: those at the fleet's
- * parent, after reporting any elsewhere. Any other stack: none to judge (`inherited`: the owner's
- * plan carries the evidence), after reporting any it sets itself.
+ * parent. Any other stack: none to judge (`inherited`: the owner's plan carries the evidence).
+ * Policies set elsewhere, or by another stack, are `fleetOrgPoliciesOwnerOnly`'s to report.
  */
-function orgWidePolicies(args: StackValidationArgs, report: ReportViolation, constraint: string): { readonly policies: PolicyResource[]; readonly inherited: boolean; readonly where: string } {
+function orgWidePolicies(args: StackValidationArgs, constraint: string): { readonly policies: PolicyResource[]; readonly inherited: boolean; readonly where: string } {
   const policies = orgPolicies(args.resources, constraint);
   const fleet = args.getConfig<{ fleet?: FleetOrgPolicies }>().fleet;
   if (!fleet) return { policies, inherited: false, where: '' };
-  if (!fleet.owner) {
-    for (const p of policies) report(`org policy ${p.name}: ${overridesFleetPolicy(fleet, constraint, p.props.parent)}`, p.urn);
-    return { policies: [], inherited: true, where: '' };
-  }
-  for (const p of policies.filter((x) => x.props.parent !== fleet.parent)) report(`org policy ${p.name}: ${misplacedFleetPolicy(fleet, constraint, p.props.parent)}`, p.urn);
+  if (!fleet.owner) return { policies: [], inherited: true, where: '' };
   return { policies: policies.filter((x) => x.props.parent === fleet.parent), inherited: false, where: ` at ${fleet.parent} (gcp.orgPolicyParent)` };
 }
+
+// Whether the stack's project is below the fleet's parent at all is not the pack's to judge: a
+// policy sees the stack's resources and its config, not the provider calls the program made or
+// their answers. The program reads the project's ancestry and fails `pulumi preview` when the
+// parent is not in it (lib/gcp/fleet-ancestry.ts); the evidence report judges the answer the
+// offline plan recorded.
+export const fleetOrgPoliciesOwnerOnly: StackValidationPolicy = {
+  name: 'gcp-fleet-org-policies-owner-only',
+  description: `In a fleet (gcp.orgPolicyParent) the org-wide organisation policies (${ORG_WIDE_CONSTRAINTS.join(', ')}) are set by the owner stack at the configured folder or organisation, and by no other stack: below the parent a policy replaces or widens the fleet's for its project.`,
+  enforcementLevel: 'mandatory',
+  configSchema: { properties: { fleet: FLEET_CONFIG } },
+  validateStack: (args, report) => {
+    const fleet = args.getConfig<{ fleet?: FleetOrgPolicies }>().fleet;
+    if (!fleet) return;
+    const orgWide = args.resources.filter((r) => r.type === GCP_TYPES.orgPolicy && (ORG_WIDE_CONSTRAINTS as readonly string[]).includes(constraintOf(r.props)));
+    for (const p of orgWide) {
+      const constraint = constraintOf(p.props);
+      if (!fleet.owner) report(`org policy ${p.name}: ${overridesFleetPolicy(fleet, constraint, p.props)}`, p.urn);
+      else if (p.props.parent !== fleet.parent) report(`org policy ${p.name}: ${misplacedFleetPolicy(fleet, constraint, p.props.parent)}`, p.urn);
+    }
+  },
+};
 
 export const pscEndpointForGoogleApis: StackValidationPolicy = {
   name: 'gcp-psc-endpoint-for-google-apis',
@@ -411,7 +457,7 @@ export const cmekRequiredForVertex: StackValidationPolicy = {
   enforcementLevel: 'mandatory',
   configSchema: { properties: { fleet: FLEET_CONFIG } },
   validateStack: (args, report) => {
-    const { policies, inherited, where } = orgWidePolicies(args, report, 'gcp.restrictNonCmekServices');
+    const { policies, inherited, where } = orgWidePolicies(args, 'gcp.restrictNonCmekServices');
     if (inherited) return;
     const denies = (p: PolicyResource) => rulesOf(p).some((r) => stringsAt(r, 'values.deniedValues').includes(VERTEX_SERVICE)) && !rulesOf(p).some((r) => r.allowAll === 'TRUE');
     if (policies.some(denies)) return;
@@ -436,7 +482,7 @@ export const serviceAccountKeyCreationDisabled: StackValidationPolicy = {
   enforcementLevel: 'mandatory',
   configSchema: { properties: { fleet: FLEET_CONFIG } },
   validateStack: (args, report) => {
-    const { policies, inherited, where } = orgWidePolicies(args, report, 'iam.disableServiceAccountKeyCreation');
+    const { policies, inherited, where } = orgWidePolicies(args, 'iam.disableServiceAccountKeyCreation');
     if (inherited) return;
     const enforced = (p: PolicyResource) => rulesOf(p).some(enforcesUnconditionally);
     if (policies.some(enforced)) return;
@@ -511,7 +557,7 @@ export const allowedModelsPinned: StackValidationPolicy = {
   enforcementLevel: 'mandatory',
   configSchema: { properties: { fleet: FLEET_CONFIG } },
   validateStack: (args, report) => {
-    const { policies, inherited, where } = orgWidePolicies(args, report, 'vertexai.allowedModels');
+    const { policies, inherited, where } = orgWidePolicies(args, 'vertexai.allowedModels');
     if (inherited) return;
     if (policies.length === 0) report(`no org policy for vertexai.allowedModels${where} in this stack; add one whose rule lists the approved models in values.allowedValues`);
     for (const p of policies) {
@@ -558,7 +604,7 @@ export const resourceLocationsOrgPolicy: StackValidationPolicy = {
   validateStack: (args, report) => {
     const allowed = configuredList(args.getConfig<Record<string, unknown>>(), 'allowedRegions', resourceLocationsOrgPolicy.name);
     const permitted = permittedLocationValues(allowed);
-    const { policies, inherited, where } = orgWidePolicies(args, report, 'gcp.resourceLocations');
+    const { policies, inherited, where } = orgWidePolicies(args, 'gcp.resourceLocations');
     if (inherited) return;
     if (policies.length === 0) {
       report(`no org policy for gcp.resourceLocations${where} in this stack; add one allowing only ${allowed.map((r) => `in:${r}-locations`).join(', ')} (config: gcp.allowedRegions)`);
@@ -617,7 +663,7 @@ export const globalVertexEndpointDenied: StackValidationPolicy = {
   },
   validateStack: (args, report) => {
     if (args.getConfig<{ required?: boolean }>().required === false) return;
-    const { policies, inherited, where } = orgWidePolicies(args, report, GLOBAL_ENDPOINT_CONSTRAINT);
+    const { policies, inherited, where } = orgWidePolicies(args, GLOBAL_ENDPOINT_CONSTRAINT);
     if (inherited) return;
     if (policies.length === 0) report(`no org policy for ${GLOBAL_ENDPOINT_CONSTRAINT}${where} in this stack; deny ${GLOBAL_VERTEX_HOST} (or set gcp.orgPolicies.denyGlobalVertexEndpoint to false to rely on the private DNS alone)`);
     for (const p of policies.filter((x) => !deniesGlobalVertex(x.props))) {
@@ -647,11 +693,12 @@ export const gcpPolicies: Policies = [
   resourceLocations,
   resourceLocationsOrgPolicy,
   globalVertexEndpointDenied,
+  fleetOrgPoliciesOwnerOnly,
   modelArmorOnEveryCall,
 ];
 
 /** The rules that judge an org-wide constraint, and so take the `fleet` config (gcp.orgPolicyParent). */
-const FLEET_RULES = [serviceAccountKeyCreationDisabled, cmekRequiredForVertex, allowedModelsPinned, resourceLocationsOrgPolicy, globalVertexEndpointDenied];
+const FLEET_RULES = [serviceAccountKeyCreationDisabled, cmekRequiredForVertex, allowedModelsPinned, resourceLocationsOrgPolicy, globalVertexEndpointDenied, fleetOrgPoliciesOwnerOnly];
 
 /**
  * The policy configuration the pack needs, from the organisation config. `fleet` is

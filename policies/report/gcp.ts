@@ -2,6 +2,7 @@ import type { OrgConfig } from '../../lib/config';
 import { SIGNAL_TAG_KEY, signalOf } from '../../lib/config/detection';
 import { AUDITED_SERVICES, VERTEX_SERVICE } from '../../lib/gcp/audit-logging';
 import { GLOBAL_VERTEX_HOST } from '../../lib/gcp/naming';
+import { ancestorsIn, describeAncestry, isUnderParent, PROJECT_ANCESTRY } from '../../lib/gcp/fleet-ancestry';
 import { fleetOrgPolicies, GLOBAL_ENDPOINT_CONSTRAINT, isOrgWideConstraint } from '../../lib/gcp/org-policies';
 import type { Plan, PlanResource } from '../../lib/pulumi/plan';
 import {
@@ -52,6 +53,25 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
   // fleet's parent, any other stack none (the owner's plan and report prove them); every stack
   // keeps the per-project ones at its project.
   const fleet = fleetOrgPolicies(config.gcp?.orgPolicyParent, plan.stack);
+  /**
+   * Evidence that another stack's org-wide constraint binds this project: the owner sets it at the
+   * fleet's parent, and the project's ancestry the plan recorded (its assumption, which `pulumi
+   * preview` checks against Google Cloud, failing when the parent is not in it) holds that parent.
+   */
+  const inheritedEvidence = (constraint: string): Evidence => {
+    const parent = fleet!.parent;
+    const project = String(plan.outputs.project ?? '');
+    const reads = plan.calls.filter((c) => c.token === PROJECT_ANCESTRY && c.args.project === project);
+    const base = { resource: `${fleet!.ownerStack} (gcp.orgPolicyParent)`, type: T.orgPolicy, property: constraint };
+    const setAt = `set at ${parent} by stack ${fleet!.ownerStack} (gcp.orgPolicyParent)`;
+    if (reads.length === 0) {
+      return { ...base, value: `${setAt}; the plan recorded no read of project ${project || '(no project output)'}'s ancestry (${PROJECT_ANCESTRY}), so nothing shows the project is under ${parent}`, ok: false };
+    }
+    const ancestors = ancestorsIn(reads[reads.length - 1].answer);
+    const under = isUnderParent(ancestors, parent);
+    const assumed = `the ancestry the plan assumed for project ${project} (${PROJECT_ANCESTRY}, checked against Google Cloud by pulumi preview) is ${describeAncestry(ancestors)}`;
+    return { ...base, value: under ? `${setAt}; ${assumed}` : `${setAt}, but ${assumed}, without ${parent}: the fleet's policies do not bind it`, ok: under };
+  };
   /** The plan's policies for `constraint` to judge, and evidence of where they are (or why none is needed). */
   const placed = (constraint: string): { readonly judged: PlanResource[]; readonly evidence: Evidence[] } => {
     const all = ix.ofType(T.orgPolicy).filter((p) => setsConstraint(p.inputs, constraint));
@@ -65,9 +85,8 @@ export function evaluateGcp(plan: Plan, config: OrgConfig): CloudSection {
       return { judged, evidence: judged.length > 0 || wrong.length > 0 ? wrong : [missing(' at this project')] };
     }
     if (!fleet.owner) {
-      if (all.length > 0) return { judged: [], evidence: all.map((p) => ix.evidence(p, constraint, `set at ${parentOf(p)} by this stack, overriding ${fleet.parent}`, false)) };
-      const inherited: Evidence = { resource: `${fleet.ownerStack} (gcp.orgPolicyParent)`, type: T.orgPolicy, property: constraint, value: `set at ${fleet.parent} by stack ${fleet.ownerStack} (gcp.orgPolicyParent)`, ok: true };
-      return { judged: [], evidence: [inherited] };
+      if (all.length > 0) return { judged: [], evidence: all.map((p) => ix.evidence(p, constraint, `set at ${parentOf(p)} by this stack, not by stack ${fleet.ownerStack} at ${fleet.parent}`, false)) };
+      return { judged: [], evidence: [inheritedEvidence(constraint)] };
     }
     const judged = all.filter((p) => parentOf(p) === fleet.parent);
     const wrong = all.filter((p) => parentOf(p) !== fleet.parent).map((p) => ix.evidence(p, constraint, `set at ${parentOf(p)}, not at ${fleet.parent} (gcp.orgPolicyParent)`, false));

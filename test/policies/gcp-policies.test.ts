@@ -124,22 +124,57 @@ describe('the pack in a fleet (gcp.orgPolicyParent): the owner sets the org-wide
     ]);
   });
 
-  test('another stack that sets an org-wide policy at its project is refused: it would override the folder\'s', async () => {
+  test('another stack that sets any org-wide policy at its project is refused, saying what it does to the folder\'s by constraint kind', async () => {
     const found = await mandatory(example, fleetConfig('spoke-1'));
-    expect(found).toHaveLength(5);
-    expect(found).toContain(
-      'gcp-resource-locations-org-policy: org policy example-corp-org-policies-resource-locations: this stack sets gcp.resourceLocations at "projects/123456789012", but stack hub sets the fleet\'s organisation policies at folders/4455 (gcp.orgPolicyParent) and a policy below it overrides the fleet\'s; remove it from this stack',
+    const refusal = (name: string, constraint: string, effect: string) =>
+      `gcp-fleet-org-policies-owner-only: org policy example-corp-org-policies-${name}: this stack sets ${constraint} at "projects/123456789012", but stack hub sets the fleet's organisation policies at folders/4455 (gcp.orgPolicyParent): ${effect}; remove it from this stack`;
+    const replaces = 'with spec.inheritFromParent false this list policy replaces the fleet\'s for the project: its values alone apply there';
+    const boolean = (c: string) => `${c} is a boolean constraint, whose policies are not merged: the lowest in the hierarchy decides, so this one replaces the fleet's for the project (with enforce "FALSE" it would lift it)`;
+    const merged = (denied: string) => `merged with the fleet's (spec.inheritFromParent true), its deniedValues ${denied} only add to the fleet's denials, which stay in force; the fleet's guards are still the owner's to set`;
+    expect(found).toEqual(
+      [
+        refusal('resource-locations', 'gcp.resourceLocations', replaces),
+        refusal('models', 'vertexai.allowedModels', replaces),
+        refusal('cmek-vertex', 'gcp.restrictNonCmekServices', merged('aiplatform.googleapis.com')),
+        refusal('tls', 'gcp.restrictTLSVersion', merged('TLS_VERSION_1, TLS_VERSION_1_1')),
+        refusal('no-global-vertex', 'gcp.restrictEndpointUsage', merged('aiplatform.googleapis.com')),
+        refusal('no-sa-keys', 'iam.disableServiceAccountKeyCreation', boolean('iam.disableServiceAccountKeyCreation')),
+        refusal('workbench-no-downloads', 'ainotebooks.disableFileDownloads', boolean('ainotebooks.disableFileDownloads')),
+        refusal('workbench-no-root', 'ainotebooks.disableRootAccess', boolean('ainotebooks.disableRootAccess')),
+        refusal('workbench-no-public-ip', 'ainotebooks.restrictPublicIp', boolean('ainotebooks.restrictPublicIp')),
+      ].sort(),
+    );
+    // The per-project constraints stay with every stack.
+    expect(found.filter((m) => /cmek-key-projects|member-domains/.test(m))).toEqual([]);
+  });
+
+  test('a list policy below the folder that inherits and allows values widens the folder\'s; one that resets or allows all replaces it', () => {
+    const fleet = fleetOrgPolicies({ parent: 'folders/4455', ownerStack: 'hub' }, 'spoke-1')!;
+    const policy = (spec: Record<string, unknown>) => ({ parent: 'projects/1', name: 'projects/1/policies/gcp.resourceLocations', spec });
+    expect(gcp.overridesFleetPolicy(fleet, 'gcp.resourceLocations', policy({ inheritFromParent: true, rules: [{ values: { allowedValues: ['in:us-east1-locations'] } }] }))).toBe(
+      'this stack sets gcp.resourceLocations at "projects/1", but stack hub sets the fleet\'s organisation policies at folders/4455 (gcp.orgPolicyParent): merged with the fleet\'s (spec.inheritFromParent true), its allowedValues in:us-east1-locations are added to the values the fleet allows, widening them for the project; the fleet\'s guards are still the owner\'s to set; remove it from this stack',
+    );
+    expect(gcp.fleetPolicyEffect('gcp.resourceLocations', policy({ reset: true }))).toBe('spec.reset true returns gcp.resourceLocations to Google\'s default for the project, ignoring the fleet\'s policy');
+    expect(gcp.fleetPolicyEffect('gcp.restrictTLSVersion', policy({ inheritFromParent: true, rules: [{ allowAll: 'TRUE' }] }))).toBe(
+      'a rule with allowAll or denyAll decides every value of gcp.restrictTLSVersion for the project, not the fleet\'s policy',
+    );
+    expect(gcp.fleetPolicyEffect('gcp.restrictTLSVersion', policy({ rules: [{ values: { deniedValues: ['TLS_VERSION_1'] } }] }))).toBe(
+      'with spec.inheritFromParent absent this list policy replaces the fleet\'s for the project: its values alone apply there',
     );
   });
 
   test('the owner\'s plan fails when it sets the policies at another parent than the configured one, or at its project', async () => {
+    // Each of the nine org-wide policies is misplaced; the five rules that judge their content find none at the parent.
     const elsewhere = await mandatory(owner, fleetConfig('hub', 'folders/9999'));
-    expect(elsewhere).toHaveLength(10);
-    expect(elsewhere).toContain('gcp-allowed-models-pinned: org policy example-corp-fleet-org-policies-models: vertexai.allowedModels is set at "folders/4455"; as the owner of gcp.orgPolicyParent this stack sets it at folders/9999');
+    expect(elsewhere).toHaveLength(14);
+    expect(elsewhere.filter((m) => m.startsWith('gcp-fleet-org-policies-owner-only: ') && m.endsWith('is set at "folders/4455"; as the owner of gcp.orgPolicyParent this stack sets it at folders/9999'))).toHaveLength(9);
+    expect(elsewhere).toContain(
+      'gcp-fleet-org-policies-owner-only: org policy example-corp-fleet-org-policies-workbench-no-root: ainotebooks.disableRootAccess is set at "folders/4455"; as the owner of gcp.orgPolicyParent this stack sets it at folders/9999',
+    );
     expect(elsewhere).toContain('gcp-allowed-models-pinned: no org policy for vertexai.allowedModels at folders/9999 (gcp.orgPolicyParent) in this stack; add one whose rule lists the approved models in values.allowedValues');
     const atProject = await mandatory(example, fleetConfig('hub'));
-    expect(atProject).toHaveLength(10);
-    expect(atProject.filter((m) => m.includes('is set at "projects/'))).toHaveLength(5);
+    expect(atProject).toHaveLength(14);
+    expect(atProject.filter((m) => m.includes('is set at "projects/'))).toHaveLength(9);
   });
 
   test('the fleet configuration is one every rule that receives it declares (Pulumi refuses undeclared policy config)', () => {

@@ -216,7 +216,14 @@ describe('Google Cloud evidence in a fleet (gcp.orgPolicyParent: stack hub sets 
   test('another stack\'s evidence says the policies are set at the folder by the owner, as the config says, and its own per-project ones', () => {
     const section = evaluateGcp(member, fleet);
     const evidence = (control: string) => section.controls.find((c) => c.control === control)!.evidence.filter((e) => e.type === 'gcp:orgpolicy/policy:Policy');
-    const inherited = (constraint: string) => ({ resource: 'hub (gcp.orgPolicyParent)', type: 'gcp:orgpolicy/policy:Policy', property: constraint, value: 'set at folders/4455 by stack hub (gcp.orgPolicyParent)', ok: true });
+    const inherited = (constraint: string) => ({
+      resource: 'hub (gcp.orgPolicyParent)',
+      type: 'gcp:orgpolicy/policy:Policy',
+      property: constraint,
+      value:
+        'set at folders/4455 by stack hub (gcp.orgPolicyParent); the ancestry the plan assumed for project example-ai-prod (gcp:projects/getAncestry:getAncestry, checked against Google Cloud by pulumi preview) is project example-ai-prod > folder 4455',
+      ok: true,
+    });
     expect(evidence('data-residency')).toEqual([inherited('gcp.resourceLocations'), inherited('gcp.restrictEndpointUsage')]);
     expect(evidence('model-pinning')).toEqual([inherited('vertexai.allowedModels')]);
     expect(evidence('encryption-cmk')).toEqual([
@@ -227,6 +234,32 @@ describe('Google Cloud evidence in a fleet (gcp.orgPolicyParent: stack hub sets 
       inherited('iam.disableServiceAccountKeyCreation'),
       { resource: 'spoke-1/example-corp-org-policies-member-domains', type: 'gcp:orgpolicy/policy:Policy', property: 'iam.allowedPolicyMemberDomains', value: 'C0example1', ok: true },
     ]);
+  });
+
+  test('another stack\'s plan whose recorded ancestry lacks the folder fails every org-wide control, naming the ancestry; one without the read fails too', () => {
+    const withAncestry = (ancestors: unknown[]): Plan => ({
+      ...member,
+      calls: member.calls.map((c) => (c.token === 'gcp:projects/getAncestry:getAncestry' ? { ...c, answer: { ...c.answer, ancestors } } : c)),
+    });
+    const elsewhere = evaluateGcp(withAncestry([{ id: 'example-ai-prod', type: 'project' }, { id: '9999', type: 'folder' }]), fleet);
+    expect(failed(elsewhere)).toEqual([...ORG_WIDE_CONTROLS].sort());
+    expect(elsewhere.controls.find((c) => c.control === 'model-pinning')!.evidence).toEqual([
+      {
+        resource: 'hub (gcp.orgPolicyParent)',
+        type: 'gcp:orgpolicy/policy:Policy',
+        property: 'vertexai.allowedModels',
+        value:
+          'set at folders/4455 by stack hub (gcp.orgPolicyParent), but the ancestry the plan assumed for project example-ai-prod (gcp:projects/getAncestry:getAncestry, checked against Google Cloud by pulumi preview) is project example-ai-prod > folder 9999, without folders/4455: the fleet\'s policies do not bind it',
+        ok: false,
+      },
+    ]);
+    // A folder above the parent folder is fine: the parent is still among the ancestors.
+    expect(failed(evaluateGcp(withAncestry([{ id: 'example-ai-prod', type: 'project' }, { id: '4455', type: 'folder' }, { id: '1', type: 'organization' }]), fleet))).toEqual([]);
+    const unread = evaluateGcp({ ...member, calls: member.calls.filter((c) => c.token !== 'gcp:projects/getAncestry:getAncestry') }, fleet);
+    expect(failed(unread)).toEqual([...ORG_WIDE_CONTROLS].sort());
+    expect(unread.controls.find((c) => c.control === 'model-pinning')!.evidence[0].value).toBe(
+      'set at folders/4455 by stack hub (gcp.orgPolicyParent); the plan recorded no read of project example-ai-prod\'s ancestry (gcp:projects/getAncestry:getAncestry), so nothing shows the project is under folders/4455',
+    );
   });
 
   test('the owner\'s evidence names its own policies at the folder', () => {
@@ -256,7 +289,7 @@ describe('Google Cloud evidence in a fleet (gcp.orgPolicyParent: stack hub sets 
       value: 'set at folders/4455, not at folders/9999 (gcp.orgPolicyParent)',
       ok: false,
     });
-    expect(policies.violations.filter((v) => v.enforcementLevel === 'mandatory')).toHaveLength(10);
+    expect(policies.violations.filter((v) => v.enforcementLevel === 'mandatory')).toHaveLength(14);
   });
 
   test('a stack that sets the policies at its own project fails as the owner (wrong parent) and as another stack (it overrides the folder\'s)', () => {
@@ -265,7 +298,13 @@ describe('Google Cloud evidence in a fleet (gcp.orgPolicyParent: stack hub sets 
     const asMember = evaluateGcp(gcpPlan, fleet);
     expect(failed(asMember)).toEqual([...ORG_WIDE_CONTROLS].sort());
     expect(asMember.controls.find((c) => c.control === 'model-pinning')!.evidence).toEqual([
-      { resource: 'test/example-corp-org-policies-models', type: 'gcp:orgpolicy/policy:Policy', property: 'vertexai.allowedModels', value: 'set at projects/123456789012 by this stack, overriding folders/4455', ok: false },
+      {
+        resource: 'test/example-corp-org-policies-models',
+        type: 'gcp:orgpolicy/policy:Policy',
+        property: 'vertexai.allowedModels',
+        value: 'set at projects/123456789012 by this stack, not by stack hub at folders/4455',
+        ok: false,
+      },
     ]);
   });
 });
