@@ -10,6 +10,7 @@
  */
 import { isBuiltin } from 'node:module';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { withoutCloudFormationValidation } from '../support/aws';
 import { bundleImports, resolveInvokerBundle, type InvokerBundle } from './support/bundle';
 import { captureLogs, type LogCapture } from './support/capture';
 import { invokeInChild } from './support/child-invoke';
@@ -89,7 +90,9 @@ beforeAll(async () => {
       [HUGE]: { kind: 'reply', reply: { output: { message: { role: 'assistant', content: [{ text: '"'.repeat(2_200_000) }] } } } },
     },
   });
-  bundle = await resolveInvokerBundle();
+  // The asset is built as cdk synth builds it; CDK's CloudFormation validation of the template,
+  // which this suite never reads, would take most of the synth's time.
+  bundle = await withoutCloudFormationValidation(() => resolveInvokerBundle());
 
   for (const name of ['AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_ENDPOINT_URL', 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'AWS_CONTAINER_CREDENTIALS_FULL_URI']) {
     delete process.env[name];

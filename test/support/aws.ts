@@ -41,3 +41,28 @@ export function exampleTemplate(): Template {
   cached ??= Template.fromStack(platformStack());
   return cached;
 }
+
+/**
+ * Runs `synthesize` with CDK's built-in CloudFormation validation off (`CDK_VALIDATION=false`),
+ * for synths whose validation report no assertion reads: the templates and assets are the same,
+ * and that validation can never fail a synth here (without `@aws-cdk/core:validateAgainstDefaultRules`
+ * CDK downgrades its findings to warnings), yet it costs most of a synth's time. Suites that assert
+ * on validation-report.json, or run the CLI as adopters do, keep it.
+ */
+export function withoutCloudFormationValidation<T>(synthesize: () => T): T {
+  const before = process.env.CDK_VALIDATION;
+  process.env.CDK_VALIDATION = 'false';
+  const restore = () => {
+    if (before === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = before;
+  };
+  try {
+    const result = synthesize();
+    if (result instanceof Promise) return result.finally(restore) as T;
+    restore();
+    return result;
+  } catch (e) {
+    restore();
+    throw e;
+  }
+}
