@@ -4,7 +4,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as yaml from 'js-yaml';
 import { deterministicGuid } from '../../lib/azure/naming';
 import { azureProgram } from '../../stacks/azure/program';
-import { exampleOrg, exampleTags, orgWith, plan, UNTAGGABLE, waitsFor } from './support';
+import { exampleOrg, exampleTags, orgWith, plan, UNTAGGABLE, waitsFor, withoutStackTraces } from './support';
 
 const PLACEHOLDER = '00000000-0000-0000-0000-000000000000';
 const stackFile = path.join(__dirname, '..', '..', 'stacks', 'azure', 'Pulumi.example.yaml');
@@ -13,7 +13,7 @@ const get = (overrides: Record<string, unknown> = {}) => (key: string) => ({ ...
 
 function run(overrides: Record<string, unknown> = {}, org = exampleOrg) {
   const settings = azureProgram.readSettings(get(overrides), org, 'example');
-  return plan(() => azureProgram.run(org, settings));
+  return withoutStackTraces(() => plan(() => azureProgram.run(org, settings)));
 }
 
 describe('the Azure program with the example stack', () => {

@@ -7,14 +7,20 @@ import type { OrgConfig } from '../../lib/config';
 import type { Plan } from '../../lib/pulumi/plan';
 import { PROJECT_ANCESTRY } from '../../lib/gcp/plan-answers';
 import { gcpProgram } from '../../stacks/gcp/program';
-import { exampleOrg, exampleStackConfig, fleetOrg, getter, ofType, orgWith, plan, planAs, resource, T, waitsFor } from './support';
+import { exampleOrg, exampleStackConfig, fleetOrg, getter, ofType, orgWith, plan, planAs, resource, T, waitsFor, withoutStackTraces } from './support';
 
 const ROOT = path.join(__dirname, '..', '..');
 const PROJECT_DIR = path.join(ROOT, 'stacks', 'gcp');
 
 function planFor(org: OrgConfig, overrides: Record<string, unknown> = {}): Promise<Plan> {
   const settings = gcpProgram.readSettings(getter({ ...exampleStackConfig, ...overrides }), org, 'example');
-  return plan(() => gcpProgram.run(org, settings));
+  return withoutStackTraces(() => plan(() => gcpProgram.run(org, settings)));
+}
+
+/** `make()`, run the first time it is asked for; the tests that share a plan only read it. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
 }
 
 const withPerimeter = (mode: 'off' | 'dryRun' | 'enforced') =>
@@ -22,13 +28,18 @@ const withPerimeter = (mode: 'off' | 'dryRun' | 'enforced') =>
     raw.gcp!.vpcServiceControls = mode;
   });
 
+/** Plans that several tests below make with the same config and settings, each made once. */
+const examplePlan = once(() => planFor(exampleOrg));
+const enforcedPlan = once(() => planFor(withPerimeter('enforced')));
+const atFolderPlan = once(() => planFor(exampleOrg, { folderId: '4455' }));
+
 /** Resource types whose inputs accept labels, and the ones deliberately left without. */
 const LABELABLE = [T.globalAddress, T.zone, T.cryptoKey, T.template];
 
 describe('gcpProgram with the example config', () => {
   let p: Plan;
   beforeAll(async () => {
-    p = await planFor(exampleOrg);
+    p = await examplePlan();
   });
 
   test('one component per architectural task, every cloud resource under one of them', () => {
@@ -165,7 +176,7 @@ describe('gcpProgram misuse detection and the kill switch', () => {
   });
 
   test('the kill switch removes the model users\' grants and nothing else; the output says so', async () => {
-    const open = await planFor(exampleOrg);
+    const open = await examplePlan();
     const suspended = await planFor(orgWith((raw) => void (raw.detection = { ...exampleOrg.detection, suspendModelAccess: true })));
     expect(open.outputs.modelAccess).toBe('open');
     expect(suspended.outputs.modelAccess).toBe('suspended');
@@ -177,7 +188,7 @@ describe('gcpProgram misuse detection and the kill switch', () => {
   });
 
   test('the perimeter waits for the detection too: once enforced it restricts Cloud Logging, which the metrics are created in', async () => {
-    const p = await planFor(exampleOrg);
+    const p = await examplePlan();
     const metrics = ofType(p, 'gcp:logging/metric:Metric');
     expect(metrics).toHaveLength(4);
     for (const m of metrics) expect([m.name, waitsFor(p, 'example-corp-perimeter-perimeter', m.name)]).toEqual([m.name, true]);
@@ -194,7 +205,7 @@ describe('gcpProgram VPC Service Controls modes', () => {
   });
 
   test('enforced: the perimeter status holds the project, restricts the data and key services, and admits the configured access levels and ingress', async () => {
-    const p = await planFor(withPerimeter('enforced'));
+    const p = await enforcedPlan();
     const inputs = resource(p, T.perimeter, 'example-corp-perimeter-perimeter').inputs;
     expect(inputs).toMatchObject({
       useExplicitDryRunSpec: false,
@@ -215,7 +226,7 @@ describe('gcpProgram VPC Service Controls modes', () => {
   });
 
   test('every host the private zone resolves can be called from the perimeter\'s networks once it is enforced', async () => {
-    const p = await planFor(withPerimeter('enforced'));
+    const p = await enforcedPlan();
     const status = resource(p, T.perimeter, 'example-corp-perimeter-perimeter').inputs.status as { restrictedServices: string[]; vpcAccessibleServices: { allowedServices: string[] } };
     const callable = new Set([...status.restrictedServices, ...status.vpcAccessibleServices.allowedServices]);
     // oauth2.googleapis.com is not a service VPC Service Controls controls: always reachable.
@@ -228,7 +239,7 @@ describe('gcpProgram VPC Service Controls modes', () => {
   });
 
   test('the perimeter comes last: the first deployment configures Cloud KMS, Logging and Storage before they are restricted', async () => {
-    const p = await planFor(withPerimeter('enforced'));
+    const p = await enforcedPlan();
     for (const other of ['example-corp-keys-vertex', 'example-corp-audit-bucket', 'example-corp-audit-sink', 'example-corp-model-armor-floor', 'example-corp-network-psc']) {
       expect([other, waitsFor(p, 'example-corp-perimeter-perimeter', other)]).toEqual([other, true]);
     }
@@ -258,7 +269,7 @@ describe('gcpProgram VPC Service Controls modes', () => {
 
 describe('gcpProgram organisation policies', () => {
   test('the example sets the optional policies the organisation config asks for: global endpoint, CMEK key projects, member domains, Workbench', async () => {
-    const p = await planFor(exampleOrg);
+    const p = await examplePlan();
     const byConstraint = Object.fromEntries(ofType(p, T.orgPolicy).map((r) => [String(r.inputs.name).split('/policies/')[1], r.inputs.spec]));
     expect(byConstraint['gcp.restrictEndpointUsage']).toEqual({ inheritFromParent: true, rules: [{ values: { deniedValues: ['aiplatform.googleapis.com'] } }] });
     expect(byConstraint['gcp.restrictCmekCryptoKeyProjects']).toEqual({ inheritFromParent: false, rules: [{ values: { allowedValues: ['under:projects/example-ai-prod'] } }] });
@@ -268,19 +279,19 @@ describe('gcpProgram organisation policies', () => {
   });
 
   test('CMEK key projects are restricted at project scope only: at a folder it would bind every other project there to this one\'s keys', async () => {
-    const p = await planFor(exampleOrg, { folderId: '4455' });
+    const p = await atFolderPlan();
     const constraints = ofType(p, T.orgPolicy).map((r) => String(r.inputs.name));
     expect(constraints).toContain('folders/4455/policies/gcp.restrictEndpointUsage');
     expect(constraints.filter((n) => n.endsWith('/gcp.restrictCmekCryptoKeyProjects'))).toEqual([]);
   });
 
   test('policies at a folder or the organisation outlive the stack (retainOnDelete); a project\'s own policies do not', async () => {
-    const atFolder = await planFor(exampleOrg, { folderId: '4455' });
+    const atFolder = await atFolderPlan();
     expect(ofType(atFolder, T.orgPolicy).length).toBeGreaterThan(0);
     for (const r of ofType(atFolder, T.orgPolicy)) expect([r.name, r.retainOnDelete]).toEqual([r.name, true]);
     const atOrganization = await planFor(exampleOrg, { organizationId: '5566' });
     for (const r of ofType(atOrganization, T.orgPolicy)) expect([r.name, r.retainOnDelete]).toEqual([r.name, true]);
-    const atProject = await planFor(exampleOrg);
+    const atProject = await examplePlan();
     for (const r of ofType(atProject, T.orgPolicy)) expect(r).not.toHaveProperty('retainOnDelete');
   });
 
@@ -295,7 +306,7 @@ describe('gcpProgram organisation policies', () => {
   });
 
   test('domain restricted sharing comes after every grant to a Google service agent (grants made before it stay; after it, agents outside the customer are refused)', async () => {
-    const p = await planFor(exampleOrg);
+    const p = await examplePlan();
     const agentGrants = [...ofType(p, T.iamMember), ...ofType(p, T.keyMember)].filter((g) => String(g.inputs.member).startsWith('serviceAccount:'));
     expect(agentGrants.length).toBe(3);
     const domains = ofType(p, T.orgPolicy).find((r) => String(r.inputs.name).endsWith('/iam.allowedPolicyMemberDomains'))!;
@@ -321,8 +332,8 @@ describe('gcpProgram in a fleet (gcp.orgPolicyParent)', () => {
   let owner: Plan;
   let member: Plan;
   beforeAll(async () => {
-    owner = await planAs(fleet, 'hub');
-    member = await planAs(fleet, 'spoke-1');
+    owner = await withoutStackTraces(() => planAs(fleet, 'hub'));
+    member = await withoutStackTraces(() => planAs(fleet, 'spoke-1'));
   });
 
   test('the owner sets the org-wide constraints at the folder, and the per-project ones at its project', () => {
@@ -383,7 +394,7 @@ describe('gcpProgram in a fleet (gcp.orgPolicyParent)', () => {
   });
 
   test('without gcp.orgPolicyParent the outputs are as they were: no fleet outputs', async () => {
-    const single = await planFor(exampleOrg);
+    const single = await examplePlan();
     for (const key of ['orgPolicyParent', 'orgPoliciesSetBy', 'perProjectOrgPolicyParent']) expect(single.outputs).not.toHaveProperty(key);
   });
 });
@@ -411,11 +422,13 @@ describe('the Pulumi project', () => {
   });
 
   test('index.ts runs the program from pulumi.Config and exports its outputs', async () => {
-    const p = await plan(() => {
-      for (const [key, value] of Object.entries(stackFile.config)) pulumi.runtime.setConfig(key, String(value));
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      return require('../../stacks/gcp/index') as Record<string, unknown>;
-    });
+    const p = await withoutStackTraces(() =>
+      plan(() => {
+        for (const [key, value] of Object.entries(stackFile.config)) pulumi.runtime.setConfig(key, String(value));
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        return require('../../stacks/gcp/index') as Record<string, unknown>;
+      }),
+    );
     expect(p.outputs).toMatchObject({ project: 'example-ai-prod', vertexEndpoint: 'https://europe-west4-aiplatform.googleapis.com', pscEndpointAddress: '10.50.255.254' });
     expect(ofType(p, T.perimeter)).toHaveLength(1);
   });
