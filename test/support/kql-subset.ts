@@ -140,9 +140,16 @@ function children(node: Syntax): Syntax[] {
   return out;
 }
 
+/** Each node's `NameInParent`, read once: Bridge.NET computes it by searching the parent's children. */
+const roles = new WeakMap<Syntax, string | null>();
+function roleOf(node: Syntax): string | null {
+  if (!roles.has(node)) roles.set(node, node.NameInParent);
+  return roles.get(node)!;
+}
+
 /** The child in the role `name` (Kusto's `NameInParent`), or undefined. */
 function part(node: Syntax, name: string): Syntax | undefined {
-  return children(node).find((c) => c.NameInParent === name);
+  return children(node).find((c) => roleOf(c) === name);
 }
 
 function required(ev: Evaluation, node: Syntax, name: string): Syntax {
