@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { denyGrantsExceptForAwsServices } from './encryption-keys';
-import { enableEventBridge, protectAccessLogs } from './audit-trail';
+import { acknowledgeAccessLogDestination, enableEventBridge, protectAccessLogs } from './audit-trail';
 
 /** Where a delivery pipeline keeps its artifacts in one region. */
 export interface ArtifactStoreProps {
@@ -95,22 +95,9 @@ export class ArtifactStore extends Construct {
       reason:
         'Pipeline artifacts are superseded on every run and expired by lifecycle, so locking them would only keep stale templates; versioning and the key policy protect them while a run uses them, and the deployed stacks record what was deployed.',
     });
-    const sseS3Reason =
-      'Amazon S3 delivers server access logs only to a bucket with SSE-S3 default encryption (default SSE-KMS is not supported for log destinations), so this bucket uses S3-managed keys, and a bucket policy denies every principal deleting its logs.';
-    Validations.of(accessLogs.node.defaultChild!).acknowledge(
-      {
-        id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',
-        reason: 'This bucket is the end of the server-access-logging chain: logging it to another bucket would need another bucket without logs.',
-      },
-      {
-        id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
-        reason:
-          'Amazon S3 does not deliver server access logs to a bucket with Object Lock enabled, so this bucket is kept by versioning and a bucket policy that denies every principal deleting objects or versions and changing its policy, lifecycle or versioning.',
-      },
-      { id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', reason: sseS3Reason },
-      { id: 'HIPAA.Security::HIPAA.Security-S3DefaultEncryptionKMS', reason: sseS3Reason },
-      { id: 'NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS', reason: sseS3Reason },
-      { id: 'PCI.DSS.321::PCI.DSS.321-S3DefaultEncryptionKMS', reason: sseS3Reason },
+    acknowledgeAccessLogDestination(
+      accessLogs,
+      'This bucket is the end of the server-access-logging chain: logging it to another bucket would need another bucket without logs.',
     );
 
     this.bucket = bucket;

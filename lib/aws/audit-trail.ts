@@ -320,24 +320,9 @@ export class AuditTrail extends Construct {
         { id: 'PCI.DSS.321::PCI.DSS.321-S3BucketReplicationEnabled', reason: replicationReason },
       );
     }
-    // What S3 requires of a server-access-log destination, which the packs would have otherwise.
-    const sseS3Reason =
-      'Amazon S3 delivers server access logs only to a bucket with SSE-S3 default encryption (default SSE-KMS is not supported for log destinations), so this bucket uses S3-managed keys, and its logs are protected by a bucket policy that admits only S3 log delivery and denies every deletion.';
-    Validations.of(accessLogs.node.defaultChild!).acknowledge(
-      {
-        id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check',
-        reason:
-          'This bucket is the end of the server-access-logging chain (logging it to another bucket would need another bucket without logs); every object call on it is recorded as a CloudTrail data event by this trail instead.',
-      },
-      {
-        id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
-        reason:
-          'Amazon S3 does not deliver server access logs to a bucket with Object Lock enabled, so this bucket is kept immutable by versioning and a bucket policy that denies every principal deleting objects or versions and changing its policy, lifecycle, versioning or object lock.',
-      },
-      { id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', reason: sseS3Reason },
-      { id: 'HIPAA.Security::HIPAA.Security-S3DefaultEncryptionKMS', reason: sseS3Reason },
-      { id: 'NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS', reason: sseS3Reason },
-      { id: 'PCI.DSS.321::PCI.DSS.321-S3DefaultEncryptionKMS', reason: sseS3Reason },
+    acknowledgeAccessLogDestination(
+      accessLogs,
+      'This bucket is the end of the server-access-logging chain (logging it to another bucket would need another bucket without logs); every object call on it is recorded as a CloudTrail data event by this trail instead.',
     );
 
     // Evidence outlives the stack: the trail, its buckets, their policies (TLS-only stays
@@ -414,6 +399,28 @@ function admitCloudTrail(key: kms.IKey): void {
       );
     }
   }
+}
+
+/**
+ * What S3 requires of a server-access-log destination (no object lock, SSE-S3 default
+ * encryption), acknowledged with why the bucket stays protected: `protectAccessLogs` keeps it
+ * immutable by policy. `endOfChainReason` says why the bucket itself is not logged to another.
+ */
+export function acknowledgeAccessLogDestination(accessLogs: s3.Bucket, endOfChainReason: string): void {
+  const sseS3Reason =
+    'Amazon S3 delivers server access logs only to a bucket with SSE-S3 default encryption (default SSE-KMS is not supported for log destinations), so this bucket uses S3-managed keys, and its logs are protected by a bucket policy that admits only S3 log delivery and denies every deletion.';
+  Validations.of(accessLogs.node.defaultChild!).acknowledge(
+    { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason: endOfChainReason },
+    {
+      id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check',
+      reason:
+        'Amazon S3 does not deliver server access logs to a bucket with Object Lock enabled, so this bucket is kept immutable by versioning and a bucket policy that denies every principal deleting objects or versions and changing its policy, lifecycle, versioning or object lock.',
+    },
+    { id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', reason: sseS3Reason },
+    { id: 'HIPAA.Security::HIPAA.Security-S3DefaultEncryptionKMS', reason: sseS3Reason },
+    { id: 'NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS', reason: sseS3Reason },
+    { id: 'PCI.DSS.321::PCI.DSS.321-S3DefaultEncryptionKMS', reason: sseS3Reason },
+  );
 }
 
 /**

@@ -76,29 +76,8 @@ export async function plan(program: () => Record<string, unknown> | void, answer
   };
 }
 
-export { waitsFor } from '../support/pulumi';
+export { waitsFor, withoutStackTraces } from '../support/pulumi';
 
-let stacklessDepth = 0;
-let savedStackTraceLimit = Error.stackTraceLimit;
-
-/**
- * Runs `work` (a plan) with V8 recording no stack frames, then restores the limit. Pulumi stamps
- * every promise it makes with `new Error().stack`, for a leak report an offline plan never prints;
- * under Jest (100 frames, each one source-mapped) that was about half of a plan's CPU time. Errors
- * raised meanwhile keep their messages but carry no stack; Pulumi's source positions are unaffected,
- * as it lifts the limit itself while it reads them. Overlapping calls restore the limit once, last.
- */
-export async function withoutStackTraces<T>(work: () => Promise<T>): Promise<T> {
-  if (stacklessDepth++ === 0) {
-    savedStackTraceLimit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-  }
-  try {
-    return await work();
-  } finally {
-    if (--stacklessDepth === 0) Error.stackTraceLimit = savedStackTraceLimit;
-  }
-}
 
 /** Resource types of azure-native that take no tags. */
 export const UNTAGGABLE = new Set([
